@@ -1,0 +1,12 @@
+// Everything in arrowpack::core.
+#pragma once
+
+#include "arrowpack/core/array.h"
+#include "arrowpack/core/buffer.h"
+#include "arrowpack/core/builder.h"
+#include "arrowpack/core/io.h"
+#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/memory_pool.h"
+#include "arrowpack/core/record_batch.h"
+#include "arrowpack/core/status.h"
+#include "arrowpack/core/type.h"

@@ -1,0 +1,135 @@
+// Arrays in the Arrow columnar layout: a type, a length, an offset and the buffers the
+// format prescribes (validity bitmap first), plus children for nested types.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arrowpack/core/buffer.h"
+#include "arrowpack/core/status.h"
+#include "arrowpack/core/type.h"
+
+namespace arrowpack {
+
+/// The raw parts of an array. Buffer slots by type (slot 0 is always the validity bitmap,
+/// null when every value is valid; unions and null arrays never have one):
+///   null: {-} | bool, fixed-width: {validity, values} | string/binary (+large):
+///   {validity, offsets, data} | list/large_list/map: {validity, offsets} + 1 child |
+///   fixed_size_list, struct: {validity} + children | sparse union: {-, type_ids} + children |
+///   dense union: {-, type_ids, offsets} + children.
+struct ArrayData {
+  DataTypePtr type;
+  std::int64_t length = 0;
+  std::int64_t null_count = 0;
+  /// Logical start within the buffers, in values (arrays share buffers when sliced).
+  std::int64_t offset = 0;
+  std::vector<std::shared_ptr<Buffer>> buffers;
+  std::vector<std::shared_ptr<ArrayData>> children;
+};
+
+/// Number of buffer slots ArrayData carries for `type` (including the validity slot).
+int num_buffer_slots(const DataType& type);
+
+/// An immutable array: a cheap, copyable handle to shared ArrayData.
+/// Accessors do no bounds checking beyond what validate() guaranteed at construction.
+class Array {
+ public:
+  Array() = default;
+  /// Wraps data the caller has already checked (see make() for the checked route).
+  explicit Array(std::shared_ptr<const ArrayData> data) : data_(std::move(data)) {}
+
+  /// Builds an array from parts and checks them with validate().
+  /// `null_count` < 0 means "count the validity bitmap".
+  static Result<Array> make(DataTypePtr type, std::int64_t length,
+                            std::vector<std::shared_ptr<Buffer>> buffers,
+                            std::vector<Array> children = {}, std::int64_t null_count = -1,
+                            std::int64_t offset = 0);
+  /// An array of `length` nulls of `type` (all-zero buffers from `pool`).
+  static Result<Array> make_nulls(DataTypePtr type, std::int64_t length,
+                                  MemoryPool* pool = default_memory_pool());
+
+  bool valid_handle() const { return data_ != nullptr; }
+  const std::shared_ptr<const ArrayData>& data() const { return data_; }
+  const DataTypePtr& type() const { return data_->type; }
+  TypeId type_id() const { return data_->type->id(); }
+  std::int64_t length() const { return data_->length; }
+  std::int64_t offset() const { return data_->offset; }
+  std::int64_t null_count() const { return data_->null_count; }
+  const std::shared_ptr<Buffer>& buffer(int i) const { return data_->buffers[i]; }
+  int num_buffers() const { return static_cast<int>(data_->buffers.size()); }
+
+  bool is_null(std::int64_t i) const;
+  bool is_valid(std::int64_t i) const { return !is_null(i); }
+
+  /// Typed pointer to the first value (fixed-width types), offset applied.
+  template <typename T>
+  const T* raw_values() const {
+    return reinterpret_cast<const T*>(data_->buffers[1]->data()) + data_->offset;
+  }
+  /// Value i of a fixed-width array read as T (T must match the type's width).
+  template <typename T>
+  T value(std::int64_t i) const {
+    T out;
+    std::memcpy(&out, reinterpret_cast<const std::uint8_t*>(raw_values<T>() + i), sizeof(T));
+    return out;
+  }
+  bool bool_value(std::int64_t i) const;
+  /// Bytes of value i of string/binary/large_*/fixed_size_binary arrays.
+  std::string_view string_view(std::int64_t i) const;
+
+  /// Offset of list i into the child (list, large_list, map, string and binary types).
+  std::int64_t value_offset(std::int64_t i) const;
+  std::int64_t value_length(std::int64_t i) const {
+    return value_offset(i + 1) - value_offset(i);
+  }
+  /// Child array j as stored (not adjusted for this array's offset).
+  Array child(int j) const { return Array(data_->children[j]); }
+  int num_children() const { return static_cast<int>(data_->children.size()); }
+  /// Struct member j sliced to this array's offset and length (pyarrow's field()).
+  Array field(int j) const;
+  /// List/map values (the child as stored; use value_offset to index it).
+  Array values() const { return child(0); }
+
+  /// Union type code of slot i.
+  std::int8_t type_code(std::int64_t i) const {
+    return reinterpret_cast<const std::int8_t*>(data_->buffers[1]->data())[data_->offset + i];
+  }
+  /// Index of the union child that holds slot i.
+  int child_id(std::int64_t i) const { return type()->child_index_for_code(type_code(i)); }
+  /// Dense union: index of slot i within its child. Sparse union: offset + i.
+  std::int64_t union_value_offset(std::int64_t i) const;
+
+  /// A zero-copy view of [offset, offset + length). Fails when out of range.
+  Result<Array> slice(std::int64_t offset, std::int64_t length) const;
+  Result<Array> slice(std::int64_t offset) const {
+    return slice(offset, offset <= length() ? length() - offset : -1);
+  }
+
+  /// Same type (ignoring field metadata) and same logical values, nulls included.
+  bool equals(const Array& other) const;
+
+  /// pyarrow-style rendering: "[\n  1,\n  null\n]"; long arrays show `window` values at
+  /// each end.
+  std::string to_string(std::int64_t window = 10) const;
+  /// One-line rendering: "[1,2,null]".
+  std::string to_string_compact(std::int64_t window = 10) const;
+
+  /// O(1) checks per buffer: sizes cover offset + length, child lengths, null count range.
+  Status validate() const;
+  /// O(length) checks on top of validate(): offsets monotonic and within the data, union
+  /// type codes declared and dense offsets inside their child, UTF-8 of strings, null counts
+  /// equal to the bitmap.
+  Status validate_full() const;
+
+ private:
+  std::shared_ptr<const ArrayData> data_;
+};
+
+/// Number of zero bits among `length` bits starting at bit `offset` (null when all valid).
+std::int64_t count_nulls(const std::uint8_t* bitmap, std::int64_t offset, std::int64_t length);
+
+}  // namespace arrowpack

@@ -1,0 +1,309 @@
+// The Arrow IPC formats: encapsulated messages, the streaming format and the random-access
+// file format, byte-compatible with every Arrow implementation (metadata version V5).
+//
+// Reading from a BufferReader or a MemoryMappedFile is zero-copy: every array buffer of every
+// batch read is a slice of the source. Every length, offset and count read from the bytes is
+// checked before use; malformed input gives a Status, never a crash.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arrowpack/core/buffer.h"
+#include "arrowpack/core/io.h"
+#include "arrowpack/core/record_batch.h"
+#include "arrowpack/core/status.h"
+#include "arrowpack/core/type.h"
+
+namespace arrowpack::ipc {
+
+/// IPC metadata versions arrowpack reads (V4: Arrow 0.8 to 0.17) and writes (V5: Arrow 1.0+).
+enum class MetadataVersion : std::int8_t { kV4 = 3, kV5 = 4 };
+
+/// The kinds of encapsulated message.
+enum class MessageType : std::int8_t { kSchema, kDictionaryBatch, kRecordBatch, kTensor, kSparseTensor };
+
+std::string_view message_type_name(MessageType type);
+
+struct IpcWriteOptions {
+  /// Each body buffer is padded to this many bytes (8 or 64; the spec asks for a multiple of 8,
+  /// 64 lets readers use SIMD on the memory they map). Message bodies also start at a multiple
+  /// of it in the output.
+  std::int32_t alignment = 64;
+  /// Pre-0.15 framing without the 0xFFFFFFFF continuation marker (for very old readers).
+  bool write_legacy_ipc_format = false;
+  /// Where temporary buffers (rebased offsets of sliced arrays) come from.
+  MemoryPool* pool = default_memory_pool();
+
+  static IpcWriteOptions defaults() { return {}; }
+};
+
+struct IpcReadOptions {
+  /// Run Array::validate_full() on every batch read (offsets, union codes, UTF-8, null counts).
+  /// Turning it off trusts the producer; accessors on malformed data may then read out of bounds.
+  bool validate_full = true;
+  /// Deepest type nesting accepted (lists of structs of ... ).
+  int max_nesting_depth = 64;
+  /// Largest flatbuffer metadata accepted, in bytes.
+  std::int64_t max_metadata_size = std::int64_t{64} << 20;
+  /// Where copies come from when the source is not zero-copy (or a buffer is misaligned).
+  MemoryPool* pool = default_memory_pool();
+
+  static IpcReadOptions defaults() { return {}; }
+};
+
+/// One encapsulated message: flatbuffer metadata plus a body. Immutable.
+class Message {
+ public:
+  /// Checks `metadata` (a flatbuffer `Message`, verified) and that `body` is as long as the
+  /// metadata says. Both are kept by reference, not copied.
+  static Result<std::unique_ptr<Message>> open(std::shared_ptr<Buffer> metadata,
+                                               std::shared_ptr<Buffer> body,
+                                               const IpcReadOptions& options = {});
+  ~Message();
+
+  MessageType type() const { return type_; }
+  MetadataVersion metadata_version() const { return version_; }
+  /// The flatbuffer bytes (without framing).
+  const std::shared_ptr<Buffer>& metadata() const { return metadata_; }
+  const std::shared_ptr<Buffer>& body() const { return body_; }
+  std::int64_t body_length() const { return body_ ? body_->size() : 0; }
+  /// Message-level custom metadata (may be null).
+  const MetadataPtr& custom_metadata() const { return custom_metadata_; }
+  /// The verified flatbuffer root (an `arrowpack::fb::Message`); for arrowpack's own decoders.
+  const void* flatbuffer() const { return fb_; }
+
+ private:
+  Message() = default;
+  MessageType type_ = MessageType::kSchema;
+  MetadataVersion version_ = MetadataVersion::kV5;
+  std::shared_ptr<Buffer> metadata_;
+  std::shared_ptr<Buffer> body_;
+  MetadataPtr custom_metadata_;
+  const void* fb_ = nullptr;
+};
+
+/// Reads the next message of a stream; null at the end-of-stream marker or at a clean end of
+/// input. Accepts the continuation-marker framing and the legacy one.
+Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const IpcReadOptions& options = {});
+
+/// Writes `message` with framing; returns the bytes written (framing + metadata + body).
+Result<std::int64_t> write_message(const Message& message, io::OutputStream* sink,
+                                   const IpcWriteOptions& options = {});
+
+/// Writes the 8-byte end-of-stream marker (4 bytes in legacy framing).
+Status write_end_of_stream(io::OutputStream* sink, const IpcWriteOptions& options = {});
+
+/// Decodes a Schema message.
+Result<SchemaPtr> read_schema(const Message& message, const IpcReadOptions& options = {});
+/// Decodes a RecordBatch message against `schema`; buffers are slices of the message body.
+Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema,
+                                         const IpcReadOptions& options = {});
+/// Reads a stream's schema message from `stream` (the first message).
+Result<SchemaPtr> read_schema(io::InputStream* stream, const IpcReadOptions& options = {});
+
+/// Serialises `schema` as a Schema message (no body).
+Result<std::unique_ptr<Message>> make_schema_message(const Schema& schema);
+/// Serialises `batch` as a RecordBatch message whose body buffers reference the batch's
+/// memory; `body_parts` receives them in order, each followed by its padding length.
+struct RecordBatchPayload {
+  std::shared_ptr<Buffer> metadata;                  ///< the flatbuffer Message
+  std::vector<std::shared_ptr<Buffer>> body_buffers;  ///< the batch's buffers, unpadded
+  std::vector<std::int64_t> body_padding;             ///< zero bytes after each buffer
+  std::int64_t body_length = 0;                       ///< sum of buffers and padding
+};
+Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch,
+                                                     const IpcWriteOptions& options = {});
+
+/// What a writer has written so far.
+struct WriteStats {
+  std::int64_t num_messages = 0;
+  std::int64_t num_record_batches = 0;
+  std::int64_t total_bytes = 0;
+};
+
+/// What a reader has read so far.
+struct ReadStats {
+  std::int64_t num_messages = 0;
+  std::int64_t num_record_batches = 0;
+};
+
+/// Writes the IPC streaming format: schema, batches, end-of-stream marker.
+class StreamWriter {
+ public:
+  /// Writes the schema message to `sink` at once.
+  static Result<std::shared_ptr<StreamWriter>> open(std::shared_ptr<io::OutputStream> sink,
+                                                    SchemaPtr schema,
+                                                    const IpcWriteOptions& options = {});
+  virtual ~StreamWriter();
+
+  /// Writes one batch. Refuses (TypeError) a batch whose schema differs from the writer's.
+  Status write_batch(const RecordBatch& batch);
+  Status write(const RecordBatch& batch) { return write_batch(batch); }
+  Status write_table(const Table& table);
+  /// Writes the end-of-stream marker. The sink stays open (it belongs to the caller).
+  virtual Status close();
+  const SchemaPtr& schema() const { return schema_; }
+  WriteStats stats() const { return stats_; }
+
+ protected:
+  StreamWriter(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema, IpcWriteOptions options)
+      : sink_(std::move(sink)), schema_(std::move(schema)), options_(options) {}
+  Status start();
+  /// Writes one message; records its offset, metadata length and body length.
+  Status write_payload(const std::shared_ptr<Buffer>& metadata,
+                       const std::vector<std::shared_ptr<Buffer>>& body,
+                       const std::vector<std::int64_t>& padding, std::int64_t body_length,
+                       std::int64_t* offset, std::int32_t* metadata_length);
+  virtual Status on_batch_written(std::int64_t, std::int32_t, std::int64_t) { return Status::OK(); }
+
+  std::shared_ptr<io::OutputStream> sink_;
+  SchemaPtr schema_;
+  IpcWriteOptions options_;
+  WriteStats stats_;
+  std::int64_t position_ = 0;
+  bool closed_ = false;
+};
+
+/// pyarrow's ipc.new_stream(sink, schema).
+inline Result<std::shared_ptr<StreamWriter>> new_stream(std::shared_ptr<io::OutputStream> sink,
+                                                        SchemaPtr schema,
+                                                        const IpcWriteOptions& options = {}) {
+  return StreamWriter::open(std::move(sink), std::move(schema), options);
+}
+
+/// Reads the IPC streaming format, one batch at a time.
+class StreamReader {
+ public:
+  /// Reads the schema message from `source` at once.
+  static Result<std::shared_ptr<StreamReader>> open(std::shared_ptr<io::InputStream> source,
+                                                    const IpcReadOptions& options = {});
+  const SchemaPtr& schema() const { return schema_; }
+  /// The next batch, or null at the end of the stream.
+  Result<RecordBatchPtr> read_next_batch();
+  /// All remaining batches as a Table.
+  Result<TablePtr> read_all();
+  ReadStats stats() const { return stats_; }
+
+  /// Range-for support: `for (auto batch : *reader)` yields Result<RecordBatchPtr>; the
+  /// iteration ends after the last batch or after the first error.
+  class Iterator {
+   public:
+    Iterator() = default;
+    explicit Iterator(StreamReader* reader) : reader_(reader) { advance(); }
+    const Result<RecordBatchPtr>& operator*() const { return current_; }
+    Iterator& operator++() {
+      advance();
+      return *this;
+    }
+    bool operator==(const Iterator& other) const { return reader_ == other.reader_; }
+    bool operator!=(const Iterator& other) const { return reader_ != other.reader_; }
+
+   private:
+    void advance();
+    StreamReader* reader_ = nullptr;
+    Result<RecordBatchPtr> current_{RecordBatchPtr()};
+    bool failed_ = false;
+  };
+  Iterator begin() { return Iterator(this); }
+  Iterator end() { return Iterator(); }
+
+ private:
+  StreamReader(std::shared_ptr<io::InputStream> source, IpcReadOptions options)
+      : source_(std::move(source)), options_(options) {}
+  std::shared_ptr<io::InputStream> source_;
+  IpcReadOptions options_;
+  SchemaPtr schema_;
+  ReadStats stats_;
+  bool finished_ = false;
+};
+
+/// pyarrow's ipc.open_stream(source).
+inline Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<io::InputStream> source,
+                                                         const IpcReadOptions& options = {}) {
+  return StreamReader::open(std::move(source), options);
+}
+/// Reads a stream held in a buffer (zero-copy).
+Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<Buffer> buffer,
+                                                  const IpcReadOptions& options = {});
+
+/// Writes the IPC file format: "ARROW1" magic, a stream, a footer with the schema and the
+/// location of every batch, the footer length and the magic again.
+class FileWriter : public StreamWriter {
+ public:
+  static Result<std::shared_ptr<FileWriter>> open(std::shared_ptr<io::OutputStream> sink,
+                                                  SchemaPtr schema,
+                                                  const IpcWriteOptions& options = {},
+                                                  MetadataPtr footer_metadata = nullptr);
+  /// Writes the end-of-stream marker, the footer and the trailing magic.
+  Status close() override;
+
+ private:
+  using StreamWriter::StreamWriter;
+  Status on_batch_written(std::int64_t offset, std::int32_t metadata_length,
+                          std::int64_t body_length) override;
+  struct Block {
+    std::int64_t offset;
+    std::int32_t metadata_length;
+    std::int64_t body_length;
+  };
+  std::vector<Block> blocks_;
+  MetadataPtr footer_metadata_;
+};
+
+/// pyarrow's ipc.new_file(sink, schema).
+inline Result<std::shared_ptr<FileWriter>> new_file(std::shared_ptr<io::OutputStream> sink,
+                                                    SchemaPtr schema,
+                                                    const IpcWriteOptions& options = {}) {
+  return FileWriter::open(std::move(sink), std::move(schema), options);
+}
+
+/// Reads the IPC file format with random access to its batches. Thread-safe for get_batch()
+/// when the source's read_at() is (BufferReader, ReadableFile, MemoryMappedFile).
+class FileReader {
+ public:
+  /// Reads and checks the magic and the footer. The source must be able to seek.
+  static Result<std::shared_ptr<FileReader>> open(std::shared_ptr<io::RandomAccessFile> source,
+                                                  const IpcReadOptions& options = {});
+  const SchemaPtr& schema() const { return schema_; }
+  int num_record_batches() const { return static_cast<int>(blocks_.size()); }
+  /// Batch i, read at its recorded location.
+  Result<RecordBatchPtr> get_batch(int i);
+  Result<TablePtr> read_all();
+  MetadataVersion metadata_version() const { return version_; }
+  /// Custom metadata of the footer (may be null).
+  const MetadataPtr& footer_metadata() const { return footer_metadata_; }
+  ReadStats stats() const { return stats_; }
+
+ private:
+  FileReader(std::shared_ptr<io::RandomAccessFile> source, IpcReadOptions options)
+      : source_(std::move(source)), options_(options) {}
+  struct Block {
+    std::int64_t offset;
+    std::int32_t metadata_length;
+    std::int64_t body_length;
+  };
+  std::shared_ptr<io::RandomAccessFile> source_;
+  IpcReadOptions options_;
+  SchemaPtr schema_;
+  std::vector<Block> blocks_;
+  MetadataVersion version_ = MetadataVersion::kV5;
+  MetadataPtr footer_metadata_;
+  ReadStats stats_;
+};
+
+/// pyarrow's ipc.open_file(source).
+inline Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<io::RandomAccessFile> source,
+                                                     const IpcReadOptions& options = {}) {
+  return FileReader::open(std::move(source), options);
+}
+/// Reads a file held in a buffer (zero-copy).
+Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer,
+                                              const IpcReadOptions& options = {});
+
+/// "ARROW1": the magic at both ends of an IPC file.
+inline constexpr std::string_view kFileMagic = "ARROW1";
+
+}  // namespace arrowpack::ipc

@@ -1,0 +1,285 @@
+// Logical types, fields and schemas of the Arrow columnar format.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "arrowpack/core/status.h"
+
+namespace arrowpack {
+
+/// The Arrow types arrowpack handles. Values are arrowpack's own (not the flatbuffer ids).
+enum class TypeId : std::int8_t {
+  kNull,
+  kBool,
+  kInt8,
+  kInt16,
+  kInt32,
+  kInt64,
+  kUInt8,
+  kUInt16,
+  kUInt32,
+  kUInt64,
+  kHalfFloat,
+  kFloat,
+  kDouble,
+  kString,
+  kLargeString,
+  kBinary,
+  kLargeBinary,
+  kFixedSizeBinary,
+  kDate32,
+  kDate64,
+  kTime32,
+  kTime64,
+  kTimestamp,
+  kDuration,
+  kList,
+  kLargeList,
+  kFixedSizeList,
+  kStruct,
+  kMap,
+  kSparseUnion,
+  kDenseUnion,
+};
+
+enum class TimeUnit : std::int8_t { kSecond, kMilli, kMicro, kNano };
+enum class UnionMode : std::int8_t { kSparse, kDense };
+
+/// "s", "ms", "us" or "ns".
+std::string_view time_unit_name(TimeUnit unit);
+
+class DataType;
+class Field;
+using DataTypePtr = std::shared_ptr<const DataType>;
+using FieldPtr = std::shared_ptr<const Field>;
+using FieldVector = std::vector<FieldPtr>;
+
+/// Ordered key/value string pairs attached to a field or a schema. Keys may repeat on the
+/// wire; get() returns the first match.
+class KeyValueMetadata {
+ public:
+  KeyValueMetadata() = default;
+  KeyValueMetadata(std::vector<std::pair<std::string, std::string>> pairs)  // NOLINT
+      : pairs_(std::move(pairs)) {}
+
+  std::int64_t size() const { return static_cast<std::int64_t>(pairs_.size()); }
+  bool empty() const { return pairs_.empty(); }
+  const std::string& key(std::int64_t i) const { return pairs_[i].first; }
+  const std::string& value(std::int64_t i) const { return pairs_[i].second; }
+  const std::vector<std::pair<std::string, std::string>>& pairs() const { return pairs_; }
+  std::optional<std::string> get(std::string_view key) const;
+  bool contains(std::string_view key) const { return get(key).has_value(); }
+  void append(std::string key, std::string value) {
+    pairs_.emplace_back(std::move(key), std::move(value));
+  }
+  /// Same pairs in the same order.
+  bool equals(const KeyValueMetadata& other) const { return pairs_ == other.pairs_; }
+  std::string to_string() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> pairs_;
+};
+
+using MetadataPtr = std::shared_ptr<const KeyValueMetadata>;
+
+/// Builds metadata from pairs: `key_value_metadata({{"k", "v"}})`.
+MetadataPtr key_value_metadata(std::vector<std::pair<std::string, std::string>> pairs);
+
+/// A logical type: an id plus the parameters that id takes (unit, width, children...).
+/// Immutable and shared; create with the factory functions below.
+class DataType {
+ public:
+  TypeId id() const { return id_; }
+
+  /// Arrow C++'s DataType::ToString() spelling: "int64", "list<item: int32>", ...
+  std::string to_string() const;
+  /// Structural equality; field metadata of children is compared when `check_metadata`.
+  bool equals(const DataType& other, bool check_metadata = false) const;
+
+  /// Width in bits of one value for fixed-width types (bool: 1), else 0.
+  int bit_width() const;
+  /// Width in bytes of one value for fixed-width types other than bool, else 0.
+  int byte_width() const { return bit_width() >= 8 ? bit_width() / 8 : 0; }
+  /// Fixed-width types carry one data buffer of bit_width() bits per value.
+  bool is_fixed_width() const { return bit_width() > 0; }
+  bool is_integer() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kUInt64; }
+  bool is_signed_integer() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kInt64; }
+  bool is_floating() const { return id_ >= TypeId::kHalfFloat && id_ <= TypeId::kDouble; }
+  /// string/binary and their large twins (offsets + data).
+  bool is_binary_like() const {
+    return id_ >= TypeId::kString && id_ <= TypeId::kLargeBinary;
+  }
+  bool is_string() const { return id_ == TypeId::kString || id_ == TypeId::kLargeString; }
+  /// Offsets are 64-bit (large_string, large_binary, large_list).
+  bool has_large_offsets() const {
+    return id_ == TypeId::kLargeString || id_ == TypeId::kLargeBinary ||
+           id_ == TypeId::kLargeList;
+  }
+  /// list, large_list and map: offsets into one child.
+  bool is_list_like() const {
+    return id_ == TypeId::kList || id_ == TypeId::kLargeList || id_ == TypeId::kMap;
+  }
+  bool is_union() const { return id_ == TypeId::kSparseUnion || id_ == TypeId::kDenseUnion; }
+  bool is_nested() const { return !children_.empty(); }
+
+  /// Child fields (list: the item; map: the entries struct; struct/union: the members).
+  const FieldVector& fields() const { return children_; }
+  const FieldPtr& field(int i) const { return children_[i]; }
+  int num_fields() const { return static_cast<int>(children_.size()); }
+  /// Index of the struct member named `name`, or -1 (the first when names repeat).
+  int field_index(std::string_view name) const;
+
+  /// Time unit of time32/time64/timestamp/duration.
+  TimeUnit unit() const { return unit_; }
+  /// Time zone of a timestamp ("" when naive).
+  const std::string& timezone() const { return timezone_; }
+  /// Width of fixed_size_binary / length of fixed_size_list.
+  std::int32_t fixed_size() const { return fixed_size_; }
+  bool keys_sorted() const { return keys_sorted_; }
+  UnionMode union_mode() const {
+    return id_ == TypeId::kDenseUnion ? UnionMode::kDense : UnionMode::kSparse;
+  }
+  /// Union type codes, one per child.
+  const std::vector<std::int8_t>& type_codes() const { return type_codes_; }
+  /// Child index for union type code `code` (0..127), or -1 when undeclared.
+  int child_index_for_code(std::int8_t code) const {
+    return code >= 0 ? code_to_child_[code] : -1;
+  }
+  /// Value type of list/large_list/fixed_size_list (the item's type).
+  const DataTypePtr& value_type() const;
+
+  // Use the factory functions; this constructor is public for std::make_shared.
+  struct Params {
+    TimeUnit unit = TimeUnit::kSecond;
+    std::string timezone;
+    std::int32_t fixed_size = 0;
+    bool keys_sorted = false;
+    std::vector<std::int8_t> type_codes;
+  };
+  DataType(TypeId id, FieldVector children, Params params);
+
+ private:
+  TypeId id_;
+  FieldVector children_;
+  TimeUnit unit_;
+  std::string timezone_;
+  std::int32_t fixed_size_;
+  bool keys_sorted_;
+  std::vector<std::int8_t> type_codes_;
+  std::vector<std::int8_t> code_to_child_;
+};
+
+/// A named, typed column or child, with nullability and optional metadata.
+class Field {
+ public:
+  Field(std::string name, DataTypePtr type, bool nullable = true, MetadataPtr metadata = nullptr)
+      : name_(std::move(name)),
+        type_(std::move(type)),
+        nullable_(nullable),
+        metadata_(std::move(metadata)) {}
+
+  const std::string& name() const { return name_; }
+  const DataTypePtr& type() const { return type_; }
+  bool nullable() const { return nullable_; }
+  /// May be null when there is no metadata.
+  const MetadataPtr& metadata() const { return metadata_; }
+
+  FieldPtr with_metadata(MetadataPtr metadata) const {
+    return std::make_shared<Field>(name_, type_, nullable_, std::move(metadata));
+  }
+  FieldPtr with_name(std::string name) const {
+    return std::make_shared<Field>(std::move(name), type_, nullable_, metadata_);
+  }
+  /// "name: type" (+ " not null").
+  std::string to_string() const;
+  bool equals(const Field& other, bool check_metadata = false) const;
+
+ private:
+  std::string name_;
+  DataTypePtr type_;
+  bool nullable_;
+  MetadataPtr metadata_;
+};
+
+/// The columns of a record batch: fields plus schema-level metadata.
+class Schema {
+ public:
+  explicit Schema(FieldVector fields, MetadataPtr metadata = nullptr)
+      : fields_(std::move(fields)), metadata_(std::move(metadata)) {}
+
+  const FieldVector& fields() const { return fields_; }
+  const FieldPtr& field(int i) const { return fields_[i]; }
+  int num_fields() const { return static_cast<int>(fields_.size()); }
+  /// Index of the first field named `name`, or -1.
+  int get_field_index(std::string_view name) const;
+  const MetadataPtr& metadata() const { return metadata_; }
+  std::shared_ptr<const Schema> with_metadata(MetadataPtr metadata) const {
+    return std::make_shared<Schema>(fields_, std::move(metadata));
+  }
+
+  /// pyarrow's repr: one "name: type" line per field, then the metadata.
+  std::string to_string() const;
+  bool equals(const Schema& other, bool check_metadata = false) const;
+
+ private:
+  FieldVector fields_;
+  MetadataPtr metadata_;
+};
+
+using SchemaPtr = std::shared_ptr<const Schema>;
+
+// ---- factories (pyarrow's names where C++ allows) --------------------------------------
+
+DataTypePtr null();
+DataTypePtr boolean();
+DataTypePtr int8();
+DataTypePtr int16();
+DataTypePtr int32();
+DataTypePtr int64();
+DataTypePtr uint8();
+DataTypePtr uint16();
+DataTypePtr uint32();
+DataTypePtr uint64();
+DataTypePtr float16();
+DataTypePtr float32();
+DataTypePtr float64();
+DataTypePtr utf8();
+DataTypePtr large_utf8();
+DataTypePtr binary();
+DataTypePtr large_binary();
+/// `byte_width` must be >= 0.
+DataTypePtr fixed_size_binary(std::int32_t byte_width);
+DataTypePtr date32();
+DataTypePtr date64();
+/// time32 takes seconds or milliseconds; time64 micro- or nanoseconds.
+Result<DataTypePtr> time32(TimeUnit unit);
+Result<DataTypePtr> time64(TimeUnit unit);
+DataTypePtr timestamp(TimeUnit unit, std::string timezone = "");
+DataTypePtr duration(TimeUnit unit);
+/// list<item: value_type>, with a nullable child named "item".
+DataTypePtr list(DataTypePtr value_type);
+DataTypePtr list(FieldPtr value_field);
+DataTypePtr large_list(DataTypePtr value_type);
+DataTypePtr large_list(FieldPtr value_field);
+DataTypePtr fixed_size_list(DataTypePtr value_type, std::int32_t list_size);
+DataTypePtr fixed_size_list(FieldPtr value_field, std::int32_t list_size);
+DataTypePtr struct_(FieldVector fields);
+/// map<key, item>: list<entries: struct<key: K not null, value: V> not null>.
+DataTypePtr map(DataTypePtr key_type, DataTypePtr item_type, bool keys_sorted = false);
+/// A map from an explicit entries field (struct of two children, the first not null).
+Result<DataTypePtr> map(FieldPtr entries_field, bool keys_sorted = false);
+/// Unions: `type_codes` default to 0..n-1; codes must be distinct and in [0, 127].
+Result<DataTypePtr> sparse_union(FieldVector fields, std::vector<std::int8_t> type_codes = {});
+Result<DataTypePtr> dense_union(FieldVector fields, std::vector<std::int8_t> type_codes = {});
+
+FieldPtr field(std::string name, DataTypePtr type, bool nullable = true,
+               MetadataPtr metadata = nullptr);
+SchemaPtr schema(FieldVector fields, MetadataPtr metadata = nullptr);
+
+}  // namespace arrowpack

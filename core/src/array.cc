@@ -1,0 +1,549 @@
+#include "arrowpack/core/array.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "bit_util_internal.h"
+
+namespace arrowpack {
+
+using internal::bytes_for_bits;
+using internal::get_bit;
+
+namespace internal {
+
+void copy_bits(const std::uint8_t* src, std::int64_t src_offset, std::int64_t length,
+               std::uint8_t* dst) {
+  if (length <= 0) return;
+  if ((src_offset & 7) == 0) {
+    std::memcpy(dst, src + (src_offset >> 3), static_cast<std::size_t>(bytes_for_bits(length)));
+  } else {
+    std::memset(dst, 0, static_cast<std::size_t>(bytes_for_bits(length)));
+    for (std::int64_t i = 0; i < length; ++i) {
+      if (get_bit(src, src_offset + i)) set_bit(dst, i);
+    }
+  }
+  // Bits past `length` in the last byte must be zero so the output is deterministic.
+  if (length & 7) dst[length >> 3] &= static_cast<std::uint8_t>((1u << (length & 7)) - 1);
+}
+
+bool is_valid_utf8(const std::uint8_t* s, std::int64_t n) {
+  std::int64_t i = 0;
+  while (i < n) {
+    // Fast path over ASCII, eight bytes at a time.
+    if (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const std::uint8_t c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int extra;
+    std::uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= n) return false;  // truncated sequence
+    for (int k = 1; k <= extra; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    // Reject overlong forms, surrogates and code points past U+10FFFF.
+    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+}  // namespace internal
+
+std::int64_t count_nulls(const std::uint8_t* bitmap, std::int64_t offset, std::int64_t length) {
+  if (bitmap == nullptr || length <= 0) return 0;
+  std::int64_t set = 0;
+  std::int64_t i = 0;
+  // Leading bits up to a byte boundary, whole 64-bit words, then the tail.
+  while (i < length && ((offset + i) & 7) != 0) set += get_bit(bitmap, offset + i++);
+  const std::uint8_t* p = bitmap + ((offset + i) >> 3);
+  for (; i + 64 <= length; i += 64, p += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    set += std::popcount(w);
+  }
+  for (; i < length; ++i) set += get_bit(bitmap, offset + i);
+  return length - set;
+}
+
+int num_buffer_slots(const DataType& type) {
+  switch (type.id()) {
+    case TypeId::kNull:
+    case TypeId::kFixedSizeList:
+    case TypeId::kStruct: return 1;
+    case TypeId::kString:
+    case TypeId::kLargeString:
+    case TypeId::kBinary:
+    case TypeId::kLargeBinary:
+    case TypeId::kDenseUnion: return 3;
+    default: return 2;  // fixed-width, list-like, sparse union
+  }
+}
+
+namespace {
+
+bool has_validity_slot(TypeId id) {
+  return id != TypeId::kNull && id != TypeId::kSparseUnion && id != TypeId::kDenseUnion;
+}
+
+std::int64_t offset_width(const DataType& t) { return t.has_large_offsets() ? 8 : 4; }
+
+std::int64_t read_offset(const ArrayData& d, std::int64_t i) {
+  const std::uint8_t* p = d.buffers[1]->data();
+  if (d.type->has_large_offsets()) {
+    std::int64_t v;
+    std::memcpy(&v, p + (d.offset + i) * 8, 8);
+    return v;
+  }
+  std::int32_t v;
+  std::memcpy(&v, p + (d.offset + i) * 4, 4);
+  return v;
+}
+
+Status check_buffer(const ArrayData& d, int slot, std::int64_t need, const char* what) {
+  const auto& b = d.buffers[slot];
+  const std::int64_t have = b ? b->size() : 0;
+  if (have < need) {
+    return Status::Invalid(d.type->to_string(), " array of length ", d.length, " at offset ",
+                           d.offset, " needs ", need, " bytes of ", what, ", buffer has ", have);
+  }
+  return Status::OK();
+}
+
+Status validate_data(const ArrayData& d, bool full, int depth);
+
+Status validate_children(const ArrayData& d, bool full, int depth) {
+  for (std::size_t j = 0; j < d.children.size(); ++j) {
+    Status s = validate_data(*d.children[j], full, depth + 1);
+    if (!s.ok()) return s.with_context("child '" + d.type->field(static_cast<int>(j))->name() + "'");
+  }
+  return Status::OK();
+}
+
+Status validate_offsets(const ArrayData& d, std::int64_t limit, const char* limit_name, bool full) {
+  if (d.length == 0) return Status::OK();  // producers may omit offsets for empty arrays
+  std::int64_t need;
+  if (internal::mul_overflows(d.offset + d.length + 1, offset_width(*d.type), &need)) {
+    return Status::Invalid("offsets size overflows");
+  }
+  ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, need, "offsets"));
+  const std::int64_t first = read_offset(d, 0);
+  const std::int64_t last = read_offset(d, d.length);
+  if (first < 0 || last < first || last > limit) {
+    return Status::Invalid(d.type->to_string(), " offsets run from ", first, " to ", last,
+                           ", outside the ", limit, " ", limit_name);
+  }
+  if (full) {
+    std::int64_t prev = first;
+    for (std::int64_t i = 1; i <= d.length; ++i) {
+      const std::int64_t cur = read_offset(d, i);
+      if (cur < prev || cur > limit) {
+        return Status::Invalid(d.type->to_string(), " offset ", i, " is ", cur,
+                               " after ", prev, ": offsets must be non-decreasing and <= ",
+                               limit);
+      }
+      prev = cur;
+    }
+  }
+  return Status::OK();
+}
+
+Status validate_data(const ArrayData& d, bool full, int depth) {
+  if (depth > 256) return Status::CapacityError("array nesting deeper than 256 levels");
+  if (!d.type) return Status::Invalid("array without a type");
+  const DataType& t = *d.type;
+  if (d.length < 0) return Status::Invalid("negative array length ", d.length);
+  if (d.offset < 0) return Status::Invalid("negative array offset ", d.offset);
+  std::int64_t end;
+  if (internal::add_overflows(d.offset, d.length, &end) || end > (std::int64_t{1} << 56)) {
+    return Status::Invalid("array offset + length too large");
+  }
+  if (static_cast<int>(d.buffers.size()) != num_buffer_slots(t)) {
+    return Status::Invalid(t.to_string(), " array has ", d.buffers.size(), " buffers, expected ",
+                           num_buffer_slots(t));
+  }
+  if (static_cast<int>(d.children.size()) != t.num_fields()) {
+    return Status::Invalid(t.to_string(), " array has ", d.children.size(),
+                           " children, its type has ", t.num_fields());
+  }
+  for (std::size_t j = 0; j < d.children.size(); ++j) {
+    if (!d.children[j]) return Status::Invalid("missing child ", j);
+    if (!d.children[j]->type->equals(*t.field(static_cast<int>(j))->type())) {
+      return Status::TypeError("child ", j, " has type ", d.children[j]->type->to_string(),
+                               ", expected ", t.field(static_cast<int>(j))->type()->to_string());
+    }
+  }
+  if (d.null_count < 0 || d.null_count > d.length) {
+    return Status::Invalid("null count ", d.null_count, " outside [0, ", d.length, "]");
+  }
+  if (t.id() == TypeId::kNull) {
+    if (d.null_count != d.length) return Status::Invalid("null array with a non-null value");
+    return Status::OK();
+  }
+  if (has_validity_slot(t.id())) {
+    if (d.buffers[0]) {
+      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 0, bytes_for_bits(end), "validity bitmap"));
+      if (full) {
+        const std::int64_t nulls = count_nulls(d.buffers[0]->data(), d.offset, d.length);
+        if (nulls != d.null_count) {
+          return Status::Invalid("null count ", d.null_count, " does not match the ", nulls,
+                                 " nulls of the validity bitmap");
+        }
+      }
+    } else if (d.null_count != 0) {
+      return Status::Invalid("null count ", d.null_count, " without a validity bitmap");
+    }
+  } else if (d.buffers[0] && t.is_union()) {
+    return Status::Invalid("union arrays have no validity bitmap");
+  }
+
+  switch (t.id()) {
+    case TypeId::kBool:
+      return check_buffer(d, 1, bytes_for_bits(end), "values");
+    case TypeId::kString:
+    case TypeId::kLargeString:
+    case TypeId::kBinary:
+    case TypeId::kLargeBinary: {
+      const std::int64_t data_size = d.buffers[2] ? d.buffers[2]->size() : 0;
+      ARROWPACK_RETURN_NOT_OK(validate_offsets(d, data_size, "bytes of data", full));
+      if (full && t.is_string() && d.length > 0) {
+        const std::uint8_t* bytes = d.buffers[2] ? d.buffers[2]->data() : nullptr;
+        const std::uint8_t* validity = d.buffers[0] ? d.buffers[0]->data() : nullptr;
+        for (std::int64_t i = 0; i < d.length; ++i) {
+          if (validity && !get_bit(validity, d.offset + i)) continue;
+          const std::int64_t a = read_offset(d, i);
+          const std::int64_t b = read_offset(d, i + 1);
+          if (!internal::is_valid_utf8(bytes + a, b - a)) {
+            return Status::Invalid("string value ", i, " is not valid UTF-8");
+          }
+        }
+      }
+      return Status::OK();
+    }
+    case TypeId::kList:
+    case TypeId::kLargeList:
+    case TypeId::kMap: {
+      if (t.id() == TypeId::kMap) {
+        const auto& entries = t.field(0)->type();
+        if (entries->id() != TypeId::kStruct || entries->num_fields() != 2) {
+          return Status::TypeError("map entries must be a struct of two fields");
+        }
+      }
+      ARROWPACK_RETURN_NOT_OK(validate_offsets(d, d.children[0]->length, "child values", full));
+      return validate_children(d, full, depth);
+    }
+    case TypeId::kFixedSizeList: {
+      std::int64_t need;
+      if (internal::mul_overflows(end, t.fixed_size(), &need)) {
+        return Status::Invalid("fixed_size_list length overflows");
+      }
+      if (d.children[0]->length < need) {
+        return Status::Invalid("fixed_size_list child has ", d.children[0]->length,
+                               " values, needs ", need);
+      }
+      return validate_children(d, full, depth);
+    }
+    case TypeId::kStruct:
+      for (const auto& c : d.children) {
+        if (c->length < end) {
+          return Status::Invalid("struct child of length ", c->length, " shorter than ", end);
+        }
+      }
+      return validate_children(d, full, depth);
+    case TypeId::kSparseUnion:
+    case TypeId::kDenseUnion: {
+      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, end, "type ids"));
+      const bool dense = t.id() == TypeId::kDenseUnion;
+      if (dense) {
+        ARROWPACK_RETURN_NOT_OK(check_buffer(d, 2, end * 4, "offsets"));
+      } else {
+        for (const auto& c : d.children) {
+          if (c->length < end) {
+            return Status::Invalid("sparse union child of length ", c->length, " shorter than ",
+                                   end);
+          }
+        }
+      }
+      if (full) {
+        const auto* codes = reinterpret_cast<const std::int8_t*>(d.buffers[1]->data());
+        for (std::int64_t i = 0; i < d.length; ++i) {
+          const std::int8_t code = codes[d.offset + i];
+          const int child = t.child_index_for_code(code);
+          if (child < 0) {
+            return Status::Invalid("union slot ", i, " has type code ", int{code},
+                                   ", which the type does not declare");
+          }
+          if (dense) {
+            std::int32_t off;
+            std::memcpy(&off, d.buffers[2]->data() + (d.offset + i) * 4, 4);
+            if (off < 0 || off >= d.children[child]->length) {
+              return Status::Invalid("dense union slot ", i, " points at ", off,
+                                     " in a child of length ", d.children[child]->length);
+            }
+          }
+        }
+      }
+      return validate_children(d, full, depth);
+    }
+    default: {
+      std::int64_t need;
+      if (internal::mul_overflows(end, t.byte_width(), &need)) {
+        return Status::Invalid("value buffer size overflows");
+      }
+      return check_buffer(d, 1, need, "values");
+    }
+  }
+}
+
+// Element-wise equality of a[i] and b[j], both of the same type.
+bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j);
+
+bool range_equals(const Array& a, std::int64_t ai, const Array& b, std::int64_t bi,
+                  std::int64_t n) {
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (!value_equals(a, ai + k, b, bi + k)) return false;
+  }
+  return true;
+}
+
+bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j) {
+  const DataType& t = *a.type();
+  if (t.id() == TypeId::kNull) return true;
+  if (!t.is_union()) {
+    const bool an = a.is_null(i);
+    if (an != b.is_null(j)) return false;
+    if (an) return true;
+  }
+  switch (t.id()) {
+    case TypeId::kBool: return a.bool_value(i) == b.bool_value(j);
+    case TypeId::kString:
+    case TypeId::kLargeString:
+    case TypeId::kBinary:
+    case TypeId::kLargeBinary:
+    case TypeId::kFixedSizeBinary: return a.string_view(i) == b.string_view(j);
+    case TypeId::kList:
+    case TypeId::kLargeList:
+    case TypeId::kMap: {
+      const std::int64_t n = a.value_length(i);
+      return n == b.value_length(j) &&
+             range_equals(a.values(), a.value_offset(i), b.values(), b.value_offset(j), n);
+    }
+    case TypeId::kFixedSizeList: {
+      const std::int64_t n = t.fixed_size();
+      return range_equals(a.values(), (a.offset() + i) * n, b.values(), (b.offset() + j) * n, n);
+    }
+    case TypeId::kStruct:
+      for (int c = 0; c < a.num_children(); ++c) {
+        if (!value_equals(a.child(c), a.offset() + i, b.child(c), b.offset() + j)) return false;
+      }
+      return true;
+    case TypeId::kSparseUnion:
+    case TypeId::kDenseUnion: {
+      if (a.type_code(i) != b.type_code(j)) return false;
+      const int c = a.child_id(i);
+      return value_equals(a.child(c), a.union_value_offset(i), b.child(c),
+                          b.union_value_offset(j));
+    }
+    default: {
+      const int w = t.byte_width();
+      return std::memcmp(a.buffer(1)->data() + (a.offset() + i) * w,
+                         b.buffer(1)->data() + (b.offset() + j) * w, static_cast<std::size_t>(w)) == 0;
+    }
+  }
+}
+
+}  // namespace
+
+Result<Array> Array::make(DataTypePtr type, std::int64_t length,
+                          std::vector<std::shared_ptr<Buffer>> buffers, std::vector<Array> children,
+                          std::int64_t null_count, std::int64_t offset) {
+  auto d = std::make_shared<ArrayData>();
+  d->type = std::move(type);
+  d->length = length;
+  d->offset = offset;
+  d->buffers = std::move(buffers);
+  for (auto& c : children) {
+    if (!c.valid_handle()) return Status::Invalid("empty child array");
+    d->children.push_back(std::const_pointer_cast<ArrayData>(c.data()));
+  }
+  if (d->type && d->type->id() == TypeId::kNull) {
+    d->null_count = length;
+  } else if (null_count >= 0) {
+    d->null_count = null_count;
+  } else if (!d->buffers.empty() && d->buffers[0] && d->type && has_validity_slot(d->type->id())) {
+    const std::int64_t need = length > 0 && offset >= 0 ? bytes_for_bits(offset + length) : 0;
+    if (d->buffers[0]->size() < need) {
+      return Status::Invalid("validity bitmap of ", d->buffers[0]->size(), " bytes, needs ", need);
+    }
+    d->null_count = count_nulls(d->buffers[0]->data(), offset, length);
+  }
+  ARROWPACK_RETURN_NOT_OK(validate_data(*d, false, 0));
+  return Array(std::move(d));
+}
+
+bool Array::is_null(std::int64_t i) const {
+  const ArrayData& d = *data_;
+  if (d.type->id() == TypeId::kNull) return true;
+  if (d.type->is_union()) {
+    const Array c = child(child_id(i));
+    return c.is_null(union_value_offset(i));
+  }
+  return d.null_count != 0 && d.buffers[0] && !get_bit(d.buffers[0]->data(), d.offset + i);
+}
+
+bool Array::bool_value(std::int64_t i) const {
+  return get_bit(data_->buffers[1]->data(), data_->offset + i);
+}
+
+std::string_view Array::string_view(std::int64_t i) const {
+  const ArrayData& d = *data_;
+  if (d.type->id() == TypeId::kFixedSizeBinary) {
+    const std::int64_t w = d.type->fixed_size();
+    return {reinterpret_cast<const char*>(d.buffers[1]->data()) + (d.offset + i) * w,
+            static_cast<std::size_t>(w)};
+  }
+  const std::int64_t a = read_offset(d, i);
+  const std::int64_t b = read_offset(d, i + 1);
+  return {reinterpret_cast<const char*>(d.buffers[2]->data()) + a, static_cast<std::size_t>(b - a)};
+}
+
+std::int64_t Array::value_offset(std::int64_t i) const { return read_offset(*data_, i); }
+
+Array Array::field(int j) const {
+  const Array c = child(j);
+  if (offset() == 0 && c.length() == length()) return c;
+  auto sliced = c.slice(offset(), length());
+  return sliced.ok() ? *sliced : c;
+}
+
+std::int64_t Array::union_value_offset(std::int64_t i) const {
+  if (type_id() == TypeId::kDenseUnion) {
+    std::int32_t off;
+    std::memcpy(&off, data_->buffers[2]->data() + (data_->offset + i) * 4, 4);
+    return off;
+  }
+  return data_->offset + i;
+}
+
+Result<Array> Array::slice(std::int64_t offset, std::int64_t length) const {
+  if (offset < 0 || length < 0 || offset > this->length() || length > this->length() - offset) {
+    return Status::IndexError("slice [", offset, ", +", length, ") out of bounds of an array of ",
+                              this->length());
+  }
+  auto d = std::make_shared<ArrayData>(*data_);
+  d->offset = data_->offset + offset;
+  d->length = length;
+  if (type_id() == TypeId::kNull) {
+    d->null_count = length;
+  } else if (data_->null_count == 0 || type()->is_union()) {
+    d->null_count = 0;
+  } else if (d->buffers[0]) {
+    d->null_count = count_nulls(d->buffers[0]->data(), d->offset, length);
+  }
+  return Array(std::move(d));
+}
+
+bool Array::equals(const Array& other) const {
+  if (data_ == other.data_) return true;
+  if (!data_ || !other.data_) return false;
+  if (length() != other.length() || !type()->equals(*other.type())) return false;
+  if (null_count() != other.null_count() && !type()->is_union()) return false;
+  return range_equals(*this, 0, other, 0, length());
+}
+
+Status Array::validate() const {
+  if (!data_) return Status::Invalid("empty array handle");
+  return validate_data(*data_, false, 0);
+}
+
+Status Array::validate_full() const {
+  if (!data_) return Status::Invalid("empty array handle");
+  return validate_data(*data_, true, 0);
+}
+
+Result<Array> Array::make_nulls(DataTypePtr type, std::int64_t length, MemoryPool* pool) {
+  if (length < 0) return Status::Invalid("negative length ", length);
+  auto d = std::make_shared<ArrayData>();
+  d->type = type;
+  d->length = length;
+  d->null_count = type->is_union() ? 0 : length;
+  const int slots = num_buffer_slots(*type);
+  d->buffers.resize(slots);
+  auto zeros = [&](std::int64_t n) -> Result<std::shared_ptr<Buffer>> {
+    ARROWPACK_ASSIGN_OR_RAISE(auto b, allocate_buffer(n, pool));
+    if (n > 0) std::memset(b->mutable_data(), 0, static_cast<std::size_t>(n));
+    return std::shared_ptr<Buffer>(std::move(b));
+  };
+  if (type->id() == TypeId::kNull) return Array(std::move(d));
+  if (type->is_union()) {
+    // A union is null where its child is: point every slot at a null in the first child.
+    if (type->num_fields() == 0) return Status::Invalid("cannot make nulls of an empty union");
+    ARROWPACK_ASSIGN_OR_RAISE(auto codes, allocate_buffer(length, pool));
+    if (length > 0) std::memset(codes->mutable_data(), type->type_codes()[0], length);
+    d->buffers[1] = std::move(codes);
+    const bool dense = type->id() == TypeId::kDenseUnion;
+    if (dense) {
+      ARROWPACK_ASSIGN_OR_RAISE(d->buffers[2], zeros(length * 4));
+    }
+    for (int j = 0; j < type->num_fields(); ++j) {
+      const std::int64_t n = dense ? (j == 0 && length > 0 ? 1 : 0) : length;
+      ARROWPACK_ASSIGN_OR_RAISE(auto c, make_nulls(type->field(j)->type(), n, pool));
+      d->children.push_back(std::const_pointer_cast<ArrayData>(c.data()));
+    }
+    return Array(std::move(d));
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(d->buffers[0], zeros(bytes_for_bits(length)));
+  std::int64_t values_size = -1;  // bytes of the values buffer, -1 = none
+  std::int64_t offsets_size = -1;
+  if (type->is_binary_like() || type->is_list_like()) {
+    offsets_size = (length + 1) * offset_width(*type);
+    if (type->is_binary_like()) values_size = 0;
+  } else if (type->id() == TypeId::kBool) {
+    values_size = bytes_for_bits(length);
+  } else if (type->is_fixed_width()) {
+    values_size = length * type->byte_width();
+  }
+  if (offsets_size >= 0) {
+    ARROWPACK_ASSIGN_OR_RAISE(d->buffers[1], zeros(offsets_size));
+    if (values_size >= 0) {
+      ARROWPACK_ASSIGN_OR_RAISE(d->buffers[2], zeros(values_size));
+    }
+  } else if (values_size >= 0) {
+    ARROWPACK_ASSIGN_OR_RAISE(d->buffers[1], zeros(values_size));
+  }
+  for (int j = 0; j < type->num_fields(); ++j) {
+    std::int64_t n = 0;
+    if (type->id() == TypeId::kStruct) n = length;
+    if (type->id() == TypeId::kFixedSizeList) n = length * type->fixed_size();
+    ARROWPACK_ASSIGN_OR_RAISE(auto c, make_nulls(type->field(j)->type(), n, pool));
+    d->children.push_back(std::const_pointer_cast<ArrayData>(c.data()));
+  }
+  return Array(std::move(d));
+}
+
+}  // namespace arrowpack

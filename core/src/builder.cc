@@ -1,0 +1,395 @@
+#include "arrowpack/core/builder.h"
+
+#include <limits>
+
+#include "bit_util_internal.h"
+
+namespace arrowpack {
+
+using internal::bytes_for_bits;
+
+namespace {
+Result<std::shared_ptr<ResizableBuffer>> ensure(std::shared_ptr<ResizableBuffer>& buf,
+                                                MemoryPool* pool) {
+  if (!buf) {
+    ARROWPACK_ASSIGN_OR_RAISE(buf, allocate_resizable_buffer(0, pool));
+  }
+  return buf;
+}
+
+std::shared_ptr<Buffer> take(std::shared_ptr<ResizableBuffer>& buf) {
+  buf->zero_padding();
+  std::shared_ptr<Buffer> out = std::move(buf);
+  buf.reset();
+  return out;
+}
+
+template <typename T>
+Status append_pod(std::shared_ptr<ResizableBuffer>& buf, MemoryPool* pool, std::int64_t index,
+                  T value) {
+  ARROWPACK_RETURN_NOT_OK(ensure(buf, pool).status());
+  ARROWPACK_RETURN_NOT_OK(buf->resize((index + 1) * static_cast<std::int64_t>(sizeof(T))));
+  std::memcpy(buf->mutable_data() + index * sizeof(T), &value, sizeof(T));
+  return Status::OK();
+}
+
+Status set_bit_at(std::shared_ptr<ResizableBuffer>& bits, MemoryPool* pool, std::int64_t i,
+                  bool value) {
+  ARROWPACK_RETURN_NOT_OK(ensure(bits, pool).status());
+  const std::int64_t need = bytes_for_bits(i + 1);
+  if (bits->size() < need) {
+    const std::int64_t old = bits->size();
+    ARROWPACK_RETURN_NOT_OK(bits->resize(need));
+    std::memset(bits->mutable_data() + old, 0, static_cast<std::size_t>(need - old));
+  }
+  if (value) internal::set_bit(bits->mutable_data(), i);
+  return Status::OK();
+}
+}  // namespace
+
+Status ArrayBuilder::append_validity(bool valid) {
+  if (!valid && !validity_) {
+    // First null: materialise the bits of the valid values appended before it.
+    ARROWPACK_RETURN_NOT_OK(ensure(validity_, pool_).status());
+    ARROWPACK_RETURN_NOT_OK(validity_->resize(bytes_for_bits(length_)));
+    if (length_ > 0) {
+      std::memset(validity_->mutable_data(), 0xFF, static_cast<std::size_t>(length_ >> 3));
+      for (std::int64_t i = length_ & ~std::int64_t{7}; i < length_; ++i) {
+        internal::set_bit(validity_->mutable_data(), i);
+      }
+      if (length_ & 7) {
+        validity_->mutable_data()[length_ >> 3] &= static_cast<std::uint8_t>((1u << (length_ & 7)) - 1);
+      }
+    }
+  }
+  if (validity_) ARROWPACK_RETURN_NOT_OK(set_bit_at(validity_, pool_, length_, valid));
+  ++length_;
+  if (!valid) ++null_count_;
+  return Status::OK();
+}
+
+Result<std::shared_ptr<Buffer>> ArrayBuilder::finish_validity() {
+  std::shared_ptr<Buffer> out;
+  if (validity_ && null_count_ > 0) {
+    ARROWPACK_RETURN_NOT_OK(validity_->resize(bytes_for_bits(length_)));
+    out = take(validity_);
+  }
+  validity_.reset();
+  length_ = 0;
+  null_count_ = 0;
+  return out;
+}
+
+// ---- bool
+
+Status BooleanBuilder::append(bool value) {
+  ARROWPACK_RETURN_NOT_OK(set_bit_at(bits_, pool_, length_, value));
+  return append_validity(true);
+}
+
+Status BooleanBuilder::append_null() {
+  ARROWPACK_RETURN_NOT_OK(set_bit_at(bits_, pool_, length_, false));
+  return append_validity(false);
+}
+
+Result<Array> BooleanBuilder::finish() {
+  ARROWPACK_RETURN_NOT_OK(ensure(bits_, pool_).status());
+  ARROWPACK_RETURN_NOT_OK(bits_->resize(bytes_for_bits(length_)));
+  const std::int64_t n = length_, nulls = null_count_;
+  ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
+  return Array::make(type_, n, {std::move(validity), take(bits_)}, {}, nulls);
+}
+
+// ---- binary
+
+BinaryBuilder::BinaryBuilder(DataTypePtr type, MemoryPool* pool)
+    : ArrayBuilder(std::move(type), pool) {}
+
+Status BinaryBuilder::append_offset() {
+  if (length_ == 0) {
+    // The leading zero offset.
+    if (type_->has_large_offsets()) return append_pod<std::int64_t>(offsets_, pool_, 0, 0);
+    return append_pod<std::int32_t>(offsets_, pool_, 0, 0);
+  }
+  return Status::OK();
+}
+
+Status BinaryBuilder::append(std::string_view value) {
+  ARROWPACK_RETURN_NOT_OK(append_offset());
+  const auto n = static_cast<std::int64_t>(value.size());
+  if (!type_->has_large_offsets() &&
+      data_length_ + n > std::numeric_limits<std::int32_t>::max()) {
+    return Status::CapacityError(type_->to_string(),
+                                 " array would exceed 2^31-1 bytes of data; use a large_ type");
+  }
+  ARROWPACK_RETURN_NOT_OK(ensure(data_, pool_).status());
+  ARROWPACK_RETURN_NOT_OK(data_->resize(data_length_ + n));
+  if (n > 0) std::memcpy(data_->mutable_data() + data_length_, value.data(), value.size());
+  data_length_ += n;
+  if (type_->has_large_offsets()) {
+    ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_ + 1, data_length_));
+  } else {
+    ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(offsets_, pool_, length_ + 1,
+                                                     static_cast<std::int32_t>(data_length_)));
+  }
+  return append_validity(true);
+}
+
+Status BinaryBuilder::append_null() {
+  ARROWPACK_RETURN_NOT_OK(append_offset());
+  if (type_->has_large_offsets()) {
+    ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_ + 1, data_length_));
+  } else {
+    ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(offsets_, pool_, length_ + 1,
+                                                     static_cast<std::int32_t>(data_length_)));
+  }
+  return append_validity(false);
+}
+
+Result<Array> BinaryBuilder::finish() {
+  ARROWPACK_RETURN_NOT_OK(append_offset());
+  ARROWPACK_RETURN_NOT_OK(ensure(data_, pool_).status());
+  ARROWPACK_RETURN_NOT_OK(data_->resize(data_length_));
+  const std::int64_t n = length_, nulls = null_count_;
+  ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
+  data_length_ = 0;
+  return Array::make(type_, n, {std::move(validity), take(offsets_), take(data_)}, {}, nulls);
+}
+
+// ---- fixed size binary
+
+Status FixedSizeBinaryBuilder::append(std::string_view value) {
+  const std::int64_t w = type_->fixed_size();
+  if (static_cast<std::int64_t>(value.size()) != w) {
+    return Status::Invalid(type_->to_string(), " value of ", value.size(), " bytes");
+  }
+  ARROWPACK_RETURN_NOT_OK(ensure(values_, pool_).status());
+  ARROWPACK_RETURN_NOT_OK(values_->resize((length_ + 1) * w));
+  if (w > 0) std::memcpy(values_->mutable_data() + length_ * w, value.data(), value.size());
+  return append_validity(true);
+}
+
+Status FixedSizeBinaryBuilder::append_null() {
+  const std::int64_t w = type_->fixed_size();
+  ARROWPACK_RETURN_NOT_OK(ensure(values_, pool_).status());
+  ARROWPACK_RETURN_NOT_OK(values_->resize((length_ + 1) * w));
+  if (w > 0) std::memset(values_->mutable_data() + length_ * w, 0, static_cast<std::size_t>(w));
+  return append_validity(false);
+}
+
+Result<Array> FixedSizeBinaryBuilder::finish() {
+  ARROWPACK_RETURN_NOT_OK(ensure(values_, pool_).status());
+  const std::int64_t n = length_, nulls = null_count_;
+  ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
+  return Array::make(type_, n, {std::move(validity), take(values_)}, {}, nulls);
+}
+
+Result<Array> NullBuilder::finish() {
+  const std::int64_t n = length_;
+  length_ = null_count_ = 0;
+  return Array::make(type_, n, {nullptr}, {}, n);
+}
+
+// ---- list
+
+ListBuilder::ListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values, MemoryPool* pool)
+    : ArrayBuilder(std::move(type), pool), values_(std::move(values)) {}
+
+Status ListBuilder::append_offset() {
+  if (length_ > 0) return Status::OK();
+  if (type_->has_large_offsets()) return append_pod<std::int64_t>(offsets_, pool_, 0, 0);
+  return append_pod<std::int32_t>(offsets_, pool_, 0, 0);
+}
+
+Status ListBuilder::append() {
+  // Offsets are written lazily: slot i+1 is fixed when the next list opens or at finish().
+  ARROWPACK_RETURN_NOT_OK(append_offset());
+  if (length_ > 0) {
+    if (type_->has_large_offsets()) {
+      ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_, values_->length()));
+    } else {
+      ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(
+          offsets_, pool_, length_, static_cast<std::int32_t>(values_->length())));
+    }
+  }
+  return append_validity(true);
+}
+
+Status ListBuilder::append_null() {
+  ARROWPACK_RETURN_NOT_OK(append_offset());
+  if (length_ > 0) {
+    if (type_->has_large_offsets()) {
+      ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_, values_->length()));
+    } else {
+      ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(
+          offsets_, pool_, length_, static_cast<std::int32_t>(values_->length())));
+    }
+  }
+  return append_validity(false);
+}
+
+Result<Array> ListBuilder::finish() {
+  ARROWPACK_RETURN_NOT_OK(append_offset());
+  if (!type_->has_large_offsets() && values_->length() > std::numeric_limits<std::int32_t>::max()) {
+    return Status::CapacityError("list has more than 2^31-1 values; use large_list");
+  }
+  if (type_->has_large_offsets()) {
+    ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_, values_->length()));
+  } else {
+    ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(offsets_, pool_, length_,
+                                                     static_cast<std::int32_t>(values_->length())));
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto values, values_->finish());
+  const std::int64_t n = length_, nulls = null_count_;
+  ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
+  return Array::make(type_, n, {std::move(validity), take(offsets_)}, {std::move(values)}, nulls);
+}
+
+// ---- fixed size list
+
+Status FixedSizeListBuilder::append_null() {
+  ARROWPACK_RETURN_NOT_OK(values_->append_nulls(type_->fixed_size()));
+  return append_validity(false);
+}
+
+Result<Array> FixedSizeListBuilder::finish() {
+  if (values_->length() != length_ * type_->fixed_size()) {
+    return Status::Invalid("fixed_size_list of ", length_, " lists of ", type_->fixed_size(),
+                           " has ", values_->length(), " values");
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto values, values_->finish());
+  const std::int64_t n = length_, nulls = null_count_;
+  ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
+  return Array::make(type_, n, {std::move(validity)}, {std::move(values)}, nulls);
+}
+
+// ---- struct
+
+Status StructBuilder::append_null() {
+  for (auto& f : fields_) ARROWPACK_RETURN_NOT_OK(f->append_null());
+  return append_validity(false);
+}
+
+Result<Array> StructBuilder::finish() {
+  std::vector<Array> children;
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    if (fields_[i]->length() != length_) {
+      return Status::Invalid("struct field '", type_->field(static_cast<int>(i))->name(), "' has ",
+                             fields_[i]->length(), " values, the struct has ", length_);
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto c, fields_[i]->finish());
+    children.push_back(std::move(c));
+  }
+  const std::int64_t n = length_, nulls = null_count_;
+  ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
+  return Array::make(type_, n, {std::move(validity)}, std::move(children), nulls);
+}
+
+// ---- union
+
+UnionBuilder::UnionBuilder(DataTypePtr type, std::vector<std::unique_ptr<ArrayBuilder>> children,
+                           MemoryPool* pool)
+    : ArrayBuilder(std::move(type), pool), children_(std::move(children)) {}
+
+Status UnionBuilder::append(std::int8_t type_code) {
+  const int c = type_->child_index_for_code(type_code);
+  if (c < 0) return Status::Invalid("type code ", int{type_code}, " not declared by ", type_->to_string());
+  ARROWPACK_RETURN_NOT_OK(append_pod<std::int8_t>(codes_, pool_, length_, type_code));
+  if (type_->id() == TypeId::kDenseUnion) {
+    if (children_[c]->length() > std::numeric_limits<std::int32_t>::max()) {
+      return Status::CapacityError("dense union child exceeds 2^31-1 values");
+    }
+    ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(
+        offsets_, pool_, length_, static_cast<std::int32_t>(children_[c]->length())));
+  } else {
+    for (std::size_t j = 0; j < children_.size(); ++j) {
+      if (static_cast<int>(j) != c) ARROWPACK_RETURN_NOT_OK(children_[j]->append_null());
+    }
+  }
+  ++length_;  // unions carry no validity bitmap
+  return Status::OK();
+}
+
+Status UnionBuilder::append_null() {
+  if (children_.empty()) return Status::Invalid("cannot append a null to an empty union");
+  ARROWPACK_RETURN_NOT_OK(append(type_->type_codes()[0]));
+  return children_[0]->append_null();
+}
+
+Result<Array> UnionBuilder::finish() {
+  ARROWPACK_RETURN_NOT_OK(ensure(codes_, pool_).status());
+  std::vector<Array> children;
+  for (auto& c : children_) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto a, c->finish());
+    children.push_back(std::move(a));
+  }
+  const std::int64_t n = length_;
+  length_ = 0;
+  std::vector<std::shared_ptr<Buffer>> buffers{nullptr, take(codes_)};
+  if (type_->id() == TypeId::kDenseUnion) {
+    ARROWPACK_RETURN_NOT_OK(ensure(offsets_, pool_).status());
+    buffers.push_back(take(offsets_));
+  }
+  return Array::make(type_, n, std::move(buffers), std::move(children), 0);
+}
+
+// ---- factory
+
+Result<std::unique_ptr<ArrayBuilder>> make_builder(const DataTypePtr& type, MemoryPool* pool) {
+  auto children = [&]() -> Result<std::vector<std::unique_ptr<ArrayBuilder>>> {
+    std::vector<std::unique_ptr<ArrayBuilder>> out;
+    for (const auto& f : type->fields()) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto b, make_builder(f->type(), pool));
+      out.push_back(std::move(b));
+    }
+    return out;
+  };
+  switch (type->id()) {
+    case TypeId::kNull: return std::make_unique<NullBuilder>(pool);
+    case TypeId::kBool: return std::make_unique<BooleanBuilder>(pool);
+    case TypeId::kInt8: return std::make_unique<NumericBuilder<std::int8_t>>(type, pool);
+    case TypeId::kUInt8: return std::make_unique<NumericBuilder<std::uint8_t>>(type, pool);
+    case TypeId::kInt16: return std::make_unique<NumericBuilder<std::int16_t>>(type, pool);
+    case TypeId::kUInt16: return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
+    case TypeId::kHalfFloat: return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
+    case TypeId::kInt32:
+    case TypeId::kDate32:
+    case TypeId::kTime32: return std::make_unique<NumericBuilder<std::int32_t>>(type, pool);
+    case TypeId::kUInt32: return std::make_unique<NumericBuilder<std::uint32_t>>(type, pool);
+    case TypeId::kFloat: return std::make_unique<NumericBuilder<float>>(type, pool);
+    case TypeId::kDouble: return std::make_unique<NumericBuilder<double>>(type, pool);
+    case TypeId::kInt64:
+    case TypeId::kDate64:
+    case TypeId::kTime64:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration: return std::make_unique<NumericBuilder<std::int64_t>>(type, pool);
+    case TypeId::kUInt64: return std::make_unique<NumericBuilder<std::uint64_t>>(type, pool);
+    case TypeId::kString:
+    case TypeId::kLargeString:
+    case TypeId::kBinary:
+    case TypeId::kLargeBinary: return std::make_unique<BinaryBuilder>(type, pool);
+    case TypeId::kFixedSizeBinary: return std::make_unique<FixedSizeBinaryBuilder>(type, pool);
+    case TypeId::kList:
+    case TypeId::kLargeList:
+    case TypeId::kMap: {
+      ARROWPACK_ASSIGN_OR_RAISE(auto values, make_builder(type->field(0)->type(), pool));
+      return std::make_unique<ListBuilder>(type, std::move(values), pool);
+    }
+    case TypeId::kFixedSizeList: {
+      ARROWPACK_ASSIGN_OR_RAISE(auto values, make_builder(type->field(0)->type(), pool));
+      return std::make_unique<FixedSizeListBuilder>(type, std::move(values), pool);
+    }
+    case TypeId::kStruct: {
+      ARROWPACK_ASSIGN_OR_RAISE(auto fields, children());
+      return std::make_unique<StructBuilder>(type, std::move(fields), pool);
+    }
+    case TypeId::kSparseUnion:
+    case TypeId::kDenseUnion: {
+      ARROWPACK_ASSIGN_OR_RAISE(auto members, children());
+      return std::make_unique<UnionBuilder>(type, std::move(members), pool);
+    }
+  }
+  return Status::NotImplemented("no builder for ", type->to_string());
+}
+
+}  // namespace arrowpack

@@ -1,0 +1,329 @@
+#include <cstring>
+
+#include "ipc/metadata_internal.h"
+
+namespace arrowpack::ipc::internal {
+namespace {
+
+TimeUnit unit_from_fb(fb::TimeUnit u) {
+  switch (u) {
+    case fb::TimeUnit::SECOND: return TimeUnit::kSecond;
+    case fb::TimeUnit::MILLISECOND: return TimeUnit::kMilli;
+    case fb::TimeUnit::MICROSECOND: return TimeUnit::kMicro;
+    case fb::TimeUnit::NANOSECOND: return TimeUnit::kNano;
+  }
+  return TimeUnit::kSecond;
+}
+
+bool valid_unit(fb::TimeUnit u) {
+  return u >= fb::TimeUnit::SECOND && u <= fb::TimeUnit::NANOSECOND;
+}
+
+fb::TimeUnit unit_to_fb(TimeUnit u) {
+  switch (u) {
+    case TimeUnit::kSecond: return fb::TimeUnit::SECOND;
+    case TimeUnit::kMilli: return fb::TimeUnit::MILLISECOND;
+    case TimeUnit::kMicro: return fb::TimeUnit::MICROSECOND;
+    case TimeUnit::kNano: return fb::TimeUnit::NANOSECOND;
+  }
+  return fb::TimeUnit::SECOND;
+}
+
+Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth);
+
+Result<FieldVector> children_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options,
+                                             int depth) {
+  FieldVector out;
+  if (const auto* children = f->children()) {
+    out.reserve(children->size());
+    for (flatbuffers::uoffset_t i = 0; i < children->size(); ++i) {
+      const fb::Field* c = children->Get(i);
+      if (c == nullptr) return Status::Invalid("null child field ", i);
+      ARROWPACK_ASSIGN_OR_RAISE(auto child, field_from_flatbuffer(c, options, depth + 1));
+      out.push_back(std::move(child));
+    }
+  }
+  return out;
+}
+
+Status expect_children(const fb::Field* f, std::size_t n, const FieldVector& children,
+                       const char* type) {
+  if (children.size() != n) {
+    return Status::Invalid(type, " field '", f->name() ? f->name()->str() : "", "' has ",
+                           children.size(), " children, expected ", n);
+  }
+  return Status::OK();
+}
+
+Result<DataTypePtr> type_from_flatbuffer(const fb::Field* f, FieldVector children) {
+  const fb::Type kind = f->type_type();
+  if (f->type() == nullptr && kind != fb::Type::NONE) {
+    return Status::Invalid("field type table is missing");
+  }
+  switch (kind) {
+    case fb::Type::NONE: return Status::Invalid("field without a type");
+    case fb::Type::Null: return null();
+    case fb::Type::Bool: return boolean();
+    case fb::Type::Int: {
+      const auto* t = f->type_as_Int();
+      const bool s = t->is_signed();
+      switch (t->bitWidth()) {
+        case 8: return s ? int8() : uint8();
+        case 16: return s ? int16() : uint16();
+        case 32: return s ? int32() : uint32();
+        case 64: return s ? int64() : uint64();
+        default: return Status::Invalid("integer bit width ", t->bitWidth(), " is not 8/16/32/64");
+      }
+    }
+    case fb::Type::FloatingPoint:
+      switch (f->type_as_FloatingPoint()->precision()) {
+        case fb::Precision::HALF: return float16();
+        case fb::Precision::SINGLE: return float32();
+        case fb::Precision::DOUBLE: return float64();
+      }
+      return Status::Invalid("unknown floating point precision");
+    case fb::Type::Utf8: return utf8();
+    case fb::Type::LargeUtf8: return large_utf8();
+    case fb::Type::Binary: return binary();
+    case fb::Type::LargeBinary: return large_binary();
+    case fb::Type::FixedSizeBinary: {
+      const int w = f->type_as_FixedSizeBinary()->byteWidth();
+      if (w < 0) return Status::Invalid("negative fixed_size_binary width ", w);
+      return fixed_size_binary(w);
+    }
+    case fb::Type::Date:
+      switch (f->type_as_Date()->unit()) {
+        case fb::DateUnit::DAY: return date32();
+        case fb::DateUnit::MILLISECOND: return date64();
+      }
+      return Status::Invalid("unknown date unit");
+    case fb::Type::Time: {
+      const auto* t = f->type_as_Time();
+      if (!valid_unit(t->unit())) return Status::Invalid("unknown time unit");
+      const TimeUnit unit = unit_from_fb(t->unit());
+      if (t->bitWidth() == 32) return time32(unit);
+      if (t->bitWidth() == 64) return time64(unit);
+      return Status::Invalid("time bit width ", t->bitWidth(), " is not 32 or 64");
+    }
+    case fb::Type::Timestamp: {
+      const auto* t = f->type_as_Timestamp();
+      if (!valid_unit(t->unit())) return Status::Invalid("unknown timestamp unit");
+      return timestamp(unit_from_fb(t->unit()), t->timezone() ? t->timezone()->str() : "");
+    }
+    case fb::Type::Duration: {
+      const auto* t = f->type_as_Duration();
+      if (!valid_unit(t->unit())) return Status::Invalid("unknown duration unit");
+      return duration(unit_from_fb(t->unit()));
+    }
+    case fb::Type::List:
+      ARROWPACK_RETURN_NOT_OK(expect_children(f, 1, children, "list"));
+      return list(children[0]);
+    case fb::Type::LargeList:
+      ARROWPACK_RETURN_NOT_OK(expect_children(f, 1, children, "large_list"));
+      return large_list(children[0]);
+    case fb::Type::FixedSizeList: {
+      ARROWPACK_RETURN_NOT_OK(expect_children(f, 1, children, "fixed_size_list"));
+      const int n = f->type_as_FixedSizeList()->listSize();
+      if (n < 0) return Status::Invalid("negative fixed_size_list size ", n);
+      return fixed_size_list(children[0], n);
+    }
+    case fb::Type::Struct_: return struct_(std::move(children));
+    case fb::Type::Map: {
+      ARROWPACK_RETURN_NOT_OK(expect_children(f, 1, children, "map"));
+      const auto& entries = children[0]->type();
+      if (entries->id() != TypeId::kStruct || entries->num_fields() != 2) {
+        return Status::Invalid("map entries must be a struct of two fields, got ",
+                               entries->to_string());
+      }
+      // Kept as written (some producers mark keys nullable) so that a copy round-trips.
+      return map(children[0], f->type_as_Map()->keysSorted());
+    }
+    case fb::Type::Union: {
+      const auto* u = f->type_as_Union();
+      std::vector<std::int8_t> codes;
+      if (const auto* ids = u->typeIds()) {
+        for (flatbuffers::uoffset_t i = 0; i < ids->size(); ++i) {
+          const std::int32_t id = ids->Get(i);
+          if (id < 0 || id > 127) return Status::Invalid("union type id ", id, " outside [0, 127]");
+          codes.push_back(static_cast<std::int8_t>(id));
+        }
+      }
+      if (u->mode() == fb::UnionMode::Dense) return dense_union(std::move(children), std::move(codes));
+      if (u->mode() == fb::UnionMode::Sparse) return sparse_union(std::move(children), std::move(codes));
+      return Status::Invalid("unknown union mode");
+    }
+    case fb::Type::Decimal:
+    case fb::Type::Interval:
+    case fb::Type::RunEndEncoded:
+    case fb::Type::BinaryView:
+    case fb::Type::Utf8View:
+    case fb::Type::ListView:
+    case fb::Type::LargeListView:
+      return Status::NotImplemented("Arrow type '", fb::EnumNameType(kind),
+                                    "' is not supported by arrowpack yet");
+  }
+  return Status::Invalid("unknown Arrow type id ", static_cast<int>(kind));
+}
+
+Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth) {
+  if (depth > options.max_nesting_depth) {
+    return Status::CapacityError("type nesting deeper than ", options.max_nesting_depth, " levels");
+  }
+  const std::string name = f->name() ? f->name()->str() : "";
+  if (f->dictionary() != nullptr) {
+    return Status::NotImplemented("field '", name,
+                                  "' is dictionary-encoded; dictionaries are not supported yet");
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto children, children_from_flatbuffer(f, options, depth));
+  auto type = type_from_flatbuffer(f, std::move(children));
+  if (!type.ok()) return type.status().with_context("field '" + name + "'");
+  return std::make_shared<Field>(name, type.move_value(), f->nullable(),
+                                 metadata_from_flatbuffer(f->custom_metadata()));
+}
+
+// ---- writing
+
+using TypeOffset = std::pair<fb::Type, flatbuffers::Offset<void>>;
+
+Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field& field);
+
+Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& t) {
+  auto int_type = [&](int bits, bool is_signed) -> TypeOffset {
+    return {fb::Type::Int, fb::CreateInt(fbb, bits, is_signed).Union()};
+  };
+  switch (t.id()) {
+    case TypeId::kNull: return TypeOffset{fb::Type::Null, fb::CreateNull(fbb).Union()};
+    case TypeId::kBool: return TypeOffset{fb::Type::Bool, fb::CreateBool(fbb).Union()};
+    case TypeId::kInt8: return int_type(8, true);
+    case TypeId::kInt16: return int_type(16, true);
+    case TypeId::kInt32: return int_type(32, true);
+    case TypeId::kInt64: return int_type(64, true);
+    case TypeId::kUInt8: return int_type(8, false);
+    case TypeId::kUInt16: return int_type(16, false);
+    case TypeId::kUInt32: return int_type(32, false);
+    case TypeId::kUInt64: return int_type(64, false);
+    case TypeId::kHalfFloat:
+      return TypeOffset{fb::Type::FloatingPoint, fb::CreateFloatingPoint(fbb, fb::Precision::HALF).Union()};
+    case TypeId::kFloat:
+      return TypeOffset{fb::Type::FloatingPoint, fb::CreateFloatingPoint(fbb, fb::Precision::SINGLE).Union()};
+    case TypeId::kDouble:
+      return TypeOffset{fb::Type::FloatingPoint, fb::CreateFloatingPoint(fbb, fb::Precision::DOUBLE).Union()};
+    case TypeId::kString: return TypeOffset{fb::Type::Utf8, fb::CreateUtf8(fbb).Union()};
+    case TypeId::kLargeString: return TypeOffset{fb::Type::LargeUtf8, fb::CreateLargeUtf8(fbb).Union()};
+    case TypeId::kBinary: return TypeOffset{fb::Type::Binary, fb::CreateBinary(fbb).Union()};
+    case TypeId::kLargeBinary: return TypeOffset{fb::Type::LargeBinary, fb::CreateLargeBinary(fbb).Union()};
+    case TypeId::kFixedSizeBinary:
+      return TypeOffset{fb::Type::FixedSizeBinary, fb::CreateFixedSizeBinary(fbb, t.fixed_size()).Union()};
+    case TypeId::kDate32: return TypeOffset{fb::Type::Date, fb::CreateDate(fbb, fb::DateUnit::DAY).Union()};
+    case TypeId::kDate64:
+      return TypeOffset{fb::Type::Date, fb::CreateDate(fbb, fb::DateUnit::MILLISECOND).Union()};
+    case TypeId::kTime32:
+      return TypeOffset{fb::Type::Time, fb::CreateTime(fbb, unit_to_fb(t.unit()), 32).Union()};
+    case TypeId::kTime64:
+      return TypeOffset{fb::Type::Time, fb::CreateTime(fbb, unit_to_fb(t.unit()), 64).Union()};
+    case TypeId::kTimestamp: {
+      auto tz = t.timezone().empty() ? 0 : fbb.CreateString(t.timezone());
+      return TypeOffset{fb::Type::Timestamp, fb::CreateTimestamp(fbb, unit_to_fb(t.unit()), tz).Union()};
+    }
+    case TypeId::kDuration:
+      return TypeOffset{fb::Type::Duration, fb::CreateDuration(fbb, unit_to_fb(t.unit())).Union()};
+    case TypeId::kList: return TypeOffset{fb::Type::List, fb::CreateList(fbb).Union()};
+    case TypeId::kLargeList: return TypeOffset{fb::Type::LargeList, fb::CreateLargeList(fbb).Union()};
+    case TypeId::kFixedSizeList:
+      return TypeOffset{fb::Type::FixedSizeList, fb::CreateFixedSizeList(fbb, t.fixed_size()).Union()};
+    case TypeId::kStruct: return TypeOffset{fb::Type::Struct_, fb::CreateStruct_(fbb).Union()};
+    case TypeId::kMap: return TypeOffset{fb::Type::Map, fb::CreateMap(fbb, t.keys_sorted()).Union()};
+    case TypeId::kSparseUnion:
+    case TypeId::kDenseUnion: {
+      std::vector<std::int32_t> ids(t.type_codes().begin(), t.type_codes().end());
+      auto v = fbb.CreateVector(ids);
+      const auto mode = t.id() == TypeId::kDenseUnion ? fb::UnionMode::Dense : fb::UnionMode::Sparse;
+      return TypeOffset{fb::Type::Union, fb::CreateUnion(fbb, mode, v).Union()};
+    }
+  }
+  return Status::NotImplemented("cannot write type ", t.to_string());
+}
+
+Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field& field) {
+  std::vector<flatbuffers::Offset<fb::Field>> children;
+  for (const auto& c : field.type()->fields()) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto off, field_to_flatbuffer(fbb, *c));
+    children.push_back(off);
+  }
+  auto name = fbb.CreateString(field.name());
+  ARROWPACK_ASSIGN_OR_RAISE(auto type, type_to_flatbuffer(fbb, *field.type()));
+  auto kids = fbb.CreateVector(children);
+  auto meta = metadata_to_flatbuffer(fbb, field.metadata());
+  return fb::CreateField(fbb, name, field.nullable(), type.first, type.second, 0, kids, meta);
+}
+
+}  // namespace
+
+MetadataPtr metadata_from_flatbuffer(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv) {
+  if (kv == nullptr || kv->size() == 0) return nullptr;
+  auto out = std::make_shared<KeyValueMetadata>();
+  for (flatbuffers::uoffset_t i = 0; i < kv->size(); ++i) {
+    const fb::KeyValue* p = kv->Get(i);
+    if (p == nullptr) continue;
+    out->append(p->key() ? p->key()->str() : "", p->value() ? p->value()->str() : "");
+  }
+  return out;
+}
+
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> metadata_to_flatbuffer(
+    FBB& fbb, const MetadataPtr& metadata) {
+  if (!metadata || metadata->empty()) return 0;
+  std::vector<flatbuffers::Offset<fb::KeyValue>> kvs;
+  for (const auto& [k, v] : metadata->pairs()) {
+    kvs.push_back(fb::CreateKeyValue(fbb, fbb.CreateString(k), fbb.CreateString(v)));
+  }
+  return fbb.CreateVector(kvs);
+}
+
+Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options) {
+  if (schema == nullptr) return Status::Invalid("missing schema");
+  if (schema->endianness() != fb::Endianness::Little) {
+    return Status::NotImplemented("big-endian IPC data is not supported yet (refusing to read it as "
+                                  "little-endian)");
+  }
+  FieldVector fields;
+  if (const auto* fs = schema->fields()) {
+    fields.reserve(fs->size());
+    for (flatbuffers::uoffset_t i = 0; i < fs->size(); ++i) {
+      const fb::Field* f = fs->Get(i);
+      if (f == nullptr) return Status::Invalid("null field ", i, " in schema");
+      ARROWPACK_ASSIGN_OR_RAISE(auto field, field_from_flatbuffer(f, options, 1));
+      fields.push_back(std::move(field));
+    }
+  }
+  return std::make_shared<Schema>(std::move(fields), metadata_from_flatbuffer(schema->custom_metadata()));
+}
+
+Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema) {
+  std::vector<flatbuffers::Offset<fb::Field>> fields;
+  for (const auto& f : schema.fields()) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto off, field_to_flatbuffer(fbb, *f));
+    fields.push_back(off);
+  }
+  auto fv = fbb.CreateVector(fields);
+  auto meta = metadata_to_flatbuffer(fbb, schema.metadata());
+  return fb::CreateSchema(fbb, fb::Endianness::Little, fv, meta);
+}
+
+Result<std::shared_ptr<Buffer>> finish_to_buffer(FBB& fbb, MemoryPool* pool) {
+  const std::int64_t size = fbb.GetSize();
+  const std::int64_t padded = (size + 7) & ~std::int64_t{7};
+  ARROWPACK_ASSIGN_OR_RAISE(auto buf, allocate_buffer(padded, pool));
+  std::memcpy(buf->mutable_data(), fbb.GetBufferPointer(), static_cast<std::size_t>(size));
+  std::memset(buf->mutable_data() + size, 0, static_cast<std::size_t>(padded - size));
+  return std::shared_ptr<Buffer>(std::move(buf));
+}
+
+Result<std::shared_ptr<Buffer>> ensure_aligned(std::shared_ptr<Buffer> buffer, std::int64_t alignment,
+                                               MemoryPool* pool) {
+  if (reinterpret_cast<std::uintptr_t>(buffer->data()) % alignment == 0) return buffer;
+  return Buffer::copy_of(buffer->data(), buffer->size(), pool);
+}
+
+}  // namespace arrowpack::ipc::internal

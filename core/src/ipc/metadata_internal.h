@@ -1,0 +1,37 @@
+// Conversion between arrowpack's types and the IPC flatbuffers (generated from core/format).
+#pragma once
+
+#include <flatbuffers/flatbuffers.h>
+
+#include "File_generated.h"
+#include "Message_generated.h"
+#include "Schema_generated.h"
+#include "arrowpack/core/ipc.h"
+
+namespace arrowpack::ipc::internal {
+
+using FBB = flatbuffers::FlatBufferBuilder;
+
+/// Verifier limits for hostile metadata: nesting depth and table count.
+inline constexpr int kMaxFlatbufferDepth = 128;
+inline constexpr int kMaxFlatbufferTables = 1000000;
+
+/// Decodes a flatbuffer Schema (fields, types, metadata, endianness).
+Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options);
+/// Encodes `schema` into `fbb` and returns its offset.
+Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema);
+
+/// Key/value metadata from a flatbuffer vector (null when absent or empty).
+MetadataPtr metadata_from_flatbuffer(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv);
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> metadata_to_flatbuffer(
+    FBB& fbb, const MetadataPtr& metadata);
+
+/// The finished builder's bytes, padded with zeros to a multiple of 8, as a pool buffer.
+Result<std::shared_ptr<Buffer>> finish_to_buffer(FBB& fbb, MemoryPool* pool);
+
+/// `buffer` itself when its address is a multiple of `alignment`, else an aligned pool copy.
+Result<std::shared_ptr<Buffer>> ensure_aligned(std::shared_ptr<Buffer> buffer, std::int64_t alignment,
+                                               MemoryPool* pool);
+
+}  // namespace arrowpack::ipc::internal

@@ -1,0 +1,502 @@
+// Reading IPC messages, streams and files. Every number taken from the bytes is checked
+// against what is really there before it is used.
+#include <cstring>
+#include <limits>
+
+#include "bit_util_internal.h"
+#include "ipc/metadata_internal.h"
+
+namespace arrowpack::ipc {
+
+using internal::ensure_aligned;
+
+std::string_view message_type_name(MessageType type) {
+  switch (type) {
+    case MessageType::kSchema: return "Schema";
+    case MessageType::kDictionaryBatch: return "DictionaryBatch";
+    case MessageType::kRecordBatch: return "RecordBatch";
+    case MessageType::kTensor: return "Tensor";
+    case MessageType::kSparseTensor: return "SparseTensor";
+  }
+  return "Unknown";
+}
+
+namespace {
+
+constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
+
+const fb::Message* fb_message(const Message& m) { return static_cast<const fb::Message*>(m.flatbuffer()); }
+
+Status verify_flatbuffer_message(const Buffer& metadata) {
+  flatbuffers::Verifier verifier(metadata.data(), static_cast<std::size_t>(metadata.size()),
+                                 internal::kMaxFlatbufferDepth, internal::kMaxFlatbufferTables);
+  if (!fb::VerifyMessageBuffer(verifier)) {
+    return Status::Invalid("message metadata (", metadata.size(),
+                           " bytes) is not a valid flatbuffer Message");
+  }
+  return Status::OK();
+}
+
+std::int32_t load_le32(const std::uint8_t* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Reads one int32 of framing; `got` tells how many bytes there were (0 = clean end).
+Result<std::int32_t> read_int32(io::InputStream* stream, std::int64_t* got) {
+  std::uint8_t bytes[4];
+  std::int64_t have = 0;
+  while (have < 4) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto n, stream->read(4 - have, bytes + have));
+    if (n == 0) break;
+    have += n;
+  }
+  *got = have;
+  if (have < 4) return 0;
+  return load_le32(bytes);
+}
+
+// Decodes arrays of one record batch from its FieldNodes and Buffers, in schema order.
+class ArrayLoader {
+ public:
+  ArrayLoader(const fb::RecordBatch* batch, std::shared_ptr<Buffer> body, MetadataVersion version,
+              const IpcReadOptions& options)
+      : batch_(batch), body_(std::move(body)), version_(version), options_(options) {
+    nodes_ = batch->nodes();
+    buffers_ = batch->buffers();
+  }
+
+  Result<std::shared_ptr<ArrayData>> load(const Field& field, int depth) {
+    if (depth > options_.max_nesting_depth) {
+      return Status::CapacityError("type nesting deeper than ", options_.max_nesting_depth);
+    }
+    const DataType& type = *field.type();
+    auto out = std::make_shared<ArrayData>();
+    out->type = field.type();
+    ARROWPACK_RETURN_NOT_OK(next_node(out.get()));
+    out->buffers.resize(num_buffer_slots(type));
+    switch (type.id()) {
+      case TypeId::kNull:
+        // The null type has no buffers on the wire.
+        out->null_count = out->length;
+        break;
+      case TypeId::kSparseUnion:
+      case TypeId::kDenseUnion: {
+        if (version_ < MetadataVersion::kV5) {
+          // Before 1.0, unions carried a validity bitmap; it must be empty to be meaningful now.
+          ARROWPACK_ASSIGN_OR_RAISE(auto validity, next_buffer());
+          if (out->null_count != 0 && validity && validity->size() > 0) {
+            return Status::NotImplemented("field '", field.name(),
+                                          "': pre-1.0 union with a top-level validity bitmap");
+          }
+        }
+        out->null_count = 0;
+        ARROWPACK_ASSIGN_OR_RAISE(out->buffers[1], next_buffer());
+        if (type.id() == TypeId::kDenseUnion) {
+          ARROWPACK_ASSIGN_OR_RAISE(out->buffers[2], next_buffer());
+        }
+        break;
+      }
+      default: {
+        ARROWPACK_ASSIGN_OR_RAISE(auto validity, next_buffer());
+        // A validity buffer only matters when there are nulls; otherwise it may be empty.
+        if (out->null_count > 0) {
+          if (!validity || validity->size() == 0) {
+            return Status::Invalid("field '", field.name(), "' has ", out->null_count,
+                                   " nulls but no validity bitmap");
+          }
+          out->buffers[0] = std::move(validity);
+        }
+        for (std::size_t slot = 1; slot < out->buffers.size(); ++slot) {
+          ARROWPACK_ASSIGN_OR_RAISE(out->buffers[slot], next_buffer());
+        }
+        break;
+      }
+    }
+    for (const auto& child : type.fields()) {
+      auto c = load(*child, depth + 1);
+      if (!c.ok()) return c.status();
+      out->children.push_back(c.move_value());
+    }
+    return out;
+  }
+
+  Status finish() const {
+    // Trailing nodes/buffers mean the metadata and the schema disagree.
+    if (node_index_ != nodes_size()) {
+      return Status::Invalid("record batch has ", nodes_size(), " field nodes, the schema uses ",
+                             node_index_);
+    }
+    if (buffer_index_ != buffers_size()) {
+      return Status::Invalid("record batch has ", buffers_size(), " buffers, the schema uses ",
+                             buffer_index_);
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::int64_t nodes_size() const { return nodes_ ? nodes_->size() : 0; }
+  std::int64_t buffers_size() const { return buffers_ ? buffers_->size() : 0; }
+
+  Status next_node(ArrayData* out) {
+    if (node_index_ >= nodes_size()) {
+      return Status::Invalid("record batch has too few field nodes (", nodes_size(),
+                             ") for its schema");
+    }
+    const fb::FieldNode* node = nodes_->Get(static_cast<flatbuffers::uoffset_t>(node_index_++));
+    if (node->length() < 0) return Status::Invalid("negative array length ", node->length());
+    if (node->null_count() < 0 || node->null_count() > node->length()) {
+      return Status::Invalid("null count ", node->null_count(), " outside [0, ", node->length(), "]");
+    }
+    out->length = node->length();
+    out->null_count = node->null_count();
+    return Status::OK();
+  }
+
+  Result<std::shared_ptr<Buffer>> next_buffer() {
+    if (buffer_index_ >= buffers_size()) {
+      return Status::Invalid("record batch has too few buffers (", buffers_size(),
+                             ") for its schema");
+    }
+    const fb::Buffer* b = buffers_->Get(static_cast<flatbuffers::uoffset_t>(buffer_index_++));
+    const std::int64_t offset = b->offset();
+    const std::int64_t length = b->length();
+    const std::int64_t body_size = body_ ? body_->size() : 0;
+    if (offset < 0 || length < 0 || offset > body_size || length > body_size - offset) {
+      return Status::Invalid("buffer ", buffer_index_ - 1, " [offset ", offset, ", length ", length,
+                             "] lies outside the ", body_size, "-byte message body");
+    }
+    if (length == 0) return std::make_shared<Buffer>(nullptr, 0);
+    ARROWPACK_ASSIGN_OR_RAISE(auto slice, body_->slice(offset, length));
+    // The spec promises 8-byte alignment; copy rather than read misaligned values.
+    return ensure_aligned(std::move(slice), 8, options_.pool);
+  }
+
+  const fb::RecordBatch* batch_;
+  std::shared_ptr<Buffer> body_;
+  MetadataVersion version_;
+  const IpcReadOptions& options_;
+  const flatbuffers::Vector<const fb::FieldNode*>* nodes_ = nullptr;
+  const flatbuffers::Vector<const fb::Buffer*>* buffers_ = nullptr;
+  std::int64_t node_index_ = 0;
+  std::int64_t buffer_index_ = 0;
+};
+
+}  // namespace
+
+// ---- Message
+
+Message::~Message() = default;
+
+Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata,
+                                               std::shared_ptr<Buffer> body,
+                                               const IpcReadOptions& options) {
+  if (!metadata) return Status::Invalid("message without metadata");
+  ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
+  ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata));
+  const fb::Message* m = fb::GetMessage(metadata->data());
+  const auto version = static_cast<int>(m->version());
+  if (version < static_cast<int>(fb::MetadataVersion::V4)) {
+    return Status::NotImplemented("metadata version V", version + 1,
+                                  " (Arrow before 0.8) is not supported; V4 and V5 are");
+  }
+  if (version > static_cast<int>(fb::MetadataVersion::V5)) {
+    return Status::Invalid("unknown metadata version V", version + 1,
+                           " (this reader knows V4 and V5)");
+  }
+  std::unique_ptr<Message> out(new Message());
+  switch (m->header_type()) {
+    case fb::MessageHeader::Schema: out->type_ = MessageType::kSchema; break;
+    case fb::MessageHeader::DictionaryBatch: out->type_ = MessageType::kDictionaryBatch; break;
+    case fb::MessageHeader::RecordBatch: out->type_ = MessageType::kRecordBatch; break;
+    case fb::MessageHeader::Tensor: out->type_ = MessageType::kTensor; break;
+    case fb::MessageHeader::SparseTensor: out->type_ = MessageType::kSparseTensor; break;
+    default:
+      return Status::Invalid("unknown message header type ", static_cast<int>(m->header_type()));
+  }
+  if (m->header() == nullptr) {
+    return Status::Invalid(message_type_name(out->type_), " message without a header");
+  }
+  const std::int64_t body_length = m->bodyLength();
+  if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
+  const std::int64_t have = body ? body->size() : 0;
+  if (have < body_length) {
+    return Status::Invalid("message body truncated: metadata announces ", body_length,
+                           " bytes, ", have, " are present");
+  }
+  if (body && have > body_length) {
+    ARROWPACK_ASSIGN_OR_RAISE(body, body->slice(0, body_length));
+  }
+  if (body && body_length > 0) {
+    ARROWPACK_ASSIGN_OR_RAISE(body, ensure_aligned(std::move(body), 8, options.pool));
+  }
+  out->version_ = static_cast<MetadataVersion>(version);
+  out->metadata_ = std::move(metadata);
+  out->body_ = body ? std::move(body) : std::make_shared<Buffer>(nullptr, 0);
+  out->custom_metadata_ = internal::metadata_from_flatbuffer(m->custom_metadata());
+  out->fb_ = m;
+  return out;
+}
+
+Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const IpcReadOptions& options) {
+  std::int64_t got = 0;
+  ARROWPACK_ASSIGN_OR_RAISE(std::int32_t first, read_int32(stream, &got));
+  if (got == 0) return std::unique_ptr<Message>();  // input ended without an EOS marker
+  if (got < 4) return Status::Invalid("stream truncated: ", got, " bytes where a message length was expected");
+  std::int32_t length = first;
+  if (static_cast<std::uint32_t>(first) == kContinuation) {
+    ARROWPACK_ASSIGN_OR_RAISE(length, read_int32(stream, &got));
+    if (got < 4) {
+      return Status::Invalid("stream truncated after the continuation marker (", got,
+                             " of 4 length bytes)");
+    }
+  }
+  if (length == 0) return std::unique_ptr<Message>();  // end-of-stream marker
+  if (length < 0) return Status::Invalid("negative message metadata length ", length);
+  if (length > options.max_metadata_size) {
+    return Status::CapacityError("message metadata of ", length, " bytes exceeds the limit of ",
+                                 options.max_metadata_size);
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, io::read_fully(stream, length, options.pool));
+  if (metadata->size() < length) {
+    return Status::Invalid("stream truncated: message metadata announces ", length, " bytes, ",
+                           metadata->size(), " remain");
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
+  ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata));
+  const std::int64_t body_length = fb::GetMessage(metadata->data())->bodyLength();
+  if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
+  ARROWPACK_ASSIGN_OR_RAISE(auto body, io::read_fully(stream, body_length, options.pool));
+  if (body->size() < body_length) {
+    return Status::Invalid("stream truncated: message body announces ", body_length, " bytes, ",
+                           body->size(), " remain");
+  }
+  return Message::open(std::move(metadata), std::move(body), options);
+}
+
+Result<SchemaPtr> read_schema(const Message& message, const IpcReadOptions& options) {
+  if (message.type() != MessageType::kSchema) {
+    return Status::Invalid("expected a Schema message, got ", message_type_name(message.type()));
+  }
+  return internal::schema_from_flatbuffer(fb_message(message)->header_as_Schema(), options);
+}
+
+Result<SchemaPtr> read_schema(io::InputStream* stream, const IpcReadOptions& options) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(stream, options));
+  if (!message) return Status::Invalid("IPC stream is empty: no schema message");
+  return read_schema(*message, options);
+}
+
+Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema,
+                                         const IpcReadOptions& options) {
+  if (message.type() != MessageType::kRecordBatch) {
+    return Status::Invalid("expected a RecordBatch message, got ", message_type_name(message.type()));
+  }
+  const fb::RecordBatch* rb = fb_message(message)->header_as_RecordBatch();
+  if (rb->compression() != nullptr) {
+    return Status::NotImplemented("record batch body is compressed (",
+                                  fb::EnumNameCompressionType(rb->compression()->codec()),
+                                  "); body compression is not supported yet");
+  }
+  const std::int64_t num_rows = rb->length();
+  if (num_rows < 0) return Status::Invalid("negative record batch length ", num_rows);
+  ArrayLoader loader(rb, message.body(), message.metadata_version(), options);
+  std::vector<Array> columns;
+  columns.reserve(schema->num_fields());
+  for (const auto& f : schema->fields()) {
+    auto data = loader.load(*f, 1);
+    if (!data.ok()) return data.status().with_context("reading column '" + f->name() + "'");
+    if ((*data)->length != num_rows) {
+      return Status::Invalid("column '", f->name(), "' has ", (*data)->length,
+                             " rows, the record batch has ", num_rows);
+    }
+    columns.emplace_back(data.move_value());
+  }
+  ARROWPACK_RETURN_NOT_OK(loader.finish());
+  ARROWPACK_ASSIGN_OR_RAISE(auto batch, RecordBatch::make(schema, num_rows, std::move(columns)));
+  ARROWPACK_RETURN_NOT_OK(options.validate_full ? batch->validate_full() : batch->validate());
+  return batch;
+}
+
+// ---- StreamReader
+
+Result<std::shared_ptr<StreamReader>> StreamReader::open(std::shared_ptr<io::InputStream> source,
+                                                         const IpcReadOptions& options) {
+  if (!source) return Status::Invalid("no source stream");
+  std::shared_ptr<StreamReader> reader(new StreamReader(std::move(source), options));
+  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, read_schema(reader->source_.get(), options));
+  reader->stats_.num_messages = 1;
+  return reader;
+}
+
+Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<Buffer> buffer,
+                                                  const IpcReadOptions& options) {
+  return StreamReader::open(std::make_shared<io::BufferReader>(std::move(buffer)), options);
+}
+
+Result<RecordBatchPtr> StreamReader::read_next_batch() {
+  if (finished_) return RecordBatchPtr();
+  while (true) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(source_.get(), options_));
+    if (!message) {
+      finished_ = true;
+      return RecordBatchPtr();
+    }
+    ++stats_.num_messages;
+    switch (message->type()) {
+      case MessageType::kRecordBatch: {
+        ARROWPACK_ASSIGN_OR_RAISE(auto batch, read_record_batch(*message, schema_, options_));
+        ++stats_.num_record_batches;
+        return batch;
+      }
+      case MessageType::kDictionaryBatch:
+        return Status::NotImplemented("dictionary batches are not supported yet");
+      default:
+        return Status::Invalid("unexpected ", message_type_name(message->type()),
+                               " message in the middle of an IPC stream");
+    }
+  }
+}
+
+Result<TablePtr> StreamReader::read_all() {
+  std::vector<RecordBatchPtr> batches;
+  while (true) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, read_next_batch());
+    if (!batch) break;
+    batches.push_back(std::move(batch));
+  }
+  return Table::from_batches(schema_, std::move(batches));
+}
+
+void StreamReader::Iterator::advance() {
+  if (reader_ == nullptr) return;
+  if (failed_) {
+    reader_ = nullptr;
+    return;
+  }
+  current_ = reader_->read_next_batch();
+  if (!current_.ok()) {
+    failed_ = true;  // yield the error once, then stop
+  } else if (!*current_) {
+    reader_ = nullptr;
+  }
+}
+
+// ---- FileReader
+
+Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomAccessFile> source,
+                                                     const IpcReadOptions& options) {
+  if (!source) return Status::Invalid("no source file");
+  std::shared_ptr<FileReader> reader(new FileReader(source, options));
+  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t size, source->get_size());
+  constexpr std::int64_t kMagic = 6;
+  // Leading magic (+2 padding), trailing int32 footer length and magic.
+  if (size < kMagic + 2 + 4 + kMagic) {
+    return Status::Invalid("not an Arrow IPC file: ", size, " bytes is too small");
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto head, source->read_at(0, kMagic));
+  if (head->view() != kFileMagic) {
+    return Status::Invalid("not an Arrow IPC file: leading magic 'ARROW1' missing");
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto tail, source->read_at(size - kMagic - 4, kMagic + 4));
+  if (tail->size() != kMagic + 4 || tail->view().substr(4) != kFileMagic) {
+    return Status::Invalid("Arrow IPC file has no trailing 'ARROW1' magic (truncated file?)");
+  }
+  const std::int32_t footer_length = load_le32(tail->data());
+  if (footer_length <= 0 || footer_length > size - (kMagic + 2 + 4 + kMagic)) {
+    return Status::Invalid("Arrow IPC file footer length ", footer_length, " does not fit a ", size,
+                           "-byte file");
+  }
+  const std::int64_t footer_offset = size - kMagic - 4 - footer_length;
+  ARROWPACK_ASSIGN_OR_RAISE(auto footer_buf, source->read_at(footer_offset, footer_length));
+  if (footer_buf->size() != footer_length) return Status::IOError("short read of the file footer");
+  ARROWPACK_ASSIGN_OR_RAISE(footer_buf, ensure_aligned(std::move(footer_buf), 8, options.pool));
+  flatbuffers::Verifier verifier(footer_buf->data(), static_cast<std::size_t>(footer_buf->size()),
+                                 internal::kMaxFlatbufferDepth, internal::kMaxFlatbufferTables);
+  if (!fb::VerifyFooterBuffer(verifier)) {
+    return Status::Invalid("Arrow IPC file footer is not a valid flatbuffer Footer");
+  }
+  const fb::Footer* footer = fb::GetFooter(footer_buf->data());
+  const int version = static_cast<int>(footer->version());
+  if (version < static_cast<int>(fb::MetadataVersion::V4) ||
+      version > static_cast<int>(fb::MetadataVersion::V5)) {
+    return Status::Invalid("Arrow IPC file footer has metadata version V", version + 1,
+                           " (this reader knows V4 and V5)");
+  }
+  reader->version_ = static_cast<MetadataVersion>(version);
+  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, internal::schema_from_flatbuffer(footer->schema(), options));
+  if (footer->dictionaries() != nullptr && footer->dictionaries()->size() > 0) {
+    return Status::NotImplemented("file has dictionary batches; dictionaries are not supported yet");
+  }
+  if (const auto* blocks = footer->recordBatches()) {
+    for (flatbuffers::uoffset_t i = 0; i < blocks->size(); ++i) {
+      const fb::Block* b = blocks->Get(i);
+      const std::int64_t off = b->offset();
+      const std::int64_t meta = b->metaDataLength();
+      const std::int64_t body = b->bodyLength();
+      if (off < kMagic + 2 || meta <= 0 || body < 0 || off > footer_offset ||
+          meta > footer_offset - off || body > footer_offset - off - meta) {
+        return Status::Invalid("record batch block ", i, " [offset ", off, ", metadata ", meta,
+                               ", body ", body, "] lies outside the file's data (", footer_offset,
+                               " bytes)");
+      }
+      reader->blocks_.push_back({off, static_cast<std::int32_t>(meta), body});
+    }
+  }
+  reader->footer_metadata_ = internal::metadata_from_flatbuffer(footer->custom_metadata());
+  return reader;
+}
+
+Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer,
+                                              const IpcReadOptions& options) {
+  return FileReader::open(std::make_shared<io::BufferReader>(std::move(buffer)), options);
+}
+
+Result<RecordBatchPtr> FileReader::get_batch(int i) {
+  if (i < 0 || i >= num_record_batches()) {
+    return Status::IndexError("record batch ", i, " out of range: the file has ",
+                              num_record_batches());
+  }
+  const Block& block = blocks_[i];
+  ARROWPACK_ASSIGN_OR_RAISE(auto frame, source_->read_at(block.offset, block.metadata_length));
+  if (frame->size() != block.metadata_length || block.metadata_length < 8) {
+    return Status::Invalid("record batch ", i, ": metadata block of ", block.metadata_length,
+                           " bytes is truncated or too small");
+  }
+  std::int64_t prefix = 4;
+  std::int32_t length = load_le32(frame->data());
+  if (static_cast<std::uint32_t>(length) == kContinuation) {
+    prefix = 8;
+    length = load_le32(frame->data() + 4);
+  }
+  if (length <= 0 || length > block.metadata_length - prefix) {
+    return Status::Invalid("record batch ", i, ": metadata length ", length, " does not fit its ",
+                           block.metadata_length, "-byte block");
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, frame->slice(prefix, length));
+  ARROWPACK_ASSIGN_OR_RAISE(auto body, source_->read_at(block.offset + block.metadata_length,
+                                                       block.body_length));
+  auto message = Message::open(std::move(metadata), std::move(body), options_);
+  if (!message.ok()) return message.status().with_context("record batch " + std::to_string(i));
+  if ((*message)->type() != MessageType::kRecordBatch) {
+    return Status::Invalid("record batch block ", i, " holds a ",
+                           message_type_name((*message)->type()), " message");
+  }
+  auto batch = read_record_batch(**message, schema_, options_);
+  if (!batch.ok()) return batch.status().with_context("record batch " + std::to_string(i));
+  ++stats_.num_record_batches;
+  ++stats_.num_messages;
+  return batch;
+}
+
+Result<TablePtr> FileReader::read_all() {
+  std::vector<RecordBatchPtr> batches;
+  for (int i = 0; i < num_record_batches(); ++i) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, get_batch(i));
+    batches.push_back(std::move(batch));
+  }
+  return Table::from_batches(schema_, std::move(batches));
+}
+
+}  // namespace arrowpack::ipc

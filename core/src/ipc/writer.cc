@@ -1,0 +1,361 @@
+// Writing IPC messages, streams and files. Body buffers are written straight from the
+// arrays' memory; only sliced arrays whose offsets must be rebased get new buffers.
+#include <cstring>
+
+#include "bit_util_internal.h"
+#include "ipc/metadata_internal.h"
+
+namespace arrowpack::ipc {
+
+using arrowpack::internal::bytes_for_bits;
+using arrowpack::internal::round_up;
+
+namespace {
+
+constexpr std::uint8_t kZeros[64] = {};
+constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
+
+Status write_zeros(io::OutputStream* sink, std::int64_t n) {
+  while (n > 0) {
+    const std::int64_t chunk = std::min<std::int64_t>(n, sizeof(kZeros));
+    ARROWPACK_RETURN_NOT_OK(sink->write(kZeros, chunk));
+    n -= chunk;
+  }
+  return Status::OK();
+}
+
+Status check_alignment(std::int32_t alignment) {
+  if (alignment != 8 && alignment != 16 && alignment != 32 && alignment != 64) {
+    return Status::Invalid("IPC alignment must be 8, 16, 32 or 64, got ", alignment);
+  }
+  return Status::OK();
+}
+
+// Collects the FieldNodes and body buffers of a record batch, in the order the spec walks
+// the schema (depth-first, pre-order).
+class PayloadAssembler {
+ public:
+  explicit PayloadAssembler(const IpcWriteOptions& options) : options_(options) {}
+
+  Status visit(const Array& array) {
+    const ArrayData& d = *array.data();
+    const DataType& t = *d.type;
+    nodes_.emplace_back(d.length, t.is_union() ? 0 : d.null_count);
+    switch (t.id()) {
+      case TypeId::kNull: return Status::OK();  // no buffers on the wire
+      case TypeId::kSparseUnion:
+      case TypeId::kDenseUnion: {
+        ARROWPACK_RETURN_NOT_OK(add_slice(d.buffers[1], d.offset, d.length));
+        if (t.id() == TypeId::kDenseUnion) {
+          // Offsets point into whole children, so children are written unsliced.
+          ARROWPACK_RETURN_NOT_OK(add_slice(d.buffers[2], d.offset * 4, d.length * 4));
+          for (const auto& c : d.children) ARROWPACK_RETURN_NOT_OK(visit(Array(c)));
+        } else {
+          for (const auto& c : d.children) ARROWPACK_RETURN_NOT_OK(visit_sliced(c, d.offset, d.length));
+        }
+        return Status::OK();
+      }
+      default: break;
+    }
+    ARROWPACK_RETURN_NOT_OK(add_bitmap(d.null_count > 0 ? d.buffers[0] : nullptr, d.offset, d.length));
+    switch (t.id()) {
+      case TypeId::kBool: return add_bitmap(d.buffers[1], d.offset, d.length);
+      case TypeId::kString:
+      case TypeId::kLargeString:
+      case TypeId::kBinary:
+      case TypeId::kLargeBinary: {
+        std::int64_t first = 0, last = 0;
+        ARROWPACK_RETURN_NOT_OK(add_offsets(array, &first, &last));
+        return add_slice(d.buffers[2], first, last - first);
+      }
+      case TypeId::kList:
+      case TypeId::kLargeList:
+      case TypeId::kMap: {
+        std::int64_t first = 0, last = 0;
+        ARROWPACK_RETURN_NOT_OK(add_offsets(array, &first, &last));
+        return visit_sliced(d.children[0], first, last - first);
+      }
+      case TypeId::kFixedSizeList: {
+        const std::int64_t n = t.fixed_size();
+        return visit_sliced(d.children[0], d.offset * n, d.length * n);
+      }
+      case TypeId::kStruct:
+        for (const auto& c : d.children) ARROWPACK_RETURN_NOT_OK(visit_sliced(c, d.offset, d.length));
+        return Status::OK();
+      default: {
+        const std::int64_t w = t.byte_width();
+        return add_slice(d.buffers[1], d.offset * w, d.length * w);
+      }
+    }
+  }
+
+  std::vector<fb::FieldNode> nodes_;
+  std::vector<fb::Buffer> buffer_specs_;
+  std::vector<std::shared_ptr<Buffer>> buffers_;
+  std::vector<std::int64_t> padding_;
+  std::int64_t body_length_ = 0;
+
+ private:
+  Status visit_sliced(const std::shared_ptr<ArrayData>& child, std::int64_t offset, std::int64_t length) {
+    const Array c(child);
+    if (offset == 0 && length == c.length()) return visit(c);
+    ARROWPACK_ASSIGN_OR_RAISE(auto sliced, c.slice(offset, length));
+    return visit(sliced);
+  }
+
+  void add(std::shared_ptr<Buffer> buffer) {
+    const std::int64_t size = buffer ? buffer->size() : 0;
+    const std::int64_t padded = round_up(size, options_.alignment);
+    buffer_specs_.emplace_back(body_length_, size);
+    buffers_.push_back(std::move(buffer));
+    padding_.push_back(padded - size);
+    body_length_ += padded;
+  }
+
+  Status add_slice(const std::shared_ptr<Buffer>& buffer, std::int64_t offset, std::int64_t length) {
+    if (length == 0 || !buffer) {
+      add(nullptr);
+      return Status::OK();
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto s, buffer->slice(offset, length));
+    add(std::move(s));
+    return Status::OK();
+  }
+
+  Status add_bitmap(const std::shared_ptr<Buffer>& bitmap, std::int64_t offset, std::int64_t length) {
+    if (!bitmap || length == 0) {
+      add(nullptr);
+      return Status::OK();
+    }
+    if (offset % 8 == 0) return add_slice(bitmap, offset / 8, bytes_for_bits(length));
+    // A bit offset that is not a byte boundary: shift the bits into a fresh buffer.
+    ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(bytes_for_bits(length), options_.pool));
+    arrowpack::internal::copy_bits(bitmap->data(), offset, length, out->mutable_data());
+    add(std::move(out));
+    return Status::OK();
+  }
+
+  // Writes the offsets of [offset, offset + length) starting at zero; reports the range of
+  // the child/data they cover.
+  Status add_offsets(const Array& array, std::int64_t* first, std::int64_t* last) {
+    const ArrayData& d = *array.data();
+    if (d.length == 0) {
+      add(nullptr);
+      *first = *last = 0;
+      return Status::OK();
+    }
+    *first = array.value_offset(0);
+    *last = array.value_offset(d.length);
+    const std::int64_t width = d.type->has_large_offsets() ? 8 : 4;
+    if (*first == 0) return add_slice(d.buffers[1], d.offset * width, (d.length + 1) * width);
+    ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer((d.length + 1) * width, options_.pool));
+    for (std::int64_t i = 0; i <= d.length; ++i) {
+      const std::int64_t v = array.value_offset(i) - *first;
+      if (width == 8) {
+        std::memcpy(out->mutable_data() + i * 8, &v, 8);
+      } else {
+        const auto v32 = static_cast<std::int32_t>(v);
+        std::memcpy(out->mutable_data() + i * 4, &v32, 4);
+      }
+    }
+    add(std::move(out));
+    return Status::OK();
+  }
+
+  const IpcWriteOptions& options_;
+};
+
+Result<std::shared_ptr<Buffer>> message_flatbuffer(internal::FBB& fbb, fb::MessageHeader type,
+                                                   flatbuffers::Offset<void> header,
+                                                   std::int64_t body_length, MemoryPool* pool) {
+  auto message = fb::CreateMessage(fbb, fb::MetadataVersion::V5, type, header, body_length);
+  fbb.Finish(message);
+  return internal::finish_to_buffer(fbb, pool);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Message>> make_schema_message(const Schema& schema) {
+  internal::FBB fbb;
+  ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, schema));
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, message_flatbuffer(fbb, fb::MessageHeader::Schema, s.Union(),
+                                                              0, default_memory_pool()));
+  return Message::open(std::move(metadata), nullptr);
+}
+
+Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch,
+                                                     const IpcWriteOptions& options) {
+  ARROWPACK_RETURN_NOT_OK(check_alignment(options.alignment));
+  PayloadAssembler assembler(options);
+  for (const auto& column : batch.columns()) ARROWPACK_RETURN_NOT_OK(assembler.visit(column));
+  internal::FBB fbb(256 + 48 * assembler.buffer_specs_.size());
+  auto nodes = fbb.CreateVectorOfStructs(assembler.nodes_);
+  auto buffers = fbb.CreateVectorOfStructs(assembler.buffer_specs_);
+  auto rb = fb::CreateRecordBatch(fbb, batch.num_rows(), nodes, buffers);
+  RecordBatchPayload out;
+  ARROWPACK_ASSIGN_OR_RAISE(out.metadata, message_flatbuffer(fbb, fb::MessageHeader::RecordBatch, rb.Union(),
+                                                             assembler.body_length_, options.pool));
+  out.body_buffers = std::move(assembler.buffers_);
+  out.body_padding = std::move(assembler.padding_);
+  out.body_length = assembler.body_length_;
+  return out;
+}
+
+Result<std::int64_t> write_message(const Message& message, io::OutputStream* sink,
+                                   const IpcWriteOptions& options) {
+  ARROWPACK_RETURN_NOT_OK(check_alignment(options.alignment));
+  const std::int64_t meta = message.metadata()->size();
+  const std::int64_t prefix = options.write_legacy_ipc_format ? 4 : 8;
+  const std::int64_t padded = round_up(prefix + meta, 8) - prefix;
+  if (padded > std::numeric_limits<std::int32_t>::max()) {
+    return Status::CapacityError("message metadata of ", meta, " bytes is too large");
+  }
+  if (!options.write_legacy_ipc_format) ARROWPACK_RETURN_NOT_OK(sink->write(&kContinuation, 4));
+  const auto len = static_cast<std::int32_t>(padded);
+  ARROWPACK_RETURN_NOT_OK(sink->write(&len, 4));
+  ARROWPACK_RETURN_NOT_OK(sink->write(message.metadata()->data(), meta));
+  ARROWPACK_RETURN_NOT_OK(write_zeros(sink, padded - meta));
+  const std::int64_t body = message.body_length();
+  if (body > 0) ARROWPACK_RETURN_NOT_OK(sink->write(message.body()));
+  return prefix + padded + body;
+}
+
+Status write_end_of_stream(io::OutputStream* sink, const IpcWriteOptions& options) {
+  const std::uint32_t eos[2] = {kContinuation, 0};
+  if (options.write_legacy_ipc_format) return sink->write(&eos[1], 4);
+  return sink->write(eos, 8);
+}
+
+// ---- StreamWriter
+
+Result<std::shared_ptr<StreamWriter>> StreamWriter::open(std::shared_ptr<io::OutputStream> sink,
+                                                         SchemaPtr schema,
+                                                         const IpcWriteOptions& options) {
+  if (!sink || !schema) return Status::Invalid("new_stream needs a sink and a schema");
+  std::shared_ptr<StreamWriter> writer(new StreamWriter(std::move(sink), std::move(schema), options));
+  ARROWPACK_RETURN_NOT_OK(writer->start());
+  return writer;
+}
+
+StreamWriter::~StreamWriter() = default;
+
+Status StreamWriter::start() {
+  ARROWPACK_RETURN_NOT_OK(check_alignment(options_.alignment));
+  ARROWPACK_ASSIGN_OR_RAISE(position_, sink_->tell());
+  internal::FBB fbb;
+  ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, *schema_));
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, message_flatbuffer(fbb, fb::MessageHeader::Schema, s.Union(), 0,
+                                                              options_.pool));
+  std::int64_t offset;
+  std::int32_t metadata_length;
+  return write_payload(metadata, {}, {}, 0, &offset, &metadata_length);
+}
+
+Status StreamWriter::write_payload(const std::shared_ptr<Buffer>& metadata,
+                                   const std::vector<std::shared_ptr<Buffer>>& body,
+                                   const std::vector<std::int64_t>& padding, std::int64_t body_length,
+                                   std::int64_t* offset, std::int32_t* metadata_length) {
+  const std::int64_t prefix = options_.write_legacy_ipc_format ? 4 : 8;
+  // Pad the metadata so that the body starts on an `alignment` boundary of the output.
+  const std::int64_t end = round_up(position_ + prefix + metadata->size(), options_.alignment);
+  const std::int64_t padded = end - position_ - prefix;
+  if (padded > std::numeric_limits<std::int32_t>::max()) {
+    return Status::CapacityError("message metadata of ", metadata->size(), " bytes is too large");
+  }
+  *offset = position_;
+  *metadata_length = static_cast<std::int32_t>(prefix + padded);
+  if (!options_.write_legacy_ipc_format) ARROWPACK_RETURN_NOT_OK(sink_->write(&kContinuation, 4));
+  const auto len = static_cast<std::int32_t>(padded);
+  ARROWPACK_RETURN_NOT_OK(sink_->write(&len, 4));
+  ARROWPACK_RETURN_NOT_OK(sink_->write(metadata->data(), metadata->size()));
+  ARROWPACK_RETURN_NOT_OK(write_zeros(sink_.get(), padded - metadata->size()));
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] && body[i]->size() > 0) ARROWPACK_RETURN_NOT_OK(sink_->write(body[i]));
+    ARROWPACK_RETURN_NOT_OK(write_zeros(sink_.get(), padding[i]));
+  }
+  position_ += prefix + padded + body_length;
+  ++stats_.num_messages;
+  stats_.total_bytes = position_;
+  return Status::OK();
+}
+
+Status StreamWriter::write_batch(const RecordBatch& batch) {
+  if (closed_) return Status::Invalid("write_batch on a closed IPC writer");
+  if (!batch.schema()->equals(*schema_)) {
+    return Status::TypeError("record batch schema does not match the writer's schema:\n",
+                             batch.schema()->to_string(), "\nvs\n", schema_->to_string());
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto payload, make_record_batch_payload(batch, options_));
+  std::int64_t offset;
+  std::int32_t metadata_length;
+  ARROWPACK_RETURN_NOT_OK(write_payload(payload.metadata, payload.body_buffers, payload.body_padding,
+                                        payload.body_length, &offset, &metadata_length));
+  ++stats_.num_record_batches;
+  return on_batch_written(offset, metadata_length, payload.body_length);
+}
+
+Status StreamWriter::write_table(const Table& table) {
+  for (const auto& batch : table.batches()) ARROWPACK_RETURN_NOT_OK(write_batch(*batch));
+  return Status::OK();
+}
+
+Status StreamWriter::close() {
+  if (closed_) return Status::OK();
+  closed_ = true;
+  ARROWPACK_RETURN_NOT_OK(write_end_of_stream(sink_.get(), options_));
+  position_ += options_.write_legacy_ipc_format ? 4 : 8;
+  stats_.total_bytes = position_;
+  return sink_->flush();
+}
+
+// ---- FileWriter
+
+Result<std::shared_ptr<FileWriter>> FileWriter::open(std::shared_ptr<io::OutputStream> sink,
+                                                     SchemaPtr schema, const IpcWriteOptions& options,
+                                                     MetadataPtr footer_metadata) {
+  if (!sink || !schema) return Status::Invalid("new_file needs a sink and a schema");
+  if (options.write_legacy_ipc_format) {
+    return Status::Invalid("the IPC file format has no legacy framing");
+  }
+  std::shared_ptr<FileWriter> writer(new FileWriter(std::move(sink), std::move(schema), options));
+  writer->footer_metadata_ = std::move(footer_metadata);
+  ARROWPACK_RETURN_NOT_OK(check_alignment(options.alignment));
+  // "ARROW1" and two bytes of padding to reach an 8-byte boundary.
+  static constexpr char kHead[8] = {'A', 'R', 'R', 'O', 'W', '1', 0, 0};
+  ARROWPACK_RETURN_NOT_OK(writer->sink_->write(kHead, 8));
+  ARROWPACK_ASSIGN_OR_RAISE(auto start, writer->sink_->tell());
+  writer->position_ = start;
+  ARROWPACK_RETURN_NOT_OK(writer->start());
+  return writer;
+}
+
+Status FileWriter::on_batch_written(std::int64_t offset, std::int32_t metadata_length,
+                                    std::int64_t body_length) {
+  blocks_.push_back({offset, metadata_length, body_length});
+  return Status::OK();
+}
+
+Status FileWriter::close() {
+  if (closed_) return Status::OK();
+  closed_ = true;
+  // The end-of-stream marker lets sequential readers stop before the footer.
+  ARROWPACK_RETURN_NOT_OK(write_end_of_stream(sink_.get(), options_));
+  internal::FBB fbb;
+  ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, *schema_));
+  std::vector<fb::Block> blocks;
+  blocks.reserve(blocks_.size());
+  for (const auto& b : blocks_) blocks.emplace_back(b.offset, b.metadata_length, b.body_length);
+  auto rb = fbb.CreateVectorOfStructs(blocks);
+  auto dicts = fbb.CreateVectorOfStructs(std::vector<fb::Block>{});
+  auto meta = internal::metadata_to_flatbuffer(fbb, footer_metadata_);
+  fbb.Finish(fb::CreateFooter(fbb, fb::MetadataVersion::V5, s, dicts, rb, meta));
+  const auto footer_size = static_cast<std::int32_t>(fbb.GetSize());
+  ARROWPACK_RETURN_NOT_OK(sink_->write(fbb.GetBufferPointer(), footer_size));
+  ARROWPACK_RETURN_NOT_OK(sink_->write(&footer_size, 4));
+  ARROWPACK_RETURN_NOT_OK(sink_->write(kFileMagic.data(), 6));
+  position_ += 8 + footer_size + 4 + 6;
+  stats_.total_bytes = position_;
+  return sink_->flush();
+}
+
+}  // namespace arrowpack::ipc

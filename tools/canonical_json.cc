@@ -1,0 +1,264 @@
+#include "canonical_json.h"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+namespace arrowpack::tools {
+namespace {
+
+void append_json_string(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_hex(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : s) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  out += '"';
+}
+
+// Widened to double and printed in shortest round-trip form; specials as strings.
+void append_number(double v, std::string& out) {
+  if (std::isnan(v)) {
+    out += "\"NaN\"";
+  } else if (std::isinf(v)) {
+    out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  } else if (v == 0 && std::signbit(v)) {
+    out += "\"-0\"";
+  } else {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    out.append(buf, r.ptr);
+  }
+}
+
+double half_to_double(std::uint16_t h) {
+  const int sign = (h & 0x8000) ? -1 : 1;
+  const int e = (h >> 10) & 0x1F;
+  const int f = h & 0x3FF;
+  if (e == 0) return sign * std::ldexp(f, -24);
+  if (e == 31) return f ? NAN : sign * INFINITY;
+  return sign * std::ldexp(1024 + f, e - 25);
+}
+
+template <typename T>
+void append_quoted_int(T v, std::string& out) {
+  out += '"';
+  out += std::to_string(v);
+  out += '"';
+}
+
+// Keys for members; repeated names become "name#position" for every occurrence.
+std::vector<std::string> member_keys(const FieldVector& fields) {
+  std::unordered_map<std::string, int> counts;
+  for (const auto& f : fields) ++counts[f->name()];
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto& n = fields[i]->name();
+    keys.push_back(counts[n] > 1 ? n + "#" + std::to_string(i) : n);
+  }
+  return keys;
+}
+
+void append_metadata(const MetadataPtr& m, std::string& out) {
+  // Sorted keys; a repeated key keeps its last value (as a JS Map does).
+  std::map<std::string, std::string> sorted;
+  if (m) {
+    for (const auto& [k, v] : m->pairs()) sorted[k] = v;
+  }
+  out += '{';
+  bool first = true;
+  for (const auto& [k, v] : sorted) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(k, out);
+    out += ':';
+    append_json_string(v, out);
+  }
+  out += '}';
+}
+
+void append_field(const Field& f, std::string& out) {
+  out += "{\"name\":";
+  append_json_string(f.name(), out);
+  out += ",\"type\":";
+  append_json_string(f.type()->to_string(), out);
+  out += ",\"nullable\":";
+  out += f.nullable() ? "true" : "false";
+  out += ",\"metadata\":";
+  append_metadata(f.metadata(), out);
+  if (f.type()->num_fields() > 0) {
+    out += ",\"children\":[";
+    for (int i = 0; i < f.type()->num_fields(); ++i) {
+      if (i) out += ',';
+      append_field(*f.type()->field(i), out);
+    }
+    out += ']';
+  }
+  out += '}';
+}
+
+void append_value(const Array& a, std::int64_t i, std::string& out);
+
+void append_range(const Array& values, std::int64_t start, std::int64_t n, std::string& out) {
+  out += '[';
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (k) out += ',';
+    append_value(values, start + k, out);
+  }
+  out += ']';
+}
+
+void append_struct(const Array& a, std::int64_t row, std::string& out) {
+  // `row` indexes the children directly (the caller applied the struct's offset).
+  const auto keys = member_keys(a.type()->fields());
+  out += '{';
+  for (int c = 0; c < a.num_children(); ++c) {
+    if (c) out += ',';
+    append_json_string(keys[c], out);
+    out += ':';
+    append_value(a.child(c), row, out);
+  }
+  out += '}';
+}
+
+void append_value(const Array& a, std::int64_t i, std::string& out) {
+  const DataType& t = *a.type();
+  if (t.id() == TypeId::kNull || (!t.is_union() && a.is_null(i))) {
+    out += "null";
+    return;
+  }
+  switch (t.id()) {
+    case TypeId::kNull: out += "null"; return;
+    case TypeId::kBool: out += a.bool_value(i) ? "true" : "false"; return;
+    case TypeId::kInt8: out += std::to_string(a.value<std::int8_t>(i)); return;
+    case TypeId::kInt16: out += std::to_string(a.value<std::int16_t>(i)); return;
+    case TypeId::kInt32:
+    case TypeId::kDate32:
+    case TypeId::kTime32: out += std::to_string(a.value<std::int32_t>(i)); return;
+    case TypeId::kUInt8: out += std::to_string(a.value<std::uint8_t>(i)); return;
+    case TypeId::kUInt16: out += std::to_string(a.value<std::uint16_t>(i)); return;
+    case TypeId::kUInt32: out += std::to_string(a.value<std::uint32_t>(i)); return;
+    case TypeId::kInt64:
+    case TypeId::kDate64:
+    case TypeId::kTime64:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration: append_quoted_int(a.value<std::int64_t>(i), out); return;
+    case TypeId::kUInt64: append_quoted_int(a.value<std::uint64_t>(i), out); return;
+    case TypeId::kHalfFloat: append_number(half_to_double(a.value<std::uint16_t>(i)), out); return;
+    case TypeId::kFloat: append_number(static_cast<double>(a.value<float>(i)), out); return;
+    case TypeId::kDouble: append_number(a.value<double>(i), out); return;
+    case TypeId::kString:
+    case TypeId::kLargeString: append_json_string(a.string_view(i), out); return;
+    case TypeId::kBinary:
+    case TypeId::kLargeBinary:
+    case TypeId::kFixedSizeBinary: append_hex(a.string_view(i), out); return;
+    case TypeId::kList:
+    case TypeId::kLargeList:
+    case TypeId::kMap:
+      append_range(a.values(), a.value_offset(i), a.value_length(i), out);
+      return;
+    case TypeId::kFixedSizeList: {
+      const std::int64_t n = t.fixed_size();
+      append_range(a.values(), (a.offset() + i) * n, n, out);
+      return;
+    }
+    case TypeId::kStruct: append_struct(a, a.offset() + i, out); return;
+    case TypeId::kSparseUnion:
+    case TypeId::kDenseUnion:
+      out += "{\"type_id\":" + std::to_string(a.type_code(i)) + ",\"value\":";
+      append_value(a.child(a.child_id(i)), a.union_value_offset(i), out);
+      out += '}';
+      return;
+  }
+}
+
+}  // namespace
+
+bool looks_like_ipc_file(const Buffer& bytes) {
+  return bytes.size() >= 6 && bytes.view().substr(0, 6) == ipc::kFileMagic;
+}
+
+std::string schema_json(const Schema& schema) {
+  std::string out = "{\"fields\":[";
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    if (i) out += ',';
+    append_field(*schema.field(i), out);
+  }
+  out += "],\"metadata\":";
+  append_metadata(schema.metadata(), out);
+  out += '}';
+  return out;
+}
+
+std::string batch_json(const RecordBatch& batch) {
+  const auto keys = member_keys(batch.schema()->fields());
+  std::string out = "{\"num_rows\":" + std::to_string(batch.num_rows()) + ",\"columns\":{";
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    if (c) out += ',';
+    append_json_string(keys[c], out);
+    out += ':';
+    append_range(batch.column(c), 0, batch.num_rows(), out);
+  }
+  out += "}}";
+  return out;
+}
+
+Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes,
+                                   const ipc::IpcReadOptions& options) {
+  std::string out;
+  std::vector<RecordBatchPtr> batches;
+  SchemaPtr schema;
+  const bool is_file = looks_like_ipc_file(*bytes);
+  if (is_file) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto reader, ipc::open_file(bytes, options));
+    schema = reader->schema();
+    for (int i = 0; i < reader->num_record_batches(); ++i) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader->get_batch(i));
+      batches.push_back(std::move(batch));
+    }
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(auto reader, ipc::open_stream(bytes, options));
+    schema = reader->schema();
+    for (auto batch : *reader) {
+      if (!batch.ok()) return batch.status();
+      batches.push_back(*batch);
+    }
+  }
+  out = std::string("{\"format\":\"") + (is_file ? "file" : "stream") + "\",\"schema\":" +
+        schema_json(*schema) + ",\"batches\":[";
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    if (i) out += ',';
+    out += batch_json(*batches[i]);
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace arrowpack::tools
