@@ -419,12 +419,15 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   }
   const fb::Footer* footer = fb::GetFooter(footer_buf->data());
   const int version = static_cast<int>(footer->version());
-  if (version < static_cast<int>(fb::MetadataVersion::V4) ||
-      version > static_cast<int>(fb::MetadataVersion::V5)) {
+  if (version > static_cast<int>(fb::MetadataVersion::V5)) {
     return Status::Invalid("Arrow IPC file footer has metadata version V", version + 1,
                            " (this reader knows V4 and V5)");
   }
-  reader->version_ = static_cast<MetadataVersion>(version);
+  // Writers before 0.15 left the footer version unset (V1); each message states its own
+  // version, and that one is checked when the message is read.
+  reader->version_ = version < static_cast<int>(fb::MetadataVersion::V4)
+                         ? MetadataVersion::kV4
+                         : static_cast<MetadataVersion>(version);
   ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, internal::schema_from_flatbuffer(footer->schema(), options));
   if (footer->dictionaries() != nullptr && footer->dictionaries()->size() > 0) {
     return Status::NotImplemented("file has dictionary batches; dictionaries are not supported yet");

@@ -118,7 +118,7 @@ class BinaryBuilder : public ArrayBuilder {
  public:
   explicit BinaryBuilder(DataTypePtr type = utf8(), MemoryPool* pool = default_memory_pool());
   Status append(std::string_view value);
-  Status append(std::optional<std::string_view> value) {
+  Status append_optional(std::optional<std::string_view> value) {
     return value ? append(*value) : append_null();
   }
   Status append_null() override;

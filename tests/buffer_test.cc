@@ -1,0 +1,83 @@
+#include <catch2/catch.hpp>
+#include <cstring>
+
+#include "arrowpack/core/buffer.h"
+
+using namespace arrowpack;
+
+TEST_CASE("the default pool aligns to 64 bytes and counts what it hands out") {
+  SystemMemoryPool pool;
+  CHECK(pool.bytes_allocated() == 0);
+  {
+    auto buf = allocate_buffer(100, &pool).value_or_throw();
+    CHECK(reinterpret_cast<std::uintptr_t>(buf->data()) % 64 == 0);
+    CHECK(buf->size() == 100);
+    CHECK(buf->capacity() == 128);
+    CHECK(pool.bytes_allocated() == 128);
+    CHECK(pool.total_allocated_bytes() == 128);
+  }
+  CHECK(pool.bytes_allocated() == 0);
+  CHECK(pool.total_allocated_bytes() == 128);
+  CHECK(pool.max_memory() == 128);
+}
+
+TEST_CASE("the pool refuses negative and absurd sizes") {
+  SystemMemoryPool pool;
+  std::uint8_t* p = nullptr;
+  CHECK(pool.allocate(-1, &p).is_invalid());
+  CHECK(pool.allocate(std::int64_t{1} << 62, &p).is_capacity_error());
+  CHECK(allocate_buffer(-5, &pool).status().is_invalid());
+}
+
+TEST_CASE("slices are zero-copy views that keep their parent alive") {
+  std::shared_ptr<Buffer> slice;
+  const std::uint8_t* data = nullptr;
+  {
+    auto owner = Buffer::from_string("hello arrow world");
+    data = owner->data();
+    slice = owner->slice(6, 5).value_or_throw();
+  }
+  // The owner is gone from this scope, but the slice holds it.
+  CHECK(slice->data() == data + 6);
+  CHECK(slice->view() == "arrow");
+  REQUIRE(slice->parent() != nullptr);
+  CHECK(slice->parent()->size() == 17);
+  auto nested = slice->slice(1).value_or_throw();
+  CHECK(nested->view() == "rrow");
+  CHECK(nested->parent() == slice);
+}
+
+TEST_CASE("out-of-range slices fail with a message naming the range") {
+  auto b = Buffer::from_string("abc");
+  auto r = b->slice(2, 5);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message() == "buffer slice [2, +5) out of bounds of a 3-byte buffer");
+  CHECK_FALSE(b->slice(-1, 1).ok());
+  CHECK_FALSE(b->slice(4).ok());
+  CHECK((*b->slice(3))->size() == 0);
+}
+
+TEST_CASE("resizable buffers grow geometrically and keep their bytes") {
+  SystemMemoryPool pool;
+  auto buf = allocate_resizable_buffer(3, &pool).value_or_throw();
+  std::memcpy(buf->mutable_data(), "abc", 3);
+  REQUIRE(buf->resize(1000).ok());
+  CHECK(std::memcmp(buf->data(), "abc", 3) == 0);
+  CHECK(buf->capacity() >= 1000);
+  REQUIRE(buf->resize(10, /*shrink_to_fit=*/true).ok());
+  CHECK(buf->capacity() == 64);
+  CHECK(pool.bytes_allocated() == 64);
+  CHECK(std::memcmp(buf->data(), "abc", 3) == 0);
+}
+
+TEST_CASE("wrap and copy_of") {
+  const char text[] = "caller memory";
+  auto view = Buffer::wrap(text, 6);
+  CHECK(view->data() == reinterpret_cast<const std::uint8_t*>(text));
+  auto copy = Buffer::copy_of(text, 6).value_or_throw();
+  CHECK(copy->data() != view->data());
+  CHECK(copy->equals(*view));
+  CHECK(copy->to_hex() == "63616c6c6572");
+  CHECK(view->contains(text + 5));
+  CHECK_FALSE(view->contains(text + 6));
+}

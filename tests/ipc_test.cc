@@ -1,0 +1,272 @@
+#include <catch2/catch.hpp>
+#include <cstring>
+
+#include "arrowpack/core/api.h"
+#include "test_data.h"
+
+using namespace arrowpack;
+using arrowpack::testing::ok_or_die;
+using arrowpack::testing::scratch_dir;
+using arrowpack::testing::seed_batch;
+
+namespace {
+
+std::shared_ptr<Buffer> write_stream(const RecordBatch& batch, int times,
+                                     const ipc::IpcWriteOptions& options = {}) {
+  auto sink = ok_or_die(io::BufferOutputStream::create());
+  auto writer = ok_or_die(ipc::new_stream(sink, batch.schema(), options));
+  for (int i = 0; i < times; ++i) REQUIRE(writer->write_batch(batch).ok());
+  REQUIRE(writer->close().ok());
+  return ok_or_die(sink->finish());
+}
+
+std::shared_ptr<Buffer> write_file(const RecordBatch& batch, int times,
+                                   const ipc::IpcWriteOptions& options = {}) {
+  auto sink = ok_or_die(io::BufferOutputStream::create());
+  auto writer = ok_or_die(ipc::new_file(sink, batch.schema(), options));
+  for (int i = 0; i < times; ++i) REQUIRE(writer->write_batch(batch).ok());
+  REQUIRE(writer->close().ok());
+  return ok_or_die(sink->finish());
+}
+
+// Every buffer of every array (children included) points into `source`.
+void check_points_into(const Array& a, const Buffer& source) {
+  for (int i = 0; i < a.num_buffers(); ++i) {
+    const auto& b = a.buffer(i);
+    if (b && b->size() > 0) CHECK(source.contains(b->data(), b->size()));
+  }
+  for (int c = 0; c < a.num_children(); ++c) check_points_into(a.child(c), source);
+}
+
+}  // namespace
+
+TEST_CASE("stream round trip: the seed batch five times") {
+  auto seed = seed_batch();
+  auto buf = write_stream(*seed, 5);
+  auto reader = ok_or_die(ipc::open_stream(buf));
+  CHECK(reader->schema()->equals(*seed->schema()));
+  int n = 0;
+  for (auto batch : *reader) {
+    REQUIRE(batch.ok());
+    CHECK((*batch)->equals(*seed));
+    ++n;
+  }
+  CHECK(n == 5);
+  CHECK(reader->stats().num_record_batches == 5);
+  CHECK(ok_or_die(reader->read_next_batch()) == nullptr);
+  auto table = ok_or_die(ok_or_die(ipc::open_stream(buf))->read_all());
+  CHECK(table->num_rows() == 20);
+  CHECK(table->num_batches() == 5);
+}
+
+TEST_CASE("the wire layout: continuation marker, 8-byte framing, 64-byte body buffers, EOS") {
+  auto buf = write_stream(*seed_batch(), 1);
+  const std::uint8_t* p = buf->data();
+  std::uint32_t marker;
+  std::int32_t meta_len;
+  std::memcpy(&marker, p, 4);
+  std::memcpy(&meta_len, p + 4, 4);
+  CHECK(marker == 0xFFFFFFFFu);
+  CHECK((8 + meta_len) % 8 == 0);
+  // The body of each message starts on a 64-byte boundary of the stream.
+  const std::int64_t second = 8 + meta_len;
+  std::int32_t meta2;
+  std::memcpy(&meta2, p + second + 4, 4);
+  CHECK((second + 8 + meta2) % 64 == 0);
+  // Ends with the end-of-stream marker.
+  CHECK(std::memcmp(p + buf->size() - 8, "\xFF\xFF\xFF\xFF\x00\x00\x00\x00", 8) == 0);
+}
+
+TEST_CASE("file round trip with random access: the seed batch ten times") {
+  auto seed = seed_batch();
+  auto buf = write_file(*seed, 10);
+  CHECK(buf->view().substr(0, 8) == std::string_view("ARROW1\0\0", 8));
+  CHECK(buf->view().substr(buf->size() - 6) == "ARROW1");
+  auto reader = ok_or_die(ipc::open_file(buf));
+  CHECK(reader->num_record_batches() == 10);
+  CHECK(reader->metadata_version() == ipc::MetadataVersion::kV5);
+  CHECK(ok_or_die(reader->get_batch(7))->equals(*seed));
+  CHECK(ok_or_die(reader->get_batch(0))->equals(*seed));
+  CHECK(reader->get_batch(10).status().is_index_error());
+  CHECK(reader->get_batch(-1).status().is_index_error());
+  CHECK(ok_or_die(reader->read_all())->num_rows() == 40);
+  // A file is also a valid stream after its 8-byte head.
+  auto as_stream = ok_or_die(ipc::open_stream(ok_or_die(buf->slice(8))));
+  CHECK(ok_or_die(as_stream->read_all())->num_rows() == 40);
+}
+
+TEST_CASE("every supported type round-trips through stream and file, 8- and 64-byte aligned") {
+  for (const auto& [name, batch] : arrowpack::testing::batches_per_type()) {
+    INFO(name);
+    REQUIRE(batch->validate_full().ok());
+    for (int alignment : {8, 64}) {
+      ipc::IpcWriteOptions options;
+      options.alignment = alignment;
+      auto s = ok_or_die(ok_or_die(ipc::open_stream(write_stream(*batch, 2, options)))->read_all());
+      REQUIRE(s->num_batches() == 2);
+      CHECK(s->batches()[0]->equals(*batch, /*check_metadata=*/true));
+      CHECK(s->schema()->equals(*batch->schema(), true));
+      auto f = ok_or_die(ipc::open_file(write_file(*batch, 2, options)));
+      CHECK(ok_or_die(f->get_batch(1))->equals(*batch, true));
+    }
+  }
+}
+
+TEST_CASE("custom metadata on schema and fields round-trips") {
+  auto md = key_value_metadata({{"origin", "test"}, {"dup", "1"}, {"dup", "2"}});
+  auto fmd = key_value_metadata({{"unit", "m"}});
+  auto s = schema({field("x", int32(), false, fmd)}, md);
+  auto batch = ok_or_die(RecordBatch::make(s, {ok_or_die(array<std::int32_t>({1, 2}))}));
+  auto r = ok_or_die(ipc::open_stream(write_stream(*batch, 1)));
+  REQUIRE(r->schema()->metadata());
+  CHECK(r->schema()->metadata()->equals(*md));
+  CHECK(r->schema()->field(0)->metadata()->get("unit") == "m");
+  CHECK_FALSE(r->schema()->field(0)->nullable());
+}
+
+TEST_CASE("the writer refuses a batch whose schema differs") {
+  auto sink = ok_or_die(io::BufferOutputStream::create());
+  auto writer = ok_or_die(ipc::new_stream(sink, seed_batch()->schema()));
+  auto other = ok_or_die(RecordBatch::from_arrays({ok_or_die(array<std::int32_t>({1}))}, {"f0"}));
+  auto st = writer->write_batch(*other);
+  CHECK(st.is_type_error());
+  CHECK(st.message().find("does not match the writer's schema") != std::string::npos);
+  REQUIRE(writer->close().ok());
+  CHECK(writer->write_batch(*seed_batch()).is_invalid());
+}
+
+TEST_CASE("legacy framing (no continuation marker) is written and read") {
+  ipc::IpcWriteOptions options;
+  options.write_legacy_ipc_format = true;
+  auto buf = write_stream(*seed_batch(), 3, options);
+  std::uint32_t first;
+  std::memcpy(&first, buf->data(), 4);
+  CHECK(first != 0xFFFFFFFFu);
+  CHECK(ok_or_die(ok_or_die(ipc::open_stream(buf))->read_all())->num_rows() == 12);
+  auto sink = ok_or_die(io::BufferOutputStream::create());
+  CHECK(ipc::new_file(sink, seed_batch()->schema(), options).status().is_invalid());
+}
+
+TEST_CASE("a stream that ends without the EOS marker still ends cleanly") {
+  auto buf = write_stream(*seed_batch(), 2);
+  auto cut = ok_or_die(buf->slice(0, buf->size() - 8));
+  CHECK(ok_or_die(ok_or_die(ipc::open_stream(cut))->read_all())->num_rows() == 8);
+}
+
+TEST_CASE("reading from a BufferReader is zero-copy: buffers are slices of the source") {
+  std::vector<std::int64_t> big(1 << 20);
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::int64_t>(i);
+  NumericBuilder<std::int64_t> big_builder(int64());
+  REQUIRE(big_builder.append_values(big.data(), static_cast<std::int64_t>(big.size())).ok());
+  auto big_batch = ok_or_die(RecordBatch::from_arrays({ok_or_die(big_builder.finish())}, {"v"}));
+  auto stream = write_stream(*big_batch, 3);
+  auto file = write_file(*big_batch, 3);
+
+  SystemMemoryPool pool;
+  ipc::IpcReadOptions options;
+  options.pool = &pool;
+  auto before = default_memory_pool()->bytes_allocated();
+  auto sr = ok_or_die(ipc::open_stream(stream, options));
+  auto table = ok_or_die(sr->read_all());
+  for (const auto& batch_read : table->batches()) check_points_into(batch_read->column(0), *stream);
+  auto fr = ok_or_die(ipc::open_file(file, options));
+  for (int i = 0; i < fr->num_record_batches(); ++i) {
+    auto batch_read = ok_or_die(fr->get_batch(i));
+    check_points_into(batch_read->column(0), *file);
+    CHECK(batch_read->equals(*big_batch));
+  }
+  // 24 MB of data read; neither pool allocated anything near that.
+  CHECK(pool.total_allocated_bytes() < 4096);
+  CHECK(default_memory_pool()->bytes_allocated() - before < (1 << 20));
+}
+
+TEST_CASE("reading a memory-mapped file is zero-copy; an OS file copies") {
+  const std::string path = scratch_dir() + "/ipc_test_mmap.arrow";
+  {
+    auto sink = ok_or_die(io::FileOutputStream::open(path));
+    auto writer = ok_or_die(ipc::new_file(sink, seed_batch()->schema()));
+    for (int i = 0; i < 10; ++i) REQUIRE(writer->write_batch(*seed_batch()).ok());
+    REQUIRE(writer->close().ok());
+  }
+  SystemMemoryPool pool;
+  ipc::IpcReadOptions options;
+  options.pool = &pool;
+  auto mm = ok_or_die(io::MemoryMappedFile::open(path));
+  auto region = mm->buffer();
+  auto reader = ok_or_die(ipc::open_file(mm, options));
+  for (int i = 0; i < reader->num_record_batches(); ++i) {
+    auto batch = ok_or_die(reader->get_batch(i));
+    CHECK(batch->equals(*seed_batch()));
+    for (const auto& c : batch->columns()) {
+      check_points_into(c, *region);
+      // 64-byte aligned in the mapping (the writer aligns bodies and buffers).
+      CHECK(reinterpret_cast<std::uintptr_t>(c.buffer(1)->data()) % 64 == 0);
+    }
+  }
+  CHECK(pool.total_allocated_bytes() == 0);
+
+  SystemMemoryPool os_pool;
+  auto file = ok_or_die(io::ReadableFile::open(path, &os_pool));
+  ipc::IpcReadOptions os_options;
+  os_options.pool = &os_pool;
+  auto os_reader = ok_or_die(ipc::open_file(file, os_options));
+  CHECK(ok_or_die(os_reader->read_all())->num_rows() == 40);
+  CHECK(os_pool.total_allocated_bytes() > 0);
+}
+
+TEST_CASE("streams over a ReadableFile and a file reader that cannot find a footer") {
+  const std::string path = scratch_dir() + "/ipc_test_stream.arrows";
+  {
+    auto sink = ok_or_die(io::FileOutputStream::open(path));
+    auto writer = ok_or_die(ipc::new_stream(sink, seed_batch()->schema()));
+    REQUIRE(writer->write_batch(*seed_batch()).ok());
+    REQUIRE(writer->close().ok());
+  }
+  auto in = ok_or_die(io::ReadableFile::open(path));
+  CHECK(ok_or_die(ok_or_die(ipc::open_stream(in))->read_all())->num_rows() == 4);
+  auto st = ipc::open_file(ok_or_die(io::ReadableFile::open(path))).status();
+  CHECK(st.is_invalid());
+  CHECK(st.message().find("magic") != std::string::npos);
+}
+
+TEST_CASE("arrowpack reads the seed written by Arrow C++ and writes the same structure") {
+  const auto dir = arrowpack::testing::shared_dir() + "/gold/arrow-cpp/";
+  auto stream = ok_or_die(io::MemoryMappedFile::open(dir + "seed.arrows"));
+  auto table = ok_or_die(ok_or_die(ipc::open_stream(stream))->read_all());
+  CHECK(table->num_batches() == 5);
+  for (const auto& b : table->batches()) CHECK(b->equals(*seed_batch()));
+  auto file = ok_or_die(ipc::open_file(ok_or_die(io::MemoryMappedFile::open(dir + "seed.arrow"))));
+  CHECK(file->num_record_batches() == 10);
+  CHECK(ok_or_die(file->get_batch(9))->equals(*seed_batch()));
+
+  // With 8-byte alignment arrowpack's bytes have the structure of Arrow C++'s: same
+  // message count and the same schema/batch metadata, so sizes match.
+  ipc::IpcWriteOptions eight;
+  eight.alignment = 8;
+  auto ours = write_stream(*seed_batch(), 5, eight);
+  auto theirs = ok_or_die(io::read_file(dir + "seed.arrows"));
+  CHECK(ours->size() == theirs->size());
+}
+
+TEST_CASE("Message API: read_message and write_message") {
+  auto buf = write_stream(*seed_batch(), 1);
+  io::BufferReader reader(buf);
+  auto schema_msg = ok_or_die(ipc::read_message(&reader));
+  REQUIRE(schema_msg);
+  CHECK(schema_msg->type() == ipc::MessageType::kSchema);
+  auto schema = ok_or_die(ipc::read_schema(*schema_msg));
+  auto batch_msg = ok_or_die(ipc::read_message(&reader));
+  REQUIRE(batch_msg);
+  CHECK(batch_msg->type() == ipc::MessageType::kRecordBatch);
+  CHECK(batch_msg->body()->data() >= buf->data());  // a slice of the source
+  CHECK(ok_or_die(ipc::read_record_batch(*batch_msg, schema))->equals(*seed_batch()));
+  CHECK(ok_or_die(ipc::read_message(&reader)) == nullptr);
+  CHECK(ipc::read_record_batch(*schema_msg, schema).status().is_invalid());
+
+  auto sink = ok_or_die(io::BufferOutputStream::create());
+  CHECK(ok_or_die(ipc::write_message(*schema_msg, sink.get())) > 0);
+  REQUIRE(ok_or_die(ipc::write_message(*batch_msg, sink.get())) > 0);
+  REQUIRE(ipc::write_end_of_stream(sink.get()).ok());
+  auto again = ok_or_die(ok_or_die(ipc::open_stream(ok_or_die(sink->finish())))->read_all());
+  CHECK(again->batches()[0]->equals(*seed_batch()));
+}
