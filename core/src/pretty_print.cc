@@ -174,7 +174,9 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
       return;
     case TypeId::kSparseUnion:
     case TypeId::kDenseUnion: {
-      out += "(" + std::to_string(a.type_code(i)) + ": ";
+      out += '(';
+      out += std::to_string(a.type_code(i));
+      out += ": ";
       append_value(a.child(a.child_id(i)), a.union_value_offset(i), out, window);
       out += ")";
       return;

@@ -94,7 +94,10 @@ std::string DataType::to_string() const {
     for (std::size_t i = 0; i < children_.size(); ++i) {
       if (i) out += ", ";
       out += children_[i]->to_string();
-      if (with_codes) out += "=" + std::to_string(type_codes_[i]);
+      if (with_codes) {
+        out += '=';
+        out += std::to_string(type_codes_[i]);
+      }
     }
     return out;
   };

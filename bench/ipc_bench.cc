@@ -1,0 +1,229 @@
+// IPC throughput against the physical limit: the bigfile of the pyarrow chapter (10M int32
+// in 1000 batches) written and read through an OS file and a memory map, and the seed batch
+// streamed 100,000 times, each beside a memcpy of the same bytes in the same run. After the
+// Google Benchmark table, a summary prints each case as a ratio to its memcpy ceiling.
+//
+//   ipc_bench [--dir DIR] [google benchmark flags]   (DIR holds the bench file; default /tmp)
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <numeric>
+
+#include "arrowpack/core/api.h"
+
+namespace ap = arrowpack;
+
+namespace {
+
+std::string g_dir = "/tmp";
+constexpr std::int64_t kBatchSize = 10000;
+constexpr int kBatchCount = 1000;
+constexpr int kSeedRepeats = 100000;
+
+template <typename T>
+T check(ap::Result<T> r) {
+  return std::move(r).value_or_throw();
+}
+void check(const ap::Status& s) { s.throw_if_error(); }
+
+std::shared_ptr<ap::RecordBatch> int32_batch() {
+  static auto batch = [] {
+    std::vector<std::int32_t> v(kBatchSize);
+    std::iota(v.begin(), v.end(), 0);
+    ap::NumericBuilder<std::int32_t> b(ap::int32());
+    check(b.append_values(v.data(), kBatchSize));
+    return check(ap::RecordBatch::from_arrays({check(b.finish())}, {"nums"}));
+  }();
+  return batch;
+}
+
+std::shared_ptr<ap::RecordBatch> seed_batch() {
+  static auto batch = [] {
+    auto f0 = check(ap::array<std::int64_t>({1, 2, 3, 4}));
+    auto f1 = check(ap::array<std::string>({"foo", "bar", "baz", std::nullopt}));
+    auto f2 = check(ap::array<bool>({true, std::nullopt, false, true}));
+    return check(ap::RecordBatch::from_arrays({f0, f1, f2}, {"f0", "f1", "f2"}));
+  }();
+  return batch;
+}
+
+std::string big_path() { return g_dir + "/arrowpack_bench_bigfile.arrow"; }
+
+void write_big_file() {
+  auto sink = check(ap::io::FileOutputStream::open(big_path()));
+  auto writer = check(ap::ipc::new_file(sink, int32_batch()->schema()));
+  for (int i = 0; i < kBatchCount; ++i) check(writer->write_batch(*int32_batch()));
+  check(writer->close());
+  check(sink->close());
+}
+
+constexpr std::int64_t kBigBytes = kBatchSize * kBatchCount * 4;
+
+void BM_Memcpy_BigFileBytes(benchmark::State& state) {
+  std::vector<char> a(kBigBytes, 1), b(kBigBytes);
+  for (auto _ : state) {
+    std::memcpy(b.data(), a.data(), a.size());
+    benchmark::DoNotOptimize(b.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * kBigBytes);
+}
+
+void BM_WriteBigFile_OSFile(benchmark::State& state) {
+  for (auto _ : state) write_big_file();
+  state.SetBytesProcessed(state.iterations() * kBigBytes);
+}
+
+template <bool kMemoryMap>
+void BM_ReadBigFile(benchmark::State& state) {
+  write_big_file();
+  ap::SystemMemoryPool pool;
+  ap::ipc::IpcReadOptions options;
+  options.pool = &pool;
+  std::int64_t allocated = 0;
+  for (auto _ : state) {
+    const std::int64_t before = pool.total_allocated_bytes();
+    std::shared_ptr<ap::io::RandomAccessFile> source;
+    if (kMemoryMap) {
+      source = check(ap::io::MemoryMappedFile::open(big_path()));
+    } else {
+      source = check(ap::io::ReadableFile::open(big_path(), &pool));
+    }
+    auto table = check(check(ap::ipc::open_file(source, options))->read_all());
+    benchmark::DoNotOptimize(table->num_rows());
+    allocated = pool.total_allocated_bytes() - before;
+  }
+  state.SetBytesProcessed(state.iterations() * kBigBytes);
+  state.counters["allocated_bytes"] = static_cast<double>(allocated);
+}
+void BM_ReadBigFile_OSFile(benchmark::State& s) { BM_ReadBigFile<false>(s); }
+void BM_ReadBigFile_MemoryMap(benchmark::State& s) { BM_ReadBigFile<true>(s); }
+
+std::shared_ptr<ap::Buffer> seed_stream() {
+  static auto buf = [] {
+    auto sink = check(ap::io::BufferOutputStream::create(std::int64_t{1} << 20));
+    auto w = check(ap::ipc::new_stream(sink, seed_batch()->schema()));
+    for (int i = 0; i < kSeedRepeats; ++i) check(w->write_batch(*seed_batch()));
+    check(w->close());
+    return check(sink->finish());
+  }();
+  return buf;
+}
+
+void BM_Memcpy_SeedStreamBytes(benchmark::State& state) {
+  const std::int64_t n = seed_stream()->size();
+  std::vector<char> b(n);
+  for (auto _ : state) {
+    std::memcpy(b.data(), seed_stream()->data(), n);
+    benchmark::DoNotOptimize(b.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * n);
+}
+
+void BM_WriteSeedStream(benchmark::State& state) {
+  const std::int64_t n = seed_stream()->size();
+  for (auto _ : state) {
+    auto sink = check(ap::io::BufferOutputStream::create(n));
+    auto w = check(ap::ipc::new_stream(sink, seed_batch()->schema()));
+    for (int i = 0; i < kSeedRepeats; ++i) check(w->write_batch(*seed_batch()));
+    check(w->close());
+    benchmark::DoNotOptimize(check(sink->finish())->size());
+  }
+  state.SetBytesProcessed(state.iterations() * n);
+  state.counters["per_batch"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * kSeedRepeats,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void BM_ReadSeedStream(benchmark::State& state) {
+  const std::int64_t n = seed_stream()->size();
+  for (auto _ : state) {
+    auto reader = check(ap::ipc::open_stream(seed_stream()));
+    std::int64_t rows = 0;
+    while (auto b = check(reader->read_next_batch())) rows += b->num_rows();
+    benchmark::DoNotOptimize(rows);
+  }
+  state.SetBytesProcessed(state.iterations() * n);
+  state.counters["per_batch"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * kSeedRepeats,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+BENCHMARK(BM_Memcpy_BigFileBytes)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_WriteBigFile_OSFile)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ReadBigFile_OSFile)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ReadBigFile_MemoryMap)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Memcpy_SeedStreamBytes)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_WriteSeedStream)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ReadSeedStream)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Keeps the console output and remembers each case's real time for the ratio summary.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const auto& r : runs) {
+      if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
+      times_ms_[r.benchmark_name()] = r.GetAdjustedRealTime();
+      auto it = r.counters.find("allocated_bytes");
+      if (it != r.counters.end()) allocated_[r.benchmark_name()] = it->second.value;
+    }
+  }
+  void summary() const {
+    auto t = [&](const std::string& n) {
+      auto it = times_ms_.find(n + "/real_time");
+      return it == times_ms_.end() ? -1.0 : it->second;
+    };
+    const double big = t("BM_Memcpy_BigFileBytes"), seed = t("BM_Memcpy_SeedStreamBytes");
+    std::cout << "\nSummary (same run; ratio = time / memcpy of the same bytes, lower is better)\n";
+    auto line = [&](const char* what, const std::string& name, double ceiling) {
+      const double ms = t(name);
+      if (ms < 0 || ceiling <= 0) return;
+      std::cout << "  " << what << ": " << ms << " ms = " << ms / ceiling << "x memcpy";
+      auto it = allocated_.find(name + "/real_time");
+      if (it != allocated_.end()) std::cout << ", allocated " << it->second << " bytes";
+      std::cout << "\n";
+    };
+    std::cout << "  memcpy of 40 MB: " << big << " ms\n";
+    line("write bigfile (OS file, 1000 batches)", "BM_WriteBigFile_OSFile", big);
+    line("read bigfile through an OS file", "BM_ReadBigFile_OSFile", big);
+    line("read bigfile through a memory map", "BM_ReadBigFile_MemoryMap", big);
+    std::cout << "  memcpy of the seed stream (" << seed_stream()->size() << " bytes): " << seed
+              << " ms\n";
+    line("write seed batch x100000", "BM_WriteSeedStream", seed);
+    line("read seed batch x100000", "BM_ReadSeedStream", seed);
+    const double w = t("BM_WriteSeedStream"), r = t("BM_ReadSeedStream");
+    if (w > 0 && r > 0) {
+      std::cout << "  per seed batch: write " << w * 1e3 / kSeedRepeats << " us, read "
+                << r * 1e3 / kSeedRepeats << " us\n";
+    }
+  }
+
+ private:
+  std::map<std::string, double> times_ms_;
+  std::map<std::string, double> allocated_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::string(argv[i]) == "--dir" && i + 1 < argc) {
+      g_dir = argv[++i];
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  int n = static_cast<int>(args.size());
+  benchmark::Initialize(&n, args.data());
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.summary();
+  benchmark::Shutdown();
+  std::remove(big_path().c_str());
+  return 0;
+}
