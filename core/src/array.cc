@@ -370,7 +370,7 @@ bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j
                           b.union_value_offset(j));
     }
     default: {
-      const int w = t.byte_width();
+      const std::int64_t w = t.byte_width();
       return std::memcmp(a.buffer(1)->data() + (a.offset() + i) * w,
                          b.buffer(1)->data() + (b.offset() + j) * w, static_cast<std::size_t>(w)) == 0;
     }

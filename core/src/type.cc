@@ -51,7 +51,7 @@ DataType::DataType(TypeId id, FieldVector children, Params params)
   }
 }
 
-int DataType::bit_width() const {
+std::int64_t DataType::bit_width() const {
   switch (id_) {
     case TypeId::kBool: return 1;
     case TypeId::kInt8:
@@ -71,7 +71,7 @@ int DataType::bit_width() const {
     case TypeId::kTime64:
     case TypeId::kTimestamp:
     case TypeId::kDuration: return 64;
-    case TypeId::kFixedSizeBinary: return fixed_size_ * 8;
+    case TypeId::kFixedSizeBinary: return std::int64_t{fixed_size_} * 8;
     default: return 0;
   }
 }

@@ -3,6 +3,8 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <cstring>
+
 #include "File_generated.h"
 #include "Message_generated.h"
 #include "Schema_generated.h"
@@ -26,6 +28,15 @@ MetadataPtr metadata_from_flatbuffer(
     const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv);
 flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> metadata_to_flatbuffer(
     FBB& fbb, const MetadataPtr& metadata);
+
+/// Element i of a flatbuffer vector of structs, copied out: hostile metadata may place the
+/// vector at an address that is not aligned for the struct's 8-byte fields.
+template <typename T>
+T load_struct(const flatbuffers::Vector<const T*>* v, flatbuffers::uoffset_t i) {
+  T out;
+  std::memcpy(static_cast<void*>(&out), v->Data() + static_cast<std::size_t>(i) * sizeof(T), sizeof(T));
+  return out;
+}
 
 /// The finished builder's bytes, padded with zeros to a multiple of 8, as a pool buffer.
 Result<std::shared_ptr<Buffer>> finish_to_buffer(FBB& fbb, MemoryPool* pool);

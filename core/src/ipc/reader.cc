@@ -62,7 +62,7 @@ class ArrayLoader {
  public:
   ArrayLoader(const fb::RecordBatch* batch, std::shared_ptr<Buffer> body, MetadataVersion version,
               const IpcReadOptions& options)
-      : batch_(batch), body_(std::move(body)), version_(version), options_(options) {
+      : body_(std::move(body)), version_(version), options_(options) {
     nodes_ = batch->nodes();
     buffers_ = batch->buffers();
   }
@@ -144,13 +144,14 @@ class ArrayLoader {
       return Status::Invalid("record batch has too few field nodes (", nodes_size(),
                              ") for its schema");
     }
-    const fb::FieldNode* node = nodes_->Get(static_cast<flatbuffers::uoffset_t>(node_index_++));
-    if (node->length() < 0) return Status::Invalid("negative array length ", node->length());
-    if (node->null_count() < 0 || node->null_count() > node->length()) {
-      return Status::Invalid("null count ", node->null_count(), " outside [0, ", node->length(), "]");
+    const fb::FieldNode node =
+        internal::load_struct(nodes_, static_cast<flatbuffers::uoffset_t>(node_index_++));
+    if (node.length() < 0) return Status::Invalid("negative array length ", node.length());
+    if (node.null_count() < 0 || node.null_count() > node.length()) {
+      return Status::Invalid("null count ", node.null_count(), " outside [0, ", node.length(), "]");
     }
-    out->length = node->length();
-    out->null_count = node->null_count();
+    out->length = node.length();
+    out->null_count = node.null_count();
     return Status::OK();
   }
 
@@ -159,9 +160,10 @@ class ArrayLoader {
       return Status::Invalid("record batch has too few buffers (", buffers_size(),
                              ") for its schema");
     }
-    const fb::Buffer* b = buffers_->Get(static_cast<flatbuffers::uoffset_t>(buffer_index_++));
-    const std::int64_t offset = b->offset();
-    const std::int64_t length = b->length();
+    const fb::Buffer b =
+        internal::load_struct(buffers_, static_cast<flatbuffers::uoffset_t>(buffer_index_++));
+    const std::int64_t offset = b.offset();
+    const std::int64_t length = b.length();
     const std::int64_t body_size = body_ ? body_->size() : 0;
     if (offset < 0 || length < 0 || offset > body_size || length > body_size - offset) {
       return Status::Invalid("buffer ", buffer_index_ - 1, " [offset ", offset, ", length ", length,
@@ -173,7 +175,6 @@ class ArrayLoader {
     return ensure_aligned(std::move(slice), 8, options_.pool);
   }
 
-  const fb::RecordBatch* batch_;
   std::shared_ptr<Buffer> body_;
   MetadataVersion version_;
   const IpcReadOptions& options_;
@@ -434,10 +435,10 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   }
   if (const auto* blocks = footer->recordBatches()) {
     for (flatbuffers::uoffset_t i = 0; i < blocks->size(); ++i) {
-      const fb::Block* b = blocks->Get(i);
-      const std::int64_t off = b->offset();
-      const std::int64_t meta = b->metaDataLength();
-      const std::int64_t body = b->bodyLength();
+      const fb::Block b = internal::load_struct(blocks, i);
+      const std::int64_t off = b.offset();
+      const std::int64_t meta = b.metaDataLength();
+      const std::int64_t body = b.bodyLength();
       if (off < kMagic + 2 || meta <= 0 || body < 0 || off > footer_offset ||
           meta > footer_offset - off || body > footer_offset - off - meta) {
         return Status::Invalid("record batch block ", i, " [offset ", off, ", metadata ", meta,

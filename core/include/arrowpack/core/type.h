@@ -103,9 +103,9 @@ class DataType {
   bool equals(const DataType& other, bool check_metadata = false) const;
 
   /// Width in bits of one value for fixed-width types (bool: 1), else 0.
-  int bit_width() const;
+  std::int64_t bit_width() const;
   /// Width in bytes of one value for fixed-width types other than bool, else 0.
-  int byte_width() const { return bit_width() >= 8 ? bit_width() / 8 : 0; }
+  std::int64_t byte_width() const { return bit_width() >= 8 ? bit_width() / 8 : 0; }
   /// Fixed-width types carry one data buffer of bit_width() bits per value.
   bool is_fixed_width() const { return bit_width() > 0; }
   bool is_integer() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kUInt64; }
