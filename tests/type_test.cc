@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
+#include "arrowpack/core/half_float.h"
 #include "arrowpack/core/type.h"
 
 using namespace arrowpack;
@@ -65,4 +68,21 @@ TEST_CASE("fixed widths") {
   CHECK(fixed_size_binary(5)->byte_width() == 5);
   CHECK(utf8()->byte_width() == 0);
   CHECK_FALSE(list(int32())->is_fixed_width());
+}
+
+TEST_CASE("float16 conversions round to nearest even and keep the specials") {
+  CHECK(double_to_half(1.0) == 0x3C00);
+  CHECK(double_to_half(-2.0) == 0xC000);
+  CHECK(double_to_half(65504.0) == 0x7BFF);
+  CHECK(double_to_half(65520.0) == 0x7C00);  // rounds up to infinity
+  CHECK(double_to_half(1e-8) == 0x0000);
+  CHECK(double_to_half(5.960464477539063e-8) == 0x0001);  // smallest subnormal
+  CHECK(double_to_half(-0.0) == 0x8000);
+  CHECK((double_to_half(std::nan("")) & 0x7C00) == 0x7C00);
+  for (std::uint32_t h = 0; h < 0x7C00; ++h) {
+    INFO(h);
+    REQUIRE(double_to_half(half_to_double(static_cast<std::uint16_t>(h))) == h);
+  }
+  CHECK(half_to_double(0x7C00) == INFINITY);
+  CHECK(std::isnan(half_to_double(0x7E00)));
 }

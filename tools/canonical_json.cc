@@ -58,15 +58,6 @@ void append_number(double v, std::string& out) {
   }
 }
 
-double half_to_double(std::uint16_t h) {
-  const int sign = (h & 0x8000) ? -1 : 1;
-  const int e = (h >> 10) & 0x1F;
-  const int f = h & 0x3FF;
-  if (e == 0) return sign * std::ldexp(f, -24);
-  if (e == 31) return f ? NAN : sign * INFINITY;
-  return sign * std::ldexp(1024 + f, e - 25);
-}
-
 template <typename T>
 void append_quoted_int(T v, std::string& out) {
   out += '"';

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "arrowpack/core/array.h"
-#include "half_float_internal.h"
+#include "arrowpack/core/half_float.h"
 
 namespace arrowpack {
 namespace {
@@ -111,7 +111,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
     case TypeId::kUInt32: out += std::to_string(a.value<std::uint32_t>(i)); return;
     case TypeId::kUInt64: out += std::to_string(a.value<std::uint64_t>(i)); return;
     case TypeId::kHalfFloat:
-      append_double(internal::half_to_double(a.value<std::uint16_t>(i)), out);
+      append_double(half_to_double(a.value<std::uint16_t>(i)), out);
       return;
     case TypeId::kFloat: append_double(a.value<float>(i), out); return;
     case TypeId::kDouble: append_double(a.value<double>(i), out); return;
@@ -150,7 +150,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
       append_date(days, out);
       out += ' ';
       append_time_of_day(v - days * per_day, t.unit(), out);
-      if (!t.timezone().empty()) out += (t.timezone() == "UTC" ? "Z" : "");
+      if (!t.timezone().empty()) out += 'Z';  // zoned timestamps are stored as UTC
       return;
     }
     case TypeId::kDuration: out += std::to_string(a.value<std::int64_t>(i)); return;

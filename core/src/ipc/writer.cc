@@ -264,15 +264,37 @@ Status StreamWriter::write_payload(const std::shared_ptr<Buffer>& metadata,
   }
   *offset = position_;
   *metadata_length = static_cast<std::int32_t>(prefix + padded);
-  if (!options_.write_legacy_ipc_format) ARROWPACK_RETURN_NOT_OK(sink_->write(&kContinuation, 4));
+
+  // Framing, metadata, padding and small body buffers are gathered into one write; large
+  // buffers go to the sink straight from the array's memory. Fewer calls into the sink (a
+  // system call each on a file or socket) at the price of copying a few small buffers.
+  constexpr std::int64_t kGatherLimit = 4096;
+  scratch_.clear();
+  auto gather = [this](const void* p, std::int64_t n) {
+    scratch_.append(static_cast<const char*>(p), static_cast<std::size_t>(n));
+  };
+  auto flush = [this]() -> Status {
+    if (scratch_.empty()) return Status::OK();
+    Status st = sink_->write(scratch_.data(), static_cast<std::int64_t>(scratch_.size()));
+    scratch_.clear();
+    return st;
+  };
+  if (!options_.write_legacy_ipc_format) gather(&kContinuation, 4);
   const auto len = static_cast<std::int32_t>(padded);
-  ARROWPACK_RETURN_NOT_OK(sink_->write(&len, 4));
-  ARROWPACK_RETURN_NOT_OK(sink_->write(metadata->data(), metadata->size()));
-  ARROWPACK_RETURN_NOT_OK(write_zeros(sink_.get(), padded - metadata->size()));
+  gather(&len, 4);
+  gather(metadata->data(), metadata->size());
+  scratch_.append(static_cast<std::size_t>(padded - metadata->size()), '\0');
   for (std::size_t i = 0; i < body.size(); ++i) {
-    if (body[i] && body[i]->size() > 0) ARROWPACK_RETURN_NOT_OK(sink_->write(body[i]));
-    ARROWPACK_RETURN_NOT_OK(write_zeros(sink_.get(), padding[i]));
+    const std::int64_t size = body[i] ? body[i]->size() : 0;
+    if (size > kGatherLimit) {
+      ARROWPACK_RETURN_NOT_OK(flush());
+      ARROWPACK_RETURN_NOT_OK(sink_->write(body[i]));
+    } else if (size > 0) {
+      gather(body[i]->data(), size);
+    }
+    scratch_.append(static_cast<std::size_t>(padding[i]), '\0');
   }
+  ARROWPACK_RETURN_NOT_OK(flush());
   position_ += prefix + padded + body_length;
   ++stats_.num_messages;
   stats_.total_bytes = position_;

@@ -6,6 +6,7 @@
 // checked before use; malformed input gives a Status, never a crash.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -165,6 +166,7 @@ class StreamWriter {
   WriteStats stats_;
   std::int64_t position_ = 0;
   bool closed_ = false;
+  std::string scratch_;  // reused across messages to gather small writes
 };
 
 /// pyarrow's ipc.new_stream(sink, schema).
@@ -275,7 +277,7 @@ class FileReader {
   MetadataVersion metadata_version() const { return version_; }
   /// Custom metadata of the footer (may be null).
   const MetadataPtr& footer_metadata() const { return footer_metadata_; }
-  ReadStats stats() const { return stats_; }
+  ReadStats stats() const { return {batches_read_.load(), batches_read_.load()}; }
 
  private:
   FileReader(std::shared_ptr<io::RandomAccessFile> source, IpcReadOptions options)
@@ -291,7 +293,7 @@ class FileReader {
   std::vector<Block> blocks_;
   MetadataVersion version_ = MetadataVersion::kV5;
   MetadataPtr footer_metadata_;
-  ReadStats stats_;
+  std::atomic<std::int64_t> batches_read_{0};  // get_batch() may run on several threads
 };
 
 /// pyarrow's ipc.open_file(source).
