@@ -48,14 +48,6 @@ Result<TablePtr> read_mapped(const std::string& path, bool file, std::shared_ptr
   return r->read_all();
 }
 
-void check_points_into(const Array& a, const Buffer& region) {
-  for (int i = 0; i < a.num_buffers(); ++i) {
-    const auto& b = a.buffer(i);
-    if (b && b->size() > 0) CHECK(region.contains(b->data(), b->size()));
-  }
-  for (int c = 0; c < a.num_children(); ++c) check_points_into(a.child(c), region);
-}
-
 }  // namespace
 
 TEST_CASE("golden integration files: stream and file agree, read zero-copy, later cases named") {
@@ -88,7 +80,7 @@ TEST_CASE("golden integration files: stream and file agree, read zero-copy, late
         CHECK((*stream)->equals(**file));
       }
       for (const auto& batch : (*stream)->batches()) {
-        for (const auto& c : batch->columns()) check_points_into(c, *stream_region);
+        for (const auto& c : batch->columns()) CHECK(arrowpack::testing::points_into(c, *stream_region));
       }
       ++read;
     }

@@ -18,20 +18,10 @@ using namespace std::string_literals;
 namespace {
 
 std::shared_ptr<Buffer> seed_stream(int times = 2) {
-  auto sink = ok_or_die(io::BufferOutputStream::create());
-  auto w = ok_or_die(ipc::new_stream(sink, seed_batch()->schema()));
-  for (int i = 0; i < times; ++i) (void)w->write_batch(*seed_batch());
-  (void)w->close();
-  return ok_or_die(sink->finish());
+  return arrowpack::testing::write_ipc(*seed_batch(), times, false);
 }
 
-std::shared_ptr<Buffer> seed_file() {
-  auto sink = ok_or_die(io::BufferOutputStream::create());
-  auto w = ok_or_die(ipc::new_file(sink, seed_batch()->schema()));
-  (void)w->write_batch(*seed_batch());
-  (void)w->close();
-  return ok_or_die(sink->finish());
-}
+std::shared_ptr<Buffer> seed_file() { return arrowpack::testing::write_ipc(*seed_batch(), 1, true); }
 
 // Reads a whole stream; returns the first error (or OK) and counts rows.
 Status read_stream(const std::shared_ptr<Buffer>& bytes, std::int64_t* rows = nullptr) {
@@ -220,14 +210,9 @@ TEST_CASE("offsets that are not monotonic, and union codes not declared, in a re
 }
 
 TEST_CASE("random byte flips in a stream of every type never crash the reader") {
-  auto sink = ok_or_die(io::BufferOutputStream::create());
   std::vector<std::shared_ptr<Buffer>> streams;
   for (const auto& [name, batch] : arrowpack::testing::batches_per_type()) {
-    auto out = ok_or_die(io::BufferOutputStream::create());
-    auto w = ok_or_die(ipc::new_stream(out, batch->schema()));
-    REQUIRE(w->write_batch(*batch).ok());
-    REQUIRE(w->close().ok());
-    streams.push_back(ok_or_die(out->finish()));
+    streams.push_back(arrowpack::testing::write_ipc(*batch, 1, false));
   }
   std::mt19937 rng(1234);
   int errors = 0;

@@ -13,29 +13,16 @@ namespace {
 
 std::shared_ptr<Buffer> write_stream(const RecordBatch& batch, int times,
                                      const ipc::IpcWriteOptions& options = {}) {
-  auto sink = ok_or_die(io::BufferOutputStream::create());
-  auto writer = ok_or_die(ipc::new_stream(sink, batch.schema(), options));
-  for (int i = 0; i < times; ++i) REQUIRE(writer->write_batch(batch).ok());
-  REQUIRE(writer->close().ok());
-  return ok_or_die(sink->finish());
+  return arrowpack::testing::write_ipc(batch, times, false, options);
 }
 
 std::shared_ptr<Buffer> write_file(const RecordBatch& batch, int times,
                                    const ipc::IpcWriteOptions& options = {}) {
-  auto sink = ok_or_die(io::BufferOutputStream::create());
-  auto writer = ok_or_die(ipc::new_file(sink, batch.schema(), options));
-  for (int i = 0; i < times; ++i) REQUIRE(writer->write_batch(batch).ok());
-  REQUIRE(writer->close().ok());
-  return ok_or_die(sink->finish());
+  return arrowpack::testing::write_ipc(batch, times, true, options);
 }
 
-// Every buffer of every array (children included) points into `source`.
 void check_points_into(const Array& a, const Buffer& source) {
-  for (int i = 0; i < a.num_buffers(); ++i) {
-    const auto& b = a.buffer(i);
-    if (b && b->size() > 0) CHECK(source.contains(b->data(), b->size()));
-  }
-  for (int c = 0; c < a.num_children(); ++c) check_points_into(a.child(c), source);
+  CHECK(arrowpack::testing::points_into(a, source));
 }
 
 }  // namespace

@@ -15,6 +15,31 @@ RecordBatchPtr seed_batch() {
   return ok_or_die(RecordBatch::from_arrays({f0, f1, f2}, {"f0", "f1", "f2"}));
 }
 
+std::shared_ptr<Buffer> write_ipc(const RecordBatch& batch, int times, bool file,
+                                  const ipc::IpcWriteOptions& options) {
+  auto sink = ok_or_die(io::BufferOutputStream::create());
+  std::shared_ptr<ipc::StreamWriter> writer;
+  if (file) {
+    writer = ok_or_die(ipc::new_file(sink, batch.schema(), options));
+  } else {
+    writer = ok_or_die(ipc::new_stream(sink, batch.schema(), options));
+  }
+  for (int i = 0; i < times; ++i) writer->write_batch(batch).throw_if_error();
+  writer->close().throw_if_error();
+  return ok_or_die(sink->finish());
+}
+
+bool points_into(const Array& array, const Buffer& region) {
+  for (int i = 0; i < array.num_buffers(); ++i) {
+    const auto& b = array.buffer(i);
+    if (b && b->size() > 0 && !region.contains(b->data(), b->size())) return false;
+  }
+  for (int c = 0; c < array.num_children(); ++c) {
+    if (!points_into(array.child(c), region)) return false;
+  }
+  return true;
+}
+
 namespace {
 
 RecordBatchPtr one(const std::string& name, Array a, bool nullable = true, MetadataPtr md = nullptr) {

@@ -22,6 +22,14 @@ RecordBatchPtr seed_batch();
 /// column, for round-trip and interop tests.
 std::vector<std::pair<std::string, RecordBatchPtr>> batches_per_type();
 
+/// Writes `batch` `times` times as an IPC stream, or as an IPC file when `file`.
+std::shared_ptr<Buffer> write_ipc(const RecordBatch& batch, int times, bool file,
+                                  const ipc::IpcWriteOptions& options = {});
+
+/// True when every buffer of `array` (children included) lies inside `region`: the
+/// zero-copy check.
+bool points_into(const Array& array, const Buffer& region);
+
 /// Unwraps a Result in a test, failing loudly with its Status.
 template <typename T>
 T ok_or_die(Result<T> r) {

@@ -85,41 +85,32 @@ Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t 
   return buf;
 }
 
+Status ResizableBuffer::set_capacity(std::int64_t capacity) {
+  std::uint8_t* p = mutable_data();
+  const std::int64_t rounded = round_up_64(capacity);
+  if (p == nullptr) {
+    ARROWPACK_RETURN_NOT_OK(pool_->allocate(rounded, &p));
+  } else {
+    ARROWPACK_RETURN_NOT_OK(pool_->reallocate(capacity_, rounded, kDefaultAlignment, &p));
+  }
+  data_ = p;
+  capacity_ = rounded;
+  return Status::OK();
+}
+
 Status ResizableBuffer::reserve(std::int64_t capacity) {
   if (capacity < 0) return Status::Invalid("negative buffer capacity ", capacity);
   if (capacity <= capacity_ && data_ != nullptr) return Status::OK();
-  const std::int64_t new_capacity = round_up_64(std::max(capacity, capacity_ * 2));
-  std::uint8_t* p = mutable_data();
-  if (p == nullptr) {
-    ARROWPACK_RETURN_NOT_OK(pool_->allocate(new_capacity, &p));
-  } else {
-    ARROWPACK_RETURN_NOT_OK(pool_->reallocate(capacity_, new_capacity, kDefaultAlignment, &p));
-  }
-  data_ = p;
-  capacity_ = new_capacity;
-  return Status::OK();
+  return set_capacity(std::max(capacity, capacity_ * 2));
 }
 
 Status ResizableBuffer::resize(std::int64_t new_size, bool shrink_to_fit) {
   if (new_size < 0) return Status::Invalid("negative buffer size ", new_size);
   if (shrink_to_fit && data_ != nullptr && round_up_64(new_size) < capacity_) {
-    std::uint8_t* p = mutable_data();
-    const std::int64_t new_capacity = round_up_64(new_size);
-    ARROWPACK_RETURN_NOT_OK(pool_->reallocate(capacity_, new_capacity, kDefaultAlignment, &p));
-    data_ = p;
-    capacity_ = new_capacity;
+    ARROWPACK_RETURN_NOT_OK(set_capacity(new_size));
   } else if (new_size > capacity_ || data_ == nullptr) {
     // Exact first allocation, geometric growth afterwards.
-    const std::int64_t want = data_ == nullptr ? new_size : std::max(new_size, capacity_ * 2);
-    std::uint8_t* p = mutable_data();
-    const std::int64_t new_capacity = round_up_64(want);
-    if (p == nullptr) {
-      ARROWPACK_RETURN_NOT_OK(pool_->allocate(new_capacity, &p));
-    } else {
-      ARROWPACK_RETURN_NOT_OK(pool_->reallocate(capacity_, new_capacity, kDefaultAlignment, &p));
-    }
-    data_ = p;
-    capacity_ = new_capacity;
+    ARROWPACK_RETURN_NOT_OK(set_capacity(data_ == nullptr ? new_size : std::max(new_size, capacity_ * 2)));
   }
   size_ = new_size;
   return Status::OK();

@@ -33,6 +33,16 @@ Status append_pod(std::shared_ptr<ResizableBuffer>& buf, MemoryPool* pool, std::
   return Status::OK();
 }
 
+// offsets[index] = value, as int64 or (checked) int32.
+Status write_offset(std::shared_ptr<ResizableBuffer>& offsets, MemoryPool* pool, bool large,
+                    std::int64_t index, std::int64_t value) {
+  if (large) return append_pod<std::int64_t>(offsets, pool, index, value);
+  if (value > std::numeric_limits<std::int32_t>::max()) {
+    return Status::CapacityError("offset ", value, " exceeds 2^31-1; use a large_ type");
+  }
+  return append_pod<std::int32_t>(offsets, pool, index, static_cast<std::int32_t>(value));
+}
+
 Status set_bit_at(std::shared_ptr<ResizableBuffer>& bits, MemoryPool* pool, std::int64_t i,
                   bool value) {
   ARROWPACK_RETURN_NOT_OK(ensure(bits, pool).status());
@@ -105,49 +115,28 @@ Result<Array> BooleanBuilder::finish() {
 BinaryBuilder::BinaryBuilder(DataTypePtr type, MemoryPool* pool)
     : ArrayBuilder(std::move(type), pool) {}
 
-Status BinaryBuilder::append_offset() {
-  if (length_ == 0) {
-    // The leading zero offset.
-    if (type_->has_large_offsets()) return append_pod<std::int64_t>(offsets_, pool_, 0, 0);
-    return append_pod<std::int32_t>(offsets_, pool_, 0, 0);
-  }
-  return Status::OK();
-}
-
 Status BinaryBuilder::append(std::string_view value) {
-  ARROWPACK_RETURN_NOT_OK(append_offset());
   const auto n = static_cast<std::int64_t>(value.size());
-  if (!type_->has_large_offsets() &&
-      data_length_ + n > std::numeric_limits<std::int32_t>::max()) {
+  if (!type_->has_large_offsets() && data_length_ + n > std::numeric_limits<std::int32_t>::max()) {
     return Status::CapacityError(type_->to_string(),
                                  " array would exceed 2^31-1 bytes of data; use a large_ type");
   }
+  // offsets[i] is where value i starts; finish() writes the end of the last one.
+  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
   ARROWPACK_RETURN_NOT_OK(ensure(data_, pool_).status());
   ARROWPACK_RETURN_NOT_OK(data_->resize(data_length_ + n));
   if (n > 0) std::memcpy(data_->mutable_data() + data_length_, value.data(), value.size());
   data_length_ += n;
-  if (type_->has_large_offsets()) {
-    ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_ + 1, data_length_));
-  } else {
-    ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(offsets_, pool_, length_ + 1,
-                                                     static_cast<std::int32_t>(data_length_)));
-  }
   return append_validity(true);
 }
 
 Status BinaryBuilder::append_null() {
-  ARROWPACK_RETURN_NOT_OK(append_offset());
-  if (type_->has_large_offsets()) {
-    ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_ + 1, data_length_));
-  } else {
-    ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(offsets_, pool_, length_ + 1,
-                                                     static_cast<std::int32_t>(data_length_)));
-  }
+  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
   return append_validity(false);
 }
 
 Result<Array> BinaryBuilder::finish() {
-  ARROWPACK_RETURN_NOT_OK(append_offset());
+  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
   ARROWPACK_RETURN_NOT_OK(ensure(data_, pool_).status());
   ARROWPACK_RETURN_NOT_OK(data_->resize(data_length_));
   const std::int64_t n = length_, nulls = null_count_;
@@ -195,50 +184,16 @@ Result<Array> NullBuilder::finish() {
 ListBuilder::ListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values, MemoryPool* pool)
     : ArrayBuilder(std::move(type), pool), values_(std::move(values)) {}
 
-Status ListBuilder::append_offset() {
-  if (length_ > 0) return Status::OK();
-  if (type_->has_large_offsets()) return append_pod<std::int64_t>(offsets_, pool_, 0, 0);
-  return append_pod<std::int32_t>(offsets_, pool_, 0, 0);
-}
-
-Status ListBuilder::append() {
-  // Offsets are written lazily: slot i+1 is fixed when the next list opens or at finish().
-  ARROWPACK_RETURN_NOT_OK(append_offset());
-  if (length_ > 0) {
-    if (type_->has_large_offsets()) {
-      ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_, values_->length()));
-    } else {
-      ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(
-          offsets_, pool_, length_, static_cast<std::int32_t>(values_->length())));
-    }
-  }
-  return append_validity(true);
-}
-
-Status ListBuilder::append_null() {
-  ARROWPACK_RETURN_NOT_OK(append_offset());
-  if (length_ > 0) {
-    if (type_->has_large_offsets()) {
-      ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_, values_->length()));
-    } else {
-      ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(
-          offsets_, pool_, length_, static_cast<std::int32_t>(values_->length())));
-    }
-  }
-  return append_validity(false);
+Status ListBuilder::open_list(bool valid) {
+  // offsets[i] is where list i starts in the child; finish() writes the end of the last one.
+  ARROWPACK_RETURN_NOT_OK(
+      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, values_->length()));
+  return append_validity(valid);
 }
 
 Result<Array> ListBuilder::finish() {
-  ARROWPACK_RETURN_NOT_OK(append_offset());
-  if (!type_->has_large_offsets() && values_->length() > std::numeric_limits<std::int32_t>::max()) {
-    return Status::CapacityError("list has more than 2^31-1 values; use large_list");
-  }
-  if (type_->has_large_offsets()) {
-    ARROWPACK_RETURN_NOT_OK(append_pod<std::int64_t>(offsets_, pool_, length_, values_->length()));
-  } else {
-    ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(offsets_, pool_, length_,
-                                                     static_cast<std::int32_t>(values_->length())));
-  }
+  ARROWPACK_RETURN_NOT_OK(
+      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, values_->length()));
   ARROWPACK_ASSIGN_OR_RAISE(auto values, values_->finish());
   const std::int64_t n = length_, nulls = null_count_;
   ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());

@@ -9,15 +9,9 @@ namespace ap = arrowpack;
 
 namespace {
 ap::Status write(const std::string& path, const ap::RecordBatchPtr& batch, int times, bool file) {
+  auto bytes = ap::testing::write_ipc(*batch, times, file);
   ARROWPACK_ASSIGN_OR_RAISE(auto sink, ap::io::FileOutputStream::open(path));
-  std::shared_ptr<ap::ipc::StreamWriter> writer;
-  if (file) {
-    ARROWPACK_ASSIGN_OR_RAISE(writer, ap::ipc::new_file(sink, batch->schema()));
-  } else {
-    ARROWPACK_ASSIGN_OR_RAISE(writer, ap::ipc::new_stream(sink, batch->schema()));
-  }
-  for (int i = 0; i < times; ++i) ARROWPACK_RETURN_NOT_OK(writer->write_batch(*batch));
-  ARROWPACK_RETURN_NOT_OK(writer->close());
+  ARROWPACK_RETURN_NOT_OK(sink->write(bytes));
   return sink->close();
 }
 }  // namespace

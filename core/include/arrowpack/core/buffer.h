@@ -118,6 +118,8 @@ class ResizableBuffer : public MutableBuffer {
 
  private:
   explicit ResizableBuffer(MemoryPool* pool) : MutableBuffer(pool) {}
+  /// Allocates or reallocates to `capacity` (rounded up to 64) bytes.
+  Status set_capacity(std::int64_t capacity);
   friend Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t,
                                                                             MemoryPool*);
 };

@@ -125,7 +125,6 @@ class BinaryBuilder : public ArrayBuilder {
   Result<Array> finish() override;
 
  private:
-  Status append_offset();
   std::shared_ptr<ResizableBuffer> offsets_;
   std::shared_ptr<ResizableBuffer> data_;
   std::int64_t data_length_ = 0;
@@ -162,15 +161,15 @@ class ListBuilder : public ArrayBuilder {
  public:
   ListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values,
               MemoryPool* pool = default_memory_pool());
-  Status append();
-  Status append_null() override;
+  Status append() { return open_list(true); }
+  Status append_null() override { return open_list(false); }
   Result<Array> finish() override;
   ArrayBuilder* values_builder() { return values_.get(); }
   int num_children() const override { return 1; }
   ArrayBuilder* child(int) override { return values_.get(); }
 
  private:
-  Status append_offset();
+  Status open_list(bool valid);
   std::unique_ptr<ArrayBuilder> values_;
   std::shared_ptr<ResizableBuffer> offsets_;
 };
