@@ -46,26 +46,23 @@ Result<FieldVector> children_from_flatbuffer(const fb::Field* f, const IpcReadOp
   return out;
 }
 
-Status expect_children(const fb::Field* f, std::size_t n, const FieldVector& children,
-                       const char* type) {
+Status expect_children(std::size_t n, const FieldVector& children, const char* type) {
   if (children.size() != n) {
-    return Status::Invalid(type, " field '", f->name() ? f->name()->str() : "", "' has ",
-                           children.size(), " children, expected ", n);
+    return Status::Invalid(type, " type has ", children.size(), " children, expected ", n);
   }
   return Status::OK();
 }
 
-Result<DataTypePtr> type_from_flatbuffer(const fb::Field* f, FieldVector children) {
-  const fb::Type kind = f->type_type();
-  if (f->type() == nullptr && kind != fb::Type::NONE) {
-    return Status::Invalid("field type table is missing");
-  }
+}  // namespace
+
+Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, FieldVector children) {
+  if (table == nullptr && kind != fb::Type::NONE) return Status::Invalid("type table is missing");
   switch (kind) {
     case fb::Type::NONE: return Status::Invalid("field without a type");
     case fb::Type::Null: return null();
     case fb::Type::Bool: return boolean();
     case fb::Type::Int: {
-      const auto* t = f->type_as_Int();
+      const auto* t = static_cast<const fb::Int*>(table);
       const bool s = t->is_signed();
       switch (t->bitWidth()) {
         case 8: return s ? int8() : uint8();
@@ -76,7 +73,7 @@ Result<DataTypePtr> type_from_flatbuffer(const fb::Field* f, FieldVector childre
       }
     }
     case fb::Type::FloatingPoint:
-      switch (f->type_as_FloatingPoint()->precision()) {
+      switch (static_cast<const fb::FloatingPoint*>(table)->precision()) {
         case fb::Precision::HALF: return float16();
         case fb::Precision::SINGLE: return float32();
         case fb::Precision::DOUBLE: return float64();
@@ -87,18 +84,18 @@ Result<DataTypePtr> type_from_flatbuffer(const fb::Field* f, FieldVector childre
     case fb::Type::Binary: return binary();
     case fb::Type::LargeBinary: return large_binary();
     case fb::Type::FixedSizeBinary: {
-      const int w = f->type_as_FixedSizeBinary()->byteWidth();
+      const int w = static_cast<const fb::FixedSizeBinary*>(table)->byteWidth();
       if (w < 0) return Status::Invalid("negative fixed_size_binary width ", w);
       return fixed_size_binary(w);
     }
     case fb::Type::Date:
-      switch (f->type_as_Date()->unit()) {
+      switch (static_cast<const fb::Date*>(table)->unit()) {
         case fb::DateUnit::DAY: return date32();
         case fb::DateUnit::MILLISECOND: return date64();
       }
       return Status::Invalid("unknown date unit");
     case fb::Type::Time: {
-      const auto* t = f->type_as_Time();
+      const auto* t = static_cast<const fb::Time*>(table);
       if (!valid_unit(t->unit())) return Status::Invalid("unknown time unit");
       const TimeUnit unit = unit_from_fb(t->unit());
       if (t->bitWidth() == 32) return time32(unit);
@@ -106,40 +103,40 @@ Result<DataTypePtr> type_from_flatbuffer(const fb::Field* f, FieldVector childre
       return Status::Invalid("time bit width ", t->bitWidth(), " is not 32 or 64");
     }
     case fb::Type::Timestamp: {
-      const auto* t = f->type_as_Timestamp();
+      const auto* t = static_cast<const fb::Timestamp*>(table);
       if (!valid_unit(t->unit())) return Status::Invalid("unknown timestamp unit");
       return timestamp(unit_from_fb(t->unit()), t->timezone() ? t->timezone()->str() : "");
     }
     case fb::Type::Duration: {
-      const auto* t = f->type_as_Duration();
+      const auto* t = static_cast<const fb::Duration*>(table);
       if (!valid_unit(t->unit())) return Status::Invalid("unknown duration unit");
       return duration(unit_from_fb(t->unit()));
     }
     case fb::Type::List:
-      ARROWPACK_RETURN_NOT_OK(expect_children(f, 1, children, "list"));
+      ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "list"));
       return list(children[0]);
     case fb::Type::LargeList:
-      ARROWPACK_RETURN_NOT_OK(expect_children(f, 1, children, "large_list"));
+      ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "large_list"));
       return large_list(children[0]);
     case fb::Type::FixedSizeList: {
-      ARROWPACK_RETURN_NOT_OK(expect_children(f, 1, children, "fixed_size_list"));
-      const int n = f->type_as_FixedSizeList()->listSize();
+      ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "fixed_size_list"));
+      const int n = static_cast<const fb::FixedSizeList*>(table)->listSize();
       if (n < 0) return Status::Invalid("negative fixed_size_list size ", n);
       return fixed_size_list(children[0], n);
     }
     case fb::Type::Struct_: return struct_(std::move(children));
     case fb::Type::Map: {
-      ARROWPACK_RETURN_NOT_OK(expect_children(f, 1, children, "map"));
+      ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "map"));
       const auto& entries = children[0]->type();
       if (entries->id() != TypeId::kStruct || entries->num_fields() != 2) {
         return Status::Invalid("map entries must be a struct of two fields, got ",
                                entries->to_string());
       }
       // Kept as written (some producers mark keys nullable) so that a copy round-trips.
-      return map(children[0], f->type_as_Map()->keysSorted());
+      return map(children[0], static_cast<const fb::Map*>(table)->keysSorted());
     }
     case fb::Type::Union: {
-      const auto* u = f->type_as_Union();
+      const auto* u = static_cast<const fb::Union*>(table);
       std::vector<std::int8_t> codes;
       if (const auto* ids = u->typeIds()) {
         for (flatbuffers::uoffset_t i = 0; i < ids->size(); ++i) {
@@ -165,6 +162,8 @@ Result<DataTypePtr> type_from_flatbuffer(const fb::Field* f, FieldVector childre
   return Status::Invalid("unknown Arrow type id ", static_cast<int>(kind));
 }
 
+namespace {
+
 Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth) {
   if (depth > options.max_nesting_depth) {
     return Status::CapacityError("type nesting deeper than ", options.max_nesting_depth, " levels");
@@ -175,7 +174,7 @@ Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions&
                                   "' is dictionary-encoded; dictionaries are not supported yet");
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto children, children_from_flatbuffer(f, options, depth));
-  auto type = type_from_flatbuffer(f, std::move(children));
+  auto type = type_from_flatbuffer(f->type_type(), f->type(), std::move(children));
   if (!type.ok()) return type.status().with_context("field '" + name + "'");
   return std::make_shared<Field>(name, type.move_value(), f->nullable(),
                                  metadata_from_flatbuffer(f->custom_metadata()));
@@ -183,9 +182,9 @@ Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions&
 
 // ---- writing
 
-using TypeOffset = std::pair<fb::Type, flatbuffers::Offset<void>>;
-
 Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field& field);
+
+}  // namespace
 
 Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& t) {
   auto int_type = [&](int bits, bool is_signed) -> TypeOffset {
@@ -243,6 +242,8 @@ Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& t) {
   }
   return Status::NotImplemented("cannot write type ", t.to_string());
 }
+
+namespace {
 
 Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field& field) {
   std::vector<flatbuffers::Offset<fb::Field>> children;

@@ -10,4 +10,5 @@
 #include "arrowpack/core/memory_pool.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/core/status.h"
+#include "arrowpack/core/tensor.h"
 #include "arrowpack/core/type.h"

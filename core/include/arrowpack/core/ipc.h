@@ -16,6 +16,7 @@
 #include "arrowpack/core/io.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/core/status.h"
+#include "arrowpack/core/tensor.h"
 #include "arrowpack/core/type.h"
 
 namespace arrowpack::ipc {
@@ -304,6 +305,25 @@ inline Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<io::RandomA
 /// Reads a file held in a buffer (zero-copy).
 Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer,
                                               const IpcReadOptions& options = {});
+
+// ---- Tensor messages (pyarrow's ipc.write_tensor / read_tensor / get_tensor_size) --------
+
+/// A Tensor message for `tensor`, laid out as Arrow C++ writes it: the body is the element
+/// data (the tensor's own memory when it is contiguous, a row-major copy from `pool` when
+/// not) and the strides recorded are the body's.
+Result<std::unique_ptr<Message>> make_tensor_message(const Tensor& tensor,
+                                                     MemoryPool* pool = default_memory_pool());
+/// Writes `tensor` as one encapsulated Tensor message: continuation marker, metadata length,
+/// metadata padded so that these three are a multiple of 64 bytes, then the data (unpadded).
+/// Byte-identical to arrow::ipc::WriteTensor. Returns the bytes written.
+Result<std::int64_t> write_tensor(const Tensor& tensor, io::OutputStream* sink,
+                                  MemoryPool* pool = default_memory_pool());
+/// The bytes write_tensor() would write.
+Result<std::int64_t> tensor_message_size(const Tensor& tensor);
+/// Decodes a Tensor message; the tensor's data is a slice of the message body (no copy).
+Result<TensorPtr> read_tensor(const Message& message);
+/// Reads the next message of `source`, which must be a Tensor message.
+Result<TensorPtr> read_tensor(io::InputStream* source, const IpcReadOptions& options = {});
 
 /// "ARROW1": the magic at both ends of an IPC file.
 inline constexpr std::string_view kFileMagic = "ARROW1";

@@ -1,0 +1,92 @@
+// Tensor: a dense n-dimensional array of one fixed-width numeric type over a Buffer, with
+// byte strides (row-major, column-major or any strided view) and optional dimension names.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arrowpack/core/buffer.h"
+#include "arrowpack/core/status.h"
+#include "arrowpack/core/type.h"
+
+namespace arrowpack {
+
+/// Immutable; the data buffer is shared, not copied (a tensor read from a memory map or an
+/// IPC buffer is a view of it).
+class Tensor {
+ public:
+  /// Checks the type (integers and floats), that strides have one entry per dimension (empty:
+  /// row-major), are non-negative, and that every element lies inside `data`. `dim_names`
+  /// is empty or has one name per dimension; all-empty names mean "no names".
+  static Result<std::shared_ptr<Tensor>> make(DataTypePtr type, std::shared_ptr<Buffer> data,
+                                              std::vector<std::int64_t> shape,
+                                              std::vector<std::int64_t> strides = {},
+                                              std::vector<std::string> dim_names = {});
+  /// Column-major (Fortran order) strides for `shape`.
+  static Result<std::shared_ptr<Tensor>> make_column_major(DataTypePtr type, std::shared_ptr<Buffer> data,
+                                                           std::vector<std::int64_t> shape,
+                                                           std::vector<std::string> dim_names = {});
+
+  const DataTypePtr& type() const { return type_; }
+  const std::shared_ptr<Buffer>& data() const { return data_; }
+  const std::vector<std::int64_t>& shape() const { return shape_; }
+  /// Byte step per dimension.
+  const std::vector<std::int64_t>& strides() const { return strides_; }
+  /// Empty when the tensor has no dimension names.
+  const std::vector<std::string>& dim_names() const { return dim_names_; }
+  /// Name of dimension i ("" when unnamed).
+  const std::string& dim_name(int i) const;
+  int ndim() const { return static_cast<int>(shape_.size()); }
+  /// Number of elements (product of the shape).
+  std::int64_t size() const { return size_; }
+  std::int64_t element_size() const { return type_->byte_width(); }
+  /// Bytes spanned by the elements (0 when empty).
+  std::int64_t data_extent() const;
+
+  bool is_row_major() const;
+  bool is_column_major() const;
+  /// Row- or column-major with no gaps.
+  bool is_contiguous() const { return is_row_major() || is_column_major(); }
+
+  /// Byte offset of the element at `index` (one entry per dimension; not bounds-checked).
+  std::int64_t byte_offset(const std::vector<std::int64_t>& index) const;
+  /// The element at `index` read as T (T must match the element width; not bounds-checked).
+  template <typename T>
+  T value(const std::vector<std::int64_t>& index) const {
+    T out;
+    std::memcpy(&out, data_->data() + byte_offset(index), sizeof(T));
+    return out;
+  }
+
+  /// A row-major copy from `pool` (this tensor's data when already row-major).
+  Result<std::shared_ptr<Tensor>> to_row_major(MemoryPool* pool = default_memory_pool()) const;
+
+  /// Same type and shape and equal elements (whatever the strides); dim names are compared
+  /// when `check_names`.
+  bool equals(const Tensor& other, bool check_names = false) const;
+  std::string to_string() const;
+
+  /// Row-major strides (bytes) of a tensor of `shape` with elements of `element_size` bytes.
+  static std::vector<std::int64_t> row_major_strides(const std::vector<std::int64_t>& shape,
+                                                     std::int64_t element_size);
+  static std::vector<std::int64_t> column_major_strides(const std::vector<std::int64_t>& shape,
+                                                        std::int64_t element_size);
+
+ private:
+  Tensor() = default;
+  DataTypePtr type_;
+  std::shared_ptr<Buffer> data_;
+  std::vector<std::int64_t> shape_;
+  std::vector<std::int64_t> strides_;
+  std::vector<std::string> dim_names_;
+  std::int64_t size_ = 0;
+};
+
+using TensorPtr = std::shared_ptr<Tensor>;
+
+/// Whether arrowpack tensors can hold `type` (integers and floating point).
+bool is_tensor_type(const DataType& type);
+
+}  // namespace arrowpack

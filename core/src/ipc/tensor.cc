@@ -1,0 +1,127 @@
+// Tensor IPC messages, byte-compatible with arrow::ipc::WriteTensor / ReadTensor.
+#include <cstring>
+
+#include "bit_util_internal.h"
+#include "ipc/metadata_internal.h"
+
+namespace arrowpack::ipc {
+namespace {
+
+constexpr std::int64_t kTensorAlignment = 64;
+constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
+
+// The flatbuffer Message for a tensor whose body is `body_length` bytes of data laid out
+// with `strides`.
+Result<std::shared_ptr<Buffer>> tensor_metadata(const Tensor& tensor, const std::vector<std::int64_t>& strides,
+                                                std::int64_t body_length, MemoryPool* pool) {
+  internal::FBB fbb(256);
+  ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_to_flatbuffer(fbb, *tensor.type()));
+  std::vector<flatbuffers::Offset<fb::TensorDim>> dims;
+  for (int i = 0; i < tensor.ndim(); ++i) {
+    // Arrow C++ writes a name for every dimension, empty when the tensor has none.
+    dims.push_back(fb::CreateTensorDim(fbb, tensor.shape()[i], fbb.CreateString(tensor.dim_name(i))));
+  }
+  auto shape = fbb.CreateVector(dims);
+  auto stride_vec = fbb.CreateVector(strides);
+  fb::Buffer data(0, body_length);
+  auto t = fb::CreateTensor(fbb, type.first, type.second, shape, stride_vec, &data);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Tensor, t.Union(), body_length));
+  return internal::finish_to_buffer(fbb, pool);
+}
+
+std::int64_t padded_metadata_size(std::int64_t metadata_size) {
+  return arrowpack::internal::round_up(8 + metadata_size, kTensorAlignment) - 8;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Message>> make_tensor_message(const Tensor& tensor, MemoryPool* pool) {
+  std::shared_ptr<Buffer> body;
+  std::vector<std::int64_t> strides = tensor.strides();
+  const std::int64_t bytes = tensor.size() * tensor.element_size();
+  if (tensor.is_contiguous()) {
+    ARROWPACK_ASSIGN_OR_RAISE(body, tensor.data()->slice(0, bytes));
+    // Size-1 dimensions may carry any stride; record the canonical one.
+    strides = tensor.is_row_major() ? Tensor::row_major_strides(tensor.shape(), tensor.element_size())
+                                    : Tensor::column_major_strides(tensor.shape(), tensor.element_size());
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(auto row_major, tensor.to_row_major(pool));
+    body = row_major->data();
+    strides = row_major->strides();
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, tensor_metadata(tensor, strides, bytes, pool));
+  return Message::open(std::move(metadata), std::move(body));
+}
+
+Result<std::int64_t> write_tensor(const Tensor& tensor, io::OutputStream* sink, MemoryPool* pool) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto message, make_tensor_message(tensor, pool));
+  const std::int64_t meta = message->metadata()->size();
+  const std::int64_t padded = padded_metadata_size(meta);
+  const auto len = static_cast<std::int32_t>(padded);
+  std::string head;
+  head.reserve(static_cast<std::size_t>(8 + padded));
+  head.append(reinterpret_cast<const char*>(&kContinuation), 4);
+  head.append(reinterpret_cast<const char*>(&len), 4);
+  head.append(reinterpret_cast<const char*>(message->metadata()->data()), static_cast<std::size_t>(meta));
+  head.append(static_cast<std::size_t>(padded - meta), '\0');
+  ARROWPACK_RETURN_NOT_OK(sink->write(head));
+  if (message->body_length() > 0) ARROWPACK_RETURN_NOT_OK(sink->write(message->body()));
+  return 8 + padded + message->body_length();
+}
+
+Result<std::int64_t> tensor_message_size(const Tensor& tensor) {
+  // The metadata does not depend on the data: build it over the strides that would be written.
+  const auto strides = tensor.is_column_major() && !tensor.is_row_major()
+                           ? Tensor::column_major_strides(tensor.shape(), tensor.element_size())
+                           : Tensor::row_major_strides(tensor.shape(), tensor.element_size());
+  const std::int64_t bytes = tensor.size() * tensor.element_size();
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, tensor_metadata(tensor, strides, bytes, default_memory_pool()));
+  return 8 + padded_metadata_size(metadata->size()) + bytes;
+}
+
+Result<TensorPtr> read_tensor(const Message& message) {
+  if (message.type() != MessageType::kTensor) {
+    return Status::Invalid("expected a Tensor message, got ", message_type_name(message.type()));
+  }
+  const auto* t = static_cast<const fb::Message*>(message.flatbuffer())->header_as_Tensor();
+  ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_from_flatbuffer(t->type_type(), t->type(), {}));
+  if (!is_tensor_type(*type)) {
+    return Status::TypeError("tensor of ", type->to_string(), ": only integers and floats are supported");
+  }
+  const auto* dims = t->shape();
+  if (dims == nullptr) return Status::Invalid("tensor without a shape");
+  if (dims->size() > 64) return Status::CapacityError("tensor of ", dims->size(), " dimensions (limit 64)");
+  std::vector<std::int64_t> shape;
+  std::vector<std::string> names;
+  for (flatbuffers::uoffset_t i = 0; i < dims->size(); ++i) {
+    const fb::TensorDim* d = dims->Get(i);
+    if (d == nullptr) return Status::Invalid("tensor dimension ", i, " is missing");
+    shape.push_back(d->size());
+    names.push_back(d->name() ? d->name()->str() : "");
+  }
+  std::vector<std::int64_t> strides;
+  if (const auto* s = t->strides()) {
+    for (flatbuffers::uoffset_t i = 0; i < s->size(); ++i) strides.push_back(s->Get(i));
+    if (strides.size() != shape.size()) {
+      return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(), " strides");
+    }
+  }
+  const fb::Buffer* loc = t->data();
+  const std::int64_t body_size = message.body_length();
+  const std::int64_t offset = loc->offset(), length = loc->length();
+  if (offset < 0 || length < 0 || offset > body_size || length > body_size - offset) {
+    return Status::Invalid("tensor data [offset ", offset, ", length ", length,
+                           "] lies outside the ", body_size, "-byte message body");
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto data, message.body()->slice(offset, length));
+  // The body is 8-byte aligned (Message::open copies it when not), enough for any element.
+  return Tensor::make(std::move(type), std::move(data), std::move(shape), std::move(strides), std::move(names));
+}
+
+Result<TensorPtr> read_tensor(io::InputStream* source, const IpcReadOptions& options) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(source, options));
+  if (!message) return Status::Invalid("end of stream where a Tensor message was expected");
+  return read_tensor(*message);
+}
+
+}  // namespace arrowpack::ipc

@@ -1,0 +1,198 @@
+#include "arrowpack/core/tensor.h"
+
+#include <cstring>
+
+#include "bit_util_internal.h"
+
+namespace arrowpack {
+
+bool is_tensor_type(const DataType& type) { return type.is_integer() || type.is_floating(); }
+
+std::vector<std::int64_t> Tensor::row_major_strides(const std::vector<std::int64_t>& shape,
+                                                    std::int64_t element_size) {
+  std::vector<std::int64_t> strides(shape.size());
+  std::int64_t step = element_size;
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    strides[i] = step;
+    step *= shape[i] > 0 ? shape[i] : 1;
+  }
+  return strides;
+}
+
+std::vector<std::int64_t> Tensor::column_major_strides(const std::vector<std::int64_t>& shape,
+                                                       std::int64_t element_size) {
+  std::vector<std::int64_t> strides(shape.size());
+  std::int64_t step = element_size;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    strides[i] = step;
+    step *= shape[i] > 0 ? shape[i] : 1;
+  }
+  return strides;
+}
+
+Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<Buffer> data,
+                                             std::vector<std::int64_t> shape,
+                                             std::vector<std::int64_t> strides,
+                                             std::vector<std::string> dim_names) {
+  if (!type || !is_tensor_type(*type)) {
+    return Status::TypeError("tensor elements must be integers or floats, not ",
+                             type ? type->to_string() : "no type");
+  }
+  if (!data) return Status::Invalid("tensor without a data buffer");
+  if (shape.size() > 64) return Status::CapacityError("tensor of ", shape.size(), " dimensions (limit 64)");
+  const std::int64_t width = type->byte_width();
+  std::int64_t size = 1;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] < 0) return Status::Invalid("tensor dimension ", i, " has negative size ", shape[i]);
+    if (internal::mul_overflows(size, shape[i], &size) || size > (std::int64_t{1} << 56)) {
+      return Status::CapacityError("tensor element count overflows");
+    }
+  }
+  if (strides.empty()) {
+    // Overflow is impossible here: size * width was bounded above.
+    strides = row_major_strides(shape, width);
+  }
+  if (strides.size() != shape.size()) {
+    return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(), " strides");
+  }
+  // Every element must lie in the data: the farthest one is at sum((shape - 1) * stride).
+  std::int64_t last = 0;
+  if (size > 0) {
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+      if (strides[i] < 0) return Status::Invalid("tensor stride ", i, " is negative (", strides[i], ")");
+      std::int64_t step;
+      if (internal::mul_overflows(shape[i] - 1, strides[i], &step) || internal::add_overflows(last, step, &last)) {
+        return Status::Invalid("tensor strides overflow");
+      }
+    }
+    if (last > data->size() - width) {
+      return Status::Invalid("tensor of shape and strides spanning ", last + width,
+                             " bytes over a data buffer of ", data->size());
+    }
+  }
+  bool any_name = false;
+  for (const auto& n : dim_names) any_name |= !n.empty();
+  if (!any_name) dim_names.clear();
+  if (!dim_names.empty() && dim_names.size() != shape.size()) {
+    return Status::Invalid("tensor has ", shape.size(), " dimensions but ", dim_names.size(), " names");
+  }
+  std::shared_ptr<Tensor> t(new Tensor());
+  t->type_ = std::move(type);
+  t->data_ = std::move(data);
+  t->shape_ = std::move(shape);
+  t->strides_ = std::move(strides);
+  t->dim_names_ = std::move(dim_names);
+  t->size_ = size;
+  return t;
+}
+
+Result<std::shared_ptr<Tensor>> Tensor::make_column_major(DataTypePtr type, std::shared_ptr<Buffer> data,
+                                                          std::vector<std::int64_t> shape,
+                                                          std::vector<std::string> dim_names) {
+  if (!type || !is_tensor_type(*type)) return make(std::move(type), std::move(data), std::move(shape));
+  auto strides = column_major_strides(shape, type->byte_width());
+  return make(std::move(type), std::move(data), std::move(shape), std::move(strides), std::move(dim_names));
+}
+
+const std::string& Tensor::dim_name(int i) const {
+  static const std::string kEmpty;
+  return dim_names_.empty() ? kEmpty : dim_names_[i];
+}
+
+std::int64_t Tensor::data_extent() const {
+  if (size_ == 0) return 0;
+  std::int64_t last = 0;
+  for (std::size_t i = 0; i < shape_.size(); ++i) last += (shape_[i] - 1) * strides_[i];
+  return last + element_size();
+}
+
+bool Tensor::is_row_major() const {
+  // Dimensions of size 1 (or an empty tensor) do not constrain the stride.
+  if (size_ == 0) return true;
+  std::int64_t step = element_size();
+  for (std::size_t i = shape_.size(); i-- > 0;) {
+    if (shape_[i] != 1 && strides_[i] != step) return false;
+    step *= shape_[i];
+  }
+  return true;
+}
+
+bool Tensor::is_column_major() const {
+  if (size_ == 0) return true;
+  std::int64_t step = element_size();
+  for (std::size_t i = 0; i < shape_.size(); ++i) {
+    if (shape_[i] != 1 && strides_[i] != step) return false;
+    step *= shape_[i];
+  }
+  return true;
+}
+
+std::int64_t Tensor::byte_offset(const std::vector<std::int64_t>& index) const {
+  std::int64_t off = 0;
+  for (std::size_t i = 0; i < index.size(); ++i) off += index[i] * strides_[i];
+  return off;
+}
+
+namespace {
+// Calls f(byte offset) for every element in row-major order.
+template <typename F>
+void for_each_element(const Tensor& t, F&& f) {
+  if (t.size() == 0) return;
+  const int nd = t.ndim();
+  std::vector<std::int64_t> index(nd, 0);
+  std::int64_t offset = 0;
+  for (std::int64_t k = 0; k < t.size(); ++k) {
+    f(offset);
+    for (int d = nd - 1; d >= 0; --d) {
+      if (++index[d] < t.shape()[d]) {
+        offset += t.strides()[d];
+        break;
+      }
+      offset -= (index[d] - 1) * t.strides()[d];
+      index[d] = 0;
+    }
+  }
+}
+}  // namespace
+
+Result<std::shared_ptr<Tensor>> Tensor::to_row_major(MemoryPool* pool) const {
+  if (is_row_major()) {
+    return make(type_, data_, shape_, row_major_strides(shape_, element_size()), dim_names_);
+  }
+  const std::int64_t w = element_size();
+  ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(size_ * w, pool));
+  std::uint8_t* dst = out->mutable_data();
+  const std::uint8_t* src = data_->data();
+  for_each_element(*this, [&](std::int64_t off) {
+    std::memcpy(dst, src + off, static_cast<std::size_t>(w));
+    dst += w;
+  });
+  return make(type_, std::move(out), shape_, {}, dim_names_);
+}
+
+bool Tensor::equals(const Tensor& other, bool check_names) const {
+  if (!type_->equals(*other.type_) || shape_ != other.shape_) return false;
+  if (check_names && dim_names_ != other.dim_names_) return false;
+  if (is_row_major() && other.is_row_major()) {
+    return size_ == 0 || std::memcmp(data_->data(), other.data_->data(), size_ * element_size()) == 0;
+  }
+  auto a = to_row_major();
+  auto b = other.to_row_major();
+  return a.ok() && b.ok() && (*a)->equals(**b, false);
+}
+
+std::string Tensor::to_string() const {
+  std::string out = "arrowpack.Tensor<" + type_->to_string() + ">(shape=[";
+  for (std::size_t i = 0; i < shape_.size(); ++i) out += (i ? ", " : "") + std::to_string(shape_[i]);
+  out += "], strides=[";
+  for (std::size_t i = 0; i < strides_.size(); ++i) out += (i ? ", " : "") + std::to_string(strides_[i]);
+  out += "]";
+  if (!dim_names_.empty()) {
+    out += ", dim_names=[";
+    for (std::size_t i = 0; i < dim_names_.size(); ++i) out += (i ? ", " : "") + dim_names_[i];
+    out += "]";
+  }
+  return out + ")";
+}
+
+}  // namespace arrowpack
