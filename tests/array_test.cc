@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <limits>
 
 #include "arrowpack/core/builder.h"
 #include "arrowpack/core/record_batch.h"
@@ -168,4 +169,25 @@ TEST_CASE("tables compare rows across batch boundaries") {
   CHECK(t1->equals(*t2));
   auto other = ok_or_die(RecordBatch::from_arrays({ok_or_die(array<std::int32_t>({1}))}, {"x"}));
   CHECK(Table::from_batches(seed->schema(), {other}).status().is_invalid());
+}
+
+TEST_CASE("make() checks offset and length before reading the bitmap; data buffers are required") {
+  auto bitmap = Buffer::from_string(std::string("\xff", 1));
+  auto values = bytes_of({1, 2, 3, 4, 5, 6, 7, 8});
+  CHECK(Array::make(int32(), 8, {bitmap, values}, {}, -1, -64).status().is_invalid());
+  CHECK(Array::make(int32(), 8, {bitmap, values}, {}, -1, std::numeric_limits<std::int64_t>::max()).status().is_invalid());
+  auto missing = Array::make(utf8(), 2, {nullptr, bytes_of({0, 0, 0}), nullptr});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().message() == "string array of length 2 is missing buffer 2");
+  CHECK(ok_or_die(Array::make_nulls(fixed_size_binary(0), 3)).validate_full().ok());
+}
+
+TEST_CASE("timestamps at the ends of the int64 range print without overflow") {
+  for (auto unit : {TimeUnit::kSecond, TimeUnit::kNano}) {
+    auto a = ok_or_die(array<std::int64_t>(timestamp(unit, "UTC"), {std::numeric_limits<std::int64_t>::min(),
+                                                                    std::numeric_limits<std::int64_t>::max()}));
+    CHECK_FALSE(a.to_string().empty());
+  }
+  auto long_array = ok_or_die(array<std::int32_t>(std::vector<std::int32_t>(30, 7)));
+  CHECK(long_array.to_string_compact(2) == "[7,7,...,7,7]");
 }

@@ -8,6 +8,7 @@
 
 #include "Message_generated.h"
 #include "arrowpack/core/api.h"
+#include "canonical_json.h"
 #include "test_data.h"
 
 using namespace arrowpack;
@@ -250,4 +251,40 @@ TEST_CASE("a schema claiming metadata version V6 is refused") {
   Status st = read_stream(buf);
   CHECK(st.is_invalid());
   CHECK(st.message() == "unknown metadata version V6 (this reader knows V4 and V5)");
+}
+
+TEST_CASE("metadata that aliases one large string many times is refused, not expanded") {
+  // One KeyValue of 1 MiB referenced 10,000 times: 10 GB if every reference were copied.
+  flatbuffers::FlatBufferBuilder fbb;
+  auto kv = fb::CreateKeyValue(fbb, fbb.CreateString("k"), fbb.CreateString(std::string(1 << 20, 'x')));
+  std::vector<flatbuffers::Offset<fb::KeyValue>> refs(10000, kv);
+  auto meta = fbb.CreateVector(refs);
+  auto fields = fbb.CreateVector(std::vector<flatbuffers::Offset<fb::Field>>{});
+  auto s = fb::CreateSchema(fbb, fb::Endianness::Little, fields, meta);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Schema, s.Union(), 0));
+  auto bytes = ok_or_die(Buffer::copy_of(fbb.GetBufferPointer(), fbb.GetSize()));
+  auto m = ok_or_die(ipc::Message::open(bytes, nullptr));
+  auto st = ipc::read_schema(*m).status();
+  CHECK(st.is_capacity_error());
+  CHECK(st.message().find("aliased") != std::string::npos);
+}
+
+TEST_CASE("a huge null column costs nothing to read, and the JSON dump refuses to print it") {
+  auto nulls = ok_or_die(Array::make_nulls(null(), std::int64_t{1} << 40));
+  auto batch = ok_or_die(RecordBatch::from_arrays({nulls}, {"n"}));
+  auto buf = arrowpack::testing::write_ipc(*batch, 1, false);
+  CHECK(buf->size() < 1024);
+  auto table = ok_or_die(ok_or_die(ipc::open_stream(buf))->read_all());
+  CHECK(table->num_rows() == std::int64_t{1} << 40);
+  CHECK(arrowpack::tools::canonical_json(buf, {}, 1000).status().is_capacity_error());
+  CHECK(table->batches()[0]->column(0).to_string_compact().size() < 200);
+}
+
+TEST_CASE("empty offset arrays are written with their one offset") {
+  auto empty = ok_or_die(array<std::string>(std::vector<std::optional<std::string>>{}));
+  auto batch = ok_or_die(RecordBatch::from_arrays({empty}, {"s"}));
+  auto payload = ok_or_die(ipc::make_record_batch_payload(*batch));
+  REQUIRE(payload.body_buffers.size() == 3);
+  REQUIRE(payload.body_buffers[1]);
+  CHECK(payload.body_buffers[1]->size() == 4);
 }

@@ -85,7 +85,11 @@ ap::Status cmd_cat(const std::string& path, bool json) {
 ap::Status cmd_validate(const std::string& path) {
   ARROWPACK_ASSIGN_OR_RAISE(auto c, read_all(path));
   std::int64_t rows = 0;
-  for (const auto& b : c.batches) rows += b->num_rows();
+  for (const auto& b : c.batches) {
+    if (__builtin_add_overflow(rows, b->num_rows(), &rows)) {
+      return ap::Status::CapacityError("more than 2^63-1 rows");
+    }
+  }
   std::cout << "OK: " << (c.is_file ? "IPC file" : "IPC stream") << ", "
             << c.schema->num_fields() << " fields, " << c.batches.size() << " batches, " << rows
             << " rows\n";

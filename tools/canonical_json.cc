@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -117,9 +118,13 @@ void append_field(const Field& f, std::string& out) {
 
 void append_value(const Array& a, std::int64_t i, std::string& out);
 
+// Lengths that no buffer backs (null arrays, structs) pass validation cheaply; bound the
+// output so that a tiny hostile file cannot make the dump run for ever.
+thread_local std::int64_t values_left = std::int64_t{1} << 27;
+
 void append_range(const Array& values, std::int64_t start, std::int64_t n, std::string& out) {
   out += '[';
-  for (std::int64_t k = 0; k < n; ++k) {
+  for (std::int64_t k = 0; k < n && values_left >= 0; ++k) {
     if (k) out += ',';
     append_value(values, start + k, out);
   }
@@ -140,6 +145,7 @@ void append_struct(const Array& a, std::int64_t row, std::string& out) {
 }
 
 void append_value(const Array& a, std::int64_t i, std::string& out) {
+  if (--values_left < 0) return;  // reported by the caller
   const DataType& t = *a.type();
   if (t.id() == TypeId::kNull || (!t.is_union() && a.is_null(i))) {
     out += "null";
@@ -208,7 +214,8 @@ std::string schema_json(const Schema& schema) {
   return out;
 }
 
-std::string batch_json(const RecordBatch& batch) {
+namespace {
+std::string batch_json_budgeted(const RecordBatch& batch) {
   const auto keys = member_keys(batch.schema()->fields());
   std::string out = "{\"num_rows\":" + std::to_string(batch.num_rows()) + ",\"columns\":{";
   for (int c = 0; c < batch.num_columns(); ++c) {
@@ -221,8 +228,15 @@ std::string batch_json(const RecordBatch& batch) {
   return out;
 }
 
+}  // namespace
+
+std::string batch_json(const RecordBatch& batch) {
+  values_left = std::numeric_limits<std::int64_t>::max();
+  return batch_json_budgeted(batch);
+}
+
 Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes,
-                                   const ipc::IpcReadOptions& options) {
+                                   const ipc::IpcReadOptions& options, std::int64_t max_values) {
   std::string out;
   std::vector<RecordBatchPtr> batches;
   SchemaPtr schema;
@@ -244,9 +258,11 @@ Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes,
   }
   out = std::string("{\"format\":\"") + (is_file ? "file" : "stream") + "\",\"schema\":" +
         schema_json(*schema) + ",\"batches\":[";
+  values_left = max_values;
   for (std::size_t i = 0; i < batches.size(); ++i) {
     if (i) out += ',';
-    out += batch_json(*batches[i]);
+    out += batch_json_budgeted(*batches[i]);
+    if (values_left < 0) return Status::CapacityError("more than ", max_values, " values to dump");
   }
   out += "]}";
   return out;

@@ -75,6 +75,11 @@ bool is_valid_utf8(const std::uint8_t* s, std::int64_t n) {
 
 }  // namespace internal
 
+bool is_valid_utf8(std::string_view text) {
+  return internal::is_valid_utf8(reinterpret_cast<const std::uint8_t*>(text.data()),
+                                 static_cast<std::int64_t>(text.size()));
+}
+
 std::int64_t count_nulls(const std::uint8_t* bitmap, std::int64_t offset, std::int64_t length) {
   if (bitmap == nullptr || length <= 0) return 0;
   std::int64_t set = 0;
@@ -204,6 +209,14 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
   if (t.id() == TypeId::kNull) {
     if (d.null_count != d.length) return Status::Invalid("null array with a non-null value");
     return Status::OK();
+  }
+  if (d.length > 0) {
+    // Every slot but the validity bitmap must hold a buffer, even an empty one.
+    for (std::size_t slot = 1; slot < d.buffers.size(); ++slot) {
+      if (!d.buffers[slot]) {
+        return Status::Invalid(t.to_string(), " array of length ", d.length, " is missing buffer ", slot);
+      }
+    }
   }
   if (has_validity_slot(t.id())) {
     if (d.buffers[0]) {
@@ -396,7 +409,11 @@ Result<Array> Array::make(DataTypePtr type, std::int64_t length,
   } else if (null_count >= 0) {
     d->null_count = null_count;
   } else if (!d->buffers.empty() && d->buffers[0] && d->type && has_validity_slot(d->type->id())) {
-    const std::int64_t need = length > 0 && offset >= 0 ? bytes_for_bits(offset + length) : 0;
+    std::int64_t end;
+    if (length < 0 || offset < 0 || internal::add_overflows(offset, length, &end)) {
+      return Status::Invalid("array offset ", offset, " and length ", length, " out of range");
+    }
+    const std::int64_t need = bytes_for_bits(end);
     if (d->buffers[0]->size() < need) {
       return Status::Invalid("validity bitmap of ", d->buffers[0]->size(), " bytes, needs ", need);
     }
@@ -525,7 +542,7 @@ Result<Array> Array::make_nulls(DataTypePtr type, std::int64_t length, MemoryPoo
     if (type->is_binary_like()) values_size = 0;
   } else if (type->id() == TypeId::kBool) {
     values_size = bytes_for_bits(length);
-  } else if (type->is_fixed_width()) {
+  } else if (type->is_fixed_width() || type->id() == TypeId::kFixedSizeBinary) {
     values_size = length * type->byte_width();
   }
   if (offsets_size >= 0) {

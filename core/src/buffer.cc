@@ -42,7 +42,7 @@ Result<std::shared_ptr<Buffer>> Buffer::slice(std::int64_t offset, std::int64_t 
 }
 
 bool Buffer::equals(const Buffer& other, std::int64_t nbytes) const noexcept {
-  return size_ >= nbytes && other.size_ >= nbytes &&
+  return nbytes >= 0 && size_ >= nbytes && other.size_ >= nbytes &&
          (data_ == other.data_ || nbytes == 0 || std::memcmp(data_, other.data_, nbytes) == 0);
 }
 
@@ -67,6 +67,7 @@ void MutableBuffer::zero_padding() noexcept {
 
 Result<std::shared_ptr<MutableBuffer>> allocate_buffer(std::int64_t size, MemoryPool* pool) {
   if (size < 0) return Status::Invalid("negative buffer size ", size);
+  if (size > (std::int64_t{1} << 62)) return Status::CapacityError("buffer of ", size, " bytes refused");
   std::shared_ptr<MutableBuffer> buf(new MutableBuffer(pool));
   // Round the capacity to 64 bytes so IPC writers can pad without reallocating.
   const std::int64_t capacity = round_up_64(size);
@@ -86,6 +87,7 @@ Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t 
 }
 
 Status ResizableBuffer::set_capacity(std::int64_t capacity) {
+  if (capacity > (std::int64_t{1} << 62)) return Status::CapacityError("buffer of ", capacity, " bytes refused");
   std::uint8_t* p = mutable_data();
   const std::int64_t rounded = round_up_64(capacity);
   if (p == nullptr) {

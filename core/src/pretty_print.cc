@@ -79,21 +79,29 @@ void append_double(double v, std::string& out) {
 
 void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t window);
 
+// Windows multiply with nesting; a total budget keeps any rendering small.
+constexpr std::int64_t kMaxRendered = 100000;
+thread_local std::int64_t rendered_left = kMaxRendered;
+
 void append_list_values(const Array& values, std::int64_t start, std::int64_t n, std::string& out,
                         std::int64_t window) {
   out += '[';
   for (std::int64_t k = 0; k < n; ++k) {
+    if (k) out += ',';
     if (window > 0 && n > 2 * window && k == window) {
       out += "...,";
       k = n - window;
     }
-    if (k) out += ',';
     append_value(values, start + k, out, window);
   }
   out += ']';
 }
 
 void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t window) {
+  if (--rendered_left < 0) {
+    if (rendered_left == -1) out += "...";
+    return;
+  }
   const DataType& t = *a.type();
   if (a.is_null(i) && !t.is_union()) {
     out += "null";
@@ -147,9 +155,11 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
       const std::int64_t v = a.value<std::int64_t>(i);
       const std::int64_t per_day = 86400 * unit_per_second(t.unit());
       const std::int64_t days = floor_div(v, per_day);
+      std::int64_t in_day = v % per_day;  // no days * per_day: it overflows near INT64_MIN
+      if (in_day < 0) in_day += per_day;
       append_date(days, out);
       out += ' ';
-      append_time_of_day(v - days * per_day, t.unit(), out);
+      append_time_of_day(in_day, t.unit(), out);
       if (!t.timezone().empty()) out += 'Z';  // zoned timestamps are stored as UTC
       return;
     }
@@ -188,6 +198,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
 
 std::string Array::to_string(std::int64_t window) const {
   if (!data_) return "<empty array>";
+  rendered_left = kMaxRendered;
   std::string out = "[";
   const std::int64_t n = length();
   for (std::int64_t i = 0; i < n; ++i) {
@@ -204,6 +215,7 @@ std::string Array::to_string(std::int64_t window) const {
 
 std::string Array::to_string_compact(std::int64_t window) const {
   if (!data_) return "<empty array>";
+  rendered_left = kMaxRendered;
   std::string out;
   append_list_values(*this, 0, length(), out, window);
   return out;

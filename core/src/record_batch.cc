@@ -95,7 +95,9 @@ Result<std::shared_ptr<Table>> Table::from_batches(SchemaPtr schema,
     if (!batches[i] || !batches[i]->schema()->equals(*schema)) {
       return Status::Invalid("batch ", i, " does not have the table's schema");
     }
-    rows += batches[i]->num_rows();
+    if (__builtin_add_overflow(rows, batches[i]->num_rows(), &rows)) {
+      return Status::CapacityError("table of more than 2^63-1 rows");
+    }
   }
   return std::shared_ptr<Table>(new Table(std::move(schema), std::move(batches), rows));
 }

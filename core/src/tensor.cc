@@ -30,6 +30,19 @@ std::vector<std::int64_t> Tensor::column_major_strides(const std::vector<std::in
   return strides;
 }
 
+namespace {
+// Default strides multiply every extent (zero counted as one): refuse shapes that overflow.
+Status check_default_strides(const std::vector<std::int64_t>& shape, std::int64_t width) {
+  std::int64_t span = width;
+  for (auto n : shape) {
+    if (n < 0 || internal::mul_overflows(span, n > 0 ? n : 1, &span)) {
+      return Status::CapacityError("tensor shape too large for its strides");
+    }
+  }
+  return Status::OK();
+}
+}  // namespace
+
 Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<Buffer> data,
                                              std::vector<std::int64_t> shape,
                                              std::vector<std::int64_t> strides,
@@ -49,7 +62,7 @@ Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<B
     }
   }
   if (strides.empty()) {
-    // Overflow is impossible here: size * width was bounded above.
+    ARROWPACK_RETURN_NOT_OK(check_default_strides(shape, width));
     strides = row_major_strides(shape, width);
   }
   if (strides.size() != shape.size()) {
@@ -90,6 +103,8 @@ Result<std::shared_ptr<Tensor>> Tensor::make_column_major(DataTypePtr type, std:
                                                           std::vector<std::int64_t> shape,
                                                           std::vector<std::string> dim_names) {
   if (!type || !is_tensor_type(*type)) return make(std::move(type), std::move(data), std::move(shape));
+  if (shape.size() > 64) return make(std::move(type), std::move(data), std::move(shape));
+  ARROWPACK_RETURN_NOT_OK(check_default_strides(shape, type->byte_width()));
   auto strides = column_major_strides(shape, type->byte_width());
   return make(std::move(type), std::move(data), std::move(shape), std::move(strides), std::move(dim_names));
 }

@@ -29,17 +29,18 @@ fb::TimeUnit unit_to_fb(TimeUnit u) {
   return fb::TimeUnit::SECOND;
 }
 
-Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth);
+Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth,
+                                       DecodeBudget* budget);
 
 Result<FieldVector> children_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options,
-                                             int depth) {
+                                             int depth, DecodeBudget* budget) {
   FieldVector out;
   if (const auto* children = f->children()) {
     out.reserve(children->size());
     for (flatbuffers::uoffset_t i = 0; i < children->size(); ++i) {
       const fb::Field* c = children->Get(i);
       if (c == nullptr) return Status::Invalid("null child field ", i);
-      ARROWPACK_ASSIGN_OR_RAISE(auto child, field_from_flatbuffer(c, options, depth + 1));
+      ARROWPACK_ASSIGN_OR_RAISE(auto child, field_from_flatbuffer(c, options, depth + 1, budget));
       out.push_back(std::move(child));
     }
   }
@@ -55,7 +56,8 @@ Status expect_children(std::size_t n, const FieldVector& children, const char* t
 
 }  // namespace
 
-Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, FieldVector children) {
+Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, FieldVector children,
+                                         DecodeBudget* budget) {
   if (table == nullptr && kind != fb::Type::NONE) return Status::Invalid("type table is missing");
   switch (kind) {
     case fb::Type::NONE: return Status::Invalid("field without a type");
@@ -105,7 +107,8 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
     case fb::Type::Timestamp: {
       const auto* t = static_cast<const fb::Timestamp*>(table);
       if (!valid_unit(t->unit())) return Status::Invalid("unknown timestamp unit");
-      return timestamp(unit_from_fb(t->unit()), t->timezone() ? t->timezone()->str() : "");
+      ARROWPACK_ASSIGN_OR_RAISE(auto tz, budget->string(t->timezone(), "time zone bytes"));
+      return timestamp(unit_from_fb(t->unit()), std::move(tz));
     }
     case fb::Type::Duration: {
       const auto* t = static_cast<const fb::Duration*>(table);
@@ -164,20 +167,22 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
 
 namespace {
 
-Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth) {
+Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth,
+                                       DecodeBudget* budget) {
   if (depth > options.max_nesting_depth) {
     return Status::CapacityError("type nesting deeper than ", options.max_nesting_depth, " levels");
   }
-  const std::string name = f->name() ? f->name()->str() : "";
+  ARROWPACK_RETURN_NOT_OK(budget->take(0, "fields"));
+  ARROWPACK_ASSIGN_OR_RAISE(const std::string name, budget->string(f->name(), "field name bytes"));
   if (f->dictionary() != nullptr) {
     return Status::NotImplemented("field '", name,
                                   "' is dictionary-encoded; dictionaries are not supported yet");
   }
-  ARROWPACK_ASSIGN_OR_RAISE(auto children, children_from_flatbuffer(f, options, depth));
-  auto type = type_from_flatbuffer(f->type_type(), f->type(), std::move(children));
+  ARROWPACK_ASSIGN_OR_RAISE(auto children, children_from_flatbuffer(f, options, depth, budget));
+  auto type = type_from_flatbuffer(f->type_type(), f->type(), std::move(children), budget);
   if (!type.ok()) return type.status().with_context("field '" + name + "'");
-  return std::make_shared<Field>(name, type.move_value(), f->nullable(),
-                                 metadata_from_flatbuffer(f->custom_metadata()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, metadata_from_flatbuffer(f->custom_metadata(), budget));
+  return std::make_shared<Field>(name, type.move_value(), f->nullable(), std::move(metadata));
 }
 
 // ---- writing
@@ -260,16 +265,18 @@ Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field
 
 }  // namespace
 
-MetadataPtr metadata_from_flatbuffer(
-    const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv) {
-  if (kv == nullptr || kv->size() == 0) return nullptr;
+Result<MetadataPtr> metadata_from_flatbuffer(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv, DecodeBudget* budget) {
+  if (kv == nullptr || kv->size() == 0) return MetadataPtr();
   auto out = std::make_shared<KeyValueMetadata>();
   for (flatbuffers::uoffset_t i = 0; i < kv->size(); ++i) {
     const fb::KeyValue* p = kv->Get(i);
     if (p == nullptr) continue;
-    out->append(p->key() ? p->key()->str() : "", p->value() ? p->value()->str() : "");
+    ARROWPACK_ASSIGN_OR_RAISE(auto key, budget->string(p->key(), "metadata bytes"));
+    ARROWPACK_ASSIGN_OR_RAISE(auto value, budget->string(p->value(), "metadata bytes"));
+    out->append(std::move(key), std::move(value));
   }
-  return out;
+  return MetadataPtr(std::move(out));
 }
 
 flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> metadata_to_flatbuffer(
@@ -282,7 +289,8 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> meta
   return fbb.CreateVector(kvs);
 }
 
-Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options) {
+Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options,
+                                         DecodeBudget* budget) {
   if (schema == nullptr) return Status::Invalid("missing schema");
   if (schema->endianness() != fb::Endianness::Little) {
     return Status::NotImplemented("big-endian IPC data is not supported yet (refusing to read it as "
@@ -294,11 +302,12 @@ Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcRead
     for (flatbuffers::uoffset_t i = 0; i < fs->size(); ++i) {
       const fb::Field* f = fs->Get(i);
       if (f == nullptr) return Status::Invalid("null field ", i, " in schema");
-      ARROWPACK_ASSIGN_OR_RAISE(auto field, field_from_flatbuffer(f, options, 1));
+      ARROWPACK_ASSIGN_OR_RAISE(auto field, field_from_flatbuffer(f, options, 1, budget));
       fields.push_back(std::move(field));
     }
   }
-  return std::make_shared<Schema>(std::move(fields), metadata_from_flatbuffer(schema->custom_metadata()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, metadata_from_flatbuffer(schema->custom_metadata(), budget));
+  return std::make_shared<Schema>(std::move(fields), std::move(metadata));
 }
 
 Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema) {

@@ -18,21 +18,49 @@ using FBB = flatbuffers::FlatBufferBuilder;
 inline constexpr int kMaxFlatbufferDepth = 128;
 inline constexpr int kMaxFlatbufferTables = 1000000;
 
+/// Bounds what decoding a flatbuffer may produce. A flatbuffer may point at one table or
+/// string many times (the verifier accepts it), so copies of strings and fields are charged
+/// against the flatbuffer's own size: honest metadata never exceeds it, aliased metadata
+/// that would amplify into gigabytes fails with a CapacityError.
+class DecodeBudget {
+ public:
+  explicit DecodeBudget(std::int64_t flatbuffer_size) : remaining_(2 * flatbuffer_size + 4096) {}
+  Status take(std::int64_t bytes, const char* what) {
+    remaining_ -= bytes + 8;  // every item costs something, even an empty string
+    if (remaining_ < 0) {
+      return Status::CapacityError("metadata decodes to more ", what,
+                                   " than its size allows (a flatbuffer with aliased tables?)");
+    }
+    return Status::OK();
+  }
+  /// A copy of a flatbuffer string, charged to the budget.
+  Result<std::string> string(const flatbuffers::String* s, const char* what) {
+    if (s == nullptr) return std::string();
+    ARROWPACK_RETURN_NOT_OK(take(s->size(), what));
+    return s->str();
+  }
+
+ private:
+  std::int64_t remaining_;
+};
+
 /// Decodes a flatbuffer Schema (fields, types, metadata, endianness).
-Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options);
+Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options,
+                                         DecodeBudget* budget);
 /// Encodes `schema` into `fbb` and returns its offset.
 Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema);
 
 /// A type from its flatbuffer union member (`table` is the member's table, may be null
 /// only for NONE); `children` are the already-decoded child fields.
-Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, FieldVector children);
+Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, FieldVector children,
+                                         DecodeBudget* budget);
 /// The union member describing `type` (fixed parameters only; children are the caller's).
 using TypeOffset = std::pair<fb::Type, flatbuffers::Offset<void>>;
 Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& type);
 
 /// Key/value metadata from a flatbuffer vector (null when absent or empty).
-MetadataPtr metadata_from_flatbuffer(
-    const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv);
+Result<MetadataPtr> metadata_from_flatbuffer(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv, DecodeBudget* budget);
 flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> metadata_to_flatbuffer(
     FBB& fbb, const MetadataPtr& metadata);
 

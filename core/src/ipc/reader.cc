@@ -235,7 +235,8 @@ Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata,
   out->version_ = static_cast<MetadataVersion>(version);
   out->metadata_ = std::move(metadata);
   out->body_ = body ? std::move(body) : std::make_shared<Buffer>(nullptr, 0);
-  out->custom_metadata_ = internal::metadata_from_flatbuffer(m->custom_metadata());
+  internal::DecodeBudget budget(out->metadata_->size());
+  ARROWPACK_ASSIGN_OR_RAISE(out->custom_metadata_, internal::metadata_from_flatbuffer(m->custom_metadata(), &budget));
   out->fb_ = m;
   return out;
 }
@@ -280,7 +281,8 @@ Result<SchemaPtr> read_schema(const Message& message, const IpcReadOptions& opti
   if (message.type() != MessageType::kSchema) {
     return Status::Invalid("expected a Schema message, got ", message_type_name(message.type()));
   }
-  return internal::schema_from_flatbuffer(fb_message(message)->header_as_Schema(), options);
+  internal::DecodeBudget budget(message.metadata()->size());
+  return internal::schema_from_flatbuffer(fb_message(message)->header_as_Schema(), options, &budget);
 }
 
 Result<SchemaPtr> read_schema(io::InputStream* stream, const IpcReadOptions& options) {
@@ -429,7 +431,8 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   reader->version_ = version < static_cast<int>(fb::MetadataVersion::V4)
                          ? MetadataVersion::kV4
                          : static_cast<MetadataVersion>(version);
-  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, internal::schema_from_flatbuffer(footer->schema(), options));
+  internal::DecodeBudget budget(footer_buf->size());
+  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, internal::schema_from_flatbuffer(footer->schema(), options, &budget));
   if (footer->dictionaries() != nullptr && footer->dictionaries()->size() > 0) {
     return Status::NotImplemented("file has dictionary batches; dictionaries are not supported yet");
   }
@@ -448,7 +451,8 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
       reader->blocks_.push_back({off, static_cast<std::int32_t>(meta), body});
     }
   }
-  reader->footer_metadata_ = internal::metadata_from_flatbuffer(footer->custom_metadata());
+  ARROWPACK_ASSIGN_OR_RAISE(reader->footer_metadata_,
+                            internal::metadata_from_flatbuffer(footer->custom_metadata(), &budget));
   return reader;
 }
 

@@ -84,7 +84,8 @@ Result<TensorPtr> read_tensor(const Message& message) {
     return Status::Invalid("expected a Tensor message, got ", message_type_name(message.type()));
   }
   const auto* t = static_cast<const fb::Message*>(message.flatbuffer())->header_as_Tensor();
-  ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_from_flatbuffer(t->type_type(), t->type(), {}));
+  internal::DecodeBudget budget(message.metadata()->size());
+  ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_from_flatbuffer(t->type_type(), t->type(), {}, &budget));
   if (!is_tensor_type(*type)) {
     return Status::TypeError("tensor of ", type->to_string(), ": only integers and floats are supported");
   }
@@ -97,7 +98,8 @@ Result<TensorPtr> read_tensor(const Message& message) {
     const fb::TensorDim* d = dims->Get(i);
     if (d == nullptr) return Status::Invalid("tensor dimension ", i, " is missing");
     shape.push_back(d->size());
-    names.push_back(d->name() ? d->name()->str() : "");
+    ARROWPACK_ASSIGN_OR_RAISE(auto name, budget.string(d->name(), "dimension name bytes"));
+    names.push_back(std::move(name));
   }
   std::vector<std::int64_t> strides;
   if (const auto* s = t->strides()) {

@@ -139,14 +139,16 @@ class PayloadAssembler {
   // the child/data they cover.
   Status add_offsets(const Array& array, std::int64_t* first, std::int64_t* last) {
     const ArrayData& d = *array.data();
+    const std::int64_t width = d.type->has_large_offsets() ? 8 : 4;
     if (d.length == 0) {
-      add(nullptr);
+      // The spec wants length + 1 offsets even for an empty array; some readers insist.
+      static const std::uint8_t kZeroOffset[8] = {};
+      add(Buffer::wrap(kZeroOffset, width));
       *first = *last = 0;
       return Status::OK();
     }
     *first = array.value_offset(0);
     *last = array.value_offset(d.length);
-    const std::int64_t width = d.type->has_large_offsets() ? 8 : 4;
     if (*first == 0) return add_slice(d.buffers[1], d.offset * width, (d.length + 1) * width);
     ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer((d.length + 1) * width, options_.pool));
     for (std::int64_t i = 0; i <= d.length; ++i) {
