@@ -1,0 +1,117 @@
+// serialize(): a Value graph as an Arrow IPC stream (the structure, one dense-union record
+// batch) plus out-of-band tensors and buffers that stay in the caller's memory. The layout is
+// pyarrow's serialize() of 0.13 to 11.x, documented in registry/FORMAT.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "arrowpack/core/io.h"
+#include "arrowpack/core/record_batch.h"
+#include "arrowpack/core/tensor.h"
+#include "arrowpack/registry/value.h"
+
+namespace arrowpack {
+
+class SerializationContext;
+
+/// Limits applied while encoding and decoding (hostile or cyclic input ends in a
+/// CapacityError, not in a stack overflow or an unbounded allocation).
+struct SerializeLimits {
+  int max_depth = 100;                       ///< nesting of containers (pyarrow's limit)
+  std::int64_t max_elements = std::int64_t{1} << 28;  ///< values in the whole graph
+  std::int64_t max_total_bytes = std::int64_t{1} << 40;  ///< size of a blob accepted for reading
+};
+
+struct DeserializeOptions {
+  SerializeLimits limits;
+  /// Objects of type names the context does not know become opaque Values (name + fields)
+  /// instead of a KeyError. Their callbacks are never run, whatever this says.
+  bool allow_unknown_types = false;
+  /// Run full validation of the structure batch (offsets, union codes, UTF-8).
+  bool validate_full = true;
+  MemoryPool* pool = default_memory_pool();
+};
+
+/// The parts of a serialized object as pyarrow's SerializedPyObject.to_components() gives
+/// them: data[0] is the IPC stream of the structure; then for each tensor and each ndarray
+/// its Message flatbuffer and its body; then the raw buffers. Bodies and raw buffers are the
+/// original memory, not copies.
+struct Components {
+  int num_tensors = 0;
+  int num_ndarrays = 0;
+  int num_buffers = 0;
+  std::vector<std::shared_ptr<Buffer>> data;
+};
+
+/// A serialized object: the structure batch plus the out-of-band tensors and buffers it
+/// refers to by index. Cheap to move; holds references to the caller's memory.
+class SerializedObject {
+ public:
+  SerializedObject() = default;
+  SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors,
+                   std::vector<TensorPtr> ndarrays, std::vector<std::shared_ptr<Buffer>> buffers)
+      : batch_(std::move(batch)),
+        tensors_(std::move(tensors)),
+        ndarrays_(std::move(ndarrays)),
+        buffers_(std::move(buffers)) {}
+
+  const RecordBatchPtr& batch() const { return batch_; }
+  const std::vector<TensorPtr>& tensors() const { return tensors_; }
+  const std::vector<TensorPtr>& ndarrays() const { return ndarrays_; }
+  const std::vector<std::shared_ptr<Buffer>>& buffers() const { return buffers_; }
+
+  /// The size of write_to()'s output / to_buffer()'s buffer.
+  Result<std::int64_t> total_bytes() const;
+  /// Writes the contiguous form: four int32 counts, the structure stream, each tensor and
+  /// ndarray as a Tensor message on a 64-byte boundary, each buffer as int64 length + bytes.
+  Status write_to(io::OutputStream* sink) const;
+  /// The contiguous form in one buffer from `pool`: the data is copied exactly once.
+  Result<std::shared_ptr<Buffer>> to_buffer(MemoryPool* pool = default_memory_pool()) const;
+  /// The parts, without copying tensor or buffer data.
+  Result<Components> to_components(MemoryPool* pool = default_memory_pool()) const;
+
+  /// Parses the contiguous form (zero-copy: tensors and buffers are slices of `buffer`).
+  /// Accepts the 3-count header of pyarrow 0.12 to 0.15 where it can be told apart.
+  static Result<SerializedObject> read_from(const std::shared_ptr<Buffer>& buffer,
+                                            const DeserializeOptions& options = {});
+  /// Reassembles from components (zero-copy).
+  static Result<SerializedObject> from_components(const Components& components,
+                                                  const DeserializeOptions& options = {});
+
+ private:
+  RecordBatchPtr batch_;
+  std::vector<TensorPtr> tensors_;
+  std::vector<TensorPtr> ndarrays_;
+  std::vector<std::shared_ptr<Buffer>> buffers_;
+};
+
+/// Encodes `value` with `context`'s registered types (the default context when null).
+Result<SerializedObject> serialize(const Value& value, const SerializationContext* context = nullptr,
+                                   const SerializeLimits& limits = {});
+/// Decodes the structure of `object` back into a Value; registered types are rebuilt by
+/// their deserializers; tensors and buffers are shared, not copied.
+Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context = nullptr,
+                          const DeserializeOptions& options = {});
+/// read_from() + deserialize().
+Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer,
+                          const SerializationContext* context = nullptr,
+                          const DeserializeOptions& options = {});
+/// from_components() + deserialize().
+Result<Value> deserialize_components(const Components& components,
+                                     const SerializationContext* context = nullptr,
+                                     const DeserializeOptions& options = {});
+
+/// A buffer as a span of bytes (pyarrow's memoryview); valid while the buffer lives.
+inline std::span<const std::byte> as_span(const Buffer& buffer) { return buffer.span(); }
+/// A span of caller memory as a Buffer, without copying (pyarrow's py_buffer); the memory
+/// must outlive every use of the buffer.
+inline std::shared_ptr<Buffer> from_span(std::span<const std::byte> bytes) { return Buffer::wrap(bytes); }
+
+/// The value of the schema metadata key "arrowpack.format_version" that arrowpack writes.
+inline constexpr std::string_view kFormatVersion = "1";
+inline constexpr std::string_view kFormatVersionKey = "arrowpack.format_version";
+
+}  // namespace arrowpack

@@ -1,0 +1,274 @@
+// The contiguous and the components forms of a SerializedObject (pyarrow's WriteTo /
+// ReadSerializedObject / GetComponents / GetSerializedFromComponents layouts).
+#include <cstring>
+
+#include "arrowpack/core/ipc.h"
+#include "structure_internal.h"
+
+namespace arrowpack {
+namespace {
+
+constexpr std::int64_t kTensorAlignment = 64;
+
+std::int64_t pad_to(std::int64_t n, std::int64_t a) { return (n + a - 1) / a * a; }
+
+// The IPC stream of the structure (schema, batch, end-of-stream), 8-byte aligned as Arrow
+// C++'s default writer does.
+Result<std::shared_ptr<Buffer>> structure_stream(const RecordBatch& batch, MemoryPool* pool) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto sink, io::BufferOutputStream::create(1024, pool));
+  ipc::IpcWriteOptions options;
+  options.alignment = 8;
+  options.pool = pool;
+  ARROWPACK_ASSIGN_OR_RAISE(auto writer, ipc::new_stream(sink, batch.schema(), options));
+  ARROWPACK_RETURN_NOT_OK(writer->write_batch(batch));
+  ARROWPACK_RETURN_NOT_OK(writer->close());
+  return sink->finish();
+}
+
+Status write_zeros(io::OutputStream* sink, std::int64_t n) {
+  static constexpr std::uint8_t kZeros[64] = {};
+  return n > 0 ? sink->write(kZeros, n) : Status::OK();
+}
+
+Status check_count(std::int32_t n, const char* what) {
+  if (n < 0) return Status::Invalid("serialized object announces ", n, " ", what);
+  return Status::OK();
+}
+
+const SerializationContext& context_or_default(const SerializationContext* context) {
+  return context ? *context : SerializationContext::default_context();
+}
+
+}  // namespace
+
+Result<std::int64_t> SerializedObject::total_bytes() const {
+  if (!batch_) return Status::Invalid("empty serialized object");
+  ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream(*batch_, default_memory_pool()));
+  std::int64_t n = pad_to(16 + stream->size(), kTensorAlignment);
+  for (const auto* list : {&tensors_, &ndarrays_}) {
+    for (const auto& t : *list) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto size, ipc::tensor_message_size(*t));
+      n = pad_to(n + size, kTensorAlignment);
+    }
+  }
+  for (const auto& b : buffers_) n += 8 + b->size();
+  return n;
+}
+
+Status SerializedObject::write_to(io::OutputStream* sink) const {
+  if (!batch_) return Status::Invalid("empty serialized object");
+  const std::int32_t counts[4] = {static_cast<std::int32_t>(tensors_.size()), 0,
+                                  static_cast<std::int32_t>(ndarrays_.size()),
+                                  static_cast<std::int32_t>(buffers_.size())};
+  ARROWPACK_RETURN_NOT_OK(sink->write(counts, sizeof(counts)));
+  ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream(*batch_, default_memory_pool()));
+  ARROWPACK_RETURN_NOT_OK(sink->write(stream));
+  std::int64_t pos = 16 + stream->size();
+  // Tensor messages start on 64-byte boundaries so that their bodies are 64-byte aligned.
+  ARROWPACK_RETURN_NOT_OK(write_zeros(sink, pad_to(pos, kTensorAlignment) - pos));
+  pos = pad_to(pos, kTensorAlignment);
+  for (const auto* list : {&tensors_, &ndarrays_}) {
+    for (const auto& t : *list) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto n, ipc::write_tensor(*t, sink));
+      pos += n;
+      ARROWPACK_RETURN_NOT_OK(write_zeros(sink, pad_to(pos, kTensorAlignment) - pos));
+      pos = pad_to(pos, kTensorAlignment);
+    }
+  }
+  for (const auto& b : buffers_) {
+    const std::int64_t size = b->size();
+    ARROWPACK_RETURN_NOT_OK(sink->write(&size, 8));
+    if (size > 0) ARROWPACK_RETURN_NOT_OK(sink->write(b));
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<Buffer>> SerializedObject::to_buffer(MemoryPool* pool) const {
+  ARROWPACK_ASSIGN_OR_RAISE(auto total, total_bytes());
+  ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(total, pool));
+  io::FixedSizeBufferWriter writer(out);
+  ARROWPACK_RETURN_NOT_OK(write_to(&writer));
+  ARROWPACK_ASSIGN_OR_RAISE(auto written, writer.tell());
+  if (written != total) return Status::Invalid("internal: wrote ", written, " of ", total, " bytes");
+  out->zero_padding();
+  return std::shared_ptr<Buffer>(std::move(out));
+}
+
+Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
+  if (!batch_) return Status::Invalid("empty serialized object");
+  Components c;
+  c.num_tensors = static_cast<int>(tensors_.size());
+  c.num_ndarrays = static_cast<int>(ndarrays_.size());
+  c.num_buffers = static_cast<int>(buffers_.size());
+  ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream(*batch_, pool));
+  c.data.push_back(std::move(stream));
+  for (const auto* list : {&tensors_, &ndarrays_}) {
+    for (const auto& t : *list) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::make_tensor_message(*t, pool));
+      c.data.push_back(message->metadata());
+      c.data.push_back(message->body());
+    }
+  }
+  for (const auto& b : buffers_) c.data.push_back(b);
+  return c;
+}
+
+Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffer>& buffer,
+                                                     const DeserializeOptions& options) {
+  if (!buffer) return Status::Invalid("no buffer");
+  const std::int64_t size = buffer->size();
+  if (size > options.limits.max_total_bytes) {
+    return Status::CapacityError("serialized object of ", size, " bytes exceeds the limit of ",
+                                 options.limits.max_total_bytes);
+  }
+  if (size < 16) return Status::Invalid("serialized object truncated: ", size, " bytes, the header alone is 16");
+  std::int32_t c[4];
+  std::memcpy(c, buffer->data(), 16);
+  for (int i = 0; i < 4; ++i) ARROWPACK_RETURN_NOT_OK(check_count(c[i], "items"));
+
+  io::BufferReader reader(buffer);
+  ARROWPACK_RETURN_NOT_OK(reader.seek(16));
+  ipc::IpcReadOptions ipc_options;
+  ipc_options.pool = options.pool;
+  ipc_options.validate_full = options.validate_full;
+  ipc_options.max_nesting_depth = std::max(64, 3 * options.limits.max_depth + 8);
+  std::uint32_t first_word;
+  std::memcpy(&first_word, buffer->data() + 16, 4);
+  const bool legacy_framing = first_word != 0xFFFFFFFFu;
+
+  ARROWPACK_ASSIGN_OR_RAISE(auto schema, ipc::read_schema(&reader, ipc_options));
+  ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::read_message(&reader, ipc_options));
+  if (!message) return Status::Invalid("serialized object has no structure batch");
+  ARROWPACK_ASSIGN_OR_RAISE(auto batch, ipc::read_record_batch(*message, schema, ipc_options));
+  ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, ipc_options));
+  if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
+  ARROWPACK_ASSIGN_OR_RAISE(auto refs, registry_internal::count_references(*batch, options.limits));
+  if (refs.sparse) return Status::NotImplemented("serialized object holds sparse tensors, not supported");
+
+  // Header: 4 counts (tensors, sparse, ndarrays, buffers), or before pyarrow 0.16 three
+  // (tensors, ndarrays, buffers) and 4 bytes of padding. The fourth word tells them apart
+  // unless it is zero; then legacy framing means three counts, and otherwise the counts
+  // must agree with what the structure refers to.
+  std::int64_t tensors = c[0], ndarrays = c[2], buffers = c[3];
+  bool three = false;
+  if (c[3] == 0) {
+    const bool fits_four = c[1] == 0 && refs.ndarrays <= c[2] && refs.buffers == 0;
+    const bool fits_three = refs.ndarrays <= c[1] && refs.buffers <= c[2];
+    three = legacy_framing ? true : (!fits_four && fits_three);
+    if (!legacy_framing && c[1] != 0 && !fits_three) {
+      return Status::NotImplemented("serialized object holds ", c[1], " sparse tensors, not supported");
+    }
+  } else if (c[1] != 0) {
+    return Status::NotImplemented("serialized object holds ", c[1], " sparse tensors, not supported");
+  }
+  if (three) {
+    ndarrays = c[1];
+    buffers = c[2];
+  }
+  if (refs.tensors > tensors || refs.ndarrays > ndarrays || refs.buffers > buffers) {
+    return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays,
+                                      " ndarrays and ", refs.buffers, " buffers; the header announces ",
+                                      tensors, ", ", ndarrays, " and ", buffers);
+  }
+
+  ARROWPACK_ASSIGN_OR_RAISE(std::int64_t pos, reader.tell());
+  // Every item takes at least 8 bytes: refuse counts the data cannot hold before reserving.
+  if ((tensors + ndarrays + buffers) * 8 > size - pos) {
+    return Status::Invalid("serialized object announces ", tensors + ndarrays + buffers,
+                           " items but only ", size - pos, " bytes follow the structure");
+  }
+  auto align = [&]() -> Status {
+    pos = pad_to(pos, kTensorAlignment);
+    if (pos > size) return Status::Invalid("serialized object truncated after the structure");
+    return reader.seek(pos);
+  };
+  ARROWPACK_RETURN_NOT_OK(align());
+  std::vector<TensorPtr> tensor_list, ndarray_list;
+  for (auto [count, out] : {std::pair{tensors, &tensor_list}, std::pair{ndarrays, &ndarray_list}}) {
+    for (std::int64_t i = 0; i < count; ++i) {
+      auto t = ipc::read_tensor(&reader, ipc_options);
+      if (!t.ok()) return t.status().with_context("serialized object, tensor " + std::to_string(i));
+      out->push_back(t.move_value());
+      ARROWPACK_ASSIGN_OR_RAISE(pos, reader.tell());
+      ARROWPACK_RETURN_NOT_OK(align());
+    }
+  }
+  std::vector<std::shared_ptr<Buffer>> buffer_list;
+  for (std::int64_t i = 0; i < buffers; ++i) {
+    if (size - pos < 8) return Status::Invalid("serialized object truncated: buffer ", i, " has no length");
+    std::int64_t n;
+    std::memcpy(&n, buffer->data() + pos, 8);
+    pos += 8;
+    if (n < 0 || n > size - pos) {
+      return Status::Invalid("serialized object: buffer ", i, " announces ", n, " bytes, ", size - pos, " remain");
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto b, buffer->slice(pos, n));
+    buffer_list.push_back(std::move(b));
+    pos += n;
+  }
+  return SerializedObject(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list));
+}
+
+Result<SerializedObject> SerializedObject::from_components(const Components& c, const DeserializeOptions& options) {
+  if (c.num_tensors < 0 || c.num_ndarrays < 0 || c.num_buffers < 0) {
+    return Status::Invalid("negative component counts");
+  }
+  const std::int64_t expected = 1 + 2 * (std::int64_t{c.num_tensors} + c.num_ndarrays) + c.num_buffers;
+  if (static_cast<std::int64_t>(c.data.size()) != expected) {
+    return Status::Invalid("components hold ", c.data.size(), " buffers, the counts announce ", expected);
+  }
+  for (std::size_t i = 0; i < c.data.size(); ++i) {
+    if (!c.data[i]) return Status::Invalid("component ", i, " is null");
+  }
+  ipc::IpcReadOptions ipc_options;
+  ipc_options.pool = options.pool;
+  ipc_options.validate_full = options.validate_full;
+  ipc_options.max_nesting_depth = std::max(64, 3 * options.limits.max_depth + 8);
+  ARROWPACK_ASSIGN_OR_RAISE(auto reader, ipc::open_stream(c.data[0], ipc_options));
+  ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader->read_next_batch());
+  if (!batch) return Status::Invalid("components: the structure stream has no batch");
+  std::size_t k = 1;
+  std::vector<TensorPtr> tensors, ndarrays;
+  for (auto [count, out] : {std::pair{c.num_tensors, &tensors}, std::pair{c.num_ndarrays, &ndarrays}}) {
+    for (int i = 0; i < count; ++i, k += 2) {
+      auto message = ipc::Message::open(c.data[k], c.data[k + 1], ipc_options);
+      if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
+      ARROWPACK_ASSIGN_OR_RAISE(auto t, ipc::read_tensor(**message));
+      out->push_back(std::move(t));
+    }
+  }
+  std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
+  return SerializedObject(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers));
+}
+
+Result<SerializedObject> serialize(const Value& value, const SerializationContext* context,
+                                   const SerializeLimits& limits) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto enc, registry_internal::encode(value, context_or_default(context), limits,
+                                                                default_memory_pool()));
+  return SerializedObject(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays),
+                          std::move(enc.buffers));
+}
+
+Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context,
+                          const DeserializeOptions& options) {
+  if (object.batch() && options.validate_full) ARROWPACK_RETURN_NOT_OK(object.batch()->validate_full());
+  return registry_internal::decode(object, context_or_default(context), options);
+}
+
+Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const SerializationContext* context,
+                          const DeserializeOptions& options) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::read_from(buffer, options));
+  DeserializeOptions validated = options;
+  validated.validate_full = false;  // read_from() validated the structure already
+  return deserialize(object, context, validated);
+}
+
+Result<Value> deserialize_components(const Components& components, const SerializationContext* context,
+                                     const DeserializeOptions& options) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::from_components(components, options));
+  DeserializeOptions validated = options;
+  validated.validate_full = false;
+  return deserialize(object, context, validated);
+}
+
+}  // namespace arrowpack

@@ -1,0 +1,541 @@
+// The structure of a serialized Value: one dense union per sequence, whose children are
+// created on first use and named by the decimal string of their tag (pyarrow >= 0.15).
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+
+#include "arrowpack/core/builder.h"
+#include "structure_internal.h"
+
+namespace arrowpack::registry_internal {
+namespace {
+
+constexpr std::int64_t kMaxInt32 = std::numeric_limits<std::int32_t>::max();
+
+Result<std::shared_ptr<Buffer>> buffer_of(const void* data, std::int64_t bytes, MemoryPool* pool) {
+  return Buffer::copy_of(data, bytes, pool);
+}
+
+class Encoder;
+
+// One dense union and the children it has grown.
+class SequenceEncoder {
+ public:
+  explicit SequenceEncoder(MemoryPool* pool) : pool_(pool) {
+    tag_to_child_.fill(-1);
+    // Child 0 is always the null child "0", as pyarrow creates it.
+    (void)child_for(kNone);
+  }
+
+  Status append(const Value& v, int depth, Encoder& enc);
+  Result<Array> finish();
+  std::int64_t length() const { return static_cast<std::int64_t>(codes_.size()); }
+
+ private:
+  struct Child {
+    std::int8_t tag = 0;
+    std::int64_t length = 0;
+    std::unique_ptr<ArrayBuilder> scalar;
+    std::vector<std::int32_t> offsets{0};           // list-like children
+    std::unique_ptr<SequenceEncoder> values, keys, vals;
+  };
+
+  // Adds a union slot pointing at the next element of the child for `tag`.
+  Result<Child*> child_for(std::int8_t tag);
+  Status append_sequence(std::int8_t tag, const std::vector<Value>& items, int depth, Encoder& enc);
+  Status append_dict(const Dict& dict, int depth, Encoder& enc);
+  Status append_dict_entries(const std::vector<std::pair<Value, Value>>& entries, int depth, Encoder& enc);
+  Status append_index(std::int8_t tag, std::size_t index);
+
+  MemoryPool* pool_;
+  std::vector<std::int8_t> codes_;
+  std::vector<std::int32_t> offsets_;
+  std::vector<std::unique_ptr<Child>> children_;
+  std::array<std::int8_t, kNumTags> tag_to_child_{};
+  friend class Encoder;
+};
+
+class Encoder {
+ public:
+  Encoder(const SerializationContext& context, const SerializeLimits& limits, MemoryPool* pool)
+      : context_(context), limits_(limits), pool_(pool) {}
+
+  Status count(int depth) {
+    if (depth > limits_.max_depth) {
+      return Status::CapacityError("value nests deeper than ", limits_.max_depth,
+                                   " levels (a container that contains itself?)");
+    }
+    if (++elements_ > limits_.max_elements) {
+      return Status::CapacityError("value has more than ", limits_.max_elements, " elements");
+    }
+    return Status::OK();
+  }
+
+  const SerializationContext& context_;
+  const SerializeLimits& limits_;
+  MemoryPool* pool_;
+  std::int64_t elements_ = 0;
+  Encoded out_;
+};
+
+Result<SequenceEncoder::Child*> SequenceEncoder::child_for(std::int8_t tag) {
+  if (tag_to_child_[tag] < 0) {
+    auto c = std::make_unique<Child>();
+    c->tag = tag;
+    switch (tag) {
+      case kNone: break;
+      case kBool: c->scalar = std::make_unique<BooleanBuilder>(pool_); break;
+      case kInt: c->scalar = std::make_unique<NumericBuilder<std::int64_t>>(int64(), pool_); break;
+      case kBytes: c->scalar = std::make_unique<BinaryBuilder>(binary(), pool_); break;
+      case kString: c->scalar = std::make_unique<BinaryBuilder>(utf8(), pool_); break;
+      case kHalf: c->scalar = std::make_unique<NumericBuilder<std::uint16_t>>(float16(), pool_); break;
+      case kFloat: c->scalar = std::make_unique<NumericBuilder<float>>(float32(), pool_); break;
+      case kDouble: c->scalar = std::make_unique<NumericBuilder<double>>(float64(), pool_); break;
+      case kDate64: c->scalar = std::make_unique<NumericBuilder<std::int64_t>>(date64(), pool_); break;
+      case kTensor:
+      case kNdarray:
+      case kBuffer: c->scalar = std::make_unique<NumericBuilder<std::int32_t>>(int32(), pool_); break;
+      case kList:
+      case kTuple:
+      case kSet: c->values = std::make_unique<SequenceEncoder>(pool_); break;
+      case kDict:
+        c->keys = std::make_unique<SequenceEncoder>(pool_);
+        c->vals = std::make_unique<SequenceEncoder>(pool_);
+        break;
+      default: return Status::NotImplemented("cannot encode union tag ", int{tag});
+    }
+    tag_to_child_[tag] = static_cast<std::int8_t>(children_.size());
+    children_.push_back(std::move(c));
+    if (tag == kNone) return children_.back().get();  // created eagerly, no slot yet
+  }
+  Child* c = children_[tag_to_child_[tag]].get();
+  if (c->length >= kMaxInt32 || length() >= kMaxInt32) {
+    return Status::CapacityError("a sequence holds more than 2^31-1 values");
+  }
+  codes_.push_back(tag_to_child_[tag]);
+  offsets_.push_back(static_cast<std::int32_t>(c->length++));
+  return c;
+}
+
+Status SequenceEncoder::append_index(std::int8_t tag, std::size_t index) {
+  if (index >= static_cast<std::size_t>(kMaxInt32)) return Status::CapacityError("more than 2^31-1 out-of-band items");
+  ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(tag));
+  return static_cast<NumericBuilder<std::int32_t>*>(c->scalar.get())->append(static_cast<std::int32_t>(index));
+}
+
+Status SequenceEncoder::append_sequence(std::int8_t tag, const std::vector<Value>& items, int depth, Encoder& enc) {
+  ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(tag));
+  for (const auto& item : items) ARROWPACK_RETURN_NOT_OK(c->values->append(item, depth + 1, enc));
+  c->offsets.push_back(static_cast<std::int32_t>(c->values->length()));
+  return Status::OK();
+}
+
+Status SequenceEncoder::append_dict_entries(const std::vector<std::pair<Value, Value>>& entries, int depth,
+                                            Encoder& enc) {
+  ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kDict));
+  for (const auto& [k, v] : entries) {
+    if (!k.is_hashable()) return Status::TypeError("dict key of kind ", k.kind_name(), " is not hashable");
+    ARROWPACK_RETURN_NOT_OK(c->keys->append(k, depth + 1, enc));
+    ARROWPACK_RETURN_NOT_OK(c->vals->append(v, depth + 1, enc));
+  }
+  c->offsets.push_back(static_cast<std::int32_t>(c->keys->length()));
+  return Status::OK();
+}
+
+Status SequenceEncoder::append_dict(const Dict& dict, int depth, Encoder& enc) {
+  std::vector<std::pair<Value, Value>> entries;
+  entries.reserve(dict.size());
+  for (const auto& e : dict.entries()) entries.emplace_back(e.key, e.value);
+  return append_dict_entries(entries, depth, enc);
+}
+
+Status SequenceEncoder::append(const Value& v, int depth, Encoder& enc) {
+  ARROWPACK_RETURN_NOT_OK(enc.count(depth));
+  switch (v.kind()) {
+    case Value::Kind::kNone: {
+      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kNone));
+      (void)c;
+      return Status::OK();
+    }
+    case Value::Kind::kBool: {
+      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kBool));
+      return static_cast<BooleanBuilder*>(c->scalar.get())->append(*v.as<bool>());
+    }
+    case Value::Kind::kInt: {
+      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kInt));
+      return static_cast<NumericBuilder<std::int64_t>*>(c->scalar.get())->append(*v.as<std::int64_t>());
+    }
+    case Value::Kind::kHalf: {
+      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kHalf));
+      return static_cast<NumericBuilder<std::uint16_t>*>(c->scalar.get())->append(v.as<Half>()->bits);
+    }
+    case Value::Kind::kFloat: {
+      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kFloat));
+      return static_cast<NumericBuilder<float>*>(c->scalar.get())->append(*v.as<float>());
+    }
+    case Value::Kind::kDouble: {
+      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kDouble));
+      return static_cast<NumericBuilder<double>*>(c->scalar.get())->append(*v.as<double>());
+    }
+    case Value::Kind::kDate64: {
+      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kDate64));
+      return static_cast<NumericBuilder<std::int64_t>*>(c->scalar.get())->append(v.as<Date64>()->micros);
+    }
+    case Value::Kind::kString: {
+      const std::string& s = *v.as<std::string>();
+      if (!is_valid_utf8(s)) return Status::TypeError("string is not valid UTF-8 (use Value::bytes for binary data)");
+      if (s.size() > static_cast<std::size_t>(kMaxInt32)) return Status::CapacityError("string longer than 2^31-1 bytes");
+      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kString));
+      return static_cast<BinaryBuilder*>(c->scalar.get())->append(s);
+    }
+    case Value::Kind::kBytes: {
+      const std::string& s = v.as<Bytes>()->data;
+      if (s.size() > static_cast<std::size_t>(kMaxInt32)) return Status::CapacityError("bytes longer than 2^31-1");
+      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kBytes));
+      return static_cast<BinaryBuilder*>(c->scalar.get())->append(s);
+    }
+    case Value::Kind::kList: return append_sequence(kList, v.as<List>()->items, depth, enc);
+    case Value::Kind::kTuple: return append_sequence(kTuple, v.as<Tuple>()->items, depth, enc);
+    case Value::Kind::kSet: {
+      for (const auto& item : v.as<Set>()->items) {
+        if (!item.is_hashable()) return Status::TypeError("set element of kind ", item.kind_name(), " is not hashable");
+      }
+      return append_sequence(kSet, v.as<Set>()->items, depth, enc);
+    }
+    case Value::Kind::kDict: return append_dict(*v.as<Dict>(), depth, enc);
+    case Value::Kind::kTensor:
+      if (!*v.as<TensorPtr>()) return Status::Invalid("null tensor in a Value");
+      enc.out_.tensors.push_back(*v.as<TensorPtr>());
+      return append_index(kTensor, enc.out_.tensors.size() - 1);
+    case Value::Kind::kNdarray:
+      if (!v.as<Ndarray>()->tensor) return Status::Invalid("null ndarray in a Value");
+      enc.out_.ndarrays.push_back(v.as<Ndarray>()->tensor);
+      return append_index(kNdarray, enc.out_.ndarrays.size() - 1);
+    case Value::Kind::kBuffer:
+      if (!*v.as<std::shared_ptr<Buffer>>()) return Status::Invalid("null buffer in a Value");
+      enc.out_.buffers.push_back(*v.as<std::shared_ptr<Buffer>>());
+      return append_index(kBuffer, enc.out_.buffers.size() - 1);
+    case Value::Kind::kObject: {
+      // A registered object travels as pyarrow's custom-serializer dict:
+      // {"data": serializer(object), "_pytype_": name}.
+      const Object& o = *v.as<Object>();
+      ARROWPACK_ASSIGN_OR_RAISE(Value data, enc.context_.serialize_registered(o));
+      if (!o.payload) {
+        // Opaque objects go back exactly as they were read.
+        const Dict* fields = data.as<Dict>();
+        if (!fields) return Status::SerializationError("opaque object without its fields");
+        return append_dict(*fields, depth, enc);
+      }
+      return append_dict_entries({{Value("data"), std::move(data)}, {Value("_pytype_"), Value(o.type_name)}},
+                                 depth, enc);
+    }
+  }
+  return Status::NotImplemented("cannot serialize a value of kind ", v.kind_name());
+}
+
+Result<Array> SequenceEncoder::finish() {
+  FieldVector fields;
+  std::vector<Array> arrays;
+  for (const auto& c : children_) {
+    Array a;
+    switch (c->tag) {
+      case kNone: {
+        ARROWPACK_ASSIGN_OR_RAISE(a, Array::make_nulls(null(), c->length, pool_));
+        break;
+      }
+      case kList:
+      case kTuple:
+      case kSet:
+      case kDict: {
+        Array values;
+        if (c->tag == kDict) {
+          ARROWPACK_ASSIGN_OR_RAISE(Array keys, c->keys->finish());
+          ARROWPACK_ASSIGN_OR_RAISE(Array vals, c->vals->finish());
+          auto type = struct_({field("keys", keys.type()), field("vals", vals.type())});
+          ARROWPACK_ASSIGN_OR_RAISE(values, Array::make(type, keys.length(), {nullptr}, {keys, vals}, 0));
+        } else {
+          ARROWPACK_ASSIGN_OR_RAISE(values, c->values->finish());
+        }
+        ARROWPACK_ASSIGN_OR_RAISE(auto offsets, buffer_of(c->offsets.data(),
+                                                          static_cast<std::int64_t>(c->offsets.size() * 4), pool_));
+        ARROWPACK_ASSIGN_OR_RAISE(a, Array::make(list(values.type()), c->length, {nullptr, offsets}, {values}, 0));
+        break;
+      }
+      default: {
+        ARROWPACK_ASSIGN_OR_RAISE(a, c->scalar->finish());
+        break;
+      }
+    }
+    char name[8];
+    auto r = std::to_chars(name, name + sizeof(name), int{c->tag});
+    fields.push_back(field(std::string(name, r.ptr), a.type()));
+    arrays.push_back(std::move(a));
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto type, dense_union(fields));
+  ARROWPACK_ASSIGN_OR_RAISE(auto codes, buffer_of(codes_.data(), length(), pool_));
+  ARROWPACK_ASSIGN_OR_RAISE(auto offsets, buffer_of(offsets_.data(), length() * 4, pool_));
+  return Array::make(type, length(), {nullptr, codes, offsets}, std::move(arrays), 0);
+}
+
+// ---- decoding
+
+class Decoder {
+ public:
+  Decoder(const SerializedObject& object, const SerializationContext& context, const DeserializeOptions& options)
+      : object_(object), context_(context), options_(options) {}
+
+  // Tags of a union's children, from their names, checked against their types.
+  Result<const std::vector<std::int8_t>*> tags_of(const Array& u) {
+    auto it = tags_.find(u.data().get());
+    if (it != tags_.end()) return &it->second;
+    if (u.type_id() != TypeId::kDenseUnion) {
+      return Status::SerializationError("expected a dense union, got ", u.type()->to_string());
+    }
+    std::vector<std::int8_t> tags;
+    const DataType& t = *u.type();
+    for (int j = 0; j < t.num_fields(); ++j) {
+      const std::string& name = t.field(j)->name();
+      int tag = -1;
+      auto r = std::from_chars(name.data(), name.data() + name.size(), tag);
+      if (r.ec != std::errc() || r.ptr != name.data() + name.size() || tag < 0 || tag >= kNumTags) {
+        return Status::SerializationError("union child '", name, "' is not a known type code");
+      }
+      ARROWPACK_RETURN_NOT_OK(check_child_type(static_cast<std::int8_t>(tag), *t.field(j)->type()));
+      tags.push_back(static_cast<std::int8_t>(tag));
+    }
+    return &(tags_[u.data().get()] = std::move(tags));
+  }
+
+  Status check_child_type(std::int8_t tag, const DataType& t) {
+    auto expect = [&](bool ok, const char* what) -> Status {
+      if (ok) return Status::OK();
+      return Status::SerializationError("union child '", int{tag}, "' has type ", t.to_string(), ", expected ", what);
+    };
+    switch (tag) {
+      case kNone: return expect(t.id() == TypeId::kNull, "null");
+      case kBool: return expect(t.id() == TypeId::kBool, "bool");
+      case kInt:
+      case kPy2Int: return expect(t.id() == TypeId::kInt64, "int64");
+      case kBytes: return expect(t.id() == TypeId::kBinary, "binary");
+      case kString: return expect(t.id() == TypeId::kString, "string");
+      case kHalf: return expect(t.id() == TypeId::kHalfFloat, "halffloat");
+      case kFloat: return expect(t.id() == TypeId::kFloat, "float");
+      case kDouble: return expect(t.id() == TypeId::kDouble, "double");
+      case kDate64: return expect(t.id() == TypeId::kDate64, "date64");
+      case kList:
+      case kTuple:
+      case kSet:
+        return expect(t.id() == TypeId::kList && t.value_type()->id() == TypeId::kDenseUnion, "list<dense_union>");
+      case kDict: {
+        const bool ok = t.id() == TypeId::kList && t.value_type()->id() == TypeId::kStruct &&
+                        t.value_type()->num_fields() == 2 &&
+                        t.value_type()->field(0)->type()->id() == TypeId::kDenseUnion &&
+                        t.value_type()->field(1)->type()->id() == TypeId::kDenseUnion;
+        return expect(ok, "list<struct<keys: dense_union, vals: dense_union>>");
+      }
+      case kTensor:
+      case kNdarray:
+      case kBuffer: return expect(t.id() == TypeId::kInt32, "int32");
+      default:
+        return Status::NotImplemented("sparse tensors (union child '", int{tag}, "') are not supported");
+    }
+  }
+
+  Status count(int depth) {
+    if (depth > options_.limits.max_depth) {
+      return Status::CapacityError("serialized value nests deeper than ", options_.limits.max_depth, " levels");
+    }
+    if (++elements_ > options_.limits.max_elements) {
+      return Status::CapacityError("serialized value has more than ", options_.limits.max_elements, " elements");
+    }
+    return Status::OK();
+  }
+
+  // Element i of union `u`.
+  Result<Value> value_at(const Array& u, std::int64_t i, int depth) {
+    ARROWPACK_RETURN_NOT_OK(count(depth));
+    ARROWPACK_ASSIGN_OR_RAISE(const std::vector<std::int8_t>* tags, tags_of(u));
+    const int child = u.child_id(i);  // validated: declared code
+    const std::int8_t tag = (*tags)[child];
+    const Array c = u.child(child);
+    const std::int64_t j = u.union_value_offset(i);
+    if (tag == kNone || c.is_null(j)) return Value();
+    switch (tag) {
+      case kBool: return Value(c.bool_value(j));
+      case kInt:
+      case kPy2Int: return Value(c.value<std::int64_t>(j));
+      case kBytes: return Value::bytes(std::string(c.string_view(j)));
+      case kString: return Value(std::string(c.string_view(j)));
+      case kHalf: return Value::half(c.value<std::uint16_t>(j));
+      case kFloat: return Value(c.value<float>(j));
+      case kDouble: return Value(c.value<double>(j));
+      case kDate64: return Value::date64_micros(c.value<std::int64_t>(j));
+      case kList:
+      case kTuple:
+      case kSet: {
+        ARROWPACK_ASSIGN_OR_RAISE(auto items, sequence(c.values(), c.value_offset(j), c.value_offset(j + 1), depth));
+        if (tag == kList) return Value::list(std::move(items));
+        if (tag == kTuple) return Value::tuple(std::move(items));
+        for (const auto& item : items) {
+          if (!item.is_hashable()) return Status::SerializationError("set element of kind ", item.kind_name());
+        }
+        return Value::set(std::move(items));
+      }
+      case kDict: return dict(c.values(), c.value_offset(j), c.value_offset(j + 1), depth);
+      case kTensor: return out_of_band(object_.tensors(), c.value<std::int32_t>(j), "tensor",
+                                       [](const TensorPtr& t) { return Value(t); });
+      case kNdarray: return out_of_band(object_.ndarrays(), c.value<std::int32_t>(j), "ndarray",
+                                        [](const TensorPtr& t) { return Value::ndarray(t); });
+      case kBuffer: return out_of_band(object_.buffers(), c.value<std::int32_t>(j), "buffer",
+                                       [](const std::shared_ptr<Buffer>& b) { return Value(b); });
+      default: return Status::NotImplemented("sparse tensors are not supported");
+    }
+  }
+
+  template <typename T, typename Wrap>
+  Result<Value> out_of_band(const std::vector<T>& items, std::int32_t index, const char* what, Wrap wrap) {
+    if (index < 0 || static_cast<std::size_t>(index) >= items.size()) {
+      return Status::SerializationError(what, " index ", index, " out of range: the object carries ",
+                                        items.size(), " ", what, "s");
+    }
+    return wrap(items[index]);
+  }
+
+  Result<std::vector<Value>> sequence(const Array& u, std::int64_t start, std::int64_t stop, int depth) {
+    std::vector<Value> out;
+    out.reserve(static_cast<std::size_t>(std::min<std::int64_t>(stop - start, 1 << 16)));
+    for (std::int64_t i = start; i < stop; ++i) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value v, value_at(u, i, depth + 1));
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  Result<Value> dict(const Array& entries, std::int64_t start, std::int64_t stop, int depth) {
+    const Array keys = entries.child(0);
+    const Array vals = entries.child(1);
+    auto d = std::make_shared<Dict>();
+    // Struct children are indexed at the struct's offset (0 for what the IPC reader gives).
+    const std::int64_t base = entries.offset();
+    for (std::int64_t i = start; i < stop; ++i) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value k, value_at(keys, base + i, depth + 1));
+      ARROWPACK_ASSIGN_OR_RAISE(Value v, value_at(vals, base + i, depth + 1));
+      Status st = d->set(std::move(k), std::move(v));
+      if (!st.ok()) return Status::SerializationError("dict entry ", i - start, ": ", st.message());
+    }
+    const Value* type = d->find("_pytype_");
+    if (!type) return Value(std::move(d));
+    const std::string* name = type->as<std::string>();
+    if (!name) return Status::SerializationError("'_pytype_' of a serialized object is not a string");
+    return object(*name, Value(d));
+  }
+
+  // A dict that names a registered type: run its deserializer, or keep it opaque.
+  Result<Value> object(const std::string& name, const Value& fields) {
+    const Dict& d = *fields.as<Dict>();
+    if (d.find("pickle") != nullptr) {
+      if (!options_.allow_unknown_types) {
+        return Status::SerializationError("object of type '", name, "' was pickled by Python; arrowpack does not read pickles");
+      }
+    } else if (context_.has_type(name)) {
+      const Value* data = d.find("data");
+      if (data) return context_.deserialize_registered(name, *data);
+      // pyarrow's default (no custom serializer) form: the object's fields beside '_pytype_'.
+      auto rest = std::make_shared<Dict>();
+      for (const auto& e : d.entries()) {
+        if (const auto* k = e.key.as<std::string>(); !(k && *k == "_pytype_")) (void)rest->set(e.key, e.value);
+      }
+      return context_.deserialize_registered(name, Value(std::move(rest)));
+    } else if (!options_.allow_unknown_types) {
+      return Status::KeyError("type '", name, "' is not registered in this context (no code was run for it)");
+    }
+    auto o = std::make_shared<Object>();
+    o->type_name = name;
+    o->fields = std::make_shared<const Value>(fields);
+    return Value(std::move(o));
+  }
+
+ private:
+  const SerializedObject& object_;
+  const SerializationContext& context_;
+  const DeserializeOptions& options_;
+  std::int64_t elements_ = 0;
+  std::unordered_map<const ArrayData*, std::vector<std::int8_t>> tags_;
+};
+
+// Highest index + 1 of tensors/ndarrays/buffers referred to, walking every union.
+Status walk_references(const Array& u, References* refs, int depth, const SerializeLimits& limits) {
+  if (depth > limits.max_depth) return Status::CapacityError("structure nests deeper than ", limits.max_depth);
+  if (u.type_id() != TypeId::kDenseUnion) return Status::SerializationError("expected a dense union");
+  const DataType& t = *u.type();
+  for (int j = 0; j < t.num_fields(); ++j) {
+    const std::string& name = t.field(j)->name();
+    const Array c = u.child(j);
+    if (name == "14" || name == "15" || name == "16") {
+      if (c.type_id() != TypeId::kInt32) return Status::SerializationError("union child '", name, "' is not int32");
+      std::int64_t& n = name == "14" ? refs->tensors : name == "15" ? refs->ndarrays : refs->buffers;
+      for (std::int64_t k = 0; k < c.length(); ++k) {
+        if (c.is_valid(k)) n = std::max<std::int64_t>(n, std::int64_t{c.value<std::int32_t>(k)} + 1);
+      }
+    } else if (name == "17" || name == "18" || name == "19" || name == "20") {
+      refs->sparse = true;
+    } else if (c.type_id() == TypeId::kList) {
+      const Array values = c.values();
+      if (values.type_id() == TypeId::kDenseUnion) {
+        ARROWPACK_RETURN_NOT_OK(walk_references(values, refs, depth + 1, limits));
+      } else if (values.type_id() == TypeId::kStruct && values.num_children() == 2) {
+        ARROWPACK_RETURN_NOT_OK(walk_references(values.child(0), refs, depth + 1, limits));
+        ARROWPACK_RETURN_NOT_OK(walk_references(values.child(1), refs, depth + 1, limits));
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Status check_structure_schema(const Schema& schema) {
+  if (schema.num_fields() != 1 || schema.field(0)->type()->id() != TypeId::kDenseUnion) {
+    return Status::SerializationError("not a serialized object: the structure must be one dense-union column, got ",
+                                      schema.to_string());
+  }
+  if (schema.metadata()) {
+    if (auto v = schema.metadata()->get(kFormatVersionKey); v && *v != kFormatVersion) {
+      return Status::NotImplemented("serialized by a newer arrowpack (format version ", *v, "; this one reads ",
+                                    kFormatVersion, ")");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<Encoded> encode(const Value& value, const SerializationContext& context, const SerializeLimits& limits,
+                       MemoryPool* pool) {
+  Encoder enc(context, limits, pool);
+  SequenceEncoder top(pool);
+  ARROWPACK_RETURN_NOT_OK(top.append(value, 0, enc));
+  ARROWPACK_ASSIGN_OR_RAISE(Array column, top.finish());
+  auto schema = arrowpack::schema({field("list", column.type())},
+                                  key_value_metadata({{std::string(kFormatVersionKey), std::string(kFormatVersion)}}));
+  ARROWPACK_ASSIGN_OR_RAISE(enc.out_.batch, RecordBatch::make(schema, {column}));
+  return std::move(enc.out_);
+}
+
+Result<References> count_references(const RecordBatch& batch, const SerializeLimits& limits) {
+  ARROWPACK_RETURN_NOT_OK(check_structure_schema(*batch.schema()));
+  References refs;
+  ARROWPACK_RETURN_NOT_OK(walk_references(batch.column(0), &refs, 0, limits));
+  return refs;
+}
+
+Result<Value> decode(const SerializedObject& object, const SerializationContext& context,
+                     const DeserializeOptions& options) {
+  const auto& batch = object.batch();
+  if (!batch) return Status::Invalid("serialized object without a structure batch");
+  ARROWPACK_RETURN_NOT_OK(check_structure_schema(*batch->schema()));
+  if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
+  Decoder decoder(object, context, options);
+  return decoder.value_at(batch->column(0), 0, 0);
+}
+
+}  // namespace arrowpack::registry_internal

@@ -1,0 +1,280 @@
+#include "arrowpack/registry/value.h"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+
+#include "arrowpack/core/half_float.h"
+
+namespace arrowpack {
+
+Value Value::list(std::vector<Value> items) { return Value(std::make_shared<List>(List{std::move(items)})); }
+Value Value::tuple(std::vector<Value> items) { return Value(std::make_shared<Tuple>(Tuple{std::move(items)})); }
+
+Value Value::set(std::vector<Value> items) {
+  auto s = std::make_shared<Set>();
+  for (auto& v : items) {
+    bool seen = false;
+    for (const auto& e : s->items) seen = seen || e.equals(v);
+    if (!seen) s->items.push_back(std::move(v));
+  }
+  return Value(std::move(s));
+}
+
+Value Value::dict(std::initializer_list<std::pair<Value, Value>> entries) {
+  return dict(std::vector<std::pair<Value, Value>>(entries));
+}
+
+Value Value::dict(std::vector<std::pair<Value, Value>> entries) {
+  auto d = std::make_shared<Dict>();
+  // Unhashable keys are kept (serialize() refuses them with a TypeError) so that building a
+  // Value never fails.
+  for (auto& [k, v] : entries) {
+    if (!d->set(k, v).ok()) d->entries_.push_back(Dict::Entry{std::move(k), std::move(v)});
+  }
+  return Value(std::move(d));
+}
+
+Status Dict::set(Value key, Value value) {
+  if (!key.is_hashable()) {
+    return Status::TypeError("unhashable dict key of kind ", key.kind_name());
+  }
+  for (auto& e : entries_) {
+    if (e.key.equals(key)) {
+      e.value = std::move(value);
+      return Status::OK();
+    }
+  }
+  entries_.push_back(Entry{std::move(key), std::move(value)});
+  return Status::OK();
+}
+
+const Value* Dict::find(const Value& key) const {
+  for (const auto& e : entries_) {
+    if (e.key.equals(key)) return &e.value;
+  }
+  return nullptr;
+}
+
+const Value* Dict::find(std::string_view key) const {
+  for (const auto& e : entries_) {
+    if (const auto* s = e.key.as<std::string>(); s && *s == key) return &e.value;
+  }
+  return nullptr;
+}
+
+std::string_view Value::kind_name() const {
+  static constexpr std::string_view kNames[] = {"none",  "bool",   "int",   "half",   "float",  "double",
+                                                "date64", "string", "bytes", "list",   "tuple",  "dict",
+                                                "set",   "tensor", "ndarray", "buffer", "object"};
+  return kNames[storage_.index()];
+}
+
+bool Value::is_hashable() const {
+  switch (kind()) {
+    case Kind::kList:
+    case Kind::kDict:
+    case Kind::kSet:
+    case Kind::kTensor:
+    case Kind::kNdarray:
+    case Kind::kBuffer:
+    case Kind::kObject: return false;
+    case Kind::kTuple:
+      for (const auto& v : as<Tuple>()->items) {
+        if (!v.is_hashable()) return false;
+      }
+      return true;
+    default: return true;
+  }
+}
+
+namespace {
+
+// Python semantics for numbers: 1 == 1.0 == True as dict keys.
+bool numeric(const Value& v, double* out) {
+  switch (v.kind()) {
+    case Value::Kind::kBool: *out = *v.as<bool>() ? 1 : 0; return true;
+    case Value::Kind::kInt: *out = static_cast<double>(*v.as<std::int64_t>()); return true;
+    case Value::Kind::kHalf: *out = half_to_double(v.as<Half>()->bits); return true;
+    case Value::Kind::kFloat: *out = *v.as<float>(); return true;
+    case Value::Kind::kDouble: *out = *v.as<double>(); return true;
+    default: return false;
+  }
+}
+
+bool items_equal(const std::vector<Value>& a, const std::vector<Value>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!a[i].equals(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Value::equals(const Value& other) const {
+  double x, y;
+  if (kind() == Kind::kInt && other.kind() == Kind::kInt) return *as<std::int64_t>() == *other.as<std::int64_t>();
+  if (numeric(*this, &x) && numeric(other, &y)) return x == y;
+  if (kind() != other.kind()) return false;
+  switch (kind()) {
+    case Kind::kNone: return true;
+    case Kind::kDate64: return *as<Date64>() == *other.as<Date64>();
+    case Kind::kString: return *as<std::string>() == *other.as<std::string>();
+    case Kind::kBytes: return *as<Bytes>() == *other.as<Bytes>();
+    case Kind::kList: return items_equal(as<List>()->items, other.as<List>()->items);
+    case Kind::kTuple: return items_equal(as<Tuple>()->items, other.as<Tuple>()->items);
+    case Kind::kSet: {
+      const auto& a = as<Set>()->items;
+      const auto& b = other.as<Set>()->items;
+      if (a.size() != b.size()) return false;
+      for (const auto& v : a) {
+        bool found = false;
+        for (const auto& w : b) found = found || v.equals(w);
+        if (!found) return false;
+      }
+      return true;
+    }
+    case Kind::kDict: {
+      const Dict& a = *as<Dict>();
+      const Dict& b = *other.as<Dict>();
+      if (a.size() != b.size()) return false;
+      for (const auto& e : a.entries()) {
+        const Value* v = b.find(e.key);
+        if (!v || !v->equals(e.value)) return false;
+      }
+      return true;
+    }
+    case Kind::kTensor: return (*as<TensorPtr>())->equals(**other.as<TensorPtr>(), true);
+    case Kind::kNdarray: return as<Ndarray>()->tensor->equals(*other.as<Ndarray>()->tensor, true);
+    case Kind::kBuffer: return (*as<std::shared_ptr<Buffer>>())->equals(**other.as<std::shared_ptr<Buffer>>());
+    case Kind::kObject: {
+      const Object& a = *as<Object>();
+      const Object& b = *other.as<Object>();
+      if (a.type_name != b.type_name) return false;
+      if (a.payload || b.payload) return a.payload == b.payload;
+      return a.fields && b.fields && a.fields->equals(*b.fields);
+    }
+    default: return false;
+  }
+}
+
+std::size_t Value::hash() const {
+  double x;
+  if (kind() == Kind::kInt) return std::hash<double>()(static_cast<double>(*as<std::int64_t>()));
+  if (numeric(*this, &x)) return std::hash<double>()(x);
+  switch (kind()) {
+    case Kind::kNone: return 0x5bd1e995;
+    case Kind::kDate64: return std::hash<std::int64_t>()(as<Date64>()->micros) ^ 0x9e3779b9;
+    case Kind::kString: return std::hash<std::string>()(*as<std::string>());
+    case Kind::kBytes: return std::hash<std::string>()(as<Bytes>()->data) ^ 0x7f4a7c15;
+    case Kind::kTuple: {
+      std::size_t h = 0x345678;
+      for (const auto& v : as<Tuple>()->items) h = (h ^ v.hash()) * 1000003;
+      return h;
+    }
+    default: return 0;
+  }
+}
+
+namespace {
+
+void append_repr(const Value& v, std::string& out);
+
+void append_items(const std::vector<Value>& items, std::string& out) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ", ";
+    append_repr(items[i], out);
+  }
+}
+
+void append_double(double d, std::string& out) {
+  if (std::isnan(d)) {
+    out += "nan";
+    return;
+  }
+  if (std::isinf(d)) {
+    out += d < 0 ? "-inf" : "inf";
+    return;
+  }
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), d);
+  std::string s(buf, r.ptr);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  out += s;
+}
+
+void append_repr(const Value& v, std::string& out) {
+  switch (v.kind()) {
+    case Value::Kind::kNone: out += "None"; return;
+    case Value::Kind::kBool: out += *v.as<bool>() ? "True" : "False"; return;
+    case Value::Kind::kInt: out += std::to_string(*v.as<std::int64_t>()); return;
+    case Value::Kind::kHalf: append_double(half_to_double(v.as<Half>()->bits), out); return;
+    case Value::Kind::kFloat: append_double(*v.as<float>(), out); return;
+    case Value::Kind::kDouble: append_double(*v.as<double>(), out); return;
+    case Value::Kind::kDate64: out += "datetime(" + std::to_string(v.as<Date64>()->micros) + "us)"; return;
+    case Value::Kind::kString: out += "'" + *v.as<std::string>() + "'"; return;
+    case Value::Kind::kBytes: {
+      out += "b'";
+      for (unsigned char c : v.as<Bytes>()->data) {
+        if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
+          out += static_cast<char>(c);
+        } else {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\x";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        }
+      }
+      out += "'";
+      return;
+    }
+    case Value::Kind::kList: out += "["; append_items(v.as<List>()->items, out); out += "]"; return;
+    case Value::Kind::kTuple: {
+      const auto& items = v.as<Tuple>()->items;
+      out += "(";
+      append_items(items, out);
+      out += items.size() == 1 ? ",)" : ")";
+      return;
+    }
+    case Value::Kind::kSet: out += "{"; append_items(v.as<Set>()->items, out); out += "}"; return;
+    case Value::Kind::kDict: {
+      out += "{";
+      bool first = true;
+      for (const auto& e : v.as<Dict>()->entries()) {
+        if (!first) out += ", ";
+        first = false;
+        append_repr(e.key, out);
+        out += ": ";
+        append_repr(e.value, out);
+      }
+      out += "}";
+      return;
+    }
+    case Value::Kind::kTensor: out += (*v.as<TensorPtr>())->to_string(); return;
+    case Value::Kind::kNdarray: out += "ndarray:" + v.as<Ndarray>()->tensor->to_string(); return;
+    case Value::Kind::kBuffer:
+      out += "<buffer of " + std::to_string((*v.as<std::shared_ptr<Buffer>>())->size()) + " bytes>";
+      return;
+    case Value::Kind::kObject: {
+      const Object& o = *v.as<Object>();
+      out += "<" + o.type_name + (o.payload ? "" : " (opaque)");
+      if (o.fields) {
+        out += " ";
+        append_repr(*o.fields, out);
+      }
+      out += ">";
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::string Value::to_string() const {
+  std::string out;
+  append_repr(*this, out);
+  return out;
+}
+
+}  // namespace arrowpack

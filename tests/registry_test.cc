@@ -1,0 +1,290 @@
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <numeric>
+
+#include "arrowpack/core/api.h"
+#include "arrowpack/registry/context.h"
+#include "test_data.h"
+
+using namespace arrowpack;
+using arrowpack::testing::ok_or_die;
+
+namespace {
+
+struct MyData {
+  std::string name;
+  std::vector<std::int64_t> data;
+};
+
+Value serialize_my_data(const MyData& d) {
+  std::vector<Value> items(d.data.begin(), d.data.end());
+  return Value::dict({{"name", d.name}, {"data", Value::list(items)}});
+}
+
+Result<MyData> deserialize_my_data(const Value& v) {
+  const Dict* d = v.as<Dict>();
+  if (!d) return Status::TypeError("MyData expects a dict");
+  const Value* name = d->find("name");
+  const Value* data = d->find("data");
+  if (!name || !name->as<std::string>() || !data || !data->as<List>()) {
+    return Status::TypeError("MyData expects 'name' and 'data'");
+  }
+  MyData out{*name->as<std::string>(), {}};
+  for (const auto& item : data->as<List>()->items) out.data.push_back(*item.as<std::int64_t>());
+  return out;
+}
+
+TensorPtr iota_tensor(std::int64_t rows, std::int64_t cols) {
+  auto buf = ok_or_die(allocate_buffer(rows * cols * 8));
+  auto* p = reinterpret_cast<double*>(buf->mutable_data());
+  std::iota(p, p + rows * cols, 0.0);
+  return ok_or_die(Tensor::make(float64(), buf, {rows, cols}));
+}
+
+Value roundtrip_buffer(const Value& v, const SerializationContext* ctx = nullptr) {
+  auto so = ok_or_die(serialize(v, ctx));
+  return ok_or_die(deserialize(ok_or_die(so.to_buffer()), ctx));
+}
+
+Value roundtrip_components(const Value& v, const SerializationContext* ctx = nullptr) {
+  auto so = ok_or_die(serialize(v, ctx));
+  return ok_or_die(deserialize_components(ok_or_die(so.to_components()), ctx));
+}
+
+}  // namespace
+
+TEST_CASE("Values are built by hand and inspected") {
+  auto t = iota_tensor(2, 3);
+  Value v = Value::dict({{0, t}, {"name", "x"}, {Value::tuple({1, 2}), Value::list({1.5, nullptr, true})}});
+  const Dict* d = v.as<Dict>();
+  REQUIRE(d);
+  CHECK(d->size() == 3);
+  CHECK(d->find(Value(0))->is_tensor());
+  CHECK(*d->find("name")->as<std::string>() == "x");
+  CHECK(d->find(Value::tuple({1, 2}))->as<List>()->items.size() == 3);
+  CHECK(v.as<List>() == nullptr);
+  CHECK(Value(1).equals(Value(1.0)));
+  CHECK(Value(true).equals(Value(1)));
+  CHECK(Value::set({1, 2, 2, 3}).as<Set>()->items.size() == 3);
+  CHECK(Value::list({1, "two", Value::bytes("3")}).to_string() == "[1, 'two', b'3']");
+  CHECK(Value::tuple({1}).to_string() == "(1,)");
+  CHECK_FALSE(Value::list().is_hashable());
+  CHECK(Value::tuple({1, "a"}).is_hashable());
+}
+
+TEST_CASE("every kind of value round-trips through to_buffer and to_components") {
+  auto t = iota_tensor(3, 4);
+  auto raw = Buffer::from_string("raw bytes");
+  const Value v = Value::list({
+      nullptr, true, false, 0, -1, std::int64_t{1} << 62, 1.5, 2.5f, Value::half(0x3C00),
+      Value::date64_micros(1577836800000000), "text \xE2\x82\xAC", Value::bytes(std::string("\x00\xFF", 2)),
+      Value::list(), Value::tuple({1, Value::tuple({2, 3})}), Value::set({1, "a"}),
+      Value::dict({{"k", Value::list({1, 2})}, {7, nullptr}, {Value::tuple({1, 2}), "tuple key"}}),
+      t, Value::ndarray(t), raw, Value::list({Value::list({Value::list({"deep"})})})});
+  for (const auto& back : {roundtrip_buffer(v), roundtrip_components(v)}) {
+    INFO(back.to_string());
+    CHECK(back.equals(v));
+    const auto& items = back.as<List>()->items;
+    CHECK(items[7].kind() == Value::Kind::kFloat);
+    CHECK(items[8].kind() == Value::Kind::kHalf);
+    CHECK(items[16].is_tensor());
+    CHECK(items[17].is_ndarray());
+    CHECK(items[18].is_buffer());
+  }
+  CHECK(roundtrip_buffer(Value(42)).equals(Value(42)));
+  CHECK(roundtrip_buffer(Value()).is_none());
+}
+
+TEST_CASE("the structure is pyarrow's: one dense-union column named list, children named by tag") {
+  auto so = ok_or_die(serialize(Value::list({1, "a", Value::dict({{"k", 2.0}}), nullptr})));
+  const auto& schema = *so.batch()->schema();
+  REQUIRE(schema.num_fields() == 1);
+  CHECK(schema.field(0)->name() == "list");
+  CHECK(schema.metadata()->get("arrowpack.format_version") == "1");
+  CHECK(so.batch()->num_rows() == 1);
+  // The top union holds the list (child "10"); its values union grew children on first use.
+  CHECK(schema.field(0)->type()->to_string() ==
+        "dense_union<0: null=0, 10: list<item: dense_union<0: null=0, 2: int64=1, 5: string=2, "
+        "11: list<item: struct<keys: dense_union<0: null=0, 5: string=1>, vals: dense_union<0: null=0, "
+        "8: double=1>>>=3>>=1>");
+}
+
+TEST_CASE("the contiguous layout: counts, the stream, 64-byte aligned tensors, sized buffers") {
+  auto t = iota_tensor(4, 4);
+  auto so = ok_or_die(serialize(Value::list({t, Value::ndarray(t), Buffer::from_string("abc")})));
+  auto buf = ok_or_die(so.to_buffer());
+  CHECK(buf->size() == ok_or_die(so.total_bytes()));
+  std::int32_t counts[4];
+  std::memcpy(counts, buf->data(), 16);
+  CHECK(counts[0] == 1);
+  CHECK(counts[1] == 0);
+  CHECK(counts[2] == 1);
+  CHECK(counts[3] == 1);
+  std::uint32_t marker;
+  std::memcpy(&marker, buf->data() + 16, 4);
+  CHECK(marker == 0xFFFFFFFFu);
+  // The raw buffer ends the blob: int64 length then the bytes.
+  CHECK(buf->view().substr(buf->size() - 11) == std::string_view("\x03\0\0\0\0\0\0\0abc", 11));
+  auto sink = ok_or_die(io::BufferOutputStream::create());
+  REQUIRE(so.write_to(sink.get()).ok());
+  CHECK(ok_or_die(sink->finish())->equals(*buf));
+}
+
+TEST_CASE("to_buffer copies the data once; deserialize from a buffer copies nothing") {
+  auto big = iota_tensor(500, 500);  // 2 MB
+  SystemMemoryPool pool;
+  auto so = ok_or_die(serialize(Value::dict({{0, Value::ndarray(big)}, {1, big}})));
+  auto buf = ok_or_die(so.to_buffer(&pool));
+  CHECK(pool.total_allocated_bytes() == buf->capacity());  // one allocation, the blob itself
+  CHECK(pool.num_allocations() == 1);
+
+  DeserializeOptions options;
+  SystemMemoryPool read_pool;
+  options.pool = &read_pool;
+  auto v = ok_or_die(deserialize(buf, nullptr, options));
+  const Dict& d = *v.as<Dict>();
+  const auto& nd = d.find(Value(0))->as<Ndarray>()->tensor;
+  const auto& ts = *d.find(Value(1))->as<TensorPtr>();
+  CHECK(buf->contains(nd->data()->data(), nd->data()->size()));
+  CHECK(buf->contains(ts->data()->data(), ts->data()->size()));
+  CHECK(reinterpret_cast<std::uintptr_t>(nd->data()->data()) % 64 == 0);
+  CHECK(nd->equals(*big));
+  CHECK(read_pool.total_allocated_bytes() < 64 * 1024);
+}
+
+TEST_CASE("components point at the caller's memory and reassemble without copies") {
+  auto big = iota_tensor(500, 500);
+  auto raw = Buffer::from_string(std::string(100000, 'z'));
+  auto so = ok_or_die(serialize(Value::list({big, Value::ndarray(big), raw})));
+  auto c = ok_or_die(so.to_components());
+  CHECK(c.num_tensors == 1);
+  CHECK(c.num_ndarrays == 1);
+  CHECK(c.num_buffers == 1);
+  REQUIRE(c.data.size() == 6);
+  CHECK(c.data[2]->data() == big->data()->data());  // tensor body: the tensor's own memory
+  CHECK(c.data[4]->data() == big->data()->data());
+  CHECK(c.data[5] == raw);
+  // Each buffer can go through a span and back (memoryview / py_buffer twins); the spans
+  // view memory that `originals` keeps alive.
+  const auto originals = c.data;
+  for (auto& b : c.data) b = from_span(as_span(*b));
+  const std::int64_t before = default_memory_pool()->bytes_allocated();
+  auto v = ok_or_die(deserialize_components(c));
+  CHECK(default_memory_pool()->bytes_allocated() - before < 64 * 1024);
+  const auto& items = v.as<List>()->items;
+  CHECK((*items[0].as<TensorPtr>())->data()->data() == big->data()->data());
+  CHECK(items[1].as<Ndarray>()->tensor->data()->data() == big->data()->data());
+  CHECK((*items[2].as<std::shared_ptr<Buffer>>())->data() == raw->data());
+  c.data.pop_back();
+  CHECK(deserialize_components(c).status().message() == "components hold 5 buffers, the counts announce 6");
+}
+
+TEST_CASE("registered types: the MyData example") {
+  SerializationContext context;
+  REQUIRE(context.register_type<MyData>("MyData", serialize_my_data, deserialize_my_data).ok());
+  CHECK(context.has_type("MyData"));
+  CHECK(context.has_type<MyData>());
+  auto buf = ok_or_die(ok_or_die(context.serialize_object(MyData{"foo", {1, 2, 3}})).to_buffer());
+  MyData back = ok_or_die(context.deserialize_object<MyData>(buf));
+  CHECK(back.name == "foo");
+  CHECK(back.data == std::vector<std::int64_t>{1, 2, 3});
+  // The wire form is pyarrow's: {"data": {...}, "_pytype_": "MyData"}.
+  auto v = ok_or_die(deserialize(buf, nullptr, DeserializeOptions{{}, true}));
+  REQUIRE(v.is_object());
+  CHECK(v.as<Object>()->type_name == "MyData");
+  CHECK(v.as<Object>()->payload == nullptr);
+  CHECK(v.as<Object>()->fields->to_string() == "{'data': {'name': 'foo', 'data': [1, 2, 3]}, '_pytype_': 'MyData'}");
+  // Objects nest inside containers.
+  auto list = ok_or_die(deserialize(ok_or_die(ok_or_die(context.serialize(
+      Value::list({Value::object("MyData", MyData{"a", {}}), 5}))).to_buffer()), &context));
+  CHECK(list.as<List>()->items[0].as_object<MyData>()->name == "a");
+}
+
+TEST_CASE("registry errors: duplicates, unknown names, throwing callbacks") {
+  SerializationContext context;
+  REQUIRE(context.register_type<MyData>("MyData", serialize_my_data, deserialize_my_data).ok());
+  CHECK(context.register_type<MyData>("Other", serialize_my_data, deserialize_my_data).message() ==
+        "this C++ type is already registered as 'MyData'");
+  CHECK(context.register_type<int>("MyData", [](const int&) { return Value(); }, [](const Value&) { return 0; })
+            .message() == "type name 'MyData' is already registered");
+  auto buf = ok_or_die(ok_or_die(context.serialize_object(MyData{"x", {}})).to_buffer());
+  SerializationContext empty;
+  auto st = empty.deserialize(buf).status();
+  CHECK(st.is_key_error());
+  CHECK(st.message() == "type 'MyData' is not registered in this context (no code was run for it)");
+  CHECK(empty.serialize_object(MyData{}).status().is_key_error());
+  REQUIRE(context.unregister("MyData").ok());
+  CHECK_FALSE(context.has_type("MyData"));
+  CHECK(context.unregister("MyData").is_key_error());
+
+  SerializationContext throwing;
+  REQUIRE(throwing.register_type<MyData>(
+      "MyData", [](const MyData&) -> Value { throw std::runtime_error("boom"); }, deserialize_my_data).ok());
+  auto err = throwing.serialize_object(MyData{}).status();
+  CHECK(err.code() == StatusCode::kSerializationError);
+  CHECK(err.message() == "serializer of 'MyData' threw: boom");
+}
+
+TEST_CASE("an opaque object read without its type goes back out unchanged") {
+  SerializationContext context;
+  REQUIRE(context.register_type<MyData>("MyData", serialize_my_data, deserialize_my_data).ok());
+  auto first = ok_or_die(ok_or_die(context.serialize_object(MyData{"keep", {4}})).to_buffer());
+  SerializationContext relay;  // knows nothing of MyData
+  DeserializeOptions opaque;
+  opaque.allow_unknown_types = true;
+  auto v = ok_or_die(relay.deserialize(first, opaque));
+  auto second = ok_or_die(ok_or_die(relay.serialize(v)).to_buffer());
+  CHECK(ok_or_die(context.deserialize_object<MyData>(second)).name == "keep");
+}
+
+TEST_CASE("limits and type errors while serializing") {
+  auto cyclic = Value::list();
+  cyclic.as_mutable<List>()->items.push_back(cyclic);
+  CHECK(serialize(cyclic).status().is_capacity_error());
+  cyclic.as_mutable<List>()->items.clear();  // break the cycle so it can be freed
+  SerializeLimits small;
+  small.max_elements = 10;
+  CHECK(serialize(Value::list(std::vector<Value>(20, 1)), nullptr, small).status().is_capacity_error());
+  CHECK(serialize(Value::dict({{Value::list(), 1}})).status().message() == "dict key of kind list is not hashable");
+  CHECK(serialize(Value(std::string("\xC3\x28"))).status().is_type_error());
+}
+
+TEST_CASE("malformed blobs: truncated, lying counts, unknown union children") {
+  auto t = iota_tensor(2, 2);
+  auto buf = ok_or_die(ok_or_die(serialize(Value::list({t, Buffer::from_string("xyz"), "s"}))).to_buffer());
+  for (std::int64_t n = 0; n < buf->size(); ++n) {
+    INFO(n);
+    CHECK_FALSE(deserialize(ok_or_die(buf->slice(0, n))).ok());
+  }
+  auto lying = ok_or_die(Buffer::copy_of(buf->data(), buf->size()));
+  std::int32_t zero = 0;
+  std::memcpy(const_cast<std::uint8_t*>(lying->data()), &zero, 4);  // "no tensors"
+  CHECK(deserialize(lying).status().message().find("the structure refers to 1 tensors") != std::string::npos);
+  auto too_many = ok_or_die(Buffer::copy_of(buf->data(), buf->size()));
+  std::int32_t huge = 1 << 30;
+  std::memcpy(const_cast<std::uint8_t*>(too_many->data()) + 12, &huge, 4);
+  CHECK(deserialize(too_many).status().message().find("items but only") != std::string::npos);
+
+  // A structure whose union child is not a known tag.
+  auto ints = ok_or_die(array<std::int64_t>({5}));
+  auto type = ok_or_die(dense_union({field("0", null()), field("99", int64())}));
+  auto codes = Buffer::from_string(std::string("\x01", 1));
+  auto offsets = Buffer::from_string(std::string(4, '\0'));
+  auto u = ok_or_die(Array::make(type, 1, {nullptr, codes, offsets}, {ok_or_die(Array::make_nulls(null(), 0)), ints}, 0));
+  SerializedObject bad(ok_or_die(RecordBatch::from_arrays({u}, {"list"})), {}, {}, {});
+  CHECK(deserialize(bad).status().message() == "union child '99' is not a known type code");
+  auto wrong = ok_or_die(dense_union({field("0", null()), field("5", int64())}));
+  auto u2 = ok_or_die(Array::make(wrong, 1, {nullptr, codes, offsets}, {ok_or_die(Array::make_nulls(null(), 0)), ints}, 0));
+  SerializedObject bad2(ok_or_die(RecordBatch::from_arrays({u2}, {"list"})), {}, {}, {});
+  CHECK(deserialize(bad2).status().message() == "union child '5' has type int64, expected string");
+}
+
+TEST_CASE("a blob from a newer arrowpack format is refused") {
+  auto so = ok_or_die(serialize(Value(1)));
+  auto schema = so.batch()->schema()->with_metadata(key_value_metadata({{"arrowpack.format_version", "2"}}));
+  SerializedObject newer(ok_or_die(RecordBatch::make(schema, so.batch()->columns())), {}, {}, {});
+  auto st = deserialize(ok_or_die(newer.to_buffer())).status();
+  CHECK(st.is_not_implemented());
+  CHECK(st.message().find("format version 2") != std::string::npos);
+}
