@@ -1,0 +1,195 @@
+// The typed front door: serialize(const T&) and deserialize<T>() for C++ values.
+//
+// How a T becomes a Value, in order:
+//   1. a type registered in the context (its callbacks; checked at run time for class types
+//      that have no built-in converter);
+//   2. a Converter<T> specialization: arithmetic types, std::string, the STL containers,
+//      std::optional/std::variant (stl.h), Eigen matrices and tensors (eigen.h), or your own;
+//   3. Boost.PFR reflection for plain aggregates (a tuple of the fields, in order);
+//   4. otherwise a compile-time error that says what to do.
+#pragma once
+
+#include <boost/pfr.hpp>
+
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+
+#include "arrowpack/registry/context.h"
+#include "arrowpack/registry/serialize.h"
+#include "arrowpack/registry/value.h"
+
+namespace arrowpack {
+
+/// Customisation point: specialise with
+///   static Result<Value> to_value(const T&, const SerializationContext&);
+///   static Result<T> from_value(const Value&, const SerializationContext&);
+/// and `static constexpr bool kDefined = true;`.
+template <typename T, typename Enable = void>
+struct Converter {
+  static constexpr bool kDefined = false;
+};
+
+/// Declares that T is serialized through callbacks registered at run time (for class types
+/// that are not aggregates). ARROWPACK_DECLARE_REGISTERED(T) at global scope sets it.
+template <typename T>
+struct is_registered_type : std::false_type {};
+
+#define ARROWPACK_DECLARE_REGISTERED(T) \
+  template <>                           \
+  struct arrowpack::is_registered_type<T> : std::true_type {}
+
+template <typename T>
+concept HasConverter = Converter<std::remove_cvref_t<T>>::kDefined;
+
+/// Plain aggregates that Boost.PFR can reflect (and that no converter claims).
+template <typename T>
+concept Reflectable = std::is_class_v<T> && std::is_aggregate_v<T> && !HasConverter<T> &&
+                      std::is_default_constructible_v<T>;
+
+namespace detail {
+template <typename T>
+inline constexpr bool kAlwaysFalse = false;
+
+template <typename T>
+Result<Value> registered_to_value(const T& x, const SerializationContext& ctx) {
+  if (auto name = ctx.name_of(typeid(T))) return Value::object<T>(*name, x);
+  return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
+}
+
+template <typename T>
+Result<T> registered_from_value(const Value& v, const SerializationContext& ctx) {
+  if (const T* p = v.as_object<T>()) return *p;
+  auto name = ctx.name_of(typeid(T));
+  if (!name) return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
+  if (const Object* o = v.as<Object>(); o && o->type_name == *name && o->fields) {
+    // An opaque object of the right name (read without the context): rebuild it now.
+    const Dict* d = o->fields->as<Dict>();
+    const Value* data = d ? d->find("data") : nullptr;
+    if (data) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value rebuilt, ctx.deserialize_registered(*name, *data));
+      if (const T* p = rebuilt.as_object<T>()) return *p;
+    }
+  }
+  return Status::TypeError("expected an object of type '", *name, "', got ", v.kind_name());
+}
+}  // namespace detail
+
+template <typename T>
+Result<Value> to_value(const T& x, const SerializationContext& ctx);
+template <typename T>
+Result<T> from_value(const Value& v, const SerializationContext& ctx);
+
+namespace detail {
+template <typename T>
+Result<Value> reflect_to_value(const T& x, const SerializationContext& ctx) {
+  std::vector<Value> fields;
+  Status st;
+  boost::pfr::for_each_field(x, [&](const auto& f) {
+    if (!st.ok()) return;
+    auto r = to_value(f, ctx);
+    if (r.ok()) {
+      fields.push_back(std::move(r).value());
+    } else {
+      st = r.status();
+    }
+  });
+  ARROWPACK_RETURN_NOT_OK(st);
+  return Value::tuple(std::move(fields));
+}
+
+template <typename T>
+Result<T> reflect_from_value(const Value& v, const SerializationContext& ctx) {
+  const std::vector<Value>* items = nullptr;
+  if (const Tuple* t = v.as<Tuple>()) items = &t->items;
+  if (const List* l = v.as<List>()) items = &l->items;
+  if (!items) return Status::TypeError("expected a tuple of fields, got ", v.kind_name());
+  constexpr std::size_t n = boost::pfr::tuple_size_v<T>;
+  if (items->size() != n) {
+    return Status::TypeError("expected ", n, " fields, got ", items->size());
+  }
+  T out{};
+  Status st;
+  std::size_t i = 0;
+  boost::pfr::for_each_field(out, [&](auto& f) {
+    if (st.ok()) {
+      auto r = from_value<std::remove_cvref_t<decltype(f)>>((*items)[i], ctx);
+      if (r.ok()) {
+        f = std::move(r).value();
+      } else {
+        st = r.status().with_context("field " + std::to_string(i));
+      }
+    }
+    ++i;
+  });
+  ARROWPACK_RETURN_NOT_OK(st);
+  return out;
+}
+}  // namespace detail
+
+/// The Value of `x` (see the order at the top of this file).
+template <typename T>
+Result<Value> to_value(const T& x, const SerializationContext& ctx) {
+  if constexpr (HasConverter<T>) {
+    return Converter<T>::to_value(x, ctx);
+  } else if constexpr (Reflectable<T>) {
+    if (ctx.has_type<T>()) return detail::registered_to_value(x, ctx);  // registration wins
+    return detail::reflect_to_value(x, ctx);
+  } else if constexpr (is_registered_type<T>::value) {
+    return detail::registered_to_value(x, ctx);
+  } else {
+    static_assert(detail::kAlwaysFalse<T>,
+                  "arrowpack::serialize: this type has no built-in converter and is not a plain "
+                  "aggregate. Register it (context.register_type<T>(...) and "
+                  "ARROWPACK_DECLARE_REGISTERED(T)), or specialise arrowpack::Converter<T>.");
+    return Status::NotImplemented("unreachable");
+  }
+}
+
+/// The T that `v` describes (the exact inverse of to_value).
+template <typename T>
+Result<T> from_value(const Value& v, const SerializationContext& ctx) {
+  if constexpr (HasConverter<T>) {
+    return Converter<T>::from_value(v, ctx);
+  } else if constexpr (Reflectable<T>) {
+    if (v.is_object() || ctx.has_type<T>()) return detail::registered_from_value<T>(v, ctx);
+    return detail::reflect_from_value<T>(v, ctx);
+  } else if constexpr (is_registered_type<T>::value) {
+    return detail::registered_from_value<T>(v, ctx);
+  } else {
+    static_assert(detail::kAlwaysFalse<T>,
+                  "arrowpack::deserialize: this type has no built-in converter and is not a plain "
+                  "aggregate. Register it, or specialise arrowpack::Converter<T>.");
+    return Status::NotImplemented("unreachable");
+  }
+}
+
+/// serialize(const T&): any supported C++ value (the default context when none is given).
+template <typename T>
+  requires(!std::is_same_v<std::remove_cvref_t<T>, Value>)
+Result<SerializedObject> serialize(const T& x, const SerializationContext& ctx = SerializationContext::default_context(),
+                                   const SerializeLimits& limits = {}) {
+  ARROWPACK_ASSIGN_OR_RAISE(Value v, to_value(x, ctx));
+  return serialize(v, &ctx, limits);
+}
+
+/// deserialize<T>(buffer): the exact inverse of serialize(const T&). Owning types (std::vector,
+/// Eigen::Matrix) copy out of the buffer; views (TensorPtr, EigenView) do not.
+template <typename T>
+Result<T> deserialize(const std::shared_ptr<Buffer>& buffer,
+                      const SerializationContext& ctx = SerializationContext::default_context(),
+                      const DeserializeOptions& options = {}) {
+  ARROWPACK_ASSIGN_OR_RAISE(Value v, deserialize(buffer, &ctx, options));
+  return from_value<T>(v, ctx);
+}
+
+/// deserialize_components as a T.
+template <typename T>
+Result<T> deserialize_components(const Components& components,
+                                 const SerializationContext& ctx = SerializationContext::default_context(),
+                                 const DeserializeOptions& options = {}) {
+  ARROWPACK_ASSIGN_OR_RAISE(Value v, deserialize_components(components, &ctx, options));
+  return from_value<T>(v, ctx);
+}
+
+}  // namespace arrowpack

@@ -1,0 +1,216 @@
+// Eigen matrices, arrays and tensors as arrowpack tensors, without copying their data.
+//
+// Writing: a Matrix/Array (dynamic or fixed, row- or column-major), an Eigen::Map of one, or
+// an Eigen::Tensor becomes an ndarray Value (type code 15, as pyarrow did for numpy arrays)
+// whose tensor *views* the Eigen object's memory: keep the object alive (and unchanged) until
+// the SerializedObject or its components are written out.
+// Reading: as_eigen_map<M>(tensor) gives an Eigen::Map over the received memory (no copy)
+// with a keep-alive; as_eigen<M>(tensor) and deserialize<Eigen::MatrixXd>() copy.
+#pragma once
+
+#include <Eigen/Core>
+#include <unsupported/Eigen/CXX11/Tensor>
+
+#include <cstring>
+
+#include "arrowpack/adapters/convert.h"
+
+namespace arrowpack {
+
+namespace detail {
+template <typename S>
+DataTypePtr eigen_scalar_type() {
+  if constexpr (std::is_same_v<S, float>) return float32();
+  else if constexpr (std::is_same_v<S, double>) return float64();
+  else if constexpr (std::is_same_v<S, std::int8_t>) return int8();
+  else if constexpr (std::is_same_v<S, std::int16_t>) return int16();
+  else if constexpr (std::is_same_v<S, std::int32_t>) return int32();
+  else if constexpr (std::is_same_v<S, std::int64_t>) return int64();
+  else if constexpr (std::is_same_v<S, std::uint8_t>) return uint8();
+  else if constexpr (std::is_same_v<S, std::uint16_t>) return uint16();
+  else if constexpr (std::is_same_v<S, std::uint32_t>) return uint32();
+  else if constexpr (std::is_same_v<S, std::uint64_t>) return uint64();
+  else static_assert(kAlwaysFalse<S>, "arrowpack: Eigen scalars must be integers, float or double");
+}
+
+// Eigen's storage does not belong to arrowpack: the buffer views it, nothing is copied.
+inline std::shared_ptr<Buffer> view_of(const void* data, std::int64_t bytes) { return Buffer::wrap(data, bytes); }
+
+Status check_tensor_for(const Tensor& t, const DataTypePtr& type, int ndim);
+}  // namespace detail
+
+/// A zero-copy Eigen view of received memory and what keeps that memory alive.
+/// `map` stays valid as long as this object (or a copy of keep_alive) exists.
+template <typename M>
+struct EigenView {
+  using Scalar = typename M::Scalar;
+  using StrideType = Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>;
+  using MapType = Eigen::Map<const M, Eigen::Unaligned, StrideType>;
+  MapType map;
+  std::shared_ptr<const Buffer> keep_alive;
+};
+
+/// The tensor of a matrix/array expression stored in memory (Matrix, Array, Map, Ref):
+/// shape {rows, cols}, byte strides from Eigen's inner/outer strides. No copy.
+template <typename Derived>
+Result<TensorPtr> tensor_of(const Eigen::DenseBase<Derived>& m) {
+  using S = typename Derived::Scalar;
+  const auto& d = m.derived();
+  const std::int64_t rows = d.rows(), cols = d.cols();
+  const std::int64_t inner = d.innerStride(), outer = d.outerStride();
+  const bool row_major = Derived::IsRowMajor;
+  const std::int64_t row_stride = (row_major ? outer : inner) * static_cast<std::int64_t>(sizeof(S));
+  const std::int64_t col_stride = (row_major ? inner : outer) * static_cast<std::int64_t>(sizeof(S));
+  std::int64_t extent = 0;
+  if (rows > 0 && cols > 0) {
+    extent = (rows - 1) * row_stride + (cols - 1) * col_stride + static_cast<std::int64_t>(sizeof(S));
+  }
+  return Tensor::make(detail::eigen_scalar_type<S>(), detail::view_of(d.data(), extent), {rows, cols},
+                      {row_stride, col_stride});
+}
+
+/// The tensor of an Eigen::Tensor (or TensorMap) in its layout. No copy.
+template <typename S, int Rank, int Options, typename Index>
+Result<TensorPtr> tensor_of(const Eigen::Tensor<S, Rank, Options, Index>& t) {
+  std::vector<std::int64_t> shape(t.dimensions().begin(), t.dimensions().end());
+  const std::int64_t width = sizeof(S);
+  auto strides = (Options & Eigen::RowMajor) ? Tensor::row_major_strides(shape, width)
+                                             : Tensor::column_major_strides(shape, width);
+  return Tensor::make(detail::eigen_scalar_type<S>(), detail::view_of(t.data(), t.size() * width),
+                      std::move(shape), std::move(strides));
+}
+
+/// An Eigen::Map over a received 2-D tensor, without copying. TypeError when the element
+/// type differs, Invalid when the shape does not fit M's fixed sizes or the strides are not
+/// whole elements.
+template <typename M>
+Result<EigenView<M>> as_eigen_map(const TensorPtr& t) {
+  using S = typename M::Scalar;
+  if (!t) return Status::Invalid("no tensor");
+  if (!t->type()->equals(*detail::eigen_scalar_type<S>())) {
+    return Status::TypeError("tensor of ", t->type()->to_string(), " for an Eigen object of ",
+                             detail::eigen_scalar_type<S>()->to_string());
+  }
+  if (t->ndim() != 2 && !(t->ndim() == 1 && (M::ColsAtCompileTime == 1 || M::RowsAtCompileTime == 1))) {
+    return Status::Invalid("a ", t->ndim(), "-dimensional tensor is not a matrix");
+  }
+  const std::int64_t rows = t->shape()[0];
+  const std::int64_t cols = t->ndim() == 2 ? t->shape()[1] : 1;
+  const std::int64_t rs = t->strides()[0];
+  const std::int64_t cs = t->ndim() == 2 ? t->strides()[1] : rs;
+  if ((M::RowsAtCompileTime != Eigen::Dynamic && rows != M::RowsAtCompileTime) ||
+      (M::ColsAtCompileTime != Eigen::Dynamic && cols != M::ColsAtCompileTime)) {
+    return Status::Invalid("tensor of shape ", rows, "x", cols, " does not fit the Eigen type's fixed size");
+  }
+  const std::int64_t w = sizeof(S);
+  if (rs % w != 0 || cs % w != 0) return Status::Invalid("tensor strides are not whole elements");
+  if (reinterpret_cast<std::uintptr_t>(t->data()->data()) % alignof(S) != 0) {
+    return Status::Invalid("tensor data is not aligned for its elements");
+  }
+  // Eigen strides: inner = step along the storage order, outer = step across it.
+  const bool row_major = M::IsRowMajor;
+  typename EigenView<M>::StrideType stride(row_major ? rs / w : cs / w, row_major ? cs / w : rs / w);
+  const S* data = reinterpret_cast<const S*>(t->data()->data());
+  return EigenView<M>{typename EigenView<M>::MapType(data, rows, cols, stride), t->data()};
+}
+
+/// A copy of a received 2-D tensor as an owning Eigen matrix/array.
+template <typename M>
+Result<M> as_eigen(const TensorPtr& t) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto view, as_eigen_map<M>(t));
+  return M(view.map);
+}
+
+namespace detail {
+inline const TensorPtr* tensor_in(const Value& v) {
+  if (const Ndarray* a = v.as<Ndarray>()) return &a->tensor;
+  return v.as<TensorPtr>();
+}
+}  // namespace detail
+
+template <typename S, int R, int C, int O, int MR, int MC>
+struct Converter<Eigen::Matrix<S, R, C, O, MR, MC>> {
+  using M = Eigen::Matrix<S, R, C, O, MR, MC>;
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const M& m, const SerializationContext&) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto t, tensor_of(m));
+    return Value::ndarray(std::move(t));
+  }
+  static Result<M> from_value(const Value& v, const SerializationContext&) {
+    const TensorPtr* t = detail::tensor_in(v);
+    if (!t) return Status::TypeError("expected a tensor for an Eigen matrix, got ", v.kind_name());
+    return as_eigen<M>(*t);
+  }
+};
+
+template <typename S, int R, int C, int O, int MR, int MC>
+struct Converter<Eigen::Array<S, R, C, O, MR, MC>> {
+  using M = Eigen::Array<S, R, C, O, MR, MC>;
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const M& m, const SerializationContext&) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto t, tensor_of(m));
+    return Value::ndarray(std::move(t));
+  }
+  static Result<M> from_value(const Value& v, const SerializationContext&) {
+    const TensorPtr* t = detail::tensor_in(v);
+    if (!t) return Status::TypeError("expected a tensor for an Eigen array, got ", v.kind_name());
+    return as_eigen<M>(*t);
+  }
+};
+
+template <typename P, int MapOptions, typename StrideT>
+struct Converter<Eigen::Map<P, MapOptions, StrideT>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const Eigen::Map<P, MapOptions, StrideT>& m, const SerializationContext&) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto t, tensor_of(m));
+    return Value::ndarray(std::move(t));
+  }
+};
+
+/// Reading into a view: the Eigen::Map points into the received buffer.
+template <typename M>
+struct Converter<EigenView<M>> {
+  static constexpr bool kDefined = true;
+  static Result<EigenView<M>> from_value(const Value& v, const SerializationContext&) {
+    const TensorPtr* t = detail::tensor_in(v);
+    if (!t) return Status::TypeError("expected a tensor for an Eigen view, got ", v.kind_name());
+    return as_eigen_map<M>(*t);
+  }
+};
+
+template <typename S, int Rank, int Options, typename Index>
+struct Converter<Eigen::Tensor<S, Rank, Options, Index>> {
+  using T = Eigen::Tensor<S, Rank, Options, Index>;
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const T& t, const SerializationContext&) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto tensor, tensor_of(t));
+    return Value::ndarray(std::move(tensor));
+  }
+  static Result<T> from_value(const Value& v, const SerializationContext&) {
+    const TensorPtr* p = detail::tensor_in(v);
+    if (!p) return Status::TypeError("expected a tensor for an Eigen::Tensor, got ", v.kind_name());
+    const Tensor& src = **p;
+    if (!src.type()->equals(*detail::eigen_scalar_type<S>())) {
+      return Status::TypeError("tensor of ", src.type()->to_string(), " for an Eigen::Tensor of ",
+                               detail::eigen_scalar_type<S>()->to_string());
+    }
+    if (src.ndim() != Rank) return Status::Invalid("tensor of rank ", src.ndim(), ", expected ", Rank);
+    Eigen::array<Index, Rank> dims;
+    for (int i = 0; i < Rank; ++i) dims[i] = static_cast<Index>(src.shape()[i]);
+    T out(dims);
+    // Copy element by element through the source strides into the destination layout.
+    std::vector<std::int64_t> index(Rank, 0);
+    for (Index k = 0; k < out.size(); ++k) {
+      Eigen::array<Index, Rank> at;
+      for (int i = 0; i < Rank; ++i) at[i] = static_cast<Index>(index[i]);
+      std::memcpy(&out(at), src.data()->data() + src.byte_offset(index), sizeof(S));
+      for (int d = Rank - 1; d >= 0; --d) {
+        if (++index[d] < src.shape()[d]) break;
+        index[d] = 0;
+      }
+    }
+    return out;
+  }
+};
+
+}  // namespace arrowpack

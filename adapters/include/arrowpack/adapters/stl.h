@@ -1,0 +1,364 @@
+// Converters for arithmetic types, strings and the standard containers.
+//   bool -> bool; integers -> int (uint64 above 2^63-1 is refused); float -> float32;
+//   double -> float64; std::string -> string; std::vector<std::byte> -> bytes;
+//   std::vector/std::array/std::list -> list; std::map/std::unordered_map -> dict;
+//   std::set/std::unordered_set -> set; std::pair/std::tuple -> tuple;
+//   std::optional -> None or the value; std::variant -> the active alternative.
+// Reading accepts what pyarrow writes for the same Python shapes (a list where a tuple is
+// expected, an int where a double is) and checks ranges and sizes.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <limits>
+#include <list>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "arrowpack/adapters/convert.h"
+
+namespace arrowpack {
+
+namespace detail {
+inline const std::vector<Value>* sequence_items(const Value& v) {
+  if (const List* l = v.as<List>()) return &l->items;
+  if (const Tuple* t = v.as<Tuple>()) return &t->items;
+  if (const Set* s = v.as<Set>()) return &s->items;
+  return nullptr;
+}
+
+template <typename T, typename Out>
+Status items_into(const Value& v, const SerializationContext& ctx, Out&& out) {
+  const std::vector<Value>* items = sequence_items(v);
+  if (!items) return Status::TypeError("expected a list, tuple or set, got ", v.kind_name());
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    auto r = from_value<T>((*items)[i], ctx);
+    if (!r.ok()) return r.status().with_context("element " + std::to_string(i));
+    out(std::move(r).value());
+  }
+  return Status::OK();
+}
+
+template <typename Range>
+Result<std::vector<Value>> values_of(const Range& range, const SerializationContext& ctx) {
+  std::vector<Value> out;
+  out.reserve(range.size());
+  for (const auto& x : range) {
+    ARROWPACK_ASSIGN_OR_RAISE(Value v, to_value(x, ctx));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+}  // namespace detail
+
+template <>
+struct Converter<Value> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const Value& v, const SerializationContext&) { return v; }
+  static Result<Value> from_value(const Value& v, const SerializationContext&) { return v; }
+};
+
+template <>
+struct Converter<bool> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(bool b, const SerializationContext&) { return Value(b); }
+  static Result<bool> from_value(const Value& v, const SerializationContext&) {
+    if (const bool* b = v.as<bool>()) return *b;
+    return Status::TypeError("expected a bool, got ", v.kind_name());
+  }
+};
+
+template <typename I>
+struct Converter<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(I x, const SerializationContext&) {
+    if constexpr (std::is_unsigned_v<I> && sizeof(I) == 8) {
+      if (x > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return Status::CapacityError("unsigned value ", x, " does not fit the int64 of the format");
+      }
+    }
+    return Value(static_cast<std::int64_t>(x));
+  }
+  static Result<I> from_value(const Value& v, const SerializationContext&) {
+    const std::int64_t* p = v.as<std::int64_t>();
+    if (!p) return Status::TypeError("expected an integer, got ", v.kind_name());
+    const std::int64_t x = *p;
+    if constexpr (std::is_signed_v<I>) {
+      if (x < std::numeric_limits<I>::min() || x > std::numeric_limits<I>::max()) {
+        return Status::Invalid("integer ", x, " out of range for a ", sizeof(I) * 8, "-bit integer");
+      }
+    } else {
+      if (x < 0 || static_cast<std::uint64_t>(x) > std::numeric_limits<I>::max()) {
+        return Status::Invalid("integer ", x, " out of range for an unsigned ", sizeof(I) * 8, "-bit integer");
+      }
+    }
+    return static_cast<I>(x);
+  }
+};
+
+template <typename F>
+struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(F x, const SerializationContext&) {
+    if constexpr (sizeof(F) == 4) {
+      return Value(static_cast<float>(x));
+    } else {
+      return Value(static_cast<double>(x));
+    }
+  }
+  static Result<F> from_value(const Value& v, const SerializationContext&) {
+    if (const double* d = v.as<double>()) return static_cast<F>(*d);
+    if (const float* f = v.as<float>()) return static_cast<F>(*f);
+    if (const std::int64_t* i = v.as<std::int64_t>()) return static_cast<F>(*i);
+    return Status::TypeError("expected a number, got ", v.kind_name());
+  }
+};
+
+template <>
+struct Converter<std::string> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::string& s, const SerializationContext&) { return Value(s); }
+  static Result<std::string> from_value(const Value& v, const SerializationContext&) {
+    if (const std::string* s = v.as<std::string>()) return *s;
+    if (const Bytes* b = v.as<Bytes>()) return b->data;
+    return Status::TypeError("expected a string, got ", v.kind_name());
+  }
+};
+
+template <>
+struct Converter<std::vector<std::byte>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::vector<std::byte>& b, const SerializationContext&) {
+    return Value::bytes(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+  }
+  static Result<std::vector<std::byte>> from_value(const Value& v, const SerializationContext&) {
+    const Bytes* b = v.as<Bytes>();
+    if (!b) return Status::TypeError("expected bytes, got ", v.kind_name());
+    const auto* p = reinterpret_cast<const std::byte*>(b->data.data());
+    return std::vector<std::byte>(p, p + b->data.size());
+  }
+};
+
+template <>
+struct Converter<TensorPtr> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const TensorPtr& t, const SerializationContext&) { return Value(t); }
+  static Result<TensorPtr> from_value(const Value& v, const SerializationContext&) {
+    if (const TensorPtr* t = v.as<TensorPtr>()) return *t;
+    if (const Ndarray* a = v.as<Ndarray>()) return a->tensor;
+    return Status::TypeError("expected a tensor, got ", v.kind_name());
+  }
+};
+
+template <>
+struct Converter<std::shared_ptr<Buffer>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::shared_ptr<Buffer>& b, const SerializationContext&) { return Value(b); }
+  static Result<std::shared_ptr<Buffer>> from_value(const Value& v, const SerializationContext&) {
+    if (const auto* b = v.as<std::shared_ptr<Buffer>>()) return *b;
+    return Status::TypeError("expected a buffer, got ", v.kind_name());
+  }
+};
+
+template <typename T, typename A>
+struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byte>>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::vector<T, A>& xs, const SerializationContext& ctx) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
+    return Value::list(std::move(items));
+  }
+  static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
+    std::vector<T, A> out;
+    ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
+    return out;
+  }
+};
+
+template <typename T, typename A>
+struct Converter<std::list<T, A>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::list<T, A>& xs, const SerializationContext& ctx) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
+    return Value::list(std::move(items));
+  }
+  static Result<std::list<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
+    std::list<T, A> out;
+    ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
+    return out;
+  }
+};
+
+template <typename T, std::size_t N>
+struct Converter<std::array<T, N>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::array<T, N>& xs, const SerializationContext& ctx) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
+    return Value::list(std::move(items));
+  }
+  static Result<std::array<T, N>> from_value(const Value& v, const SerializationContext& ctx) {
+    const std::vector<Value>* items = detail::sequence_items(v);
+    if (!items || items->size() != N) {
+      return Status::TypeError("expected a sequence of ", N, " elements, got ", v.kind_name(),
+                               items ? " of " + std::to_string(items->size()) : std::string());
+    }
+    std::array<T, N> out{};
+    for (std::size_t i = 0; i < N; ++i) {
+      auto r = arrowpack::from_value<T>((*items)[i], ctx);
+      if (!r.ok()) return r.status().with_context("element " + std::to_string(i));
+      out[i] = std::move(r).value();
+    }
+    return out;
+  }
+};
+
+namespace detail {
+template <typename M>
+struct MapConverter {
+  static constexpr bool kDefined = true;
+  using K = typename M::key_type;
+  using V = typename M::mapped_type;
+  static Result<Value> to_value(const M& m, const SerializationContext& ctx) {
+    std::vector<std::pair<Value, Value>> entries;
+    entries.reserve(m.size());
+    for (const auto& [k, v] : m) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value key, arrowpack::to_value(k, ctx));
+      ARROWPACK_ASSIGN_OR_RAISE(Value val, arrowpack::to_value(v, ctx));
+      entries.emplace_back(std::move(key), std::move(val));
+    }
+    return Value::dict(std::move(entries));
+  }
+  static Result<M> from_value(const Value& v, const SerializationContext& ctx) {
+    const Dict* d = v.as<Dict>();
+    if (!d) return Status::TypeError("expected a dict, got ", v.kind_name());
+    M out;
+    for (const auto& e : d->entries()) {
+      ARROWPACK_ASSIGN_OR_RAISE(K key, arrowpack::from_value<K>(e.key, ctx));
+      auto val = arrowpack::from_value<V>(e.value, ctx);
+      if (!val.ok()) return val.status().with_context("dict value of " + e.key.to_string());
+      out.emplace(std::move(key), std::move(val).value());
+    }
+    return out;
+  }
+};
+
+template <typename S>
+struct SetConverter {
+  static constexpr bool kDefined = true;
+  using T = typename S::value_type;
+  static Result<Value> to_value(const S& s, const SerializationContext& ctx) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(s, ctx));
+    return Value::set(std::move(items));
+  }
+  static Result<S> from_value(const Value& v, const SerializationContext& ctx) {
+    S out;
+    ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.insert(std::move(x)); }));
+    return out;
+  }
+};
+}  // namespace detail
+
+template <typename K, typename V, typename C, typename A>
+struct Converter<std::map<K, V, C, A>> : detail::MapConverter<std::map<K, V, C, A>> {};
+template <typename K, typename V, typename H, typename E, typename A>
+struct Converter<std::unordered_map<K, V, H, E, A>> : detail::MapConverter<std::unordered_map<K, V, H, E, A>> {};
+template <typename T, typename C, typename A>
+struct Converter<std::set<T, C, A>> : detail::SetConverter<std::set<T, C, A>> {};
+template <typename T, typename H, typename E, typename A>
+struct Converter<std::unordered_set<T, H, E, A>> : detail::SetConverter<std::unordered_set<T, H, E, A>> {};
+
+template <typename... Ts>
+struct Converter<std::tuple<Ts...>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::tuple<Ts...>& t, const SerializationContext& ctx) {
+    std::vector<Value> items;
+    Status st;
+    std::apply([&](const auto&... xs) {
+      ((st.ok() ? void(add(items, st, arrowpack::to_value(xs, ctx))) : void()), ...);
+    }, t);
+    ARROWPACK_RETURN_NOT_OK(st);
+    return Value::tuple(std::move(items));
+  }
+  static Result<std::tuple<Ts...>> from_value(const Value& v, const SerializationContext& ctx) {
+    const std::vector<Value>* items = detail::sequence_items(v);
+    if (!items || items->size() != sizeof...(Ts)) {
+      return Status::TypeError("expected a tuple of ", sizeof...(Ts), " elements, got ", v.kind_name());
+    }
+    return from_items(*items, ctx, std::index_sequence_for<Ts...>{});
+  }
+
+ private:
+  static void add(std::vector<Value>& items, Status& st, Result<Value> r) {
+    if (r.ok()) {
+      items.push_back(std::move(r).value());
+    } else {
+      st = r.status();
+    }
+  }
+  template <std::size_t... I>
+  static Result<std::tuple<Ts...>> from_items(const std::vector<Value>& items, const SerializationContext& ctx,
+                                              std::index_sequence<I...>) {
+    std::tuple<Result<Ts>...> parts{arrowpack::from_value<Ts>(items[I], ctx)...};
+    Status st;
+    ((st.ok() && !std::get<I>(parts).ok() ? void(st = std::get<I>(parts).status()) : void()), ...);
+    ARROWPACK_RETURN_NOT_OK(st);
+    return std::tuple<Ts...>{std::move(std::get<I>(parts)).value()...};
+  }
+};
+
+template <typename A, typename B>
+struct Converter<std::pair<A, B>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::pair<A, B>& p, const SerializationContext& ctx) {
+    return Converter<std::tuple<A, B>>::to_value(std::tuple<A, B>(p.first, p.second), ctx);
+  }
+  static Result<std::pair<A, B>> from_value(const Value& v, const SerializationContext& ctx) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto t, (Converter<std::tuple<A, B>>::from_value(v, ctx)));
+    return std::pair<A, B>(std::move(std::get<0>(t)), std::move(std::get<1>(t)));
+  }
+};
+
+template <typename T>
+struct Converter<std::optional<T>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::optional<T>& o, const SerializationContext& ctx) {
+    if (!o) return Value();
+    return arrowpack::to_value(*o, ctx);
+  }
+  static Result<std::optional<T>> from_value(const Value& v, const SerializationContext& ctx) {
+    if (v.is_none()) return std::optional<T>();
+    ARROWPACK_ASSIGN_OR_RAISE(T x, arrowpack::from_value<T>(v, ctx));
+    return std::optional<T>(std::move(x));
+  }
+};
+
+template <typename... Ts>
+struct Converter<std::variant<Ts...>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::variant<Ts...>& var, const SerializationContext& ctx) {
+    return std::visit([&](const auto& x) { return arrowpack::to_value(x, ctx); }, var);
+  }
+  /// The first alternative that accepts the value wins.
+  static Result<std::variant<Ts...>> from_value(const Value& v, const SerializationContext& ctx) {
+    std::optional<std::variant<Ts...>> out;
+    ((out ? void() : try_one<Ts>(v, ctx, out)), ...);
+    if (!out) return Status::TypeError("no alternative of the variant accepts a ", v.kind_name());
+    return std::move(*out);
+  }
+
+ private:
+  template <typename T>
+  static void try_one(const Value& v, const SerializationContext& ctx, std::optional<std::variant<Ts...>>& out) {
+    auto r = arrowpack::from_value<T>(v, ctx);
+    if (r.ok()) out.emplace(std::in_place_type<T>, std::move(r).value());
+  }
+};
+
+}  // namespace arrowpack

@@ -1,0 +1,165 @@
+#include <catch2/catch.hpp>
+
+#include <numeric>
+
+#include "arrowpack/adapters/eigen.h"
+#include "arrowpack/adapters/serialize.h"
+#include "test_data.h"
+
+using namespace arrowpack;
+using arrowpack::testing::ok_or_die;
+
+namespace {
+
+struct Point {
+  double x = 0;
+  double y = 0;
+  std::string label;
+  std::vector<int> ids;
+  bool operator==(const Point&) const = default;
+};
+
+struct Scene {
+  std::vector<Point> points;
+  std::map<std::string, std::optional<double>> weights;
+  std::tuple<int, std::string> version;
+  bool operator==(const Scene&) const = default;
+};
+
+template <typename T>
+T roundtrip(const T& x, const SerializationContext& ctx = SerializationContext::default_context()) {
+  auto buf = ok_or_die(ok_or_die(serialize(x, ctx)).to_buffer());
+  return ok_or_die(deserialize<T>(buf, ctx));
+}
+
+}  // namespace
+
+TEST_CASE("STL values round-trip through the typed front door") {
+  CHECK(roundtrip(42) == 42);
+  CHECK(roundtrip(std::int8_t{-7}) == -7);
+  CHECK(roundtrip(2.5) == 2.5);
+  CHECK(roundtrip(1.25f) == 1.25f);
+  CHECK(roundtrip(true));
+  CHECK(roundtrip(std::string("héllo")) == "héllo");
+  CHECK(roundtrip(std::vector<int>{1, 2, 3}) == std::vector<int>{1, 2, 3});
+  CHECK(roundtrip(std::array<double, 3>{1, 2, 3}) == std::array<double, 3>{1, 2, 3});
+  CHECK(roundtrip(std::list<std::string>{"a", "b"}) == std::list<std::string>{"a", "b"});
+  std::map<std::string, std::vector<double>> m{{"a", {1.0}}, {"b", {}}};
+  CHECK(roundtrip(m) == m);
+  std::unordered_map<int, std::string> um{{1, "one"}, {2, "two"}};
+  CHECK(roundtrip(um) == um);
+  CHECK(roundtrip(std::set<int>{3, 1, 2}) == std::set<int>{1, 2, 3});
+  CHECK(roundtrip(std::make_tuple(1, std::string("x"), 2.0)) == std::make_tuple(1, std::string("x"), 2.0));
+  CHECK(roundtrip(std::make_pair(std::string("k"), 9)) == std::make_pair(std::string("k"), 9));
+  CHECK(roundtrip(std::optional<int>()) == std::nullopt);
+  CHECK(roundtrip(std::optional<int>(5)) == 5);
+  CHECK(roundtrip(std::variant<int, std::string>("s")) == std::variant<int, std::string>("s"));
+  CHECK(roundtrip(std::variant<int, std::string>(3)) == std::variant<int, std::string>(3));
+  std::vector<std::byte> bytes{std::byte{0}, std::byte{255}};
+  CHECK(roundtrip(bytes) == bytes);
+}
+
+TEST_CASE("the typed front door writes the same Values pyarrow would") {
+  auto v = ok_or_die(to_value(std::map<std::string, std::tuple<int, double>>{{"a", {1, 2.0}}},
+                              SerializationContext::default_context()));
+  CHECK(v.to_string() == "{'a': (1, 2.0)}");
+  CHECK(ok_or_die(to_value(std::vector<std::optional<int>>{1, std::nullopt},
+                           SerializationContext::default_context())).to_string() == "[1, None]");
+}
+
+TEST_CASE("plain aggregates serialize through Boost.PFR with no registration") {
+  Scene s{{{1, 2, "a", {1, 2}}, {3, 4, "b", {}}}, {{"w", 0.5}, {"none", std::nullopt}}, {2, "v2"}};
+  CHECK(roundtrip(s) == s);
+  auto v = ok_or_die(to_value(Point{1, 2, "p", {7}}, SerializationContext::default_context()));
+  CHECK(v.to_string() == "(1.0, 2.0, 'p', [7])");
+}
+
+TEST_CASE("a registered type's callbacks win over reflection") {
+  SerializationContext ctx;
+  REQUIRE(ctx.register_type<Point>(
+      "Point", [](const Point& p) { return Value::dict({{"x", p.x}, {"y", p.y}}); },
+      [](const Value& v) -> Result<Point> {
+        const Dict* d = v.as<Dict>();
+        if (!d) return Status::TypeError("Point wants a dict");
+        return Point{*d->find("x")->as<double>(), *d->find("y")->as<double>(), "from callback", {}};
+      }).ok());
+  auto v = ok_or_die(to_value(Point{1, 2, "ignored", {}}, ctx));
+  REQUIRE(v.is_object());
+  auto back = roundtrip(Point{1, 2, "ignored", {}}, ctx);
+  CHECK(back.label == "from callback");
+  CHECK(back.x == 1);
+}
+
+TEST_CASE("typed reading checks kinds, ranges and sizes") {
+  auto ctx = &SerializationContext::default_context();
+  auto text = ok_or_die(ok_or_die(serialize(std::string("x"))).to_buffer());
+  CHECK(deserialize<int>(text).status().message() == "expected an integer, got string");
+  auto big = ok_or_die(ok_or_die(serialize(std::int64_t{1000})).to_buffer());
+  CHECK(deserialize<std::int8_t>(big).status().message() == "integer 1000 out of range for a 8-bit integer");
+  auto three = ok_or_die(ok_or_die(serialize(std::vector<int>{1, 2, 3})).to_buffer());
+  CHECK(deserialize<std::array<int, 2>>(three).status().is_type_error());
+  CHECK(deserialize<Point>(three).status().message() == "expected 4 fields, got 3");
+  CHECK(serialize(std::numeric_limits<std::uint64_t>::max()).status().is_capacity_error());
+  (void)ctx;
+}
+
+TEST_CASE("Eigen matrices become tensors over their own memory, both layouts") {
+  Eigen::MatrixXd col(3, 4);
+  col.setRandom();
+  Eigen::Matrix<float, 2, 3, Eigen::RowMajor> row;
+  row << 1, 2, 3, 4, 5, 6;
+  auto tc = ok_or_die(tensor_of(col));
+  CHECK(tc->data()->data() == reinterpret_cast<const std::uint8_t*>(col.data()));
+  CHECK(tc->is_column_major());
+  CHECK(ok_or_die(tensor_of(row))->is_row_major());
+  CHECK(roundtrip(col) == col);
+  CHECK(roundtrip(row) == row);
+  Eigen::ArrayXXi arr = Eigen::ArrayXXi::Constant(2, 2, 7);
+  CHECK((roundtrip(arr) == arr).all());
+  // A block of a matrix is strided; it travels row-major and comes back equal.
+  Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>> block(col.data() + 1, 2, 3, Eigen::OuterStride<>(3));
+  auto buf = ok_or_die(ok_or_die(serialize(block)).to_buffer());
+  Eigen::MatrixXd back = ok_or_die(deserialize<Eigen::MatrixXd>(buf));
+  CHECK(back == col.block(1, 0, 2, 3));
+  // Fixed sizes are checked.
+  CHECK(deserialize<Eigen::Matrix3d>(buf).status().message().find("does not fit") != std::string::npos);
+  CHECK(deserialize<Eigen::MatrixXf>(buf).status().is_type_error());
+}
+
+TEST_CASE("Eigen::Tensor round-trips in either layout") {
+  Eigen::Tensor<double, 3> t(2, 3, 4);
+  for (int i = 0; i < 24; ++i) t.data()[i] = i * 0.5;
+  auto back = roundtrip(t);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k) CHECK(back(i, j, k) == t(i, j, k));
+  Eigen::Tensor<std::int32_t, 2, Eigen::RowMajor> r(2, 2);
+  r.setValues({{1, 2}, {3, 4}});
+  auto rb = roundtrip(r);
+  CHECK(rb(1, 0) == 3);
+}
+
+TEST_CASE("std::map<int, MatrixXd> of 100 matrices 500x500: components and views copy nothing") {
+  std::map<int, Eigen::MatrixXd> data;
+  for (int i = 0; i < 100; ++i) data[i] = Eigen::MatrixXd::Constant(500, 500, i);
+  SystemMemoryPool pool;
+  auto so = ok_or_die(serialize(data));
+  auto components = ok_or_die(so.to_components(&pool));
+  REQUIRE(components.num_ndarrays == 100);
+  for (int i = 0; i < 100; ++i) {
+    // data[1 + 2i + 1] is the body of matrix i: the matrix's own memory.
+    CHECK(components.data[2 + 2 * i]->data() == reinterpret_cast<const std::uint8_t*>(data[i].data()));
+  }
+  CHECK(pool.total_allocated_bytes() < 1 << 20);  // metadata only, not the 200 MB
+
+  const std::int64_t before = default_memory_pool()->bytes_allocated();
+  auto views = ok_or_die(deserialize_components<std::map<int, EigenView<Eigen::MatrixXd>>>(components));
+  CHECK(default_memory_pool()->bytes_allocated() - before < 1 << 20);
+  REQUIRE(views.size() == 100);
+  CHECK(views.at(7).map.data() == data[7].data());
+  CHECK(views.at(7).map(499, 499) == 7);
+  // The owning form copies, on request.
+  auto copies = ok_or_die(deserialize_components<std::map<int, Eigen::MatrixXd>>(components));
+  CHECK(copies.at(99) == data[99]);
+  CHECK(copies.at(99).data() != data[99].data());
+}
