@@ -71,7 +71,7 @@ TEST_CASE("plain aggregates serialize through Boost.PFR with no registration") {
   Scene s{{{1, 2, "a", {1, 2}}, {3, 4, "b", {}}}, {{"w", 0.5}, {"none", std::nullopt}}, {2, "v2"}};
   CHECK(roundtrip(s) == s);
   auto v = ok_or_die(to_value(Point{1, 2, "p", {7}}, SerializationContext::default_context()));
-  CHECK(v.to_string() == "(1.0, 2.0, 'p', [7])");
+  CHECK(v.to_string() == "(1.0, 2.0, 'p', ndarray:arrowpack.Tensor<int32>(shape=[1], strides=[4]))");
 }
 
 TEST_CASE("a registered type's callbacks win over reflection") {
@@ -98,9 +98,31 @@ TEST_CASE("typed reading checks kinds, ranges and sizes") {
   CHECK(deserialize<std::int8_t>(big).status().message() == "integer 1000 out of range for a 8-bit integer");
   auto three = ok_or_die(ok_or_die(serialize(std::vector<int>{1, 2, 3})).to_buffer());
   CHECK(deserialize<std::array<int, 2>>(three).status().is_type_error());
-  CHECK(deserialize<Point>(three).status().message() == "expected 4 fields, got 3");
+  CHECK(deserialize<Point>(three).status().message() == "expected a tuple of fields, got ndarray");
+  auto list3 = ok_or_die(ok_or_die(serialize(Value::list({1, 2, 3}))).to_buffer());
+  CHECK(deserialize<Point>(list3).status().message() == "expected 4 fields, got 3");
+  CHECK(ok_or_die(deserialize<std::vector<int>>(list3)) == std::vector<int>{1, 2, 3});
   CHECK(serialize(std::numeric_limits<std::uint64_t>::max()).status().is_capacity_error());
   (void)ctx;
+}
+
+TEST_CASE("vectors and spans of numbers go out of band and come back as views") {
+  std::vector<double> xs(1000);
+  std::iota(xs.begin(), xs.end(), 0.0);
+  auto so = ok_or_die(serialize(xs));
+  REQUIRE(so.ndarrays().size() == 1);
+  CHECK(so.ndarrays()[0]->data()->data() == reinterpret_cast<const std::uint8_t*>(xs.data()));
+  auto buf = ok_or_die(so.to_buffer());
+  auto view = ok_or_die(deserialize<SpanView<double>>(buf));
+  CHECK(view.span.size() == 1000);
+  CHECK(buf->contains(view.span.data(), 8000));
+  CHECK(view.span[999] == 999.0);
+  auto span = ok_or_die(deserialize<std::span<const double>>(buf));
+  CHECK(span.data() == view.span.data());
+  CHECK(ok_or_die(deserialize<std::vector<double>>(buf)) == xs);
+  std::span<const std::int16_t> shorts(reinterpret_cast<const std::int16_t*>(xs.data()), 4);
+  CHECK(ok_or_die(serialize(shorts)).ndarrays()[0]->type()->equals(*int16()));
+  CHECK(deserialize<std::vector<float>>(buf).status().message() == "tensor of double, expected float");
 }
 
 TEST_CASE("Eigen matrices become tensors over their own memory, both layouts") {

@@ -51,6 +51,27 @@ namespace detail {
 template <typename T>
 inline constexpr bool kAlwaysFalse = false;
 
+/// Numbers that travel as tensor elements (not bool, not char).
+template <typename T>
+concept TensorScalar = std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> &&
+                       !std::is_same_v<T, long double>;
+
+/// The Arrow type of a tensor element.
+template <typename S>
+DataTypePtr scalar_type() {
+  if constexpr (std::is_same_v<S, float>) return float32();
+  else if constexpr (std::is_same_v<S, double>) return float64();
+  else if constexpr (std::is_signed_v<S> && sizeof(S) == 1) return int8();
+  else if constexpr (std::is_signed_v<S> && sizeof(S) == 2) return int16();
+  else if constexpr (std::is_signed_v<S> && sizeof(S) == 4) return int32();
+  else if constexpr (std::is_signed_v<S> && sizeof(S) == 8) return int64();
+  else if constexpr (sizeof(S) == 1) return uint8();
+  else if constexpr (sizeof(S) == 2) return uint16();
+  else if constexpr (sizeof(S) == 4) return uint32();
+  else if constexpr (sizeof(S) == 8) return uint64();
+  else static_assert(kAlwaysFalse<S>, "arrowpack: tensor elements must be integers, float or double");
+}
+
 template <typename T>
 Result<Value> registered_to_value(const T& x, const SerializationContext& ctx) {
   if (auto name = ctx.name_of(typeid(T))) return Value::object<T>(*name, x);

@@ -20,23 +20,13 @@ namespace arrowpack {
 namespace detail {
 template <typename S>
 DataTypePtr eigen_scalar_type() {
-  if constexpr (std::is_same_v<S, float>) return float32();
-  else if constexpr (std::is_same_v<S, double>) return float64();
-  else if constexpr (std::is_same_v<S, std::int8_t>) return int8();
-  else if constexpr (std::is_same_v<S, std::int16_t>) return int16();
-  else if constexpr (std::is_same_v<S, std::int32_t>) return int32();
-  else if constexpr (std::is_same_v<S, std::int64_t>) return int64();
-  else if constexpr (std::is_same_v<S, std::uint8_t>) return uint8();
-  else if constexpr (std::is_same_v<S, std::uint16_t>) return uint16();
-  else if constexpr (std::is_same_v<S, std::uint32_t>) return uint32();
-  else if constexpr (std::is_same_v<S, std::uint64_t>) return uint64();
-  else static_assert(kAlwaysFalse<S>, "arrowpack: Eigen scalars must be integers, float or double");
+  static_assert(TensorScalar<S>, "arrowpack: Eigen scalars must be integers, float or double");
+  return scalar_type<S>();
 }
 
 // Eigen's storage does not belong to arrowpack: the buffer views it, nothing is copied.
 inline std::shared_ptr<Buffer> view_of(const void* data, std::int64_t bytes) { return Buffer::wrap(data, bytes); }
 
-Status check_tensor_for(const Tensor& t, const DataTypePtr& type, int ndim);
 }  // namespace detail
 
 /// A zero-copy Eigen view of received memory and what keeps that memory alive.

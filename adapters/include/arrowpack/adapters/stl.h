@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -168,8 +169,98 @@ struct Converter<std::shared_ptr<Buffer>> {
   }
 };
 
+/// Read-only view of the elements of a received 1-d tensor, and what keeps them alive.
+template <typename T>
+struct SpanView {
+  std::span<const T> span;
+  std::shared_ptr<const Buffer> keep_alive;
+};
+
+namespace detail {
+// A 1-d tensor over caller memory: travels out of band, not copied.
+template <typename T>
+Result<Value> numbers_out_of_band(const T* data, std::size_t n) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto t, Tensor::make(scalar_type<T>(), Buffer::wrap(data, static_cast<std::int64_t>(n * sizeof(T))),
+                                                 {static_cast<std::int64_t>(n)}));
+  return Value::ndarray(std::move(t));
+}
+
+// The 1-d tensor inside `v` if it holds T elements contiguously, else an error.
+template <typename T>
+Result<TensorPtr> numbers_tensor(const Value& v) {
+  const TensorPtr* t = nullptr;
+  if (const Ndarray* a = v.as<Ndarray>()) t = &a->tensor;
+  if (!t) t = v.as<TensorPtr>();
+  if (!t) return Status::TypeError("expected a tensor of numbers, got ", v.kind_name());
+  if (!(*t)->type()->equals(*scalar_type<T>())) {
+    return Status::TypeError("tensor of ", (*t)->type()->to_string(), ", expected ", scalar_type<T>()->to_string());
+  }
+  if ((*t)->ndim() != 1) return Status::TypeError("tensor of ", (*t)->ndim(), " dimensions, expected 1");
+  return *t;
+}
+}  // namespace detail
+
+/// Vectors of numbers go out of band as 1-d ndarrays over the vector's memory (no copy:
+/// keep the vector alive until the serialized object is written). Reading copies into a
+/// new vector; use SpanView<T> to read without copying. Lists of numbers are accepted too.
 template <typename T, typename A>
-struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byte>>> {
+struct Converter<std::vector<T, A>, std::enable_if_t<detail::TensorScalar<T>>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::vector<T, A>& xs, const SerializationContext&) {
+    return detail::numbers_out_of_band(xs.data(), xs.size());
+  }
+  static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
+    std::vector<T, A> out;
+    if (detail::sequence_items(v)) {
+      ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(x); }));
+      return out;
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto t, detail::numbers_tensor<T>(v));
+    out.resize(static_cast<std::size_t>(t->size()));
+    for (std::int64_t i = 0; i < t->size(); ++i) out[i] = t->template value<T>({i});
+    return out;
+  }
+};
+
+/// Spans of numbers go out of band like vectors (no copy). Reading a std::span gives a view
+/// of the received memory that is valid while the received buffer lives; SpanView<T> also
+/// holds the keep-alive.
+template <typename T, std::size_t E>
+struct Converter<std::span<const T, E>, std::enable_if_t<detail::TensorScalar<T>>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(std::span<const T, E> xs, const SerializationContext&) {
+    return detail::numbers_out_of_band(xs.data(), xs.size());
+  }
+  static Result<std::span<const T, E>> from_value(const Value& v, const SerializationContext&) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto t, detail::numbers_tensor<T>(v));
+    if (t->size() > 1 && t->strides()[0] != static_cast<std::int64_t>(sizeof(T))) {
+      return Status::Invalid("tensor elements are not contiguous; read a std::vector instead");
+    }
+    if (reinterpret_cast<std::uintptr_t>(t->data()->data()) % alignof(T) != 0) {
+      return Status::Invalid("tensor data is not aligned for its elements");
+    }
+    if constexpr (E != std::dynamic_extent) {
+      if (t->size() != static_cast<std::int64_t>(E)) return Status::Invalid("span of ", E, " elements, tensor of ", t->size());
+    }
+    return std::span<const T, E>(reinterpret_cast<const T*>(t->data()->data()), static_cast<std::size_t>(t->size()));
+  }
+};
+
+template <typename T>
+struct Converter<SpanView<T>, std::enable_if_t<detail::TensorScalar<T>>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const SpanView<T>& v, const SerializationContext&) {
+    return detail::numbers_out_of_band(v.span.data(), v.span.size());
+  }
+  static Result<SpanView<T>> from_value(const Value& v, const SerializationContext& ctx) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto span, (Converter<std::span<const T>>::from_value(v, ctx)));
+    ARROWPACK_ASSIGN_OR_RAISE(auto t, detail::numbers_tensor<T>(v));
+    return SpanView<T>{span, t->data()};
+  }
+};
+
+template <typename T, typename A>
+struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byte> && !detail::TensorScalar<T>>> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const std::vector<T, A>& xs, const SerializationContext& ctx) {
     ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
