@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "arrowpack/registry/serialize.h"
 #include "test_data.h"
 
 namespace ap = arrowpack;
@@ -30,6 +31,26 @@ int main(int argc, char** argv) {
     if (!st.ok()) break;
     st = write(dir + "/type_" + name + ".arrows", batch, 2, false);
     if (st.ok()) st = write(dir + "/type_" + name + ".arrow", batch, 2, true);
+  }
+  // The structure stream of a serialized object (components' data[0]) is plain Arrow IPC.
+  if (st.ok()) {
+    auto data = ap::allocate_buffer(4 * 8).value_or_throw();
+    for (int i = 0; i < 4; ++i) reinterpret_cast<double*>(data->mutable_data())[i] = i;
+    auto tensor = ap::Tensor::make(ap::float64(), data, {2, 2}).value_or_throw();
+    ap::Value v = ap::Value::dict({{"ints", ap::Value::list({1, -2, std::int64_t{1} << 40})},
+                                   {"text", "h\xC3\xA9"},
+                                   {"nested", ap::Value::tuple({ap::Value::set({1.5}), nullptr, true})},
+                                   {ap::Value::tuple({1, 2}), ap::Value::bytes("\x01\x02")},
+                                   {"half", ap::Value::half(0x3C00)},
+                                   {"float", 0.25f},
+                                   {"when", ap::Value::date64_micros(1577836800000000)},
+                                   {"tensor", tensor},
+                                   {"ndarray", ap::Value::ndarray(tensor)},
+                                   {"buffer", ap::Buffer::from_string("raw")}});
+    auto components = ap::serialize(v).value_or_throw().to_components().value_or_throw();
+    auto sink = ap::io::FileOutputStream::open(dir + "/serialized_structure.arrows").value_or_throw();
+    st = sink->write(components.data[0]);
+    if (st.ok()) st = sink->close();
   }
   if (!st.ok()) {
     std::cerr << "write_interop_files: " << st.to_string() << "\n";
