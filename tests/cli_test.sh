@@ -30,4 +30,10 @@ expect_error 1 file-to-stream "$shared/gold/arrow-cpp/seed.arrows" "$out/x.arrow
 "$cli" stream-to-file "$out/seed.arrows" "$out/seed.arrow" || fail "stream-to-file"
 "$cli" validate "$out/seed.arrow" | grep -q "10 batches, 40 rows" || fail "round trip through both conversions"
 "$cli" cat --json - < "$shared/gold/arrow-cpp/seed.arrows" | grep -q '"format":"stream"' || fail "reading stdin"
+# inspect: serialized blobs (the registry's to_buffer form); cat: files of Tensor messages.
+expect_error 1 inspect "$shared/gold/arrow-cpp/seed.arrows"
+"$cli" cat "$shared/gold/tensors/three_tensors.bin" | grep -q "tensor 2: arrowpack.Tensor<uint32>(shape=\[2, 1, 2\]" ||
+  fail "cat of a tensor file"
+"$cli" cat --json "$shared/gold/tensors/f16_2x2.bin" |
+  grep -qF '{"tensors":[{"dtype":"float16","shape":[2,2],"values":[1,2,-0.5,65504]}]}' || fail "cat --json of a tensor file"
 echo "cli: all checks passed"

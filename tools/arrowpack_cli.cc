@@ -7,6 +7,7 @@
 
 #include "arrowpack/core/api.h"
 #include "canonical_json.h"
+#include "inspect_json.h"
 
 namespace ap = arrowpack;
 
@@ -17,7 +18,10 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  cat [--json] FILE          print the schema and batches of an IPC stream or file\n"
-    "                             (--json: the canonical JSON of ../shared/interop/README.md)\n"
+    "                             (--json: the canonical JSON of ../shared/interop/README.md),\n"
+    "                             or the tensors of a file of Tensor messages\n"
+    "  inspect [--json] FILE      print the object tree of a serialized blob (to_buffer /\n"
+    "                             write_to output, arrowpack or pyarrow <= 11); runs no user code\n"
     "  validate FILE              read every batch with full validation\n"
     "  file-to-stream IN OUT      rewrite an IPC file as an IPC stream\n"
     "  stream-to-file IN OUT      rewrite an IPC stream as an IPC file\n"
@@ -40,8 +44,7 @@ struct Contents {
   std::vector<ap::RecordBatchPtr> batches;
 };
 
-ap::Result<Contents> read_all(const std::string& path) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, load(path));
+ap::Result<Contents> read_all(const std::shared_ptr<ap::Buffer>& bytes) {
   Contents out;
   out.is_file = ap::tools::looks_like_ipc_file(*bytes);
   if (out.is_file) {
@@ -62,14 +65,47 @@ ap::Result<Contents> read_all(const std::string& path) {
   return out;
 }
 
+// A file of Tensor messages (write_tensor output) starts with a Tensor message.
+bool holds_tensors(const std::shared_ptr<ap::Buffer>& bytes) {
+  if (ap::tools::looks_like_ipc_file(*bytes)) return false;
+  ap::io::BufferReader reader(bytes);
+  auto first = ap::ipc::read_message(&reader);
+  return first.ok() && *first && (*first)->type() == ap::ipc::MessageType::kTensor;
+}
+
+ap::Status cat_tensors(const std::shared_ptr<ap::Buffer>& bytes, bool json) {
+  ap::io::BufferReader reader(bytes);
+  std::string out = json ? "{\"tensors\":[" : "";
+  for (int i = 0;; ++i) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto message, ap::ipc::read_message(&reader));
+    if (!message) break;
+    ARROWPACK_ASSIGN_OR_RAISE(auto tensor, ap::ipc::read_tensor(*message));
+    if (json) {
+      out += (i ? "," : "") + ap::tools::tensor_json(*tensor);
+    } else {
+      out += "tensor " + std::to_string(i) + ": " + tensor->to_string() + "\n";
+    }
+  }
+  std::cout << out << (json ? "]}\n" : "");
+  return ap::Status::OK();
+}
+
+ap::Status cmd_inspect(const std::string& path, bool json) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, load(path));
+  ARROWPACK_ASSIGN_OR_RAISE(auto value, ap::tools::inspect_value(bytes));
+  std::cout << (json ? ap::tools::inspect_json(value) + "\n" : ap::tools::inspect_text(value));
+  return ap::Status::OK();
+}
+
 ap::Status cmd_cat(const std::string& path, bool json) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, load(path));  // once: stdin cannot be read twice
+  if (holds_tensors(bytes)) return cat_tensors(bytes, json);
   if (json) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto bytes, load(path));
     ARROWPACK_ASSIGN_OR_RAISE(auto doc, ap::tools::canonical_json(bytes));
     std::cout << doc << "\n";
     return ap::Status::OK();
   }
-  ARROWPACK_ASSIGN_OR_RAISE(auto c, read_all(path));
+  ARROWPACK_ASSIGN_OR_RAISE(auto c, read_all(bytes));
   std::cout << "format: " << (c.is_file ? "file" : "stream") << "\n"
             << "schema:\n" << c.schema->to_string() << "\n";
   for (std::size_t i = 0; i < c.batches.size(); ++i) {
@@ -83,7 +119,8 @@ ap::Status cmd_cat(const std::string& path, bool json) {
 }
 
 ap::Status cmd_validate(const std::string& path) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto c, read_all(path));
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, load(path));
+  ARROWPACK_ASSIGN_OR_RAISE(auto c, read_all(bytes));
   std::int64_t rows = 0;
   for (const auto& b : c.batches) {
     if (__builtin_add_overflow(rows, b->num_rows(), &rows)) {
@@ -97,7 +134,8 @@ ap::Status cmd_validate(const std::string& path) {
 }
 
 ap::Status cmd_convert(const std::string& in, const std::string& out, bool to_file) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto c, read_all(in));
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, load(in));
+  ARROWPACK_ASSIGN_OR_RAISE(auto c, read_all(bytes));
   if (c.is_file == to_file) {
     return ap::Status::Invalid("'", in, "' is already an IPC ", to_file ? "file" : "stream");
   }
@@ -127,6 +165,10 @@ int main(int argc, char** argv) {
     st = cmd_cat(args[1], false);
   } else if (cmd == "cat" && args.size() == 3 && args[1] == "--json") {
     st = cmd_cat(args[2], true);
+  } else if (cmd == "inspect" && args.size() == 2) {
+    st = cmd_inspect(args[1], false);
+  } else if (cmd == "inspect" && args.size() == 3 && args[1] == "--json") {
+    st = cmd_inspect(args[2], true);
   } else if (cmd == "validate" && args.size() == 2) {
     st = cmd_validate(args[1]);
   } else if (cmd == "file-to-stream" && args.size() == 3) {
