@@ -185,3 +185,34 @@ TEST_CASE("std::map<int, MatrixXd> of 100 matrices 500x500: components and views
   CHECK(copies.at(99) == data[99]);
   CHECK(copies.at(99).data() != data[99].data());
 }
+
+TEST_CASE("tables to matrices and back (read_pandas' C++ twin)") {
+  auto a = ok_or_die(array<std::int64_t>({1, 2, 3}));
+  auto b = ok_or_die(array<double>({0.5, std::nullopt, 2.5}));
+  auto batch = ok_or_die(RecordBatch::from_arrays({a, b}, {"a", "b"}));
+  auto table = ok_or_die(Table::from_batches(batch->schema(), {batch, batch}));
+  auto m = ok_or_die(to_eigen<Eigen::MatrixXd>(*table, NullPolicy::kNaN));
+  CHECK(m.rows() == 6);
+  CHECK(m.cols() == 2);
+  CHECK(m(4, 0) == 2);
+  CHECK(std::isnan(m(1, 1)));
+  CHECK(m(5, 1) == 2.5);
+  CHECK(to_eigen<Eigen::MatrixXd>(*batch).status().message() == "column 'b': null at row 1");
+  auto rm = ok_or_die((to_eigen<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(*table, NullPolicy::kNaN)));
+  CHECK(rm(3, 0) == 1.0f);
+  auto strings = ok_or_die(RecordBatch::from_arrays({ok_or_die(array<std::string>({"x"}))}, {"s"}));
+  CHECK(to_eigen<Eigen::MatrixXd>(*strings).status().is_type_error());
+
+  Eigen::MatrixXd cm(3, 2);
+  cm << 1, 4, 2, 5, 3, 6;
+  const double* storage = cm.data();
+  auto back = ok_or_die(record_batch_from_eigen(std::move(cm), {"x", "y"}));
+  CHECK(reinterpret_cast<const double*>(back->column(1).buffer(1)->data()) == storage + 3);  // zero-copy
+  CHECK(back->column(1).value<double>(2) == 6);
+  CHECK(back->to_string() == "arrowpack.RecordBatch\nx: double not null\ny: double not null\n----\nx: [1,2,3]\ny: [4,5,6]");
+  Eigen::Matrix<std::int32_t, 2, 2, Eigen::RowMajor> r;
+  r << 1, 2, 3, 4;
+  auto rb = ok_or_die(record_batch_from_eigen(r, {"p", "q"}));
+  CHECK(rb->column(0).to_string_compact() == "[1,3]");
+  CHECK(ok_or_die(to_eigen<Eigen::MatrixXd>(*rb)) == r.cast<double>());
+}

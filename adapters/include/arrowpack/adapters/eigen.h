@@ -12,8 +12,12 @@
 #include <unsupported/Eigen/CXX11/Tensor>
 
 #include <cstring>
+#include <limits>
+
+#include "arrowpack/core/half_float.h"
 
 #include "arrowpack/adapters/convert.h"
+#include "arrowpack/core/record_batch.h"
 
 namespace arrowpack {
 
@@ -202,5 +206,126 @@ struct Converter<Eigen::Tensor<S, Rank, Options, Index>> {
     return out;
   }
 };
+
+// ---- tables and matrices (the C++ twin of read_pandas) ---------------------------------
+
+/// What to do with nulls when gathering columns into a matrix.
+enum class NullPolicy { kError, kNaN };
+
+namespace detail {
+template <typename S>
+Status gather_column(const Array& a, NullPolicy nulls, S* out, std::int64_t stride) {
+  const DataType& t = *a.type();
+  auto put = [&](std::int64_t i, auto x) { out[i * stride] = static_cast<S>(x); };
+  for (std::int64_t i = 0; i < a.length(); ++i) {
+    if (a.is_null(i)) {
+      if (nulls == NullPolicy::kError) return Status::Invalid("null at row ", i);
+      if constexpr (std::is_floating_point_v<S>) {
+        out[i * stride] = std::numeric_limits<S>::quiet_NaN();
+        continue;
+      } else {
+        return Status::TypeError("nulls cannot become NaN in an integer matrix");
+      }
+    }
+    switch (t.id()) {
+      case TypeId::kBool: put(i, a.bool_value(i) ? 1 : 0); break;
+      case TypeId::kInt8: put(i, a.value<std::int8_t>(i)); break;
+      case TypeId::kInt16: put(i, a.value<std::int16_t>(i)); break;
+      case TypeId::kInt32: put(i, a.value<std::int32_t>(i)); break;
+      case TypeId::kInt64: put(i, a.value<std::int64_t>(i)); break;
+      case TypeId::kUInt8: put(i, a.value<std::uint8_t>(i)); break;
+      case TypeId::kUInt16: put(i, a.value<std::uint16_t>(i)); break;
+      case TypeId::kUInt32: put(i, a.value<std::uint32_t>(i)); break;
+      case TypeId::kUInt64: put(i, a.value<std::uint64_t>(i)); break;
+      case TypeId::kHalfFloat: put(i, half_to_double(a.value<std::uint16_t>(i))); break;
+      case TypeId::kFloat: put(i, a.value<float>(i)); break;
+      case TypeId::kDouble: put(i, a.value<double>(i)); break;
+      default: return Status::TypeError("column of ", t.to_string(), " is not numeric");
+    }
+  }
+  return Status::OK();
+}
+
+// Keeps a matrix alive behind the Buffer that views its storage.
+template <typename M>
+class MatrixBuffer : public Buffer {
+ public:
+  explicit MatrixBuffer(M&& m)
+      : Buffer(nullptr, 0), matrix_(std::move(m)) {
+    data_ = reinterpret_cast<const std::uint8_t*>(matrix_.data());
+    size_ = static_cast<std::int64_t>(matrix_.size() * sizeof(typename M::Scalar));
+  }
+
+ private:
+  M matrix_;
+};
+}  // namespace detail
+
+/// Gathers the columns of `batches` (all numeric, in schema order) into one matrix of
+/// rows x columns, converting each value to M's scalar. Nulls become NaN or an error.
+template <typename M>
+Result<M> to_eigen(const std::vector<RecordBatchPtr>& batches, NullPolicy nulls = NullPolicy::kError) {
+  using S = typename M::Scalar;
+  std::int64_t rows = 0;
+  int cols = batches.empty() ? 0 : batches[0]->num_columns();
+  for (const auto& b : batches) {
+    if (b->num_columns() != cols) return Status::Invalid("batches with different column counts");
+    rows += b->num_rows();
+  }
+  M out(rows, cols);
+  const std::int64_t row_step = M::IsRowMajor ? out.outerStride() : 1;
+  const std::int64_t col_step = M::IsRowMajor ? 1 : out.outerStride();
+  std::int64_t first = 0;
+  for (const auto& b : batches) {
+    for (int c = 0; c < cols; ++c) {
+      Status st = detail::gather_column<S>(b->column(c), nulls, out.data() + first * row_step + c * col_step, row_step);
+      if (!st.ok()) return st.with_context("column '" + b->column_name(c) + "'");
+    }
+    first += b->num_rows();
+  }
+  return out;
+}
+template <typename M>
+Result<M> to_eigen(const RecordBatch& batch, NullPolicy nulls = NullPolicy::kError) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto copy, batch.slice(0, batch.num_rows()));
+  return to_eigen<M>(std::vector<RecordBatchPtr>{copy}, nulls);
+}
+template <typename M>
+Result<M> to_eigen(const Table& table, NullPolicy nulls = NullPolicy::kError) {
+  return to_eigen<M>(table.batches(), nulls);
+}
+
+/// A record batch with one column per matrix column. The batch takes the matrix (move it in
+/// to avoid a copy); for a column-major matrix every column is a zero-copy slice of it.
+template <typename M>
+Result<RecordBatchPtr> record_batch_from_eigen(M matrix, const std::vector<std::string>& column_names) {
+  using S = typename M::Scalar;
+  if (static_cast<std::int64_t>(column_names.size()) != matrix.cols()) {
+    return Status::Invalid(matrix.cols(), " matrix columns but ", column_names.size(), " names");
+  }
+  const std::int64_t rows = matrix.rows(), cols = matrix.cols();
+  const auto type = detail::eigen_scalar_type<S>();
+  const std::int64_t w = sizeof(S);
+  std::vector<Array> columns;
+  FieldVector fields;
+  if constexpr (!M::IsRowMajor) {
+    auto storage = std::make_shared<detail::MatrixBuffer<M>>(std::move(matrix));
+    for (std::int64_t c = 0; c < cols; ++c) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto column, storage->slice(c * rows * w, rows * w));
+      ARROWPACK_ASSIGN_OR_RAISE(auto a, Array::make(type, rows, {nullptr, column}, {}, 0));
+      columns.push_back(std::move(a));
+    }
+  } else {
+    for (std::int64_t c = 0; c < cols; ++c) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto column, allocate_buffer(rows * w));
+      auto* dst = reinterpret_cast<S*>(column->mutable_data());
+      for (std::int64_t r = 0; r < rows; ++r) dst[r] = matrix(r, c);
+      ARROWPACK_ASSIGN_OR_RAISE(auto a, Array::make(type, rows, {nullptr, column}, {}, 0));
+      columns.push_back(std::move(a));
+    }
+  }
+  for (std::int64_t c = 0; c < cols; ++c) fields.push_back(field(column_names[c], type, false));
+  return RecordBatch::make(schema(std::move(fields)), rows, std::move(columns));
+}
 
 }  // namespace arrowpack
