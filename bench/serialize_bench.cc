@@ -1,0 +1,124 @@
+// Object serialization: the 200 MB dict of 100 matrices 500x500 (to_buffer against a memcpy
+// of the same bytes, and the components path, which must not depend on the data size), five
+// 10x10 matrices round trip, and one million small records through the typed front door.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "arrowpack/adapters/eigen.h"
+#include "arrowpack/adapters/serialize.h"
+
+namespace ap = arrowpack;
+
+namespace {
+
+template <typename T>
+T check(ap::Result<T> r) {
+  return std::move(r).value_or_throw();
+}
+
+const std::map<int, Eigen::MatrixXd>& big_dict() {
+  static const auto data = [] {
+    std::map<int, Eigen::MatrixXd> m;
+    for (int i = 0; i < 100; ++i) m[i] = Eigen::MatrixXd::Random(500, 500);
+    return m;
+  }();
+  return data;
+}
+constexpr std::int64_t kBigBytes = 100LL * 500 * 500 * 8;
+
+void BM_Memcpy_200MB(benchmark::State& state) {
+  // The same bytes into fresh memory each time, as to_buffer does.
+  for (auto _ : state) {
+    auto out = check(ap::allocate_buffer(kBigBytes));
+    std::int64_t pos = 0;
+    for (const auto& [k, m] : big_dict()) {
+      std::memcpy(out->mutable_data() + pos, m.data(), m.size() * 8);
+      pos += m.size() * 8;
+    }
+    benchmark::DoNotOptimize(out->data());
+  }
+  state.SetBytesProcessed(state.iterations() * kBigBytes);
+}
+
+void BM_ToBuffer_200MB(benchmark::State& state) {
+  for (auto _ : state) {
+    auto buf = check(check(ap::serialize(big_dict())).to_buffer());
+    benchmark::DoNotOptimize(buf->data());
+  }
+  state.SetBytesProcessed(state.iterations() * kBigBytes);
+}
+
+void BM_Deserialize_200MB_Buffer(benchmark::State& state) {
+  auto buf = check(check(ap::serialize(big_dict())).to_buffer());
+  for (auto _ : state) {
+    auto v = check(ap::deserialize(buf));
+    benchmark::DoNotOptimize(v.kind());
+  }
+}
+
+void BM_Components_200MB_RoundTrip(benchmark::State& state) {
+  using Views = std::map<int, ap::EigenView<Eigen::MatrixXd>>;
+  for (auto _ : state) {
+    auto c = check(check(ap::serialize(big_dict())).to_components());
+    auto views = check(ap::deserialize_components<Views>(c));
+    benchmark::DoNotOptimize(views.size());
+  }
+}
+
+void BM_FiveSmallMatrices_RoundTrip(benchmark::State& state) {
+  std::vector<Eigen::Matrix<double, 10, 10>> data(5);
+  for (auto& m : data) m.setRandom();
+  using View = ap::EigenView<Eigen::Matrix<double, 10, 10>>;
+  for (auto _ : state) {
+    auto c = check(check(ap::serialize(data)).to_components());
+    auto views = check(ap::deserialize_components<std::vector<View>>(c));
+    benchmark::DoNotOptimize(views.size());
+  }
+}
+
+struct Record {
+  std::string name;
+  std::array<double, 4> values;
+  std::int64_t id;
+};
+
+const std::vector<Record>& records() {
+  static const auto data = [] {
+    std::vector<Record> r(1000000);
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      r[i] = Record{"record-" + std::to_string(i), {1.0 * i, 2.0, 3.0, 4.0}, static_cast<std::int64_t>(i)};
+    }
+    return r;
+  }();
+  return data;
+}
+
+void BM_Records1M_Serialize(benchmark::State& state) {
+  for (auto _ : state) {
+    auto buf = check(check(ap::serialize(records())).to_buffer());
+    benchmark::DoNotOptimize(buf->size());
+  }
+}
+
+void BM_Records1M_Deserialize(benchmark::State& state) {
+  auto buf = check(check(ap::serialize(records())).to_buffer());
+  for (auto _ : state) {
+    auto back = check(ap::deserialize<std::vector<Record>>(buf));
+    benchmark::DoNotOptimize(back.size());
+  }
+}
+
+BENCHMARK(BM_Memcpy_200MB)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ToBuffer_200MB)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Deserialize_200MB_Buffer)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Components_200MB_RoundTrip)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_FiveSmallMatrices_RoundTrip)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Records1M_Serialize)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_Records1M_Deserialize)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+}  // namespace
+
+BENCHMARK_MAIN();
