@@ -10,6 +10,13 @@
 using namespace arrowpack;
 using arrowpack::testing::ok_or_die;
 
+struct StaticallyRegistered {
+  std::int64_t n = 0;
+};
+ARROWPACK_REGISTER_TYPE(StaticallyRegistered, "test.StaticallyRegistered",
+                        [](const StaticallyRegistered& s) { return Value(s.n); },
+                        [](const Value& v) { return StaticallyRegistered{*v.as<std::int64_t>()}; });
+
 namespace {
 
 struct MyData {
@@ -287,4 +294,62 @@ TEST_CASE("a blob from a newer arrowpack format is refused") {
   auto st = deserialize(ok_or_die(newer.to_buffer())).status();
   CHECK(st.is_not_implemented());
   CHECK(st.message().find("format version 2") != std::string::npos);
+}
+
+namespace {
+// A blob in the layout of pyarrow 0.12-0.15: three counts (tensors, ndarrays, buffers) and
+// padding, the structure stream (legacy framing before 0.15), then the same tail.
+std::shared_ptr<Buffer> three_count_blob(const SerializedObject& so, bool legacy_framing) {
+  auto sink = ok_or_die(io::BufferOutputStream::create());
+  const std::int32_t header[4] = {static_cast<std::int32_t>(so.tensors().size()),
+                                  static_cast<std::int32_t>(so.ndarrays().size()),
+                                  static_cast<std::int32_t>(so.buffers().size()), 0};
+  REQUIRE(sink->write(header, 16).ok());
+  ipc::IpcWriteOptions options;
+  options.alignment = 8;
+  options.write_legacy_ipc_format = legacy_framing;
+  auto writer = ok_or_die(ipc::new_stream(sink, so.batch()->schema(), options));
+  REQUIRE(writer->write_batch(*so.batch()).ok());
+  REQUIRE(writer->close().ok());
+  auto pad = [&] {
+    const std::int64_t pos = ok_or_die(sink->tell());
+    const std::string zeros(static_cast<std::size_t>((64 - pos % 64) % 64), '\0');
+    REQUIRE(sink->write(zeros).ok());
+  };
+  pad();
+  for (const auto* list : {&so.tensors(), &so.ndarrays()}) {
+    for (const auto& t : *list) {
+      REQUIRE(ipc::write_tensor(*t, sink.get()).ok());
+      pad();
+    }
+  }
+  for (const auto& b : so.buffers()) {
+    const std::int64_t n = b->size();
+    REQUIRE(sink->write(&n, 8).ok());
+    REQUIRE(sink->write(b).ok());
+  }
+  return ok_or_die(sink->finish());
+}
+}  // namespace
+
+TEST_CASE("the three-count header of pyarrow 0.12-0.15 is read where it can be told apart") {
+  auto nd = iota_tensor(2, 2);
+  const Value v = Value::list({Value::ndarray(nd), Buffer::from_string("tail bytes"), "x"});
+  auto so = ok_or_die(serialize(v));
+  for (bool legacy : {true, false}) {
+    INFO(legacy);
+    auto back = ok_or_die(deserialize(three_count_blob(so, legacy)));
+    CHECK(back.equals(v));
+  }
+  // Only buffers: with three counts [0, 0, 1] the fourth word is padding.
+  const Value only_buffer = Value::list({Buffer::from_string("abc")});
+  auto so2 = ok_or_die(serialize(only_buffer));
+  CHECK(ok_or_die(deserialize(three_count_blob(so2, false))).equals(only_buffer));
+}
+
+TEST_CASE("ARROWPACK_REGISTER_TYPE registers in the default context at start-up") {
+  CHECK(SerializationContext::default_context().has_type("test.StaticallyRegistered"));
+  CHECK(SerializationContext::default_context().has_type<StaticallyRegistered>());
+  auto buf = ok_or_die(ok_or_die(SerializationContext::default_context().serialize_object(StaticallyRegistered{9})).to_buffer());
+  CHECK(ok_or_die(SerializationContext::default_context().deserialize_object<StaticallyRegistered>(buf)).n == 9);
 }
