@@ -30,7 +30,7 @@ TEST_CASE("inspect --json: scalars") {
   CHECK(inspected(Value()) == "null");
   CHECK(inspected(true) == "true");
   CHECK(inspected(std::numeric_limits<std::int64_t>::min()) == "-9223372036854775808");
-  CHECK(inspected("t\"ext\n") == "\"t\\\"ext\\u000a\"");
+  CHECK(inspected("t\"ext\n\x01") == "\"t\\\"ext\\n\\u0001\"");
   CHECK(inspected(1.5) == "{\"float64\":1.5}");
   CHECK(inspected(0.1f) == "{\"float32\":0.1}");
   CHECK(inspected(Value::half(0xC000)) == "{\"float16\":-2}");

@@ -1,5 +1,7 @@
 #include "canonical_json.h"
 
+#include "json_writing.h"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -9,55 +11,16 @@
 namespace arrowpack::tools {
 namespace {
 
-void append_json_string(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
+void append_json_string(std::string_view s, std::string& out) { json::append_string(s, out); }
 
 void append_hex(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (unsigned char c : s) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
+  json::append_hex_digits(s, out);
   out += '"';
 }
 
 // Widened to double and printed in shortest round-trip form; specials as strings.
-void append_number(double v, std::string& out) {
-  if (std::isnan(v)) {
-    out += "\"NaN\"";
-  } else if (std::isinf(v)) {
-    out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-  } else if (v == 0 && std::signbit(v)) {
-    out += "\"-0\"";
-  } else {
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof(buf), v);
-    out.append(buf, r.ptr);
-  }
-}
+void append_number(double v, std::string& out) { json::append_number(v, out); }
 
 template <typename T>
 void append_quoted_int(T v, std::string& out) {

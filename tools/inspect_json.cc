@@ -1,5 +1,7 @@
 #include "inspect_json.h"
 
+#include "json_writing.h"
+
 #include <charconv>
 #include <cmath>
 
@@ -15,56 +17,10 @@ __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 constexpr std::int64_t kMaxBufferHex = 4096;
 
-void json_string(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-}
-
-void hex(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char c : s) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-}
-
-void number(double v, std::string& out) {
-  if (std::isnan(v)) {
-    out += "\"NaN\"";
-  } else if (std::isinf(v)) {
-    out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-  } else if (v == 0 && std::signbit(v)) {
-    out += "\"-0\"";
-  } else {
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof(buf), v);
-    out.append(buf, r.ptr);
-  }
-}
-
-// float32 values print in their own shortest form (0.1f as 0.1), not widened.
-void number(float v, std::string& out) {
-  if (std::isnan(v) || std::isinf(v) || (v == 0 && std::signbit(v))) {
-    number(static_cast<double>(v), out);
-    return;
-  }
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, r.ptr);
-}
+void json_string(std::string_view s, std::string& out) { json::append_string(s, out); }
+void hex(std::string_view s, std::string& out) { json::append_hex_digits(s, out); }
+void number(double v, std::string& out) { json::append_number(v, out); }
+void number(float v, std::string& out) { json::append_number(v, out); }
 
 std::string_view dtype_name(const DataType& t) {
   switch (t.id()) {

@@ -122,35 +122,27 @@ inline const TensorPtr* tensor_in(const Value& v) {
 }
 }  // namespace detail
 
-template <typename S, int R, int C, int O, int MR, int MC>
-struct Converter<Eigen::Matrix<S, R, C, O, MR, MC>> {
-  using M = Eigen::Matrix<S, R, C, O, MR, MC>;
+namespace detail {
+// Matrices and arrays: out as an ndarray viewing their storage, back as a copy.
+template <typename M>
+struct EigenDenseConverter {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const M& m, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, tensor_of(m));
     return Value::ndarray(std::move(t));
   }
   static Result<M> from_value(const Value& v, const SerializationContext&) {
-    const TensorPtr* t = detail::tensor_in(v);
-    if (!t) return Status::TypeError("expected a tensor for an Eigen matrix, got ", v.kind_name());
+    const TensorPtr* t = tensor_in(v);
+    if (!t) return Status::TypeError("expected a tensor for an Eigen matrix or array, got ", v.kind_name());
     return as_eigen<M>(*t);
   }
 };
+}  // namespace detail
 
 template <typename S, int R, int C, int O, int MR, int MC>
-struct Converter<Eigen::Array<S, R, C, O, MR, MC>> {
-  using M = Eigen::Array<S, R, C, O, MR, MC>;
-  static constexpr bool kDefined = true;
-  static Result<Value> to_value(const M& m, const SerializationContext&) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto t, tensor_of(m));
-    return Value::ndarray(std::move(t));
-  }
-  static Result<M> from_value(const Value& v, const SerializationContext&) {
-    const TensorPtr* t = detail::tensor_in(v);
-    if (!t) return Status::TypeError("expected a tensor for an Eigen array, got ", v.kind_name());
-    return as_eigen<M>(*t);
-  }
-};
+struct Converter<Eigen::Matrix<S, R, C, O, MR, MC>> : detail::EigenDenseConverter<Eigen::Matrix<S, R, C, O, MR, MC>> {};
+template <typename S, int R, int C, int O, int MR, int MC>
+struct Converter<Eigen::Array<S, R, C, O, MR, MC>> : detail::EigenDenseConverter<Eigen::Array<S, R, C, O, MR, MC>> {};
 
 template <typename P, int MapOptions, typename StrideT>
 struct Converter<Eigen::Map<P, MapOptions, StrideT>> {
