@@ -12,6 +12,7 @@
 #include <numeric>
 
 #include "arrowpack/core/api.h"
+#include "summary_reporter.h"
 
 namespace ap = arrowpack;
 
@@ -172,55 +173,34 @@ BENCHMARK(BM_Memcpy_SeedStreamBytes)->Unit(benchmark::kMillisecond)->UseRealTime
 BENCHMARK(BM_WriteSeedStream)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ReadSeedStream)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// Keeps the console output and remembers each case's real time for the ratio summary.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& r : runs) {
-      if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
-      times_ms_[r.benchmark_name()] = r.GetAdjustedRealTime();
-      auto it = r.counters.find("allocated_bytes");
-      if (it != r.counters.end()) allocated_[r.benchmark_name()] = it->second.value;
-    }
+void print_summary(const arrowpack::bench::SummaryReporter& rep) {
+  auto t = [&](const char* n) { return rep.time(n); };
+  const double big = t("BM_Memcpy_BigFileBytes"), seed = t("BM_Memcpy_SeedStreamBytes");
+  std::cout << "\nSummary (same run; ratio = time / memcpy of the same bytes, lower is better)\n";
+  auto line = [&](const char* what, const char* name, double ceiling) {
+    const double ms = t(name);
+    if (ms < 0 || ceiling <= 0) return;
+    std::cout << "  " << what << ": " << ms << " ms = " << ms / ceiling << "x memcpy";
+    const double allocated = rep.counter(name, "allocated_bytes");
+    if (allocated >= 0) std::cout << ", allocated " << allocated << " bytes";
+    std::cout << "\n";
+  };
+  std::cout << "  memcpy of 40 MB: " << big << " ms\n";
+  line("write(2) of the same bytes in 1000 pieces", "BM_RawWrite_BigFileBytes", big);
+  line("write bigfile (OS file, 1000 batches)", "BM_WriteBigFile_OSFile", big);
+  const double raw = t("BM_RawWrite_BigFileBytes"), w = t("BM_WriteBigFile_OSFile");
+  if (raw > 0 && w > 0) std::cout << "    = " << w / raw << "x the raw write(2) floor\n";
+  line("read bigfile through an OS file", "BM_ReadBigFile_OSFile", big);
+  line("read bigfile through a memory map", "BM_ReadBigFile_MemoryMap", big);
+  std::cout << "  memcpy of the seed stream (" << seed_stream()->size() << " bytes): " << seed << " ms\n";
+  line("write seed batch x100000", "BM_WriteSeedStream", seed);
+  line("read seed batch x100000", "BM_ReadSeedStream", seed);
+  const double sw = t("BM_WriteSeedStream"), sr = t("BM_ReadSeedStream");
+  if (sw > 0 && sr > 0) {
+    std::cout << "  per seed batch: write " << sw * 1e3 / kSeedRepeats << " us, read " << sr * 1e3 / kSeedRepeats
+              << " us\n";
   }
-  void summary() const {
-    auto t = [&](const std::string& n) {
-      auto it = times_ms_.find(n + "/real_time");
-      return it == times_ms_.end() ? -1.0 : it->second;
-    };
-    const double big = t("BM_Memcpy_BigFileBytes"), seed = t("BM_Memcpy_SeedStreamBytes");
-    std::cout << "\nSummary (same run; ratio = time / memcpy of the same bytes, lower is better)\n";
-    auto line = [&](const char* what, const std::string& name, double ceiling) {
-      const double ms = t(name);
-      if (ms < 0 || ceiling <= 0) return;
-      std::cout << "  " << what << ": " << ms << " ms = " << ms / ceiling << "x memcpy";
-      auto it = allocated_.find(name + "/real_time");
-      if (it != allocated_.end()) std::cout << ", allocated " << it->second << " bytes";
-      std::cout << "\n";
-    };
-    std::cout << "  memcpy of 40 MB: " << big << " ms\n";
-    line("write(2) of the same bytes in 1000 pieces", "BM_RawWrite_BigFileBytes", big);
-    line("write bigfile (OS file, 1000 batches)", "BM_WriteBigFile_OSFile", big);
-    const double raw = t("BM_RawWrite_BigFileBytes"), w = t("BM_WriteBigFile_OSFile");
-    if (raw > 0 && w > 0) std::cout << "    = " << w / raw << "x the raw write(2) floor\n";
-    line("read bigfile through an OS file", "BM_ReadBigFile_OSFile", big);
-    line("read bigfile through a memory map", "BM_ReadBigFile_MemoryMap", big);
-    std::cout << "  memcpy of the seed stream (" << seed_stream()->size() << " bytes): " << seed
-              << " ms\n";
-    line("write seed batch x100000", "BM_WriteSeedStream", seed);
-    line("read seed batch x100000", "BM_ReadSeedStream", seed);
-    const double sw = t("BM_WriteSeedStream"), sr = t("BM_ReadSeedStream");
-    if (sw > 0 && sr > 0) {
-      std::cout << "  per seed batch: write " << sw * 1e3 / kSeedRepeats << " us, read "
-                << sr * 1e3 / kSeedRepeats << " us\n";
-    }
-  }
-
- private:
-  std::map<std::string, double> times_ms_;
-  std::map<std::string, double> allocated_;
-};
+}
 
 }  // namespace
 
@@ -235,9 +215,9 @@ int main(int argc, char** argv) {
   }
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
-  RatioReporter reporter;
+  arrowpack::bench::SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.summary();
+  print_summary(reporter);
   benchmark::Shutdown();
   std::remove(big_path().c_str());
   return 0;

@@ -9,6 +9,7 @@
 
 #include "arrowpack/adapters/eigen.h"
 #include "arrowpack/adapters/serialize.h"
+#include "summary_reporter.h"
 
 namespace ap = arrowpack;
 
@@ -121,4 +122,28 @@ BENCHMARK(BM_Records1M_Deserialize)->Unit(benchmark::kMillisecond)->UseRealTime(
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  arrowpack::bench::SummaryReporter rep;
+  benchmark::RunSpecifiedBenchmarks(&rep);
+  const double copy = rep.time("BM_Memcpy_200MB"), to_buffer = rep.time("BM_ToBuffer_200MB");
+  std::cout << "\nSummary (same run)\n";
+  if (copy > 0 && to_buffer > 0) {
+    std::cout << "  to_buffer of the 200 MB dict: " << to_buffer << " ms = " << to_buffer / copy
+              << "x a memcpy of the same bytes into fresh memory (" << copy << " ms)\n";
+  }
+  auto us = [&](const char* n) { return rep.time(n); };
+  if (us("BM_Components_200MB_RoundTrip") > 0) {
+    std::cout << "  serialize + to_components + deserialize_components, 100 tensors: "
+              << us("BM_Components_200MB_RoundTrip") << " us (independent of the 200 MB)\n";
+  }
+  if (us("BM_FiveSmallMatrices_RoundTrip") > 0) {
+    std::cout << "  five 10x10 matrices round trip: " << us("BM_FiveSmallMatrices_RoundTrip") << " us\n";
+  }
+  if (us("BM_Records1M_Serialize") > 0) {
+    std::cout << "  1M records: serialize + to_buffer " << us("BM_Records1M_Serialize") << " ms, deserialize "
+              << us("BM_Records1M_Deserialize") << " ms\n";
+  }
+  benchmark::Shutdown();
+  return 0;
+}

@@ -287,8 +287,14 @@ class Decoder {
 
   // Tags of a union's children, from their names, checked against their types.
   Result<const std::vector<std::int8_t>*> tags_of(const Array& u) {
+    // Consecutive elements mostly come from the same union: remember the last one.
+    if (u.data().get() == last_union_) return last_tags_;
     auto it = tags_.find(u.data().get());
-    if (it != tags_.end()) return &it->second;
+    if (it != tags_.end()) {
+      last_union_ = it->first;
+      last_tags_ = &it->second;
+      return last_tags_;
+    }
     if (u.type_id() != TypeId::kDenseUnion) {
       return Status::SerializationError("expected a dense union, got ", u.type()->to_string());
     }
@@ -304,7 +310,9 @@ class Decoder {
       ARROWPACK_RETURN_NOT_OK(check_child_type(static_cast<std::int8_t>(tag), *t.field(j)->type()));
       tags.push_back(static_cast<std::int8_t>(tag));
     }
-    return &(tags_[u.data().get()] = std::move(tags));
+    last_union_ = u.data().get();
+    last_tags_ = &(tags_[last_union_] = std::move(tags));
+    return last_tags_;
   }
 
   Status check_child_type(std::int8_t tag, const DataType& t) {
@@ -462,6 +470,8 @@ class Decoder {
   const DeserializeOptions& options_;
   std::int64_t elements_ = 0;
   std::unordered_map<const ArrayData*, std::vector<std::int8_t>> tags_;
+  const ArrayData* last_union_ = nullptr;
+  const std::vector<std::int8_t>* last_tags_ = nullptr;
 };
 
 // Highest index + 1 of tensors/ndarrays/buffers referred to, walking every union.

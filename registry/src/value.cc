@@ -13,10 +13,18 @@ Value Value::tuple(std::vector<Value> items) { return Value(std::make_shared<Tup
 
 Value Value::set(std::vector<Value> items) {
   auto s = std::make_shared<Set>();
+  // Uniqueness through a hash index; unhashable elements are kept (serialize() refuses them).
+  std::unordered_multimap<std::size_t, std::size_t> seen;
   for (auto& v : items) {
-    bool seen = false;
-    for (const auto& e : s->items) seen = seen || e.equals(v);
-    if (!seen) s->items.push_back(std::move(v));
+    const std::size_t h = v.is_hashable() ? v.hash() : 0;
+    bool duplicate = false;
+    if (v.is_hashable()) {
+      auto [lo, hi] = seen.equal_range(h);
+      for (auto it = lo; it != hi && !duplicate; ++it) duplicate = s->items[it->second].equals(v);
+    }
+    if (duplicate) continue;
+    if (v.is_hashable()) seen.emplace(h, s->items.size());
+    s->items.push_back(std::move(v));
   }
   return Value(std::move(s));
 }
@@ -29,8 +37,13 @@ Value Value::dict(std::vector<std::pair<Value, Value>> entries) {
   auto d = std::make_shared<Dict>();
   // Unhashable keys are kept (serialize() refuses them with a TypeError) so that building a
   // Value never fails.
+  d->index_.reserve(entries.size());
   for (auto& [k, v] : entries) {
-    if (!d->set(k, v).ok()) d->entries_.push_back(Dict::Entry{std::move(k), std::move(v)});
+    if (!k.is_hashable()) {
+      d->entries_.push_back(Dict::Entry{std::move(k), std::move(v)});
+    } else {
+      (void)d->set(std::move(k), std::move(v));
+    }
   }
   return Value(std::move(d));
 }
@@ -39,26 +52,32 @@ Status Dict::set(Value key, Value value) {
   if (!key.is_hashable()) {
     return Status::TypeError("unhashable dict key of kind ", key.kind_name());
   }
-  for (auto& e : entries_) {
-    if (e.key.equals(key)) {
-      e.value = std::move(value);
+  const std::size_t h = key.hash();
+  auto [lo, hi] = index_.equal_range(h);
+  for (auto it = lo; it != hi; ++it) {
+    if (entries_[it->second].key.equals(key)) {
+      entries_[it->second].value = std::move(value);
       return Status::OK();
     }
   }
+  index_.emplace(h, entries_.size());
   entries_.push_back(Entry{std::move(key), std::move(value)});
   return Status::OK();
 }
 
 const Value* Dict::find(const Value& key) const {
-  for (const auto& e : entries_) {
-    if (e.key.equals(key)) return &e.value;
+  if (!key.is_hashable()) return nullptr;
+  auto [lo, hi] = index_.equal_range(key.hash());
+  for (auto it = lo; it != hi; ++it) {
+    if (entries_[it->second].key.equals(key)) return &entries_[it->second].value;
   }
   return nullptr;
 }
 
 const Value* Dict::find(std::string_view key) const {
-  for (const auto& e : entries_) {
-    if (const auto* s = e.key.as<std::string>(); s && *s == key) return &e.value;
+  auto [lo, hi] = index_.equal_range(std::hash<std::string_view>()(key));
+  for (auto it = lo; it != hi; ++it) {
+    if (const auto* s = entries_[it->second].key.as<std::string>(); s && *s == key) return &entries_[it->second].value;
   }
   return nullptr;
 }
@@ -166,7 +185,7 @@ std::size_t Value::hash() const {
   switch (kind()) {
     case Kind::kNone: return 0x5bd1e995;
     case Kind::kDate64: return std::hash<std::int64_t>()(as<Date64>()->micros) ^ 0x9e3779b9;
-    case Kind::kString: return std::hash<std::string>()(*as<std::string>());
+    case Kind::kString: return std::hash<std::string_view>()(*as<std::string>());
     case Kind::kBytes: return std::hash<std::string>()(as<Bytes>()->data) ^ 0x7f4a7c15;
     case Kind::kTuple: {
       std::size_t h = 0x345678;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <typeindex>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -55,6 +56,7 @@ struct Set {
 };
 
 /// Insertion-ordered mapping with keys of any hashable Value (not lists, dicts or sets).
+/// Lookups and insertions are O(1) on average (a hash index beside the entries).
 class Dict {
  public:
   struct Entry;
@@ -71,6 +73,7 @@ class Dict {
  private:
   friend class Value;
   std::vector<Entry> entries_;
+  std::unordered_multimap<std::size_t, std::size_t> index_;  // key hash -> entry position
 };
 
 /// An object of a registered C++ type: its registered name and the object itself.
