@@ -5,6 +5,7 @@
 
 #include "arrowpack/core/api.h"
 #include "arrowpack/registry/context.h"
+#include "arrowpack/registry/object_writer.h"
 #include "test_data.h"
 
 using namespace arrowpack;
@@ -352,4 +353,62 @@ TEST_CASE("ARROWPACK_REGISTER_TYPE registers in the default context at start-up"
   CHECK(SerializationContext::default_context().has_type<StaticallyRegistered>());
   auto buf = ok_or_die(ok_or_die(SerializationContext::default_context().serialize_object(StaticallyRegistered{9})).to_buffer());
   CHECK(ok_or_die(SerializationContext::default_context().deserialize_object<StaticallyRegistered>(buf)).n == 9);
+}
+
+TEST_CASE("ObjectWriter streams the same bytes serialize(Value) makes") {
+  auto t = iota_tensor(2, 2);
+  ObjectWriter w(SerializationContext::default_context());
+  REQUIRE(w.begin_dict().ok());
+  REQUIRE(w.string("a").ok());
+  REQUIRE(w.begin_list().ok());
+  REQUIRE(w.integer(1).ok());
+  REQUIRE(w.none().ok());
+  REQUIRE(w.float32(0.5f).ok());
+  REQUIRE(w.begin_tuple().ok());
+  REQUIRE(w.end().ok());
+  REQUIRE(w.end().ok());
+  REQUIRE(w.integer(7).ok());
+  REQUIRE(w.tensor(t).ok());
+  REQUIRE(w.string("v").ok());
+  REQUIRE(w.value(Value::set({1, 2})).ok());
+  REQUIRE(w.end().ok());
+  auto streamed = ok_or_die(ok_or_die(w.finish()).to_buffer());
+  const Value same = Value::dict(
+      {{"a", Value::list({1, nullptr, 0.5f, Value::tuple()})}, {7, t}, {"v", Value::set({1, 2})}});
+  auto built = ok_or_die(ok_or_die(serialize(same)).to_buffer());
+  CHECK(streamed->equals(*built));
+}
+
+TEST_CASE("ObjectWriter refuses unbalanced or incomplete objects") {
+  const auto& ctx = SerializationContext::default_context();
+  {
+    ObjectWriter w(ctx);
+    REQUIRE(w.begin_list().ok());
+    CHECK(w.finish().status().message() == "ObjectWriter: 1 containers still open");
+  }
+  {
+    ObjectWriter w(ctx);
+    REQUIRE(w.begin_dict().ok());
+    REQUIRE(w.integer(1).ok());
+    CHECK(w.end().message() == "ObjectWriter: a dict key without a value");
+    CHECK_FALSE(w.finish().ok());  // a failed writer stays failed
+  }
+  {
+    ObjectWriter w(ctx);
+    REQUIRE(w.integer(1).ok());
+    CHECK(w.integer(2).message() == "ObjectWriter: only one top-level value");
+    CHECK(w.end().is_invalid());
+  }
+  {
+    ObjectWriter w(ctx);
+    CHECK(w.finish().status().message() == "ObjectWriter: no value was written");
+  }
+  {
+    SerializeLimits shallow;
+    shallow.max_depth = 3;
+    ObjectWriter w(ctx, shallow);
+    Status st;
+    for (int i = 0; i < 10 && st.ok(); ++i) st = w.begin_list();
+    CHECK(st.is_capacity_error());
+  }
 }

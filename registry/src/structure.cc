@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "arrowpack/core/builder.h"
+#include "arrowpack/registry/object_writer.h"
 #include "structure_internal.h"
 
 namespace arrowpack::registry_internal {
@@ -32,7 +33,22 @@ class SequenceEncoder {
   Result<Array> finish();
   std::int64_t length() const { return static_cast<std::int64_t>(codes_.size()); }
 
- private:
+  // Typed appends (shared by the Value path and the streaming ObjectWriter).
+  Status append_none() { return child_for(kNone).status(); }
+  template <typename Builder, typename T>
+  Status append_scalar(std::int8_t tag, T x) {
+    ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(tag));
+    return static_cast<Builder*>(c->scalar.get())->append(x);
+  }
+  Status append_text(std::int8_t tag, std::string_view s) {
+    if (tag == kString && !is_valid_utf8(s)) {
+      return Status::TypeError("string is not valid UTF-8 (use Value::bytes for binary data)");
+    }
+    if (s.size() > static_cast<std::size_t>(kMaxInt32)) return Status::CapacityError("string or bytes longer than 2^31-1");
+    return append_scalar<BinaryBuilder>(tag, s);
+  }
+  Status append_index(std::int8_t tag, std::size_t index);
+
   struct Child {
     std::int8_t tag = 0;
     std::int64_t length = 0;
@@ -43,10 +59,11 @@ class SequenceEncoder {
 
   // Adds a union slot pointing at the next element of the child for `tag`.
   Result<Child*> child_for(std::int8_t tag);
+
+ private:
   Status append_sequence(std::int8_t tag, const std::vector<Value>& items, int depth, Encoder& enc);
   Status append_dict(const Dict& dict, int depth, Encoder& enc);
   Status append_dict_entries(const std::vector<std::pair<Value, Value>>& entries, int depth, Encoder& enc);
-  Status append_index(std::int8_t tag, std::size_t index);
 
   MemoryPool* pool_;
   std::vector<std::int8_t> codes_;
@@ -153,48 +170,15 @@ Status SequenceEncoder::append_dict(const Dict& dict, int depth, Encoder& enc) {
 Status SequenceEncoder::append(const Value& v, int depth, Encoder& enc) {
   ARROWPACK_RETURN_NOT_OK(enc.count(depth));
   switch (v.kind()) {
-    case Value::Kind::kNone: {
-      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kNone));
-      (void)c;
-      return Status::OK();
-    }
-    case Value::Kind::kBool: {
-      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kBool));
-      return static_cast<BooleanBuilder*>(c->scalar.get())->append(*v.as<bool>());
-    }
-    case Value::Kind::kInt: {
-      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kInt));
-      return static_cast<NumericBuilder<std::int64_t>*>(c->scalar.get())->append(*v.as<std::int64_t>());
-    }
-    case Value::Kind::kHalf: {
-      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kHalf));
-      return static_cast<NumericBuilder<std::uint16_t>*>(c->scalar.get())->append(v.as<Half>()->bits);
-    }
-    case Value::Kind::kFloat: {
-      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kFloat));
-      return static_cast<NumericBuilder<float>*>(c->scalar.get())->append(*v.as<float>());
-    }
-    case Value::Kind::kDouble: {
-      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kDouble));
-      return static_cast<NumericBuilder<double>*>(c->scalar.get())->append(*v.as<double>());
-    }
-    case Value::Kind::kDate64: {
-      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kDate64));
-      return static_cast<NumericBuilder<std::int64_t>*>(c->scalar.get())->append(v.as<Date64>()->micros);
-    }
-    case Value::Kind::kString: {
-      const std::string& s = *v.as<std::string>();
-      if (!is_valid_utf8(s)) return Status::TypeError("string is not valid UTF-8 (use Value::bytes for binary data)");
-      if (s.size() > static_cast<std::size_t>(kMaxInt32)) return Status::CapacityError("string longer than 2^31-1 bytes");
-      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kString));
-      return static_cast<BinaryBuilder*>(c->scalar.get())->append(s);
-    }
-    case Value::Kind::kBytes: {
-      const std::string& s = v.as<Bytes>()->data;
-      if (s.size() > static_cast<std::size_t>(kMaxInt32)) return Status::CapacityError("bytes longer than 2^31-1");
-      ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kBytes));
-      return static_cast<BinaryBuilder*>(c->scalar.get())->append(s);
-    }
+    case Value::Kind::kNone: return append_none();
+    case Value::Kind::kBool: return append_scalar<BooleanBuilder>(kBool, *v.as<bool>());
+    case Value::Kind::kInt: return append_scalar<NumericBuilder<std::int64_t>>(kInt, *v.as<std::int64_t>());
+    case Value::Kind::kHalf: return append_scalar<NumericBuilder<std::uint16_t>>(kHalf, v.as<Half>()->bits);
+    case Value::Kind::kFloat: return append_scalar<NumericBuilder<float>>(kFloat, *v.as<float>());
+    case Value::Kind::kDouble: return append_scalar<NumericBuilder<double>>(kDouble, *v.as<double>());
+    case Value::Kind::kDate64: return append_scalar<NumericBuilder<std::int64_t>>(kDate64, v.as<Date64>()->micros);
+    case Value::Kind::kString: return append_text(kString, *v.as<std::string>());
+    case Value::Kind::kBytes: return append_text(kBytes, v.as<Bytes>()->data);
     case Value::Kind::kList: return append_sequence(kList, v.as<List>()->items, depth, enc);
     case Value::Kind::kTuple: return append_sequence(kTuple, v.as<Tuple>()->items, depth, enc);
     case Value::Kind::kSet: {
@@ -519,16 +503,20 @@ Status check_structure_schema(const Schema& schema) {
 
 }  // namespace
 
-Result<Encoded> encode(const Value& value, const SerializationContext& context, const SerializeLimits& limits,
-                       MemoryPool* pool) {
-  Encoder enc(context, limits, pool);
-  SequenceEncoder top(pool);
-  ARROWPACK_RETURN_NOT_OK(top.append(value, 0, enc));
+Result<Encoded> finish_encoding(SequenceEncoder& top, Encoder& enc) {
   ARROWPACK_ASSIGN_OR_RAISE(Array column, top.finish());
   auto schema = arrowpack::schema({field("list", column.type())},
                                   key_value_metadata({{std::string(kFormatVersionKey), std::string(kFormatVersion)}}));
   ARROWPACK_ASSIGN_OR_RAISE(enc.out_.batch, RecordBatch::make(schema, {column}));
   return std::move(enc.out_);
+}
+
+Result<Encoded> encode(const Value& value, const SerializationContext& context, const SerializeLimits& limits,
+                       MemoryPool* pool) {
+  Encoder enc(context, limits, pool);
+  SequenceEncoder top(pool);
+  ARROWPACK_RETURN_NOT_OK(top.append(value, 0, enc));
+  return finish_encoding(top, enc);
 }
 
 Result<References> count_references(const RecordBatch& batch, const SerializeLimits& limits) {
@@ -549,3 +537,142 @@ Result<Value> decode(const SerializedObject& object, const SerializationContext&
 }
 
 }  // namespace arrowpack::registry_internal
+
+namespace arrowpack {
+
+using registry_internal::Encoder;
+using registry_internal::SequenceEncoder;
+namespace tags = registry_internal;
+
+// The stack of open containers; the innermost receives the next value.
+struct ObjectWriter::Impl {
+  Impl(const SerializationContext& context, const SerializeLimits& given, MemoryPool* pool)
+      : limits(given), enc(context, limits, pool), top(pool) {}
+
+  struct Frame {
+    std::int8_t tag;  // kList/kTuple/kSet/kDict
+    SequenceEncoder::Child* child;
+    std::int64_t written = 0;
+  };
+
+  SequenceEncoder* target() {
+    if (frames.empty()) return &top;
+    Frame& f = frames.back();
+    if (f.tag == tags::kDict) return (f.written % 2 == 0) ? f.child->keys.get() : f.child->vals.get();
+    return f.child->values.get();
+  }
+  Status before_value() {
+    ARROWPACK_RETURN_NOT_OK(status);
+    if (frames.empty() && top.length() > 0) return Status::Invalid("ObjectWriter: only one top-level value");
+    ARROWPACK_RETURN_NOT_OK(enc.count(static_cast<int>(frames.size())));
+    if (!frames.empty()) ++frames.back().written;
+    return Status::OK();
+  }
+  // Remembers the first failure: a half-written object cannot be finished.
+  Status track(Status st) {
+    if (!st.ok() && status.ok()) status = st;
+    return st;
+  }
+  Status begin(std::int8_t tag) {
+    ARROWPACK_RETURN_NOT_OK(before_value());
+    auto child = target_for_begin()->child_for(tag);
+    if (!child.ok()) return track(child.status());
+    frames.push_back(Frame{tag, *child});
+    return Status::OK();
+  }
+  SequenceEncoder* target_for_begin() {
+    // before_value() already counted the slot; undo the parity shift for dict frames.
+    if (frames.empty()) return &top;
+    Frame& f = frames.back();
+    if (f.tag == tags::kDict) return ((f.written - 1) % 2 == 0) ? f.child->keys.get() : f.child->vals.get();
+    return f.child->values.get();
+  }
+
+  SerializeLimits limits;
+  Encoder enc;
+  SequenceEncoder top;
+  std::vector<Frame> frames;
+  Status status;
+};
+
+ObjectWriter::ObjectWriter(const SerializationContext& context, const SerializeLimits& limits, MemoryPool* pool)
+    : impl_(std::make_unique<Impl>(context, limits, pool)) {}
+ObjectWriter::~ObjectWriter() = default;
+
+#define ARROWPACK_WRITE(expr)                              \
+  do {                                                      \
+    ARROWPACK_RETURN_NOT_OK(impl_->before_value());         \
+    SequenceEncoder* seq = impl_->target_for_begin();       \
+    return impl_->track(expr);                              \
+  } while (false)
+
+Status ObjectWriter::none() { ARROWPACK_WRITE(seq->append_none()); }
+Status ObjectWriter::boolean(bool b) { ARROWPACK_WRITE(seq->append_scalar<BooleanBuilder>(tags::kBool, b)); }
+Status ObjectWriter::integer(std::int64_t i) {
+  ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<std::int64_t>>(tags::kInt, i));
+}
+Status ObjectWriter::float32(float f) { ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<float>>(tags::kFloat, f)); }
+Status ObjectWriter::float64(double d) { ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<double>>(tags::kDouble, d)); }
+Status ObjectWriter::half(std::uint16_t bits) {
+  ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<std::uint16_t>>(tags::kHalf, bits));
+}
+Status ObjectWriter::date64_micros(std::int64_t micros) {
+  ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<std::int64_t>>(tags::kDate64, micros));
+}
+Status ObjectWriter::string(std::string_view s) { ARROWPACK_WRITE(seq->append_text(tags::kString, s)); }
+Status ObjectWriter::bytes(std::string_view b) { ARROWPACK_WRITE(seq->append_text(tags::kBytes, b)); }
+Status ObjectWriter::tensor(TensorPtr t) {
+  if (!t) return Status::Invalid("null tensor");
+  impl_->enc.out_.tensors.push_back(std::move(t));
+  ARROWPACK_WRITE(seq->append_index(tags::kTensor, impl_->enc.out_.tensors.size() - 1));
+}
+Status ObjectWriter::ndarray(TensorPtr t) {
+  if (!t) return Status::Invalid("null ndarray");
+  impl_->enc.out_.ndarrays.push_back(std::move(t));
+  ARROWPACK_WRITE(seq->append_index(tags::kNdarray, impl_->enc.out_.ndarrays.size() - 1));
+}
+Status ObjectWriter::buffer(std::shared_ptr<Buffer> b) {
+  if (!b) return Status::Invalid("null buffer");
+  impl_->enc.out_.buffers.push_back(std::move(b));
+  ARROWPACK_WRITE(seq->append_index(tags::kBuffer, impl_->enc.out_.buffers.size() - 1));
+}
+#undef ARROWPACK_WRITE
+
+Status ObjectWriter::value(const Value& v) {
+  ARROWPACK_RETURN_NOT_OK(impl_->status);
+  if (impl_->frames.empty() && impl_->top.length() > 0) return Status::Invalid("ObjectWriter: only one top-level value");
+  SequenceEncoder* seq = impl_->target();
+  if (!impl_->frames.empty()) ++impl_->frames.back().written;
+  // append() counts its own elements and depth from here.
+  return impl_->track(seq->append(v, static_cast<int>(impl_->frames.size()), impl_->enc));
+}
+
+Status ObjectWriter::begin_list() { return impl_->begin(tags::kList); }
+Status ObjectWriter::begin_tuple() { return impl_->begin(tags::kTuple); }
+Status ObjectWriter::begin_set() { return impl_->begin(tags::kSet); }
+Status ObjectWriter::begin_dict() { return impl_->begin(tags::kDict); }
+
+Status ObjectWriter::end() {
+  ARROWPACK_RETURN_NOT_OK(impl_->status);
+  if (impl_->frames.empty()) return impl_->track(Status::Invalid("ObjectWriter: end() without an open container"));
+  Impl::Frame f = impl_->frames.back();
+  impl_->frames.pop_back();
+  if (f.tag == tags::kDict) {
+    if (f.written % 2 != 0) return impl_->track(Status::Invalid("ObjectWriter: a dict key without a value"));
+    f.child->offsets.push_back(static_cast<std::int32_t>(f.child->keys->length()));
+  } else {
+    f.child->offsets.push_back(static_cast<std::int32_t>(f.child->values->length()));
+  }
+  return Status::OK();
+}
+
+Result<SerializedObject> ObjectWriter::finish() {
+  ARROWPACK_RETURN_NOT_OK(impl_->status);
+  if (!impl_->frames.empty()) return Status::Invalid("ObjectWriter: ", impl_->frames.size(), " containers still open");
+  if (impl_->top.length() != 1) return Status::Invalid("ObjectWriter: no value was written");
+  ARROWPACK_ASSIGN_OR_RAISE(auto encoded, registry_internal::finish_encoding(impl_->top, impl_->enc));
+  return SerializedObject(std::move(encoded.batch), std::move(encoded.tensors), std::move(encoded.ndarrays),
+                          std::move(encoded.buffers));
+}
+
+}  // namespace arrowpack

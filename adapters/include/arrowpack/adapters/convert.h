@@ -11,11 +11,13 @@
 
 #include <boost/pfr.hpp>
 
+#include <concepts>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
 
 #include "arrowpack/registry/context.h"
+#include "arrowpack/registry/object_writer.h"
 #include "arrowpack/registry/serialize.h"
 #include "arrowpack/registry/value.h"
 
@@ -24,7 +26,9 @@ namespace arrowpack {
 /// Customisation point: specialise with
 ///   static Result<Value> to_value(const T&, const SerializationContext&);
 ///   static Result<T> from_value(const Value&, const SerializationContext&);
-/// and `static constexpr bool kDefined = true;`.
+/// and `static constexpr bool kDefined = true;`. Optionally also
+///   static Status write(const T&, ObjectWriter&, const SerializationContext&);
+/// which streams the value without building a Value (the fast path of serialize()).
 template <typename T, typename Enable = void>
 struct Converter {
   static constexpr bool kDefined = false;
@@ -41,6 +45,11 @@ struct is_registered_type : std::false_type {};
 
 template <typename T>
 concept HasConverter = Converter<std::remove_cvref_t<T>>::kDefined;
+
+template <typename T>
+concept HasWriter = HasConverter<T> && requires(const T& x, ObjectWriter& w, const SerializationContext& c) {
+  { Converter<std::remove_cvref_t<T>>::write(x, w, c) } -> std::same_as<Status>;
+};
 
 /// Plain aggregates that Boost.PFR can reflect (and that no converter claims).
 template <typename T>
@@ -185,13 +194,40 @@ Result<T> from_value(const Value& v, const SerializationContext& ctx) {
   }
 }
 
+/// Streams `x` into `w` (same result as w.value(to_value(x)), without the Value graph).
+template <typename T>
+Status write_value(const T& x, ObjectWriter& w, const SerializationContext& ctx) {
+  if constexpr (HasWriter<T>) {
+    return Converter<T>::write(x, w, ctx);
+  } else if constexpr (HasConverter<T>) {
+    ARROWPACK_ASSIGN_OR_RAISE(Value v, Converter<T>::to_value(x, ctx));
+    return w.value(v);
+  } else if constexpr (Reflectable<T>) {
+    if (ctx.has_type<T>()) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value v, detail::registered_to_value(x, ctx));
+      return w.value(v);
+    }
+    ARROWPACK_RETURN_NOT_OK(w.begin_tuple());
+    Status st;
+    boost::pfr::for_each_field(x, [&](const auto& f) {
+      if (st.ok()) st = write_value(f, w, ctx);
+    });
+    ARROWPACK_RETURN_NOT_OK(st);
+    return w.end();
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(Value v, to_value(x, ctx));  // registered types (or the static_assert)
+    return w.value(v);
+  }
+}
+
 /// serialize(const T&): any supported C++ value (the default context when none is given).
 template <typename T>
   requires(!std::is_same_v<std::remove_cvref_t<T>, Value>)
 Result<SerializedObject> serialize(const T& x, const SerializationContext& ctx = SerializationContext::default_context(),
                                    const SerializeLimits& limits = {}) {
-  ARROWPACK_ASSIGN_OR_RAISE(Value v, to_value(x, ctx));
-  return serialize(v, &ctx, limits);
+  ObjectWriter writer(ctx, limits);
+  ARROWPACK_RETURN_NOT_OK(write_value(x, writer, ctx));
+  return writer.finish();
 }
 
 /// deserialize<T>(buffer): the exact inverse of serialize(const T&). Owning types (std::vector,

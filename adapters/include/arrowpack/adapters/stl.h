@@ -48,6 +48,14 @@ Status items_into(const Value& v, const SerializationContext& ctx, Out&& out) {
   return Status::OK();
 }
 
+// Streams a range as a list (or tuple/set) without building Values.
+template <typename Range>
+Status write_range(const Range& range, ObjectWriter& w, const SerializationContext& ctx, bool as_set = false) {
+  ARROWPACK_RETURN_NOT_OK(as_set ? w.begin_set() : w.begin_list());
+  for (const auto& x : range) ARROWPACK_RETURN_NOT_OK(write_value(x, w, ctx));
+  return w.end();
+}
+
 template <typename Range>
 Result<std::vector<Value>> values_of(const Range& range, const SerializationContext& ctx) {
   std::vector<Value> out;
@@ -65,12 +73,14 @@ struct Converter<Value> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const Value& v, const SerializationContext&) { return v; }
   static Result<Value> from_value(const Value& v, const SerializationContext&) { return v; }
+  static Status write(const Value& v, ObjectWriter& w, const SerializationContext&) { return w.value(v); }
 };
 
 template <>
 struct Converter<bool> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(bool b, const SerializationContext&) { return Value(b); }
+  static Status write(bool b, ObjectWriter& w, const SerializationContext&) { return w.boolean(b); }
   static Result<bool> from_value(const Value& v, const SerializationContext&) {
     if (const bool* b = v.as<bool>()) return *b;
     return Status::TypeError("expected a bool, got ", v.kind_name());
@@ -87,6 +97,14 @@ struct Converter<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I,
       }
     }
     return Value(static_cast<std::int64_t>(x));
+  }
+  static Status write(I x, ObjectWriter& w, const SerializationContext& ctx) {
+    if constexpr (std::is_unsigned_v<I> && sizeof(I) == 8) {
+      if (x > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return to_value(x, ctx).status();
+      }
+    }
+    return w.integer(static_cast<std::int64_t>(x));
   }
   static Result<I> from_value(const Value& v, const SerializationContext&) {
     const std::int64_t* p = v.as<std::int64_t>();
@@ -115,6 +133,13 @@ struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
       return Value(static_cast<double>(x));
     }
   }
+  static Status write(F x, ObjectWriter& w, const SerializationContext&) {
+    if constexpr (sizeof(F) == 4) {
+      return w.float32(static_cast<float>(x));
+    } else {
+      return w.float64(static_cast<double>(x));
+    }
+  }
   static Result<F> from_value(const Value& v, const SerializationContext&) {
     if (const double* d = v.as<double>()) return static_cast<F>(*d);
     if (const float* f = v.as<float>()) return static_cast<F>(*f);
@@ -127,6 +152,7 @@ template <>
 struct Converter<std::string> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const std::string& s, const SerializationContext&) { return Value(s); }
+  static Status write(const std::string& s, ObjectWriter& w, const SerializationContext&) { return w.string(s); }
   static Result<std::string> from_value(const Value& v, const SerializationContext&) {
     if (const std::string* s = v.as<std::string>()) return *s;
     if (const Bytes* b = v.as<Bytes>()) return b->data;
@@ -140,6 +166,9 @@ struct Converter<std::vector<std::byte>> {
   static Result<Value> to_value(const std::vector<std::byte>& b, const SerializationContext&) {
     return Value::bytes(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
   }
+  static Status write(const std::vector<std::byte>& b, ObjectWriter& w, const SerializationContext&) {
+    return w.bytes(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+  }
   static Result<std::vector<std::byte>> from_value(const Value& v, const SerializationContext&) {
     const Bytes* b = v.as<Bytes>();
     if (!b) return Status::TypeError("expected bytes, got ", v.kind_name());
@@ -152,6 +181,7 @@ template <>
 struct Converter<TensorPtr> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const TensorPtr& t, const SerializationContext&) { return Value(t); }
+  static Status write(const TensorPtr& t, ObjectWriter& w, const SerializationContext&) { return w.tensor(t); }
   static Result<TensorPtr> from_value(const Value& v, const SerializationContext&) {
     if (const TensorPtr* t = v.as<TensorPtr>()) return *t;
     if (const Ndarray* a = v.as<Ndarray>()) return a->tensor;
@@ -163,6 +193,9 @@ template <>
 struct Converter<std::shared_ptr<Buffer>> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const std::shared_ptr<Buffer>& b, const SerializationContext&) { return Value(b); }
+  static Status write(const std::shared_ptr<Buffer>& b, ObjectWriter& w, const SerializationContext&) {
+    return w.buffer(b);
+  }
   static Result<std::shared_ptr<Buffer>> from_value(const Value& v, const SerializationContext&) {
     if (const auto* b = v.as<std::shared_ptr<Buffer>>()) return *b;
     return Status::TypeError("expected a buffer, got ", v.kind_name());
@@ -208,6 +241,10 @@ struct Converter<std::vector<T, A>, std::enable_if_t<detail::TensorScalar<T>>> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const std::vector<T, A>& xs, const SerializationContext&) {
     return detail::numbers_out_of_band(xs.data(), xs.size());
+  }
+  static Status write(const std::vector<T, A>& xs, ObjectWriter& w, const SerializationContext& ctx) {
+    ARROWPACK_ASSIGN_OR_RAISE(Value v, to_value(xs, ctx));
+    return w.ndarray(v.as<Ndarray>()->tensor);
   }
   static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
     std::vector<T, A> out;
@@ -266,6 +303,9 @@ struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byt
     ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
     return Value::list(std::move(items));
   }
+  static Status write(const std::vector<T, A>& xs, ObjectWriter& w, const SerializationContext& ctx) {
+    return detail::write_range(xs, w, ctx);
+  }
   static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
     std::vector<T, A> out;
     ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
@@ -280,6 +320,9 @@ struct Converter<std::list<T, A>> {
     ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
     return Value::list(std::move(items));
   }
+  static Status write(const std::list<T, A>& xs, ObjectWriter& w, const SerializationContext& ctx) {
+    return detail::write_range(xs, w, ctx);
+  }
   static Result<std::list<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
     std::list<T, A> out;
     ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
@@ -293,6 +336,9 @@ struct Converter<std::array<T, N>> {
   static Result<Value> to_value(const std::array<T, N>& xs, const SerializationContext& ctx) {
     ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
     return Value::list(std::move(items));
+  }
+  static Status write(const std::array<T, N>& xs, ObjectWriter& w, const SerializationContext& ctx) {
+    return detail::write_range(xs, w, ctx);
   }
   static Result<std::array<T, N>> from_value(const Value& v, const SerializationContext& ctx) {
     const std::vector<Value>* items = detail::sequence_items(v);
@@ -326,6 +372,14 @@ struct MapConverter {
     }
     return Value::dict(std::move(entries));
   }
+  static Status write(const M& m, ObjectWriter& w, const SerializationContext& ctx) {
+    ARROWPACK_RETURN_NOT_OK(w.begin_dict());
+    for (const auto& [k, v] : m) {
+      ARROWPACK_RETURN_NOT_OK(write_value(k, w, ctx));
+      ARROWPACK_RETURN_NOT_OK(write_value(v, w, ctx));
+    }
+    return w.end();
+  }
   static Result<M> from_value(const Value& v, const SerializationContext& ctx) {
     const Dict* d = v.as<Dict>();
     if (!d) return Status::TypeError("expected a dict, got ", v.kind_name());
@@ -347,6 +401,9 @@ struct SetConverter {
   static Result<Value> to_value(const S& s, const SerializationContext& ctx) {
     ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(s, ctx));
     return Value::set(std::move(items));
+  }
+  static Status write(const S& s, ObjectWriter& w, const SerializationContext& ctx) {
+    return detail::write_range(s, w, ctx, /*as_set=*/true);
   }
   static Result<S> from_value(const Value& v, const SerializationContext& ctx) {
     S out;
@@ -376,6 +433,13 @@ struct Converter<std::tuple<Ts...>> {
     }, t);
     ARROWPACK_RETURN_NOT_OK(st);
     return Value::tuple(std::move(items));
+  }
+  static Status write(const std::tuple<Ts...>& t, ObjectWriter& w, const SerializationContext& ctx) {
+    ARROWPACK_RETURN_NOT_OK(w.begin_tuple());
+    Status st;
+    std::apply([&](const auto&... xs) { ((st = st.ok() ? write_value(xs, w, ctx) : st), ...); }, t);
+    ARROWPACK_RETURN_NOT_OK(st);
+    return w.end();
   }
   static Result<std::tuple<Ts...>> from_value(const Value& v, const SerializationContext& ctx) {
     const std::vector<Value>* items = detail::sequence_items(v);
@@ -410,6 +474,12 @@ struct Converter<std::pair<A, B>> {
   static Result<Value> to_value(const std::pair<A, B>& p, const SerializationContext& ctx) {
     return Converter<std::tuple<A, B>>::to_value(std::tuple<A, B>(p.first, p.second), ctx);
   }
+  static Status write(const std::pair<A, B>& p, ObjectWriter& w, const SerializationContext& ctx) {
+    ARROWPACK_RETURN_NOT_OK(w.begin_tuple());
+    ARROWPACK_RETURN_NOT_OK(write_value(p.first, w, ctx));
+    ARROWPACK_RETURN_NOT_OK(write_value(p.second, w, ctx));
+    return w.end();
+  }
   static Result<std::pair<A, B>> from_value(const Value& v, const SerializationContext& ctx) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, (Converter<std::tuple<A, B>>::from_value(v, ctx)));
     return std::pair<A, B>(std::move(std::get<0>(t)), std::move(std::get<1>(t)));
@@ -423,6 +493,9 @@ struct Converter<std::optional<T>> {
     if (!o) return Value();
     return arrowpack::to_value(*o, ctx);
   }
+  static Status write(const std::optional<T>& o, ObjectWriter& w, const SerializationContext& ctx) {
+    return o ? write_value(*o, w, ctx) : w.none();
+  }
   static Result<std::optional<T>> from_value(const Value& v, const SerializationContext& ctx) {
     if (v.is_none()) return std::optional<T>();
     ARROWPACK_ASSIGN_OR_RAISE(T x, arrowpack::from_value<T>(v, ctx));
@@ -435,6 +508,9 @@ struct Converter<std::variant<Ts...>> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const std::variant<Ts...>& var, const SerializationContext& ctx) {
     return std::visit([&](const auto& x) { return arrowpack::to_value(x, ctx); }, var);
+  }
+  static Status write(const std::variant<Ts...>& var, ObjectWriter& w, const SerializationContext& ctx) {
+    return std::visit([&](const auto& x) { return write_value(x, w, ctx); }, var);
   }
   /// The first alternative that accepts the value wins.
   static Result<std::variant<Ts...>> from_value(const Value& v, const SerializationContext& ctx) {
