@@ -12,10 +12,20 @@ constexpr std::int64_t kTensorAlignment = 64;
 
 std::int64_t pad_to(std::int64_t n, std::int64_t a) { return (n + a - 1) / a * a; }
 
+// Bytes held by an array's buffers, children included (to size the stream's sink once).
+std::int64_t buffer_bytes(const ArrayData& d) {
+  std::int64_t n = 0;
+  for (const auto& b : d.buffers) n += b ? b->size() : 0;
+  for (const auto& c : d.children) n += buffer_bytes(*c);
+  return n;
+}
+
 // The IPC stream of the structure (schema, batch, end-of-stream), 8-byte aligned as Arrow
 // C++'s default writer does.
-Result<std::shared_ptr<Buffer>> structure_stream(const RecordBatch& batch, MemoryPool* pool) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto sink, io::BufferOutputStream::create(1024, pool));
+Result<std::shared_ptr<Buffer>> render_structure(const RecordBatch& batch, MemoryPool* pool) {
+  std::int64_t estimate = 4096;
+  for (const auto& c : batch.columns()) estimate += buffer_bytes(*c.data()) * 9 / 8;
+  ARROWPACK_ASSIGN_OR_RAISE(auto sink, io::BufferOutputStream::create(estimate, pool));
   ipc::IpcWriteOptions options;
   options.alignment = 8;
   options.pool = pool;
@@ -41,9 +51,22 @@ const SerializationContext& context_or_default(const SerializationContext* conte
 
 }  // namespace
 
-Result<std::int64_t> SerializedObject::total_bytes() const {
+Result<std::shared_ptr<Buffer>> SerializedObject::structure_stream() const {
   if (!batch_) return Status::Invalid("empty serialized object");
-  ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream(*batch_, default_memory_pool()));
+  std::call_once(stream_cache_->once, [this] {
+    auto r = render_structure(*batch_, default_memory_pool());
+    if (r.ok()) {
+      stream_cache_->stream = r.move_value();
+    } else {
+      stream_cache_->status = r.status();
+    }
+  });
+  ARROWPACK_RETURN_NOT_OK(stream_cache_->status);
+  return stream_cache_->stream;
+}
+
+Result<std::int64_t> SerializedObject::total_bytes() const {
+  ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream());
   std::int64_t n = pad_to(16 + stream->size(), kTensorAlignment);
   for (const auto* list : {&tensors_, &ndarrays_}) {
     for (const auto& t : *list) {
@@ -61,7 +84,7 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
                                   static_cast<std::int32_t>(ndarrays_.size()),
                                   static_cast<std::int32_t>(buffers_.size())};
   ARROWPACK_RETURN_NOT_OK(sink->write(counts, sizeof(counts)));
-  ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream(*batch_, default_memory_pool()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream());
   ARROWPACK_RETURN_NOT_OK(sink->write(stream));
   std::int64_t pos = 16 + stream->size();
   // Tensor messages start on 64-byte boundaries so that their bodies are 64-byte aligned.
@@ -100,7 +123,7 @@ Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
   c.num_tensors = static_cast<int>(tensors_.size());
   c.num_ndarrays = static_cast<int>(ndarrays_.size());
   c.num_buffers = static_cast<int>(buffers_.size());
-  ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream(*batch_, pool));
+  ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream());
   c.data.push_back(std::move(stream));
   for (const auto* list : {&tensors_, &ndarrays_}) {
     for (const auto& t : *list) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -56,7 +57,8 @@ class SerializedObject {
       : batch_(std::move(batch)),
         tensors_(std::move(tensors)),
         ndarrays_(std::move(ndarrays)),
-        buffers_(std::move(buffers)) {}
+        buffers_(std::move(buffers)),
+        stream_cache_(std::make_shared<StreamCache>()) {}
 
   const RecordBatchPtr& batch() const { return batch_; }
   const std::vector<TensorPtr>& tensors() const { return tensors_; }
@@ -81,11 +83,21 @@ class SerializedObject {
   static Result<SerializedObject> from_components(const Components& components,
                                                   const DeserializeOptions& options = {});
 
+  /// The IPC stream of the structure (rendered once, then shared by every output form).
+  /// Safe to call from several threads.
+  Result<std::shared_ptr<Buffer>> structure_stream() const;
+
  private:
+  struct StreamCache {
+    std::once_flag once;
+    Status status;
+    std::shared_ptr<Buffer> stream;
+  };
   RecordBatchPtr batch_;
   std::vector<TensorPtr> tensors_;
   std::vector<TensorPtr> ndarrays_;
   std::vector<std::shared_ptr<Buffer>> buffers_;
+  std::shared_ptr<StreamCache> stream_cache_ = std::make_shared<StreamCache>();
 };
 
 /// Encodes `value` with `context`'s registered types (the default context when null).
