@@ -1,11 +1,14 @@
 // The structure of a serialized Value: one dense union per sequence, whose children are
 // created on first use and named by the decimal string of their tag (pyarrow >= 0.15).
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <limits>
 #include <unordered_map>
 
 #include "arrowpack/core/builder.h"
+#include "arrowpack/core/half_float.h"
+#include "arrowpack/registry/object_reader.h"
 #include "arrowpack/registry/object_writer.h"
 #include "structure_internal.h"
 
@@ -271,13 +274,16 @@ class Decoder {
 
   // Tags of a union's children, from their names, checked against their types.
   Result<const std::vector<std::int8_t>*> tags_of(const Array& u) {
-    // Consecutive elements mostly come from the same union: remember the last one.
-    if (u.data().get() == last_union_) return last_tags_;
-    auto it = tags_.find(u.data().get());
+    // Readers alternate between a few unions (a record's fields, a list's items): a small
+    // cache in front of the map keeps lookups off the hash table.
+    const ArrayData* key = u.data().get();
+    for (const auto& [k, t] : recent_) {
+      if (k == key) return t;
+    }
+    auto it = tags_.find(key);
     if (it != tags_.end()) {
-      last_union_ = it->first;
-      last_tags_ = &it->second;
-      return last_tags_;
+      remember(key, &it->second);
+      return &it->second;
     }
     if (u.type_id() != TypeId::kDenseUnion) {
       return Status::SerializationError("expected a dense union, got ", u.type()->to_string());
@@ -294,9 +300,14 @@ class Decoder {
       ARROWPACK_RETURN_NOT_OK(check_child_type(static_cast<std::int8_t>(tag), *t.field(j)->type()));
       tags.push_back(static_cast<std::int8_t>(tag));
     }
-    last_union_ = u.data().get();
-    last_tags_ = &(tags_[last_union_] = std::move(tags));
-    return last_tags_;
+    const std::vector<std::int8_t>* stored = &(tags_[key] = std::move(tags));
+    remember(key, stored);
+    return stored;
+  }
+
+  void remember(const ArrayData* key, const std::vector<std::int8_t>* tags) {
+    recent_[next_recent_] = {key, tags};
+    next_recent_ = (next_recent_ + 1) % recent_.size();
   }
 
   Status check_child_type(std::int8_t tag, const DataType& t) {
@@ -454,8 +465,8 @@ class Decoder {
   const DeserializeOptions& options_;
   std::int64_t elements_ = 0;
   std::unordered_map<const ArrayData*, std::vector<std::int8_t>> tags_;
-  const ArrayData* last_union_ = nullptr;
-  const std::vector<std::int8_t>* last_tags_ = nullptr;
+  std::array<std::pair<const ArrayData*, const std::vector<std::int8_t>*>, 8> recent_{};
+  std::size_t next_recent_ = 0;
 };
 
 // Highest index + 1 of tensors/ndarrays/buffers referred to, walking every union.
@@ -674,5 +685,167 @@ Result<SerializedObject> ObjectWriter::finish() {
   return SerializedObject(std::move(encoded.batch), std::move(encoded.tensors), std::move(encoded.ndarrays),
                           std::move(encoded.buffers));
 }
+
+}  // namespace arrowpack
+
+// ---- ObjectReader
+
+namespace arrowpack {
+
+struct ObjectReader::Impl {
+  Impl(SerializedObject o, const SerializationContext& ctx, DeserializeOptions opts)
+      : object(std::move(o)), options(std::move(opts)), decoder(object, ctx, options) {}
+  SerializedObject object;
+  DeserializeOptions options;
+  // Caches union tags as it goes (hence mutable: a const reader still learns).
+  mutable registry_internal::Decoder decoder;
+};
+
+// Builds cursors: the element at slot i of union `u`.
+struct CursorAccess {
+  static Result<ObjectReader::Cursor> make(const ObjectReader::Impl* reader, const Array& u, std::int64_t i,
+                                           int depth) {
+    auto& decoder = reader->decoder;
+    ARROWPACK_RETURN_NOT_OK(decoder.count(depth));
+    ARROWPACK_ASSIGN_OR_RAISE(const std::vector<std::int8_t>* tags, decoder.tags_of(u));
+    ObjectReader::Cursor c;
+    c.reader_ = reader;
+    c.union_ = u;
+    c.index_ = i;
+    c.depth_ = depth;
+    const int child = u.child_id(i);
+    c.tag_ = (*tags)[child];
+    c.child_ = u.child(child);
+    c.at_ = u.union_value_offset(i);
+    if (c.tag_ != tags::kNone && c.child_.is_null(c.at_)) c.tag_ = tags::kNone;
+    static constexpr Value::Kind kKinds[] = {
+        Value::Kind::kNone,  Value::Kind::kBool,    Value::Kind::kInt,    Value::Kind::kInt,
+        Value::Kind::kBytes, Value::Kind::kString,  Value::Kind::kHalf,   Value::Kind::kFloat,
+        Value::Kind::kDouble, Value::Kind::kDate64, Value::Kind::kList,   Value::Kind::kDict,
+        Value::Kind::kTuple, Value::Kind::kSet,     Value::Kind::kTensor, Value::Kind::kNdarray,
+        Value::Kind::kBuffer};
+    if (c.tag_ >= static_cast<std::int8_t>(std::size(kKinds))) {
+      return Status::NotImplemented("sparse tensors are not supported");
+    }
+    c.kind_ = kKinds[c.tag_];
+    return c;
+  }
+};
+
+ObjectReader::ObjectReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ObjectReader::~ObjectReader() = default;
+
+Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object, const SerializationContext& context,
+                                                         const DeserializeOptions& options) {
+  const auto& batch = object.batch();
+  if (!batch) return Status::Invalid("serialized object without a structure batch");
+  if (options.validate_full) ARROWPACK_RETURN_NOT_OK(batch->validate_full());
+  ARROWPACK_RETURN_NOT_OK(registry_internal::check_structure_schema(*batch->schema()));
+  if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
+  return std::shared_ptr<ObjectReader>(new ObjectReader(std::make_unique<Impl>(std::move(object), context, options)));
+}
+
+Result<ObjectReader::Cursor> ObjectReader::root() const {
+  return CursorAccess::make(impl_.get(), impl_->object.batch()->column(0), 0, 0);
+}
+
+namespace {
+Status wrong_kind(const char* wanted, Value::Kind kind) {
+  static constexpr const char* kNames[] = {"none",  "bool",   "int",   "half",   "float",  "double",
+                                           "date64", "string", "bytes", "list",   "tuple",  "dict",
+                                           "set",   "tensor", "ndarray", "buffer", "object"};
+  return Status::TypeError("expected ", wanted, ", got ", kNames[static_cast<int>(kind)]);
+}
+}  // namespace
+
+Result<bool> ObjectReader::Cursor::boolean() const {
+  if (kind_ != Value::Kind::kBool) return wrong_kind("a bool", kind_);
+  return child_.bool_value(at_);
+}
+
+Result<std::int64_t> ObjectReader::Cursor::integer() const {
+  if (kind_ != Value::Kind::kInt) return wrong_kind("an integer", kind_);
+  return child_.value<std::int64_t>(at_);
+}
+
+Result<double> ObjectReader::Cursor::number() const {
+  switch (kind_) {
+    case Value::Kind::kDouble: return child_.value<double>(at_);
+    case Value::Kind::kFloat: return static_cast<double>(child_.value<float>(at_));
+    case Value::Kind::kHalf: return half_to_double(child_.value<std::uint16_t>(at_));
+    case Value::Kind::kInt: return static_cast<double>(child_.value<std::int64_t>(at_));
+    default: return wrong_kind("a number", kind_);
+  }
+}
+
+Result<float> ObjectReader::Cursor::float32() const {
+  if (kind_ == Value::Kind::kFloat) return child_.value<float>(at_);
+  ARROWPACK_ASSIGN_OR_RAISE(double d, number());
+  return static_cast<float>(d);
+}
+
+Result<std::string_view> ObjectReader::Cursor::string() const {
+  if (kind_ != Value::Kind::kString) return wrong_kind("a string", kind_);
+  return child_.string_view(at_);
+}
+
+Result<std::string_view> ObjectReader::Cursor::bytes() const {
+  if (kind_ != Value::Kind::kBytes) return wrong_kind("bytes", kind_);
+  return child_.string_view(at_);
+}
+
+Result<TensorPtr> ObjectReader::Cursor::tensor() const {
+  if (kind_ != Value::Kind::kTensor && kind_ != Value::Kind::kNdarray) return wrong_kind("a tensor", kind_);
+  const auto& list = kind_ == Value::Kind::kTensor ? reader_->object.tensors() : reader_->object.ndarrays();
+  const std::int32_t i = child_.value<std::int32_t>(at_);
+  if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
+    return Status::SerializationError("tensor index ", i, " out of range: the object carries ", list.size());
+  }
+  return list[i];
+}
+
+Result<std::shared_ptr<Buffer>> ObjectReader::Cursor::buffer() const {
+  if (kind_ != Value::Kind::kBuffer) return wrong_kind("a buffer", kind_);
+  const auto& list = reader_->object.buffers();
+  const std::int32_t i = child_.value<std::int32_t>(at_);
+  if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
+    return Status::SerializationError("buffer index ", i, " out of range: the object carries ", list.size());
+  }
+  return list[i];
+}
+
+Result<std::int64_t> ObjectReader::Cursor::size() const {
+  switch (kind_) {
+    case Value::Kind::kList:
+    case Value::Kind::kTuple:
+    case Value::Kind::kSet:
+    case Value::Kind::kDict: return child_.value_length(at_);
+    default: return wrong_kind("a container", kind_);
+  }
+}
+
+Result<ObjectReader::Cursor> ObjectReader::Cursor::element(std::int64_t i) const {
+  if (kind_ != Value::Kind::kList && kind_ != Value::Kind::kTuple && kind_ != Value::Kind::kSet) {
+    return wrong_kind("a list, tuple or set", kind_);
+  }
+  if (i < 0 || i >= child_.value_length(at_)) return Status::IndexError("element ", i, " out of range");
+  return CursorAccess::make(reader_, child_.values(), child_.value_offset(at_) + i, depth_ + 1);
+}
+
+Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const {
+  if (kind_ != Value::Kind::kDict) return wrong_kind("a dict", kind_);
+  if (i < 0 || i >= child_.value_length(at_)) return Status::IndexError("entry ", i, " out of range");
+  const Array entries = child_.values();
+  return CursorAccess::make(reader_, entries.child(0), entries.offset() + child_.value_offset(at_) + i, depth_ + 1);
+}
+
+Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) const {
+  if (kind_ != Value::Kind::kDict) return wrong_kind("a dict", kind_);
+  if (i < 0 || i >= child_.value_length(at_)) return Status::IndexError("entry ", i, " out of range");
+  const Array entries = child_.values();
+  return CursorAccess::make(reader_, entries.child(1), entries.offset() + child_.value_offset(at_) + i, depth_ + 1);
+}
+
+Result<Value> ObjectReader::Cursor::value() const { return reader_->decoder.value_at(union_, index_, depth_); }
 
 }  // namespace arrowpack

@@ -17,6 +17,7 @@
 #include <typeinfo>
 
 #include "arrowpack/registry/context.h"
+#include "arrowpack/registry/object_reader.h"
 #include "arrowpack/registry/object_writer.h"
 #include "arrowpack/registry/serialize.h"
 #include "arrowpack/registry/value.h"
@@ -28,7 +29,9 @@ namespace arrowpack {
 ///   static Result<T> from_value(const Value&, const SerializationContext&);
 /// and `static constexpr bool kDefined = true;`. Optionally also
 ///   static Status write(const T&, ObjectWriter&, const SerializationContext&);
-/// which streams the value without building a Value (the fast path of serialize()).
+/// which streams the value without building a Value (the fast path of serialize()), and
+///   static Result<T> read(const ObjectReader::Cursor&, const SerializationContext&);
+/// which reads it without building one (the fast path of deserialize<T>()).
 template <typename T, typename Enable = void>
 struct Converter {
   static constexpr bool kDefined = false;
@@ -49,6 +52,11 @@ concept HasConverter = Converter<std::remove_cvref_t<T>>::kDefined;
 template <typename T>
 concept HasWriter = HasConverter<T> && requires(const T& x, ObjectWriter& w, const SerializationContext& c) {
   { Converter<std::remove_cvref_t<T>>::write(x, w, c) } -> std::same_as<Status>;
+};
+
+template <typename T>
+concept HasReader = HasConverter<T> && requires(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+  { Converter<std::remove_cvref_t<T>>::read(c, ctx) } -> std::same_as<Result<std::remove_cvref_t<T>>>;
 };
 
 /// Plain aggregates that Boost.PFR can reflect (and that no converter claims).
@@ -220,6 +228,48 @@ Status write_value(const T& x, ObjectWriter& w, const SerializationContext& ctx)
   }
 }
 
+/// Reads the element at `c` as a T (same result as from_value<T>(c.value()), without the Value
+/// graph where the converters allow it).
+template <typename T>
+Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+  if constexpr (HasReader<T>) {
+    return Converter<T>::read(c, ctx);
+  } else if constexpr (Reflectable<T>) {
+    if (c.kind() == Value::Kind::kDict || ctx.has_type<T>()) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
+      return from_value<T>(v, ctx);
+    }
+    if (c.kind() != Value::Kind::kTuple && c.kind() != Value::Kind::kList) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
+      return detail::reflect_from_value<T>(v, ctx);  // reports the kind found
+    }
+    constexpr std::size_t n = boost::pfr::tuple_size_v<T>;
+    ARROWPACK_ASSIGN_OR_RAISE(std::int64_t size, c.size());
+    if (size != static_cast<std::int64_t>(n)) return Status::TypeError("expected ", n, " fields, got ", size);
+    T out{};
+    Status st;
+    std::int64_t i = 0;
+    boost::pfr::for_each_field(out, [&](auto& f) {
+      if (st.ok()) {
+        auto e = c.element(i);
+        auto r = e.ok() ? read_value<std::remove_cvref_t<decltype(f)>>(*e, ctx)
+                        : Result<std::remove_cvref_t<decltype(f)>>(e.status());
+        if (r.ok()) {
+          f = std::move(r).value();
+        } else {
+          st = r.status().with_context("field " + std::to_string(i));
+        }
+      }
+      ++i;
+    });
+    ARROWPACK_RETURN_NOT_OK(st);
+    return out;
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
+    return from_value<T>(v, ctx);
+  }
+}
+
 /// serialize(const T&): any supported C++ value (the default context when none is given).
 template <typename T>
   requires(!std::is_same_v<std::remove_cvref_t<T>, Value>)
@@ -230,14 +280,24 @@ Result<SerializedObject> serialize(const T& x, const SerializationContext& ctx =
   return writer.finish();
 }
 
+namespace detail {
+template <typename T>
+Result<T> read_object(SerializedObject object, const SerializationContext& ctx, DeserializeOptions options) {
+  options.validate_full = false;  // the IPC reader validated the structure already
+  ARROWPACK_ASSIGN_OR_RAISE(auto reader, ObjectReader::open(std::move(object), ctx, options));
+  ARROWPACK_ASSIGN_OR_RAISE(auto root, reader->root());
+  return read_value<T>(root, ctx);
+}
+}  // namespace detail
+
 /// deserialize<T>(buffer): the exact inverse of serialize(const T&). Owning types (std::vector,
-/// Eigen::Matrix) copy out of the buffer; views (TensorPtr, EigenView) do not.
+/// Eigen::Matrix) copy out of the buffer; views (TensorPtr, EigenView, SpanView) do not.
 template <typename T>
 Result<T> deserialize(const std::shared_ptr<Buffer>& buffer,
                       const SerializationContext& ctx = SerializationContext::default_context(),
                       const DeserializeOptions& options = {}) {
-  ARROWPACK_ASSIGN_OR_RAISE(Value v, deserialize(buffer, &ctx, options));
-  return from_value<T>(v, ctx);
+  ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::read_from(buffer, options));
+  return detail::read_object<T>(std::move(object), ctx, options);
 }
 
 /// deserialize_components as a T.
@@ -245,8 +305,8 @@ template <typename T>
 Result<T> deserialize_components(const Components& components,
                                  const SerializationContext& ctx = SerializationContext::default_context(),
                                  const DeserializeOptions& options = {}) {
-  ARROWPACK_ASSIGN_OR_RAISE(Value v, deserialize_components(components, &ctx, options));
-  return from_value<T>(v, ctx);
+  ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::from_components(components, options));
+  return detail::read_object<T>(std::move(object), ctx, options);
 }
 
 }  // namespace arrowpack

@@ -48,6 +48,23 @@ Status items_into(const Value& v, const SerializationContext& ctx, Out&& out) {
   return Status::OK();
 }
 
+// Reads every element of a list/tuple/set cursor as T.
+template <typename T, typename Out>
+Status read_items(const ObjectReader::Cursor& c, const SerializationContext& ctx, Out&& out) {
+  if (c.kind() != Value::Kind::kList && c.kind() != Value::Kind::kTuple && c.kind() != Value::Kind::kSet) {
+    ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
+    return Status::TypeError("expected a list, tuple or set, got ", v.kind_name());
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(std::int64_t n, c.size());
+  for (std::int64_t i = 0; i < n; ++i) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto e, c.element(i));
+    auto r = read_value<T>(e, ctx);
+    if (!r.ok()) return r.status().with_context("element " + std::to_string(i));
+    out(std::move(r).value());
+  }
+  return Status::OK();
+}
+
 // Streams a range as a list (or tuple/set) without building Values.
 template <typename Range>
 Status write_range(const Range& range, ObjectWriter& w, const SerializationContext& ctx, bool as_set = false) {
@@ -74,6 +91,7 @@ struct Converter<Value> {
   static Result<Value> to_value(const Value& v, const SerializationContext&) { return v; }
   static Result<Value> from_value(const Value& v, const SerializationContext&) { return v; }
   static Status write(const Value& v, ObjectWriter& w, const SerializationContext&) { return w.value(v); }
+  static Result<Value> read(const ObjectReader::Cursor& c, const SerializationContext&) { return c.value(); }
 };
 
 template <>
@@ -81,6 +99,7 @@ struct Converter<bool> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(bool b, const SerializationContext&) { return Value(b); }
   static Status write(bool b, ObjectWriter& w, const SerializationContext&) { return w.boolean(b); }
+  static Result<bool> read(const ObjectReader::Cursor& c, const SerializationContext&) { return c.boolean(); }
   static Result<bool> from_value(const Value& v, const SerializationContext&) {
     if (const bool* b = v.as<bool>()) return *b;
     return Status::TypeError("expected a bool, got ", v.kind_name());
@@ -109,7 +128,15 @@ struct Converter<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I,
   static Result<I> from_value(const Value& v, const SerializationContext&) {
     const std::int64_t* p = v.as<std::int64_t>();
     if (!p) return Status::TypeError("expected an integer, got ", v.kind_name());
-    const std::int64_t x = *p;
+    return narrow(*p);
+  }
+  static Result<I> read(const ObjectReader::Cursor& c, const SerializationContext&) {
+    ARROWPACK_ASSIGN_OR_RAISE(std::int64_t x, c.integer());
+    return narrow(x);
+  }
+
+ private:
+  static Result<I> narrow(std::int64_t x) {
     if constexpr (std::is_signed_v<I>) {
       if (x < std::numeric_limits<I>::min() || x > std::numeric_limits<I>::max()) {
         return Status::Invalid("integer ", x, " out of range for a ", sizeof(I) * 8, "-bit integer");
@@ -146,6 +173,14 @@ struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
     if (const std::int64_t* i = v.as<std::int64_t>()) return static_cast<F>(*i);
     return Status::TypeError("expected a number, got ", v.kind_name());
   }
+  static Result<F> read(const ObjectReader::Cursor& c, const SerializationContext&) {
+    if constexpr (sizeof(F) == 4) {
+      return c.float32();
+    } else {
+      ARROWPACK_ASSIGN_OR_RAISE(double d, c.number());
+      return static_cast<F>(d);
+    }
+  }
 };
 
 template <>
@@ -153,6 +188,14 @@ struct Converter<std::string> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const std::string& s, const SerializationContext&) { return Value(s); }
   static Status write(const std::string& s, ObjectWriter& w, const SerializationContext&) { return w.string(s); }
+  static Result<std::string> read(const ObjectReader::Cursor& c, const SerializationContext&) {
+    if (c.kind() == Value::Kind::kBytes) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto b, c.bytes());
+      return std::string(b);
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto s, c.string());
+    return std::string(s);
+  }
   static Result<std::string> from_value(const Value& v, const SerializationContext&) {
     if (const std::string* s = v.as<std::string>()) return *s;
     if (const Bytes* b = v.as<Bytes>()) return b->data;
@@ -182,6 +225,7 @@ struct Converter<TensorPtr> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const TensorPtr& t, const SerializationContext&) { return Value(t); }
   static Status write(const TensorPtr& t, ObjectWriter& w, const SerializationContext&) { return w.tensor(t); }
+  static Result<TensorPtr> read(const ObjectReader::Cursor& c, const SerializationContext&) { return c.tensor(); }
   static Result<TensorPtr> from_value(const Value& v, const SerializationContext&) {
     if (const TensorPtr* t = v.as<TensorPtr>()) return *t;
     if (const Ndarray* a = v.as<Ndarray>()) return a->tensor;
@@ -311,6 +355,12 @@ struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byt
     ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
     return out;
   }
+  static Result<std::vector<T, A>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+    std::vector<T, A> out;
+    if (auto n = c.size(); n.ok()) out.reserve(static_cast<std::size_t>(*n));
+    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(c, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
+    return out;
+  }
 };
 
 template <typename T, typename A>
@@ -339,6 +389,16 @@ struct Converter<std::array<T, N>> {
   }
   static Status write(const std::array<T, N>& xs, ObjectWriter& w, const SerializationContext& ctx) {
     return detail::write_range(xs, w, ctx);
+  }
+  static Result<std::array<T, N>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+    std::array<T, N> out{};
+    std::size_t i = 0;
+    if (auto n = c.size(); !n.ok() || *n != static_cast<std::int64_t>(N)) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
+      return from_value(v, ctx);  // the precise error
+    }
+    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(c, ctx, [&](T&& x) { out[i++] = std::move(x); }));
+    return out;
   }
   static Result<std::array<T, N>> from_value(const Value& v, const SerializationContext& ctx) {
     const std::vector<Value>* items = detail::sequence_items(v);
@@ -380,6 +440,23 @@ struct MapConverter {
     }
     return w.end();
   }
+  static Result<M> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+    if (c.kind() != Value::Kind::kDict) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
+      return from_value(v, ctx);
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(std::int64_t n, c.size());
+    M out;
+    for (std::int64_t i = 0; i < n; ++i) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto kc, c.key(i));
+      ARROWPACK_ASSIGN_OR_RAISE(auto vc, c.value_of(i));
+      ARROWPACK_ASSIGN_OR_RAISE(K key, read_value<K>(kc, ctx));
+      auto val = read_value<V>(vc, ctx);
+      if (!val.ok()) return val.status().with_context("dict value " + std::to_string(i));
+      out.emplace(std::move(key), std::move(val).value());
+    }
+    return out;
+  }
   static Result<M> from_value(const Value& v, const SerializationContext& ctx) {
     const Dict* d = v.as<Dict>();
     if (!d) return Status::TypeError("expected a dict, got ", v.kind_name());
@@ -404,6 +481,11 @@ struct SetConverter {
   }
   static Status write(const S& s, ObjectWriter& w, const SerializationContext& ctx) {
     return detail::write_range(s, w, ctx, /*as_set=*/true);
+  }
+  static Result<S> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+    S out;
+    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(c, ctx, [&](T&& x) { out.insert(std::move(x)); }));
+    return out;
   }
   static Result<S> from_value(const Value& v, const SerializationContext& ctx) {
     S out;
@@ -495,6 +577,11 @@ struct Converter<std::optional<T>> {
   }
   static Status write(const std::optional<T>& o, ObjectWriter& w, const SerializationContext& ctx) {
     return o ? write_value(*o, w, ctx) : w.none();
+  }
+  static Result<std::optional<T>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+    if (c.is_none()) return std::optional<T>();
+    ARROWPACK_ASSIGN_OR_RAISE(T x, read_value<T>(c, ctx));
+    return std::optional<T>(std::move(x));
   }
   static Result<std::optional<T>> from_value(const Value& v, const SerializationContext& ctx) {
     if (v.is_none()) return std::optional<T>();

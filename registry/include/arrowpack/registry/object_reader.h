@@ -1,0 +1,75 @@
+// ObjectReader: reads a serialized object element by element, without materialising a
+// Value graph (the fast path of the typed deserialize<T>). A Cursor points at one element;
+// strings are views of the structure's memory and tensors/buffers are shared, so everything
+// a cursor hands out stays valid while the reader lives. Not thread-safe.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "arrowpack/registry/serialize.h"
+#include "arrowpack/registry/value.h"
+
+namespace arrowpack {
+
+struct CursorAccess;
+
+class ObjectReader {
+ public:
+  class Cursor;
+  /// Checks the structure (as deserialize() does) and keeps `object` alive.
+  static Result<std::shared_ptr<ObjectReader>> open(SerializedObject object, const SerializationContext& context,
+                                                    const DeserializeOptions& options = {});
+  ~ObjectReader();
+  /// The serialized value itself.
+  Result<Cursor> root() const;
+
+ private:
+  friend struct CursorAccess;
+  struct Impl;
+  explicit ObjectReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class ObjectReader::Cursor {
+ public:
+  /// The element's kind (registered objects are dicts with a "_pytype_" key).
+  Value::Kind kind() const { return kind_; }
+  bool is_none() const { return kind_ == Value::Kind::kNone; }
+
+  Result<bool> boolean() const;
+  Result<std::int64_t> integer() const;
+  /// Any number (double, float32, float16 or int) as a double.
+  Result<double> number() const;
+  Result<float> float32() const;
+  /// Text (valid UTF-8) or bytes, as a view of the serialized memory.
+  Result<std::string_view> string() const;
+  Result<std::string_view> bytes() const;
+  /// A tensor or an ndarray (shared, not copied).
+  Result<TensorPtr> tensor() const;
+  Result<std::shared_ptr<Buffer>> buffer() const;
+
+  /// Elements of a list, tuple or set, or entries of a dict.
+  Result<std::int64_t> size() const;
+  Result<Cursor> element(std::int64_t i) const;
+  Result<Cursor> key(std::int64_t i) const;
+  Result<Cursor> value_of(std::int64_t i) const;
+
+  /// The element as a Value (registered objects through the context's deserializers).
+  Result<Value> value() const;
+
+ private:
+  friend class ObjectReader;
+  friend struct CursorAccess;
+  Cursor() = default;
+  const ObjectReader::Impl* reader_ = nullptr;
+  Array union_;
+  std::int64_t index_ = 0;
+  int depth_ = 0;
+  Value::Kind kind_ = Value::Kind::kNone;
+  std::int8_t tag_ = 0;
+  Array child_;
+  std::int64_t at_ = 0;
+};
+
+}  // namespace arrowpack
