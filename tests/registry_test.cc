@@ -5,6 +5,7 @@
 
 #include "arrowpack/core/api.h"
 #include "arrowpack/registry/context.h"
+#include "arrowpack/registry/object_reader.h"
 #include "arrowpack/registry/object_writer.h"
 #include "test_data.h"
 
@@ -411,4 +412,27 @@ TEST_CASE("ObjectWriter refuses unbalanced or incomplete objects") {
     for (int i = 0; i < 10 && st.ok(); ++i) st = w.begin_list();
     CHECK(st.is_capacity_error());
   }
+}
+
+TEST_CASE("ObjectReader cursors walk a serialized object without building Values") {
+  auto t = iota_tensor(2, 2);
+  const Value v = Value::dict({{"name", "x"}, {"items", Value::list({1, 2.5, nullptr, Value::bytes("b")})}, {3, t}});
+  auto so = ok_or_die(serialize(v));
+  auto reader = ok_or_die(ObjectReader::open(so, SerializationContext::default_context()));
+  auto root = ok_or_die(reader->root());
+  CHECK(root.kind() == Value::Kind::kDict);
+  CHECK(*root.size() == 3);
+  CHECK(*ok_or_die(root.key(0)).string() == "name");
+  CHECK(*ok_or_die(root.value_of(0)).string() == "x");
+  auto items = ok_or_die(root.value_of(1));
+  CHECK(items.kind() == Value::Kind::kList);
+  CHECK(*ok_or_die(items.element(0)).integer() == 1);
+  CHECK(*ok_or_die(items.element(1)).number() == 2.5);
+  CHECK(ok_or_die(items.element(2)).is_none());
+  CHECK(*ok_or_die(items.element(3)).bytes() == "b");
+  CHECK(items.element(4).status().is_index_error());
+  CHECK(ok_or_die(items.element(0)).string().status().message() == "expected a string, got int");
+  CHECK(ok_or_die(ok_or_die(root.value_of(2)).tensor())->equals(*t));
+  CHECK(ok_or_die(root.value()).equals(v));
+  CHECK(root.element(0).status().is_type_error());
 }
