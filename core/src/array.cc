@@ -179,7 +179,7 @@ Status validate_offsets(const ArrayData& d, std::int64_t limit, const char* limi
 }
 
 Status validate_data(const ArrayData& d, bool full, int depth) {
-  if (depth > 256) return Status::CapacityError("array nesting deeper than 256 levels");
+  if (depth > 1024) return Status::CapacityError("array nesting deeper than 1024 levels");
   if (!d.type) return Status::Invalid("array without a type");
   const DataType& t = *d.type;
   if (d.length < 0) return Status::Invalid("negative array length ", d.length);

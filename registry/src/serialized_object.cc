@@ -144,7 +144,7 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     return Status::CapacityError("serialized object of ", size, " bytes exceeds the limit of ",
                                  options.limits.max_total_bytes);
   }
-  if (size < 16) return Status::Invalid("serialized object truncated: ", size, " bytes, the header alone is 16");
+  if (size < 24) return Status::Invalid("serialized object truncated: ", size, " bytes, too small for a header and a stream");
   std::int32_t c[4];
   std::memcpy(c, buffer->data(), 16);
   for (int i = 0; i < 4; ++i) ARROWPACK_RETURN_NOT_OK(check_count(c[i], "items"));
@@ -268,8 +268,9 @@ Result<SerializedObject> serialize(const Value& value, const SerializationContex
                                    const SerializeLimits& limits) {
   ARROWPACK_ASSIGN_OR_RAISE(auto enc, registry_internal::encode(value, context_or_default(context), limits,
                                                                 default_memory_pool()));
-  return SerializedObject(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays),
-                          std::move(enc.buffers));
+  SerializedObject out(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays), std::move(enc.buffers));
+  for (auto& owner : enc.keep_alive) out.retain(std::move(owner));
+  return out;
 }
 
 Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context,

@@ -208,6 +208,7 @@ Status SequenceEncoder::append(const Value& v, int depth, Encoder& enc) {
       // {"data": serializer(object), "_pytype_": name}.
       const Object& o = *v.as<Object>();
       ARROWPACK_ASSIGN_OR_RAISE(Value data, enc.context_.serialize_registered(o));
+      if (o.payload) enc.out_.keep_alive.push_back(o.payload);
       if (!o.payload) {
         // Opaque objects go back exactly as they were read.
         const Dict* fields = data.as<Dict>();
@@ -300,6 +301,18 @@ class Decoder {
       ARROWPACK_RETURN_NOT_OK(check_child_type(static_cast<std::int8_t>(tag), *t.field(j)->type()));
       tags.push_back(static_cast<std::int8_t>(tag));
     }
+    // Every child element must be used exactly once, in slot order (as pyarrow >= 0.15 and
+    // arrowpack write): aliased slots would let a small blob decode into an unbounded graph.
+    std::vector<std::int64_t> next(static_cast<std::size_t>(t.num_fields()), 0);
+    for (std::int64_t i = 0; i < u.length(); ++i) {
+      const int child = u.child_id(i);
+      if (child < 0) return Status::SerializationError("union slot ", i, " has an undeclared type code");
+      const std::int64_t offset = u.union_value_offset(i);
+      if (offset != next[child]++ || offset >= u.child(child).length()) {
+        return Status::SerializationError("union slot ", i, " points at element ", offset, " of child '",
+                                          t.field(child)->name(), "'; elements must be used once, in order");
+      }
+    }
     const std::vector<std::int8_t>* stored = &(tags_[key] = std::move(tags));
     remember(key, stored);
     return stored;
@@ -377,6 +390,7 @@ class Decoder {
       case kList:
       case kTuple:
       case kSet: {
+        ARROWPACK_RETURN_NOT_OK(check_range(c, j, c.values().length()));
         ARROWPACK_ASSIGN_OR_RAISE(auto items, sequence(c.values(), c.value_offset(j), c.value_offset(j + 1), depth));
         if (tag == kList) return Value::list(std::move(items));
         if (tag == kTuple) return Value::tuple(std::move(items));
@@ -385,7 +399,9 @@ class Decoder {
         }
         return Value::set(std::move(items));
       }
-      case kDict: return dict(c.values(), c.value_offset(j), c.value_offset(j + 1), depth);
+      case kDict:
+        ARROWPACK_RETURN_NOT_OK(check_range(c, j, c.values().length()));
+        return dict(c.values(), c.value_offset(j), c.value_offset(j + 1), depth);
       case kTensor: return out_of_band(object_.tensors(), c.value<std::int32_t>(j), "tensor",
                                        [](const TensorPtr& t) { return Value(t); });
       case kNdarray: return out_of_band(object_.ndarrays(), c.value<std::int32_t>(j), "ndarray",
@@ -394,6 +410,16 @@ class Decoder {
                                        [](const std::shared_ptr<Buffer>& b) { return Value(b); });
       default: return Status::NotImplemented("sparse tensors are not supported");
     }
+  }
+
+  // List j of `lists` must cover a range inside its child (checked even when the caller
+  // turned full validation off).
+  static Status check_range(const Array& lists, std::int64_t j, std::int64_t child_length) {
+    const std::int64_t a = lists.value_offset(j), b = lists.value_offset(j + 1);
+    if (a < 0 || b < a || b > child_length) {
+      return Status::SerializationError("list ", j, " covers [", a, ", ", b, ") of a child of ", child_length);
+    }
+    return Status::OK();
   }
 
   template <typename T, typename Wrap>
@@ -564,20 +590,31 @@ struct ObjectWriter::Impl {
     std::int8_t tag;  // kList/kTuple/kSet/kDict
     SequenceEncoder::Child* child;
     std::int64_t written = 0;
+    bool must_hash = false;  // a tuple used as a dict key or set element
   };
 
-  SequenceEncoder* target() {
+  // Whether the next value goes where only hashable values may (a dict key, a set element,
+  // or inside a tuple that is one).
+  bool next_must_hash() const {
+    if (frames.empty()) return false;
+    const Frame& f = frames.back();
+    return f.must_hash || f.tag == tags::kSet || (f.tag == tags::kDict && f.written % 2 == 0);
+  }
+  // Checks and counts the next value, then returns the sequence that receives it.
+  Result<SequenceEncoder*> slot(bool hashable) {
+    ARROWPACK_RETURN_NOT_OK(status);
+    if (finished) return track(Status::Invalid("ObjectWriter: already finished"));
+    if (frames.empty() && top.length() > 0) return track(Status::Invalid("ObjectWriter: only one top-level value"));
+    if (!hashable && next_must_hash()) {
+      return track(Status::TypeError("ObjectWriter: an unhashable value as a dict key or set element"));
+    }
+    ARROWPACK_RETURN_NOT_OK(track(enc.count(static_cast<int>(frames.size()))));
     if (frames.empty()) return &top;
     Frame& f = frames.back();
-    if (f.tag == tags::kDict) return (f.written % 2 == 0) ? f.child->keys.get() : f.child->vals.get();
-    return f.child->values.get();
-  }
-  Status before_value() {
-    ARROWPACK_RETURN_NOT_OK(status);
-    if (frames.empty() && top.length() > 0) return Status::Invalid("ObjectWriter: only one top-level value");
-    ARROWPACK_RETURN_NOT_OK(enc.count(static_cast<int>(frames.size())));
-    if (!frames.empty()) ++frames.back().written;
-    return Status::OK();
+    SequenceEncoder* seq = f.tag == tags::kDict ? (f.written % 2 == 0 ? f.child->keys.get() : f.child->vals.get())
+                                                 : f.child->values.get();
+    ++f.written;
+    return seq;
   }
   // Remembers the first failure: a half-written object cannot be finished.
   Status track(Status st) {
@@ -585,18 +622,30 @@ struct ObjectWriter::Impl {
     return st;
   }
   Status begin(std::int8_t tag) {
-    ARROWPACK_RETURN_NOT_OK(before_value());
-    auto child = target_for_begin()->child_for(tag);
+    const bool hash_inside = tag == tags::kTuple && next_must_hash();
+    ARROWPACK_ASSIGN_OR_RAISE(SequenceEncoder * seq, slot(tag == tags::kTuple));
+    auto child = seq->child_for(tag);
     if (!child.ok()) return track(child.status());
-    frames.push_back(Frame{tag, *child});
+    frames.push_back(Frame{tag, *child, 0, hash_inside});
     return Status::OK();
   }
-  SequenceEncoder* target_for_begin() {
-    // before_value() already counted the slot; undo the parity shift for dict frames.
-    if (frames.empty()) return &top;
-    Frame& f = frames.back();
-    if (f.tag == tags::kDict) return ((f.written - 1) % 2 == 0) ? f.child->keys.get() : f.child->vals.get();
-    return f.child->values.get();
+  template <typename F>
+  Status write(bool hashable, F&& append) {
+    ARROWPACK_ASSIGN_OR_RAISE(SequenceEncoder * seq, slot(hashable));
+    return track(append(seq));
+  }
+  // Tensors, ndarrays and buffers: the item joins the object only once its slot is accepted.
+  Status out_of_band(std::int8_t tag, std::vector<TensorPtr>* tensors, TensorPtr t, std::shared_ptr<Buffer> b) {
+    if (!t && !b) return track(Status::Invalid("ObjectWriter: null tensor or buffer"));
+    ARROWPACK_ASSIGN_OR_RAISE(SequenceEncoder * seq, slot(false));
+    const std::size_t index = tensors ? tensors->size() : enc.out_.buffers.size();
+    ARROWPACK_RETURN_NOT_OK(track(seq->append_index(tag, index)));
+    if (tensors) {
+      tensors->push_back(std::move(t));
+    } else {
+      enc.out_.buffers.push_back(std::move(b));
+    }
+    return Status::OK();
   }
 
   SerializeLimits limits;
@@ -604,56 +653,72 @@ struct ObjectWriter::Impl {
   SequenceEncoder top;
   std::vector<Frame> frames;
   Status status;
+  bool finished = false;
 };
 
 ObjectWriter::ObjectWriter(const SerializationContext& context, const SerializeLimits& limits, MemoryPool* pool)
     : impl_(std::make_unique<Impl>(context, limits, pool)) {}
 ObjectWriter::~ObjectWriter() = default;
 
-#define ARROWPACK_WRITE(expr)                              \
-  do {                                                      \
-    ARROWPACK_RETURN_NOT_OK(impl_->before_value());         \
-    SequenceEncoder* seq = impl_->target_for_begin();       \
-    return impl_->track(expr);                              \
-  } while (false)
-
-Status ObjectWriter::none() { ARROWPACK_WRITE(seq->append_none()); }
-Status ObjectWriter::boolean(bool b) { ARROWPACK_WRITE(seq->append_scalar<BooleanBuilder>(tags::kBool, b)); }
-Status ObjectWriter::integer(std::int64_t i) {
-  ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<std::int64_t>>(tags::kInt, i));
+Status ObjectWriter::none() {
+  return impl_->write(true, [](SequenceEncoder* seq) { return seq->append_none(); });
 }
-Status ObjectWriter::float32(float f) { ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<float>>(tags::kFloat, f)); }
-Status ObjectWriter::float64(double d) { ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<double>>(tags::kDouble, d)); }
+Status ObjectWriter::boolean(bool b) {
+  return impl_->write(true, [b](SequenceEncoder* seq) { return seq->append_scalar<BooleanBuilder>(tags::kBool, b); });
+}
+Status ObjectWriter::integer(std::int64_t i) {
+  return impl_->write(
+      true, [i](SequenceEncoder* seq) { return seq->append_scalar<NumericBuilder<std::int64_t>>(tags::kInt, i); });
+}
+Status ObjectWriter::float32(float f) {
+  return impl_->write(true,
+                      [f](SequenceEncoder* seq) { return seq->append_scalar<NumericBuilder<float>>(tags::kFloat, f); });
+}
+Status ObjectWriter::float64(double d) {
+  return impl_->write(
+      true, [d](SequenceEncoder* seq) { return seq->append_scalar<NumericBuilder<double>>(tags::kDouble, d); });
+}
 Status ObjectWriter::half(std::uint16_t bits) {
-  ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<std::uint16_t>>(tags::kHalf, bits));
+  return impl_->write(true, [bits](SequenceEncoder* seq) {
+    return seq->append_scalar<NumericBuilder<std::uint16_t>>(tags::kHalf, bits);
+  });
 }
 Status ObjectWriter::date64_micros(std::int64_t micros) {
-  ARROWPACK_WRITE(seq->append_scalar<NumericBuilder<std::int64_t>>(tags::kDate64, micros));
+  return impl_->write(true, [micros](SequenceEncoder* seq) {
+    return seq->append_scalar<NumericBuilder<std::int64_t>>(tags::kDate64, micros);
+  });
 }
-Status ObjectWriter::string(std::string_view s) { ARROWPACK_WRITE(seq->append_text(tags::kString, s)); }
-Status ObjectWriter::bytes(std::string_view b) { ARROWPACK_WRITE(seq->append_text(tags::kBytes, b)); }
+Status ObjectWriter::string(std::string_view s) {
+  return impl_->write(true, [s](SequenceEncoder* seq) { return seq->append_text(tags::kString, s); });
+}
+Status ObjectWriter::bytes(std::string_view b) {
+  return impl_->write(true, [b](SequenceEncoder* seq) { return seq->append_text(tags::kBytes, b); });
+}
 Status ObjectWriter::tensor(TensorPtr t) {
-  if (!t) return Status::Invalid("null tensor");
-  impl_->enc.out_.tensors.push_back(std::move(t));
-  ARROWPACK_WRITE(seq->append_index(tags::kTensor, impl_->enc.out_.tensors.size() - 1));
+  return impl_->out_of_band(tags::kTensor, &impl_->enc.out_.tensors, std::move(t), nullptr);
 }
 Status ObjectWriter::ndarray(TensorPtr t) {
-  if (!t) return Status::Invalid("null ndarray");
-  impl_->enc.out_.ndarrays.push_back(std::move(t));
-  ARROWPACK_WRITE(seq->append_index(tags::kNdarray, impl_->enc.out_.ndarrays.size() - 1));
+  return impl_->out_of_band(tags::kNdarray, &impl_->enc.out_.ndarrays, std::move(t), nullptr);
 }
 Status ObjectWriter::buffer(std::shared_ptr<Buffer> b) {
-  if (!b) return Status::Invalid("null buffer");
-  impl_->enc.out_.buffers.push_back(std::move(b));
-  ARROWPACK_WRITE(seq->append_index(tags::kBuffer, impl_->enc.out_.buffers.size() - 1));
+  return impl_->out_of_band(tags::kBuffer, nullptr, nullptr, std::move(b));
 }
-#undef ARROWPACK_WRITE
 
 Status ObjectWriter::value(const Value& v) {
+  if (impl_->next_must_hash() && !v.is_hashable()) {
+    return impl_->track(Status::TypeError("ObjectWriter: an unhashable ", v.kind_name(), " as a dict key or set element"));
+  }
   ARROWPACK_RETURN_NOT_OK(impl_->status);
-  if (impl_->frames.empty() && impl_->top.length() > 0) return Status::Invalid("ObjectWriter: only one top-level value");
-  SequenceEncoder* seq = impl_->target();
-  if (!impl_->frames.empty()) ++impl_->frames.back().written;
+  if (impl_->finished) return impl_->track(Status::Invalid("ObjectWriter: already finished"));
+  if (impl_->frames.empty() && impl_->top.length() > 0) {
+    return impl_->track(Status::Invalid("ObjectWriter: only one top-level value"));
+  }
+  SequenceEncoder* seq = &impl_->top;
+  if (!impl_->frames.empty()) {
+    Impl::Frame& f = impl_->frames.back();
+    seq = f.tag == tags::kDict ? (f.written % 2 == 0 ? f.child->keys.get() : f.child->vals.get()) : f.child->values.get();
+    ++f.written;
+  }
   // append() counts its own elements and depth from here.
   return impl_->track(seq->append(v, static_cast<int>(impl_->frames.size()), impl_->enc));
 }
@@ -665,6 +730,7 @@ Status ObjectWriter::begin_dict() { return impl_->begin(tags::kDict); }
 
 Status ObjectWriter::end() {
   ARROWPACK_RETURN_NOT_OK(impl_->status);
+  if (impl_->finished) return impl_->track(Status::Invalid("ObjectWriter: already finished"));
   if (impl_->frames.empty()) return impl_->track(Status::Invalid("ObjectWriter: end() without an open container"));
   Impl::Frame f = impl_->frames.back();
   impl_->frames.pop_back();
@@ -679,11 +745,15 @@ Status ObjectWriter::end() {
 
 Result<SerializedObject> ObjectWriter::finish() {
   ARROWPACK_RETURN_NOT_OK(impl_->status);
+  if (impl_->finished) return Status::Invalid("ObjectWriter: already finished");
+  impl_->finished = true;
   if (!impl_->frames.empty()) return Status::Invalid("ObjectWriter: ", impl_->frames.size(), " containers still open");
   if (impl_->top.length() != 1) return Status::Invalid("ObjectWriter: no value was written");
   ARROWPACK_ASSIGN_OR_RAISE(auto encoded, registry_internal::finish_encoding(impl_->top, impl_->enc));
-  return SerializedObject(std::move(encoded.batch), std::move(encoded.tensors), std::move(encoded.ndarrays),
-                          std::move(encoded.buffers));
+  SerializedObject out(std::move(encoded.batch), std::move(encoded.tensors), std::move(encoded.ndarrays),
+                       std::move(encoded.buffers));
+  for (auto& owner : encoded.keep_alive) out.retain(std::move(owner));
+  return out;
 }
 
 }  // namespace arrowpack
@@ -703,8 +773,8 @@ struct ObjectReader::Impl {
 
 // Builds cursors: the element at slot i of union `u`.
 struct CursorAccess {
-  static Result<ObjectReader::Cursor> make(const ObjectReader::Impl* reader, const Array& u, std::int64_t i,
-                                           int depth) {
+  static Result<ObjectReader::Cursor> make(const std::shared_ptr<const ObjectReader::Impl>& reader, const Array& u,
+                                           std::int64_t i, int depth) {
     auto& decoder = reader->decoder;
     ARROWPACK_RETURN_NOT_OK(decoder.count(depth));
     ARROWPACK_ASSIGN_OR_RAISE(const std::vector<std::int8_t>* tags, decoder.tags_of(u));
@@ -732,7 +802,7 @@ struct CursorAccess {
   }
 };
 
-ObjectReader::ObjectReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ObjectReader::ObjectReader(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ObjectReader::~ObjectReader() = default;
 
 Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object, const SerializationContext& context,
@@ -742,11 +812,11 @@ Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object
   if (options.validate_full) ARROWPACK_RETURN_NOT_OK(batch->validate_full());
   ARROWPACK_RETURN_NOT_OK(registry_internal::check_structure_schema(*batch->schema()));
   if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
-  return std::shared_ptr<ObjectReader>(new ObjectReader(std::make_unique<Impl>(std::move(object), context, options)));
+  return std::shared_ptr<ObjectReader>(new ObjectReader(std::make_shared<Impl>(std::move(object), context, options)));
 }
 
 Result<ObjectReader::Cursor> ObjectReader::root() const {
-  return CursorAccess::make(impl_.get(), impl_->object.batch()->column(0), 0, 0);
+  return CursorAccess::make(impl_, impl_->object.batch()->column(0), 0, 0);
 }
 
 namespace {
@@ -829,12 +899,14 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::element(std::int64_t i) const
     return wrong_kind("a list, tuple or set", kind_);
   }
   if (i < 0 || i >= child_.value_length(at_)) return Status::IndexError("element ", i, " out of range");
+  ARROWPACK_RETURN_NOT_OK(registry_internal::Decoder::check_range(child_, at_, child_.values().length()));
   return CursorAccess::make(reader_, child_.values(), child_.value_offset(at_) + i, depth_ + 1);
 }
 
 Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const {
   if (kind_ != Value::Kind::kDict) return wrong_kind("a dict", kind_);
   if (i < 0 || i >= child_.value_length(at_)) return Status::IndexError("entry ", i, " out of range");
+  ARROWPACK_RETURN_NOT_OK(registry_internal::Decoder::check_range(child_, at_, child_.values().length()));
   const Array entries = child_.values();
   return CursorAccess::make(reader_, entries.child(0), entries.offset() + child_.value_offset(at_) + i, depth_ + 1);
 }
@@ -842,6 +914,7 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const {
 Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) const {
   if (kind_ != Value::Kind::kDict) return wrong_kind("a dict", kind_);
   if (i < 0 || i >= child_.value_length(at_)) return Status::IndexError("entry ", i, " out of range");
+  ARROWPACK_RETURN_NOT_OK(registry_internal::Decoder::check_range(child_, at_, child_.values().length()));
   const Array entries = child_.values();
   return CursorAccess::make(reader_, entries.child(1), entries.offset() + child_.value_offset(at_) + i, depth_ + 1);
 }

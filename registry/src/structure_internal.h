@@ -19,6 +19,8 @@ struct Encoded {
   std::vector<TensorPtr> tensors;
   std::vector<TensorPtr> ndarrays;
   std::vector<std::shared_ptr<Buffer>> buffers;
+  /// Payloads of registered objects: their serializers may return views of them.
+  std::vector<std::shared_ptr<const void>> keep_alive;
 };
 
 /// Encodes `value` (wrapped in a one-element sequence, as pyarrow does).

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 
 #include "arrowpack/core/half_float.h"
@@ -18,7 +19,7 @@ Value Value::set(std::vector<Value> items) {
   for (auto& v : items) {
     const std::size_t h = v.is_hashable() ? v.hash() : 0;
     bool duplicate = false;
-    if (v.is_hashable()) {
+    if (v.is_hashable() && v.equals(v)) {
       auto [lo, hi] = seen.equal_range(h);
       for (auto it = lo; it != hi && !duplicate; ++it) duplicate = s->items[it->second].equals(v);
     }
@@ -53,11 +54,15 @@ Status Dict::set(Value key, Value value) {
     return Status::TypeError("unhashable dict key of kind ", key.kind_name());
   }
   const std::size_t h = key.hash();
-  auto [lo, hi] = index_.equal_range(h);
-  for (auto it = lo; it != hi; ++it) {
-    if (entries_[it->second].key.equals(key)) {
-      entries_[it->second].value = std::move(value);
-      return Status::OK();
+  // A key that is not equal to itself (NaN) can match nothing: no bucket scan, so that many
+  // NaN keys cost linear, not quadratic, time.
+  if (key.equals(key)) {
+    auto [lo, hi] = index_.equal_range(h);
+    for (auto it = lo; it != hi; ++it) {
+      if (entries_[it->second].key.equals(key)) {
+        entries_[it->second].value = std::move(value);
+        return Status::OK();
+      }
     }
   }
   index_.emplace(h, entries_.size());
@@ -109,16 +114,45 @@ bool Value::is_hashable() const {
 
 namespace {
 
-// Python semantics for numbers: 1 == 1.0 == True as dict keys.
-bool numeric(const Value& v, double* out) {
+// Python semantics for numbers: 1 == 1.0 == True as dict keys, compared exactly (2**53 + 1 is
+// not 2.0**53).
+struct Number {
+  bool is_int;
+  std::int64_t i;
+  double d;
+};
+
+bool numeric(const Value& v, Number* out) {
   switch (v.kind()) {
-    case Value::Kind::kBool: *out = *v.as<bool>() ? 1 : 0; return true;
-    case Value::Kind::kInt: *out = static_cast<double>(*v.as<std::int64_t>()); return true;
-    case Value::Kind::kHalf: *out = half_to_double(v.as<Half>()->bits); return true;
-    case Value::Kind::kFloat: *out = *v.as<float>(); return true;
-    case Value::Kind::kDouble: *out = *v.as<double>(); return true;
+    case Value::Kind::kBool: *out = {true, *v.as<bool>() ? 1 : 0, 0}; return true;
+    case Value::Kind::kInt: *out = {true, *v.as<std::int64_t>(), 0}; return true;
+    case Value::Kind::kHalf: *out = {false, 0, half_to_double(v.as<Half>()->bits)}; return true;
+    case Value::Kind::kFloat: *out = {false, 0, *v.as<float>()}; return true;
+    case Value::Kind::kDouble: *out = {false, 0, *v.as<double>()}; return true;
     default: return false;
   }
+}
+
+// The int64 a double equals exactly, if any.
+bool exact_int(double d, std::int64_t* out) {
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::trunc(d)) return false;
+  *out = static_cast<std::int64_t>(d);
+  return true;
+}
+
+bool numbers_equal(const Number& a, const Number& b) {
+  if (a.is_int && b.is_int) return a.i == b.i;
+  if (!a.is_int && !b.is_int) return a.d == b.d;
+  const Number& n = a.is_int ? a : b;
+  const Number& f = a.is_int ? b : a;
+  std::int64_t fi;
+  return exact_int(f.d, &fi) && fi == n.i;
+}
+
+std::size_t number_hash(const Number& n) {
+  std::int64_t i = n.i;
+  if (n.is_int || exact_int(n.d, &i)) return std::hash<std::int64_t>()(i);
+  return std::hash<double>()(n.d);
 }
 
 bool items_equal(const std::vector<Value>& a, const std::vector<Value>& b) {
@@ -132,9 +166,8 @@ bool items_equal(const std::vector<Value>& a, const std::vector<Value>& b) {
 }  // namespace
 
 bool Value::equals(const Value& other) const {
-  double x, y;
-  if (kind() == Kind::kInt && other.kind() == Kind::kInt) return *as<std::int64_t>() == *other.as<std::int64_t>();
-  if (numeric(*this, &x) && numeric(other, &y)) return x == y;
+  Number x, y;
+  if (numeric(*this, &x) && numeric(other, &y)) return numbers_equal(x, y);
   if (kind() != other.kind()) return false;
   switch (kind()) {
     case Kind::kNone: return true;
@@ -179,9 +212,8 @@ bool Value::equals(const Value& other) const {
 }
 
 std::size_t Value::hash() const {
-  double x;
-  if (kind() == Kind::kInt) return std::hash<double>()(static_cast<double>(*as<std::int64_t>()));
-  if (numeric(*this, &x)) return std::hash<double>()(x);
+  Number x;
+  if (numeric(*this, &x)) return number_hash(x);
   switch (kind()) {
     case Kind::kNone: return 0x5bd1e995;
     case Kind::kDate64: return std::hash<std::int64_t>()(as<Date64>()->micros) ^ 0x9e3779b9;

@@ -1,10 +1,11 @@
 // The typed front door: serialize(const T&) and deserialize<T>() for C++ values.
 //
 // How a T becomes a Value, in order:
-//   1. a type registered in the context (its callbacks; checked at run time for class types
-//      that have no built-in converter);
-//   2. a Converter<T> specialization: arithmetic types, std::string, the STL containers,
-//      std::optional/std::variant (stl.h), Eigen matrices and tensors (eigen.h), or your own;
+//   1. a Converter<T> specialization: arithmetic types, std::string, the STL containers,
+//      std::optional/std::variant (stl.h), Eigen matrices and tensors (eigen.h), or your own
+//      (a converter wins over a registration of the same type);
+//   2. a type registered in the context (its callbacks; checked at run time for aggregates
+//      and for types declared with ARROWPACK_DECLARE_REGISTERED);
 //   3. Boost.PFR reflection for plain aggregates (a tuple of the fields, in order);
 //   4. otherwise a compile-time error that says what to do.
 #pragma once
@@ -270,14 +271,26 @@ Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& 
   }
 }
 
-/// serialize(const T&): any supported C++ value (the default context when none is given).
+/// serialize(x): any supported C++ value (the default context when none is given).
+/// Tensors and buffers of the result view `x`'s memory: an lvalue must stay alive (and
+/// unchanged) until the object is written; an rvalue is moved into the result, which keeps
+/// it alive.
 template <typename T>
   requires(!std::is_same_v<std::remove_cvref_t<T>, Value>)
-Result<SerializedObject> serialize(const T& x, const SerializationContext& ctx = SerializationContext::default_context(),
+Result<SerializedObject> serialize(T&& x, const SerializationContext& ctx = SerializationContext::default_context(),
                                    const SerializeLimits& limits = {}) {
+  using U = std::remove_cvref_t<T>;
   ObjectWriter writer(ctx, limits);
-  ARROWPACK_RETURN_NOT_OK(write_value(x, writer, ctx));
-  return writer.finish();
+  if constexpr (std::is_lvalue_reference_v<T>) {
+    ARROWPACK_RETURN_NOT_OK(write_value<U>(x, writer, ctx));
+    return writer.finish();
+  } else {
+    auto owned = std::make_shared<const U>(std::move(x));
+    ARROWPACK_RETURN_NOT_OK(write_value<U>(*owned, writer, ctx));
+    ARROWPACK_ASSIGN_OR_RAISE(auto object, writer.finish());
+    object.retain(std::move(owned));
+    return object;
+  }
 }
 
 namespace detail {

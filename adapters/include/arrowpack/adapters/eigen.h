@@ -88,10 +88,12 @@ Result<EigenView<M>> as_eigen_map(const TensorPtr& t) {
   if (t->ndim() != 2 && !(t->ndim() == 1 && (M::ColsAtCompileTime == 1 || M::RowsAtCompileTime == 1))) {
     return Status::Invalid("a ", t->ndim(), "-dimensional tensor is not a matrix");
   }
-  const std::int64_t rows = t->shape()[0];
-  const std::int64_t cols = t->ndim() == 2 ? t->shape()[1] : 1;
-  const std::int64_t rs = t->strides()[0];
-  const std::int64_t cs = t->ndim() == 2 ? t->strides()[1] : rs;
+  // A 1-d tensor is a column vector, or a row vector when M has one row.
+  const bool row_vector = t->ndim() == 1 && M::RowsAtCompileTime == 1;
+  const std::int64_t rows = t->ndim() == 2 ? t->shape()[0] : (row_vector ? 1 : t->shape()[0]);
+  const std::int64_t cols = t->ndim() == 2 ? t->shape()[1] : (row_vector ? t->shape()[0] : 1);
+  const std::int64_t rs = t->ndim() == 2 ? t->strides()[0] : (row_vector ? sizeof(S) : t->strides()[0]);
+  const std::int64_t cs = t->ndim() == 2 ? t->strides()[1] : (row_vector ? t->strides()[0] : sizeof(S));
   if ((M::RowsAtCompileTime != Eigen::Dynamic && rows != M::RowsAtCompileTime) ||
       (M::ColsAtCompileTime != Eigen::Dynamic && cols != M::ColsAtCompileTime)) {
     return Status::Invalid("tensor of shape ", rows, "x", cols, " does not fit the Eigen type's fixed size");

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <list>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "arrowpack/adapters/convert.h"
+#include "arrowpack/core/half_float.h"
 
 namespace arrowpack {
 
@@ -168,18 +170,25 @@ struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
     }
   }
   static Result<F> from_value(const Value& v, const SerializationContext&) {
-    if (const double* d = v.as<double>()) return static_cast<F>(*d);
+    if (const double* d = v.as<double>()) return narrow(*d);
     if (const float* f = v.as<float>()) return static_cast<F>(*f);
+    if (const Half* h = v.as<Half>()) return static_cast<F>(half_to_double(h->bits));
     if (const std::int64_t* i = v.as<std::int64_t>()) return static_cast<F>(*i);
     return Status::TypeError("expected a number, got ", v.kind_name());
   }
-  static Result<F> read(const ObjectReader::Cursor& c, const SerializationContext&) {
-    if constexpr (sizeof(F) == 4) {
-      return c.float32();
-    } else {
-      ARROWPACK_ASSIGN_OR_RAISE(double d, c.number());
-      return static_cast<F>(d);
+  // double -> float is undefined beyond float's range: refuse instead.
+  static Result<F> narrow(double d) {
+    if constexpr (sizeof(F) < sizeof(double)) {
+      if (std::isfinite(d) && std::fabs(d) > static_cast<double>(std::numeric_limits<F>::max())) {
+        return Status::Invalid("value ", d, " out of range for a float");
+      }
     }
+    return static_cast<F>(d);
+  }
+  static Result<F> read(const ObjectReader::Cursor& c, const SerializationContext&) {
+    if (c.kind() == Value::Kind::kFloat) return static_cast<F>(*c.float32());
+    ARROWPACK_ASSIGN_OR_RAISE(double d, c.number());
+    return narrow(d);
   }
 };
 
@@ -303,28 +312,29 @@ struct Converter<std::vector<T, A>, std::enable_if_t<detail::TensorScalar<T>>> {
   }
 };
 
-/// Spans of numbers go out of band like vectors (no copy). Reading a std::span gives a view
-/// of the received memory that is valid while the received buffer lives; SpanView<T> also
-/// holds the keep-alive.
+namespace detail {
+// A span over the elements of a contiguous, aligned 1-d tensor.
+template <typename T>
+Result<std::span<const T>> span_of(const TensorPtr& t) {
+  if (t->size() > 1 && t->strides()[0] != static_cast<std::int64_t>(sizeof(T))) {
+    return Status::Invalid("tensor elements are not contiguous; read a std::vector instead");
+  }
+  if (reinterpret_cast<std::uintptr_t>(t->data()->data()) % alignof(T) != 0) {
+    return Status::Invalid("tensor data is not aligned for its elements");
+  }
+  return std::span<const T>(reinterpret_cast<const T*>(t->data()->data()), static_cast<std::size_t>(t->size()));
+}
+}  // namespace detail
+
+/// Spans of numbers go out of band like vectors (no copy). They are written only: a span
+/// read back could outlive the memory it views, so reading uses SpanView<T>, which holds it.
 template <typename T, std::size_t E>
 struct Converter<std::span<const T, E>, std::enable_if_t<detail::TensorScalar<T>>> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(std::span<const T, E> xs, const SerializationContext&) {
     return detail::numbers_out_of_band(xs.data(), xs.size());
   }
-  static Result<std::span<const T, E>> from_value(const Value& v, const SerializationContext&) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto t, detail::numbers_tensor<T>(v));
-    if (t->size() > 1 && t->strides()[0] != static_cast<std::int64_t>(sizeof(T))) {
-      return Status::Invalid("tensor elements are not contiguous; read a std::vector instead");
-    }
-    if (reinterpret_cast<std::uintptr_t>(t->data()->data()) % alignof(T) != 0) {
-      return Status::Invalid("tensor data is not aligned for its elements");
-    }
-    if constexpr (E != std::dynamic_extent) {
-      if (t->size() != static_cast<std::int64_t>(E)) return Status::Invalid("span of ", E, " elements, tensor of ", t->size());
-    }
-    return std::span<const T, E>(reinterpret_cast<const T*>(t->data()->data()), static_cast<std::size_t>(t->size()));
-  }
+  static Result<std::span<const T, E>> from_value(const Value&, const SerializationContext&) = delete;
 };
 
 template <typename T>
@@ -333,9 +343,9 @@ struct Converter<SpanView<T>, std::enable_if_t<detail::TensorScalar<T>>> {
   static Result<Value> to_value(const SpanView<T>& v, const SerializationContext&) {
     return detail::numbers_out_of_band(v.span.data(), v.span.size());
   }
-  static Result<SpanView<T>> from_value(const Value& v, const SerializationContext& ctx) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto span, (Converter<std::span<const T>>::from_value(v, ctx)));
+  static Result<SpanView<T>> from_value(const Value& v, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, detail::numbers_tensor<T>(v));
+    ARROWPACK_ASSIGN_OR_RAISE(auto span, detail::span_of<T>(t));
     return SpanView<T>{span, t->data()};
   }
 };
@@ -422,6 +432,12 @@ struct MapConverter {
   static constexpr bool kDefined = true;
   using K = typename M::key_type;
   using V = typename M::mapped_type;
+  // The last of repeated keys wins, as in Python (and for values that cannot be assigned).
+  static void put_last(M& m, K&& key, V&& value) {
+    auto it = m.find(key);
+    if (it != m.end()) m.erase(it);
+    m.emplace(std::move(key), std::move(value));
+  }
   static Result<Value> to_value(const M& m, const SerializationContext& ctx) {
     std::vector<std::pair<Value, Value>> entries;
     entries.reserve(m.size());
@@ -453,7 +469,7 @@ struct MapConverter {
       ARROWPACK_ASSIGN_OR_RAISE(K key, read_value<K>(kc, ctx));
       auto val = read_value<V>(vc, ctx);
       if (!val.ok()) return val.status().with_context("dict value " + std::to_string(i));
-      out.emplace(std::move(key), std::move(val).value());
+      put_last(out, std::move(key), std::move(val).value());
     }
     return out;
   }
@@ -465,7 +481,7 @@ struct MapConverter {
       ARROWPACK_ASSIGN_OR_RAISE(K key, arrowpack::from_value<K>(e.key, ctx));
       auto val = arrowpack::from_value<V>(e.value, ctx);
       if (!val.ok()) return val.status().with_context("dict value of " + e.key.to_string());
-      out.emplace(std::move(key), std::move(val).value());
+      put_last(out, std::move(key), std::move(val).value());
     }
     return out;
   }
@@ -554,7 +570,10 @@ template <typename A, typename B>
 struct Converter<std::pair<A, B>> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const std::pair<A, B>& p, const SerializationContext& ctx) {
-    return Converter<std::tuple<A, B>>::to_value(std::tuple<A, B>(p.first, p.second), ctx);
+    // Straight from p's members: views (ndarrays of vectors) must point into p, not a copy.
+    ARROWPACK_ASSIGN_OR_RAISE(Value first, arrowpack::to_value(p.first, ctx));
+    ARROWPACK_ASSIGN_OR_RAISE(Value second, arrowpack::to_value(p.second, ctx));
+    return Value::tuple({std::move(first), std::move(second)});
   }
   static Status write(const std::pair<A, B>& p, ObjectWriter& w, const SerializationContext& ctx) {
     ARROWPACK_RETURN_NOT_OK(w.begin_tuple());
@@ -590,6 +609,52 @@ struct Converter<std::optional<T>> {
   }
 };
 
+namespace detail {
+template <typename T>
+struct is_map_like : std::false_type {};
+template <typename K, typename V, typename C, typename A>
+struct is_map_like<std::map<K, V, C, A>> : std::true_type {};
+template <typename K, typename V, typename H, typename E, typename A>
+struct is_map_like<std::unordered_map<K, V, H, E, A>> : std::true_type {};
+template <typename T>
+struct is_set_like : std::false_type {};
+template <typename T, typename C, typename A>
+struct is_set_like<std::set<T, C, A>> : std::true_type {};
+template <typename T, typename H, typename E, typename A>
+struct is_set_like<std::unordered_set<T, H, E, A>> : std::true_type {};
+template <typename T>
+struct is_tuple_like : std::false_type {};
+template <typename... Ts>
+struct is_tuple_like<std::tuple<Ts...>> : std::true_type {};
+template <typename A, typename B>
+struct is_tuple_like<std::pair<A, B>> : std::true_type {};
+template <typename T>
+struct is_vector : std::false_type {};
+template <typename T, typename A>
+struct is_vector<std::vector<T, A>> : std::true_type {
+  using value_type = T;
+};
+
+// The kind a C++ type is written as (kObject when it depends on the value or the context).
+template <typename T>
+constexpr Value::Kind natural_kind() {
+  if constexpr (std::is_same_v<T, bool>) return Value::Kind::kBool;
+  else if constexpr (std::is_integral_v<T>) return Value::Kind::kInt;
+  else if constexpr (std::is_same_v<T, float>) return Value::Kind::kFloat;
+  else if constexpr (std::is_floating_point_v<T>) return Value::Kind::kDouble;
+  else if constexpr (std::is_same_v<T, std::string>) return Value::Kind::kString;
+  else if constexpr (std::is_same_v<T, std::vector<std::byte>>) return Value::Kind::kBytes;
+  else if constexpr (is_vector<T>::value) {
+    return TensorScalar<typename is_vector<T>::value_type> ? Value::Kind::kNdarray : Value::Kind::kList;
+  } else if constexpr (is_map_like<T>::value) return Value::Kind::kDict;
+  else if constexpr (is_set_like<T>::value) return Value::Kind::kSet;
+  else if constexpr (is_tuple_like<T>::value) return Value::Kind::kTuple;
+  else if constexpr (std::is_same_v<T, TensorPtr>) return Value::Kind::kTensor;
+  else if constexpr (std::is_same_v<T, std::shared_ptr<Buffer>>) return Value::Kind::kBuffer;
+  else return Value::Kind::kObject;
+}
+}  // namespace detail
+
 template <typename... Ts>
 struct Converter<std::variant<Ts...>> {
   static constexpr bool kDefined = true;
@@ -599,9 +664,11 @@ struct Converter<std::variant<Ts...>> {
   static Status write(const std::variant<Ts...>& var, ObjectWriter& w, const SerializationContext& ctx) {
     return std::visit([&](const auto& x) { return write_value(x, w, ctx); }, var);
   }
-  /// The first alternative that accepts the value wins.
+  /// The alternative whose own kind matches the value's wins (a double stays a double in a
+  /// variant<float, double>); failing that, the first alternative that accepts the value.
   static Result<std::variant<Ts...>> from_value(const Value& v, const SerializationContext& ctx) {
     std::optional<std::variant<Ts...>> out;
+    ((out || detail::natural_kind<Ts>() != v.kind() ? void() : try_one<Ts>(v, ctx, out)), ...);
     ((out ? void() : try_one<Ts>(v, ctx, out)), ...);
     if (!out) return Status::TypeError("no alternative of the variant accepts a ", v.kind_name());
     return std::move(*out);

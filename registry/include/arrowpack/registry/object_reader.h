@@ -27,8 +27,8 @@ class ObjectReader {
  private:
   friend struct CursorAccess;
   struct Impl;
-  explicit ObjectReader(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit ObjectReader(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;
 };
 
 class ObjectReader::Cursor {
@@ -62,7 +62,7 @@ class ObjectReader::Cursor {
   friend class ObjectReader;
   friend struct CursorAccess;
   Cursor() = default;
-  const ObjectReader::Impl* reader_ = nullptr;
+  std::shared_ptr<const ObjectReader::Impl> reader_;  // a cursor keeps its reader alive
   Array union_;
   std::int64_t index_ = 0;
   int depth_ = 0;

@@ -83,6 +83,10 @@ class SerializedObject {
   static Result<SerializedObject> from_components(const Components& components,
                                                   const DeserializeOptions& options = {});
 
+  /// Keeps `owner` alive as long as this object (or a copy) exists: the memory that tensors
+  /// and buffers view without copying (registered objects' payloads, moved-in values).
+  void retain(std::shared_ptr<const void> owner) { keep_alive_.push_back(std::move(owner)); }
+
   /// The IPC stream of the structure (rendered once, then shared by every output form).
   /// Safe to call from several threads.
   Result<std::shared_ptr<Buffer>> structure_stream() const;
@@ -98,6 +102,7 @@ class SerializedObject {
   std::vector<TensorPtr> ndarrays_;
   std::vector<std::shared_ptr<Buffer>> buffers_;
   std::shared_ptr<StreamCache> stream_cache_ = std::make_shared<StreamCache>();
+  std::vector<std::shared_ptr<const void>> keep_alive_;
 };
 
 /// Encodes `value` with `context`'s registered types (the default context when null).
