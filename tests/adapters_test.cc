@@ -214,3 +214,13 @@ TEST_CASE("tables to matrices and back (read_pandas' C++ twin)") {
   CHECK(rb->column(0).to_string_compact() == "[1,3]");
   CHECK(ok_or_die(to_eigen<Eigen::MatrixXd>(*rb)) == r.cast<double>());
 }
+
+TEST_CASE("a temporary passed to serialize() is moved into the result and stays alive") {
+  auto so = ok_or_die(serialize(std::vector<double>{1.0, 2.0, 3.0}));
+  auto buf = ok_or_die(so.to_buffer());  // the vector literal is long gone
+  CHECK(ok_or_die(deserialize<std::vector<double>>(buf)) == std::vector<double>{1.0, 2.0, 3.0});
+  std::variant<float, double> d = 0.1;
+  CHECK(roundtrip(d).index() == 1);  // the exact kind wins
+  std::variant<double, std::int64_t> i = std::int64_t{5};
+  CHECK(roundtrip(i).index() == 1);
+}

@@ -7,6 +7,7 @@
 #include "arrowpack/registry/context.h"
 #include "arrowpack/registry/object_reader.h"
 #include "arrowpack/registry/object_writer.h"
+#include "Message_generated.h"
 #include "test_data.h"
 
 using namespace arrowpack;
@@ -435,4 +436,100 @@ TEST_CASE("ObjectReader cursors walk a serialized object without building Values
   CHECK(ok_or_die(ok_or_die(root.value_of(2)).tensor())->equals(*t));
   CHECK(ok_or_die(root.value()).equals(v));
   CHECK(root.element(0).status().is_type_error());
+}
+
+TEST_CASE("a union whose slots alias one child element is refused (no decode amplification)") {
+  auto strings = ok_or_die(array<std::string>({std::string(1000, 'x')}));
+  auto type = ok_or_die(dense_union({field("0", null()), field("5", utf8())}));
+  auto codes = Buffer::from_string(std::string(3, '\x01'));
+  auto offsets = Buffer::from_string(std::string(12, '\0'));  // all three slots -> element 0
+  auto slots = ok_or_die(Array::make(type, 3, {nullptr, codes, offsets}, {ok_or_die(Array::make_nulls(null(), 0)), strings}, 0));
+  auto list_type = list(type);
+  std::int32_t list_offsets[2] = {0, 3};
+  auto lists = ok_or_die(Array::make(list_type, 1, {nullptr, ok_or_die(Buffer::copy_of(list_offsets, 8))}, {slots}, 0));
+  auto top_type = ok_or_die(dense_union({field("0", null()), field("10", list_type)}));
+  auto top = ok_or_die(Array::make(top_type, 1, {nullptr, Buffer::from_string(std::string(1, '\x01')),
+                                                 Buffer::from_string(std::string(4, '\0'))},
+                                   {ok_or_die(Array::make_nulls(null(), 0)), lists}, 0));
+  SerializedObject aliased(ok_or_die(RecordBatch::from_arrays({top}, {"list"})), {}, {}, {});
+  auto st = deserialize(aliased).status();
+  CHECK(st.code() == StatusCode::kSerializationError);
+  CHECK(st.message().find("elements must be used once, in order") != std::string::npos);
+}
+
+TEST_CASE("numbers as keys: exact equality, consistent hashing, NaN keys in linear time") {
+  const std::int64_t big = (std::int64_t{1} << 53) + 1;
+  auto d = Value::dict({{big, "int"}, {9007199254740992.0, "double"}});
+  CHECK(d.as<Dict>()->size() == 2);
+  CHECK(Value::set({1, 1.0, true}).as<Set>()->items.size() == 1);
+  CHECK(Value(std::int64_t{1} << 60).equals(Value(1152921504606846976.0)));
+  CHECK(Value(std::int64_t{1} << 60).hash() == Value(1152921504606846976.0).hash());
+  std::vector<std::pair<Value, Value>> nans;
+  for (int i = 0; i < 100000; ++i) nans.emplace_back(std::nan(""), i);
+  CHECK(Value::dict(std::move(nans)).as<Dict>()->size() == 100000);
+}
+
+TEST_CASE("ObjectWriter: unhashable keys, rejected items are not shipped") {
+  const auto& ctx = SerializationContext::default_context();
+  {
+    ObjectWriter w(ctx);
+    REQUIRE(w.begin_dict().ok());
+    CHECK(w.begin_list().is_type_error());
+    CHECK_FALSE(w.finish().ok());
+  }
+  {
+    ObjectWriter w(ctx);
+    REQUIRE(w.begin_set().ok());
+    REQUIRE(w.begin_tuple().ok());
+    CHECK(w.ndarray(iota_tensor(1, 1)).is_type_error());  // a tuple inside a set must be hashable
+  }
+  {
+    ObjectWriter w(ctx);
+    REQUIRE(w.integer(1).ok());
+    CHECK(w.tensor(iota_tensor(1, 1)).is_invalid());
+    CHECK_FALSE(w.finish().ok());
+  }
+}
+
+namespace {
+struct Particles {
+  std::vector<double> xs;
+};
+}  // namespace
+
+TEST_CASE("what tensors view is kept alive: registered payloads and moved-in values") {
+  SerializationContext ctx;
+  REQUIRE(ctx.register_type<Particles>(
+      "Particles",
+      [](const Particles& p) {
+        // A view of the payload's own vector (no copy): the payload must outlive the object.
+        auto t = Tensor::make(float64(), Buffer::wrap(p.xs.data(), static_cast<std::int64_t>(p.xs.size() * 8)),
+                              {static_cast<std::int64_t>(p.xs.size())});
+        return Value::ndarray(t.value_or_throw());
+      },
+      [](const Value& v) { return Particles{}; (void)v; }).ok());
+  SerializedObject so = ok_or_die(ctx.serialize_object(Particles{{1.5, 2.5, 3.5}}));  // the temporary is gone
+  SerializationContext reader;  // without the type: the object stays opaque, fields visible
+  auto back = ok_or_die(deserialize(ok_or_die(so.to_buffer()), &reader, DeserializeOptions{{}, true}));
+  const Value* data = back.as<Object>()->fields->as<Dict>()->find("data");
+  CHECK(data->as<Ndarray>()->tensor->value<double>({2}) == 3.5);
+}
+
+TEST_CASE("tensors in a blob must be contiguous") {
+  flatbuffers::FlatBufferBuilder fbb;
+  auto type = fb::CreateFloatingPoint(fbb, fb::Precision::DOUBLE);
+  std::vector<flatbuffers::Offset<fb::TensorDim>> dims{fb::CreateTensorDim(fbb, 1 << 20), fb::CreateTensorDim(fbb, 1 << 20)};
+  auto shape = fbb.CreateVector(dims);
+  auto strides = fbb.CreateVector(std::vector<std::int64_t>{0, 0});
+  fb::Buffer where(0, 8);
+  auto t = fb::CreateTensor(fbb, fb::Type::FloatingPoint, type.Union(), shape, strides, &where);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Tensor, t.Union(), 8));
+  auto meta = ok_or_die(Buffer::copy_of(fbb.GetBufferPointer(), fbb.GetSize()));
+  auto body = Buffer::from_string(std::string(8, '\0'));
+  auto so = ok_or_die(serialize(Value::list({iota_tensor(1, 1)})));
+  auto c = ok_or_die(so.to_components());
+  c.data[1] = meta;
+  c.data[2] = body;
+  auto st = deserialize_components(c).status();
+  CHECK(st.message().find("must be contiguous") != std::string::npos);
 }

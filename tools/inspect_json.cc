@@ -16,6 +16,7 @@ constexpr std::int64_t kMaxListedValues = 10000;
 __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 constexpr std::int64_t kMaxBufferHex = 4096;
+constexpr std::int64_t kMaxSummed = std::int64_t{1} << 32;
 
 void json_string(std::string_view s, std::string& out) { json::append_string(s, out); }
 void hex(std::string_view s, std::string& out) { json::append_hex_digits(s, out); }
@@ -193,6 +194,22 @@ void value_json(const Value& v, std::string& out) {
   }
 }
 
+// Control characters (terminal escapes) from the blob are shown as \xNN.
+std::string printable(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 void text(const Value& v, int indent, std::string& out) {
   const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
   auto children = [&](const char* kind, const std::vector<Value>& items) {
@@ -210,10 +227,10 @@ void text(const Value& v, int indent, std::string& out) {
       const Dict& d = *v.as<Dict>();
       const Value* type = d.find("_pytype_");
       out += "dict of " + std::to_string(d.size());
-      if (type && type->is_string()) out += " (object of registered type '" + *type->as<std::string>() + "')";
+      if (type && type->is_string()) out += " (object of registered type '" + printable(*type->as<std::string>()) + "')";
       out += "\n";
       for (const auto& e : d.entries()) {
-        out += pad + "  " + e.key.to_string() + ": ";
+        out += pad + "  " + printable(e.key.to_string()) + ": ";
         text(e.value, indent + 2, out);
       }
       return;
@@ -233,7 +250,7 @@ void text(const Value& v, int indent, std::string& out) {
       break;
     default: break;
   }
-  out += std::string(v.kind_name()) + " " + v.to_string() + "\n";
+  out += std::string(v.kind_name()) + " " + printable(v.to_string()) + "\n";
 }
 
 }  // namespace
@@ -259,9 +276,11 @@ std::string tensor_json(const Tensor& t) {
       element(t, off, out);
     });
     out += "]";
-  } else {
+  } else if (t.size() <= kMaxSummed) {
     out += ",\"sum\":";
     sum(t, out);
+  } else {
+    out += ",\"sum\":null";  // more elements than any real data holds: not summed
   }
   return out + "}";
 }

@@ -40,6 +40,21 @@ Status write_zeros(io::OutputStream* sink, std::int64_t n) {
   return n > 0 ? sink->write(kZeros, n) : Status::OK();
 }
 
+// pyarrow and arrowpack write tensors contiguous; anything else (zero strides, gaps) could
+// make a tiny blob describe an enormous array. Misaligned data is copied to aligned memory.
+Result<TensorPtr> checked_tensor(TensorPtr t, MemoryPool* pool) {
+  if (!t->is_contiguous()) {
+    return Status::SerializationError("serialized tensors must be contiguous, got strides for shape ",
+                                      t->to_string());
+  }
+  const std::int64_t width = t->element_size();
+  if (width > 0 && reinterpret_cast<std::uintptr_t>(t->data()->data()) % static_cast<std::uintptr_t>(width) != 0) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto copy, Buffer::copy_of(t->data()->data(), t->data()->size(), pool));
+    return Tensor::make(t->type(), std::move(copy), t->shape(), t->strides(), t->dim_names());
+  }
+  return t;
+}
+
 Status check_count(std::int32_t n, const char* what) {
   if (n < 0) return Status::Invalid("serialized object announces ", n, " ", what);
   return Status::OK();
@@ -211,7 +226,8 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     for (std::int64_t i = 0; i < count; ++i) {
       auto t = ipc::read_tensor(&reader, ipc_options);
       if (!t.ok()) return t.status().with_context("serialized object, tensor " + std::to_string(i));
-      out->push_back(t.move_value());
+      ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
+      out->push_back(std::move(checked));
       ARROWPACK_ASSIGN_OR_RAISE(pos, reader.tell());
       ARROWPACK_RETURN_NOT_OK(align());
     }
@@ -257,7 +273,8 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
       auto message = ipc::Message::open(c.data[k], c.data[k + 1], ipc_options);
       if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
       ARROWPACK_ASSIGN_OR_RAISE(auto t, ipc::read_tensor(**message));
-      out->push_back(std::move(t));
+      ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(std::move(t), options.pool));
+      out->push_back(std::move(checked));
     }
   }
   std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());

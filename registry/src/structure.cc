@@ -468,8 +468,10 @@ class Decoder {
         return Status::SerializationError("object of type '", name, "' was pickled by Python; arrowpack does not read pickles");
       }
     } else if (context_.has_type(name)) {
+      // The custom-serializer form is exactly {"data": ..., "_pytype_": name}; anything else
+      // is pyarrow's __dict__ form (the object's attributes, one of which may be "data").
       const Value* data = d.find("data");
-      if (data) return context_.deserialize_registered(name, *data);
+      if (data && d.size() == 2) return context_.deserialize_registered(name, *data);
       // pyarrow's default (no custom serializer) form: the object's fields beside '_pytype_'.
       auto rest = std::make_shared<Dict>();
       for (const auto& e : d.entries()) {

@@ -104,7 +104,7 @@ Result<T> registered_from_value(const Value& v, const SerializationContext& ctx)
   if (const Object* o = v.as<Object>(); o && o->type_name == *name && o->fields) {
     // An opaque object of the right name (read without the context): rebuild it now.
     const Dict* d = o->fields->as<Dict>();
-    const Value* data = d ? d->find("data") : nullptr;
+    const Value* data = d && d->size() == 2 ? d->find("data") : nullptr;
     if (data) {
       ARROWPACK_ASSIGN_OR_RAISE(Value rebuilt, ctx.deserialize_registered(*name, *data));
       if (const T* p = rebuilt.as_object<T>()) return *p;
