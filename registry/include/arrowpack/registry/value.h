@@ -66,8 +66,8 @@ class Dict {
   const Value* find(const Value& key) const;
   const Value* find(std::string_view key) const;
   const Value* find(const char* key) const { return find(std::string_view(key)); }
-  std::size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
+  std::size_t size() const;  // defined below, once Entry is complete
+  bool empty() const;
   const std::vector<Entry>& entries() const { return entries_; }
 
  private:
@@ -215,5 +215,8 @@ struct Dict::Entry {
   Value key;
   Value value;
 };
+
+inline std::size_t Dict::size() const { return entries_.size(); }
+inline bool Dict::empty() const { return entries_.empty(); }
 
 }  // namespace arrowpack
