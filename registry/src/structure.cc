@@ -273,6 +273,14 @@ class Decoder {
   Decoder(const SerializedObject& object, const SerializationContext& context, const DeserializeOptions& options)
       : object_(object), context_(context), options_(options) {}
 
+  Result<const std::vector<std::int8_t>*> tags_of(const ArrayData* u) {
+    for (const auto& [k, t] : recent_) {
+      if (k == u) return t;
+    }
+    // A miss: the checks below take an Array; the caller keeps `u` alive.
+    return tags_of(Array(std::shared_ptr<const ArrayData>(u, [](const ArrayData*) {})));
+  }
+
   // Tags of a union's children, from their names, checked against their types.
   Result<const std::vector<std::int8_t>*> tags_of(const Array& u) {
     // Readers alternate between a few unions (a record's fields, a list's items): a small
@@ -773,10 +781,29 @@ struct ObjectReader::Impl {
   mutable registry_internal::Decoder decoder;
 };
 
+// Direct reads from ArrayData for the cursors (no shared_ptr traffic per element). The
+// arrays were validated when the reader opened (or are checked here), so these are in bounds.
+namespace raw {
+template <typename T>
+T load(const ArrayData& d, int slot, std::int64_t i) {
+  T out;
+  std::memcpy(&out, d.buffers[slot]->data() + (d.offset + i) * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
+  return out;
+}
+inline bool bit(const std::uint8_t* bits, std::int64_t i) { return (bits[i >> 3] >> (i & 7)) & 1; }
+inline bool is_null(const ArrayData& d, std::int64_t i) {
+  if (d.type->id() == TypeId::kNull) return true;
+  return d.null_count != 0 && d.buffers[0] && !bit(d.buffers[0]->data(), d.offset + i);
+}
+// Non-owning handle for the code paths that take an Array (the reader keeps `d` alive).
+inline Array view(const ArrayData* d) { return Array(std::shared_ptr<const ArrayData>(d, [](const ArrayData*) {})); }
+inline std::int32_t list_offset(const ArrayData& d, std::int64_t i) { return load<std::int32_t>(d, 1, i); }
+}  // namespace raw
+
 // Builds cursors: the element at slot i of union `u`.
 struct CursorAccess {
-  static Result<ObjectReader::Cursor> make(const std::shared_ptr<const ObjectReader::Impl>& reader, const Array& u,
-                                           std::int64_t i, int depth) {
+  static Result<ObjectReader::Cursor> make(const std::shared_ptr<const ObjectReader::Impl>& reader,
+                                           const ArrayData* u, std::int64_t i, int depth) {
     auto& decoder = reader->decoder;
     ARROWPACK_RETURN_NOT_OK(decoder.count(depth));
     ARROWPACK_ASSIGN_OR_RAISE(const std::vector<std::int8_t>* tags, decoder.tags_of(u));
@@ -785,11 +812,12 @@ struct CursorAccess {
     c.union_ = u;
     c.index_ = i;
     c.depth_ = depth;
-    const int child = u.child_id(i);
+    // tags_of() checked every slot: declared codes, offsets inside the child.
+    const int child = u->type->child_index_for_code(raw::load<std::int8_t>(*u, 1, i));
     c.tag_ = (*tags)[child];
-    c.child_ = u.child(child);
-    c.at_ = u.union_value_offset(i);
-    if (c.tag_ != tags::kNone && c.child_.is_null(c.at_)) c.tag_ = tags::kNone;
+    c.child_ = u->children[child].get();
+    c.at_ = raw::load<std::int32_t>(*u, 2, i);
+    if (c.tag_ != tags::kNone && raw::is_null(*c.child_, c.at_)) c.tag_ = tags::kNone;
     static constexpr Value::Kind kKinds[] = {
         Value::Kind::kNone,  Value::Kind::kBool,    Value::Kind::kInt,    Value::Kind::kInt,
         Value::Kind::kBytes, Value::Kind::kString,  Value::Kind::kHalf,   Value::Kind::kFloat,
@@ -801,6 +829,17 @@ struct CursorAccess {
     }
     c.kind_ = kKinds[c.tag_];
     return c;
+  }
+
+  // [first, last) of list `at` of a list-like child, checked against its values.
+  static Status range(const ArrayData& lists, std::int64_t at, std::int64_t* first, std::int64_t* last) {
+    *first = raw::list_offset(lists, at);
+    *last = raw::list_offset(lists, at + 1);
+    const std::int64_t n = lists.children[0]->length;
+    if (*first < 0 || *last < *first || *last > n) {
+      return Status::SerializationError("list ", at, " covers [", *first, ", ", *last, ") of a child of ", n);
+    }
+    return Status::OK();
   }
 };
 
@@ -818,7 +857,7 @@ Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object
 }
 
 Result<ObjectReader::Cursor> ObjectReader::root() const {
-  return CursorAccess::make(impl_, impl_->object.batch()->column(0), 0, 0);
+  return CursorAccess::make(impl_, impl_->object.batch()->column(0).data().get(), 0, 0);
 }
 
 namespace {
@@ -832,44 +871,51 @@ Status wrong_kind(const char* wanted, Value::Kind kind) {
 
 Result<bool> ObjectReader::Cursor::boolean() const {
   if (kind_ != Value::Kind::kBool) return wrong_kind("a bool", kind_);
-  return child_.bool_value(at_);
+  return raw::bit(child_->buffers[1]->data(), child_->offset + at_);
 }
 
 Result<std::int64_t> ObjectReader::Cursor::integer() const {
   if (kind_ != Value::Kind::kInt) return wrong_kind("an integer", kind_);
-  return child_.value<std::int64_t>(at_);
+  return raw::load<std::int64_t>(*child_, 1, at_);
 }
 
 Result<double> ObjectReader::Cursor::number() const {
   switch (kind_) {
-    case Value::Kind::kDouble: return child_.value<double>(at_);
-    case Value::Kind::kFloat: return static_cast<double>(child_.value<float>(at_));
-    case Value::Kind::kHalf: return half_to_double(child_.value<std::uint16_t>(at_));
-    case Value::Kind::kInt: return static_cast<double>(child_.value<std::int64_t>(at_));
+    case Value::Kind::kDouble: return raw::load<double>(*child_, 1, at_);
+    case Value::Kind::kFloat: return static_cast<double>(raw::load<float>(*child_, 1, at_));
+    case Value::Kind::kHalf: return half_to_double(raw::load<std::uint16_t>(*child_, 1, at_));
+    case Value::Kind::kInt: return static_cast<double>(raw::load<std::int64_t>(*child_, 1, at_));
     default: return wrong_kind("a number", kind_);
   }
 }
 
 Result<float> ObjectReader::Cursor::float32() const {
-  if (kind_ == Value::Kind::kFloat) return child_.value<float>(at_);
+  if (kind_ == Value::Kind::kFloat) return raw::load<float>(*child_, 1, at_);
   ARROWPACK_ASSIGN_OR_RAISE(double d, number());
   return static_cast<float>(d);
 }
 
+namespace {
+std::string_view text_at(const ArrayData& d, std::int64_t i) {
+  const std::int32_t a = raw::list_offset(d, i), b = raw::list_offset(d, i + 1);
+  return {reinterpret_cast<const char*>(d.buffers[2]->data()) + a, static_cast<std::size_t>(b - a)};
+}
+}  // namespace
+
 Result<std::string_view> ObjectReader::Cursor::string() const {
   if (kind_ != Value::Kind::kString) return wrong_kind("a string", kind_);
-  return child_.string_view(at_);
+  return text_at(*child_, at_);
 }
 
 Result<std::string_view> ObjectReader::Cursor::bytes() const {
   if (kind_ != Value::Kind::kBytes) return wrong_kind("bytes", kind_);
-  return child_.string_view(at_);
+  return text_at(*child_, at_);
 }
 
 Result<TensorPtr> ObjectReader::Cursor::tensor() const {
   if (kind_ != Value::Kind::kTensor && kind_ != Value::Kind::kNdarray) return wrong_kind("a tensor", kind_);
   const auto& list = kind_ == Value::Kind::kTensor ? reader_->object.tensors() : reader_->object.ndarrays();
-  const std::int32_t i = child_.value<std::int32_t>(at_);
+  const std::int32_t i = raw::load<std::int32_t>(*child_, 1, at_);
   if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
     return Status::SerializationError("tensor index ", i, " out of range: the object carries ", list.size());
   }
@@ -879,7 +925,7 @@ Result<TensorPtr> ObjectReader::Cursor::tensor() const {
 Result<std::shared_ptr<Buffer>> ObjectReader::Cursor::buffer() const {
   if (kind_ != Value::Kind::kBuffer) return wrong_kind("a buffer", kind_);
   const auto& list = reader_->object.buffers();
-  const std::int32_t i = child_.value<std::int32_t>(at_);
+  const std::int32_t i = raw::load<std::int32_t>(*child_, 1, at_);
   if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
     return Status::SerializationError("buffer index ", i, " out of range: the object carries ", list.size());
   }
@@ -891,7 +937,11 @@ Result<std::int64_t> ObjectReader::Cursor::size() const {
     case Value::Kind::kList:
     case Value::Kind::kTuple:
     case Value::Kind::kSet:
-    case Value::Kind::kDict: return child_.value_length(at_);
+    case Value::Kind::kDict: {
+      std::int64_t first, last;
+      ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
+      return last - first;
+    }
     default: return wrong_kind("a container", kind_);
   }
 }
@@ -900,27 +950,32 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::element(std::int64_t i) const
   if (kind_ != Value::Kind::kList && kind_ != Value::Kind::kTuple && kind_ != Value::Kind::kSet) {
     return wrong_kind("a list, tuple or set", kind_);
   }
-  if (i < 0 || i >= child_.value_length(at_)) return Status::IndexError("element ", i, " out of range");
-  ARROWPACK_RETURN_NOT_OK(registry_internal::Decoder::check_range(child_, at_, child_.values().length()));
-  return CursorAccess::make(reader_, child_.values(), child_.value_offset(at_) + i, depth_ + 1);
+  std::int64_t first, last;
+  ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
+  if (i < 0 || i >= last - first) return Status::IndexError("element ", i, " out of range");
+  return CursorAccess::make(reader_, child_->children[0].get(), first + i, depth_ + 1);
 }
 
 Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const {
   if (kind_ != Value::Kind::kDict) return wrong_kind("a dict", kind_);
-  if (i < 0 || i >= child_.value_length(at_)) return Status::IndexError("entry ", i, " out of range");
-  ARROWPACK_RETURN_NOT_OK(registry_internal::Decoder::check_range(child_, at_, child_.values().length()));
-  const Array entries = child_.values();
-  return CursorAccess::make(reader_, entries.child(0), entries.offset() + child_.value_offset(at_) + i, depth_ + 1);
+  std::int64_t first, last;
+  ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
+  if (i < 0 || i >= last - first) return Status::IndexError("entry ", i, " out of range");
+  const ArrayData& entries = *child_->children[0];
+  return CursorAccess::make(reader_, entries.children[0].get(), entries.offset + first + i, depth_ + 1);
 }
 
 Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) const {
   if (kind_ != Value::Kind::kDict) return wrong_kind("a dict", kind_);
-  if (i < 0 || i >= child_.value_length(at_)) return Status::IndexError("entry ", i, " out of range");
-  ARROWPACK_RETURN_NOT_OK(registry_internal::Decoder::check_range(child_, at_, child_.values().length()));
-  const Array entries = child_.values();
-  return CursorAccess::make(reader_, entries.child(1), entries.offset() + child_.value_offset(at_) + i, depth_ + 1);
+  std::int64_t first, last;
+  ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
+  if (i < 0 || i >= last - first) return Status::IndexError("entry ", i, " out of range");
+  const ArrayData& entries = *child_->children[0];
+  return CursorAccess::make(reader_, entries.children[1].get(), entries.offset + first + i, depth_ + 1);
 }
 
-Result<Value> ObjectReader::Cursor::value() const { return reader_->decoder.value_at(union_, index_, depth_); }
+Result<Value> ObjectReader::Cursor::value() const {
+  return reader_->decoder.value_at(raw::view(union_), index_, depth_);
+}
 
 }  // namespace arrowpack

@@ -62,13 +62,14 @@ class ObjectReader::Cursor {
   friend class ObjectReader;
   friend struct CursorAccess;
   Cursor() = default;
-  std::shared_ptr<const ObjectReader::Impl> reader_;  // a cursor keeps its reader alive
-  Array union_;
+  // The cursor keeps its reader alive; the reader owns every array the raw pointers name.
+  std::shared_ptr<const ObjectReader::Impl> reader_;
+  const ArrayData* union_ = nullptr;
   std::int64_t index_ = 0;
   int depth_ = 0;
   Value::Kind kind_ = Value::Kind::kNone;
   std::int8_t tag_ = 0;
-  Array child_;
+  const ArrayData* child_ = nullptr;
   std::int64_t at_ = 0;
 };
 
