@@ -46,6 +46,11 @@ Status SerializationContext::unregister(std::string_view name) {
 
 bool SerializationContext::has_type(std::string_view name) const { return find_by_name(name) != nullptr; }
 
+bool SerializationContext::has_type(std::type_index type) const {
+  std::shared_lock lock(mutex_);
+  return by_type_.count(type) > 0;
+}
+
 std::optional<std::string> SerializationContext::name_of(std::type_index type) const {
   auto h = find_by_type(type);
   if (!h) return std::nullopt;

@@ -71,8 +71,10 @@ class SerializationContext {
   bool has_type(std::string_view name) const;
   template <typename T>
   bool has_type() const {
-    return name_of(typeid(T)).has_value();
+    return has_type(std::type_index(typeid(T)));
   }
+  /// Whether a C++ type is registered (cheap: no copy of the handler).
+  bool has_type(std::type_index type) const;
   /// The registered name of a C++ type.
   std::optional<std::string> name_of(std::type_index type) const;
   std::vector<std::string> type_names() const;
