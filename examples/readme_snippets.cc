@@ -19,7 +19,7 @@ static void streams() {
   writer->close().throw_if_error();
 
   auto reader = ap::ipc::open_stream(sink->getvalue().value_or_throw()).value_or_throw();
-  for (auto b : *reader) std::cout << (*b)->to_string() << "\n";
+  for (const auto& b : *reader) std::cout << b.value_or_throw()->to_string() << "\n";
 }
 
 struct Point { double x, y; std::string label; };  // plain aggregates need no code

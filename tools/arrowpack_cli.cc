@@ -81,7 +81,8 @@ ap::Status cat_tensors(const std::shared_ptr<ap::Buffer>& bytes, bool json) {
     if (!message) break;
     ARROWPACK_ASSIGN_OR_RAISE(auto tensor, ap::ipc::read_tensor(*message));
     if (json) {
-      out += (i ? "," : "") + ap::tools::tensor_json(*tensor);
+      if (i) out += ',';
+      out += ap::tools::tensor_json(*tensor);
     } else {
       out += "tensor " + std::to_string(i) + ": " + tensor->to_string() + "\n";
     }

@@ -256,8 +256,13 @@ void text(const Value& v, int indent, std::string& out) {
 }  // namespace
 
 std::string tensor_json(const Tensor& t) {
-  std::string out = "{\"dtype\":\"" + std::string(dtype_name(*t.type())) + "\",\"shape\":[";
-  for (int i = 0; i < t.ndim(); ++i) out += (i ? "," : "") + std::to_string(t.shape()[i]);
+  std::string out = "{\"dtype\":\"";
+  out += dtype_name(*t.type());
+  out += "\",\"shape\":[";
+  for (int i = 0; i < t.ndim(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(t.shape()[i]);
+  }
   out += "]";
   if (!t.dim_names().empty()) {
     out += ",\"dim_names\":[";

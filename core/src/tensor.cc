@@ -198,13 +198,22 @@ bool Tensor::equals(const Tensor& other, bool check_names) const {
 
 std::string Tensor::to_string() const {
   std::string out = "arrowpack.Tensor<" + type_->to_string() + ">(shape=[";
-  for (std::size_t i = 0; i < shape_.size(); ++i) out += (i ? ", " : "") + std::to_string(shape_[i]);
+  for (std::size_t i = 0; i < shape_.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(shape_[i]);
+  }
   out += "], strides=[";
-  for (std::size_t i = 0; i < strides_.size(); ++i) out += (i ? ", " : "") + std::to_string(strides_[i]);
+  for (std::size_t i = 0; i < strides_.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(strides_[i]);
+  }
   out += "]";
   if (!dim_names_.empty()) {
     out += ", dim_names=[";
-    for (std::size_t i = 0; i < dim_names_.size(); ++i) out += (i ? ", " : "") + dim_names_[i];
+    for (std::size_t i = 0; i < dim_names_.size(); ++i) {
+      if (i) out += ", ";
+      out += dim_names_[i];
+    }
     out += "]";
   }
   return out + ")";
