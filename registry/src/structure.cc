@@ -956,23 +956,17 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::element(std::int64_t i) const
   return CursorAccess::make(reader_, child_->children[0].get(), first + i, depth_ + 1);
 }
 
-Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const {
+Result<ObjectReader::Cursor> ObjectReader::Cursor::entry(std::int64_t i, int side) const {
   if (kind_ != Value::Kind::kDict) return wrong_kind("a dict", kind_);
   std::int64_t first, last;
   ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
   if (i < 0 || i >= last - first) return Status::IndexError("entry ", i, " out of range");
-  const ArrayData& entries = *child_->children[0];
-  return CursorAccess::make(reader_, entries.children[0].get(), entries.offset + first + i, depth_ + 1);
+  const ArrayData& entries = *child_->children[0];  // struct<keys, vals>
+  return CursorAccess::make(reader_, entries.children[side].get(), entries.offset + first + i, depth_ + 1);
 }
 
-Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) const {
-  if (kind_ != Value::Kind::kDict) return wrong_kind("a dict", kind_);
-  std::int64_t first, last;
-  ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
-  if (i < 0 || i >= last - first) return Status::IndexError("entry ", i, " out of range");
-  const ArrayData& entries = *child_->children[0];
-  return CursorAccess::make(reader_, entries.children[1].get(), entries.offset + first + i, depth_ + 1);
-}
+Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const { return entry(i, 0); }
+Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) const { return entry(i, 1); }
 
 Result<Value> ObjectReader::Cursor::value() const {
   return reader_->decoder.value_at(raw::view(union_), index_, depth_);

@@ -19,6 +19,8 @@ void consume(const std::shared_ptr<ap::RecordBatch>& batch) {
   (void)sink;
 }
 
+}  // namespace
+
 void fuzz_one(const std::uint8_t* data, std::size_t size) {
   auto buffer = ap::Buffer::wrap(data, static_cast<std::int64_t>(size));
   if (auto reader = ap::ipc::open_stream(buffer); reader.ok()) {
@@ -36,26 +38,5 @@ void fuzz_one(const std::uint8_t* data, std::size_t size) {
     }
   }
 }
-}  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz_one(data, size);
-  return 0;
-}
-
-#ifndef ARROWPACK_LIBFUZZER
-int main(int argc, char** argv) {
-  int replayed = 0;
-  for (int i = 1; i < argc; ++i) {
-    auto bytes = ap::io::read_file(argv[i]);
-    if (!bytes.ok()) {
-      std::cerr << "ipc_fuzz_replay: " << bytes.status().to_string() << "\n";
-      return 1;
-    }
-    fuzz_one((*bytes)->data(), static_cast<std::size_t>((*bytes)->size()));
-    ++replayed;
-  }
-  std::cout << "replayed " << replayed << " inputs without a crash\n";
-  return 0;
-}
-#endif
+#include "replay_main.h"

@@ -26,6 +26,8 @@ void walk(const ap::ObjectReader::Cursor& c, int budget) {
   }
 }
 
+}  // namespace
+
 void fuzz_one(const std::uint8_t* data, std::size_t size) {
   auto blob = ap::Buffer::wrap(data, static_cast<std::int64_t>(size));
   if (auto v = ap::tools::inspect_value(blob); v.ok()) {
@@ -41,26 +43,5 @@ void fuzz_one(const std::uint8_t* data, std::size_t size) {
     }
   }
 }
-}  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz_one(data, size);
-  return 0;
-}
-
-#ifndef ARROWPACK_LIBFUZZER
-int main(int argc, char** argv) {
-  int replayed = 0;
-  for (int i = 1; i < argc; ++i) {
-    auto bytes = ap::io::read_file(argv[i]);
-    if (!bytes.ok()) {
-      std::cerr << "serialized_fuzz_replay: " << bytes.status().to_string() << "\n";
-      return 1;
-    }
-    fuzz_one((*bytes)->data(), static_cast<std::size_t>((*bytes)->size()));
-    ++replayed;
-  }
-  std::cout << "replayed " << replayed << " inputs without a crash\n";
-  return 0;
-}
-#endif
+#include "replay_main.h"

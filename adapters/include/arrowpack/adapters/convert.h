@@ -138,21 +138,20 @@ Result<Value> reflect_to_value(const T& x, const SerializationContext& ctx) {
 }
 
 template <typename T>
-Result<T> reflect_from_value(const Value& v, const SerializationContext& ctx) {
-  const std::vector<Value>* items = nullptr;
-  if (const Tuple* t = v.as<Tuple>()) items = &t->items;
-  if (const List* l = v.as<List>()) items = &l->items;
-  if (!items) return Status::TypeError("expected a tuple of fields, got ", v.kind_name());
-  constexpr std::size_t n = boost::pfr::tuple_size_v<T>;
-  if (items->size() != n) {
-    return Status::TypeError("expected ", n, " fields, got ", items->size());
-  }
+struct TypeTag {
+  using type = T;
+};
+
+// Fills the fields of a default-constructed aggregate in order: read(TypeTag<F>{}, i) gives
+// field i as a Result<F>. The first failure names its field.
+template <typename T, typename Read>
+Result<T> fields_from(Read&& read) {
   T out{};
   Status st;
   std::size_t i = 0;
   boost::pfr::for_each_field(out, [&](auto& f) {
     if (st.ok()) {
-      auto r = from_value<std::remove_cvref_t<decltype(f)>>((*items)[i], ctx);
+      auto r = read(TypeTag<std::remove_cvref_t<decltype(f)>>{}, i);
       if (r.ok()) {
         f = std::move(r).value();
       } else {
@@ -163,6 +162,21 @@ Result<T> reflect_from_value(const Value& v, const SerializationContext& ctx) {
   });
   ARROWPACK_RETURN_NOT_OK(st);
   return out;
+}
+
+template <typename T>
+Result<T> reflect_from_value(const Value& v, const SerializationContext& ctx) {
+  const std::vector<Value>* items = nullptr;
+  if (const Tuple* t = v.as<Tuple>()) items = &t->items;
+  if (const List* l = v.as<List>()) items = &l->items;
+  if (!items) return Status::TypeError("expected a tuple of fields, got ", v.kind_name());
+  constexpr std::size_t n = boost::pfr::tuple_size_v<T>;
+  if (items->size() != n) {
+    return Status::TypeError("expected ", n, " fields, got ", items->size());
+  }
+  return fields_from<T>([&](auto tag, std::size_t i) {
+    return from_value<typename decltype(tag)::type>((*items)[i], ctx);
+  });
 }
 }  // namespace detail
 
@@ -247,24 +261,10 @@ Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& 
     constexpr std::size_t n = boost::pfr::tuple_size_v<T>;
     ARROWPACK_ASSIGN_OR_RAISE(std::int64_t size, c.size());
     if (size != static_cast<std::int64_t>(n)) return Status::TypeError("expected ", n, " fields, got ", size);
-    T out{};
-    Status st;
-    std::int64_t i = 0;
-    boost::pfr::for_each_field(out, [&](auto& f) {
-      if (st.ok()) {
-        auto e = c.element(i);
-        auto r = e.ok() ? read_value<std::remove_cvref_t<decltype(f)>>(*e, ctx)
-                        : Result<std::remove_cvref_t<decltype(f)>>(e.status());
-        if (r.ok()) {
-          f = std::move(r).value();
-        } else {
-          st = r.status().with_context("field " + std::to_string(i));
-        }
-      }
-      ++i;
+    return detail::fields_from<T>([&](auto tag, std::size_t i) -> Result<typename decltype(tag)::type> {
+      ARROWPACK_ASSIGN_OR_RAISE(auto e, c.element(static_cast<std::int64_t>(i)));
+      return read_value<typename decltype(tag)::type>(e, ctx);
     });
-    ARROWPACK_RETURN_NOT_OK(st);
-    return out;
   } else {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
     return from_value<T>(v, ctx);

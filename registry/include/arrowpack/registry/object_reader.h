@@ -62,6 +62,7 @@ class ObjectReader::Cursor {
   friend class ObjectReader;
   friend struct CursorAccess;
   Cursor() = default;
+  Result<Cursor> entry(std::int64_t i, int side) const;  // side 0: key, 1: value
   // The cursor keeps its reader alive; the reader owns every array the raw pointers name.
   std::shared_ptr<const ObjectReader::Impl> reader_;
   const ArrayData* union_ = nullptr;
