@@ -69,6 +69,31 @@ void BM_Components_200MB_RoundTrip(benchmark::State& state) {
   }
 }
 
+// The three steps of the components round trip, one at a time, to see where the time goes.
+void BM_Components_200MB_Serialize(benchmark::State& state) {
+  for (auto _ : state) {
+    auto s = check(ap::serialize(big_dict()));
+    benchmark::DoNotOptimize(s.total_bytes());
+  }
+}
+
+void BM_Components_200MB_ToComponents(benchmark::State& state) {
+  auto s = check(ap::serialize(big_dict()));
+  for (auto _ : state) {
+    auto c = check(s.to_components());
+    benchmark::DoNotOptimize(c.data.size());
+  }
+}
+
+void BM_Components_200MB_DeserializeComponents(benchmark::State& state) {
+  using Views = std::map<int, ap::EigenView<Eigen::MatrixXd>>;
+  auto c = check(check(ap::serialize(big_dict())).to_components());
+  for (auto _ : state) {
+    auto views = check(ap::deserialize_components<Views>(c));
+    benchmark::DoNotOptimize(views.size());
+  }
+}
+
 void BM_FiveSmallMatrices_RoundTrip(benchmark::State& state) {
   std::vector<Eigen::Matrix<double, 10, 10>> data(5);
   for (auto& m : data) m.setRandom();
@@ -90,7 +115,8 @@ const std::vector<Record>& records() {
   static const auto data = [] {
     std::vector<Record> r(1000000);
     for (std::size_t i = 0; i < r.size(); ++i) {
-      r[i] = Record{"record-" + std::to_string(i), {1.0 * i, 2.0, 3.0, 4.0}, static_cast<std::int64_t>(i)};
+      r[i] = Record{
+          "record-" + std::to_string(i), {1.0 * i, 2.0, 3.0, 4.0}, static_cast<std::int64_t>(i)};
     }
     return r;
   }();
@@ -116,6 +142,9 @@ BENCHMARK(BM_Memcpy_200MB)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ToBuffer_200MB)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Deserialize_200MB_Buffer)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_Components_200MB_RoundTrip)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Components_200MB_Serialize)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Components_200MB_ToComponents)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Components_200MB_DeserializeComponents)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_FiveSmallMatrices_RoundTrip)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_Records1M_Serialize)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(BM_Records1M_Deserialize)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
@@ -138,11 +167,12 @@ int main(int argc, char** argv) {
               << us("BM_Components_200MB_RoundTrip") << " us (independent of the 200 MB)\n";
   }
   if (us("BM_FiveSmallMatrices_RoundTrip") > 0) {
-    std::cout << "  five 10x10 matrices round trip: " << us("BM_FiveSmallMatrices_RoundTrip") << " us\n";
+    std::cout << "  five 10x10 matrices round trip: " << us("BM_FiveSmallMatrices_RoundTrip")
+              << " us\n";
   }
   if (us("BM_Records1M_Serialize") > 0) {
-    std::cout << "  1M records: serialize + to_buffer " << us("BM_Records1M_Serialize") << " ms, deserialize "
-              << us("BM_Records1M_Deserialize") << " ms\n";
+    std::cout << "  1M records: serialize + to_buffer " << us("BM_Records1M_Serialize")
+              << " ms, deserialize " << us("BM_Records1M_Deserialize") << " ms\n";
   }
   benchmark::Shutdown();
   return 0;

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <cstring>
 #include <thread>
@@ -87,7 +87,8 @@ TEST_CASE("MemoryMappedFile::create maps a new file read-write") {
   CHECK(mm->write("x", 1).is_capacity_error());
   auto again = io::MemoryMappedFile::open(path).value_or_throw();
   CHECK(again->buffer()->view() == "abcdefgh");
-  auto empty = io::MemoryMappedFile::create(scratch_dir() + "/io_test_empty.bin", 0).value_or_throw();
+  auto empty =
+      io::MemoryMappedFile::create(scratch_dir() + "/io_test_empty.bin", 0).value_or_throw();
   CHECK(*empty->get_size() == 0);
 }
 
@@ -119,4 +120,15 @@ TEST_CASE("read_fully grows with the bytes that arrive, not with the length aske
   auto buf = io::read_fully(&in, std::int64_t{1} << 40, &pool).value_or_throw();
   CHECK(buf->view() == "short");
   CHECK(pool.max_memory() <= (std::int64_t{1} << 21));
+}
+
+TEST_CASE("MockOutputStream counts what would be written") {
+  io::MockOutputStream counter;
+  REQUIRE(counter.write("abc", 3).ok());
+  REQUIRE(counter.write(Buffer::from_string(std::string(100, 'x'))).ok());
+  CHECK(*counter.tell() == 103);
+  CHECK(counter.write("a", -1).is_invalid());
+  REQUIRE(counter.close().ok());
+  CHECK(counter.closed());
+  CHECK(counter.write("a", 1).is_io_error());
 }

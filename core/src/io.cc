@@ -138,6 +138,15 @@ Status FixedSizeBufferWriter::write(const void* data, std::int64_t nbytes) {
   return Status::OK();
 }
 
+// ---------------------------------------------------------------- MockOutputStream
+
+Status MockOutputStream::write(const void*, std::int64_t nbytes) {
+  if (closed_) return closed_error();
+  if (nbytes < 0) return Status::Invalid("write of ", nbytes, " bytes");
+  position_ += nbytes;
+  return Status::OK();
+}
+
 // ---------------------------------------------------------------- BufferReader
 
 Result<std::int64_t> BufferReader::read(std::int64_t nbytes, void* out) {
@@ -156,14 +165,16 @@ Result<std::shared_ptr<Buffer>> BufferReader::read_at(std::int64_t position, std
   if (closed_) return closed_error();
   ARROWPACK_RETURN_NOT_OK(check_read_args(position, nbytes));
   const std::int64_t size = buffer_->size();
-  if (position > size) return Status::IOError("read position ", position, " beyond the end (", size, ")");
+  if (position > size)
+    return Status::IOError("read position ", position, " beyond the end (", size, ")");
   return buffer_->slice(position, std::min(nbytes, size - position));
 }
 
 Status BufferReader::seek(std::int64_t position) {
   if (closed_) return closed_error();
   if (position < 0 || position > buffer_->size()) {
-    return Status::IOError("seek to ", position, " outside a buffer of ", buffer_->size(), " bytes");
+    return Status::IOError("seek to ", position, " outside a buffer of ", buffer_->size(),
+                           " bytes");
   }
   position_ = position;
   return Status::OK();
@@ -204,7 +215,8 @@ Status FileOutputStream::close() {
 
 // ---------------------------------------------------------------- ReadableFile
 
-Result<std::shared_ptr<ReadableFile>> ReadableFile::open(const std::string& path, MemoryPool* pool) {
+Result<std::shared_ptr<ReadableFile>> ReadableFile::open(const std::string& path,
+                                                         MemoryPool* pool) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_status("cannot open for reading", path);
   struct stat st {};
@@ -345,7 +357,8 @@ Result<std::shared_ptr<Buffer>> MemoryMappedFile::read_at(std::int64_t position,
   if (closed_) return closed_error();
   ARROWPACK_RETURN_NOT_OK(check_read_args(position, nbytes));
   const std::int64_t size = region_->size();
-  if (position > size) return Status::IOError("read position ", position, " beyond the end (", size, ")");
+  if (position > size)
+    return Status::IOError("read position ", position, " beyond the end (", size, ")");
   return region_->slice(position, std::min(nbytes, size - position));
 }
 
@@ -369,7 +382,8 @@ Result<std::int64_t> MemoryMappedFile::get_size() {
 Status MemoryMappedFile::seek(std::int64_t position) {
   if (closed_) return closed_error();
   if (position < 0 || position > region_->size()) {
-    return Status::IOError("seek to ", position, " outside a mapping of ", region_->size(), " bytes");
+    return Status::IOError("seek to ", position, " outside a mapping of ", region_->size(),
+                           " bytes");
   }
   position_ = position;
   return Status::OK();

@@ -10,7 +10,8 @@ template <typename F>
 Result<Value> guarded(std::string_view what, std::string_view name, F&& f) {
   try {
     Result<Value> r = f();
-    if (!r.ok()) return r.status().with_context(std::string(what) + " of '" + std::string(name) + "'");
+    if (!r.ok())
+      return r.status().with_context(std::string(what) + " of '" + std::string(name) + "'");
     return r;
   } catch (const std::exception& e) {
     return Status::SerializationError(what, " of '", name, "' threw: ", e.what());
@@ -32,6 +33,7 @@ Status SerializationContext::add(Handler handler) {
   auto h = std::make_shared<const Handler>(std::move(handler));
   by_type_.emplace(h->type, h);
   by_name_.emplace(h->name, h);
+  rebuild_bloom();
   return Status::OK();
 }
 
@@ -41,12 +43,22 @@ Status SerializationContext::unregister(std::string_view name) {
   if (it == by_name_.end()) return Status::KeyError("type name '", name, "' is not registered");
   by_type_.erase(it->second->type);
   by_name_.erase(it);
+  rebuild_bloom();
   return Status::OK();
 }
 
-bool SerializationContext::has_type(std::string_view name) const { return find_by_name(name) != nullptr; }
+void SerializationContext::rebuild_bloom() {
+  std::uint64_t bloom = 0;
+  for (const auto& [type, h] : by_type_) bloom |= bloom_bit(type);
+  type_bloom_.store(bloom, std::memory_order_release);
+}
+
+bool SerializationContext::has_type(std::string_view name) const {
+  return find_by_name(name) != nullptr;
+}
 
 bool SerializationContext::has_type(std::type_index type) const {
+  if ((type_bloom_.load(std::memory_order_acquire) & bloom_bit(type)) == 0) return false;
   std::shared_lock lock(mutex_);
   return by_type_.count(type) > 0;
 }
@@ -64,13 +76,15 @@ std::vector<std::string> SerializationContext::type_names() const {
   return out;
 }
 
-std::shared_ptr<const SerializationContext::Handler> SerializationContext::find_by_type(std::type_index type) const {
+std::shared_ptr<const SerializationContext::Handler> SerializationContext::find_by_type(
+    std::type_index type) const {
   std::shared_lock lock(mutex_);
   auto it = by_type_.find(type);
   return it == by_type_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<const SerializationContext::Handler> SerializationContext::find_by_name(std::string_view name) const {
+std::shared_ptr<const SerializationContext::Handler> SerializationContext::find_by_name(
+    std::string_view name) const {
   std::shared_lock lock(mutex_);
   auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : it->second;
@@ -89,13 +103,15 @@ Result<Value> SerializationContext::serialize_registered(const Object& object) c
   return guarded("serializer", h->name, [&] { return h->serialize(object.payload.get()); });
 }
 
-Result<Value> SerializationContext::deserialize_registered(std::string_view name, const Value& data) const {
+Result<Value> SerializationContext::deserialize_registered(std::string_view name,
+                                                           const Value& data) const {
   auto h = find_by_name(name);
   if (!h) return Status::KeyError("type '", name, "' is not registered in this context");
   return guarded("deserializer", name, [&] { return h->deserialize(data); });
 }
 
-Result<SerializedObject> SerializationContext::serialize(const Value& value, const SerializeLimits& limits) const {
+Result<SerializedObject> SerializationContext::serialize(const Value& value,
+                                                         const SerializeLimits& limits) const {
   return arrowpack::serialize(value, this, limits);
 }
 

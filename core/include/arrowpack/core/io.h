@@ -30,7 +30,9 @@ class OutputStream : virtual public FileInterface {
   /// Writes all `nbytes` bytes (or fails).
   virtual Status write(const void* data, std::int64_t nbytes) = 0;
   /// Writes a buffer; sinks that can keep a reference instead of copying may do so.
-  virtual Status write(const std::shared_ptr<Buffer>& data) { return write(data->data(), data->size()); }
+  virtual Status write(const std::shared_ptr<Buffer>& data) {
+    return write(data->data(), data->size());
+  }
   Status write(std::string_view data) {
     return write(data.data(), static_cast<std::int64_t>(data.size()));
   }
@@ -104,6 +106,27 @@ class FixedSizeBufferWriter : public OutputStream {
 
  private:
   std::shared_ptr<MutableBuffer> buffer_;
+  std::int64_t position_ = 0;
+  bool closed_ = false;
+};
+
+/// Counts the bytes written and discards them (Arrow's MockOutputStream): sizes an output
+/// before it is written for real.
+class MockOutputStream : public OutputStream {
+ public:
+  Status write(const void* data, std::int64_t nbytes) override;
+  using OutputStream::write;
+  Status write(const std::shared_ptr<Buffer>& data) override {
+    return write(nullptr, data->size());
+  }
+  Result<std::int64_t> tell() const override { return position_; }
+  Status close() override {
+    closed_ = true;
+    return Status::OK();
+  }
+  bool closed() const override { return closed_; }
+
+ private:
   std::int64_t position_ = 0;
   bool closed_ = false;
 };

@@ -6,6 +6,7 @@
 // Reading never runs code for a name that is not registered in the context used.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,8 +14,8 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <typeindex>
 #include <type_traits>
+#include <typeindex>
 #include <unordered_map>
 
 #include "arrowpack/registry/serialize.h"
@@ -71,6 +72,8 @@ class SerializationContext {
   bool has_type(std::string_view name) const;
   template <typename T>
   bool has_type() const {
+    static const std::uint64_t bit = bloom_bit(typeid(T));  // hashing a type_index hashes its name
+    if ((type_bloom_.load(std::memory_order_acquire) & bit) == 0) return false;
     return has_type(std::type_index(typeid(T)));
   }
   /// Whether a C++ type is registered (cheap: no copy of the handler).
@@ -83,15 +86,19 @@ class SerializationContext {
   Result<SerializedObject> serialize(const Value& value, const SerializeLimits& limits = {}) const;
   /// Serializes an object of a registered type T.
   template <typename T>
-  Result<SerializedObject> serialize_object(const T& object, const SerializeLimits& limits = {}) const {
+  Result<SerializedObject> serialize_object(const T& object,
+                                            const SerializeLimits& limits = {}) const {
     auto name = name_of(typeid(T));
-    if (!name) return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
+    if (!name)
+      return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
     return serialize(Value::object<T>(*name, object), limits);
   }
-  Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const DeserializeOptions& options = {}) const;
+  Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer,
+                            const DeserializeOptions& options = {}) const;
   /// Deserializes an object of the registered type T (a copy of the rebuilt object).
   template <typename T>
-  Result<T> deserialize_object(const std::shared_ptr<Buffer>& buffer, const DeserializeOptions& options = {}) const {
+  Result<T> deserialize_object(const std::shared_ptr<Buffer>& buffer,
+                               const DeserializeOptions& options = {}) const {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, deserialize(buffer, options));
     if (const T* p = v.as_object<T>()) return *p;
     return Status::TypeError("the serialized value is ", v.kind_name(),
@@ -118,7 +125,15 @@ class SerializationContext {
   std::shared_ptr<const Handler> find_by_type(std::type_index type) const;
   std::shared_ptr<const Handler> find_by_name(std::string_view name) const;
 
+  static std::uint64_t bloom_bit(std::type_index type) {
+    return std::uint64_t{1} << (type.hash_code() % 64);
+  }
+  void rebuild_bloom();  // under the unique lock
+
   mutable std::shared_mutex mutex_;
+  // One bit per registered C++ type (by hash): has_type() answers "no" without the lock, as
+  // the typed front door asks it for every aggregate it writes or reads.
+  std::atomic<std::uint64_t> type_bloom_{0};
   std::unordered_map<std::type_index, std::shared_ptr<const Handler>> by_type_;
   std::map<std::string, std::shared_ptr<const Handler>, std::less<>> by_name_;
 };
@@ -126,7 +141,8 @@ class SerializationContext {
 namespace detail {
 template <typename T, typename S, typename D>
 bool register_at_static_init(const char* name, S s, D d) {
-  Status st = SerializationContext::default_context().register_type<T>(name, std::move(s), std::move(d));
+  Status st =
+      SerializationContext::default_context().register_type<T>(name, std::move(s), std::move(d));
   return st.ok();
 }
 }  // namespace detail
@@ -134,7 +150,7 @@ bool register_at_static_init(const char* name, S s, D d) {
 /// Registers T in the default context while the program starts:
 ///   ARROWPACK_REGISTER_TYPE(MyData, "MyData", serialize_my_data, deserialize_my_data);
 /// A clash with an earlier registration leaves the first one in place (check with has_type).
-#define ARROWPACK_REGISTER_TYPE(T, name, serializer, deserializer)                        \
+#define ARROWPACK_REGISTER_TYPE(T, name, serializer, deserializer)                       \
   [[maybe_unused]] static const bool ARROWPACK_CONCAT(arrowpack_registered_, __LINE__) = \
       ::arrowpack::detail::register_at_static_init<T>(name, serializer, deserializer)
 

@@ -1,10 +1,12 @@
 // ObjectReader: reads a serialized object element by element, without materialising a
 // Value graph (the fast path of the typed deserialize<T>). A Cursor points at one element;
-// strings are views of the structure's memory and tensors/buffers are shared, so everything
-// a cursor hands out stays valid while the reader lives. Not thread-safe.
+// strings are views of the structure's memory and tensors/buffers are shared. Cursors and
+// the views they hand out are valid while the reader lives (cursors are plain values, cheap
+// to copy). Not thread-safe.
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "arrowpack/registry/serialize.h"
@@ -18,7 +20,8 @@ class ObjectReader {
  public:
   class Cursor;
   /// Checks the structure (as deserialize() does) and keeps `object` alive.
-  static Result<std::shared_ptr<ObjectReader>> open(SerializedObject object, const SerializationContext& context,
+  static Result<std::shared_ptr<ObjectReader>> open(SerializedObject object,
+                                                    const SerializationContext& context,
                                                     const DeserializeOptions& options = {});
   ~ObjectReader();
   /// The serialized value itself.
@@ -55,6 +58,11 @@ class ObjectReader::Cursor {
   Result<Cursor> key(std::int64_t i) const;
   Result<Cursor> value_of(std::int64_t i) const;
 
+  /// Every element of a list, tuple or set at once, into `out` (whose size must be size()):
+  /// the same result as number()/integer() on each element(i), without the per-element cursors.
+  Status numbers(std::span<double> out) const;
+  Status integers(std::span<std::int64_t> out) const;
+
   /// The element as a Value (registered objects through the context's deserializers).
   Result<Value> value() const;
 
@@ -63,8 +71,8 @@ class ObjectReader::Cursor {
   friend struct CursorAccess;
   Cursor() = default;
   Result<Cursor> entry(std::int64_t i, int side) const;  // side 0: key, 1: value
-  // The cursor keeps its reader alive; the reader owns every array the raw pointers name.
-  std::shared_ptr<const ObjectReader::Impl> reader_;
+  // The reader owns every array the raw pointers name; it must outlive the cursor.
+  const ObjectReader::Impl* reader_ = nullptr;
   const ArrayData* union_ = nullptr;
   std::int64_t index_ = 0;
   int depth_ = 0;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "arrowpack/registry/serialize.h"
@@ -37,6 +38,10 @@ class ObjectWriter {
   Status tensor(TensorPtr t);
   Status ndarray(TensorPtr t);
   Status buffer(std::shared_ptr<Buffer> b);
+  /// Many numbers into the open list, tuple or set at once: the same result as one
+  /// float64()/integer() call per element, without the per-call overhead.
+  Status float64s(std::span<const double> values);
+  Status integers(std::span<const std::int64_t> values);
   /// Any Value (objects of registered types included).
   Status value(const Value& v);
 

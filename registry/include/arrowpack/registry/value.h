@@ -89,38 +89,53 @@ struct Object {
 class Value {
  public:
   enum class Kind : std::uint8_t {
-    kNone, kBool, kInt, kHalf, kFloat, kDouble, kDate64, kString, kBytes,
-    kList, kTuple, kDict, kSet, kTensor, kNdarray, kBuffer, kObject,
+    kNone,
+    kBool,
+    kInt,
+    kHalf,
+    kFloat,
+    kDouble,
+    kDate64,
+    kString,
+    kBytes,
+    kList,
+    kTuple,
+    kDict,
+    kSet,
+    kTensor,
+    kNdarray,
+    kBuffer,
+    kObject,
   };
   using Storage = std::variant<std::monostate, bool, std::int64_t, Half, float, double, Date64,
                                std::string, Bytes, std::shared_ptr<List>, std::shared_ptr<Tuple>,
                                std::shared_ptr<Dict>, std::shared_ptr<Set>, TensorPtr, Ndarray,
                                std::shared_ptr<Buffer>, std::shared_ptr<Object>>;
 
-  Value() = default;  ///< none
-  Value(std::nullptr_t) {}  // NOLINT: none, as Python's None
+  Value() = default;              ///< none
+  Value(std::nullptr_t) {}        // NOLINT: none, as Python's None
   Value(bool v) : storage_(v) {}  // NOLINT
   /// Every integer is an int64; 64-bit unsigned values are not accepted implicitly (they may
   /// not fit): cast them, or use the typed front door, which checks.
-  template <typename I, typename = std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool> &&
-                                                    !std::is_same_v<I, char> &&
-                                                    !(std::is_unsigned_v<I> && sizeof(I) == 8)>>
-  Value(I v) : storage_(static_cast<std::int64_t>(v)) {}  // NOLINT
-  Value(float v) : storage_(v) {}  // NOLINT
-  Value(double v) : storage_(v) {}  // NOLINT
-  Value(Half v) : storage_(v) {}  // NOLINT
-  Value(Date64 v) : storage_(v) {}  // NOLINT
-  Value(const char* s) : storage_(std::string(s)) {}  // NOLINT
-  Value(std::string s) : storage_(std::move(s)) {}  // NOLINT
-  Value(std::string_view s) : storage_(std::string(s)) {}  // NOLINT
-  Value(Bytes b) : storage_(std::move(b)) {}  // NOLINT
-  Value(TensorPtr t) : storage_(std::move(t)) {}  // NOLINT: an Arrow tensor (code 14)
-  Value(Ndarray a) : storage_(std::move(a)) {}  // NOLINT
+  template <typename I, typename = std::enable_if_t<
+                            std::is_integral_v<I> && !std::is_same_v<I, bool> &&
+                            !std::is_same_v<I, char> && !(std::is_unsigned_v<I> && sizeof(I) == 8)>>
+  Value(I v) : storage_(static_cast<std::int64_t>(v)) {}        // NOLINT
+  Value(float v) : storage_(v) {}                               // NOLINT
+  Value(double v) : storage_(v) {}                              // NOLINT
+  Value(Half v) : storage_(v) {}                                // NOLINT
+  Value(Date64 v) : storage_(v) {}                              // NOLINT
+  Value(const char* s) : storage_(std::string(s)) {}            // NOLINT
+  Value(std::string s) : storage_(std::move(s)) {}              // NOLINT
+  Value(std::string_view s) : storage_(std::string(s)) {}       // NOLINT
+  Value(Bytes b) : storage_(std::move(b)) {}                    // NOLINT
+  Value(TensorPtr t) : storage_(std::move(t)) {}                // NOLINT: an Arrow tensor (code 14)
+  Value(Ndarray a) : storage_(std::move(a)) {}                  // NOLINT
   Value(std::shared_ptr<Buffer> b) : storage_(std::move(b)) {}  // NOLINT
-  Value(std::shared_ptr<List> l) : storage_(std::move(l)) {}  // NOLINT
-  Value(std::shared_ptr<Tuple> t) : storage_(std::move(t)) {}  // NOLINT
-  Value(std::shared_ptr<Dict> d) : storage_(std::move(d)) {}  // NOLINT
-  Value(std::shared_ptr<Set> s) : storage_(std::move(s)) {}  // NOLINT
+  Value(std::shared_ptr<List> l) : storage_(std::move(l)) {}    // NOLINT
+  Value(std::shared_ptr<Tuple> t) : storage_(std::move(t)) {}   // NOLINT
+  Value(std::shared_ptr<Dict> d) : storage_(std::move(d)) {}    // NOLINT
+  Value(std::shared_ptr<Set> s) : storage_(std::move(s)) {}     // NOLINT
   Value(std::shared_ptr<Object> o) : storage_(std::move(o)) {}  // NOLINT
 
   static Value none() { return {}; }
