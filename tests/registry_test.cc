@@ -192,6 +192,11 @@ TEST_CASE("components point at the caller's memory and reassemble without copies
   CHECK(c.num_buffers == 1);
   REQUIRE(c.data.size() == 6);
   CHECK(c.data[2]->data() == big->data()->data());  // tensor body: the tensor's own memory
+  // The Message flatbuffers and the structure stream are rendered once per object.
+  auto again = ok_or_die(so.to_components());
+  CHECK(again.data[0] == c.data[0]);
+  CHECK(again.data[1] == c.data[1]);
+  CHECK(again.data[3] == c.data[3]);
   CHECK(c.data[4]->data() == big->data()->data());
   CHECK(c.data[5] == raw);
   // Each buffer can go through a span and back (memoryview / py_buffer twins); the spans

@@ -39,11 +39,11 @@ Result<std::int64_t> structure_size(const RecordBatch& batch) {
 }
 
 Result<std::shared_ptr<Buffer>> render_structure(const RecordBatch& batch, MemoryPool* pool) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto size, structure_size(batch));
-  ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(size, pool));
-  io::FixedSizeBufferWriter writer(out);
-  ARROWPACK_RETURN_NOT_OK(write_structure(batch, &writer, pool));
-  return std::shared_ptr<Buffer>(std::move(out));
+  std::int64_t estimate = 4096;
+  for (const auto& c : batch.columns()) estimate += buffer_bytes(*c.data()) * 9 / 8;
+  ARROWPACK_ASSIGN_OR_RAISE(auto sink, io::BufferOutputStream::create(estimate, pool));
+  ARROWPACK_RETURN_NOT_OK(write_structure(batch, sink.get(), pool));
+  return sink->finish();
 }
 
 Status write_zeros(io::OutputStream* sink, std::int64_t n) {
@@ -82,34 +82,50 @@ const SerializationContext& context_or_default(const SerializationContext* conte
 
 Result<std::shared_ptr<Buffer>> SerializedObject::structure_stream() const {
   if (!batch_) return Status::Invalid("empty serialized object");
-  std::call_once(stream_cache_->once, [this] {
+  std::call_once(cache_->stream_once, [this] {
     auto r = render_structure(*batch_, default_memory_pool());
     if (r.ok()) {
-      stream_cache_->stream = r.move_value();
+      cache_->stream = r.move_value();
     } else {
-      stream_cache_->status = r.status();
+      cache_->stream_status = r.status();
     }
   });
-  ARROWPACK_RETURN_NOT_OK(stream_cache_->status);
-  return stream_cache_->stream;
+  ARROWPACK_RETURN_NOT_OK(cache_->stream_status);
+  return cache_->stream;
+}
+
+Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_messages(
+    MemoryPool* pool) const {
+  std::call_once(cache_->tensors_once, [this, pool] {
+    for (const auto* list : {&tensors_, &ndarrays_}) {
+      for (const auto& t : *list) {
+        auto parts = ipc::make_tensor_message_parts(*t, pool);
+        if (!parts.ok()) {
+          cache_->tensors_status = parts.status();
+          cache_->tensor_messages.clear();
+          return;
+        }
+        cache_->tensor_messages.push_back(parts.move_value());
+      }
+    }
+  });
+  ARROWPACK_RETURN_NOT_OK(cache_->tensors_status);
+  return &cache_->tensor_messages;
 }
 
 Result<std::int64_t> SerializedObject::total_bytes() const {
   if (!batch_) return Status::Invalid("empty serialized object");
   ARROWPACK_ASSIGN_OR_RAISE(auto stream_size, structure_size(*batch_));
   std::int64_t n = pad_to(16 + stream_size, kTensorAlignment);
-  for (const auto* list : {&tensors_, &ndarrays_}) {
-    for (const auto& t : *list) {
-      ARROWPACK_ASSIGN_OR_RAISE(auto size, ipc::tensor_message_size(*t));
-      n = pad_to(n + size, kTensorAlignment);
-    }
-  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(default_memory_pool()));
+  for (const auto& m : *messages) n = pad_to(n + m.encapsulated_size(), kTensorAlignment);
   for (const auto& b : buffers_) n += 8 + b->size();
   return n;
 }
 
 Status SerializedObject::write_to(io::OutputStream* sink) const {
   if (!batch_) return Status::Invalid("empty serialized object");
+  ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(default_memory_pool()));
   const std::int32_t counts[4] = {static_cast<std::int32_t>(tensors_.size()), 0,
                                   static_cast<std::int32_t>(ndarrays_.size()),
                                   static_cast<std::int32_t>(buffers_.size())};
@@ -122,13 +138,11 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
   // Tensor messages start on 64-byte boundaries so that their bodies are 64-byte aligned.
   ARROWPACK_RETURN_NOT_OK(write_zeros(sink, pad_to(pos, kTensorAlignment) - pos));
   pos = pad_to(pos, kTensorAlignment);
-  for (const auto* list : {&tensors_, &ndarrays_}) {
-    for (const auto& t : *list) {
-      ARROWPACK_ASSIGN_OR_RAISE(auto n, ipc::write_tensor(*t, sink));
-      pos += n;
-      ARROWPACK_RETURN_NOT_OK(write_zeros(sink, pad_to(pos, kTensorAlignment) - pos));
-      pos = pad_to(pos, kTensorAlignment);
-    }
+  for (const auto& m : *messages) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto n, ipc::write_tensor_message(m, sink));
+    pos += n;
+    ARROWPACK_RETURN_NOT_OK(write_zeros(sink, pad_to(pos, kTensorAlignment) - pos));
+    pos = pad_to(pos, kTensorAlignment);
   }
   for (const auto& b : buffers_) {
     const std::int64_t size = b->size();
@@ -157,15 +171,14 @@ Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
   c.num_ndarrays = static_cast<int>(ndarrays_.size());
   c.num_buffers = static_cast<int>(buffers_.size());
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream());
+  ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(pool));
+  c.data.reserve(1 + 2 * messages->size() + buffers_.size());
   c.data.push_back(std::move(stream));
-  for (const auto* list : {&tensors_, &ndarrays_}) {
-    for (const auto& t : *list) {
-      ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::make_tensor_message(*t, pool));
-      c.data.push_back(message->metadata());
-      c.data.push_back(message->body());
-    }
+  for (const auto& m : *messages) {
+    c.data.push_back(m.metadata);
+    c.data.push_back(m.body);
   }
-  for (const auto& b : buffers_) c.data.push_back(b);
+  c.data.insert(c.data.end(), buffers_.begin(), buffers_.end());
   return c;
 }
 

@@ -1,4 +1,6 @@
 // Tensor IPC messages, byte-compatible with arrow::ipc::WriteTensor / ReadTensor.
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "bit_util_internal.h"
@@ -11,21 +13,25 @@ constexpr std::int64_t kTensorAlignment = 64;
 constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
 
 // The flatbuffer Message for a tensor whose body is `body_length` bytes of data laid out
-// with `strides`.
-Result<std::shared_ptr<Buffer>> tensor_metadata(const Tensor& tensor, const std::vector<std::int64_t>& strides,
+// with `strides`. One builder per thread is reused: a message costs one allocation.
+Result<std::shared_ptr<Buffer>> tensor_metadata(const Tensor& tensor, const std::int64_t* strides,
                                                 std::int64_t body_length, MemoryPool* pool) {
-  internal::FBB fbb(256);
+  thread_local internal::FBB fbb(512);
+  fbb.Clear();
   ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_to_flatbuffer(fbb, *tensor.type()));
-  std::vector<flatbuffers::Offset<fb::TensorDim>> dims;
-  for (int i = 0; i < tensor.ndim(); ++i) {
+  std::array<flatbuffers::Offset<fb::TensorDim>, 64> dims;  // Tensor::make caps ndim at 64
+  const int ndim = tensor.ndim();
+  for (int i = 0; i < ndim; ++i) {
     // Arrow C++ writes a name for every dimension, empty when the tensor has none.
-    dims.push_back(fb::CreateTensorDim(fbb, tensor.shape()[i], fbb.CreateString(tensor.dim_name(i))));
+    const auto name = fbb.CreateString(tensor.dim_name(i));
+    dims[i] = fb::CreateTensorDim(fbb, tensor.shape()[i], name);
   }
-  auto shape = fbb.CreateVector(dims);
-  auto stride_vec = fbb.CreateVector(strides);
+  auto shape = fbb.CreateVector(dims.data(), static_cast<std::size_t>(ndim));
+  auto stride_vec = fbb.CreateVector(strides, static_cast<std::size_t>(ndim));
   fb::Buffer data(0, body_length);
   auto t = fb::CreateTensor(fbb, type.first, type.second, shape, stride_vec, &data);
-  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Tensor, t.Union(), body_length));
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Tensor, t.Union(),
+                               body_length));
   return internal::finish_to_buffer(fbb, pool);
 }
 
@@ -33,49 +39,74 @@ std::int64_t padded_metadata_size(std::int64_t metadata_size) {
   return arrowpack::internal::round_up(8 + metadata_size, kTensorAlignment) - 8;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Message>> make_tensor_message(const Tensor& tensor, MemoryPool* pool) {
-  std::shared_ptr<Buffer> body;
-  std::vector<std::int64_t> strides = tensor.strides();
-  const std::int64_t bytes = tensor.size() * tensor.element_size();
-  if (tensor.is_contiguous()) {
-    ARROWPACK_ASSIGN_OR_RAISE(body, tensor.data()->slice(0, bytes));
-    // Size-1 dimensions may carry any stride; record the canonical one.
-    strides = tensor.is_row_major() ? Tensor::row_major_strides(tensor.shape(), tensor.element_size())
-                                    : Tensor::column_major_strides(tensor.shape(), tensor.element_size());
-  } else {
-    ARROWPACK_ASSIGN_OR_RAISE(auto row_major, tensor.to_row_major(pool));
-    body = row_major->data();
-    strides = row_major->strides();
+// The strides written for a contiguous tensor: size-1 dimensions may carry any stride, so
+// the canonical ones are recorded.
+void canonical_strides(const Tensor& tensor, std::int64_t* out) {
+  const bool row_major = tensor.is_row_major() || !tensor.is_column_major();
+  std::int64_t step = tensor.element_size();
+  const int n = tensor.ndim();
+  for (int k = 0; k < n; ++k) {
+    const int i = row_major ? n - 1 - k : k;
+    out[i] = step;
+    step *= tensor.shape()[i];
   }
-  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, tensor_metadata(tensor, strides, bytes, pool));
-  return Message::open(std::move(metadata), std::move(body));
 }
 
-Result<std::int64_t> write_tensor(const Tensor& tensor, io::OutputStream* sink, MemoryPool* pool) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto message, make_tensor_message(tensor, pool));
-  const std::int64_t meta = message->metadata()->size();
+}  // namespace
+
+std::int64_t TensorMessageParts::encapsulated_size() const {
+  return 8 + padded_metadata_size(metadata->size()) + (body ? body->size() : 0);
+}
+
+Result<TensorMessageParts> make_tensor_message_parts(const Tensor& tensor, MemoryPool* pool) {
+  TensorMessageParts parts;
+  std::array<std::int64_t, 64> strides;
+  const std::int64_t bytes = tensor.size() * tensor.element_size();
+  if (tensor.is_contiguous()) {
+    ARROWPACK_ASSIGN_OR_RAISE(parts.body, tensor.data()->slice(0, bytes));
+    canonical_strides(tensor, strides.data());
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(auto row_major, tensor.to_row_major(pool));
+    parts.body = row_major->data();
+    std::copy(row_major->strides().begin(), row_major->strides().end(), strides.begin());
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(parts.metadata, tensor_metadata(tensor, strides.data(), bytes, pool));
+  return parts;
+}
+
+Result<std::int64_t> write_tensor_message(const TensorMessageParts& parts, io::OutputStream* sink) {
+  const std::int64_t meta = parts.metadata->size();
   const std::int64_t padded = padded_metadata_size(meta);
   const auto len = static_cast<std::int32_t>(padded);
   std::string head;
   head.reserve(static_cast<std::size_t>(8 + padded));
   head.append(reinterpret_cast<const char*>(&kContinuation), 4);
   head.append(reinterpret_cast<const char*>(&len), 4);
-  head.append(reinterpret_cast<const char*>(message->metadata()->data()), static_cast<std::size_t>(meta));
+  head.append(reinterpret_cast<const char*>(parts.metadata->data()),
+              static_cast<std::size_t>(meta));
   head.append(static_cast<std::size_t>(padded - meta), '\0');
   ARROWPACK_RETURN_NOT_OK(sink->write(head));
-  if (message->body_length() > 0) ARROWPACK_RETURN_NOT_OK(sink->write(message->body()));
-  return 8 + padded + message->body_length();
+  if (parts.body && parts.body->size() > 0) ARROWPACK_RETURN_NOT_OK(sink->write(parts.body));
+  return parts.encapsulated_size();
+}
+
+Result<std::unique_ptr<Message>> make_tensor_message(const Tensor& tensor, MemoryPool* pool) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto parts, make_tensor_message_parts(tensor, pool));
+  return Message::open(std::move(parts.metadata), std::move(parts.body));
+}
+
+Result<std::int64_t> write_tensor(const Tensor& tensor, io::OutputStream* sink, MemoryPool* pool) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto parts, make_tensor_message_parts(tensor, pool));
+  return write_tensor_message(parts, sink);
 }
 
 Result<std::int64_t> tensor_message_size(const Tensor& tensor) {
   // The metadata does not depend on the data: build it over the strides that would be written.
-  const auto strides = tensor.is_column_major() && !tensor.is_row_major()
-                           ? Tensor::column_major_strides(tensor.shape(), tensor.element_size())
-                           : Tensor::row_major_strides(tensor.shape(), tensor.element_size());
+  std::array<std::int64_t, 64> strides;
+  canonical_strides(tensor, strides.data());
   const std::int64_t bytes = tensor.size() * tensor.element_size();
-  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, tensor_metadata(tensor, strides, bytes, default_memory_pool()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata,
+                            tensor_metadata(tensor, strides.data(), bytes, default_memory_pool()));
   return 8 + padded_metadata_size(metadata->size()) + bytes;
 }
 
@@ -85,13 +116,16 @@ Result<TensorPtr> read_tensor(const Message& message) {
   }
   const auto* t = static_cast<const fb::Message*>(message.flatbuffer())->header_as_Tensor();
   internal::DecodeBudget budget(message.metadata()->size());
-  ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_from_flatbuffer(t->type_type(), t->type(), {}, &budget));
+  ARROWPACK_ASSIGN_OR_RAISE(auto type,
+                            internal::type_from_flatbuffer(t->type_type(), t->type(), {}, &budget));
   if (!is_tensor_type(*type)) {
-    return Status::TypeError("tensor of ", type->to_string(), ": only integers and floats are supported");
+    return Status::TypeError("tensor of ", type->to_string(),
+                             ": only integers and floats are supported");
   }
   const auto* dims = t->shape();
   if (dims == nullptr) return Status::Invalid("tensor without a shape");
-  if (dims->size() > 64) return Status::CapacityError("tensor of ", dims->size(), " dimensions (limit 64)");
+  if (dims->size() > 64)
+    return Status::CapacityError("tensor of ", dims->size(), " dimensions (limit 64)");
   std::vector<std::int64_t> shape;
   std::vector<std::string> names;
   for (flatbuffers::uoffset_t i = 0; i < dims->size(); ++i) {
@@ -105,7 +139,8 @@ Result<TensorPtr> read_tensor(const Message& message) {
   if (const auto* s = t->strides()) {
     for (flatbuffers::uoffset_t i = 0; i < s->size(); ++i) strides.push_back(s->Get(i));
     if (strides.size() != shape.size()) {
-      return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(), " strides");
+      return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(),
+                             " strides");
     }
   }
   const fb::Buffer* loc = t->data();
@@ -117,7 +152,8 @@ Result<TensorPtr> read_tensor(const Message& message) {
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto data, message.body()->slice(offset, length));
   // The body is 8-byte aligned (Message::open copies it when not), enough for any element.
-  return Tensor::make(std::move(type), std::move(data), std::move(shape), std::move(strides), std::move(names));
+  return Tensor::make(std::move(type), std::move(data), std::move(shape), std::move(strides),
+                      std::move(names));
 }
 
 Result<TensorPtr> read_tensor(io::InputStream* source, const IpcReadOptions& options) {

@@ -25,7 +25,13 @@ namespace arrowpack::ipc {
 enum class MetadataVersion : std::int8_t { kV4 = 3, kV5 = 4 };
 
 /// The kinds of encapsulated message.
-enum class MessageType : std::int8_t { kSchema, kDictionaryBatch, kRecordBatch, kTensor, kSparseTensor };
+enum class MessageType : std::int8_t {
+  kSchema,
+  kDictionaryBatch,
+  kRecordBatch,
+  kTensor,
+  kSparseTensor
+};
 
 std::string_view message_type_name(MessageType type);
 
@@ -89,7 +95,8 @@ class Message {
 
 /// Reads the next message of a stream; null at the end-of-stream marker or at a clean end of
 /// input. Accepts the continuation-marker framing and the legacy one.
-Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const IpcReadOptions& options = {});
+Result<std::unique_ptr<Message>> read_message(io::InputStream* stream,
+                                              const IpcReadOptions& options = {});
 
 /// Writes `message` with framing; returns the bytes written (framing + metadata + body).
 Result<std::int64_t> write_message(const Message& message, io::OutputStream* sink,
@@ -111,7 +118,7 @@ Result<std::unique_ptr<Message>> make_schema_message(const Schema& schema);
 /// Serialises `batch` as a RecordBatch message whose body buffers reference the batch's
 /// memory; `body_parts` receives them in order, each followed by its padding length.
 struct RecordBatchPayload {
-  std::shared_ptr<Buffer> metadata;                  ///< the flatbuffer Message
+  std::shared_ptr<Buffer> metadata;                   ///< the flatbuffer Message
   std::vector<std::shared_ptr<Buffer>> body_buffers;  ///< the batch's buffers, unpadded
   std::vector<std::int64_t> body_padding;             ///< zero bytes after each buffer
   std::int64_t body_length = 0;                       ///< sum of buffers and padding
@@ -307,6 +314,21 @@ Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer,
                                               const IpcReadOptions& options = {});
 
 // ---- Tensor messages (pyarrow's ipc.write_tensor / read_tensor / get_tensor_size) --------
+
+/// The two parts of a Tensor message as built for writing (not re-verified): the
+/// Message flatbuffer (8-byte padded) and the body, which is the tensor's own memory when
+/// it is contiguous.
+struct TensorMessageParts {
+  std::shared_ptr<Buffer> metadata;
+  std::shared_ptr<Buffer> body;
+  /// The bytes of the encapsulated message: framing, metadata padded so that the body
+  /// starts on a 64-byte boundary, body.
+  std::int64_t encapsulated_size() const;
+};
+Result<TensorMessageParts> make_tensor_message_parts(const Tensor& tensor,
+                                                     MemoryPool* pool = default_memory_pool());
+/// Writes parts made by make_tensor_message_parts() as one encapsulated message.
+Result<std::int64_t> write_tensor_message(const TensorMessageParts& parts, io::OutputStream* sink);
 
 /// A Tensor message for `tensor`, laid out as Arrow C++ writes it: the body is the element
 /// data (the tensor's own memory when it is contiguous, a row-major copy from `pool` when

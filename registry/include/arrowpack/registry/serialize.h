@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "arrowpack/core/io.h"
+#include "arrowpack/core/ipc.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/core/tensor.h"
 #include "arrowpack/registry/value.h"
@@ -58,7 +59,7 @@ class SerializedObject {
         tensors_(std::move(tensors)),
         ndarrays_(std::move(ndarrays)),
         buffers_(std::move(buffers)),
-        stream_cache_(std::make_shared<StreamCache>()) {}
+        cache_(std::make_shared<Cache>()) {}
 
   const RecordBatchPtr& batch() const { return batch_; }
   const std::vector<TensorPtr>& tensors() const { return tensors_; }
@@ -72,7 +73,8 @@ class SerializedObject {
   Status write_to(io::OutputStream* sink) const;
   /// The contiguous form in one buffer from `pool`: the data is copied exactly once.
   Result<std::shared_ptr<Buffer>> to_buffer(MemoryPool* pool = default_memory_pool()) const;
-  /// The parts, without copying tensor or buffer data.
+  /// The parts, without copying tensor or buffer data. The tensors' Message flatbuffers are
+  /// built once per object (from `pool`, on first use) and shared by every output form.
   Result<Components> to_components(MemoryPool* pool = default_memory_pool()) const;
 
   /// Parses the contiguous form (zero-copy: tensors and buffers are slices of `buffer`).
@@ -92,16 +94,22 @@ class SerializedObject {
   Result<std::shared_ptr<Buffer>> structure_stream() const;
 
  private:
-  struct StreamCache {
-    std::once_flag once;
-    Status status;
+  // What every output form shares, rendered once on first use.
+  struct Cache {
+    std::once_flag stream_once;
+    Status stream_status;
     std::shared_ptr<Buffer> stream;
+    std::once_flag tensors_once;
+    Status tensors_status;
+    std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
   };
+  Result<const std::vector<ipc::TensorMessageParts>*> tensor_messages(MemoryPool* pool) const;
+
   RecordBatchPtr batch_;
   std::vector<TensorPtr> tensors_;
   std::vector<TensorPtr> ndarrays_;
   std::vector<std::shared_ptr<Buffer>> buffers_;
-  std::shared_ptr<StreamCache> stream_cache_ = std::make_shared<StreamCache>();
+  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
   std::vector<std::shared_ptr<const void>> keep_alive_;
 };
 
