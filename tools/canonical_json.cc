@@ -2,6 +2,8 @@
 
 #include "json_writing.h"
 
+#include "arrowpack/core/decimal.h"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -115,30 +117,60 @@ void append_value(const Array& a, std::int64_t i, std::string& out) {
     return;
   }
   switch (t.id()) {
-    case TypeId::kNull: out += "null"; return;
-    case TypeId::kBool: out += a.bool_value(i) ? "true" : "false"; return;
-    case TypeId::kInt8: out += std::to_string(a.value<std::int8_t>(i)); return;
-    case TypeId::kInt16: out += std::to_string(a.value<std::int16_t>(i)); return;
+    case TypeId::kNull:
+      out += "null";
+      return;
+    case TypeId::kBool:
+      out += a.bool_value(i) ? "true" : "false";
+      return;
+    case TypeId::kInt8:
+      out += std::to_string(a.value<std::int8_t>(i));
+      return;
+    case TypeId::kInt16:
+      out += std::to_string(a.value<std::int16_t>(i));
+      return;
     case TypeId::kInt32:
     case TypeId::kDate32:
-    case TypeId::kTime32: out += std::to_string(a.value<std::int32_t>(i)); return;
-    case TypeId::kUInt8: out += std::to_string(a.value<std::uint8_t>(i)); return;
-    case TypeId::kUInt16: out += std::to_string(a.value<std::uint16_t>(i)); return;
-    case TypeId::kUInt32: out += std::to_string(a.value<std::uint32_t>(i)); return;
+    case TypeId::kTime32:
+      out += std::to_string(a.value<std::int32_t>(i));
+      return;
+    case TypeId::kUInt8:
+      out += std::to_string(a.value<std::uint8_t>(i));
+      return;
+    case TypeId::kUInt16:
+      out += std::to_string(a.value<std::uint16_t>(i));
+      return;
+    case TypeId::kUInt32:
+      out += std::to_string(a.value<std::uint32_t>(i));
+      return;
     case TypeId::kInt64:
     case TypeId::kDate64:
     case TypeId::kTime64:
     case TypeId::kTimestamp:
-    case TypeId::kDuration: append_quoted_int(a.value<std::int64_t>(i), out); return;
-    case TypeId::kUInt64: append_quoted_int(a.value<std::uint64_t>(i), out); return;
-    case TypeId::kHalfFloat: append_number(half_to_double(a.value<std::uint16_t>(i)), out); return;
-    case TypeId::kFloat: append_number(static_cast<double>(a.value<float>(i)), out); return;
-    case TypeId::kDouble: append_number(a.value<double>(i), out); return;
+    case TypeId::kDuration:
+      append_quoted_int(a.value<std::int64_t>(i), out);
+      return;
+    case TypeId::kUInt64:
+      append_quoted_int(a.value<std::uint64_t>(i), out);
+      return;
+    case TypeId::kHalfFloat:
+      append_number(half_to_double(a.value<std::uint16_t>(i)), out);
+      return;
+    case TypeId::kFloat:
+      append_number(static_cast<double>(a.value<float>(i)), out);
+      return;
+    case TypeId::kDouble:
+      append_number(a.value<double>(i), out);
+      return;
     case TypeId::kString:
-    case TypeId::kLargeString: append_json_string(a.string_view(i), out); return;
+    case TypeId::kLargeString:
+      append_json_string(a.string_view(i), out);
+      return;
     case TypeId::kBinary:
     case TypeId::kLargeBinary:
-    case TypeId::kFixedSizeBinary: append_hex(a.string_view(i), out); return;
+    case TypeId::kFixedSizeBinary:
+      append_hex(a.string_view(i), out);
+      return;
     case TypeId::kList:
     case TypeId::kLargeList:
     case TypeId::kMap:
@@ -149,7 +181,42 @@ void append_value(const Array& a, std::int64_t i, std::string& out) {
       append_range(a.values(), (a.offset() + i) * n, n, out);
       return;
     }
-    case TypeId::kStruct: append_struct(a, a.offset() + i, out); return;
+    case TypeId::kStruct:
+      append_struct(a, a.offset() + i, out);
+      return;
+    case TypeId::kDecimal32:
+    case TypeId::kDecimal64:
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256: {
+      const std::int64_t w = t.byte_width();
+      append_json_string(format_decimal(a.buffer(1)->data() + (a.offset() + i) * w,
+                                        static_cast<int>(w), t.scale()),
+                         out);
+      return;
+    }
+    case TypeId::kIntervalMonths:
+      out += std::to_string(a.value<std::int32_t>(i));
+      return;
+    case TypeId::kIntervalDayTime: {
+      const auto v = a.value<DayTimeInterval>(i);
+      out += "{\"days\":";
+      out += std::to_string(v.days);
+      out += ",\"milliseconds\":";
+      out += std::to_string(v.milliseconds);
+      out += '}';
+      return;
+    }
+    case TypeId::kIntervalMonthDayNano: {
+      const auto v = a.value<MonthDayNanoInterval>(i);
+      out += "{\"months\":";
+      out += std::to_string(v.months);
+      out += ",\"days\":";
+      out += std::to_string(v.days);
+      out += ",\"nanoseconds\":\"";
+      out += std::to_string(v.nanoseconds);
+      out += "\"}";
+      return;
+    }
     case TypeId::kSparseUnion:
     case TypeId::kDenseUnion:
       out += "{\"type_id\":" + std::to_string(a.type_code(i)) + ",\"value\":";
@@ -219,8 +286,8 @@ Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes,
       batches.push_back(*batch);
     }
   }
-  out = std::string("{\"format\":\"") + (is_file ? "file" : "stream") + "\",\"schema\":" +
-        schema_json(*schema) + ",\"batches\":[";
+  out = std::string("{\"format\":\"") + (is_file ? "file" : "stream") +
+        "\",\"schema\":" + schema_json(*schema) + ",\"batches\":[";
   values_left = max_values;
   for (std::size_t i = 0; i < batches.size(); ++i) {
     if (i) out += ',';

@@ -1,6 +1,9 @@
 #include "arrowpack/core/builder.h"
 
+#include <climits>
 #include <limits>
+
+#include "arrowpack/core/decimal.h"
 
 #include "bit_util_internal.h"
 
@@ -68,7 +71,8 @@ Status ArrayBuilder::append_validity(bool valid) {
         internal::set_bit(validity_->mutable_data(), i);
       }
       if (length_ & 7) {
-        validity_->mutable_data()[length_ >> 3] &= static_cast<std::uint8_t>((1u << (length_ & 7)) - 1);
+        validity_->mutable_data()[length_ >> 3] &=
+            static_cast<std::uint8_t>((1u << (length_ & 7)) - 1);
       }
     }
   }
@@ -122,7 +126,8 @@ Status BinaryBuilder::append(std::string_view value) {
                                  " array would exceed 2^31-1 bytes of data; use a large_ type");
   }
   // offsets[i] is where value i starts; finish() writes the end of the last one.
-  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
+  ARROWPACK_RETURN_NOT_OK(
+      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
   ARROWPACK_RETURN_NOT_OK(ensure(data_, pool_).status());
   ARROWPACK_RETURN_NOT_OK(data_->resize(data_length_ + n));
   if (n > 0) std::memcpy(data_->mutable_data() + data_length_, value.data(), value.size());
@@ -131,12 +136,14 @@ Status BinaryBuilder::append(std::string_view value) {
 }
 
 Status BinaryBuilder::append_null() {
-  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
+  ARROWPACK_RETURN_NOT_OK(
+      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
   return append_validity(false);
 }
 
 Result<Array> BinaryBuilder::finish() {
-  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
+  ARROWPACK_RETURN_NOT_OK(
+      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
   ARROWPACK_RETURN_NOT_OK(ensure(data_, pool_).status());
   ARROWPACK_RETURN_NOT_OK(data_->resize(data_length_));
   const std::int64_t n = length_, nulls = null_count_;
@@ -167,6 +174,49 @@ Status FixedSizeBinaryBuilder::append_null() {
 }
 
 Result<Array> FixedSizeBinaryBuilder::finish() {
+  ARROWPACK_RETURN_NOT_OK(ensure(values_, pool_).status());
+  const std::int64_t n = length_, nulls = null_count_;
+  ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
+  return Array::make(type_, n, {std::move(validity), take(values_)}, {}, nulls);
+}
+
+// ---- decimal
+
+Result<std::uint8_t*> DecimalBuilder::next_slot() {
+  const std::int64_t w = type_->byte_width();
+  ARROWPACK_RETURN_NOT_OK(ensure(values_, pool_).status());
+  ARROWPACK_RETURN_NOT_OK(values_->resize((length_ + 1) * w));
+  return values_->mutable_data() + length_ * w;
+}
+
+Status DecimalBuilder::append(std::string_view text) {
+  const auto w = static_cast<int>(type_->byte_width());
+  std::uint8_t scratch[32];
+  ARROWPACK_RETURN_NOT_OK(parse_decimal(text, type_->precision(), type_->scale(), w, scratch));
+  ARROWPACK_ASSIGN_OR_RAISE(std::uint8_t * slot, next_slot());
+  std::memcpy(slot, scratch, static_cast<std::size_t>(w));
+  return append_validity(true);
+}
+
+Status DecimalBuilder::append_unscaled(std::int64_t unscaled) {
+  const auto w = static_cast<std::size_t>(type_->byte_width());
+  if (w == 4 && (unscaled < INT32_MIN || unscaled > INT32_MAX)) {
+    return Status::Invalid("unscaled value ", unscaled, " does not fit a decimal32");
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(std::uint8_t * slot, next_slot());
+  // Sign-extend into the full width.
+  std::memset(slot, unscaled < 0 ? 0xFF : 0, w);
+  std::memcpy(slot, &unscaled, std::min<std::size_t>(w, 8));
+  return append_validity(true);
+}
+
+Status DecimalBuilder::append_null() {
+  ARROWPACK_ASSIGN_OR_RAISE(std::uint8_t * slot, next_slot());
+  std::memset(slot, 0, static_cast<std::size_t>(type_->byte_width()));
+  return append_validity(false);
+}
+
+Result<Array> DecimalBuilder::finish() {
   ARROWPACK_RETURN_NOT_OK(ensure(values_, pool_).status());
   const std::int64_t n = length_, nulls = null_count_;
   ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
@@ -248,7 +298,8 @@ UnionBuilder::UnionBuilder(DataTypePtr type, std::vector<std::unique_ptr<ArrayBu
 
 Status UnionBuilder::append(std::int8_t type_code) {
   const int c = type_->child_index_for_code(type_code);
-  if (c < 0) return Status::Invalid("type code ", int{type_code}, " not declared by ", type_->to_string());
+  if (c < 0)
+    return Status::Invalid("type code ", int{type_code}, " not declared by ", type_->to_string());
   ARROWPACK_RETURN_NOT_OK(append_pod<std::int8_t>(codes_, pool_, length_, type_code));
   if (type_->id() == TypeId::kDenseUnion) {
     if (children_[c]->length() > std::numeric_limits<std::int32_t>::max()) {
@@ -300,30 +351,56 @@ Result<std::unique_ptr<ArrayBuilder>> make_builder(const DataTypePtr& type, Memo
     return out;
   };
   switch (type->id()) {
-    case TypeId::kNull: return std::make_unique<NullBuilder>(pool);
-    case TypeId::kBool: return std::make_unique<BooleanBuilder>(pool);
-    case TypeId::kInt8: return std::make_unique<NumericBuilder<std::int8_t>>(type, pool);
-    case TypeId::kUInt8: return std::make_unique<NumericBuilder<std::uint8_t>>(type, pool);
-    case TypeId::kInt16: return std::make_unique<NumericBuilder<std::int16_t>>(type, pool);
-    case TypeId::kUInt16: return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
-    case TypeId::kHalfFloat: return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
+    case TypeId::kNull:
+      return std::make_unique<NullBuilder>(pool);
+    case TypeId::kBool:
+      return std::make_unique<BooleanBuilder>(pool);
+    case TypeId::kInt8:
+      return std::make_unique<NumericBuilder<std::int8_t>>(type, pool);
+    case TypeId::kUInt8:
+      return std::make_unique<NumericBuilder<std::uint8_t>>(type, pool);
+    case TypeId::kInt16:
+      return std::make_unique<NumericBuilder<std::int16_t>>(type, pool);
+    case TypeId::kUInt16:
+      return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
+    case TypeId::kHalfFloat:
+      return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
     case TypeId::kInt32:
     case TypeId::kDate32:
-    case TypeId::kTime32: return std::make_unique<NumericBuilder<std::int32_t>>(type, pool);
-    case TypeId::kUInt32: return std::make_unique<NumericBuilder<std::uint32_t>>(type, pool);
-    case TypeId::kFloat: return std::make_unique<NumericBuilder<float>>(type, pool);
-    case TypeId::kDouble: return std::make_unique<NumericBuilder<double>>(type, pool);
+    case TypeId::kTime32:
+      return std::make_unique<NumericBuilder<std::int32_t>>(type, pool);
+    case TypeId::kUInt32:
+      return std::make_unique<NumericBuilder<std::uint32_t>>(type, pool);
+    case TypeId::kFloat:
+      return std::make_unique<NumericBuilder<float>>(type, pool);
+    case TypeId::kDouble:
+      return std::make_unique<NumericBuilder<double>>(type, pool);
     case TypeId::kInt64:
     case TypeId::kDate64:
     case TypeId::kTime64:
     case TypeId::kTimestamp:
-    case TypeId::kDuration: return std::make_unique<NumericBuilder<std::int64_t>>(type, pool);
-    case TypeId::kUInt64: return std::make_unique<NumericBuilder<std::uint64_t>>(type, pool);
+    case TypeId::kDuration:
+      return std::make_unique<NumericBuilder<std::int64_t>>(type, pool);
+    case TypeId::kUInt64:
+      return std::make_unique<NumericBuilder<std::uint64_t>>(type, pool);
     case TypeId::kString:
     case TypeId::kLargeString:
     case TypeId::kBinary:
-    case TypeId::kLargeBinary: return std::make_unique<BinaryBuilder>(type, pool);
-    case TypeId::kFixedSizeBinary: return std::make_unique<FixedSizeBinaryBuilder>(type, pool);
+    case TypeId::kLargeBinary:
+      return std::make_unique<BinaryBuilder>(type, pool);
+    case TypeId::kFixedSizeBinary:
+      return std::make_unique<FixedSizeBinaryBuilder>(type, pool);
+    case TypeId::kDecimal32:
+    case TypeId::kDecimal64:
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256:
+      return std::make_unique<DecimalBuilder>(type, pool);
+    case TypeId::kIntervalMonths:
+      return std::make_unique<NumericBuilder<std::int32_t>>(type, pool);
+    case TypeId::kIntervalDayTime:
+      return std::make_unique<NumericBuilder<DayTimeInterval>>(type, pool);
+    case TypeId::kIntervalMonthDayNano:
+      return std::make_unique<NumericBuilder<MonthDayNanoInterval>>(type, pool);
     case TypeId::kList:
     case TypeId::kLargeList:
     case TypeId::kMap: {

@@ -7,10 +7,14 @@ namespace arrowpack {
 
 std::string_view time_unit_name(TimeUnit unit) {
   switch (unit) {
-    case TimeUnit::kSecond: return "s";
-    case TimeUnit::kMilli: return "ms";
-    case TimeUnit::kMicro: return "us";
-    case TimeUnit::kNano: return "ns";
+    case TimeUnit::kSecond:
+      return "s";
+    case TimeUnit::kMilli:
+      return "ms";
+    case TimeUnit::kMicro:
+      return "us";
+    case TimeUnit::kNano:
+      return "ns";
   }
   return "?";
 }
@@ -42,7 +46,9 @@ DataType::DataType(TypeId id, FieldVector children, Params params)
       timezone_(std::move(params.timezone)),
       fixed_size_(params.fixed_size),
       keys_sorted_(params.keys_sorted),
-      type_codes_(std::move(params.type_codes)) {
+      type_codes_(std::move(params.type_codes)),
+      precision_(params.precision),
+      scale_(params.scale) {
   if (is_union()) {
     code_to_child_.assign(128, -1);
     for (std::size_t i = 0; i < type_codes_.size(); ++i) {
@@ -53,26 +59,44 @@ DataType::DataType(TypeId id, FieldVector children, Params params)
 
 std::int64_t DataType::bit_width() const {
   switch (id_) {
-    case TypeId::kBool: return 1;
+    case TypeId::kBool:
+      return 1;
     case TypeId::kInt8:
-    case TypeId::kUInt8: return 8;
+    case TypeId::kUInt8:
+      return 8;
     case TypeId::kInt16:
     case TypeId::kUInt16:
-    case TypeId::kHalfFloat: return 16;
+    case TypeId::kHalfFloat:
+      return 16;
     case TypeId::kInt32:
     case TypeId::kUInt32:
     case TypeId::kFloat:
     case TypeId::kDate32:
-    case TypeId::kTime32: return 32;
+    case TypeId::kTime32:
+      return 32;
     case TypeId::kInt64:
     case TypeId::kUInt64:
     case TypeId::kDouble:
     case TypeId::kDate64:
     case TypeId::kTime64:
     case TypeId::kTimestamp:
-    case TypeId::kDuration: return 64;
-    case TypeId::kFixedSizeBinary: return std::int64_t{fixed_size_} * 8;
-    default: return 0;
+    case TypeId::kDuration:
+      return 64;
+    case TypeId::kFixedSizeBinary:
+      return std::int64_t{fixed_size_} * 8;
+    case TypeId::kDecimal32:
+    case TypeId::kIntervalMonths:
+      return 32;
+    case TypeId::kDecimal64:
+    case TypeId::kIntervalDayTime:
+      return 64;
+    case TypeId::kDecimal128:
+    case TypeId::kIntervalMonthDayNano:
+      return 128;
+    case TypeId::kDecimal256:
+      return 256;
+    default:
+      return 0;
   }
 }
 
@@ -102,44 +126,91 @@ std::string DataType::to_string() const {
     return out;
   };
   switch (id_) {
-    case TypeId::kNull: return "null";
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt8: return "int8";
-    case TypeId::kInt16: return "int16";
-    case TypeId::kInt32: return "int32";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kUInt8: return "uint8";
-    case TypeId::kUInt16: return "uint16";
-    case TypeId::kUInt32: return "uint32";
-    case TypeId::kUInt64: return "uint64";
-    case TypeId::kHalfFloat: return "halffloat";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
-    case TypeId::kString: return "string";
-    case TypeId::kLargeString: return "large_string";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kLargeBinary: return "large_binary";
-    case TypeId::kFixedSizeBinary: return "fixed_size_binary[" + std::to_string(fixed_size_) + "]";
-    case TypeId::kDate32: return "date32[day]";
-    case TypeId::kDate64: return "date64[ms]";
-    case TypeId::kTime32: return "time32[" + std::string(time_unit_name(unit_)) + "]";
-    case TypeId::kTime64: return "time64[" + std::string(time_unit_name(unit_)) + "]";
+    case TypeId::kNull:
+      return "null";
+    case TypeId::kBool:
+      return "bool";
+    case TypeId::kInt8:
+      return "int8";
+    case TypeId::kInt16:
+      return "int16";
+    case TypeId::kInt32:
+      return "int32";
+    case TypeId::kInt64:
+      return "int64";
+    case TypeId::kUInt8:
+      return "uint8";
+    case TypeId::kUInt16:
+      return "uint16";
+    case TypeId::kUInt32:
+      return "uint32";
+    case TypeId::kUInt64:
+      return "uint64";
+    case TypeId::kHalfFloat:
+      return "halffloat";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kDouble:
+      return "double";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kLargeString:
+      return "large_string";
+    case TypeId::kBinary:
+      return "binary";
+    case TypeId::kLargeBinary:
+      return "large_binary";
+    case TypeId::kFixedSizeBinary:
+      return "fixed_size_binary[" + std::to_string(fixed_size_) + "]";
+    case TypeId::kDate32:
+      return "date32[day]";
+    case TypeId::kDate64:
+      return "date64[ms]";
+    case TypeId::kTime32:
+      return "time32[" + std::string(time_unit_name(unit_)) + "]";
+    case TypeId::kTime64:
+      return "time64[" + std::string(time_unit_name(unit_)) + "]";
     case TypeId::kTimestamp:
       return "timestamp[" + std::string(time_unit_name(unit_)) +
              (timezone_.empty() ? "" : ", tz=" + timezone_) + "]";
-    case TypeId::kDuration: return "duration[" + std::string(time_unit_name(unit_)) + "]";
-    case TypeId::kList: return "list<" + join_fields(false) + ">";
-    case TypeId::kLargeList: return "large_list<" + join_fields(false) + ">";
+    case TypeId::kDuration:
+      return "duration[" + std::string(time_unit_name(unit_)) + "]";
+    case TypeId::kList:
+      return "list<" + join_fields(false) + ">";
+    case TypeId::kLargeList:
+      return "large_list<" + join_fields(false) + ">";
     case TypeId::kFixedSizeList:
       return "fixed_size_list<" + join_fields(false) + ">[" + std::to_string(fixed_size_) + "]";
-    case TypeId::kStruct: return "struct<" + join_fields(false) + ">";
+    case TypeId::kStruct:
+      return "struct<" + join_fields(false) + ">";
     case TypeId::kMap: {
       const auto& entries = children_[0]->type();
       return "map<" + entries->field(0)->type()->to_string() + ", " +
              entries->field(1)->type()->to_string() + (keys_sorted_ ? ", keys_sorted" : "") + ">";
     }
-    case TypeId::kSparseUnion: return "sparse_union<" + join_fields(true) + ">";
-    case TypeId::kDenseUnion: return "dense_union<" + join_fields(true) + ">";
+    case TypeId::kSparseUnion:
+      return "sparse_union<" + join_fields(true) + ">";
+    case TypeId::kDenseUnion:
+      return "dense_union<" + join_fields(true) + ">";
+    case TypeId::kDecimal32:
+    case TypeId::kDecimal64:
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256: {
+      std::string out = "decimal";
+      out += std::to_string(bit_width());
+      out += '(';
+      out += std::to_string(precision_);
+      out += ", ";
+      out += std::to_string(scale_);
+      out += ')';
+      return out;
+    }
+    case TypeId::kIntervalMonths:
+      return "month_interval";
+    case TypeId::kIntervalDayTime:
+      return "day_time_interval";
+    case TypeId::kIntervalMonthDayNano:
+      return "month_day_nano_interval";
   }
   return "unknown";
 }
@@ -167,7 +238,14 @@ bool DataType::equals(const DataType& other, bool check_metadata) const {
     case TypeId::kDenseUnion:
       if (type_codes_ != other.type_codes_) return false;
       break;
-    default: break;
+    case TypeId::kDecimal32:
+    case TypeId::kDecimal64:
+    case TypeId::kDecimal128:
+    case TypeId::kDecimal256:
+      if (precision_ != other.precision_ || scale_ != other.scale_) return false;
+      break;
+    default:
+      break;
   }
   for (std::size_t i = 0; i < children_.size(); ++i) {
     if (!children_[i]->equals(*other.children_[i], check_metadata)) return false;
@@ -336,10 +414,10 @@ DataTypePtr fixed_size_list(FieldPtr value_field, std::int32_t list_size) {
 DataTypePtr struct_(FieldVector fields) { return make(TypeId::kStruct, std::move(fields)); }
 
 DataTypePtr map(DataTypePtr key_type, DataTypePtr item_type, bool keys_sorted) {
-  auto entries = field("entries",
-                       struct_({field("key", std::move(key_type), false),
-                                field("value", std::move(item_type))}),
-                       false);
+  auto entries = field(
+      "entries",
+      struct_({field("key", std::move(key_type), false), field("value", std::move(item_type))}),
+      false);
   DataType::Params p;
   p.keys_sorted = keys_sorted;
   return make(TypeId::kMap, {std::move(entries)}, std::move(p));
@@ -367,6 +445,49 @@ Result<DataTypePtr> dense_union(FieldVector fields, std::vector<std::int8_t> typ
   DataType::Params p;
   p.type_codes = std::move(type_codes);
   return make(TypeId::kDenseUnion, std::move(fields), std::move(p));
+}
+
+namespace {
+Result<DataTypePtr> decimal(TypeId id, std::int32_t max_precision, std::int32_t precision,
+                            std::int32_t scale) {
+  if (precision < 1 || precision > max_precision) {
+    return Status::Invalid("decimal",
+                           max_precision == 9    ? 32
+                           : max_precision == 18 ? 64
+                           : max_precision == 38 ? 128
+                                                 : 256,
+                           " precision must be in [1, ", max_precision, "], got ", precision);
+  }
+  DataType::Params p;
+  p.precision = precision;
+  p.scale = scale;
+  return make(id, {}, std::move(p));
+}
+}  // namespace
+
+Result<DataTypePtr> decimal32(std::int32_t precision, std::int32_t scale) {
+  return decimal(TypeId::kDecimal32, 9, precision, scale);
+}
+Result<DataTypePtr> decimal64(std::int32_t precision, std::int32_t scale) {
+  return decimal(TypeId::kDecimal64, 18, precision, scale);
+}
+Result<DataTypePtr> decimal128(std::int32_t precision, std::int32_t scale) {
+  return decimal(TypeId::kDecimal128, 38, precision, scale);
+}
+Result<DataTypePtr> decimal256(std::int32_t precision, std::int32_t scale) {
+  return decimal(TypeId::kDecimal256, 76, precision, scale);
+}
+DataTypePtr month_interval() {
+  static const DataTypePtr t = make(TypeId::kIntervalMonths);
+  return t;
+}
+DataTypePtr day_time_interval() {
+  static const DataTypePtr t = make(TypeId::kIntervalDayTime);
+  return t;
+}
+DataTypePtr month_day_nano_interval() {
+  static const DataTypePtr t = make(TypeId::kIntervalMonthDayNano);
+  return t;
 }
 
 FieldPtr field(std::string name, DataTypePtr type, bool nullable, MetadataPtr metadata) {

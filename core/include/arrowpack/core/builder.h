@@ -63,9 +63,7 @@ class NumericBuilder : public ArrayBuilder {
     std::memcpy(values_->mutable_data() + length_ * sizeof(CType), &value, sizeof(CType));
     return append_validity(true);
   }
-  Status append(std::optional<CType> value) {
-    return value ? append(*value) : append_null();
-  }
+  Status append(std::optional<CType> value) { return value ? append(*value) : append_null(); }
   Status append_values(const CType* values, std::int64_t n) {
     ARROWPACK_RETURN_NOT_OK(grow(n));
     std::memcpy(values_->mutable_data() + length_ * sizeof(CType), values, n * sizeof(CType));
@@ -140,6 +138,24 @@ class FixedSizeBinaryBuilder : public ArrayBuilder {
   Result<Array> finish() override;
 
  private:
+  std::shared_ptr<ResizableBuffer> values_;
+};
+
+/// decimal32/64/128/256: values from text ("-1.25") or as unscaled integers.
+class DecimalBuilder : public ArrayBuilder {
+ public:
+  explicit DecimalBuilder(DataTypePtr type, MemoryPool* pool = default_memory_pool())
+      : ArrayBuilder(std::move(type), pool) {}
+  /// Fails (Invalid) when the text is not a number, has more fractional digits than the
+  /// scale, or more digits than the precision.
+  Status append(std::string_view text);
+  /// The value unscaled * 10^-scale.
+  Status append_unscaled(std::int64_t unscaled);
+  Status append_null() override;
+  Result<Array> finish() override;
+
+ private:
+  Result<std::uint8_t*> next_slot();
   std::shared_ptr<ResizableBuffer> values_;
 };
 
@@ -239,20 +255,32 @@ Result<std::unique_ptr<ArrayBuilder>> make_builder(const DataTypePtr& type,
 namespace detail {
 template <typename T>
 DataTypePtr type_for() {
-  if constexpr (std::is_same_v<T, bool>) return boolean();
-  else if constexpr (std::is_same_v<T, std::int8_t>) return int8();
-  else if constexpr (std::is_same_v<T, std::int16_t>) return int16();
-  else if constexpr (std::is_same_v<T, std::int32_t>) return int32();
-  else if constexpr (std::is_same_v<T, std::int64_t>) return int64();
-  else if constexpr (std::is_same_v<T, std::uint8_t>) return uint8();
-  else if constexpr (std::is_same_v<T, std::uint16_t>) return uint16();
-  else if constexpr (std::is_same_v<T, std::uint32_t>) return uint32();
-  else if constexpr (std::is_same_v<T, std::uint64_t>) return uint64();
-  else if constexpr (std::is_same_v<T, float>) return float32();
-  else if constexpr (std::is_same_v<T, double>) return float64();
+  if constexpr (std::is_same_v<T, bool>)
+    return boolean();
+  else if constexpr (std::is_same_v<T, std::int8_t>)
+    return int8();
+  else if constexpr (std::is_same_v<T, std::int16_t>)
+    return int16();
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return int32();
+  else if constexpr (std::is_same_v<T, std::int64_t>)
+    return int64();
+  else if constexpr (std::is_same_v<T, std::uint8_t>)
+    return uint8();
+  else if constexpr (std::is_same_v<T, std::uint16_t>)
+    return uint16();
+  else if constexpr (std::is_same_v<T, std::uint32_t>)
+    return uint32();
+  else if constexpr (std::is_same_v<T, std::uint64_t>)
+    return uint64();
+  else if constexpr (std::is_same_v<T, float>)
+    return float32();
+  else if constexpr (std::is_same_v<T, double>)
+    return float64();
   else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>)
     return utf8();
-  else static_assert(sizeof(T) == 0, "arrowpack::array<T>: T has no default Arrow type");
+  else
+    static_assert(sizeof(T) == 0, "arrowpack::array<T>: T has no default Arrow type");
 }
 
 template <typename T, typename Values>
@@ -270,7 +298,8 @@ Result<Array> build(const DataTypePtr& type, const Values& values, MemoryPool* p
       ARROWPACK_RETURN_NOT_OK(o ? b->append(std::string_view(*o)) : b->append_null());
     } else {
       auto* b = dynamic_cast<NumericBuilder<T>*>(builder.get());
-      if (!b) return Status::TypeError("values of ", sizeof(T), " bytes for type ", type->to_string());
+      if (!b)
+        return Status::TypeError("values of ", sizeof(T), " bytes for type ", type->to_string());
       ARROWPACK_RETURN_NOT_OK(b->append(std::optional<T>(v)));
     }
   }

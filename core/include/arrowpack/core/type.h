@@ -46,9 +46,32 @@ enum class TypeId : std::int8_t {
   kMap,
   kSparseUnion,
   kDenseUnion,
+  // Added after the 1.0 set: keep new ids at the end (singletons index the first ones).
+  kDecimal32,
+  kDecimal64,
+  kDecimal128,
+  kDecimal256,
+  kIntervalMonths,
+  kIntervalDayTime,
+  kIntervalMonthDayNano,
 };
 
 enum class TimeUnit : std::int8_t { kSecond, kMilli, kMicro, kNano };
+
+/// One value of day_time_interval: days and milliseconds (two int32, in this order).
+struct DayTimeInterval {
+  std::int32_t days = 0;
+  std::int32_t milliseconds = 0;
+  bool operator==(const DayTimeInterval&) const = default;
+};
+/// One value of month_day_nano_interval.
+struct MonthDayNanoInterval {
+  std::int32_t months = 0;
+  std::int32_t days = 0;
+  std::int64_t nanoseconds = 0;
+  bool operator==(const MonthDayNanoInterval&) const = default;
+};
+static_assert(sizeof(DayTimeInterval) == 8 && sizeof(MonthDayNanoInterval) == 16);
 enum class UnionMode : std::int8_t { kSparse, kDense };
 
 /// "s", "ms", "us" or "ns".
@@ -112,20 +135,21 @@ class DataType {
   bool is_signed_integer() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kInt64; }
   bool is_floating() const { return id_ >= TypeId::kHalfFloat && id_ <= TypeId::kDouble; }
   /// string/binary and their large twins (offsets + data).
-  bool is_binary_like() const {
-    return id_ >= TypeId::kString && id_ <= TypeId::kLargeBinary;
-  }
+  bool is_binary_like() const { return id_ >= TypeId::kString && id_ <= TypeId::kLargeBinary; }
   bool is_string() const { return id_ == TypeId::kString || id_ == TypeId::kLargeString; }
   /// Offsets are 64-bit (large_string, large_binary, large_list).
   bool has_large_offsets() const {
-    return id_ == TypeId::kLargeString || id_ == TypeId::kLargeBinary ||
-           id_ == TypeId::kLargeList;
+    return id_ == TypeId::kLargeString || id_ == TypeId::kLargeBinary || id_ == TypeId::kLargeList;
   }
   /// list, large_list and map: offsets into one child.
   bool is_list_like() const {
     return id_ == TypeId::kList || id_ == TypeId::kLargeList || id_ == TypeId::kMap;
   }
   bool is_union() const { return id_ == TypeId::kSparseUnion || id_ == TypeId::kDenseUnion; }
+  bool is_decimal() const { return id_ >= TypeId::kDecimal32 && id_ <= TypeId::kDecimal256; }
+  bool is_interval() const {
+    return id_ >= TypeId::kIntervalMonths && id_ <= TypeId::kIntervalMonthDayNano;
+  }
   bool is_nested() const { return !children_.empty(); }
 
   /// Child fields (list: the item; map: the entries struct; struct/union: the members).
@@ -145,12 +169,13 @@ class DataType {
   UnionMode union_mode() const {
     return id_ == TypeId::kDenseUnion ? UnionMode::kDense : UnionMode::kSparse;
   }
+  /// Decimal precision (significant digits) and scale (digits after the point; may be < 0).
+  std::int32_t precision() const { return precision_; }
+  std::int32_t scale() const { return scale_; }
   /// Union type codes, one per child.
   const std::vector<std::int8_t>& type_codes() const { return type_codes_; }
   /// Child index for union type code `code` (0..127), or -1 when undeclared.
-  int child_index_for_code(std::int8_t code) const {
-    return code >= 0 ? code_to_child_[code] : -1;
-  }
+  int child_index_for_code(std::int8_t code) const { return code >= 0 ? code_to_child_[code] : -1; }
   /// Value type of list/large_list/fixed_size_list (the item's type).
   const DataTypePtr& value_type() const;
 
@@ -161,6 +186,8 @@ class DataType {
     std::int32_t fixed_size = 0;
     bool keys_sorted = false;
     std::vector<std::int8_t> type_codes;
+    std::int32_t precision = 0;
+    std::int32_t scale = 0;
   };
   DataType(TypeId id, FieldVector children, Params params);
 
@@ -172,6 +199,8 @@ class DataType {
   std::int32_t fixed_size_;
   bool keys_sorted_;
   std::vector<std::int8_t> type_codes_;
+  std::int32_t precision_;
+  std::int32_t scale_;
   std::vector<std::int8_t> code_to_child_;
 };
 
@@ -277,6 +306,17 @@ Result<DataTypePtr> map(FieldPtr entries_field, bool keys_sorted = false);
 /// Unions: `type_codes` default to 0..n-1; codes must be distinct and in [0, 127].
 Result<DataTypePtr> sparse_union(FieldVector fields, std::vector<std::int8_t> type_codes = {});
 Result<DataTypePtr> dense_union(FieldVector fields, std::vector<std::int8_t> type_codes = {});
+
+/// Decimals: two's complement integers of 32, 64, 128 or 256 bits scaled by 10^-scale.
+/// precision must be in [1, 9], [1, 18], [1, 38] and [1, 76] respectively.
+Result<DataTypePtr> decimal32(std::int32_t precision, std::int32_t scale);
+Result<DataTypePtr> decimal64(std::int32_t precision, std::int32_t scale);
+Result<DataTypePtr> decimal128(std::int32_t precision, std::int32_t scale);
+Result<DataTypePtr> decimal256(std::int32_t precision, std::int32_t scale);
+/// Calendar intervals: int32 months; DayTimeInterval; MonthDayNanoInterval.
+DataTypePtr month_interval();
+DataTypePtr day_time_interval();
+DataTypePtr month_day_nano_interval();
 
 FieldPtr field(std::string name, DataTypePtr type, bool nullable = true,
                MetadataPtr metadata = nullptr);
