@@ -145,9 +145,8 @@ void BM_WriteSeedStream(benchmark::State& state) {
     benchmark::DoNotOptimize(check(sink->finish())->size());
   }
   state.SetBytesProcessed(state.iterations() * n);
-  state.counters["per_batch"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * kSeedRepeats,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_batch"] = benchmark::Counter(static_cast<double>(state.iterations()) * kSeedRepeats,
+                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 void BM_ReadSeedStream(benchmark::State& state) {
@@ -159,9 +158,8 @@ void BM_ReadSeedStream(benchmark::State& state) {
     benchmark::DoNotOptimize(rows);
   }
   state.SetBytesProcessed(state.iterations() * n);
-  state.counters["per_batch"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * kSeedRepeats,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_batch"] = benchmark::Counter(static_cast<double>(state.iterations()) * kSeedRepeats,
+                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 BENCHMARK(BM_Memcpy_BigFileBytes)->Unit(benchmark::kMillisecond)->UseRealTime();

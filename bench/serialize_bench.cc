@@ -116,8 +116,7 @@ const std::vector<Record>& records() {
   static const auto data = [] {
     std::vector<Record> r(1000000);
     for (std::size_t i = 0; i < r.size(); ++i) {
-      r[i] = Record{
-          "record-" + std::to_string(i), {1.0 * i, 2.0, 3.0, 4.0}, static_cast<std::int64_t>(i)};
+      r[i] = Record{"record-" + std::to_string(i), {1.0 * i, 2.0, 3.0, 4.0}, static_cast<std::int64_t>(i)};
     }
     return r;
   }();
@@ -173,12 +172,11 @@ int main(int argc, char** argv) {
               << "deserialize_components " << us("BM_Components_200MB_DeserializeComponents") << " us\n";
   }
   if (us("BM_FiveSmallMatrices_RoundTrip") > 0) {
-    std::cout << "  five 10x10 matrices round trip: " << us("BM_FiveSmallMatrices_RoundTrip")
-              << " us\n";
+    std::cout << "  five 10x10 matrices round trip: " << us("BM_FiveSmallMatrices_RoundTrip") << " us\n";
   }
   if (us("BM_Records1M_Serialize") > 0) {
-    std::cout << "  1M records: serialize + to_buffer " << us("BM_Records1M_Serialize")
-              << " ms, deserialize " << us("BM_Records1M_Deserialize") << " ms\n";
+    std::cout << "  1M records: serialize + to_buffer " << us("BM_Records1M_Serialize") << " ms, deserialize "
+              << us("BM_Records1M_Deserialize") << " ms\n";
   }
   benchmark::Shutdown();
   return 0;

@@ -45,12 +45,11 @@ Status using_streams(const std::shared_ptr<ap::RecordBatch>& batch) {
     batches.push_back(*b);
   }
   std::cout << ">>> len(batches)\n" << batches.size() << "\n";
-  std::cout << ">>> batches[0].equals(batch)\n" << (batches[0]->equals(*batch) ? "True" : "False")
-            << "\n";
+  std::cout << ">>> batches[0].equals(batch)\n" << (batches[0]->equals(*batch) ? "True" : "False") << "\n";
   // Zero-copy: the batch's buffers are slices of `buf`.
   const auto& data = batches[0]->column(0).buffer(1);
-  std::cout << "(batches[0] points into buf, no copy: "
-            << (buf->contains(data->data(), data->size()) ? "yes" : "no") << ")\n\n";
+  std::cout << "(batches[0] points into buf, no copy: " << (buf->contains(data->data(), data->size()) ? "yes" : "no")
+            << ")\n\n";
   return Status::OK();
 }
 
@@ -101,8 +100,8 @@ Status big_file(const std::string& path) {
   }
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
   auto t1 = std::chrono::steady_clock::now();
-  std::cout << "wrote " << kBatchCount << " batches of " << kBatchSize << " int32 to " << path
-            << " in " << ms(t0, t1) << " ms\n";
+  std::cout << "wrote " << kBatchCount << " batches of " << kBatchSize << " int32 to " << path << " in " << ms(t0, t1)
+            << " ms\n";
 
   // with pa.memory_map('bigfile.arrow', 'r') as source:
   //     loaded_array = pa.ipc.open_file(source).read_all()
@@ -113,9 +112,8 @@ Status big_file(const std::string& path) {
     ARROWPACK_ASSIGN_OR_RAISE(auto reader, ap::ipc::open_file(source));
     ARROWPACK_ASSIGN_OR_RAISE(auto loaded, reader->read_all());
     auto t3 = std::chrono::steady_clock::now();
-    std::cout << "memory map:  LEN: " << loaded->num_rows()
-              << "  allocated: " << (ap::total_allocated_bytes() - before) << " bytes  ("
-              << ms(t2, t3) << " ms)\n";
+    std::cout << "memory map:  LEN: " << loaded->num_rows() << "  allocated: " << (ap::total_allocated_bytes() - before)
+              << " bytes  (" << ms(t2, t3) << " ms)\n";
   }
   // The same through an OSFile: every buffer is read into memory.
   {
@@ -125,8 +123,8 @@ Status big_file(const std::string& path) {
     ARROWPACK_ASSIGN_OR_RAISE(auto loaded, reader->read_all());
     auto t3 = std::chrono::steady_clock::now();
     std::cout << "OS file:     LEN: " << loaded->num_rows()
-              << "  allocated: " << ((ap::total_allocated_bytes() - before) >> 20) << " MB  ("
-              << ms(t2, t3) << " ms)\n";
+              << "  allocated: " << ((ap::total_allocated_bytes() - before) >> 20) << " MB  (" << ms(t2, t3)
+              << " ms)\n";
   }
   return Status::OK();
 }
@@ -158,7 +156,8 @@ Status object_serialization() {
   const std::int64_t before = ap::total_allocated_bytes();
   ARROWPACK_ASSIGN_OR_RAISE(auto restored, ap::deserialize(buf));
   const auto& first = restored.as<ap::Dict>()->find(ap::Value(0))->as<ap::Ndarray>()->tensor;
-  std::cout << ">>> restored_data[0]\n" << first->to_string() << "\n"
+  std::cout << ">>> restored_data[0]\n"
+            << first->to_string() << "\n"
             << "(deserialize allocated " << ap::total_allocated_bytes() - before
             << " bytes for 200 MB of matrices: every matrix is a view of buf)\n";
   std::cout << ">>> restored == data\n" << (restored.equals(data) ? "True" : "False") << "\n";

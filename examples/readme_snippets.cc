@@ -22,7 +22,10 @@ static void streams() {
   for (const auto& b : *reader) std::cout << b.value_or_throw()->to_string() << "\n";
 }
 
-struct Point { double x, y; std::string label; };  // plain aggregates need no code
+struct Point {
+  double x, y;
+  std::string label;
+};  // plain aggregates need no code
 
 static void objects() {
   std::map<int, Eigen::MatrixXd> data;  // 100 matrices 500x500

@@ -49,8 +49,7 @@ TEST_CASE("STL values round-trip through the typed front door") {
   std::unordered_map<int, std::string> um{{1, "one"}, {2, "two"}};
   CHECK(roundtrip(um) == um);
   CHECK(roundtrip(std::set<int>{3, 1, 2}) == std::set<int>{1, 2, 3});
-  CHECK(roundtrip(std::make_tuple(1, std::string("x"), 2.0)) ==
-        std::make_tuple(1, std::string("x"), 2.0));
+  CHECK(roundtrip(std::make_tuple(1, std::string("x"), 2.0)) == std::make_tuple(1, std::string("x"), 2.0));
   CHECK(roundtrip(std::make_pair(std::string("k"), 9)) == std::make_pair(std::string("k"), 9));
   CHECK(roundtrip(std::optional<int>()) == std::nullopt);
   CHECK(roundtrip(std::optional<int>(5)) == 5);
@@ -64,8 +63,7 @@ TEST_CASE("the typed front door writes the same Values pyarrow would") {
   auto v = ok_or_die(to_value(std::map<std::string, std::tuple<int, double>>{{"a", {1, 2.0}}},
                               SerializationContext::default_context()));
   CHECK(v.to_string() == "{'a': (1, 2.0)}");
-  CHECK(ok_or_die(to_value(std::vector<std::optional<int>>{1, std::nullopt},
-                           SerializationContext::default_context()))
+  CHECK(ok_or_die(to_value(std::vector<std::optional<int>>{1, std::nullopt}, SerializationContext::default_context()))
             .to_string() == "[1, None]");
 }
 
@@ -73,25 +71,22 @@ TEST_CASE("plain aggregates serialize through Boost.PFR with no registration") {
   Scene s{{{1, 2, "a", {1, 2}}, {3, 4, "b", {}}}, {{"w", 0.5}, {"none", std::nullopt}}, {2, "v2"}};
   CHECK(roundtrip(s) == s);
   auto v = ok_or_die(to_value(Point{1, 2, "p", {7}}, SerializationContext::default_context()));
-  CHECK(v.to_string() ==
-        "(1.0, 2.0, 'p', ndarray:arrowpack.Tensor<int32>(shape=[1], strides=[4]))");
+  CHECK(v.to_string() == "(1.0, 2.0, 'p', ndarray:arrowpack.Tensor<int32>(shape=[1], strides=[4]))");
 }
 
 TEST_CASE("a registered type's callbacks win over reflection") {
   SerializationContext ctx;
-  REQUIRE(
-      ctx.register_type<Point>(
-             "Point",
-             [](const Point& p) {
-               return Value::dict({{"x", p.x}, {"y", p.y}});
-             },
-             [](const Value& v) -> Result<Point> {
-               const Dict* d = v.as<Dict>();
-               if (!d) return Status::TypeError("Point wants a dict");
-               return Point{
-                   *d->find("x")->as<double>(), *d->find("y")->as<double>(), "from callback", {}};
-             })
-          .ok());
+  REQUIRE(ctx.register_type<Point>(
+                 "Point",
+                 [](const Point& p) {
+                   return Value::dict({{"x", p.x}, {"y", p.y}});
+                 },
+                 [](const Value& v) -> Result<Point> {
+                   const Dict* d = v.as<Dict>();
+                   if (!d) return Status::TypeError("Point wants a dict");
+                   return Point{*d->find("x")->as<double>(), *d->find("y")->as<double>(), "from callback", {}};
+                 })
+              .ok());
   auto v = ok_or_die(to_value(Point{1, 2, "ignored", {}}, ctx));
   REQUIRE(v.is_object());
   auto back = roundtrip(Point{1, 2, "ignored", {}}, ctx);
@@ -104,8 +99,7 @@ TEST_CASE("typed reading checks kinds, ranges and sizes") {
   auto text = ok_or_die(ok_or_die(serialize(std::string("x"))).to_buffer());
   CHECK(deserialize<int>(text).status().message() == "expected an integer, got string");
   auto big = ok_or_die(ok_or_die(serialize(std::int64_t{1000})).to_buffer());
-  CHECK(deserialize<std::int8_t>(big).status().message() ==
-        "integer 1000 out of range for a 8-bit integer");
+  CHECK(deserialize<std::int8_t>(big).status().message() == "integer 1000 out of range for a 8-bit integer");
   auto three = ok_or_die(ok_or_die(serialize(std::vector<int>{1, 2, 3})).to_buffer());
   CHECK(deserialize<std::array<int, 2>>(three).status().is_type_error());
   CHECK(deserialize<Point>(three).status().message() == "expected a tuple of fields, got ndarray");
@@ -115,15 +109,12 @@ TEST_CASE("typed reading checks kinds, ranges and sizes") {
   CHECK(serialize(std::numeric_limits<std::uint64_t>::max()).status().is_capacity_error());
   // std::array of doubles/int64s reads in bulk; a wrong element still gets its own message.
   auto mixed = ok_or_die(ok_or_die(serialize(Value::list({1.5, 2, "x"}))).to_buffer());
-  CHECK(deserialize<std::array<double, 3>>(mixed).status().message() ==
-        "element 2: expected a number, got string");
+  CHECK(deserialize<std::array<double, 3>>(mixed).status().message() == "element 2: expected a number, got string");
   CHECK(deserialize<std::array<std::int64_t, 3>>(mixed).status().message() ==
         "element 0: expected an integer, got double");
   auto numbers = ok_or_die(ok_or_die(serialize(std::array<double, 3>{1.5, 2, -3})).to_buffer());
-  CHECK(ok_or_die(deserialize<std::array<double, 3>>(numbers)) ==
-        std::array<double, 3>{1.5, 2, -3});
-  CHECK(ok_or_die(deserialize<std::tuple<double, double, double>>(numbers)) ==
-        std::tuple{1.5, 2.0, -3.0});
+  CHECK(ok_or_die(deserialize<std::array<double, 3>>(numbers)) == std::array<double, 3>{1.5, 2, -3});
+  CHECK(ok_or_die(deserialize<std::tuple<double, double, double>>(numbers)) == std::tuple{1.5, 2.0, -3.0});
   (void)ctx;
 }
 
@@ -141,8 +132,7 @@ TEST_CASE("vectors and spans of numbers go out of band and come back as views") 
   CHECK(ok_or_die(deserialize<std::vector<double>>(buf)) == xs);
   std::span<const std::int16_t> shorts(reinterpret_cast<const std::int16_t*>(xs.data()), 4);
   CHECK(ok_or_die(serialize(shorts)).ndarrays()[0]->type()->equals(*int16()));
-  CHECK(deserialize<std::vector<float>>(buf).status().message() ==
-        "tensor of double, expected float");
+  CHECK(deserialize<std::vector<float>>(buf).status().message() == "tensor of double, expected float");
 }
 
 TEST_CASE("Eigen matrices become tensors over their own memory, both layouts") {
@@ -159,14 +149,12 @@ TEST_CASE("Eigen matrices become tensors over their own memory, both layouts") {
   Eigen::ArrayXXi arr = Eigen::ArrayXXi::Constant(2, 2, 7);
   CHECK((roundtrip(arr) == arr).all());
   // A block of a matrix is strided; it travels row-major and comes back equal.
-  Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>> block(col.data() + 1, 2, 3,
-                                                                   Eigen::OuterStride<>(3));
+  Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>> block(col.data() + 1, 2, 3, Eigen::OuterStride<>(3));
   auto buf = ok_or_die(ok_or_die(serialize(block)).to_buffer());
   Eigen::MatrixXd back = ok_or_die(deserialize<Eigen::MatrixXd>(buf));
   CHECK(back == col.block(1, 0, 2, 3));
   // Fixed sizes are checked.
-  CHECK(deserialize<Eigen::Matrix3d>(buf).status().message().find("does not fit") !=
-        std::string::npos);
+  CHECK(deserialize<Eigen::Matrix3d>(buf).status().message().find("does not fit") != std::string::npos);
   CHECK(deserialize<Eigen::MatrixXf>(buf).status().is_type_error());
 }
 
@@ -192,14 +180,12 @@ TEST_CASE("std::map<int, MatrixXd> of 100 matrices 500x500: components and views
   REQUIRE(components.num_ndarrays == 100);
   for (int i = 0; i < 100; ++i) {
     // data[1 + 2i + 1] is the body of matrix i: the matrix's own memory.
-    CHECK(components.data[2 + 2 * i]->data() ==
-          reinterpret_cast<const std::uint8_t*>(data[i].data()));
+    CHECK(components.data[2 + 2 * i]->data() == reinterpret_cast<const std::uint8_t*>(data[i].data()));
   }
   CHECK(pool.total_allocated_bytes() < 1 << 20);  // metadata only, not the 200 MB
 
   const std::int64_t before = default_memory_pool()->bytes_allocated();
-  auto views =
-      ok_or_die(deserialize_components<std::map<int, EigenView<Eigen::MatrixXd>>>(components));
+  auto views = ok_or_die(deserialize_components<std::map<int, EigenView<Eigen::MatrixXd>>>(components));
   CHECK(default_memory_pool()->bytes_allocated() - before < 1 << 20);
   REQUIRE(views.size() == 100);
   CHECK(views.at(7).map.data() == data[7].data());
@@ -222,9 +208,8 @@ TEST_CASE("tables to matrices and back (read_pandas' C++ twin)") {
   CHECK(std::isnan(m(1, 1)));
   CHECK(m(5, 1) == 2.5);
   CHECK(to_eigen<Eigen::MatrixXd>(*batch).status().message() == "column 'b': null at row 1");
-  auto rm =
-      ok_or_die((to_eigen<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-          *table, NullPolicy::kNaN)));
+  auto rm = ok_or_die(
+      (to_eigen<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(*table, NullPolicy::kNaN)));
   CHECK(rm(3, 0) == 1.0f);
   auto strings = ok_or_die(RecordBatch::from_arrays({ok_or_die(array<std::string>({"x"}))}, {"s"}));
   CHECK(to_eigen<Eigen::MatrixXd>(*strings).status().is_type_error());
@@ -233,8 +218,7 @@ TEST_CASE("tables to matrices and back (read_pandas' C++ twin)") {
   cm << 1, 4, 2, 5, 3, 6;
   const double* storage = cm.data();
   auto back = ok_or_die(record_batch_from_eigen(std::move(cm), {"x", "y"}));
-  CHECK(reinterpret_cast<const double*>(back->column(1).buffer(1)->data()) ==
-        storage + 3);  // zero-copy
+  CHECK(reinterpret_cast<const double*>(back->column(1).buffer(1)->data()) == storage + 3);  // zero-copy
   CHECK(back->column(1).value<double>(2) == 6);
   CHECK(back->to_string() ==
         "arrowpack.RecordBatch\nx: double not null\ny: double not null\n----\nx: [1,2,3]\ny: "

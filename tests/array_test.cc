@@ -132,8 +132,7 @@ TEST_CASE("validate_full() checks UTF-8, union codes and dense offsets") {
   auto offsets = bytes_of({0, 0});
   auto u = Array::make(type, 2, {nullptr, codes, offsets}, {child}, 0);
   REQUIRE(u.ok());
-  CHECK(u->validate_full().message() ==
-        "union slot 1 has type code 5, which the type does not declare");
+  CHECK(u->validate_full().message() == "union slot 1 has type code 5, which the type does not declare");
   auto codes_ok = Buffer::from_string(std::string("\x04\x04", 2));
   auto u2 = Array::make(type, 2, {nullptr, codes_ok, bytes_of({0, 1})}, {child}, 0);
   REQUIRE(u2.ok());
@@ -149,9 +148,9 @@ TEST_CASE("validate_full() checks the null count against the bitmap") {
 }
 
 TEST_CASE("make_nulls of every nested type is valid") {
-  for (const auto& t : {list(int32()), struct_({field("a", utf8())}), map(utf8(), int32()),
-                        fixed_size_list(int8(), 3), ok_or_die(sparse_union({field("x", int8())})),
-                        ok_or_die(dense_union({field("x", int8())})), utf8(), boolean(), null()}) {
+  for (const auto& t : {list(int32()), struct_({field("a", utf8())}), map(utf8(), int32()), fixed_size_list(int8(), 3),
+                        ok_or_die(sparse_union({field("x", int8())})), ok_or_die(dense_union({field("x", int8())})),
+                        utf8(), boolean(), null()}) {
     auto a = ok_or_die(Array::make_nulls(t, 4));
     INFO(t->to_string());
     CHECK(a.validate_full().ok());
@@ -175,7 +174,9 @@ TEST_CASE("make() checks offset and length before reading the bitmap; data buffe
   auto bitmap = Buffer::from_string(std::string("\xff", 1));
   auto values = bytes_of({1, 2, 3, 4, 5, 6, 7, 8});
   CHECK(Array::make(int32(), 8, {bitmap, values}, {}, -1, -64).status().is_invalid());
-  CHECK(Array::make(int32(), 8, {bitmap, values}, {}, -1, std::numeric_limits<std::int64_t>::max()).status().is_invalid());
+  CHECK(Array::make(int32(), 8, {bitmap, values}, {}, -1, std::numeric_limits<std::int64_t>::max())
+            .status()
+            .is_invalid());
   auto missing = Array::make(utf8(), 2, {nullptr, bytes_of({0, 0, 0}), nullptr});
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().message() == "string array of length 2 is missing buffer 2");
@@ -184,8 +185,8 @@ TEST_CASE("make() checks offset and length before reading the bitmap; data buffe
 
 TEST_CASE("timestamps at the ends of the int64 range print without overflow") {
   for (auto unit : {TimeUnit::kSecond, TimeUnit::kNano}) {
-    auto a = ok_or_die(array<std::int64_t>(timestamp(unit, "UTC"), {std::numeric_limits<std::int64_t>::min(),
-                                                                    std::numeric_limits<std::int64_t>::max()}));
+    auto a = ok_or_die(array<std::int64_t>(
+        timestamp(unit, "UTC"), {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}));
     CHECK_FALSE(a.to_string().empty());
   }
   auto long_array = ok_or_die(array<std::int32_t>(std::vector<std::int32_t>(30, 7)));

@@ -14,8 +14,7 @@ namespace {
 std::string decimal_text(const std::vector<std::uint8_t>& bytes, std::int32_t scale) {
   return format_decimal(bytes.data(), static_cast<int>(bytes.size()), scale);
 }
-std::vector<std::uint8_t> parsed(std::string_view text, std::int32_t precision, std::int32_t scale,
-                                 int width) {
+std::vector<std::uint8_t> parsed(std::string_view text, std::int32_t precision, std::int32_t scale, int width) {
   std::vector<std::uint8_t> out(static_cast<std::size_t>(width));
   Status st = parse_decimal(text, precision, scale, width, out.data());
   if (!st.ok()) FAIL(st.to_string());
@@ -56,14 +55,12 @@ TEST_CASE("decimal text: every width, scales of both signs, the extremes") {
   std::uint8_t out[16];
   CHECK(parse_decimal("1.234", 10, 2, 16, out).message() ==
         "'1.234' has more fractional digits than the scale 2 keeps");
-  CHECK(parse_decimal("123.4", 3, 1, 16, out).message() ==
-        "'123.4' needs 4 digits, the precision is 3");
+  CHECK(parse_decimal("123.4", 3, 1, 16, out).message() == "'123.4' needs 4 digits, the precision is 3");
   CHECK(parse_decimal("1e5", 10, 0, 16, out).is_invalid());
   CHECK(parse_decimal("", 10, 0, 16, out).is_invalid());
   CHECK(parse_decimal("-", 10, 0, 16, out).is_invalid());
   CHECK(parse_decimal("12345", 5, -2, 16, out).message() == "'12345' is not a multiple of 10^2");
-  CHECK(decimal_text(parsed("1.2500", 3, 2, 4), 2) ==
-        "1.25");  // trailing zeros beyond the scale are fine
+  CHECK(decimal_text(parsed("1.2500", 3, 2, 4), 2) == "1.25");  // trailing zeros beyond the scale are fine
 }
 
 TEST_CASE("decimal and interval arrays: builders, printing, equality, IPC") {
@@ -91,10 +88,10 @@ TEST_CASE("decimal and interval arrays: builders, printing, equality, IPC") {
   CHECK(month_day_nano.to_string_compact() == "[1M-2d3ns]");
   CHECK(day_time.value<DayTimeInterval>(0) == DayTimeInterval{3, 7});
 
-  auto batch = ok_or_die(RecordBatch::make(
-      schema({field("d", decimals.type()), field("m", month_interval()),
-              field("dt", day_time_interval()), field("mdn", month_day_nano_interval())}),
-      {ok_or_die(decimals.slice(0, 1)), months, day_time, month_day_nano}));
+  auto batch =
+      ok_or_die(RecordBatch::make(schema({field("d", decimals.type()), field("m", month_interval()),
+                                          field("dt", day_time_interval()), field("mdn", month_day_nano_interval())}),
+                                  {ok_or_die(decimals.slice(0, 1)), months, day_time, month_day_nano}));
   for (bool file : {false, true}) {
     auto bytes = arrowpack::testing::write_ipc(*batch, 2, file);
     auto table = file ? ok_or_die(ok_or_die(ipc::open_file(bytes))->read_all())

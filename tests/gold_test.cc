@@ -79,8 +79,7 @@ TEST_CASE("golden integration files: stream and file agree, read zero-copy, late
         CHECK((*stream)->equals(**file));
       }
       for (const auto& batch : (*stream)->batches()) {
-        for (const auto& c : batch->columns())
-          CHECK(arrowpack::testing::points_into(c, *stream_region));
+        for (const auto& c : batch->columns()) CHECK(arrowpack::testing::points_into(c, *stream_region));
       }
       ++read;
     }

@@ -69,11 +69,15 @@ TEST_CASE("inspect shows registered objects as stored and runs no user code") {
   SerializationContext ctx;
   bool ran = false;
   REQUIRE(ctx.register_type<Secret>(
-      "Secret", [](const Secret& s) { return Value::dict({{"x", s.x}}); },
-      [&ran](const Value&) {
-        ran = true;
-        return Secret{0};
-      }).ok());
+                 "Secret",
+                 [](const Secret& s) {
+                   return Value::dict({{"x", s.x}});
+                 },
+                 [&ran](const Value&) {
+                   ran = true;
+                   return Secret{0};
+                 })
+              .ok());
   CHECK(inspected(Value::object("Secret", Secret{7}), &ctx) ==
         "{\"dict\":[[\"data\",{\"dict\":[[\"x\",7]]}],[\"_pytype_\",\"Secret\"]]}");
   CHECK_FALSE(ran);

@@ -87,8 +87,7 @@ TEST_CASE("MemoryMappedFile::create maps a new file read-write") {
   CHECK(mm->write("x", 1).is_capacity_error());
   auto again = io::MemoryMappedFile::open(path).value_or_throw();
   CHECK(again->buffer()->view() == "abcdefgh");
-  auto empty =
-      io::MemoryMappedFile::create(scratch_dir() + "/io_test_empty.bin", 0).value_or_throw();
+  auto empty = io::MemoryMappedFile::create(scratch_dir() + "/io_test_empty.bin", 0).value_or_throw();
   CHECK(*empty->get_size() == 0);
 }
 

@@ -1,7 +1,7 @@
 // Hostile and broken inputs: every one must end in a typed error that names the problem,
 // never a crash, a hang or a huge allocation (CI runs this under ASan and UBSan).
-#include <catch2/catch.hpp>
 #include <dirent.h>
+#include <catch2/catch.hpp>
 
 #include <cstring>
 #include <random>
@@ -49,8 +49,7 @@ Result<std::unique_ptr<ipc::Message>> craft(std::int64_t length, std::vector<fb:
   auto n = fbb.CreateVectorOfStructs(nodes);
   auto b = fbb.CreateVectorOfStructs(buffers);
   auto rb = fb::CreateRecordBatch(fbb, length, n, b);
-  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, rb.Union(),
-                               body->size()));
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, rb.Union(), body->size()));
   auto meta = ok_or_die(Buffer::copy_of(fbb.GetBufferPointer(), fbb.GetSize()));
   return ipc::Message::open(meta, body);
 }
@@ -104,8 +103,7 @@ TEST_CASE("a file cut anywhere, without footer or with a wrong magic is refused"
   auto no_footer = bytes("ARROW1\0\0"s + std::string(stream->view()) + "ARROW1");
   CHECK(read_file(no_footer).message().find("footer") != std::string::npos);
   auto cut_tail = ok_or_die(full->slice(0, full->size() - 1));
-  CHECK(read_file(cut_tail).message() ==
-        "Arrow IPC file has no trailing 'ARROW1' magic (truncated file?)");
+  CHECK(read_file(cut_tail).message() == "Arrow IPC file has no trailing 'ARROW1' magic (truncated file?)");
 }
 
 TEST_CASE("a footer length beyond the file, and blocks outside the data, are refused") {
@@ -121,8 +119,7 @@ TEST_CASE("a footer length beyond the file, and blocks outside the data, are ref
 }
 
 TEST_CASE("metadata lengths that are negative, huge or beyond the data") {
-  CHECK(message_of(read_stream(bytes("\xFF\xFF\xFF\xFF\xF0\xFF\xFF\xFF"s))) ==
-        "negative message metadata length -16");
+  CHECK(message_of(read_stream(bytes("\xFF\xFF\xFF\xFF\xF0\xFF\xFF\xFF"s))) == "negative message metadata length -16");
   auto st = read_stream(bytes("\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x7F"s + std::string(16, '\0')));
   CHECK(st.is_capacity_error());
   st = read_stream(bytes("\xFF\xFF\xFF\xFF\xE8\x03\x00\x00"s + std::string(10, 'x')));
@@ -157,16 +154,13 @@ TEST_CASE("record batch buffers and nodes that lie") {
   CHECK(decode(4, {{4, 0}}, {{0, 0}, {-8, 16}}).message().find("lies outside") != std::string::npos);
   CHECK(decode(4, {{4, 0}}, {{0, 0}, {0, -1}}).message().find("lies outside") != std::string::npos);
   CHECK(decode(4, {{-4, 0}}, {{0, 0}, {0, 16}}).message() == "reading column 'x': negative array length -4");
-  CHECK(decode(4, {{4, 5}}, {{0, 0}, {0, 16}}).message() ==
-        "reading column 'x': null count 5 outside [0, 4]");
+  CHECK(decode(4, {{4, 5}}, {{0, 0}, {0, 16}}).message() == "reading column 'x': null count 5 outside [0, 4]");
   CHECK(decode(4, {{4, 1}}, {{0, 0}, {0, 16}}).message() ==
         "reading column 'x': field 'x' has 1 nulls but no validity bitmap");
   CHECK(decode(4, {}, {{0, 0}, {0, 16}}).message().find("too few field nodes") != std::string::npos);
   CHECK(decode(4, {{4, 0}}, {{0, 0}}).message().find("too few buffers") != std::string::npos);
-  CHECK(decode(4, {{4, 0}}, {{0, 0}, {0, 16}, {0, 8}}).message() ==
-        "record batch has 3 buffers, the schema uses 2");
-  CHECK(decode(5, {{4, 0}}, {{0, 0}, {0, 16}}).message() ==
-        "column 'x' has 4 rows, the record batch has 5");
+  CHECK(decode(4, {{4, 0}}, {{0, 0}, {0, 16}, {0, 8}}).message() == "record batch has 3 buffers, the schema uses 2");
+  CHECK(decode(5, {{4, 0}}, {{0, 0}, {0, 16}}).message() == "column 'x' has 4 rows, the record batch has 5");
   CHECK(decode(8, {{8, 0}}, {{0, 0}, {0, 16}}).message().find("needs 32 bytes of values") != std::string::npos);
   CHECK(decode(-1, {{4, 0}}, {{0, 0}, {0, 16}}).message() == "negative record batch length -1");
 }

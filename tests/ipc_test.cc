@@ -11,19 +11,15 @@ using arrowpack::testing::seed_batch;
 
 namespace {
 
-std::shared_ptr<Buffer> write_stream(const RecordBatch& batch, int times,
-                                     const ipc::IpcWriteOptions& options = {}) {
+std::shared_ptr<Buffer> write_stream(const RecordBatch& batch, int times, const ipc::IpcWriteOptions& options = {}) {
   return arrowpack::testing::write_ipc(batch, times, false, options);
 }
 
-std::shared_ptr<Buffer> write_file(const RecordBatch& batch, int times,
-                                   const ipc::IpcWriteOptions& options = {}) {
+std::shared_ptr<Buffer> write_file(const RecordBatch& batch, int times, const ipc::IpcWriteOptions& options = {}) {
   return arrowpack::testing::write_ipc(batch, times, true, options);
 }
 
-void check_points_into(const Array& a, const Buffer& source) {
-  CHECK(arrowpack::testing::points_into(a, source));
-}
+void check_points_into(const Array& a, const Buffer& source) { CHECK(arrowpack::testing::points_into(a, source)); }
 
 }  // namespace
 

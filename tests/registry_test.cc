@@ -18,8 +18,7 @@ struct StaticallyRegistered {
   std::int64_t n = 0;
 };
 ARROWPACK_REGISTER_TYPE(
-    StaticallyRegistered, "test.StaticallyRegistered",
-    [](const StaticallyRegistered& s) { return Value(s.n); },
+    StaticallyRegistered, "test.StaticallyRegistered", [](const StaticallyRegistered& s) { return Value(s.n); },
     [](const Value& v) { return StaticallyRegistered{*v.as<std::int64_t>()}; });
 
 namespace {
@@ -68,8 +67,7 @@ Value roundtrip_components(const Value& v, const SerializationContext* ctx = nul
 
 TEST_CASE("Values are built by hand and inspected") {
   auto t = iota_tensor(2, 3);
-  Value v = Value::dict(
-      {{0, t}, {"name", "x"}, {Value::tuple({1, 2}), Value::list({1.5, nullptr, true})}});
+  Value v = Value::dict({{0, t}, {"name", "x"}, {Value::tuple({1, 2}), Value::list({1.5, nullptr, true})}});
   const Dict* d = v.as<Dict>();
   REQUIRE(d);
   CHECK(d->size() == 3);
@@ -89,27 +87,27 @@ TEST_CASE("Values are built by hand and inspected") {
 TEST_CASE("every kind of value round-trips through to_buffer and to_components") {
   auto t = iota_tensor(3, 4);
   auto raw = Buffer::from_string("raw bytes");
-  const Value v = Value::list(
-      {nullptr,
-       true,
-       false,
-       0,
-       -1,
-       std::int64_t{1} << 62,
-       1.5,
-       2.5f,
-       Value::half(0x3C00),
-       Value::date64_micros(1577836800000000),
-       "text \xE2\x82\xAC",
-       Value::bytes(std::string("\x00\xFF", 2)),
-       Value::list(),
-       Value::tuple({1, Value::tuple({2, 3})}),
-       Value::set({1, "a"}),
-       Value::dict({{"k", Value::list({1, 2})}, {7, nullptr}, {Value::tuple({1, 2}), "tuple key"}}),
-       t,
-       Value::ndarray(t),
-       raw,
-       Value::list({Value::list({Value::list({"deep"})})})});
+  const Value v =
+      Value::list({nullptr,
+                   true,
+                   false,
+                   0,
+                   -1,
+                   std::int64_t{1} << 62,
+                   1.5,
+                   2.5f,
+                   Value::half(0x3C00),
+                   Value::date64_micros(1577836800000000),
+                   "text \xE2\x82\xAC",
+                   Value::bytes(std::string("\x00\xFF", 2)),
+                   Value::list(),
+                   Value::tuple({1, Value::tuple({2, 3})}),
+                   Value::set({1, "a"}),
+                   Value::dict({{"k", Value::list({1, 2})}, {7, nullptr}, {Value::tuple({1, 2}), "tuple key"}}),
+                   t,
+                   Value::ndarray(t),
+                   raw,
+                   Value::list({Value::list({Value::list({"deep"})})})});
   for (const auto& back : {roundtrip_buffer(v), roundtrip_components(v)}) {
     INFO(back.to_string());
     CHECK(back.equals(v));
@@ -211,8 +209,7 @@ TEST_CASE("components point at the caller's memory and reassemble without copies
   CHECK(items[1].as<Ndarray>()->tensor->data()->data() == big->data()->data());
   CHECK((*items[2].as<std::shared_ptr<Buffer>>())->data() == raw->data());
   c.data.pop_back();
-  CHECK(deserialize_components(c).status().message() ==
-        "components hold 5 buffers, the counts announce 6");
+  CHECK(deserialize_components(c).status().message() == "components hold 5 buffers, the counts announce 6");
 }
 
 TEST_CASE("registered types: the MyData example") {
@@ -229,13 +226,10 @@ TEST_CASE("registered types: the MyData example") {
   REQUIRE(v.is_object());
   CHECK(v.as<Object>()->type_name == "MyData");
   CHECK(v.as<Object>()->payload == nullptr);
-  CHECK(v.as<Object>()->fields->to_string() ==
-        "{'data': {'name': 'foo', 'data': [1, 2, 3]}, '_pytype_': 'MyData'}");
+  CHECK(v.as<Object>()->fields->to_string() == "{'data': {'name': 'foo', 'data': [1, 2, 3]}, '_pytype_': 'MyData'}");
   // Objects nest inside containers.
   auto list = ok_or_die(deserialize(
-      ok_or_die(
-          ok_or_die(context.serialize(Value::list({Value::object("MyData", MyData{"a", {}}), 5})))
-              .to_buffer()),
+      ok_or_die(ok_or_die(context.serialize(Value::list({Value::object("MyData", MyData{"a", {}}), 5}))).to_buffer()),
       &context));
   CHECK(list.as<List>()->items[0].as_object<MyData>()->name == "a");
 }
@@ -262,8 +256,7 @@ TEST_CASE("registry errors: duplicates, unknown names, throwing callbacks") {
   SerializationContext throwing;
   REQUIRE(throwing
               .register_type<MyData>(
-                  "MyData", [](const MyData&) -> Value { throw std::runtime_error("boom"); },
-                  deserialize_my_data)
+                  "MyData", [](const MyData&) -> Value { throw std::runtime_error("boom"); }, deserialize_my_data)
               .ok());
   auto err = throwing.serialize_object(MyData{}).status();
   CHECK(err.code() == StatusCode::kSerializationError);
@@ -289,18 +282,14 @@ TEST_CASE("limits and type errors while serializing") {
   cyclic.as_mutable<List>()->items.clear();  // break the cycle so it can be freed
   SerializeLimits small;
   small.max_elements = 10;
-  CHECK(serialize(Value::list(std::vector<Value>(20, 1)), nullptr, small)
-            .status()
-            .is_capacity_error());
-  CHECK(serialize(Value::dict({{Value::list(), 1}})).status().message() ==
-        "dict key of kind list is not hashable");
+  CHECK(serialize(Value::list(std::vector<Value>(20, 1)), nullptr, small).status().is_capacity_error());
+  CHECK(serialize(Value::dict({{Value::list(), 1}})).status().message() == "dict key of kind list is not hashable");
   CHECK(serialize(Value(std::string("\xC3\x28"))).status().is_type_error());
 }
 
 TEST_CASE("malformed blobs: truncated, lying counts, unknown union children") {
   auto t = iota_tensor(2, 2);
-  auto buf = ok_or_die(
-      ok_or_die(serialize(Value::list({t, Buffer::from_string("xyz"), "s"}))).to_buffer());
+  auto buf = ok_or_die(ok_or_die(serialize(Value::list({t, Buffer::from_string("xyz"), "s"}))).to_buffer());
   for (std::int64_t n = 0; n < buf->size(); ++n) {
     INFO(n);
     CHECK_FALSE(deserialize(ok_or_die(buf->slice(0, n))).ok());
@@ -308,8 +297,7 @@ TEST_CASE("malformed blobs: truncated, lying counts, unknown union children") {
   auto lying = ok_or_die(Buffer::copy_of(buf->data(), buf->size()));
   std::int32_t zero = 0;
   std::memcpy(const_cast<std::uint8_t*>(lying->data()), &zero, 4);  // "no tensors"
-  CHECK(deserialize(lying).status().message().find("the structure refers to 1 tensors") !=
-        std::string::npos);
+  CHECK(deserialize(lying).status().message().find("the structure refers to 1 tensors") != std::string::npos);
   auto too_many = ok_or_die(Buffer::copy_of(buf->data(), buf->size()));
   std::int32_t huge = 1 << 30;
   std::memcpy(const_cast<std::uint8_t*>(too_many->data()) + 12, &huge, 4);
@@ -320,21 +308,20 @@ TEST_CASE("malformed blobs: truncated, lying counts, unknown union children") {
   auto type = ok_or_die(dense_union({field("0", null()), field("99", int64())}));
   auto codes = Buffer::from_string(std::string("\x01", 1));
   auto offsets = Buffer::from_string(std::string(4, '\0'));
-  auto u = ok_or_die(Array::make(type, 1, {nullptr, codes, offsets},
-                                 {ok_or_die(Array::make_nulls(null(), 0)), ints}, 0));
+  auto u =
+      ok_or_die(Array::make(type, 1, {nullptr, codes, offsets}, {ok_or_die(Array::make_nulls(null(), 0)), ints}, 0));
   SerializedObject bad(ok_or_die(RecordBatch::from_arrays({u}, {"list"})), {}, {}, {});
   CHECK(deserialize(bad).status().message() == "union child '99' is not a known type code");
   auto wrong = ok_or_die(dense_union({field("0", null()), field("5", int64())}));
-  auto u2 = ok_or_die(Array::make(wrong, 1, {nullptr, codes, offsets},
-                                  {ok_or_die(Array::make_nulls(null(), 0)), ints}, 0));
+  auto u2 =
+      ok_or_die(Array::make(wrong, 1, {nullptr, codes, offsets}, {ok_or_die(Array::make_nulls(null(), 0)), ints}, 0));
   SerializedObject bad2(ok_or_die(RecordBatch::from_arrays({u2}, {"list"})), {}, {}, {});
   CHECK(deserialize(bad2).status().message() == "union child '5' has type int64, expected string");
 }
 
 TEST_CASE("a blob from a newer arrowpack format is refused") {
   auto so = ok_or_die(serialize(Value(1)));
-  auto schema =
-      so.batch()->schema()->with_metadata(key_value_metadata({{"arrowpack.format_version", "2"}}));
+  auto schema = so.batch()->schema()->with_metadata(key_value_metadata({{"arrowpack.format_version", "2"}}));
   SerializedObject newer(ok_or_die(RecordBatch::make(schema, so.batch()->columns())), {}, {}, {});
   auto st = deserialize(ok_or_die(newer.to_buffer())).status();
   CHECK(st.is_not_implemented());
@@ -396,11 +383,8 @@ TEST_CASE("ARROWPACK_REGISTER_TYPE registers in the default context at start-up"
   CHECK(SerializationContext::default_context().has_type("test.StaticallyRegistered"));
   CHECK(SerializationContext::default_context().has_type<StaticallyRegistered>());
   auto buf = ok_or_die(
-      ok_or_die(SerializationContext::default_context().serialize_object(StaticallyRegistered{9}))
-          .to_buffer());
-  CHECK(ok_or_die(
-            SerializationContext::default_context().deserialize_object<StaticallyRegistered>(buf))
-            .n == 9);
+      ok_or_die(SerializationContext::default_context().serialize_object(StaticallyRegistered{9})).to_buffer());
+  CHECK(ok_or_die(SerializationContext::default_context().deserialize_object<StaticallyRegistered>(buf)).n == 9);
 }
 
 TEST_CASE("ObjectWriter streams the same bytes serialize(Value) makes") {
@@ -421,8 +405,8 @@ TEST_CASE("ObjectWriter streams the same bytes serialize(Value) makes") {
   REQUIRE(w.value(Value::set({1, 2})).ok());
   REQUIRE(w.end().ok());
   auto streamed = ok_or_die(ok_or_die(w.finish()).to_buffer());
-  const Value same = Value::dict(
-      {{"a", Value::list({1, nullptr, 0.5f, Value::tuple()})}, {7, t}, {"v", Value::set({1, 2})}});
+  const Value same =
+      Value::dict({{"a", Value::list({1, nullptr, 0.5f, Value::tuple()})}, {7, t}, {"v", Value::set({1, 2})}});
   auto built = ok_or_die(ok_or_die(serialize(same)).to_buffer());
   CHECK(streamed->equals(*built));
 }
@@ -442,12 +426,11 @@ TEST_CASE("numbers in bulk: the same bytes as one call per element, and read bac
   REQUIRE(w.end().ok());
   REQUIRE(w.end().ok());
   auto streamed = ok_or_die(ok_or_die(w.finish()).to_buffer());
-  const Value same =
-      Value::tuple({Value::list({1.5, -0.0, 1e300, 4.0, 9}), Value::set({1, -2, is[2]})});
+  const Value same = Value::tuple({Value::list({1.5, -0.0, 1e300, 4.0, 9}), Value::set({1, -2, is[2]})});
   CHECK(streamed->equals(*ok_or_die(ok_or_die(serialize(same)).to_buffer())));
 
-  auto reader = ok_or_die(ObjectReader::open(ok_or_die(SerializedObject::read_from(streamed)),
-                                             SerializationContext::default_context()));
+  auto reader = ok_or_die(
+      ObjectReader::open(ok_or_die(SerializedObject::read_from(streamed)), SerializationContext::default_context()));
   auto root = ok_or_die(reader->root());
   auto list = ok_or_die(root.element(0));
   std::vector<double> back(5);
@@ -475,16 +458,14 @@ TEST_CASE("numbers in bulk: a none or a string among them is named") {
   auto so2 = ok_or_die(serialize(Value::list({1.0, "x"})));
   auto reader2 = ok_or_die(ObjectReader::open(so2, SerializationContext::default_context()));
   std::vector<double> out2(2);
-  CHECK(ok_or_die(reader2->root()).numbers(out2).message() ==
-        "element 1: expected a number, got string");
+  CHECK(ok_or_die(reader2->root()).numbers(out2).message() == "element 1: expected a number, got string");
 }
 
 TEST_CASE("numbers in bulk need an open list, tuple or set and count toward the limits") {
   const std::vector<double> xs(10, 1.0);
   {
     ObjectWriter w(SerializationContext::default_context());
-    CHECK(w.float64s(xs).message() ==
-          "ObjectWriter: several numbers at once need an open list, tuple or set");
+    CHECK(w.float64s(xs).message() == "ObjectWriter: several numbers at once need an open list, tuple or set");
   }
   {
     ObjectWriter w(SerializationContext::default_context());
@@ -500,8 +481,7 @@ TEST_CASE("numbers in bulk need an open list, tuple or set and count toward the 
     CHECK(w.float64s(xs).is_capacity_error());
   }
   {
-    auto blob =
-        ok_or_die(ok_or_die(serialize(Value::list({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}))).to_buffer());
+    auto blob = ok_or_die(ok_or_die(serialize(Value::list({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}))).to_buffer());
     DeserializeOptions few;
     few.limits.max_elements = 4;
     auto reader = ok_or_die(ObjectReader::open(ok_or_die(SerializedObject::read_from(blob, few)),
@@ -547,8 +527,7 @@ TEST_CASE("ObjectWriter refuses unbalanced or incomplete objects") {
 
 TEST_CASE("ObjectReader cursors walk a serialized object without building Values") {
   auto t = iota_tensor(2, 2);
-  const Value v = Value::dict(
-      {{"name", "x"}, {"items", Value::list({1, 2.5, nullptr, Value::bytes("b")})}, {3, t}});
+  const Value v = Value::dict({{"name", "x"}, {"items", Value::list({1, 2.5, nullptr, Value::bytes("b")})}, {3, t}});
   auto so = ok_or_die(serialize(v));
   auto reader = ok_or_die(ObjectReader::open(so, SerializationContext::default_context()));
   auto root = ok_or_die(reader->root());
@@ -574,17 +553,15 @@ TEST_CASE("a union whose slots alias one child element is refused (no decode amp
   auto type = ok_or_die(dense_union({field("0", null()), field("5", utf8())}));
   auto codes = Buffer::from_string(std::string(3, '\x01'));
   auto offsets = Buffer::from_string(std::string(12, '\0'));  // all three slots -> element 0
-  auto slots = ok_or_die(Array::make(type, 3, {nullptr, codes, offsets},
-                                     {ok_or_die(Array::make_nulls(null(), 0)), strings}, 0));
+  auto slots =
+      ok_or_die(Array::make(type, 3, {nullptr, codes, offsets}, {ok_or_die(Array::make_nulls(null(), 0)), strings}, 0));
   auto list_type = list(type);
   std::int32_t list_offsets[2] = {0, 3};
-  auto lists = ok_or_die(Array::make(
-      list_type, 1, {nullptr, ok_or_die(Buffer::copy_of(list_offsets, 8))}, {slots}, 0));
+  auto lists = ok_or_die(Array::make(list_type, 1, {nullptr, ok_or_die(Buffer::copy_of(list_offsets, 8))}, {slots}, 0));
   auto top_type = ok_or_die(dense_union({field("0", null()), field("10", list_type)}));
-  auto top = ok_or_die(Array::make(top_type, 1,
-                                   {nullptr, Buffer::from_string(std::string(1, '\x01')),
-                                    Buffer::from_string(std::string(4, '\0'))},
-                                   {ok_or_die(Array::make_nulls(null(), 0)), lists}, 0));
+  auto top = ok_or_die(Array::make(
+      top_type, 1, {nullptr, Buffer::from_string(std::string(1, '\x01')), Buffer::from_string(std::string(4, '\0'))},
+      {ok_or_die(Array::make_nulls(null(), 0)), lists}, 0));
   SerializedObject aliased(ok_or_die(RecordBatch::from_arrays({top}, {"list"})), {}, {}, {});
   auto st = deserialize(aliased).status();
   CHECK(st.code() == StatusCode::kSerializationError);
@@ -638,10 +615,9 @@ TEST_CASE("what tensors view is kept alive: registered payloads and moved-in val
                  [](const Particles& p) {
                    // A view of the payload's own vector (no copy): the payload must outlive the
                    // object.
-                   auto t = Tensor::make(
-                       float64(),
-                       Buffer::wrap(p.xs.data(), static_cast<std::int64_t>(p.xs.size() * 8)),
-                       {static_cast<std::int64_t>(p.xs.size())});
+                   auto t =
+                       Tensor::make(float64(), Buffer::wrap(p.xs.data(), static_cast<std::int64_t>(p.xs.size() * 8)),
+                                    {static_cast<std::int64_t>(p.xs.size())});
                    return Value::ndarray(t.value_or_throw());
                  },
                  [](const Value& v) {
@@ -649,11 +625,9 @@ TEST_CASE("what tensors view is kept alive: registered payloads and moved-in val
                    (void)v;
                  })
               .ok());
-  SerializedObject so =
-      ok_or_die(ctx.serialize_object(Particles{{1.5, 2.5, 3.5}}));  // the temporary is gone
+  SerializedObject so = ok_or_die(ctx.serialize_object(Particles{{1.5, 2.5, 3.5}}));  // the temporary is gone
   SerializationContext reader;  // without the type: the object stays opaque, fields visible
-  auto back =
-      ok_or_die(deserialize(ok_or_die(so.to_buffer()), &reader, DeserializeOptions{{}, true}));
+  auto back = ok_or_die(deserialize(ok_or_die(so.to_buffer()), &reader, DeserializeOptions{{}, true}));
   const Value* data = back.as<Object>()->fields->as<Dict>()->find("data");
   CHECK(data->as<Ndarray>()->tensor->value<double>({2}) == 3.5);
 }
@@ -667,8 +641,7 @@ TEST_CASE("tensors in a blob must be contiguous") {
   auto strides = fbb.CreateVector(std::vector<std::int64_t>{0, 0});
   fb::Buffer where(0, 8);
   auto t = fb::CreateTensor(fbb, fb::Type::FloatingPoint, type.Union(), shape, strides, &where);
-  fbb.Finish(
-      fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Tensor, t.Union(), 8));
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Tensor, t.Union(), 8));
   auto meta = ok_or_die(Buffer::copy_of(fbb.GetBufferPointer(), fbb.GetSize()));
   auto body = Buffer::from_string(std::string(8, '\0'));
   auto so = ok_or_die(serialize(Value::list({iota_tensor(1, 1)})));

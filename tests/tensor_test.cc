@@ -11,9 +11,7 @@ using arrowpack::testing::ok_or_die;
 
 namespace {
 
-std::string gold(const std::string& name) {
-  return arrowpack::testing::shared_dir() + "/gold/tensors/" + name;
-}
+std::string gold(const std::string& name) { return arrowpack::testing::shared_dir() + "/gold/tensors/" + name; }
 
 template <typename T>
 double sum_of(const Tensor& t) {
@@ -103,8 +101,8 @@ TEST_CASE("golden tensors written by Arrow C++: read, checked, and written back 
     if (c.type->equals(*int32())) CHECK(sum_of<std::int32_t>(*t) == c.sum);
     if (c.type->equals(*float32())) CHECK(sum_of<float>(*t) == c.sum);
     if (c.type->equals(*uint8())) CHECK(sum_of<std::uint8_t>(*t) == c.sum);
-    CHECK(arrowpack::testing::points_into(
-        ok_or_die(Array::make(uint8(), t->data()->size(), {nullptr, t->data()})), *mm->buffer()));
+    CHECK(arrowpack::testing::points_into(ok_or_die(Array::make(uint8(), t->data()->size(), {nullptr, t->data()})),
+                                          *mm->buffer()));
     CHECK(written(*t)->equals(*mm->buffer()));
   }
   auto f32 = ok_or_die(ipc::read_tensor(ok_or_die(io::MemoryMappedFile::open(gold("f32_colmajor_4x3.bin"))).get()));

@@ -17,8 +17,7 @@ RecordBatchPtr seed_batch() {
   return ok_or_die(RecordBatch::from_arrays({f0, f1, f2}, {"f0", "f1", "f2"}));
 }
 
-std::shared_ptr<Buffer> write_ipc(const RecordBatch& batch, int times, bool file,
-                                  const ipc::IpcWriteOptions& options) {
+std::shared_ptr<Buffer> write_ipc(const RecordBatch& batch, int times, bool file, const ipc::IpcWriteOptions& options) {
   auto sink = ok_or_die(io::BufferOutputStream::create());
   std::shared_ptr<ipc::StreamWriter> writer;
   if (file) {
@@ -44,8 +43,7 @@ bool points_into(const Array& array, const Buffer& region) {
 
 namespace {
 
-RecordBatchPtr one(const std::string& name, Array a, bool nullable = true,
-                   MetadataPtr md = nullptr) {
+RecordBatchPtr one(const std::string& name, Array a, bool nullable = true, MetadataPtr md = nullptr) {
   auto s = schema({field(name, a.type(), nullable, std::move(md))});
   return ok_or_die(RecordBatch::make(s, {a}));
 }
@@ -66,13 +64,10 @@ Array build_nested(const DataTypePtr& type, const std::function<Status(ArrayBuil
 
 std::vector<std::pair<std::string, RecordBatchPtr>> batches_per_type() {
   std::vector<std::pair<std::string, RecordBatchPtr>> out;
-  auto add = [&](const std::string& name, Array a) {
-    out.emplace_back(name, one(name, std::move(a)));
-  };
+  auto add = [&](const std::string& name, Array a) { out.emplace_back(name, one(name, std::move(a))); };
 
   add("null", ok_or_die(Array::make_nulls(null(), 5)));
-  add("bool",
-      ok_or_die(array<bool>({true, false, std::nullopt, true, true, false, false, true, true})));
+  add("bool", ok_or_die(array<bool>({true, false, std::nullopt, true, true, false, false, true, true})));
   add("int8", ints<std::int8_t>(int8()));
   add("int16", ints<std::int16_t>(int16()));
   add("int32", ints<std::int32_t>(int32()));
@@ -82,21 +77,16 @@ std::vector<std::pair<std::string, RecordBatchPtr>> batches_per_type() {
   add("uint32", ints<std::uint32_t>(uint32()));
   add("uint64", ints<std::uint64_t>(uint64()));
   // float16 bit patterns: 1.0, -2.0, null, 65504 (max), +inf, NaN, -0
-  add("float16", ok_or_die(array<std::uint16_t>(
-                     float16(), {0x3C00, 0xC000, std::nullopt, 0x7BFF, 0x7C00, 0x7E00, 0x8000})));
-  add("float32",
-      ok_or_die(array<float>({1.5f, -0.1f, std::nullopt, std::numeric_limits<float>::max(),
-                              std::numeric_limits<float>::infinity(), -0.0f})));
-  add("float64", ok_or_die(array<double>(
-                     {1.5, -0.1, std::nullopt, 1e300, -std::numeric_limits<double>::infinity(),
-                      std::numeric_limits<double>::quiet_NaN(), -0.0, 5e-324})));
-  add("utf8", ok_or_die(array<std::string>(
-                  {"foo", "", std::nullopt, "h\xC3\xA9llo \xE2\x82\xAC", "\"quoted\"\n"})));
+  add("float16",
+      ok_or_die(array<std::uint16_t>(float16(), {0x3C00, 0xC000, std::nullopt, 0x7BFF, 0x7C00, 0x7E00, 0x8000})));
+  add("float32", ok_or_die(array<float>({1.5f, -0.1f, std::nullopt, std::numeric_limits<float>::max(),
+                                         std::numeric_limits<float>::infinity(), -0.0f})));
+  add("float64", ok_or_die(array<double>({1.5, -0.1, std::nullopt, 1e300, -std::numeric_limits<double>::infinity(),
+                                          std::numeric_limits<double>::quiet_NaN(), -0.0, 5e-324})));
+  add("utf8", ok_or_die(array<std::string>({"foo", "", std::nullopt, "h\xC3\xA9llo \xE2\x82\xAC", "\"quoted\"\n"})));
   add("large_utf8", ok_or_die(array<std::string>(large_utf8(), {"a", std::nullopt, "large", ""})));
-  add("binary", ok_or_die(array<std::string>(
-                    binary(), {std::string("\x00\x01\xFF", 3), std::nullopt, "", "abc"})));
-  add("large_binary",
-      ok_or_die(array<std::string>(large_binary(), {std::string("\xDE\xAD", 2), std::nullopt})));
+  add("binary", ok_or_die(array<std::string>(binary(), {std::string("\x00\x01\xFF", 3), std::nullopt, "", "abc"})));
+  add("large_binary", ok_or_die(array<std::string>(large_binary(), {std::string("\xDE\xAD", 2), std::nullopt})));
   {
     FixedSizeBinaryBuilder b(fixed_size_binary(3));
     (void)b.append("abc");
@@ -106,25 +96,18 @@ std::vector<std::pair<std::string, RecordBatchPtr>> batches_per_type() {
   }
   add("date32", ok_or_die(array<std::int32_t>(date32(), {0, 18262, std::nullopt, -719162})));
   add("date64", ok_or_die(array<std::int64_t>(date64(), {0, 1577836800000, std::nullopt})));
-  add("time32_s", ok_or_die(array<std::int32_t>(ok_or_die(time32(TimeUnit::kSecond)),
-                                                {0, 86399, std::nullopt})));
-  add("time32_ms",
-      ok_or_die(array<std::int32_t>(ok_or_die(time32(TimeUnit::kMilli)), {1, std::nullopt})));
-  add("time64_us", ok_or_die(array<std::int64_t>(ok_or_die(time64(TimeUnit::kMicro)),
-                                                 {86399999999, std::nullopt})));
-  add("time64_ns",
-      ok_or_die(array<std::int64_t>(ok_or_die(time64(TimeUnit::kNano)), {1, 2, std::nullopt})));
-  add("timestamp_s",
-      ok_or_die(array<std::int64_t>(timestamp(TimeUnit::kSecond), {0, -1, std::nullopt})));
-  add("timestamp_ms_utc", ok_or_die(array<std::int64_t>(timestamp(TimeUnit::kMilli, "UTC"),
-                                                        {1577836800000, std::nullopt})));
-  add("timestamp_us_tz", ok_or_die(array<std::int64_t>(timestamp(TimeUnit::kMicro, "Europe/Paris"),
-                                                       {1, std::nullopt, 3})));
-  add("timestamp_ns",
-      ok_or_die(array<std::int64_t>(timestamp(TimeUnit::kNano),
-                                    {std::numeric_limits<std::int64_t>::max(), std::nullopt})));
-  add("duration_s",
-      ok_or_die(array<std::int64_t>(duration(TimeUnit::kSecond), {-5, std::nullopt, 5})));
+  add("time32_s", ok_or_die(array<std::int32_t>(ok_or_die(time32(TimeUnit::kSecond)), {0, 86399, std::nullopt})));
+  add("time32_ms", ok_or_die(array<std::int32_t>(ok_or_die(time32(TimeUnit::kMilli)), {1, std::nullopt})));
+  add("time64_us", ok_or_die(array<std::int64_t>(ok_or_die(time64(TimeUnit::kMicro)), {86399999999, std::nullopt})));
+  add("time64_ns", ok_or_die(array<std::int64_t>(ok_or_die(time64(TimeUnit::kNano)), {1, 2, std::nullopt})));
+  add("timestamp_s", ok_or_die(array<std::int64_t>(timestamp(TimeUnit::kSecond), {0, -1, std::nullopt})));
+  add("timestamp_ms_utc",
+      ok_or_die(array<std::int64_t>(timestamp(TimeUnit::kMilli, "UTC"), {1577836800000, std::nullopt})));
+  add("timestamp_us_tz",
+      ok_or_die(array<std::int64_t>(timestamp(TimeUnit::kMicro, "Europe/Paris"), {1, std::nullopt, 3})));
+  add("timestamp_ns", ok_or_die(array<std::int64_t>(timestamp(TimeUnit::kNano),
+                                                    {std::numeric_limits<std::int64_t>::max(), std::nullopt})));
+  add("duration_s", ok_or_die(array<std::int64_t>(duration(TimeUnit::kSecond), {-5, std::nullopt, 5})));
   add("duration_ns", ok_or_die(array<std::int64_t>(duration(TimeUnit::kNano), {1, std::nullopt})));
 
   auto list_of = [](const DataTypePtr& type) {
@@ -210,14 +193,10 @@ std::vector<std::pair<std::string, RecordBatchPtr>> batches_per_type() {
   };
   add("decimal32", decimals(decimal32(9, 2), {"1.50", "-1234567.89", std::nullopt, "0"}));
   add("decimal64", decimals(decimal64(18, 4), {"99999999999999.9999", std::nullopt, "-0.0001"}));
-  add("decimal128", decimals(decimal128(38, 10),
-                             {"1234567890123456789012345678.9012345678", "-1", std::nullopt}));
-  add("decimal256", decimals(decimal256(76, 0), {std::string(76, '9'), "-" + std::string(76, '9'),
-                                                 std::nullopt, "7"}));
-  add("decimal128_negative_scale",
-      decimals(decimal128(5, -3), {"12345000", "-1000", std::nullopt}));
-  add("month_interval",
-      ok_or_die(array<std::int32_t>(month_interval(), {1, -13, std::nullopt, 0})));
+  add("decimal128", decimals(decimal128(38, 10), {"1234567890123456789012345678.9012345678", "-1", std::nullopt}));
+  add("decimal256", decimals(decimal256(76, 0), {std::string(76, '9'), "-" + std::string(76, '9'), std::nullopt, "7"}));
+  add("decimal128_negative_scale", decimals(decimal128(5, -3), {"12345000", "-1000", std::nullopt}));
+  add("month_interval", ok_or_die(array<std::int32_t>(month_interval(), {1, -13, std::nullopt, 0})));
   {
     NumericBuilder<DayTimeInterval> b(day_time_interval());
     (void)b.append(DayTimeInterval{1, 500});
@@ -234,11 +213,9 @@ std::vector<std::pair<std::string, RecordBatchPtr>> batches_per_type() {
   }
 
   // Sliced columns exercise the writer's rebasing of offsets and bitmaps.
-  auto strings =
-      ok_or_die(array<std::string>({"skip", "me", "keep", std::nullopt, "this", "and", "that"}));
+  auto strings = ok_or_die(array<std::string>({"skip", "me", "keep", std::nullopt, "this", "and", "that"}));
   add("utf8_sliced", ok_or_die(strings.slice(2, 4)));
-  auto bools = ok_or_die(
-      array<bool>({true, true, false, std::nullopt, true, false, std::nullopt, true, false, true}));
+  auto bools = ok_or_die(array<bool>({true, true, false, std::nullopt, true, false, std::nullopt, true, false, true}));
   add("bool_sliced", ok_or_die(bools.slice(3, 6)));
   add("list_sliced", ok_or_die(list_of(list(int32())).slice(2, 2)));
 
@@ -246,9 +223,9 @@ std::vector<std::pair<std::string, RecordBatchPtr>> batches_per_type() {
   auto md_batch = one("with_metadata", ok_or_die(array<std::int32_t>({1, 2})), false,
                       key_value_metadata({{"unit", "metres"}, {"k", "v"}}));
   out.emplace_back("custom_metadata",
-                   ok_or_die(RecordBatch::make(md_batch->schema()->with_metadata(key_value_metadata(
-                                                   {{"origin", "arrowpack"}, {"empty", ""}})),
-                                               md_batch->columns())));
+                   ok_or_die(RecordBatch::make(
+                       md_batch->schema()->with_metadata(key_value_metadata({{"origin", "arrowpack"}, {"empty", ""}})),
+                       md_batch->columns())));
   return out;
 }
 

@@ -57,8 +57,8 @@ TEST_CASE("type, field and schema equality") {
   CHECK_FALSE(a->equals(*b, /*check_metadata=*/true));
   CHECK(a->get_field_index("x") == 0);
   CHECK(a->get_field_index("y") == -1);
-  CHECK(schema({field("f0", int64()), field("f1", utf8())}, key_value_metadata({{"a", "b"}}))
-            ->to_string() == "f0: int64\nf1: string\n-- schema metadata --\na: 'b'");
+  CHECK(schema({field("f0", int64()), field("f1", utf8())}, key_value_metadata({{"a", "b"}}))->to_string() ==
+        "f0: int64\nf1: string\n-- schema metadata --\na: 'b'");
 }
 
 TEST_CASE("fixed widths") {

@@ -108,12 +108,12 @@ ap::Status cmd_cat(const std::string& path, bool json) {
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto c, read_all(bytes));
   std::cout << "format: " << (c.is_file ? "file" : "stream") << "\n"
-            << "schema:\n" << c.schema->to_string() << "\n";
+            << "schema:\n"
+            << c.schema->to_string() << "\n";
   for (std::size_t i = 0; i < c.batches.size(); ++i) {
     std::cout << "\nbatch " << i << " (" << c.batches[i]->num_rows() << " rows)\n";
     for (int col = 0; col < c.batches[i]->num_columns(); ++col) {
-      std::cout << c.batches[i]->column_name(col) << ": "
-                << c.batches[i]->column(col).to_string_compact() << "\n";
+      std::cout << c.batches[i]->column_name(col) << ": " << c.batches[i]->column(col).to_string_compact() << "\n";
     }
   }
   return ap::Status::OK();
@@ -128,9 +128,8 @@ ap::Status cmd_validate(const std::string& path) {
       return ap::Status::CapacityError("more than 2^63-1 rows");
     }
   }
-  std::cout << "OK: " << (c.is_file ? "IPC file" : "IPC stream") << ", "
-            << c.schema->num_fields() << " fields, " << c.batches.size() << " batches, " << rows
-            << " rows\n";
+  std::cout << "OK: " << (c.is_file ? "IPC file" : "IPC stream") << ", " << c.schema->num_fields() << " fields, "
+            << c.batches.size() << " batches, " << rows << " rows\n";
   return ap::Status::OK();
 }
 

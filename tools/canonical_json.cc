@@ -117,86 +117,49 @@ void append_value(const Array& a, std::int64_t i, std::string& out) {
     return;
   }
   switch (t.id()) {
-    case TypeId::kNull:
-      out += "null";
-      return;
-    case TypeId::kBool:
-      out += a.bool_value(i) ? "true" : "false";
-      return;
-    case TypeId::kInt8:
-      out += std::to_string(a.value<std::int8_t>(i));
-      return;
-    case TypeId::kInt16:
-      out += std::to_string(a.value<std::int16_t>(i));
-      return;
+    case TypeId::kNull: out += "null"; return;
+    case TypeId::kBool: out += a.bool_value(i) ? "true" : "false"; return;
+    case TypeId::kInt8: out += std::to_string(a.value<std::int8_t>(i)); return;
+    case TypeId::kInt16: out += std::to_string(a.value<std::int16_t>(i)); return;
     case TypeId::kInt32:
     case TypeId::kDate32:
-    case TypeId::kTime32:
-      out += std::to_string(a.value<std::int32_t>(i));
-      return;
-    case TypeId::kUInt8:
-      out += std::to_string(a.value<std::uint8_t>(i));
-      return;
-    case TypeId::kUInt16:
-      out += std::to_string(a.value<std::uint16_t>(i));
-      return;
-    case TypeId::kUInt32:
-      out += std::to_string(a.value<std::uint32_t>(i));
-      return;
+    case TypeId::kTime32: out += std::to_string(a.value<std::int32_t>(i)); return;
+    case TypeId::kUInt8: out += std::to_string(a.value<std::uint8_t>(i)); return;
+    case TypeId::kUInt16: out += std::to_string(a.value<std::uint16_t>(i)); return;
+    case TypeId::kUInt32: out += std::to_string(a.value<std::uint32_t>(i)); return;
     case TypeId::kInt64:
     case TypeId::kDate64:
     case TypeId::kTime64:
     case TypeId::kTimestamp:
-    case TypeId::kDuration:
-      append_quoted_int(a.value<std::int64_t>(i), out);
-      return;
-    case TypeId::kUInt64:
-      append_quoted_int(a.value<std::uint64_t>(i), out);
-      return;
-    case TypeId::kHalfFloat:
-      append_number(half_to_double(a.value<std::uint16_t>(i)), out);
-      return;
-    case TypeId::kFloat:
-      append_number(static_cast<double>(a.value<float>(i)), out);
-      return;
-    case TypeId::kDouble:
-      append_number(a.value<double>(i), out);
-      return;
+    case TypeId::kDuration: append_quoted_int(a.value<std::int64_t>(i), out); return;
+    case TypeId::kUInt64: append_quoted_int(a.value<std::uint64_t>(i), out); return;
+    case TypeId::kHalfFloat: append_number(half_to_double(a.value<std::uint16_t>(i)), out); return;
+    case TypeId::kFloat: append_number(static_cast<double>(a.value<float>(i)), out); return;
+    case TypeId::kDouble: append_number(a.value<double>(i), out); return;
     case TypeId::kString:
-    case TypeId::kLargeString:
-      append_json_string(a.string_view(i), out);
-      return;
+    case TypeId::kLargeString: append_json_string(a.string_view(i), out); return;
     case TypeId::kBinary:
     case TypeId::kLargeBinary:
-    case TypeId::kFixedSizeBinary:
-      append_hex(a.string_view(i), out);
-      return;
+    case TypeId::kFixedSizeBinary: append_hex(a.string_view(i), out); return;
     case TypeId::kList:
     case TypeId::kLargeList:
-    case TypeId::kMap:
-      append_range(a.values(), a.value_offset(i), a.value_length(i), out);
-      return;
+    case TypeId::kMap: append_range(a.values(), a.value_offset(i), a.value_length(i), out); return;
     case TypeId::kFixedSizeList: {
       const std::int64_t n = t.fixed_size();
       append_range(a.values(), (a.offset() + i) * n, n, out);
       return;
     }
-    case TypeId::kStruct:
-      append_struct(a, a.offset() + i, out);
-      return;
+    case TypeId::kStruct: append_struct(a, a.offset() + i, out); return;
     case TypeId::kDecimal32:
     case TypeId::kDecimal64:
     case TypeId::kDecimal128:
     case TypeId::kDecimal256: {
       const std::int64_t w = t.byte_width();
-      append_json_string(format_decimal(a.buffer(1)->data() + (a.offset() + i) * w,
-                                        static_cast<int>(w), t.scale()),
+      append_json_string(format_decimal(a.buffer(1)->data() + (a.offset() + i) * w, static_cast<int>(w), t.scale()),
                          out);
       return;
     }
-    case TypeId::kIntervalMonths:
-      out += std::to_string(a.value<std::int32_t>(i));
-      return;
+    case TypeId::kIntervalMonths: out += std::to_string(a.value<std::int32_t>(i)); return;
     case TypeId::kIntervalDayTime: {
       const auto v = a.value<DayTimeInterval>(i);
       out += "{\"days\":";
@@ -265,8 +228,8 @@ std::string batch_json(const RecordBatch& batch) {
   return batch_json_budgeted(batch);
 }
 
-Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes,
-                                   const ipc::IpcReadOptions& options, std::int64_t max_values) {
+Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes, const ipc::IpcReadOptions& options,
+                                   std::int64_t max_values) {
   std::string out;
   std::vector<RecordBatchPtr> batches;
   SchemaPtr schema;
@@ -286,8 +249,8 @@ Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes,
       batches.push_back(*batch);
     }
   }
-  out = std::string("{\"format\":\"") + (is_file ? "file" : "stream") +
-        "\",\"schema\":" + schema_json(*schema) + ",\"batches\":[";
+  out = std::string("{\"format\":\"") + (is_file ? "file" : "stream") + "\",\"schema\":" + schema_json(*schema) +
+        ",\"batches\":[";
   values_left = max_values;
   for (std::size_t i = 0; i < batches.size(); ++i) {
     if (i) out += ',';

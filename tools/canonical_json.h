@@ -14,8 +14,7 @@ bool looks_like_ipc_file(const Buffer& bytes);
 /// Reads the stream or file in `bytes` (format detected from the magic) and renders the
 /// canonical document {"format", "schema", "batches"}. More than `max_values` values in all
 /// is a CapacityError (lengths that no buffer backs make tiny hostile files huge dumps).
-Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes,
-                                   const ipc::IpcReadOptions& options = {},
+Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes, const ipc::IpcReadOptions& options = {},
                                    std::int64_t max_values = std::int64_t{1} << 27);
 
 /// The canonical JSON of a schema ({"fields": [...], "metadata": {...}}).

@@ -139,15 +139,27 @@ void value_json(const Value& v, std::string& out) {
     case Value::Kind::kBool: out += *v.as<bool>() ? "true" : "false"; return;
     case Value::Kind::kInt: out += std::to_string(*v.as<std::int64_t>()); return;
     case Value::Kind::kString: json_string(*v.as<std::string>(), out); return;
-    case Value::Kind::kDouble: out += "{\"float64\":"; number(*v.as<double>(), out); out += '}'; return;
-    case Value::Kind::kFloat: out += "{\"float32\":"; number(*v.as<float>(), out); out += '}'; return;
+    case Value::Kind::kDouble:
+      out += "{\"float64\":";
+      number(*v.as<double>(), out);
+      out += '}';
+      return;
+    case Value::Kind::kFloat:
+      out += "{\"float32\":";
+      number(*v.as<float>(), out);
+      out += '}';
+      return;
     case Value::Kind::kHalf:
       out += "{\"float16\":";
       number(half_to_double(v.as<Half>()->bits), out);
       out += '}';
       return;
     case Value::Kind::kDate64: out += "{\"date64\":" + std::to_string(v.as<Date64>()->micros) + "}"; return;
-    case Value::Kind::kBytes: out += "{\"bytes\":\""; hex(v.as<Bytes>()->data, out); out += "\"}"; return;
+    case Value::Kind::kBytes:
+      out += "{\"bytes\":\"";
+      hex(v.as<Bytes>()->data, out);
+      out += "\"}";
+      return;
     case Value::Kind::kList: items_json("list", v.as<List>()->items, out); return;
     case Value::Kind::kTuple: items_json("tuple", v.as<Tuple>()->items, out); return;
     case Value::Kind::kSet: items_json("set", v.as<Set>()->items, out); return;
@@ -227,7 +239,8 @@ void text(const Value& v, int indent, std::string& out) {
       const Dict& d = *v.as<Dict>();
       const Value* type = d.find("_pytype_");
       out += "dict of " + std::to_string(d.size());
-      if (type && type->is_string()) out += " (object of registered type '" + printable(*type->as<std::string>()) + "')";
+      if (type && type->is_string())
+        out += " (object of registered type '" + printable(*type->as<std::string>()) + "')";
       out += "\n";
       for (const auto& e : d.entries()) {
         out += pad + "  " + printable(e.key.to_string()) + ": ";

@@ -12,8 +12,7 @@ using internal::get_bit;
 
 namespace internal {
 
-void copy_bits(const std::uint8_t* src, std::int64_t src_offset, std::int64_t length,
-               std::uint8_t* dst) {
+void copy_bits(const std::uint8_t* src, std::int64_t src_offset, std::int64_t length, std::uint8_t* dst) {
   if (length <= 0) return;
   if ((src_offset & 7) == 0) {
     std::memcpy(dst, src + (src_offset >> 3), static_cast<std::size_t>(bytes_for_bits(length)));
@@ -64,8 +63,8 @@ bool is_valid_utf8(const std::uint8_t* s, std::int64_t n) {
       cp = (cp << 6) | (s[i + k] & 0x3F);
     }
     // Reject overlong forms, surrogates and code points past U+10FFFF.
-    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
       return false;
     }
     i += extra + 1;
@@ -134,8 +133,8 @@ Status check_buffer(const ArrayData& d, int slot, std::int64_t need, const char*
   const auto& b = d.buffers[slot];
   const std::int64_t have = b ? b->size() : 0;
   if (have < need) {
-    return Status::Invalid(d.type->to_string(), " array of length ", d.length, " at offset ",
-                           d.offset, " needs ", need, " bytes of ", what, ", buffer has ", have);
+    return Status::Invalid(d.type->to_string(), " array of length ", d.length, " at offset ", d.offset, " needs ", need,
+                           " bytes of ", what, ", buffer has ", have);
   }
   return Status::OK();
 }
@@ -160,17 +159,16 @@ Status validate_offsets(const ArrayData& d, std::int64_t limit, const char* limi
   const std::int64_t first = read_offset(d, 0);
   const std::int64_t last = read_offset(d, d.length);
   if (first < 0 || last < first || last > limit) {
-    return Status::Invalid(d.type->to_string(), " offsets run from ", first, " to ", last,
-                           ", outside the ", limit, " ", limit_name);
+    return Status::Invalid(d.type->to_string(), " offsets run from ", first, " to ", last, ", outside the ", limit, " ",
+                           limit_name);
   }
   if (full) {
     std::int64_t prev = first;
     for (std::int64_t i = 1; i <= d.length; ++i) {
       const std::int64_t cur = read_offset(d, i);
       if (cur < prev || cur > limit) {
-        return Status::Invalid(d.type->to_string(), " offset ", i, " is ", cur,
-                               " after ", prev, ": offsets must be non-decreasing and <= ",
-                               limit);
+        return Status::Invalid(d.type->to_string(), " offset ", i, " is ", cur, " after ", prev,
+                               ": offsets must be non-decreasing and <= ", limit);
       }
       prev = cur;
     }
@@ -189,18 +187,16 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
     return Status::Invalid("array offset + length too large");
   }
   if (static_cast<int>(d.buffers.size()) != num_buffer_slots(t)) {
-    return Status::Invalid(t.to_string(), " array has ", d.buffers.size(), " buffers, expected ",
-                           num_buffer_slots(t));
+    return Status::Invalid(t.to_string(), " array has ", d.buffers.size(), " buffers, expected ", num_buffer_slots(t));
   }
   if (static_cast<int>(d.children.size()) != t.num_fields()) {
-    return Status::Invalid(t.to_string(), " array has ", d.children.size(),
-                           " children, its type has ", t.num_fields());
+    return Status::Invalid(t.to_string(), " array has ", d.children.size(), " children, its type has ", t.num_fields());
   }
   for (std::size_t j = 0; j < d.children.size(); ++j) {
     if (!d.children[j]) return Status::Invalid("missing child ", j);
     if (!d.children[j]->type->equals(*t.field(static_cast<int>(j))->type())) {
-      return Status::TypeError("child ", j, " has type ", d.children[j]->type->to_string(),
-                               ", expected ", t.field(static_cast<int>(j))->type()->to_string());
+      return Status::TypeError("child ", j, " has type ", d.children[j]->type->to_string(), ", expected ",
+                               t.field(static_cast<int>(j))->type()->to_string());
     }
   }
   if (d.null_count < 0 || d.null_count > d.length) {
@@ -236,8 +232,7 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
   }
 
   switch (t.id()) {
-    case TypeId::kBool:
-      return check_buffer(d, 1, bytes_for_bits(end), "values");
+    case TypeId::kBool: return check_buffer(d, 1, bytes_for_bits(end), "values");
     case TypeId::kString:
     case TypeId::kLargeString:
     case TypeId::kBinary:
@@ -276,8 +271,7 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
         return Status::Invalid("fixed_size_list length overflows");
       }
       if (d.children[0]->length < need) {
-        return Status::Invalid("fixed_size_list child has ", d.children[0]->length,
-                               " values, needs ", need);
+        return Status::Invalid("fixed_size_list child has ", d.children[0]->length, " values, needs ", need);
       }
       return validate_children(d, full, depth);
     }
@@ -297,8 +291,7 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
       } else {
         for (const auto& c : d.children) {
           if (c->length < end) {
-            return Status::Invalid("sparse union child of length ", c->length, " shorter than ",
-                                   end);
+            return Status::Invalid("sparse union child of length ", c->length, " shorter than ", end);
           }
         }
       }
@@ -308,15 +301,14 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
           const std::int8_t code = codes[d.offset + i];
           const int child = t.child_index_for_code(code);
           if (child < 0) {
-            return Status::Invalid("union slot ", i, " has type code ", int{code},
-                                   ", which the type does not declare");
+            return Status::Invalid("union slot ", i, " has type code ", int{code}, ", which the type does not declare");
           }
           if (dense) {
             std::int32_t off;
             std::memcpy(&off, d.buffers[2]->data() + (d.offset + i) * 4, 4);
             if (off < 0 || off >= d.children[child]->length) {
-              return Status::Invalid("dense union slot ", i, " points at ", off,
-                                     " in a child of length ", d.children[child]->length);
+              return Status::Invalid("dense union slot ", i, " points at ", off, " in a child of length ",
+                                     d.children[child]->length);
             }
           }
         }
@@ -336,8 +328,7 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
 // Element-wise equality of a[i] and b[j], both of the same type.
 bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j);
 
-bool range_equals(const Array& a, std::int64_t ai, const Array& b, std::int64_t bi,
-                  std::int64_t n) {
+bool range_equals(const Array& a, std::int64_t ai, const Array& b, std::int64_t bi, std::int64_t n) {
   for (std::int64_t k = 0; k < n; ++k) {
     if (!value_equals(a, ai + k, b, bi + k)) return false;
   }
@@ -363,8 +354,7 @@ bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j
     case TypeId::kLargeList:
     case TypeId::kMap: {
       const std::int64_t n = a.value_length(i);
-      return n == b.value_length(j) &&
-             range_equals(a.values(), a.value_offset(i), b.values(), b.value_offset(j), n);
+      return n == b.value_length(j) && range_equals(a.values(), a.value_offset(i), b.values(), b.value_offset(j), n);
     }
     case TypeId::kFixedSizeList: {
       const std::int64_t n = t.fixed_size();
@@ -379,22 +369,20 @@ bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j
     case TypeId::kDenseUnion: {
       if (a.type_code(i) != b.type_code(j)) return false;
       const int c = a.child_id(i);
-      return value_equals(a.child(c), a.union_value_offset(i), b.child(c),
-                          b.union_value_offset(j));
+      return value_equals(a.child(c), a.union_value_offset(i), b.child(c), b.union_value_offset(j));
     }
     default: {
       const std::int64_t w = t.byte_width();
-      return std::memcmp(a.buffer(1)->data() + (a.offset() + i) * w,
-                         b.buffer(1)->data() + (b.offset() + j) * w, static_cast<std::size_t>(w)) == 0;
+      return std::memcmp(a.buffer(1)->data() + (a.offset() + i) * w, b.buffer(1)->data() + (b.offset() + j) * w,
+                         static_cast<std::size_t>(w)) == 0;
     }
   }
 }
 
 }  // namespace
 
-Result<Array> Array::make(DataTypePtr type, std::int64_t length,
-                          std::vector<std::shared_ptr<Buffer>> buffers, std::vector<Array> children,
-                          std::int64_t null_count, std::int64_t offset) {
+Result<Array> Array::make(DataTypePtr type, std::int64_t length, std::vector<std::shared_ptr<Buffer>> buffers,
+                          std::vector<Array> children, std::int64_t null_count, std::int64_t offset) {
   auto d = std::make_shared<ArrayData>();
   d->type = std::move(type);
   d->length = length;
@@ -433,16 +421,13 @@ bool Array::is_null(std::int64_t i) const {
   return d.null_count != 0 && d.buffers[0] && !get_bit(d.buffers[0]->data(), d.offset + i);
 }
 
-bool Array::bool_value(std::int64_t i) const {
-  return get_bit(data_->buffers[1]->data(), data_->offset + i);
-}
+bool Array::bool_value(std::int64_t i) const { return get_bit(data_->buffers[1]->data(), data_->offset + i); }
 
 std::string_view Array::string_view(std::int64_t i) const {
   const ArrayData& d = *data_;
   if (d.type->id() == TypeId::kFixedSizeBinary) {
     const std::int64_t w = d.type->fixed_size();
-    return {reinterpret_cast<const char*>(d.buffers[1]->data()) + (d.offset + i) * w,
-            static_cast<std::size_t>(w)};
+    return {reinterpret_cast<const char*>(d.buffers[1]->data()) + (d.offset + i) * w, static_cast<std::size_t>(w)};
   }
   const std::int64_t a = read_offset(d, i);
   const std::int64_t b = read_offset(d, i + 1);
@@ -469,8 +454,7 @@ std::int64_t Array::union_value_offset(std::int64_t i) const {
 
 Result<Array> Array::slice(std::int64_t offset, std::int64_t length) const {
   if (offset < 0 || length < 0 || offset > this->length() || length > this->length() - offset) {
-    return Status::IndexError("slice [", offset, ", +", length, ") out of bounds of an array of ",
-                              this->length());
+    return Status::IndexError("slice [", offset, ", +", length, ") out of bounds of an array of ", this->length());
   }
   auto d = std::make_shared<ArrayData>(*data_);
   d->offset = data_->offset + offset;

@@ -8,8 +8,7 @@ namespace {
 // Keeps a std::string alive behind a Buffer that views it.
 class StringBuffer : public Buffer {
  public:
-  explicit StringBuffer(std::string data)
-      : Buffer(nullptr, 0), owned_(std::move(data)) {
+  explicit StringBuffer(std::string data) : Buffer(nullptr, 0), owned_(std::move(data)) {
     data_ = reinterpret_cast<const std::uint8_t*>(owned_.data());
     size_ = static_cast<std::int64_t>(owned_.size());
   }
@@ -35,8 +34,7 @@ std::string Buffer::to_hex() const {
 
 Result<std::shared_ptr<Buffer>> Buffer::slice(std::int64_t offset, std::int64_t length) const {
   if (offset < 0 || length < 0 || offset > size_ || length > size_ - offset) {
-    return Status::Invalid("buffer slice [", offset, ", +", length, ") out of bounds of a ", size_,
-                           "-byte buffer");
+    return Status::Invalid("buffer slice [", offset, ", +", length, ") out of bounds of a ", size_, "-byte buffer");
   }
   return std::make_shared<Buffer>(shared_from_this(), data_ + offset, length);
 }
@@ -50,8 +48,7 @@ std::shared_ptr<Buffer> Buffer::from_string(std::string data) {
   return std::make_shared<StringBuffer>(std::move(data));
 }
 
-Result<std::shared_ptr<Buffer>> Buffer::copy_of(const void* data, std::int64_t size,
-                                                MemoryPool* pool) {
+Result<std::shared_ptr<Buffer>> Buffer::copy_of(const void* data, std::int64_t size, MemoryPool* pool) {
   ARROWPACK_ASSIGN_OR_RAISE(auto buf, allocate_buffer(size, pool));
   if (size > 0) std::memcpy(buf->mutable_data(), data, static_cast<std::size_t>(size));
   return std::shared_ptr<Buffer>(std::move(buf));
@@ -79,8 +76,7 @@ Result<std::shared_ptr<MutableBuffer>> allocate_buffer(std::int64_t size, Memory
   return buf;
 }
 
-Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t size,
-                                                                   MemoryPool* pool) {
+Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t size, MemoryPool* pool) {
   std::shared_ptr<ResizableBuffer> buf(new ResizableBuffer(pool));
   ARROWPACK_RETURN_NOT_OK(buf->resize(size));
   return buf;

@@ -12,8 +12,7 @@ namespace arrowpack {
 using internal::bytes_for_bits;
 
 namespace {
-Result<std::shared_ptr<ResizableBuffer>> ensure(std::shared_ptr<ResizableBuffer>& buf,
-                                                MemoryPool* pool) {
+Result<std::shared_ptr<ResizableBuffer>> ensure(std::shared_ptr<ResizableBuffer>& buf, MemoryPool* pool) {
   if (!buf) {
     ARROWPACK_ASSIGN_OR_RAISE(buf, allocate_resizable_buffer(0, pool));
   }
@@ -28,8 +27,7 @@ std::shared_ptr<Buffer> take(std::shared_ptr<ResizableBuffer>& buf) {
 }
 
 template <typename T>
-Status append_pod(std::shared_ptr<ResizableBuffer>& buf, MemoryPool* pool, std::int64_t index,
-                  T value) {
+Status append_pod(std::shared_ptr<ResizableBuffer>& buf, MemoryPool* pool, std::int64_t index, T value) {
   ARROWPACK_RETURN_NOT_OK(ensure(buf, pool).status());
   ARROWPACK_RETURN_NOT_OK(buf->resize((index + 1) * static_cast<std::int64_t>(sizeof(T))));
   std::memcpy(buf->mutable_data() + index * sizeof(T), &value, sizeof(T));
@@ -37,8 +35,8 @@ Status append_pod(std::shared_ptr<ResizableBuffer>& buf, MemoryPool* pool, std::
 }
 
 // offsets[index] = value, as int64 or (checked) int32.
-Status write_offset(std::shared_ptr<ResizableBuffer>& offsets, MemoryPool* pool, bool large,
-                    std::int64_t index, std::int64_t value) {
+Status write_offset(std::shared_ptr<ResizableBuffer>& offsets, MemoryPool* pool, bool large, std::int64_t index,
+                    std::int64_t value) {
   if (large) return append_pod<std::int64_t>(offsets, pool, index, value);
   if (value > std::numeric_limits<std::int32_t>::max()) {
     return Status::CapacityError("offset ", value, " exceeds 2^31-1; use a large_ type");
@@ -46,8 +44,7 @@ Status write_offset(std::shared_ptr<ResizableBuffer>& offsets, MemoryPool* pool,
   return append_pod<std::int32_t>(offsets, pool, index, static_cast<std::int32_t>(value));
 }
 
-Status set_bit_at(std::shared_ptr<ResizableBuffer>& bits, MemoryPool* pool, std::int64_t i,
-                  bool value) {
+Status set_bit_at(std::shared_ptr<ResizableBuffer>& bits, MemoryPool* pool, std::int64_t i, bool value) {
   ARROWPACK_RETURN_NOT_OK(ensure(bits, pool).status());
   const std::int64_t need = bytes_for_bits(i + 1);
   if (bits->size() < need) {
@@ -71,8 +68,7 @@ Status ArrayBuilder::append_validity(bool valid) {
         internal::set_bit(validity_->mutable_data(), i);
       }
       if (length_ & 7) {
-        validity_->mutable_data()[length_ >> 3] &=
-            static_cast<std::uint8_t>((1u << (length_ & 7)) - 1);
+        validity_->mutable_data()[length_ >> 3] &= static_cast<std::uint8_t>((1u << (length_ & 7)) - 1);
       }
     }
   }
@@ -116,18 +112,15 @@ Result<Array> BooleanBuilder::finish() {
 
 // ---- binary
 
-BinaryBuilder::BinaryBuilder(DataTypePtr type, MemoryPool* pool)
-    : ArrayBuilder(std::move(type), pool) {}
+BinaryBuilder::BinaryBuilder(DataTypePtr type, MemoryPool* pool) : ArrayBuilder(std::move(type), pool) {}
 
 Status BinaryBuilder::append(std::string_view value) {
   const auto n = static_cast<std::int64_t>(value.size());
   if (!type_->has_large_offsets() && data_length_ + n > std::numeric_limits<std::int32_t>::max()) {
-    return Status::CapacityError(type_->to_string(),
-                                 " array would exceed 2^31-1 bytes of data; use a large_ type");
+    return Status::CapacityError(type_->to_string(), " array would exceed 2^31-1 bytes of data; use a large_ type");
   }
   // offsets[i] is where value i starts; finish() writes the end of the last one.
-  ARROWPACK_RETURN_NOT_OK(
-      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
+  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
   ARROWPACK_RETURN_NOT_OK(ensure(data_, pool_).status());
   ARROWPACK_RETURN_NOT_OK(data_->resize(data_length_ + n));
   if (n > 0) std::memcpy(data_->mutable_data() + data_length_, value.data(), value.size());
@@ -136,14 +129,12 @@ Status BinaryBuilder::append(std::string_view value) {
 }
 
 Status BinaryBuilder::append_null() {
-  ARROWPACK_RETURN_NOT_OK(
-      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
+  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
   return append_validity(false);
 }
 
 Result<Array> BinaryBuilder::finish() {
-  ARROWPACK_RETURN_NOT_OK(
-      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
+  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, data_length_));
   ARROWPACK_RETURN_NOT_OK(ensure(data_, pool_).status());
   ARROWPACK_RETURN_NOT_OK(data_->resize(data_length_));
   const std::int64_t n = length_, nulls = null_count_;
@@ -236,14 +227,12 @@ ListBuilder::ListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values,
 
 Status ListBuilder::open_list(bool valid) {
   // offsets[i] is where list i starts in the child; finish() writes the end of the last one.
-  ARROWPACK_RETURN_NOT_OK(
-      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, values_->length()));
+  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, values_->length()));
   return append_validity(valid);
 }
 
 Result<Array> ListBuilder::finish() {
-  ARROWPACK_RETURN_NOT_OK(
-      write_offset(offsets_, pool_, type_->has_large_offsets(), length_, values_->length()));
+  ARROWPACK_RETURN_NOT_OK(write_offset(offsets_, pool_, type_->has_large_offsets(), length_, values_->length()));
   ARROWPACK_ASSIGN_OR_RAISE(auto values, values_->finish());
   const std::int64_t n = length_, nulls = null_count_;
   ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
@@ -259,8 +248,8 @@ Status FixedSizeListBuilder::append_null() {
 
 Result<Array> FixedSizeListBuilder::finish() {
   if (values_->length() != length_ * type_->fixed_size()) {
-    return Status::Invalid("fixed_size_list of ", length_, " lists of ", type_->fixed_size(),
-                           " has ", values_->length(), " values");
+    return Status::Invalid("fixed_size_list of ", length_, " lists of ", type_->fixed_size(), " has ",
+                           values_->length(), " values");
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto values, values_->finish());
   const std::int64_t n = length_, nulls = null_count_;
@@ -292,21 +281,19 @@ Result<Array> StructBuilder::finish() {
 
 // ---- union
 
-UnionBuilder::UnionBuilder(DataTypePtr type, std::vector<std::unique_ptr<ArrayBuilder>> children,
-                           MemoryPool* pool)
+UnionBuilder::UnionBuilder(DataTypePtr type, std::vector<std::unique_ptr<ArrayBuilder>> children, MemoryPool* pool)
     : ArrayBuilder(std::move(type), pool), children_(std::move(children)) {}
 
 Status UnionBuilder::append(std::int8_t type_code) {
   const int c = type_->child_index_for_code(type_code);
-  if (c < 0)
-    return Status::Invalid("type code ", int{type_code}, " not declared by ", type_->to_string());
+  if (c < 0) return Status::Invalid("type code ", int{type_code}, " not declared by ", type_->to_string());
   ARROWPACK_RETURN_NOT_OK(append_pod<std::int8_t>(codes_, pool_, length_, type_code));
   if (type_->id() == TypeId::kDenseUnion) {
     if (children_[c]->length() > std::numeric_limits<std::int32_t>::max()) {
       return Status::CapacityError("dense union child exceeds 2^31-1 values");
     }
-    ARROWPACK_RETURN_NOT_OK(append_pod<std::int32_t>(
-        offsets_, pool_, length_, static_cast<std::int32_t>(children_[c]->length())));
+    ARROWPACK_RETURN_NOT_OK(
+        append_pod<std::int32_t>(offsets_, pool_, length_, static_cast<std::int32_t>(children_[c]->length())));
   } else {
     for (std::size_t j = 0; j < children_.size(); ++j) {
       if (static_cast<int>(j) != c) ARROWPACK_RETURN_NOT_OK(children_[j]->append_null());
@@ -351,56 +338,37 @@ Result<std::unique_ptr<ArrayBuilder>> make_builder(const DataTypePtr& type, Memo
     return out;
   };
   switch (type->id()) {
-    case TypeId::kNull:
-      return std::make_unique<NullBuilder>(pool);
-    case TypeId::kBool:
-      return std::make_unique<BooleanBuilder>(pool);
-    case TypeId::kInt8:
-      return std::make_unique<NumericBuilder<std::int8_t>>(type, pool);
-    case TypeId::kUInt8:
-      return std::make_unique<NumericBuilder<std::uint8_t>>(type, pool);
-    case TypeId::kInt16:
-      return std::make_unique<NumericBuilder<std::int16_t>>(type, pool);
-    case TypeId::kUInt16:
-      return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
-    case TypeId::kHalfFloat:
-      return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
+    case TypeId::kNull: return std::make_unique<NullBuilder>(pool);
+    case TypeId::kBool: return std::make_unique<BooleanBuilder>(pool);
+    case TypeId::kInt8: return std::make_unique<NumericBuilder<std::int8_t>>(type, pool);
+    case TypeId::kUInt8: return std::make_unique<NumericBuilder<std::uint8_t>>(type, pool);
+    case TypeId::kInt16: return std::make_unique<NumericBuilder<std::int16_t>>(type, pool);
+    case TypeId::kUInt16: return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
+    case TypeId::kHalfFloat: return std::make_unique<NumericBuilder<std::uint16_t>>(type, pool);
     case TypeId::kInt32:
     case TypeId::kDate32:
-    case TypeId::kTime32:
-      return std::make_unique<NumericBuilder<std::int32_t>>(type, pool);
-    case TypeId::kUInt32:
-      return std::make_unique<NumericBuilder<std::uint32_t>>(type, pool);
-    case TypeId::kFloat:
-      return std::make_unique<NumericBuilder<float>>(type, pool);
-    case TypeId::kDouble:
-      return std::make_unique<NumericBuilder<double>>(type, pool);
+    case TypeId::kTime32: return std::make_unique<NumericBuilder<std::int32_t>>(type, pool);
+    case TypeId::kUInt32: return std::make_unique<NumericBuilder<std::uint32_t>>(type, pool);
+    case TypeId::kFloat: return std::make_unique<NumericBuilder<float>>(type, pool);
+    case TypeId::kDouble: return std::make_unique<NumericBuilder<double>>(type, pool);
     case TypeId::kInt64:
     case TypeId::kDate64:
     case TypeId::kTime64:
     case TypeId::kTimestamp:
-    case TypeId::kDuration:
-      return std::make_unique<NumericBuilder<std::int64_t>>(type, pool);
-    case TypeId::kUInt64:
-      return std::make_unique<NumericBuilder<std::uint64_t>>(type, pool);
+    case TypeId::kDuration: return std::make_unique<NumericBuilder<std::int64_t>>(type, pool);
+    case TypeId::kUInt64: return std::make_unique<NumericBuilder<std::uint64_t>>(type, pool);
     case TypeId::kString:
     case TypeId::kLargeString:
     case TypeId::kBinary:
-    case TypeId::kLargeBinary:
-      return std::make_unique<BinaryBuilder>(type, pool);
-    case TypeId::kFixedSizeBinary:
-      return std::make_unique<FixedSizeBinaryBuilder>(type, pool);
+    case TypeId::kLargeBinary: return std::make_unique<BinaryBuilder>(type, pool);
+    case TypeId::kFixedSizeBinary: return std::make_unique<FixedSizeBinaryBuilder>(type, pool);
     case TypeId::kDecimal32:
     case TypeId::kDecimal64:
     case TypeId::kDecimal128:
-    case TypeId::kDecimal256:
-      return std::make_unique<DecimalBuilder>(type, pool);
-    case TypeId::kIntervalMonths:
-      return std::make_unique<NumericBuilder<std::int32_t>>(type, pool);
-    case TypeId::kIntervalDayTime:
-      return std::make_unique<NumericBuilder<DayTimeInterval>>(type, pool);
-    case TypeId::kIntervalMonthDayNano:
-      return std::make_unique<NumericBuilder<MonthDayNanoInterval>>(type, pool);
+    case TypeId::kDecimal256: return std::make_unique<DecimalBuilder>(type, pool);
+    case TypeId::kIntervalMonths: return std::make_unique<NumericBuilder<std::int32_t>>(type, pool);
+    case TypeId::kIntervalDayTime: return std::make_unique<NumericBuilder<DayTimeInterval>>(type, pool);
+    case TypeId::kIntervalMonthDayNano: return std::make_unique<NumericBuilder<MonthDayNanoInterval>>(type, pool);
     case TypeId::kList:
     case TypeId::kLargeList:
     case TypeId::kMap: {

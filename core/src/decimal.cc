@@ -80,8 +80,8 @@ std::string format_decimal(const std::uint8_t* bytes, int byte_width, std::int32
   return negative ? "-" + digits : digits;
 }
 
-Status parse_decimal(std::string_view text, std::int32_t precision, std::int32_t scale,
-                     int byte_width, std::uint8_t* out) {
+Status parse_decimal(std::string_view text, std::int32_t precision, std::int32_t scale, int byte_width,
+                     std::uint8_t* out) {
   auto bad = [&] { return Status::Invalid("'", text, "' is not a decimal number"); };
   std::string_view s = text;
   bool negative = false;
@@ -91,8 +91,7 @@ Status parse_decimal(std::string_view text, std::int32_t precision, std::int32_t
   }
   const auto point = s.find('.');
   std::string_view whole = s.substr(0, point);
-  std::string_view fraction =
-      point == std::string_view::npos ? std::string_view() : s.substr(point + 1);
+  std::string_view fraction = point == std::string_view::npos ? std::string_view() : s.substr(point + 1);
   if (whole.empty() && fraction.empty()) return bad();
   for (char c : whole) {
     if (c < '0' || c > '9') return bad();
@@ -102,24 +101,20 @@ Status parse_decimal(std::string_view text, std::int32_t precision, std::int32_t
   }
   // The unscaled digits: whole, then `scale` fractional digits (padded with zeros).
   std::string digits(whole);
-  while (!fraction.empty() && fraction.back() == '0' &&
-         static_cast<std::int64_t>(fraction.size()) > scale) {
+  while (!fraction.empty() && fraction.back() == '0' && static_cast<std::int64_t>(fraction.size()) > scale) {
     fraction.remove_suffix(1);
   }
   if (static_cast<std::int64_t>(fraction.size()) > std::max(scale, 0)) {
-    return Status::Invalid("'", text, "' has more fractional digits than the scale ", scale,
-                           " keeps");
+    return Status::Invalid("'", text, "' has more fractional digits than the scale ", scale, " keeps");
   }
   digits += fraction;
   if (scale > 0) digits.append(static_cast<std::size_t>(scale) - fraction.size(), '0');
   if (scale < 0) {
     // A negative scale drops trailing zeros of the integer part.
     const auto drop = static_cast<std::size_t>(-static_cast<std::int64_t>(scale));
-    if (digits.size() < drop ||
-        digits.find_first_not_of('0', digits.size() - drop) != std::string::npos) {
+    if (digits.size() < drop || digits.find_first_not_of('0', digits.size() - drop) != std::string::npos) {
       if (digits.find_first_not_of('0') != std::string::npos) {
-        return Status::Invalid("'", text, "' is not a multiple of 10^",
-                               -static_cast<std::int64_t>(scale));
+        return Status::Invalid("'", text, "' is not a multiple of 10^", -static_cast<std::int64_t>(scale));
       }
       digits = "0";
     } else {
@@ -129,8 +124,7 @@ Status parse_decimal(std::string_view text, std::int32_t precision, std::int32_t
   const auto first = digits.find_first_not_of('0');
   const std::size_t significant = first == std::string::npos ? 0 : digits.size() - first;
   if (significant > static_cast<std::size_t>(precision)) {
-    return Status::Invalid("'", text, "' needs ", significant, " digits, the precision is ",
-                           precision);
+    return Status::Invalid("'", text, "' needs ", significant, " digits, the precision is ", precision);
   }
   const int n = byte_width / 4;
   Limbs l{};

@@ -67,16 +67,14 @@ Status check_read_args(std::int64_t position, std::int64_t nbytes) {
 Status InputStream::advance(std::int64_t nbytes) {
   std::uint8_t scratch[4096];
   while (nbytes > 0) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto n,
-                              read(std::min<std::int64_t>(nbytes, sizeof(scratch)), scratch));
+    ARROWPACK_ASSIGN_OR_RAISE(auto n, read(std::min<std::int64_t>(nbytes, sizeof(scratch)), scratch));
     if (n == 0) break;
     nbytes -= n;
   }
   return Status::OK();
 }
 
-Result<std::int64_t> RandomAccessFile::read_at(std::int64_t position, std::int64_t nbytes,
-                                               void* out) {
+Result<std::int64_t> RandomAccessFile::read_at(std::int64_t position, std::int64_t nbytes, void* out) {
   ARROWPACK_ASSIGN_OR_RAISE(auto buf, read_at(position, nbytes));
   if (buf->size() > 0) std::memcpy(out, buf->data(), static_cast<std::size_t>(buf->size()));
   return buf->size();
@@ -84,8 +82,8 @@ Result<std::int64_t> RandomAccessFile::read_at(std::int64_t position, std::int64
 
 // ---------------------------------------------------------------- BufferOutputStream
 
-Result<std::shared_ptr<BufferOutputStream>> BufferOutputStream::create(
-    std::int64_t initial_capacity, MemoryPool* pool) {
+Result<std::shared_ptr<BufferOutputStream>> BufferOutputStream::create(std::int64_t initial_capacity,
+                                                                       MemoryPool* pool) {
   std::shared_ptr<BufferOutputStream> out(new BufferOutputStream(pool));
   ARROWPACK_RETURN_NOT_OK(out->reset(initial_capacity));
   return out;
@@ -130,8 +128,8 @@ Result<std::shared_ptr<Buffer>> BufferOutputStream::finish() {
 Status FixedSizeBufferWriter::write(const void* data, std::int64_t nbytes) {
   if (closed_) return closed_error();
   if (nbytes < 0 || nbytes > buffer_->size() - position_) {
-    return Status::CapacityError("write of ", nbytes, " bytes at ", position_,
-                                 " exceeds the fixed buffer of ", buffer_->size(), " bytes");
+    return Status::CapacityError("write of ", nbytes, " bytes at ", position_, " exceeds the fixed buffer of ",
+                                 buffer_->size(), " bytes");
   }
   if (nbytes > 0) std::memcpy(buffer_->mutable_data() + position_, data, nbytes);
   position_ += nbytes;
@@ -165,16 +163,14 @@ Result<std::shared_ptr<Buffer>> BufferReader::read_at(std::int64_t position, std
   if (closed_) return closed_error();
   ARROWPACK_RETURN_NOT_OK(check_read_args(position, nbytes));
   const std::int64_t size = buffer_->size();
-  if (position > size)
-    return Status::IOError("read position ", position, " beyond the end (", size, ")");
+  if (position > size) return Status::IOError("read position ", position, " beyond the end (", size, ")");
   return buffer_->slice(position, std::min(nbytes, size - position));
 }
 
 Status BufferReader::seek(std::int64_t position) {
   if (closed_) return closed_error();
   if (position < 0 || position > buffer_->size()) {
-    return Status::IOError("seek to ", position, " outside a buffer of ", buffer_->size(),
-                           " bytes");
+    return Status::IOError("seek to ", position, " outside a buffer of ", buffer_->size(), " bytes");
   }
   position_ = position;
   return Status::OK();
@@ -182,8 +178,7 @@ Status BufferReader::seek(std::int64_t position) {
 
 // ---------------------------------------------------------------- FileOutputStream
 
-Result<std::shared_ptr<FileOutputStream>> FileOutputStream::open(const std::string& path,
-                                                                 bool append) {
+Result<std::shared_ptr<FileOutputStream>> FileOutputStream::open(const std::string& path, bool append) {
   const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
   const int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return errno_status("cannot open for writing", path);
@@ -215,8 +210,7 @@ Status FileOutputStream::close() {
 
 // ---------------------------------------------------------------- ReadableFile
 
-Result<std::shared_ptr<ReadableFile>> ReadableFile::open(const std::string& path,
-                                                         MemoryPool* pool) {
+Result<std::shared_ptr<ReadableFile>> ReadableFile::open(const std::string& path, MemoryPool* pool) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_status("cannot open for reading", path);
   struct stat st {};
@@ -235,8 +229,8 @@ Result<std::int64_t> ReadableFile::read_at(std::int64_t position, std::int64_t n
   auto* p = static_cast<std::uint8_t*>(out);
   std::int64_t total = 0;
   while (total < nbytes) {
-    const ssize_t n = ::pread(fd_, p + total, static_cast<std::size_t>(nbytes - total),
-                              static_cast<off_t>(position + total));
+    const ssize_t n =
+        ::pread(fd_, p + total, static_cast<std::size_t>(nbytes - total), static_cast<off_t>(position + total));
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_status("read failed", path_);
@@ -297,8 +291,7 @@ Status ReadableFile::close() {
 
 // ---------------------------------------------------------------- MemoryMappedFile
 
-Result<std::shared_ptr<MemoryMappedFile>> MemoryMappedFile::open(const std::string& path,
-                                                                 FileMode mode) {
+Result<std::shared_ptr<MemoryMappedFile>> MemoryMappedFile::open(const std::string& path, FileMode mode) {
   if (mode == FileMode::kWrite) {
     return Status::Invalid("memory maps are opened for reading or read-write, not write-only");
   }
@@ -319,8 +312,7 @@ Result<std::shared_ptr<MemoryMappedFile>> MemoryMappedFile::open(const std::stri
   const auto size = static_cast<std::int64_t>(st.st_size);
   std::uint8_t* data = nullptr;
   if (size > 0) {
-    void* p = mmap(nullptr, static_cast<std::size_t>(size), PROT_READ | (writable ? PROT_WRITE : 0),
-                   MAP_SHARED, fd, 0);
+    void* p = mmap(nullptr, static_cast<std::size_t>(size), PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
       Status s = errno_status("mmap failed", path);
       ::close(fd);
@@ -335,8 +327,7 @@ Result<std::shared_ptr<MemoryMappedFile>> MemoryMappedFile::open(const std::stri
   return file;
 }
 
-Result<std::shared_ptr<MemoryMappedFile>> MemoryMappedFile::create(const std::string& path,
-                                                                   std::int64_t size) {
+Result<std::shared_ptr<MemoryMappedFile>> MemoryMappedFile::create(const std::string& path, std::int64_t size) {
   if (size < 0) return Status::Invalid("negative memory map size ", size);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return errno_status("cannot create", path);
@@ -352,13 +343,11 @@ Result<std::shared_ptr<MemoryMappedFile>> MemoryMappedFile::create(const std::st
 
 MemoryMappedFile::~MemoryMappedFile() = default;
 
-Result<std::shared_ptr<Buffer>> MemoryMappedFile::read_at(std::int64_t position,
-                                                          std::int64_t nbytes) {
+Result<std::shared_ptr<Buffer>> MemoryMappedFile::read_at(std::int64_t position, std::int64_t nbytes) {
   if (closed_) return closed_error();
   ARROWPACK_RETURN_NOT_OK(check_read_args(position, nbytes));
   const std::int64_t size = region_->size();
-  if (position > size)
-    return Status::IOError("read position ", position, " beyond the end (", size, ")");
+  if (position > size) return Status::IOError("read position ", position, " beyond the end (", size, ")");
   return region_->slice(position, std::min(nbytes, size - position));
 }
 
@@ -382,8 +371,7 @@ Result<std::int64_t> MemoryMappedFile::get_size() {
 Status MemoryMappedFile::seek(std::int64_t position) {
   if (closed_) return closed_error();
   if (position < 0 || position > region_->size()) {
-    return Status::IOError("seek to ", position, " outside a mapping of ", region_->size(),
-                           " bytes");
+    return Status::IOError("seek to ", position, " outside a mapping of ", region_->size(), " bytes");
   }
   position_ = position;
   return Status::OK();
@@ -393,8 +381,8 @@ Status MemoryMappedFile::write(const void* data, std::int64_t nbytes) {
   if (closed_) return closed_error();
   if (writable_ == nullptr) return Status::IOError("memory map was opened read-only");
   if (nbytes < 0 || nbytes > region_->size() - position_) {
-    return Status::CapacityError("write of ", nbytes, " bytes at ", position_,
-                                 " exceeds the mapping of ", region_->size(), " bytes");
+    return Status::CapacityError("write of ", nbytes, " bytes at ", position_, " exceeds the mapping of ",
+                                 region_->size(), " bytes");
   }
   if (nbytes > 0) std::memcpy(writable_ + position_, data, static_cast<std::size_t>(nbytes));
   position_ += nbytes;
@@ -421,9 +409,7 @@ Result<std::int64_t> FdInputStream::read(std::int64_t nbytes, void* out) {
   return n;
 }
 
-Result<std::shared_ptr<Buffer>> FdInputStream::read(std::int64_t nbytes) {
-  return read_fully(this, nbytes, pool_);
-}
+Result<std::shared_ptr<Buffer>> FdInputStream::read(std::int64_t nbytes) { return read_fully(this, nbytes, pool_); }
 
 Status FdInputStream::close() {
   if (fd_ < 0) return Status::OK();
@@ -452,14 +438,12 @@ Status FdOutputStream::close() {
 
 // ---------------------------------------------------------------- helpers
 
-Result<std::shared_ptr<Buffer>> read_fully(InputStream* stream, std::int64_t nbytes,
-                                           MemoryPool* pool) {
+Result<std::shared_ptr<Buffer>> read_fully(InputStream* stream, std::int64_t nbytes, MemoryPool* pool) {
   if (nbytes < 0) return Status::Invalid("negative read length ", nbytes);
   if (stream->supports_zero_copy()) return stream->read(nbytes);
   // Grow in steps so the memory committed tracks the bytes that actually arrived.
   constexpr std::int64_t kFirstChunk = std::int64_t{1} << 20;
-  ARROWPACK_ASSIGN_OR_RAISE(auto buf,
-                            allocate_resizable_buffer(std::min(nbytes, kFirstChunk), pool));
+  ARROWPACK_ASSIGN_OR_RAISE(auto buf, allocate_resizable_buffer(std::min(nbytes, kFirstChunk), pool));
   std::int64_t have = 0;
   while (have < nbytes) {
     if (have == buf->size()) {

@@ -37,8 +37,8 @@ Status SystemMemoryPool::allocate(std::int64_t size, std::int64_t alignment, std
   return Status::OK();
 }
 
-Status SystemMemoryPool::reallocate(std::int64_t old_size, std::int64_t new_size,
-                                    std::int64_t alignment, std::uint8_t** ptr) {
+Status SystemMemoryPool::reallocate(std::int64_t old_size, std::int64_t new_size, std::int64_t alignment,
+                                    std::uint8_t** ptr) {
   if (new_size < 0) return Status::Invalid("negative allocation size ", new_size);
   if (new_size > kMaxAllocation) {
     return Status::CapacityError("allocation of ", new_size, " bytes refused");
@@ -51,8 +51,7 @@ Status SystemMemoryPool::reallocate(std::int64_t old_size, std::int64_t new_size
     return Status::OK();
   }
   void* p = nullptr;
-  if (posix_memalign(&p, static_cast<std::size_t>(alignment), static_cast<std::size_t>(new_size)) !=
-      0) {
+  if (posix_memalign(&p, static_cast<std::size_t>(alignment), static_cast<std::size_t>(new_size)) != 0) {
     return Status::OutOfMemory("failed to reallocate ", new_size, " bytes");
   }
   fresh = static_cast<std::uint8_t*>(p);

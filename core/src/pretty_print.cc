@@ -31,14 +31,10 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 std::int64_t unit_per_second(TimeUnit unit) {
   switch (unit) {
-    case TimeUnit::kSecond:
-      return 1;
-    case TimeUnit::kMilli:
-      return 1000;
-    case TimeUnit::kMicro:
-      return 1000000;
-    case TimeUnit::kNano:
-      return 1000000000;
+    case TimeUnit::kSecond: return 1;
+    case TimeUnit::kMilli: return 1000;
+    case TimeUnit::kMicro: return 1000000;
+    case TimeUnit::kNano: return 1000000000;
   }
   return 1;
 }
@@ -113,45 +109,19 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
     return;
   }
   switch (t.id()) {
-    case TypeId::kNull:
-      out += "null";
-      return;
-    case TypeId::kBool:
-      out += a.bool_value(i) ? "true" : "false";
-      return;
-    case TypeId::kInt8:
-      out += std::to_string(a.value<std::int8_t>(i));
-      return;
-    case TypeId::kInt16:
-      out += std::to_string(a.value<std::int16_t>(i));
-      return;
-    case TypeId::kInt32:
-      out += std::to_string(a.value<std::int32_t>(i));
-      return;
-    case TypeId::kInt64:
-      out += std::to_string(a.value<std::int64_t>(i));
-      return;
-    case TypeId::kUInt8:
-      out += std::to_string(a.value<std::uint8_t>(i));
-      return;
-    case TypeId::kUInt16:
-      out += std::to_string(a.value<std::uint16_t>(i));
-      return;
-    case TypeId::kUInt32:
-      out += std::to_string(a.value<std::uint32_t>(i));
-      return;
-    case TypeId::kUInt64:
-      out += std::to_string(a.value<std::uint64_t>(i));
-      return;
-    case TypeId::kHalfFloat:
-      append_double(half_to_double(a.value<std::uint16_t>(i)), out);
-      return;
-    case TypeId::kFloat:
-      append_double(a.value<float>(i), out);
-      return;
-    case TypeId::kDouble:
-      append_double(a.value<double>(i), out);
-      return;
+    case TypeId::kNull: out += "null"; return;
+    case TypeId::kBool: out += a.bool_value(i) ? "true" : "false"; return;
+    case TypeId::kInt8: out += std::to_string(a.value<std::int8_t>(i)); return;
+    case TypeId::kInt16: out += std::to_string(a.value<std::int16_t>(i)); return;
+    case TypeId::kInt32: out += std::to_string(a.value<std::int32_t>(i)); return;
+    case TypeId::kInt64: out += std::to_string(a.value<std::int64_t>(i)); return;
+    case TypeId::kUInt8: out += std::to_string(a.value<std::uint8_t>(i)); return;
+    case TypeId::kUInt16: out += std::to_string(a.value<std::uint16_t>(i)); return;
+    case TypeId::kUInt32: out += std::to_string(a.value<std::uint32_t>(i)); return;
+    case TypeId::kUInt64: out += std::to_string(a.value<std::uint64_t>(i)); return;
+    case TypeId::kHalfFloat: append_double(half_to_double(a.value<std::uint16_t>(i)), out); return;
+    case TypeId::kFloat: append_double(a.value<float>(i), out); return;
+    case TypeId::kDouble: append_double(a.value<double>(i), out); return;
     case TypeId::kString:
     case TypeId::kLargeString: {
       out += '"';
@@ -176,18 +146,10 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
       }
       return;
     }
-    case TypeId::kDate32:
-      append_date(a.value<std::int32_t>(i), out);
-      return;
-    case TypeId::kDate64:
-      append_date(floor_div(a.value<std::int64_t>(i), 86400000), out);
-      return;
-    case TypeId::kTime32:
-      append_time_of_day(a.value<std::int32_t>(i), t.unit(), out);
-      return;
-    case TypeId::kTime64:
-      append_time_of_day(a.value<std::int64_t>(i), t.unit(), out);
-      return;
+    case TypeId::kDate32: append_date(a.value<std::int32_t>(i), out); return;
+    case TypeId::kDate64: append_date(floor_div(a.value<std::int64_t>(i), 86400000), out); return;
+    case TypeId::kTime32: append_time_of_day(a.value<std::int32_t>(i), t.unit(), out); return;
+    case TypeId::kTime64: append_time_of_day(a.value<std::int64_t>(i), t.unit(), out); return;
     case TypeId::kTimestamp: {
       const std::int64_t v = a.value<std::int64_t>(i);
       const std::int64_t per_day = 86400 * unit_per_second(t.unit());
@@ -200,17 +162,12 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
       if (!t.timezone().empty()) out += 'Z';  // zoned timestamps are stored as UTC
       return;
     }
-    case TypeId::kDuration:
-      out += std::to_string(a.value<std::int64_t>(i));
-      return;
+    case TypeId::kDuration: out += std::to_string(a.value<std::int64_t>(i)); return;
     case TypeId::kList:
     case TypeId::kLargeList:
-    case TypeId::kMap:
-      append_list_values(a.values(), a.value_offset(i), a.value_length(i), out, window);
-      return;
+    case TypeId::kMap: append_list_values(a.values(), a.value_offset(i), a.value_length(i), out, window); return;
     case TypeId::kFixedSizeList:
-      append_list_values(a.values(), (a.offset() + i) * t.fixed_size(), t.fixed_size(), out,
-                         window);
+      append_list_values(a.values(), (a.offset() + i) * t.fixed_size(), t.fixed_size(), out, window);
       return;
     case TypeId::kStruct:
       out += '{';
@@ -235,8 +192,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
     case TypeId::kDecimal128:
     case TypeId::kDecimal256: {
       const std::int64_t w = t.byte_width();
-      out += format_decimal(a.buffer(1)->data() + (a.offset() + i) * w, static_cast<int>(w),
-                            t.scale());
+      out += format_decimal(a.buffer(1)->data() + (a.offset() + i) * w, static_cast<int>(w), t.scale());
       return;
     }
     case TypeId::kIntervalMonths:

@@ -6,21 +6,19 @@ Result<std::shared_ptr<RecordBatch>> RecordBatch::make(SchemaPtr schema, std::in
                                                        std::vector<Array> columns) {
   if (!schema) return Status::Invalid("record batch without a schema");
   if (static_cast<int>(columns.size()) != schema->num_fields()) {
-    return Status::Invalid("schema has ", schema->num_fields(), " fields but ", columns.size(),
-                           " columns were given");
+    return Status::Invalid("schema has ", schema->num_fields(), " fields but ", columns.size(), " columns were given");
   }
   if (num_rows < 0) return Status::Invalid("negative row count ", num_rows);
   for (int i = 0; i < schema->num_fields(); ++i) {
     const Array& c = columns[i];
     if (!c.valid_handle()) return Status::Invalid("column ", i, " is empty");
     if (!c.type()->equals(*schema->field(i)->type())) {
-      return Status::TypeError("column '", schema->field(i)->name(), "' has type ",
-                               c.type()->to_string(), ", the schema says ",
-                               schema->field(i)->type()->to_string());
+      return Status::TypeError("column '", schema->field(i)->name(), "' has type ", c.type()->to_string(),
+                               ", the schema says ", schema->field(i)->type()->to_string());
     }
     if (c.length() != num_rows) {
-      return Status::Invalid("column '", schema->field(i)->name(), "' has ", c.length(),
-                             " rows, the batch has ", num_rows);
+      return Status::Invalid("column '", schema->field(i)->name(), "' has ", c.length(), " rows, the batch has ",
+                             num_rows);
     }
   }
   return std::shared_ptr<RecordBatch>(new RecordBatch(std::move(schema), num_rows, std::move(columns)));
@@ -81,14 +79,12 @@ Status RecordBatch::validate_full() const {
 std::string RecordBatch::to_string(std::int64_t window) const {
   std::string out = "arrowpack.RecordBatch\n" + schema_->to_string() + "\n----";
   for (std::size_t i = 0; i < columns_.size(); ++i) {
-    out += "\n" + schema_->field(static_cast<int>(i))->name() + ": " +
-           columns_[i].to_string_compact(window);
+    out += "\n" + schema_->field(static_cast<int>(i))->name() + ": " + columns_[i].to_string_compact(window);
   }
   return out;
 }
 
-Result<std::shared_ptr<Table>> Table::from_batches(SchemaPtr schema,
-                                                   std::vector<RecordBatchPtr> batches) {
+Result<std::shared_ptr<Table>> Table::from_batches(SchemaPtr schema, std::vector<RecordBatchPtr> batches) {
   if (!schema) return Status::Invalid("table without a schema");
   std::int64_t rows = 0;
   for (std::size_t i = 0; i < batches.size(); ++i) {

@@ -8,8 +8,7 @@ namespace arrowpack {
 
 bool is_tensor_type(const DataType& type) { return type.is_integer() || type.is_floating(); }
 
-std::vector<std::int64_t> Tensor::row_major_strides(const std::vector<std::int64_t>& shape,
-                                                    std::int64_t element_size) {
+std::vector<std::int64_t> Tensor::row_major_strides(const std::vector<std::int64_t>& shape, std::int64_t element_size) {
   std::vector<std::int64_t> strides(shape.size());
   std::int64_t step = element_size;
   for (std::size_t i = shape.size(); i-- > 0;) {
@@ -44,12 +43,10 @@ Status check_default_strides(const std::vector<std::int64_t>& shape, std::int64_
 }  // namespace
 
 Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<Buffer> data,
-                                             std::vector<std::int64_t> shape,
-                                             std::vector<std::int64_t> strides,
+                                             std::vector<std::int64_t> shape, std::vector<std::int64_t> strides,
                                              std::vector<std::string> dim_names) {
   if (!type || !is_tensor_type(*type)) {
-    return Status::TypeError("tensor elements must be integers or floats, not ",
-                             type ? type->to_string() : "no type");
+    return Status::TypeError("tensor elements must be integers or floats, not ", type ? type->to_string() : "no type");
   }
   if (!data) return Status::Invalid("tensor without a data buffer");
   if (shape.size() > 64) return Status::CapacityError("tensor of ", shape.size(), " dimensions (limit 64)");
@@ -79,8 +76,8 @@ Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<B
       }
     }
     if (last > data->size() - width) {
-      return Status::Invalid("tensor of shape and strides spanning ", last + width,
-                             " bytes over a data buffer of ", data->size());
+      return Status::Invalid("tensor of shape and strides spanning ", last + width, " bytes over a data buffer of ",
+                             data->size());
     }
   }
   bool any_name = false;

@@ -10,8 +10,7 @@ template <typename F>
 Result<Value> guarded(std::string_view what, std::string_view name, F&& f) {
   try {
     Result<Value> r = f();
-    if (!r.ok())
-      return r.status().with_context(std::string(what) + " of '" + std::string(name) + "'");
+    if (!r.ok()) return r.status().with_context(std::string(what) + " of '" + std::string(name) + "'");
     return r;
   } catch (const std::exception& e) {
     return Status::SerializationError(what, " of '", name, "' threw: ", e.what());
@@ -53,9 +52,7 @@ void SerializationContext::rebuild_bloom() {
   type_bloom_.store(bloom, std::memory_order_release);
 }
 
-bool SerializationContext::has_type(std::string_view name) const {
-  return find_by_name(name) != nullptr;
-}
+bool SerializationContext::has_type(std::string_view name) const { return find_by_name(name) != nullptr; }
 
 bool SerializationContext::has_type(std::type_index type) const {
   if ((type_bloom_.load(std::memory_order_acquire) & bloom_bit(type)) == 0) return false;
@@ -76,15 +73,13 @@ std::vector<std::string> SerializationContext::type_names() const {
   return out;
 }
 
-std::shared_ptr<const SerializationContext::Handler> SerializationContext::find_by_type(
-    std::type_index type) const {
+std::shared_ptr<const SerializationContext::Handler> SerializationContext::find_by_type(std::type_index type) const {
   std::shared_lock lock(mutex_);
   auto it = by_type_.find(type);
   return it == by_type_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<const SerializationContext::Handler> SerializationContext::find_by_name(
-    std::string_view name) const {
+std::shared_ptr<const SerializationContext::Handler> SerializationContext::find_by_name(std::string_view name) const {
   std::shared_lock lock(mutex_);
   auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : it->second;
@@ -103,15 +98,13 @@ Result<Value> SerializationContext::serialize_registered(const Object& object) c
   return guarded("serializer", h->name, [&] { return h->serialize(object.payload.get()); });
 }
 
-Result<Value> SerializationContext::deserialize_registered(std::string_view name,
-                                                           const Value& data) const {
+Result<Value> SerializationContext::deserialize_registered(std::string_view name, const Value& data) const {
   auto h = find_by_name(name);
   if (!h) return Status::KeyError("type '", name, "' is not registered in this context");
   return guarded("deserializer", name, [&] { return h->deserialize(data); });
 }
 
-Result<SerializedObject> SerializationContext::serialize(const Value& value,
-                                                         const SerializeLimits& limits) const {
+Result<SerializedObject> SerializationContext::serialize(const Value& value, const SerializeLimits& limits) const {
   return arrowpack::serialize(value, this, limits);
 }
 

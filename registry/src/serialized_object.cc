@@ -55,15 +55,11 @@ Status write_zeros(io::OutputStream* sink, std::int64_t n) {
 // make a tiny blob describe an enormous array. Misaligned data is copied to aligned memory.
 Result<TensorPtr> checked_tensor(TensorPtr t, MemoryPool* pool) {
   if (!t->is_contiguous()) {
-    return Status::SerializationError(
-        "serialized tensors must be contiguous, got strides for shape ", t->to_string());
+    return Status::SerializationError("serialized tensors must be contiguous, got strides for shape ", t->to_string());
   }
   const std::int64_t width = t->element_size();
-  if (width > 0 &&
-      reinterpret_cast<std::uintptr_t>(t->data()->data()) % static_cast<std::uintptr_t>(width) !=
-          0) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto copy,
-                              Buffer::copy_of(t->data()->data(), t->data()->size(), pool));
+  if (width > 0 && reinterpret_cast<std::uintptr_t>(t->data()->data()) % static_cast<std::uintptr_t>(width) != 0) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto copy, Buffer::copy_of(t->data()->data(), t->data()->size(), pool));
     return Tensor::make(t->type(), std::move(copy), t->shape(), t->strides(), t->dim_names());
   }
   return t;
@@ -94,8 +90,7 @@ Result<std::shared_ptr<Buffer>> SerializedObject::structure_stream() const {
   return cache_->stream;
 }
 
-Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_messages(
-    MemoryPool* pool) const {
+Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_messages(MemoryPool* pool) const {
   std::call_once(cache_->tensors_once, [this, pool] {
     for (const auto* list : {&tensors_, &ndarrays_}) {
       for (const auto& t : *list) {
@@ -158,8 +153,7 @@ Result<std::shared_ptr<Buffer>> SerializedObject::to_buffer(MemoryPool* pool) co
   io::FixedSizeBufferWriter writer(out);
   ARROWPACK_RETURN_NOT_OK(write_to(&writer));
   ARROWPACK_ASSIGN_OR_RAISE(auto written, writer.tell());
-  if (written != total)
-    return Status::Invalid("internal: wrote ", written, " of ", total, " bytes");
+  if (written != total) return Status::Invalid("internal: wrote ", written, " of ", total, " bytes");
   out->zero_padding();
   return std::shared_ptr<Buffer>(std::move(out));
 }
@@ -191,8 +185,7 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
                                  options.limits.max_total_bytes);
   }
   if (size < 24)
-    return Status::Invalid("serialized object truncated: ", size,
-                           " bytes, too small for a header and a stream");
+    return Status::Invalid("serialized object truncated: ", size, " bytes, too small for a header and a stream");
   std::int32_t c[4];
   std::memcpy(c, buffer->data(), 16);
   for (int i = 0; i < 4; ++i) ARROWPACK_RETURN_NOT_OK(check_count(c[i], "items"));
@@ -212,11 +205,9 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
   if (!message) return Status::Invalid("serialized object has no structure batch");
   ARROWPACK_ASSIGN_OR_RAISE(auto batch, ipc::read_record_batch(*message, schema, ipc_options));
   ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, ipc_options));
-  if (eos)
-    return Status::Invalid("serialized object: more than one message in the structure stream");
+  if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
   ARROWPACK_ASSIGN_OR_RAISE(auto refs, registry_internal::count_references(*batch, options.limits));
-  if (refs.sparse)
-    return Status::NotImplemented("serialized object holds sparse tensors, not supported");
+  if (refs.sparse) return Status::NotImplemented("serialized object holds sparse tensors, not supported");
 
   // Header: 4 counts (tensors, sparse, ndarrays, buffers), or before pyarrow 0.16 three
   // (tensors, ndarrays, buffers) and 4 bytes of padding. The fourth word tells them apart
@@ -229,28 +220,26 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     const bool fits_three = refs.ndarrays <= c[1] && refs.buffers <= c[2];
     three = legacy_framing ? true : (!fits_four && fits_three);
     if (!legacy_framing && c[1] != 0 && !fits_three) {
-      return Status::NotImplemented("serialized object holds ", c[1],
-                                    " sparse tensors, not supported");
+      return Status::NotImplemented("serialized object holds ", c[1], " sparse tensors, not supported");
     }
   } else if (c[1] != 0) {
-    return Status::NotImplemented("serialized object holds ", c[1],
-                                  " sparse tensors, not supported");
+    return Status::NotImplemented("serialized object holds ", c[1], " sparse tensors, not supported");
   }
   if (three) {
     ndarrays = c[1];
     buffers = c[2];
   }
   if (refs.tensors > tensors || refs.ndarrays > ndarrays || refs.buffers > buffers) {
-    return Status::SerializationError(
-        "the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays, " ndarrays and ",
-        refs.buffers, " buffers; the header announces ", tensors, ", ", ndarrays, " and ", buffers);
+    return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays,
+                                      " ndarrays and ", refs.buffers, " buffers; the header announces ", tensors, ", ",
+                                      ndarrays, " and ", buffers);
   }
 
   ARROWPACK_ASSIGN_OR_RAISE(std::int64_t pos, reader.tell());
   // Every item takes at least 8 bytes: refuse counts the data cannot hold before reserving.
   if ((tensors + ndarrays + buffers) * 8 > size - pos) {
-    return Status::Invalid("serialized object announces ", tensors + ndarrays + buffers,
-                           " items but only ", size - pos, " bytes follow the structure");
+    return Status::Invalid("serialized object announces ", tensors + ndarrays + buffers, " items but only ", size - pos,
+                           " bytes follow the structure");
   }
   auto align = [&]() -> Status {
     pos = pad_to(pos, kTensorAlignment);
@@ -271,33 +260,27 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
   }
   std::vector<std::shared_ptr<Buffer>> buffer_list;
   for (std::int64_t i = 0; i < buffers; ++i) {
-    if (size - pos < 8)
-      return Status::Invalid("serialized object truncated: buffer ", i, " has no length");
+    if (size - pos < 8) return Status::Invalid("serialized object truncated: buffer ", i, " has no length");
     std::int64_t n;
     std::memcpy(&n, buffer->data() + pos, 8);
     pos += 8;
     if (n < 0 || n > size - pos) {
-      return Status::Invalid("serialized object: buffer ", i, " announces ", n, " bytes, ",
-                             size - pos, " remain");
+      return Status::Invalid("serialized object: buffer ", i, " announces ", n, " bytes, ", size - pos, " remain");
     }
     ARROWPACK_ASSIGN_OR_RAISE(auto b, buffer->slice(pos, n));
     buffer_list.push_back(std::move(b));
     pos += n;
   }
-  return SerializedObject(std::move(batch), std::move(tensor_list), std::move(ndarray_list),
-                          std::move(buffer_list));
+  return SerializedObject(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list));
 }
 
-Result<SerializedObject> SerializedObject::from_components(const Components& c,
-                                                           const DeserializeOptions& options) {
+Result<SerializedObject> SerializedObject::from_components(const Components& c, const DeserializeOptions& options) {
   if (c.num_tensors < 0 || c.num_ndarrays < 0 || c.num_buffers < 0) {
     return Status::Invalid("negative component counts");
   }
-  const std::int64_t expected =
-      1 + 2 * (std::int64_t{c.num_tensors} + c.num_ndarrays) + c.num_buffers;
+  const std::int64_t expected = 1 + 2 * (std::int64_t{c.num_tensors} + c.num_ndarrays) + c.num_buffers;
   if (static_cast<std::int64_t>(c.data.size()) != expected) {
-    return Status::Invalid("components hold ", c.data.size(), " buffers, the counts announce ",
-                           expected);
+    return Status::Invalid("components hold ", c.data.size(), " buffers, the counts announce ", expected);
   }
   for (std::size_t i = 0; i < c.data.size(); ++i) {
     if (!c.data[i]) return Status::Invalid("component ", i, " is null");
@@ -311,8 +294,7 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c,
   if (!batch) return Status::Invalid("components: the structure stream has no batch");
   std::size_t k = 1;
   std::vector<TensorPtr> tensors, ndarrays;
-  for (auto [count, out] :
-       {std::pair{c.num_tensors, &tensors}, std::pair{c.num_ndarrays, &ndarrays}}) {
+  for (auto [count, out] : {std::pair{c.num_tensors, &tensors}, std::pair{c.num_ndarrays, &ndarrays}}) {
     for (int i = 0; i < count; ++i, k += 2) {
       auto message = ipc::Message::open(c.data[k], c.data[k + 1], ipc_options);
       if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
@@ -321,39 +303,34 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c,
       out->push_back(std::move(checked));
     }
   }
-  std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k),
-                                               c.data.end());
-  return SerializedObject(std::move(batch), std::move(tensors), std::move(ndarrays),
-                          std::move(buffers));
+  std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
+  return SerializedObject(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers));
 }
 
 Result<SerializedObject> serialize(const Value& value, const SerializationContext* context,
                                    const SerializeLimits& limits) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto enc, registry_internal::encode(value, context_or_default(context),
-                                                                limits, default_memory_pool()));
-  SerializedObject out(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays),
-                       std::move(enc.buffers));
+  ARROWPACK_ASSIGN_OR_RAISE(
+      auto enc, registry_internal::encode(value, context_or_default(context), limits, default_memory_pool()));
+  SerializedObject out(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays), std::move(enc.buffers));
   for (auto& owner : enc.keep_alive) out.retain(std::move(owner));
   return out;
 }
 
 Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context,
                           const DeserializeOptions& options) {
-  if (object.batch() && options.validate_full)
-    ARROWPACK_RETURN_NOT_OK(object.batch()->validate_full());
+  if (object.batch() && options.validate_full) ARROWPACK_RETURN_NOT_OK(object.batch()->validate_full());
   return registry_internal::decode(object, context_or_default(context), options);
 }
 
-Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer,
-                          const SerializationContext* context, const DeserializeOptions& options) {
+Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const SerializationContext* context,
+                          const DeserializeOptions& options) {
   ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::read_from(buffer, options));
   DeserializeOptions validated = options;
   validated.validate_full = false;  // read_from() validated the structure already
   return deserialize(object, context, validated);
 }
 
-Result<Value> deserialize_components(const Components& components,
-                                     const SerializationContext* context,
+Result<Value> deserialize_components(const Components& components, const SerializationContext* context,
                                      const DeserializeOptions& options) {
   ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::from_components(components, options));
   DeserializeOptions validated = options;

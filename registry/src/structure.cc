@@ -115,8 +115,7 @@ class SequenceEncoder {
     }
     const auto n = static_cast<std::int64_t>(s.size());
     ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(tag));
-    if (n > kMaxInt32 - c->data.size())
-      return Status::CapacityError("strings or bytes longer than 2^31-1 in total");
+    if (n > kMaxInt32 - c->data.size()) return Status::CapacityError("strings or bytes longer than 2^31-1 in total");
     ARROWPACK_RETURN_NOT_OK(c->data.append_bytes(s.data(), n));
     return c->values.append(static_cast<std::int32_t>(c->data.size()));
   }
@@ -138,8 +137,7 @@ class SequenceEncoder {
       const auto offset = static_cast<std::int32_t>(c->length + k);
       std::memcpy(offsets + 4 * k, &offset, 4);
     }
-    ARROWPACK_RETURN_NOT_OK(
-        c->values.append_bytes(values, n * static_cast<std::int64_t>(sizeof(T))));
+    ARROWPACK_RETURN_NOT_OK(c->values.append_bytes(values, n * static_cast<std::int64_t>(sizeof(T))));
     c->length += n;
     length_ += n;
     return Status::OK();
@@ -178,8 +176,7 @@ class SequenceEncoder {
   Status add_child(std::int8_t tag);
   Status append_sequence(std::int8_t tag, const std::vector<Value>& items, int depth, Encoder& enc);
   Status append_dict(const Dict& dict, int depth, Encoder& enc);
-  Status append_dict_entries(const std::vector<std::pair<Value, Value>>& entries, int depth,
-                             Encoder& enc);
+  Status append_dict_entries(const std::vector<std::pair<Value, Value>>& entries, int depth, Encoder& enc);
 
   MemoryPool* pool_;
   std::int64_t length_ = 0;
@@ -234,12 +231,9 @@ Status SequenceEncoder::add_child(std::int8_t tag) {
     case kDate64:
     case kTensor:
     case kNdarray:
-    case kBuffer:
-      break;
+    case kBuffer: break;
     case kBytes:
-    case kString:
-      ARROWPACK_RETURN_NOT_OK(c->values.append<std::int32_t>(0));
-      break;
+    case kString: ARROWPACK_RETURN_NOT_OK(c->values.append<std::int32_t>(0)); break;
     case kList:
     case kTuple:
     case kSet:
@@ -251,8 +245,7 @@ Status SequenceEncoder::add_child(std::int8_t tag) {
       c->vals = std::make_unique<SequenceEncoder>(pool_);
       ARROWPACK_RETURN_NOT_OK(c->values.append<std::int32_t>(0));
       break;
-    default:
-      return Status::NotImplemented("cannot encode union tag ", int{tag});
+    default: return Status::NotImplemented("cannot encode union tag ", int{tag});
   }
   tag_to_child_[tag] = static_cast<std::int8_t>(children_.size());
   children_.push_back(std::move(c));
@@ -260,24 +253,21 @@ Status SequenceEncoder::add_child(std::int8_t tag) {
 }
 
 Status SequenceEncoder::append_index(std::int8_t tag, std::size_t index) {
-  if (index >= static_cast<std::size_t>(kMaxInt32))
-    return Status::CapacityError("more than 2^31-1 out-of-band items");
+  if (index >= static_cast<std::size_t>(kMaxInt32)) return Status::CapacityError("more than 2^31-1 out-of-band items");
   return append_scalar(tag, static_cast<std::int32_t>(index));
 }
 
-Status SequenceEncoder::append_sequence(std::int8_t tag, const std::vector<Value>& items, int depth,
-                                        Encoder& enc) {
+Status SequenceEncoder::append_sequence(std::int8_t tag, const std::vector<Value>& items, int depth, Encoder& enc) {
   ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(tag));
   for (const auto& item : items) ARROWPACK_RETURN_NOT_OK(c->items->append(item, depth + 1, enc));
   return c->close_list(c->items->length());
 }
 
-Status SequenceEncoder::append_dict_entries(const std::vector<std::pair<Value, Value>>& entries,
-                                            int depth, Encoder& enc) {
+Status SequenceEncoder::append_dict_entries(const std::vector<std::pair<Value, Value>>& entries, int depth,
+                                            Encoder& enc) {
   ARROWPACK_ASSIGN_OR_RAISE(Child * c, child_for(kDict));
   for (const auto& [k, v] : entries) {
-    if (!k.is_hashable())
-      return Status::TypeError("dict key of kind ", k.kind_name(), " is not hashable");
+    if (!k.is_hashable()) return Status::TypeError("dict key of kind ", k.kind_name(), " is not hashable");
     ARROWPACK_RETURN_NOT_OK(c->keys->append(k, depth + 1, enc));
     ARROWPACK_RETURN_NOT_OK(c->vals->append(v, depth + 1, enc));
   }
@@ -294,37 +284,24 @@ Status SequenceEncoder::append_dict(const Dict& dict, int depth, Encoder& enc) {
 Status SequenceEncoder::append(const Value& v, int depth, Encoder& enc) {
   ARROWPACK_RETURN_NOT_OK(enc.count(depth));
   switch (v.kind()) {
-    case Value::Kind::kNone:
-      return append_none();
-    case Value::Kind::kBool:
-      return append_bool(*v.as<bool>());
-    case Value::Kind::kInt:
-      return append_scalar(kInt, *v.as<std::int64_t>());
-    case Value::Kind::kHalf:
-      return append_scalar(kHalf, v.as<Half>()->bits);
-    case Value::Kind::kFloat:
-      return append_scalar(kFloat, *v.as<float>());
-    case Value::Kind::kDouble:
-      return append_scalar(kDouble, *v.as<double>());
-    case Value::Kind::kDate64:
-      return append_scalar(kDate64, v.as<Date64>()->micros);
-    case Value::Kind::kString:
-      return append_text(kString, *v.as<std::string>());
-    case Value::Kind::kBytes:
-      return append_text(kBytes, v.as<Bytes>()->data);
-    case Value::Kind::kList:
-      return append_sequence(kList, v.as<List>()->items, depth, enc);
-    case Value::Kind::kTuple:
-      return append_sequence(kTuple, v.as<Tuple>()->items, depth, enc);
+    case Value::Kind::kNone: return append_none();
+    case Value::Kind::kBool: return append_bool(*v.as<bool>());
+    case Value::Kind::kInt: return append_scalar(kInt, *v.as<std::int64_t>());
+    case Value::Kind::kHalf: return append_scalar(kHalf, v.as<Half>()->bits);
+    case Value::Kind::kFloat: return append_scalar(kFloat, *v.as<float>());
+    case Value::Kind::kDouble: return append_scalar(kDouble, *v.as<double>());
+    case Value::Kind::kDate64: return append_scalar(kDate64, v.as<Date64>()->micros);
+    case Value::Kind::kString: return append_text(kString, *v.as<std::string>());
+    case Value::Kind::kBytes: return append_text(kBytes, v.as<Bytes>()->data);
+    case Value::Kind::kList: return append_sequence(kList, v.as<List>()->items, depth, enc);
+    case Value::Kind::kTuple: return append_sequence(kTuple, v.as<Tuple>()->items, depth, enc);
     case Value::Kind::kSet: {
       for (const auto& item : v.as<Set>()->items) {
-        if (!item.is_hashable())
-          return Status::TypeError("set element of kind ", item.kind_name(), " is not hashable");
+        if (!item.is_hashable()) return Status::TypeError("set element of kind ", item.kind_name(), " is not hashable");
       }
       return append_sequence(kSet, v.as<Set>()->items, depth, enc);
     }
-    case Value::Kind::kDict:
-      return append_dict(*v.as<Dict>(), depth, enc);
+    case Value::Kind::kDict: return append_dict(*v.as<Dict>(), depth, enc);
     case Value::Kind::kTensor:
       if (!*v.as<TensorPtr>()) return Status::Invalid("null tensor in a Value");
       enc.out_.tensors.push_back(*v.as<TensorPtr>());
@@ -349,8 +326,8 @@ Status SequenceEncoder::append(const Value& v, int depth, Encoder& enc) {
         if (!fields) return Status::SerializationError("opaque object without its fields");
         return append_dict(*fields, depth, enc);
       }
-      return append_dict_entries(
-          {{Value("data"), std::move(data)}, {Value("_pytype_"), Value(o.type_name)}}, depth, enc);
+      return append_dict_entries({{Value("data"), std::move(data)}, {Value("_pytype_"), Value(o.type_name)}}, depth,
+                                 enc);
     }
   }
   return Status::NotImplemented("cannot serialize a value of kind ", v.kind_name());
@@ -375,52 +352,35 @@ Result<Array> SequenceEncoder::finish() {
           ARROWPACK_ASSIGN_OR_RAISE(Array keys, c->keys->finish());
           ARROWPACK_ASSIGN_OR_RAISE(Array vals, c->vals->finish());
           auto type = struct_({field("keys", keys.type()), field("vals", vals.type())});
-          ARROWPACK_ASSIGN_OR_RAISE(values,
-                                    Array::make(type, keys.length(), {nullptr}, {keys, vals}, 0));
+          ARROWPACK_ASSIGN_OR_RAISE(values, Array::make(type, keys.length(), {nullptr}, {keys, vals}, 0));
         } else {
           ARROWPACK_ASSIGN_OR_RAISE(values, c->items->finish());
         }
         ARROWPACK_ASSIGN_OR_RAISE(auto offsets, c->values.finish());
-        ARROWPACK_ASSIGN_OR_RAISE(
-            a, Array::make(list(values.type()), c->length, {nullptr, offsets}, {values}, 0));
+        ARROWPACK_ASSIGN_OR_RAISE(a, Array::make(list(values.type()), c->length, {nullptr, offsets}, {values}, 0));
         break;
       }
       case kBytes:
       case kString: {
         ARROWPACK_ASSIGN_OR_RAISE(auto offsets, c->values.finish());
         ARROWPACK_ASSIGN_OR_RAISE(auto data, c->data.finish());
-        ARROWPACK_ASSIGN_OR_RAISE(a, Array::make(c->tag == kString ? utf8() : binary(), c->length,
-                                                 {nullptr, offsets, data}, {}, 0));
+        ARROWPACK_ASSIGN_OR_RAISE(
+            a, Array::make(c->tag == kString ? utf8() : binary(), c->length, {nullptr, offsets, data}, {}, 0));
         break;
       }
       default: {
         DataTypePtr type;
         switch (c->tag) {
-          case kBool:
-            type = boolean();
-            break;
-          case kInt:
-            type = int64();
-            break;
-          case kHalf:
-            type = float16();
-            break;
-          case kFloat:
-            type = float32();
-            break;
-          case kDouble:
-            type = float64();
-            break;
-          case kDate64:
-            type = date64();
-            break;
-          default:
-            type = int32();
-            break;  // tensor, ndarray and buffer indexes
+          case kBool: type = boolean(); break;
+          case kInt: type = int64(); break;
+          case kHalf: type = float16(); break;
+          case kFloat: type = float32(); break;
+          case kDouble: type = float64(); break;
+          case kDate64: type = date64(); break;
+          default: type = int32(); break;  // tensor, ndarray and buffer indexes
         }
         ARROWPACK_ASSIGN_OR_RAISE(auto values, c->values.finish());
-        ARROWPACK_ASSIGN_OR_RAISE(
-            a, Array::make(std::move(type), c->length, {nullptr, values}, {}, 0));
+        ARROWPACK_ASSIGN_OR_RAISE(a, Array::make(std::move(type), c->length, {nullptr, values}, {}, 0));
         break;
       }
     }
@@ -439,8 +399,7 @@ Result<Array> SequenceEncoder::finish() {
 
 class Decoder {
  public:
-  Decoder(const SerializedObject& object, const SerializationContext& context,
-          const DeserializeOptions& options)
+  Decoder(const SerializedObject& object, const SerializationContext& context, const DeserializeOptions& options)
       : object_(object), context_(context), options_(options) {}
 
   Result<const std::vector<std::int8_t>*> tags_of(const ArrayData* u) {
@@ -486,13 +445,11 @@ class Decoder {
     for (int j = 0; j < t.num_fields(); ++j) child_length.push_back(u.data()->children[j]->length);
     for (std::int64_t i = 0; i < u.length(); ++i) {
       const int child = u.child_id(i);
-      if (child < 0)
-        return Status::SerializationError("union slot ", i, " has an undeclared type code");
+      if (child < 0) return Status::SerializationError("union slot ", i, " has an undeclared type code");
       const std::int64_t offset = u.union_value_offset(i);
       if (offset != next[child]++ || offset >= child_length[child]) {
-        return Status::SerializationError("union slot ", i, " points at element ", offset,
-                                          " of child '", t.field(child)->name(),
-                                          "'; elements must be used once, in order");
+        return Status::SerializationError("union slot ", i, " points at element ", offset, " of child '",
+                                          t.field(child)->name(), "'; elements must be used once, in order");
       }
     }
     const std::vector<std::int8_t>* stored = &(tags_[key] = std::move(tags));
@@ -508,34 +465,23 @@ class Decoder {
   Status check_child_type(std::int8_t tag, const DataType& t) {
     auto expect = [&](bool ok, const char* what) -> Status {
       if (ok) return Status::OK();
-      return Status::SerializationError("union child '", int{tag}, "' has type ", t.to_string(),
-                                        ", expected ", what);
+      return Status::SerializationError("union child '", int{tag}, "' has type ", t.to_string(), ", expected ", what);
     };
     switch (tag) {
-      case kNone:
-        return expect(t.id() == TypeId::kNull, "null");
-      case kBool:
-        return expect(t.id() == TypeId::kBool, "bool");
+      case kNone: return expect(t.id() == TypeId::kNull, "null");
+      case kBool: return expect(t.id() == TypeId::kBool, "bool");
       case kInt:
-      case kPy2Int:
-        return expect(t.id() == TypeId::kInt64, "int64");
-      case kBytes:
-        return expect(t.id() == TypeId::kBinary, "binary");
-      case kString:
-        return expect(t.id() == TypeId::kString, "string");
-      case kHalf:
-        return expect(t.id() == TypeId::kHalfFloat, "halffloat");
-      case kFloat:
-        return expect(t.id() == TypeId::kFloat, "float");
-      case kDouble:
-        return expect(t.id() == TypeId::kDouble, "double");
-      case kDate64:
-        return expect(t.id() == TypeId::kDate64, "date64");
+      case kPy2Int: return expect(t.id() == TypeId::kInt64, "int64");
+      case kBytes: return expect(t.id() == TypeId::kBinary, "binary");
+      case kString: return expect(t.id() == TypeId::kString, "string");
+      case kHalf: return expect(t.id() == TypeId::kHalfFloat, "halffloat");
+      case kFloat: return expect(t.id() == TypeId::kFloat, "float");
+      case kDouble: return expect(t.id() == TypeId::kDouble, "double");
+      case kDate64: return expect(t.id() == TypeId::kDate64, "date64");
       case kList:
       case kTuple:
       case kSet:
-        return expect(t.id() == TypeId::kList && t.value_type()->id() == TypeId::kDenseUnion,
-                      "list<dense_union>");
+        return expect(t.id() == TypeId::kList && t.value_type()->id() == TypeId::kDenseUnion, "list<dense_union>");
       case kDict: {
         const bool ok = t.id() == TypeId::kList && t.value_type()->id() == TypeId::kStruct &&
                         t.value_type()->num_fields() == 2 &&
@@ -545,22 +491,17 @@ class Decoder {
       }
       case kTensor:
       case kNdarray:
-      case kBuffer:
-        return expect(t.id() == TypeId::kInt32, "int32");
-      default:
-        return Status::NotImplemented("sparse tensors (union child '", int{tag},
-                                      "') are not supported");
+      case kBuffer: return expect(t.id() == TypeId::kInt32, "int32");
+      default: return Status::NotImplemented("sparse tensors (union child '", int{tag}, "') are not supported");
     }
   }
 
   Status count(int depth) {
     if (depth > options_.limits.max_depth) {
-      return Status::CapacityError("serialized value nests deeper than ", options_.limits.max_depth,
-                                   " levels");
+      return Status::CapacityError("serialized value nests deeper than ", options_.limits.max_depth, " levels");
     }
     if (++elements_ > options_.limits.max_elements) {
-      return Status::CapacityError("serialized value has more than ", options_.limits.max_elements,
-                                   " elements");
+      return Status::CapacityError("serialized value has more than ", options_.limits.max_elements, " elements");
     }
     return Status::OK();
   }
@@ -568,8 +509,7 @@ class Decoder {
   Status count_many(int depth, std::int64_t n) {
     if (depth > options_.limits.max_depth) return count(depth);
     if (n > options_.limits.max_elements - elements_) {
-      return Status::CapacityError("serialized value has more than ", options_.limits.max_elements,
-                                   " elements");
+      return Status::CapacityError("serialized value has more than ", options_.limits.max_elements, " elements");
     }
     elements_ += n;
     return Status::OK();
@@ -585,34 +525,24 @@ class Decoder {
     const std::int64_t j = u.union_value_offset(i);
     if (tag == kNone || c.is_null(j)) return Value();
     switch (tag) {
-      case kBool:
-        return Value(c.bool_value(j));
+      case kBool: return Value(c.bool_value(j));
       case kInt:
-      case kPy2Int:
-        return Value(c.value<std::int64_t>(j));
-      case kBytes:
-        return Value::bytes(std::string(c.string_view(j)));
-      case kString:
-        return Value(std::string(c.string_view(j)));
-      case kHalf:
-        return Value::half(c.value<std::uint16_t>(j));
-      case kFloat:
-        return Value(c.value<float>(j));
-      case kDouble:
-        return Value(c.value<double>(j));
-      case kDate64:
-        return Value::date64_micros(c.value<std::int64_t>(j));
+      case kPy2Int: return Value(c.value<std::int64_t>(j));
+      case kBytes: return Value::bytes(std::string(c.string_view(j)));
+      case kString: return Value(std::string(c.string_view(j)));
+      case kHalf: return Value::half(c.value<std::uint16_t>(j));
+      case kFloat: return Value(c.value<float>(j));
+      case kDouble: return Value(c.value<double>(j));
+      case kDate64: return Value::date64_micros(c.value<std::int64_t>(j));
       case kList:
       case kTuple:
       case kSet: {
         ARROWPACK_RETURN_NOT_OK(check_range(c, j, c.values().length()));
-        ARROWPACK_ASSIGN_OR_RAISE(
-            auto items, sequence(c.values(), c.value_offset(j), c.value_offset(j + 1), depth));
+        ARROWPACK_ASSIGN_OR_RAISE(auto items, sequence(c.values(), c.value_offset(j), c.value_offset(j + 1), depth));
         if (tag == kList) return Value::list(std::move(items));
         if (tag == kTuple) return Value::tuple(std::move(items));
         for (const auto& item : items) {
-          if (!item.is_hashable())
-            return Status::SerializationError("set element of kind ", item.kind_name());
+          if (!item.is_hashable()) return Status::SerializationError("set element of kind ", item.kind_name());
         }
         return Value::set(std::move(items));
       }
@@ -628,8 +558,7 @@ class Decoder {
       case kBuffer:
         return out_of_band(object_.buffers(), c.value<std::int32_t>(j), "buffer",
                            [](const std::shared_ptr<Buffer>& b) { return Value(b); });
-      default:
-        return Status::NotImplemented("sparse tensors are not supported");
+      default: return Status::NotImplemented("sparse tensors are not supported");
     }
   }
 
@@ -638,25 +567,21 @@ class Decoder {
   static Status check_range(const Array& lists, std::int64_t j, std::int64_t child_length) {
     const std::int64_t a = lists.value_offset(j), b = lists.value_offset(j + 1);
     if (a < 0 || b < a || b > child_length) {
-      return Status::SerializationError("list ", j, " covers [", a, ", ", b, ") of a child of ",
-                                        child_length);
+      return Status::SerializationError("list ", j, " covers [", a, ", ", b, ") of a child of ", child_length);
     }
     return Status::OK();
   }
 
   template <typename T, typename Wrap>
-  Result<Value> out_of_band(const std::vector<T>& items, std::int32_t index, const char* what,
-                            Wrap wrap) {
+  Result<Value> out_of_band(const std::vector<T>& items, std::int32_t index, const char* what, Wrap wrap) {
     if (index < 0 || static_cast<std::size_t>(index) >= items.size()) {
-      return Status::SerializationError(what, " index ", index,
-                                        " out of range: the object carries ", items.size(), " ",
+      return Status::SerializationError(what, " index ", index, " out of range: the object carries ", items.size(), " ",
                                         what, "s");
     }
     return wrap(items[index]);
   }
 
-  Result<std::vector<Value>> sequence(const Array& u, std::int64_t start, std::int64_t stop,
-                                      int depth) {
+  Result<std::vector<Value>> sequence(const Array& u, std::int64_t start, std::int64_t stop, int depth) {
     std::vector<Value> out;
     out.reserve(static_cast<std::size_t>(std::min<std::int64_t>(stop - start, 1 << 16)));
     for (std::int64_t i = start; i < stop; ++i) {
@@ -681,8 +606,7 @@ class Decoder {
     const Value* type = d->find("_pytype_");
     if (!type) return Value(std::move(d));
     const std::string* name = type->as<std::string>();
-    if (!name)
-      return Status::SerializationError("'_pytype_' of a serialized object is not a string");
+    if (!name) return Status::SerializationError("'_pytype_' of a serialized object is not a string");
     return object(*name, Value(d));
   }
 
@@ -691,8 +615,8 @@ class Decoder {
     const Dict& d = *fields.as<Dict>();
     if (d.find("pickle") != nullptr) {
       if (!options_.allow_unknown_types) {
-        return Status::SerializationError(
-            "object of type '", name, "' was pickled by Python; arrowpack does not read pickles");
+        return Status::SerializationError("object of type '", name,
+                                          "' was pickled by Python; arrowpack does not read pickles");
       }
     } else if (context_.has_type(name)) {
       // The custom-serializer form is exactly {"data": ..., "_pytype_": name}; anything else
@@ -702,13 +626,11 @@ class Decoder {
       // pyarrow's default (no custom serializer) form: the object's fields beside '_pytype_'.
       auto rest = std::make_shared<Dict>();
       for (const auto& e : d.entries()) {
-        if (const auto* k = e.key.as<std::string>(); !(k && *k == "_pytype_"))
-          (void)rest->set(e.key, e.value);
+        if (const auto* k = e.key.as<std::string>(); !(k && *k == "_pytype_")) (void)rest->set(e.key, e.value);
       }
       return context_.deserialize_registered(name, Value(std::move(rest)));
     } else if (!options_.allow_unknown_types) {
-      return Status::KeyError("type '", name,
-                              "' is not registered in this context (no code was run for it)");
+      return Status::KeyError("type '", name, "' is not registered in this context (no code was run for it)");
     }
     auto o = std::make_shared<Object>();
     o->type_name = name;
@@ -728,23 +650,17 @@ class Decoder {
 
 // Highest index + 1 of tensors/ndarrays/buffers referred to, walking every union.
 Status walk_references(const Array& u, References* refs, int depth, const SerializeLimits& limits) {
-  if (depth > limits.max_depth)
-    return Status::CapacityError("structure nests deeper than ", limits.max_depth);
-  if (u.type_id() != TypeId::kDenseUnion)
-    return Status::SerializationError("expected a dense union");
+  if (depth > limits.max_depth) return Status::CapacityError("structure nests deeper than ", limits.max_depth);
+  if (u.type_id() != TypeId::kDenseUnion) return Status::SerializationError("expected a dense union");
   const DataType& t = *u.type();
   for (int j = 0; j < t.num_fields(); ++j) {
     const std::string& name = t.field(j)->name();
     const Array c = u.child(j);
     if (name == "14" || name == "15" || name == "16") {
-      if (c.type_id() != TypeId::kInt32)
-        return Status::SerializationError("union child '", name, "' is not int32");
-      std::int64_t& n = name == "14"   ? refs->tensors
-                        : name == "15" ? refs->ndarrays
-                                       : refs->buffers;
+      if (c.type_id() != TypeId::kInt32) return Status::SerializationError("union child '", name, "' is not int32");
+      std::int64_t& n = name == "14" ? refs->tensors : name == "15" ? refs->ndarrays : refs->buffers;
       for (std::int64_t k = 0; k < c.length(); ++k) {
-        if (c.is_valid(k))
-          n = std::max<std::int64_t>(n, std::int64_t{c.value<std::int32_t>(k)} + 1);
+        if (c.is_valid(k)) n = std::max<std::int64_t>(n, std::int64_t{c.value<std::int32_t>(k)} + 1);
       }
     } else if (name == "17" || name == "18" || name == "19" || name == "20") {
       refs->sparse = true;
@@ -763,14 +679,13 @@ Status walk_references(const Array& u, References* refs, int depth, const Serial
 
 Status check_structure_schema(const Schema& schema) {
   if (schema.num_fields() != 1 || schema.field(0)->type()->id() != TypeId::kDenseUnion) {
-    return Status::SerializationError(
-        "not a serialized object: the structure must be one dense-union column, got ",
-        schema.to_string());
+    return Status::SerializationError("not a serialized object: the structure must be one dense-union column, got ",
+                                      schema.to_string());
   }
   if (schema.metadata()) {
     if (auto v = schema.metadata()->get(kFormatVersionKey); v && *v != kFormatVersion) {
-      return Status::NotImplemented("serialized by a newer arrowpack (format version ", *v,
-                                    "; this one reads ", kFormatVersion, ")");
+      return Status::NotImplemented("serialized by a newer arrowpack (format version ", *v, "; this one reads ",
+                                    kFormatVersion, ")");
     }
   }
   return Status::OK();
@@ -780,15 +695,14 @@ Status check_structure_schema(const Schema& schema) {
 
 Result<Encoded> finish_encoding(SequenceEncoder& top, Encoder& enc) {
   ARROWPACK_ASSIGN_OR_RAISE(Array column, top.finish());
-  auto schema = arrowpack::schema(
-      {field("list", column.type())},
-      key_value_metadata({{std::string(kFormatVersionKey), std::string(kFormatVersion)}}));
+  auto schema = arrowpack::schema({field("list", column.type())},
+                                  key_value_metadata({{std::string(kFormatVersionKey), std::string(kFormatVersion)}}));
   ARROWPACK_ASSIGN_OR_RAISE(enc.out_.batch, RecordBatch::make(schema, {column}));
   return std::move(enc.out_);
 }
 
-Result<Encoded> encode(const Value& value, const SerializationContext& context,
-                       const SerializeLimits& limits, MemoryPool* pool) {
+Result<Encoded> encode(const Value& value, const SerializationContext& context, const SerializeLimits& limits,
+                       MemoryPool* pool) {
   Encoder enc(context, limits, pool);
   SequenceEncoder top(pool);
   ARROWPACK_RETURN_NOT_OK(top.append(value, 0, enc));
@@ -843,18 +757,15 @@ struct ObjectWriter::Impl {
   Result<SequenceEncoder*> slot(bool hashable) {
     ARROWPACK_RETURN_NOT_OK(status);
     if (finished) return track(Status::Invalid("ObjectWriter: already finished"));
-    if (frames.empty() && top.length() > 0)
-      return track(Status::Invalid("ObjectWriter: only one top-level value"));
+    if (frames.empty() && top.length() > 0) return track(Status::Invalid("ObjectWriter: only one top-level value"));
     if (!hashable && next_must_hash()) {
-      return track(
-          Status::TypeError("ObjectWriter: an unhashable value as a dict key or set element"));
+      return track(Status::TypeError("ObjectWriter: an unhashable value as a dict key or set element"));
     }
     ARROWPACK_RETURN_NOT_OK(track(enc.count(static_cast<int>(frames.size()))));
     if (frames.empty()) return &top;
     Frame& f = frames.back();
-    SequenceEncoder* seq = f.tag == tags::kDict
-                               ? (f.written % 2 == 0 ? f.child->keys.get() : f.child->vals.get())
-                               : f.child->items.get();
+    SequenceEncoder* seq =
+        f.tag == tags::kDict ? (f.written % 2 == 0 ? f.child->keys.get() : f.child->vals.get()) : f.child->items.get();
     ++f.written;
     return seq;
   }
@@ -881,16 +792,14 @@ struct ObjectWriter::Impl {
     ARROWPACK_RETURN_NOT_OK(status);
     if (finished) return track(Status::Invalid("ObjectWriter: already finished"));
     if (frames.empty() || frames.back().tag == tags::kDict) {
-      return track(
-          Status::Invalid("ObjectWriter: several numbers at once need an open list, tuple or set"));
+      return track(Status::Invalid("ObjectWriter: several numbers at once need an open list, tuple or set"));
     }
     ARROWPACK_RETURN_NOT_OK(track(enc.count_many(static_cast<int>(frames.size()), n)));
     frames.back().written += n;
     return frames.back().child->items.get();
   }
   // Tensors, ndarrays and buffers: the item joins the object only once its slot is accepted.
-  Status out_of_band(std::int8_t tag, std::vector<TensorPtr>* tensors, TensorPtr t,
-                     std::shared_ptr<Buffer> b) {
+  Status out_of_band(std::int8_t tag, std::vector<TensorPtr>* tensors, TensorPtr t, std::shared_ptr<Buffer> b) {
     if (!t && !b) return track(Status::Invalid("ObjectWriter: null tensor or buffer"));
     ARROWPACK_ASSIGN_OR_RAISE(SequenceEncoder * seq, slot(false));
     const std::size_t index = tensors ? tensors->size() : enc.out_.buffers.size();
@@ -911,8 +820,7 @@ struct ObjectWriter::Impl {
   bool finished = false;
 };
 
-ObjectWriter::ObjectWriter(const SerializationContext& context, const SerializeLimits& limits,
-                           MemoryPool* pool)
+ObjectWriter::ObjectWriter(const SerializationContext& context, const SerializeLimits& limits, MemoryPool* pool)
     : impl_(std::make_unique<Impl>(context, limits, pool)) {}
 ObjectWriter::~ObjectWriter() = default;
 
@@ -923,32 +831,25 @@ Status ObjectWriter::boolean(bool b) {
   return impl_->write(true, [b](SequenceEncoder* seq) { return seq->append_bool(b); });
 }
 Status ObjectWriter::integer(std::int64_t i) {
-  return impl_->write(true,
-                      [i](SequenceEncoder* seq) { return seq->append_scalar(tags::kInt, i); });
+  return impl_->write(true, [i](SequenceEncoder* seq) { return seq->append_scalar(tags::kInt, i); });
 }
 Status ObjectWriter::float32(float f) {
-  return impl_->write(true,
-                      [f](SequenceEncoder* seq) { return seq->append_scalar(tags::kFloat, f); });
+  return impl_->write(true, [f](SequenceEncoder* seq) { return seq->append_scalar(tags::kFloat, f); });
 }
 Status ObjectWriter::float64(double d) {
-  return impl_->write(true,
-                      [d](SequenceEncoder* seq) { return seq->append_scalar(tags::kDouble, d); });
+  return impl_->write(true, [d](SequenceEncoder* seq) { return seq->append_scalar(tags::kDouble, d); });
 }
 Status ObjectWriter::half(std::uint16_t bits) {
-  return impl_->write(
-      true, [bits](SequenceEncoder* seq) { return seq->append_scalar(tags::kHalf, bits); });
+  return impl_->write(true, [bits](SequenceEncoder* seq) { return seq->append_scalar(tags::kHalf, bits); });
 }
 Status ObjectWriter::date64_micros(std::int64_t micros) {
-  return impl_->write(
-      true, [micros](SequenceEncoder* seq) { return seq->append_scalar(tags::kDate64, micros); });
+  return impl_->write(true, [micros](SequenceEncoder* seq) { return seq->append_scalar(tags::kDate64, micros); });
 }
 Status ObjectWriter::string(std::string_view s) {
-  return impl_->write(true,
-                      [s](SequenceEncoder* seq) { return seq->append_text(tags::kString, s); });
+  return impl_->write(true, [s](SequenceEncoder* seq) { return seq->append_text(tags::kString, s); });
 }
 Status ObjectWriter::bytes(std::string_view b) {
-  return impl_->write(true,
-                      [b](SequenceEncoder* seq) { return seq->append_text(tags::kBytes, b); });
+  return impl_->write(true, [b](SequenceEncoder* seq) { return seq->append_text(tags::kBytes, b); });
 }
 Status ObjectWriter::float64s(std::span<const double> values) {
   const auto n = static_cast<std::int64_t>(values.size());
@@ -972,8 +873,8 @@ Status ObjectWriter::buffer(std::shared_ptr<Buffer> b) {
 
 Status ObjectWriter::value(const Value& v) {
   if (impl_->next_must_hash() && !v.is_hashable()) {
-    return impl_->track(Status::TypeError("ObjectWriter: an unhashable ", v.kind_name(),
-                                          " as a dict key or set element"));
+    return impl_->track(
+        Status::TypeError("ObjectWriter: an unhashable ", v.kind_name(), " as a dict key or set element"));
   }
   ARROWPACK_RETURN_NOT_OK(impl_->status);
   if (impl_->finished) return impl_->track(Status::Invalid("ObjectWriter: already finished"));
@@ -983,8 +884,8 @@ Status ObjectWriter::value(const Value& v) {
   SequenceEncoder* seq = &impl_->top;
   if (!impl_->frames.empty()) {
     Impl::Frame& f = impl_->frames.back();
-    seq = f.tag == tags::kDict ? (f.written % 2 == 0 ? f.child->keys.get() : f.child->vals.get())
-                               : f.child->items.get();
+    seq =
+        f.tag == tags::kDict ? (f.written % 2 == 0 ? f.child->keys.get() : f.child->vals.get()) : f.child->items.get();
     ++f.written;
   }
   // append() counts its own elements and depth from here.
@@ -999,13 +900,11 @@ Status ObjectWriter::begin_dict() { return impl_->begin(tags::kDict); }
 Status ObjectWriter::end() {
   ARROWPACK_RETURN_NOT_OK(impl_->status);
   if (impl_->finished) return impl_->track(Status::Invalid("ObjectWriter: already finished"));
-  if (impl_->frames.empty())
-    return impl_->track(Status::Invalid("ObjectWriter: end() without an open container"));
+  if (impl_->frames.empty()) return impl_->track(Status::Invalid("ObjectWriter: end() without an open container"));
   Impl::Frame f = impl_->frames.back();
   impl_->frames.pop_back();
   if (f.tag == tags::kDict) {
-    if (f.written % 2 != 0)
-      return impl_->track(Status::Invalid("ObjectWriter: a dict key without a value"));
+    if (f.written % 2 != 0) return impl_->track(Status::Invalid("ObjectWriter: a dict key without a value"));
     return impl_->track(f.child->close_list(f.child->keys->length()));
   }
   return impl_->track(f.child->close_list(f.child->items->length()));
@@ -1015,13 +914,11 @@ Result<SerializedObject> ObjectWriter::finish() {
   ARROWPACK_RETURN_NOT_OK(impl_->status);
   if (impl_->finished) return Status::Invalid("ObjectWriter: already finished");
   impl_->finished = true;
-  if (!impl_->frames.empty())
-    return Status::Invalid("ObjectWriter: ", impl_->frames.size(), " containers still open");
+  if (!impl_->frames.empty()) return Status::Invalid("ObjectWriter: ", impl_->frames.size(), " containers still open");
   if (impl_->top.length() != 1) return Status::Invalid("ObjectWriter: no value was written");
-  ARROWPACK_ASSIGN_OR_RAISE(auto encoded,
-                            registry_internal::finish_encoding(impl_->top, impl_->enc));
-  SerializedObject out(std::move(encoded.batch), std::move(encoded.tensors),
-                       std::move(encoded.ndarrays), std::move(encoded.buffers));
+  ARROWPACK_ASSIGN_OR_RAISE(auto encoded, registry_internal::finish_encoding(impl_->top, impl_->enc));
+  SerializedObject out(std::move(encoded.batch), std::move(encoded.tensors), std::move(encoded.ndarrays),
+                       std::move(encoded.buffers));
   for (auto& owner : encoded.keep_alive) out.retain(std::move(owner));
   return out;
 }
@@ -1047,8 +944,7 @@ namespace raw {
 template <typename T>
 T load(const ArrayData& d, int slot, std::int64_t i) {
   T out;
-  std::memcpy(&out, d.buffers[slot]->data() + (d.offset + i) * static_cast<std::int64_t>(sizeof(T)),
-              sizeof(T));
+  std::memcpy(&out, d.buffers[slot]->data() + (d.offset + i) * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
   return out;
 }
 inline bool bit(const std::uint8_t* bits, std::int64_t i) { return (bits[i >> 3] >> (i & 7)) & 1; }
@@ -1060,15 +956,13 @@ inline bool is_null(const ArrayData& d, std::int64_t i) {
 inline Array view(const ArrayData* d) {
   return Array(std::shared_ptr<const ArrayData>(d, [](const ArrayData*) {}));
 }
-inline std::int32_t list_offset(const ArrayData& d, std::int64_t i) {
-  return load<std::int32_t>(d, 1, i);
-}
+inline std::int32_t list_offset(const ArrayData& d, std::int64_t i) { return load<std::int32_t>(d, 1, i); }
 }  // namespace raw
 
 // Builds cursors: the element at slot i of union `u`.
 struct CursorAccess {
-  static Result<ObjectReader::Cursor> make(const ObjectReader::Impl* reader, const ArrayData* u,
-                                           std::int64_t i, int depth) {
+  static Result<ObjectReader::Cursor> make(const ObjectReader::Impl* reader, const ArrayData* u, std::int64_t i,
+                                           int depth) {
     auto& decoder = reader->decoder;
     ARROWPACK_RETURN_NOT_OK(decoder.count(depth));
     ARROWPACK_ASSIGN_OR_RAISE(const std::vector<std::int8_t>* tags, decoder.tags_of(u));
@@ -1091,25 +985,22 @@ struct CursorAccess {
   }
 
   static constexpr Value::Kind kKinds[] = {
-      Value::Kind::kNone,   Value::Kind::kBool,   Value::Kind::kInt,    Value::Kind::kInt,
-      Value::Kind::kBytes,  Value::Kind::kString, Value::Kind::kHalf,   Value::Kind::kFloat,
-      Value::Kind::kDouble, Value::Kind::kDate64, Value::Kind::kList,   Value::Kind::kDict,
-      Value::Kind::kTuple,  Value::Kind::kSet,    Value::Kind::kTensor, Value::Kind::kNdarray,
-      Value::Kind::kBuffer};
+      Value::Kind::kNone,    Value::Kind::kBool,  Value::Kind::kInt,   Value::Kind::kInt,    Value::Kind::kBytes,
+      Value::Kind::kString,  Value::Kind::kHalf,  Value::Kind::kFloat, Value::Kind::kDouble, Value::Kind::kDate64,
+      Value::Kind::kList,    Value::Kind::kDict,  Value::Kind::kTuple, Value::Kind::kSet,    Value::Kind::kTensor,
+      Value::Kind::kNdarray, Value::Kind::kBuffer};
 
   // Every element of list-like cursor `c` into `out`: numbers as doubles, or integers.
   template <typename T>
   static Status all_elements(const ObjectReader::Cursor& c, std::span<T> out);
 
   // [first, last) of list `at` of a list-like child, checked against its values.
-  static Status range(const ArrayData& lists, std::int64_t at, std::int64_t* first,
-                      std::int64_t* last) {
+  static Status range(const ArrayData& lists, std::int64_t at, std::int64_t* first, std::int64_t* last) {
     *first = raw::list_offset(lists, at);
     *last = raw::list_offset(lists, at + 1);
     const std::int64_t n = lists.children[0]->length;
     if (*first < 0 || *last < *first || *last > n) {
-      return Status::SerializationError("list ", at, " covers [", *first, ", ", *last,
-                                        ") of a child of ", n);
+      return Status::SerializationError("list ", at, " covers [", *first, ", ", *last, ") of a child of ", n);
     }
     return Status::OK();
   }
@@ -1122,15 +1013,13 @@ Status wrong_kind(const char* wanted, Value::Kind kind);
 template <typename T>
 Status CursorAccess::all_elements(const ObjectReader::Cursor& c, std::span<T> out) {
   constexpr bool kNumbers = std::is_same_v<T, double>;
-  if (c.kind_ != Value::Kind::kList && c.kind_ != Value::Kind::kTuple &&
-      c.kind_ != Value::Kind::kSet) {
+  if (c.kind_ != Value::Kind::kList && c.kind_ != Value::Kind::kTuple && c.kind_ != Value::Kind::kSet) {
     return wrong_kind("a list, tuple or set", c.kind_);
   }
   std::int64_t first, last;
   ARROWPACK_RETURN_NOT_OK(range(*c.child_, c.at_, &first, &last));
   const auto n = static_cast<std::int64_t>(out.size());
-  if (last - first != n)
-    return Status::Invalid("room for ", n, " elements, the container holds ", last - first);
+  if (last - first != n) return Status::Invalid("room for ", n, " elements, the container holds ", last - first);
   const ArrayData* u = c.child_->children[0].get();
   auto& decoder = c.reader_->decoder;
   ARROWPACK_ASSIGN_OR_RAISE(const std::vector<std::int8_t>* tags, decoder.tags_of(u));
@@ -1160,12 +1049,10 @@ Status CursorAccess::all_elements(const ObjectReader::Cursor& c, std::span<T> ou
         continue;
       }
     }
-    const Value::Kind kind = null ? Value::Kind::kNone
-                             : tag < static_cast<std::int8_t>(std::size(kKinds))
-                                 ? kKinds[tag]
-                                 : Value::Kind::kObject;
-    return wrong_kind(kNumbers ? "a number" : "an integer", kind)
-        .with_context("element " + std::to_string(i));
+    const Value::Kind kind = null                                                ? Value::Kind::kNone
+                             : tag < static_cast<std::int8_t>(std::size(kKinds)) ? kKinds[tag]
+                                                                                 : Value::Kind::kObject;
+    return wrong_kind(kNumbers ? "a number" : "an integer", kind).with_context("element " + std::to_string(i));
   }
   // Counted once read (the loop is bounded by the data): a failed bulk read that the caller
   // retries element by element does not count twice.
@@ -1175,16 +1062,14 @@ Status CursorAccess::all_elements(const ObjectReader::Cursor& c, std::span<T> ou
 ObjectReader::ObjectReader(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ObjectReader::~ObjectReader() = default;
 
-Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object,
-                                                         const SerializationContext& context,
+Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object, const SerializationContext& context,
                                                          const DeserializeOptions& options) {
   const auto& batch = object.batch();
   if (!batch) return Status::Invalid("serialized object without a structure batch");
   if (options.validate_full) ARROWPACK_RETURN_NOT_OK(batch->validate_full());
   ARROWPACK_RETURN_NOT_OK(registry_internal::check_structure_schema(*batch->schema()));
   if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
-  return std::shared_ptr<ObjectReader>(
-      new ObjectReader(std::make_shared<Impl>(std::move(object), context, options)));
+  return std::shared_ptr<ObjectReader>(new ObjectReader(std::make_shared<Impl>(std::move(object), context, options)));
 }
 
 Result<ObjectReader::Cursor> ObjectReader::root() const {
@@ -1193,9 +1078,9 @@ Result<ObjectReader::Cursor> ObjectReader::root() const {
 
 namespace {
 Status wrong_kind(const char* wanted, Value::Kind kind) {
-  static constexpr const char* kNames[] = {
-      "none", "bool",  "int",  "half", "float",  "double",  "date64", "string", "bytes",
-      "list", "tuple", "dict", "set",  "tensor", "ndarray", "buffer", "object"};
+  static constexpr const char* kNames[] = {"none",   "bool",   "int",     "half",   "float", "double",
+                                           "date64", "string", "bytes",   "list",   "tuple", "dict",
+                                           "set",    "tensor", "ndarray", "buffer", "object"};
   return Status::TypeError("expected ", wanted, ", got ", kNames[static_cast<int>(kind)]);
 }
 }  // namespace
@@ -1212,16 +1097,11 @@ Result<std::int64_t> ObjectReader::Cursor::integer() const {
 
 Result<double> ObjectReader::Cursor::number() const {
   switch (kind_) {
-    case Value::Kind::kDouble:
-      return raw::load<double>(*child_, 1, at_);
-    case Value::Kind::kFloat:
-      return static_cast<double>(raw::load<float>(*child_, 1, at_));
-    case Value::Kind::kHalf:
-      return half_to_double(raw::load<std::uint16_t>(*child_, 1, at_));
-    case Value::Kind::kInt:
-      return static_cast<double>(raw::load<std::int64_t>(*child_, 1, at_));
-    default:
-      return wrong_kind("a number", kind_);
+    case Value::Kind::kDouble: return raw::load<double>(*child_, 1, at_);
+    case Value::Kind::kFloat: return static_cast<double>(raw::load<float>(*child_, 1, at_));
+    case Value::Kind::kHalf: return half_to_double(raw::load<std::uint16_t>(*child_, 1, at_));
+    case Value::Kind::kInt: return static_cast<double>(raw::load<std::int64_t>(*child_, 1, at_));
+    default: return wrong_kind("a number", kind_);
   }
 }
 
@@ -1249,14 +1129,11 @@ Result<std::string_view> ObjectReader::Cursor::bytes() const {
 }
 
 Result<TensorPtr> ObjectReader::Cursor::tensor() const {
-  if (kind_ != Value::Kind::kTensor && kind_ != Value::Kind::kNdarray)
-    return wrong_kind("a tensor", kind_);
-  const auto& list =
-      kind_ == Value::Kind::kTensor ? reader_->object.tensors() : reader_->object.ndarrays();
+  if (kind_ != Value::Kind::kTensor && kind_ != Value::Kind::kNdarray) return wrong_kind("a tensor", kind_);
+  const auto& list = kind_ == Value::Kind::kTensor ? reader_->object.tensors() : reader_->object.ndarrays();
   const std::int32_t i = raw::load<std::int32_t>(*child_, 1, at_);
   if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
-    return Status::SerializationError("tensor index ", i, " out of range: the object carries ",
-                                      list.size());
+    return Status::SerializationError("tensor index ", i, " out of range: the object carries ", list.size());
   }
   return list[i];
 }
@@ -1266,8 +1143,7 @@ Result<std::shared_ptr<Buffer>> ObjectReader::Cursor::buffer() const {
   const auto& list = reader_->object.buffers();
   const std::int32_t i = raw::load<std::int32_t>(*child_, 1, at_);
   if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
-    return Status::SerializationError("buffer index ", i, " out of range: the object carries ",
-                                      list.size());
+    return Status::SerializationError("buffer index ", i, " out of range: the object carries ", list.size());
   }
   return list[i];
 }
@@ -1282,8 +1158,7 @@ Result<std::int64_t> ObjectReader::Cursor::size() const {
       ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
       return last - first;
     }
-    default:
-      return wrong_kind("a container", kind_);
+    default: return wrong_kind("a container", kind_);
   }
 }
 
@@ -1303,18 +1178,13 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::entry(std::int64_t i, int sid
   ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
   if (i < 0 || i >= last - first) return Status::IndexError("entry ", i, " out of range");
   const ArrayData& entries = *child_->children[0];  // struct<keys, vals>
-  return CursorAccess::make(reader_, entries.children[side].get(), entries.offset + first + i,
-                            depth_ + 1);
+  return CursorAccess::make(reader_, entries.children[side].get(), entries.offset + first + i, depth_ + 1);
 }
 
 Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const { return entry(i, 0); }
-Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) const {
-  return entry(i, 1);
-}
+Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) const { return entry(i, 1); }
 
-Status ObjectReader::Cursor::numbers(std::span<double> out) const {
-  return CursorAccess::all_elements(*this, out);
-}
+Status ObjectReader::Cursor::numbers(std::span<double> out) const { return CursorAccess::all_elements(*this, out); }
 Status ObjectReader::Cursor::integers(std::span<std::int64_t> out) const {
   return CursorAccess::all_elements(*this, out);
 }

@@ -8,9 +8,27 @@ namespace arrowpack::registry_internal {
 
 /// pyarrow's PythonType codes: the decimal string of each is the name of the union child.
 enum Tag : std::int8_t {
-  kNone = 0, kBool = 1, kInt = 2, kPy2Int = 3, kBytes = 4, kString = 5, kHalf = 6, kFloat = 7,
-  kDouble = 8, kDate64 = 9, kList = 10, kDict = 11, kTuple = 12, kSet = 13, kTensor = 14,
-  kNdarray = 15, kBuffer = 16, kSparseCoo = 17, kSparseCsr = 18, kSparseCsc = 19, kSparseCsf = 20,
+  kNone = 0,
+  kBool = 1,
+  kInt = 2,
+  kPy2Int = 3,
+  kBytes = 4,
+  kString = 5,
+  kHalf = 6,
+  kFloat = 7,
+  kDouble = 8,
+  kDate64 = 9,
+  kList = 10,
+  kDict = 11,
+  kTuple = 12,
+  kSet = 13,
+  kTensor = 14,
+  kNdarray = 15,
+  kBuffer = 16,
+  kSparseCoo = 17,
+  kSparseCsr = 18,
+  kSparseCsc = 19,
+  kSparseCsf = 20,
   kNumTags = 21,
 };
 
@@ -24,8 +42,8 @@ struct Encoded {
 };
 
 /// Encodes `value` (wrapped in a one-element sequence, as pyarrow does).
-Result<Encoded> encode(const Value& value, const SerializationContext& context,
-                       const SerializeLimits& limits, MemoryPool* pool);
+Result<Encoded> encode(const Value& value, const SerializationContext& context, const SerializeLimits& limits,
+                       MemoryPool* pool);
 
 /// How many tensors, ndarrays and buffers the structure refers to (highest index + 1).
 struct References {

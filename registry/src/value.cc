@@ -9,12 +9,8 @@
 
 namespace arrowpack {
 
-Value Value::list(std::vector<Value> items) {
-  return Value(std::make_shared<List>(List{std::move(items)}));
-}
-Value Value::tuple(std::vector<Value> items) {
-  return Value(std::make_shared<Tuple>(Tuple{std::move(items)}));
-}
+Value Value::list(std::vector<Value> items) { return Value(std::make_shared<List>(List{std::move(items)})); }
+Value Value::tuple(std::vector<Value> items) { return Value(std::make_shared<Tuple>(Tuple{std::move(items)})); }
 
 Value Value::set(std::vector<Value> items) {
   auto s = std::make_shared<Set>();
@@ -86,16 +82,15 @@ const Value* Dict::find(const Value& key) const {
 const Value* Dict::find(std::string_view key) const {
   auto [lo, hi] = index_.equal_range(std::hash<std::string_view>()(key));
   for (auto it = lo; it != hi; ++it) {
-    if (const auto* s = entries_[it->second].key.as<std::string>(); s && *s == key)
-      return &entries_[it->second].value;
+    if (const auto* s = entries_[it->second].key.as<std::string>(); s && *s == key) return &entries_[it->second].value;
   }
   return nullptr;
 }
 
 std::string_view Value::kind_name() const {
-  static constexpr std::string_view kNames[] = {
-      "none", "bool",  "int",  "half", "float",  "double",  "date64", "string", "bytes",
-      "list", "tuple", "dict", "set",  "tensor", "ndarray", "buffer", "object"};
+  static constexpr std::string_view kNames[] = {"none",   "bool",   "int",     "half",   "float", "double",
+                                                "date64", "string", "bytes",   "list",   "tuple", "dict",
+                                                "set",    "tensor", "ndarray", "buffer", "object"};
   return kNames[storage_.index()];
 }
 
@@ -107,15 +102,13 @@ bool Value::is_hashable() const {
     case Kind::kTensor:
     case Kind::kNdarray:
     case Kind::kBuffer:
-    case Kind::kObject:
-      return false;
+    case Kind::kObject: return false;
     case Kind::kTuple:
       for (const auto& v : as<Tuple>()->items) {
         if (!v.is_hashable()) return false;
       }
       return true;
-    default:
-      return true;
+    default: return true;
   }
 }
 
@@ -131,30 +124,18 @@ struct Number {
 
 bool numeric(const Value& v, Number* out) {
   switch (v.kind()) {
-    case Value::Kind::kBool:
-      *out = {true, *v.as<bool>() ? 1 : 0, 0};
-      return true;
-    case Value::Kind::kInt:
-      *out = {true, *v.as<std::int64_t>(), 0};
-      return true;
-    case Value::Kind::kHalf:
-      *out = {false, 0, half_to_double(v.as<Half>()->bits)};
-      return true;
-    case Value::Kind::kFloat:
-      *out = {false, 0, *v.as<float>()};
-      return true;
-    case Value::Kind::kDouble:
-      *out = {false, 0, *v.as<double>()};
-      return true;
-    default:
-      return false;
+    case Value::Kind::kBool: *out = {true, *v.as<bool>() ? 1 : 0, 0}; return true;
+    case Value::Kind::kInt: *out = {true, *v.as<std::int64_t>(), 0}; return true;
+    case Value::Kind::kHalf: *out = {false, 0, half_to_double(v.as<Half>()->bits)}; return true;
+    case Value::Kind::kFloat: *out = {false, 0, *v.as<float>()}; return true;
+    case Value::Kind::kDouble: *out = {false, 0, *v.as<double>()}; return true;
+    default: return false;
   }
 }
 
 // The int64 a double equals exactly, if any.
 bool exact_int(double d, std::int64_t* out) {
-  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::trunc(d))
-    return false;
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::trunc(d)) return false;
   *out = static_cast<std::int64_t>(d);
   return true;
 }
@@ -189,18 +170,12 @@ bool Value::equals(const Value& other) const {
   if (numeric(*this, &x) && numeric(other, &y)) return numbers_equal(x, y);
   if (kind() != other.kind()) return false;
   switch (kind()) {
-    case Kind::kNone:
-      return true;
-    case Kind::kDate64:
-      return *as<Date64>() == *other.as<Date64>();
-    case Kind::kString:
-      return *as<std::string>() == *other.as<std::string>();
-    case Kind::kBytes:
-      return *as<Bytes>() == *other.as<Bytes>();
-    case Kind::kList:
-      return items_equal(as<List>()->items, other.as<List>()->items);
-    case Kind::kTuple:
-      return items_equal(as<Tuple>()->items, other.as<Tuple>()->items);
+    case Kind::kNone: return true;
+    case Kind::kDate64: return *as<Date64>() == *other.as<Date64>();
+    case Kind::kString: return *as<std::string>() == *other.as<std::string>();
+    case Kind::kBytes: return *as<Bytes>() == *other.as<Bytes>();
+    case Kind::kList: return items_equal(as<List>()->items, other.as<List>()->items);
+    case Kind::kTuple: return items_equal(as<Tuple>()->items, other.as<Tuple>()->items);
     case Kind::kSet: {
       const auto& a = as<Set>()->items;
       const auto& b = other.as<Set>()->items;
@@ -222,12 +197,9 @@ bool Value::equals(const Value& other) const {
       }
       return true;
     }
-    case Kind::kTensor:
-      return (*as<TensorPtr>())->equals(**other.as<TensorPtr>(), true);
-    case Kind::kNdarray:
-      return as<Ndarray>()->tensor->equals(*other.as<Ndarray>()->tensor, true);
-    case Kind::kBuffer:
-      return (*as<std::shared_ptr<Buffer>>())->equals(**other.as<std::shared_ptr<Buffer>>());
+    case Kind::kTensor: return (*as<TensorPtr>())->equals(**other.as<TensorPtr>(), true);
+    case Kind::kNdarray: return as<Ndarray>()->tensor->equals(*other.as<Ndarray>()->tensor, true);
+    case Kind::kBuffer: return (*as<std::shared_ptr<Buffer>>())->equals(**other.as<std::shared_ptr<Buffer>>());
     case Kind::kObject: {
       const Object& a = *as<Object>();
       const Object& b = *other.as<Object>();
@@ -235,8 +207,7 @@ bool Value::equals(const Value& other) const {
       if (a.payload || b.payload) return a.payload == b.payload;
       return a.fields && b.fields && a.fields->equals(*b.fields);
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -244,21 +215,16 @@ std::size_t Value::hash() const {
   Number x;
   if (numeric(*this, &x)) return number_hash(x);
   switch (kind()) {
-    case Kind::kNone:
-      return 0x5bd1e995;
-    case Kind::kDate64:
-      return std::hash<std::int64_t>()(as<Date64>()->micros) ^ 0x9e3779b9;
-    case Kind::kString:
-      return std::hash<std::string_view>()(*as<std::string>());
-    case Kind::kBytes:
-      return std::hash<std::string>()(as<Bytes>()->data) ^ 0x7f4a7c15;
+    case Kind::kNone: return 0x5bd1e995;
+    case Kind::kDate64: return std::hash<std::int64_t>()(as<Date64>()->micros) ^ 0x9e3779b9;
+    case Kind::kString: return std::hash<std::string_view>()(*as<std::string>());
+    case Kind::kBytes: return std::hash<std::string>()(as<Bytes>()->data) ^ 0x7f4a7c15;
     case Kind::kTuple: {
       std::size_t h = 0x345678;
       for (const auto& v : as<Tuple>()->items) h = (h ^ v.hash()) * 1000003;
       return h;
     }
-    default:
-      return 0;
+    default: return 0;
   }
 }
 
@@ -291,30 +257,14 @@ void append_double(double d, std::string& out) {
 
 void append_repr(const Value& v, std::string& out) {
   switch (v.kind()) {
-    case Value::Kind::kNone:
-      out += "None";
-      return;
-    case Value::Kind::kBool:
-      out += *v.as<bool>() ? "True" : "False";
-      return;
-    case Value::Kind::kInt:
-      out += std::to_string(*v.as<std::int64_t>());
-      return;
-    case Value::Kind::kHalf:
-      append_double(half_to_double(v.as<Half>()->bits), out);
-      return;
-    case Value::Kind::kFloat:
-      append_double(*v.as<float>(), out);
-      return;
-    case Value::Kind::kDouble:
-      append_double(*v.as<double>(), out);
-      return;
-    case Value::Kind::kDate64:
-      out += "datetime(" + std::to_string(v.as<Date64>()->micros) + "us)";
-      return;
-    case Value::Kind::kString:
-      out += "'" + *v.as<std::string>() + "'";
-      return;
+    case Value::Kind::kNone: out += "None"; return;
+    case Value::Kind::kBool: out += *v.as<bool>() ? "True" : "False"; return;
+    case Value::Kind::kInt: out += std::to_string(*v.as<std::int64_t>()); return;
+    case Value::Kind::kHalf: append_double(half_to_double(v.as<Half>()->bits), out); return;
+    case Value::Kind::kFloat: append_double(*v.as<float>(), out); return;
+    case Value::Kind::kDouble: append_double(*v.as<double>(), out); return;
+    case Value::Kind::kDate64: out += "datetime(" + std::to_string(v.as<Date64>()->micros) + "us)"; return;
+    case Value::Kind::kString: out += "'" + *v.as<std::string>() + "'"; return;
     case Value::Kind::kBytes: {
       out += "b'";
       for (unsigned char c : v.as<Bytes>()->data) {
@@ -360,12 +310,8 @@ void append_repr(const Value& v, std::string& out) {
       out += "}";
       return;
     }
-    case Value::Kind::kTensor:
-      out += (*v.as<TensorPtr>())->to_string();
-      return;
-    case Value::Kind::kNdarray:
-      out += "ndarray:" + v.as<Ndarray>()->tensor->to_string();
-      return;
+    case Value::Kind::kTensor: out += (*v.as<TensorPtr>())->to_string(); return;
+    case Value::Kind::kNdarray: out += "ndarray:" + v.as<Ndarray>()->tensor->to_string(); return;
     case Value::Kind::kBuffer:
       out += "<buffer of " + std::to_string((*v.as<std::shared_ptr<Buffer>>())->size()) + " bytes>";
       return;

@@ -7,32 +7,22 @@ namespace {
 
 TimeUnit unit_from_fb(fb::TimeUnit u) {
   switch (u) {
-    case fb::TimeUnit::SECOND:
-      return TimeUnit::kSecond;
-    case fb::TimeUnit::MILLISECOND:
-      return TimeUnit::kMilli;
-    case fb::TimeUnit::MICROSECOND:
-      return TimeUnit::kMicro;
-    case fb::TimeUnit::NANOSECOND:
-      return TimeUnit::kNano;
+    case fb::TimeUnit::SECOND: return TimeUnit::kSecond;
+    case fb::TimeUnit::MILLISECOND: return TimeUnit::kMilli;
+    case fb::TimeUnit::MICROSECOND: return TimeUnit::kMicro;
+    case fb::TimeUnit::NANOSECOND: return TimeUnit::kNano;
   }
   return TimeUnit::kSecond;
 }
 
-bool valid_unit(fb::TimeUnit u) {
-  return u >= fb::TimeUnit::SECOND && u <= fb::TimeUnit::NANOSECOND;
-}
+bool valid_unit(fb::TimeUnit u) { return u >= fb::TimeUnit::SECOND && u <= fb::TimeUnit::NANOSECOND; }
 
 fb::TimeUnit unit_to_fb(TimeUnit u) {
   switch (u) {
-    case TimeUnit::kSecond:
-      return fb::TimeUnit::SECOND;
-    case TimeUnit::kMilli:
-      return fb::TimeUnit::MILLISECOND;
-    case TimeUnit::kMicro:
-      return fb::TimeUnit::MICROSECOND;
-    case TimeUnit::kNano:
-      return fb::TimeUnit::NANOSECOND;
+    case TimeUnit::kSecond: return fb::TimeUnit::SECOND;
+    case TimeUnit::kMilli: return fb::TimeUnit::MILLISECOND;
+    case TimeUnit::kMicro: return fb::TimeUnit::MICROSECOND;
+    case TimeUnit::kNano: return fb::TimeUnit::NANOSECOND;
   }
   return fb::TimeUnit::SECOND;
 }
@@ -40,8 +30,8 @@ fb::TimeUnit unit_to_fb(TimeUnit u) {
 Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth,
                                        DecodeBudget* budget);
 
-Result<FieldVector> children_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options,
-                                             int depth, DecodeBudget* budget) {
+Result<FieldVector> children_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth,
+                                             DecodeBudget* budget) {
   FieldVector out;
   if (const auto* children = f->children()) {
     out.reserve(children->size());
@@ -64,50 +54,34 @@ Status expect_children(std::size_t n, const FieldVector& children, const char* t
 
 }  // namespace
 
-Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, FieldVector children,
-                                         DecodeBudget* budget) {
+Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, FieldVector children, DecodeBudget* budget) {
   if (table == nullptr && kind != fb::Type::NONE) return Status::Invalid("type table is missing");
   switch (kind) {
-    case fb::Type::NONE:
-      return Status::Invalid("field without a type");
-    case fb::Type::Null:
-      return null();
-    case fb::Type::Bool:
-      return boolean();
+    case fb::Type::NONE: return Status::Invalid("field without a type");
+    case fb::Type::Null: return null();
+    case fb::Type::Bool: return boolean();
     case fb::Type::Int: {
       const auto* t = static_cast<const fb::Int*>(table);
       const bool s = t->is_signed();
       switch (t->bitWidth()) {
-        case 8:
-          return s ? int8() : uint8();
-        case 16:
-          return s ? int16() : uint16();
-        case 32:
-          return s ? int32() : uint32();
-        case 64:
-          return s ? int64() : uint64();
-        default:
-          return Status::Invalid("integer bit width ", t->bitWidth(), " is not 8/16/32/64");
+        case 8: return s ? int8() : uint8();
+        case 16: return s ? int16() : uint16();
+        case 32: return s ? int32() : uint32();
+        case 64: return s ? int64() : uint64();
+        default: return Status::Invalid("integer bit width ", t->bitWidth(), " is not 8/16/32/64");
       }
     }
     case fb::Type::FloatingPoint:
       switch (static_cast<const fb::FloatingPoint*>(table)->precision()) {
-        case fb::Precision::HALF:
-          return float16();
-        case fb::Precision::SINGLE:
-          return float32();
-        case fb::Precision::DOUBLE:
-          return float64();
+        case fb::Precision::HALF: return float16();
+        case fb::Precision::SINGLE: return float32();
+        case fb::Precision::DOUBLE: return float64();
       }
       return Status::Invalid("unknown floating point precision");
-    case fb::Type::Utf8:
-      return utf8();
-    case fb::Type::LargeUtf8:
-      return large_utf8();
-    case fb::Type::Binary:
-      return binary();
-    case fb::Type::LargeBinary:
-      return large_binary();
+    case fb::Type::Utf8: return utf8();
+    case fb::Type::LargeUtf8: return large_utf8();
+    case fb::Type::Binary: return binary();
+    case fb::Type::LargeBinary: return large_binary();
     case fb::Type::FixedSizeBinary: {
       const int w = static_cast<const fb::FixedSizeBinary*>(table)->byteWidth();
       if (w < 0) return Status::Invalid("negative fixed_size_binary width ", w);
@@ -115,10 +89,8 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
     }
     case fb::Type::Date:
       switch (static_cast<const fb::Date*>(table)->unit()) {
-        case fb::DateUnit::DAY:
-          return date32();
-        case fb::DateUnit::MILLISECOND:
-          return date64();
+        case fb::DateUnit::DAY: return date32();
+        case fb::DateUnit::MILLISECOND: return date64();
       }
       return Status::Invalid("unknown date unit");
     case fb::Type::Time: {
@@ -140,9 +112,7 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
       if (!valid_unit(t->unit())) return Status::Invalid("unknown duration unit");
       return duration(unit_from_fb(t->unit()));
     }
-    case fb::Type::List:
-      ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "list"));
-      return list(children[0]);
+    case fb::Type::List: ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "list")); return list(children[0]);
     case fb::Type::LargeList:
       ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "large_list"));
       return large_list(children[0]);
@@ -152,14 +122,12 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
       if (n < 0) return Status::Invalid("negative fixed_size_list size ", n);
       return fixed_size_list(children[0], n);
     }
-    case fb::Type::Struct_:
-      return struct_(std::move(children));
+    case fb::Type::Struct_: return struct_(std::move(children));
     case fb::Type::Map: {
       ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "map"));
       const auto& entries = children[0]->type();
       if (entries->id() != TypeId::kStruct || entries->num_fields() != 2) {
-        return Status::Invalid("map entries must be a struct of two fields, got ",
-                               entries->to_string());
+        return Status::Invalid("map entries must be a struct of two fields, got ", entries->to_string());
       }
       // Kept as written (some producers mark keys nullable) so that a copy round-trips.
       return map(children[0], static_cast<const fb::Map*>(table)->keysSorted());
@@ -174,35 +142,25 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
           codes.push_back(static_cast<std::int8_t>(id));
         }
       }
-      if (u->mode() == fb::UnionMode::Dense)
-        return dense_union(std::move(children), std::move(codes));
-      if (u->mode() == fb::UnionMode::Sparse)
-        return sparse_union(std::move(children), std::move(codes));
+      if (u->mode() == fb::UnionMode::Dense) return dense_union(std::move(children), std::move(codes));
+      if (u->mode() == fb::UnionMode::Sparse) return sparse_union(std::move(children), std::move(codes));
       return Status::Invalid("unknown union mode");
     }
     case fb::Type::Decimal: {
       const auto* d = static_cast<const fb::Decimal*>(table);
       switch (d->bitWidth()) {
-        case 32:
-          return decimal32(d->precision(), d->scale());
-        case 64:
-          return decimal64(d->precision(), d->scale());
-        case 128:
-          return decimal128(d->precision(), d->scale());
-        case 256:
-          return decimal256(d->precision(), d->scale());
-        default:
-          return Status::Invalid("decimal bit width ", d->bitWidth(), " is not 32/64/128/256");
+        case 32: return decimal32(d->precision(), d->scale());
+        case 64: return decimal64(d->precision(), d->scale());
+        case 128: return decimal128(d->precision(), d->scale());
+        case 256: return decimal256(d->precision(), d->scale());
+        default: return Status::Invalid("decimal bit width ", d->bitWidth(), " is not 32/64/128/256");
       }
     }
     case fb::Type::Interval:
       switch (static_cast<const fb::Interval*>(table)->unit()) {
-        case fb::IntervalUnit::YEAR_MONTH:
-          return month_interval();
-        case fb::IntervalUnit::DAY_TIME:
-          return day_time_interval();
-        case fb::IntervalUnit::MONTH_DAY_NANO:
-          return month_day_nano_interval();
+        case fb::IntervalUnit::YEAR_MONTH: return month_interval();
+        case fb::IntervalUnit::DAY_TIME: return day_time_interval();
+        case fb::IntervalUnit::MONTH_DAY_NANO: return month_day_nano_interval();
       }
       return Status::Invalid("unknown interval unit");
     case fb::Type::RunEndEncoded:
@@ -210,8 +168,7 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
     case fb::Type::Utf8View:
     case fb::Type::ListView:
     case fb::Type::LargeListView:
-      return Status::NotImplemented("Arrow type '", fb::EnumNameType(kind),
-                                    "' is not supported by arrowpack yet");
+      return Status::NotImplemented("Arrow type '", fb::EnumNameType(kind), "' is not supported by arrowpack yet");
   }
   return Status::Invalid("unknown Arrow type id ", static_cast<int>(kind));
 }
@@ -226,8 +183,7 @@ Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions&
   ARROWPACK_RETURN_NOT_OK(budget->take(0, "fields"));
   ARROWPACK_ASSIGN_OR_RAISE(const std::string name, budget->string(f->name(), "field name bytes"));
   if (f->dictionary() != nullptr) {
-    return Status::NotImplemented("field '", name,
-                                  "' is dictionary-encoded; dictionaries are not supported yet");
+    return Status::NotImplemented("field '", name, "' is dictionary-encoded; dictionaries are not supported yet");
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto children, children_from_flatbuffer(f, options, depth, budget));
   auto type = type_from_flatbuffer(f->type_type(), f->type(), std::move(children), budget);
@@ -247,78 +203,49 @@ Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& t) {
     return {fb::Type::Int, fb::CreateInt(fbb, bits, is_signed).Union()};
   };
   switch (t.id()) {
-    case TypeId::kNull:
-      return TypeOffset{fb::Type::Null, fb::CreateNull(fbb).Union()};
-    case TypeId::kBool:
-      return TypeOffset{fb::Type::Bool, fb::CreateBool(fbb).Union()};
-    case TypeId::kInt8:
-      return int_type(8, true);
-    case TypeId::kInt16:
-      return int_type(16, true);
-    case TypeId::kInt32:
-      return int_type(32, true);
-    case TypeId::kInt64:
-      return int_type(64, true);
-    case TypeId::kUInt8:
-      return int_type(8, false);
-    case TypeId::kUInt16:
-      return int_type(16, false);
-    case TypeId::kUInt32:
-      return int_type(32, false);
-    case TypeId::kUInt64:
-      return int_type(64, false);
+    case TypeId::kNull: return TypeOffset{fb::Type::Null, fb::CreateNull(fbb).Union()};
+    case TypeId::kBool: return TypeOffset{fb::Type::Bool, fb::CreateBool(fbb).Union()};
+    case TypeId::kInt8: return int_type(8, true);
+    case TypeId::kInt16: return int_type(16, true);
+    case TypeId::kInt32: return int_type(32, true);
+    case TypeId::kInt64: return int_type(64, true);
+    case TypeId::kUInt8: return int_type(8, false);
+    case TypeId::kUInt16: return int_type(16, false);
+    case TypeId::kUInt32: return int_type(32, false);
+    case TypeId::kUInt64: return int_type(64, false);
     case TypeId::kHalfFloat:
-      return TypeOffset{fb::Type::FloatingPoint,
-                        fb::CreateFloatingPoint(fbb, fb::Precision::HALF).Union()};
+      return TypeOffset{fb::Type::FloatingPoint, fb::CreateFloatingPoint(fbb, fb::Precision::HALF).Union()};
     case TypeId::kFloat:
-      return TypeOffset{fb::Type::FloatingPoint,
-                        fb::CreateFloatingPoint(fbb, fb::Precision::SINGLE).Union()};
+      return TypeOffset{fb::Type::FloatingPoint, fb::CreateFloatingPoint(fbb, fb::Precision::SINGLE).Union()};
     case TypeId::kDouble:
-      return TypeOffset{fb::Type::FloatingPoint,
-                        fb::CreateFloatingPoint(fbb, fb::Precision::DOUBLE).Union()};
-    case TypeId::kString:
-      return TypeOffset{fb::Type::Utf8, fb::CreateUtf8(fbb).Union()};
-    case TypeId::kLargeString:
-      return TypeOffset{fb::Type::LargeUtf8, fb::CreateLargeUtf8(fbb).Union()};
-    case TypeId::kBinary:
-      return TypeOffset{fb::Type::Binary, fb::CreateBinary(fbb).Union()};
-    case TypeId::kLargeBinary:
-      return TypeOffset{fb::Type::LargeBinary, fb::CreateLargeBinary(fbb).Union()};
+      return TypeOffset{fb::Type::FloatingPoint, fb::CreateFloatingPoint(fbb, fb::Precision::DOUBLE).Union()};
+    case TypeId::kString: return TypeOffset{fb::Type::Utf8, fb::CreateUtf8(fbb).Union()};
+    case TypeId::kLargeString: return TypeOffset{fb::Type::LargeUtf8, fb::CreateLargeUtf8(fbb).Union()};
+    case TypeId::kBinary: return TypeOffset{fb::Type::Binary, fb::CreateBinary(fbb).Union()};
+    case TypeId::kLargeBinary: return TypeOffset{fb::Type::LargeBinary, fb::CreateLargeBinary(fbb).Union()};
     case TypeId::kFixedSizeBinary:
-      return TypeOffset{fb::Type::FixedSizeBinary,
-                        fb::CreateFixedSizeBinary(fbb, t.fixed_size()).Union()};
-    case TypeId::kDate32:
-      return TypeOffset{fb::Type::Date, fb::CreateDate(fbb, fb::DateUnit::DAY).Union()};
-    case TypeId::kDate64:
-      return TypeOffset{fb::Type::Date, fb::CreateDate(fbb, fb::DateUnit::MILLISECOND).Union()};
-    case TypeId::kTime32:
-      return TypeOffset{fb::Type::Time, fb::CreateTime(fbb, unit_to_fb(t.unit()), 32).Union()};
-    case TypeId::kTime64:
-      return TypeOffset{fb::Type::Time, fb::CreateTime(fbb, unit_to_fb(t.unit()), 64).Union()};
+      return TypeOffset{fb::Type::FixedSizeBinary, fb::CreateFixedSizeBinary(fbb, t.fixed_size()).Union()};
+    case TypeId::kDate32: return TypeOffset{fb::Type::Date, fb::CreateDate(fbb, fb::DateUnit::DAY).Union()};
+    case TypeId::kDate64: return TypeOffset{fb::Type::Date, fb::CreateDate(fbb, fb::DateUnit::MILLISECOND).Union()};
+    case TypeId::kTime32: return TypeOffset{fb::Type::Time, fb::CreateTime(fbb, unit_to_fb(t.unit()), 32).Union()};
+    case TypeId::kTime64: return TypeOffset{fb::Type::Time, fb::CreateTime(fbb, unit_to_fb(t.unit()), 64).Union()};
     case TypeId::kTimestamp: {
       auto tz = t.timezone().empty() ? 0 : fbb.CreateString(t.timezone());
-      return TypeOffset{fb::Type::Timestamp,
-                        fb::CreateTimestamp(fbb, unit_to_fb(t.unit()), tz).Union()};
+      return TypeOffset{fb::Type::Timestamp, fb::CreateTimestamp(fbb, unit_to_fb(t.unit()), tz).Union()};
     }
     case TypeId::kDuration:
       return TypeOffset{fb::Type::Duration, fb::CreateDuration(fbb, unit_to_fb(t.unit())).Union()};
-    case TypeId::kList:
-      return TypeOffset{fb::Type::List, fb::CreateList(fbb).Union()};
-    case TypeId::kLargeList:
-      return TypeOffset{fb::Type::LargeList, fb::CreateLargeList(fbb).Union()};
+    case TypeId::kList: return TypeOffset{fb::Type::List, fb::CreateList(fbb).Union()};
+    case TypeId::kLargeList: return TypeOffset{fb::Type::LargeList, fb::CreateLargeList(fbb).Union()};
     case TypeId::kFixedSizeList:
-      return TypeOffset{fb::Type::FixedSizeList,
-                        fb::CreateFixedSizeList(fbb, t.fixed_size()).Union()};
-    case TypeId::kStruct:
-      return TypeOffset{fb::Type::Struct_, fb::CreateStruct_(fbb).Union()};
-    case TypeId::kMap:
-      return TypeOffset{fb::Type::Map, fb::CreateMap(fbb, t.keys_sorted()).Union()};
+      return TypeOffset{fb::Type::FixedSizeList, fb::CreateFixedSizeList(fbb, t.fixed_size()).Union()};
+    case TypeId::kStruct: return TypeOffset{fb::Type::Struct_, fb::CreateStruct_(fbb).Union()};
+    case TypeId::kMap: return TypeOffset{fb::Type::Map, fb::CreateMap(fbb, t.keys_sorted()).Union()};
     case TypeId::kSparseUnion:
     case TypeId::kDenseUnion: {
       std::vector<std::int32_t> ids(t.type_codes().begin(), t.type_codes().end());
       auto v = fbb.CreateVector(ids);
-      const auto mode =
-          t.id() == TypeId::kDenseUnion ? fb::UnionMode::Dense : fb::UnionMode::Sparse;
+      const auto mode = t.id() == TypeId::kDenseUnion ? fb::UnionMode::Dense : fb::UnionMode::Sparse;
       return TypeOffset{fb::Type::Union, fb::CreateUnion(fbb, mode, v).Union()};
     }
     case TypeId::kDecimal32:
@@ -327,17 +254,13 @@ Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& t) {
     case TypeId::kDecimal256:
       return TypeOffset{
           fb::Type::Decimal,
-          fb::CreateDecimal(fbb, t.precision(), t.scale(), static_cast<std::int32_t>(t.bit_width()))
-              .Union()};
+          fb::CreateDecimal(fbb, t.precision(), t.scale(), static_cast<std::int32_t>(t.bit_width())).Union()};
     case TypeId::kIntervalMonths:
-      return TypeOffset{fb::Type::Interval,
-                        fb::CreateInterval(fbb, fb::IntervalUnit::YEAR_MONTH).Union()};
+      return TypeOffset{fb::Type::Interval, fb::CreateInterval(fbb, fb::IntervalUnit::YEAR_MONTH).Union()};
     case TypeId::kIntervalDayTime:
-      return TypeOffset{fb::Type::Interval,
-                        fb::CreateInterval(fbb, fb::IntervalUnit::DAY_TIME).Union()};
+      return TypeOffset{fb::Type::Interval, fb::CreateInterval(fbb, fb::IntervalUnit::DAY_TIME).Union()};
     case TypeId::kIntervalMonthDayNano:
-      return TypeOffset{fb::Type::Interval,
-                        fb::CreateInterval(fbb, fb::IntervalUnit::MONTH_DAY_NANO).Union()};
+      return TypeOffset{fb::Type::Interval, fb::CreateInterval(fbb, fb::IntervalUnit::MONTH_DAY_NANO).Union()};
   }
   return Status::NotImplemented("cannot write type ", t.to_string());
 }
@@ -359,8 +282,8 @@ Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field
 
 }  // namespace
 
-Result<MetadataPtr> metadata_from_flatbuffer(
-    const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv, DecodeBudget* budget) {
+Result<MetadataPtr> metadata_from_flatbuffer(const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv,
+                                             DecodeBudget* budget) {
   if (kv == nullptr || kv->size() == 0) return MetadataPtr();
   auto out = std::make_shared<KeyValueMetadata>();
   for (flatbuffers::uoffset_t i = 0; i < kv->size(); ++i) {
@@ -401,8 +324,7 @@ Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcRead
       fields.push_back(std::move(field));
     }
   }
-  ARROWPACK_ASSIGN_OR_RAISE(auto metadata,
-                            metadata_from_flatbuffer(schema->custom_metadata(), budget));
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, metadata_from_flatbuffer(schema->custom_metadata(), budget));
   return std::make_shared<Schema>(std::move(fields), std::move(metadata));
 }
 
@@ -426,8 +348,8 @@ Result<std::shared_ptr<Buffer>> finish_to_buffer(FBB& fbb, MemoryPool* pool) {
   return std::shared_ptr<Buffer>(std::move(buf));
 }
 
-Result<std::shared_ptr<Buffer>> ensure_aligned(std::shared_ptr<Buffer> buffer,
-                                               std::int64_t alignment, MemoryPool* pool) {
+Result<std::shared_ptr<Buffer>> ensure_aligned(std::shared_ptr<Buffer> buffer, std::int64_t alignment,
+                                               MemoryPool* pool) {
   if (reinterpret_cast<std::uintptr_t>(buffer->data()) % alignment == 0) return buffer;
   return Buffer::copy_of(buffer->data(), buffer->size(), pool);
 }

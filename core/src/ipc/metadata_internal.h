@@ -45,22 +45,20 @@ class DecodeBudget {
 };
 
 /// Decodes a flatbuffer Schema (fields, types, metadata, endianness).
-Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options,
-                                         DecodeBudget* budget);
+Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options, DecodeBudget* budget);
 /// Encodes `schema` into `fbb` and returns its offset.
 Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema);
 
 /// A type from its flatbuffer union member (`table` is the member's table, may be null
 /// only for NONE); `children` are the already-decoded child fields.
-Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, FieldVector children,
-                                         DecodeBudget* budget);
+Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, FieldVector children, DecodeBudget* budget);
 /// The union member describing `type` (fixed parameters only; children are the caller's).
 using TypeOffset = std::pair<fb::Type, flatbuffers::Offset<void>>;
 Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& type);
 
 /// Key/value metadata from a flatbuffer vector (null when absent or empty).
-Result<MetadataPtr> metadata_from_flatbuffer(
-    const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv, DecodeBudget* budget);
+Result<MetadataPtr> metadata_from_flatbuffer(const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv,
+                                             DecodeBudget* budget);
 flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> metadata_to_flatbuffer(
     FBB& fbb, const MetadataPtr& metadata);
 

@@ -31,8 +31,7 @@ Status verify_flatbuffer_message(const Buffer& metadata) {
   flatbuffers::Verifier verifier(metadata.data(), static_cast<std::size_t>(metadata.size()),
                                  internal::kMaxFlatbufferDepth, internal::kMaxFlatbufferTables);
   if (!fb::VerifyMessageBuffer(verifier)) {
-    return Status::Invalid("message metadata (", metadata.size(),
-                           " bytes) is not a valid flatbuffer Message");
+    return Status::Invalid("message metadata (", metadata.size(), " bytes) is not a valid flatbuffer Message");
   }
   return Status::OK();
 }
@@ -87,8 +86,7 @@ class ArrayLoader {
           // Before 1.0, unions carried a validity bitmap; it must be empty to be meaningful now.
           ARROWPACK_ASSIGN_OR_RAISE(auto validity, next_buffer());
           if (out->null_count != 0 && validity && validity->size() > 0) {
-            return Status::NotImplemented("field '", field.name(),
-                                          "': pre-1.0 union with a top-level validity bitmap");
+            return Status::NotImplemented("field '", field.name(), "': pre-1.0 union with a top-level validity bitmap");
           }
         }
         out->null_count = 0;
@@ -103,8 +101,7 @@ class ArrayLoader {
         // A validity buffer only matters when there are nulls; otherwise it may be empty.
         if (out->null_count > 0) {
           if (!validity || validity->size() == 0) {
-            return Status::Invalid("field '", field.name(), "' has ", out->null_count,
-                                   " nulls but no validity bitmap");
+            return Status::Invalid("field '", field.name(), "' has ", out->null_count, " nulls but no validity bitmap");
           }
           out->buffers[0] = std::move(validity);
         }
@@ -125,12 +122,10 @@ class ArrayLoader {
   Status finish() const {
     // Trailing nodes/buffers mean the metadata and the schema disagree.
     if (node_index_ != nodes_size()) {
-      return Status::Invalid("record batch has ", nodes_size(), " field nodes, the schema uses ",
-                             node_index_);
+      return Status::Invalid("record batch has ", nodes_size(), " field nodes, the schema uses ", node_index_);
     }
     if (buffer_index_ != buffers_size()) {
-      return Status::Invalid("record batch has ", buffers_size(), " buffers, the schema uses ",
-                             buffer_index_);
+      return Status::Invalid("record batch has ", buffers_size(), " buffers, the schema uses ", buffer_index_);
     }
     return Status::OK();
   }
@@ -141,11 +136,9 @@ class ArrayLoader {
 
   Status next_node(ArrayData* out) {
     if (node_index_ >= nodes_size()) {
-      return Status::Invalid("record batch has too few field nodes (", nodes_size(),
-                             ") for its schema");
+      return Status::Invalid("record batch has too few field nodes (", nodes_size(), ") for its schema");
     }
-    const fb::FieldNode node =
-        internal::load_struct(nodes_, static_cast<flatbuffers::uoffset_t>(node_index_++));
+    const fb::FieldNode node = internal::load_struct(nodes_, static_cast<flatbuffers::uoffset_t>(node_index_++));
     if (node.length() < 0) return Status::Invalid("negative array length ", node.length());
     if (node.null_count() < 0 || node.null_count() > node.length()) {
       return Status::Invalid("null count ", node.null_count(), " outside [0, ", node.length(), "]");
@@ -157,11 +150,9 @@ class ArrayLoader {
 
   Result<std::shared_ptr<Buffer>> next_buffer() {
     if (buffer_index_ >= buffers_size()) {
-      return Status::Invalid("record batch has too few buffers (", buffers_size(),
-                             ") for its schema");
+      return Status::Invalid("record batch has too few buffers (", buffers_size(), ") for its schema");
     }
-    const fb::Buffer b =
-        internal::load_struct(buffers_, static_cast<flatbuffers::uoffset_t>(buffer_index_++));
+    const fb::Buffer b = internal::load_struct(buffers_, static_cast<flatbuffers::uoffset_t>(buffer_index_++));
     const std::int64_t offset = b.offset();
     const std::int64_t length = b.length();
     const std::int64_t body_size = body_ ? body_->size() : 0;
@@ -190,8 +181,7 @@ class ArrayLoader {
 
 Message::~Message() = default;
 
-Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata,
-                                               std::shared_ptr<Buffer> body,
+Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata, std::shared_ptr<Buffer> body,
                                                const IpcReadOptions& options) {
   if (!metadata) return Status::Invalid("message without metadata");
   ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
@@ -203,8 +193,7 @@ Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata,
                                   " (Arrow before 0.8) is not supported; V4 and V5 are");
   }
   if (version > static_cast<int>(fb::MetadataVersion::V5)) {
-    return Status::Invalid("unknown metadata version V", version + 1,
-                           " (this reader knows V4 and V5)");
+    return Status::Invalid("unknown metadata version V", version + 1, " (this reader knows V4 and V5)");
   }
   std::unique_ptr<Message> out(new Message());
   switch (m->header_type()) {
@@ -213,8 +202,7 @@ Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata,
     case fb::MessageHeader::RecordBatch: out->type_ = MessageType::kRecordBatch; break;
     case fb::MessageHeader::Tensor: out->type_ = MessageType::kTensor; break;
     case fb::MessageHeader::SparseTensor: out->type_ = MessageType::kSparseTensor; break;
-    default:
-      return Status::Invalid("unknown message header type ", static_cast<int>(m->header_type()));
+    default: return Status::Invalid("unknown message header type ", static_cast<int>(m->header_type()));
   }
   if (m->header() == nullptr) {
     return Status::Invalid(message_type_name(out->type_), " message without a header");
@@ -223,8 +211,8 @@ Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata,
   if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
   const std::int64_t have = body ? body->size() : 0;
   if (have < body_length) {
-    return Status::Invalid("message body truncated: metadata announces ", body_length,
-                           " bytes, ", have, " are present");
+    return Status::Invalid("message body truncated: metadata announces ", body_length, " bytes, ", have,
+                           " are present");
   }
   if (body && have > body_length) {
     ARROWPACK_ASSIGN_OR_RAISE(body, body->slice(0, body_length));
@@ -250,8 +238,7 @@ Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const Ipc
   if (static_cast<std::uint32_t>(first) == kContinuation) {
     ARROWPACK_ASSIGN_OR_RAISE(length, read_int32(stream, &got));
     if (got < 4) {
-      return Status::Invalid("stream truncated after the continuation marker (", got,
-                             " of 4 length bytes)");
+      return Status::Invalid("stream truncated after the continuation marker (", got, " of 4 length bytes)");
     }
   }
   if (length == 0) return std::unique_ptr<Message>();  // end-of-stream marker
@@ -262,8 +249,8 @@ Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const Ipc
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto metadata, io::read_fully(stream, length, options.pool));
   if (metadata->size() < length) {
-    return Status::Invalid("stream truncated: message metadata announces ", length, " bytes, ",
-                           metadata->size(), " remain");
+    return Status::Invalid("stream truncated: message metadata announces ", length, " bytes, ", metadata->size(),
+                           " remain");
   }
   ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
   ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata));
@@ -271,8 +258,8 @@ Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const Ipc
   if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
   ARROWPACK_ASSIGN_OR_RAISE(auto body, io::read_fully(stream, body_length, options.pool));
   if (body->size() < body_length) {
-    return Status::Invalid("stream truncated: message body announces ", body_length, " bytes, ",
-                           body->size(), " remain");
+    return Status::Invalid("stream truncated: message body announces ", body_length, " bytes, ", body->size(),
+                           " remain");
   }
   return Message::open(std::move(metadata), std::move(body), options);
 }
@@ -311,8 +298,8 @@ Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr
     auto data = loader.load(*f, 1);
     if (!data.ok()) return data.status().with_context("reading column '" + f->name() + "'");
     if ((*data)->length != num_rows) {
-      return Status::Invalid("column '", f->name(), "' has ", (*data)->length,
-                             " rows, the record batch has ", num_rows);
+      return Status::Invalid("column '", f->name(), "' has ", (*data)->length, " rows, the record batch has ",
+                             num_rows);
     }
     columns.emplace_back(data.move_value());
   }
@@ -333,8 +320,7 @@ Result<std::shared_ptr<StreamReader>> StreamReader::open(std::shared_ptr<io::Inp
   return reader;
 }
 
-Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<Buffer> buffer,
-                                                  const IpcReadOptions& options) {
+Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<Buffer> buffer, const IpcReadOptions& options) {
   return StreamReader::open(std::make_shared<io::BufferReader>(std::move(buffer)), options);
 }
 
@@ -353,8 +339,7 @@ Result<RecordBatchPtr> StreamReader::read_next_batch() {
         ++stats_.num_record_batches;
         return batch;
       }
-      case MessageType::kDictionaryBatch:
-        return Status::NotImplemented("dictionary batches are not supported yet");
+      case MessageType::kDictionaryBatch: return Status::NotImplemented("dictionary batches are not supported yet");
       default:
         return Status::Invalid("unexpected ", message_type_name(message->type()),
                                " message in the middle of an IPC stream");
@@ -408,8 +393,7 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   }
   const std::int32_t footer_length = load_le32(tail->data());
   if (footer_length <= 0 || footer_length > size - (kMagic + 2 + 4 + kMagic)) {
-    return Status::Invalid("Arrow IPC file footer length ", footer_length, " does not fit a ", size,
-                           "-byte file");
+    return Status::Invalid("Arrow IPC file footer length ", footer_length, " does not fit a ", size, "-byte file");
   }
   const std::int64_t footer_offset = size - kMagic - 4 - footer_length;
   ARROWPACK_ASSIGN_OR_RAISE(auto footer_buf, source->read_at(footer_offset, footer_length));
@@ -428,9 +412,8 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   }
   // Writers before 0.15 left the footer version unset (V1); each message states its own
   // version, and that one is checked when the message is read.
-  reader->version_ = version < static_cast<int>(fb::MetadataVersion::V4)
-                         ? MetadataVersion::kV4
-                         : static_cast<MetadataVersion>(version);
+  reader->version_ = version < static_cast<int>(fb::MetadataVersion::V4) ? MetadataVersion::kV4
+                                                                         : static_cast<MetadataVersion>(version);
   internal::DecodeBudget budget(footer_buf->size());
   ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, internal::schema_from_flatbuffer(footer->schema(), options, &budget));
   if (footer->dictionaries() != nullptr && footer->dictionaries()->size() > 0) {
@@ -442,11 +425,10 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
       const std::int64_t off = b.offset();
       const std::int64_t meta = b.metaDataLength();
       const std::int64_t body = b.bodyLength();
-      if (off < kMagic + 2 || meta <= 0 || body < 0 || off > footer_offset ||
-          meta > footer_offset - off || body > footer_offset - off - meta) {
-        return Status::Invalid("record batch block ", i, " [offset ", off, ", metadata ", meta,
-                               ", body ", body, "] lies outside the file's data (", footer_offset,
-                               " bytes)");
+      if (off < kMagic + 2 || meta <= 0 || body < 0 || off > footer_offset || meta > footer_offset - off ||
+          body > footer_offset - off - meta) {
+        return Status::Invalid("record batch block ", i, " [offset ", off, ", metadata ", meta, ", body ", body,
+                               "] lies outside the file's data (", footer_offset, " bytes)");
       }
       reader->blocks_.push_back({off, static_cast<std::int32_t>(meta), body});
     }
@@ -456,23 +438,20 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   return reader;
 }
 
-Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer,
-                                              const IpcReadOptions& options) {
+Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer, const IpcReadOptions& options) {
   return FileReader::open(std::make_shared<io::BufferReader>(std::move(buffer)), options);
 }
 
 Result<RecordBatchPtr> FileReader::get_batch(int i) {
   if (i < 0 || i >= num_record_batches()) {
-    return Status::IndexError("record batch ", i, " out of range: the file has ",
-                              num_record_batches());
+    return Status::IndexError("record batch ", i, " out of range: the file has ", num_record_batches());
   }
   const Block& block = blocks_[i];
   // One read for framing, metadata and body: one system call and one allocation on an OS file.
-  ARROWPACK_ASSIGN_OR_RAISE(auto whole, source_->read_at(block.offset, block.metadata_length +
-                                                                          block.body_length));
+  ARROWPACK_ASSIGN_OR_RAISE(auto whole, source_->read_at(block.offset, block.metadata_length + block.body_length));
   if (whole->size() != block.metadata_length + block.body_length) {
-    return Status::Invalid("record batch ", i, ": block of ", block.metadata_length, " + ",
-                           block.body_length, " bytes is truncated");
+    return Status::Invalid("record batch ", i, ": block of ", block.metadata_length, " + ", block.body_length,
+                           " bytes is truncated");
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto frame, whole->slice(0, block.metadata_length));
   if (block.metadata_length < 8) {
@@ -494,8 +473,7 @@ Result<RecordBatchPtr> FileReader::get_batch(int i) {
   auto message = Message::open(std::move(metadata), std::move(body), options_);
   if (!message.ok()) return message.status().with_context("record batch " + std::to_string(i));
   if ((*message)->type() != MessageType::kRecordBatch) {
-    return Status::Invalid("record batch block ", i, " holds a ",
-                           message_type_name((*message)->type()), " message");
+    return Status::Invalid("record batch block ", i, " holds a ", message_type_name((*message)->type()), " message");
   }
   auto batch = read_record_batch(**message, schema_, options_);
   if (!batch.ok()) return batch.status().with_context("record batch " + std::to_string(i));

@@ -30,8 +30,7 @@ Result<std::shared_ptr<Buffer>> tensor_metadata(const Tensor& tensor, const std:
   auto stride_vec = fbb.CreateVector(strides, static_cast<std::size_t>(ndim));
   fb::Buffer data(0, body_length);
   auto t = fb::CreateTensor(fbb, type.first, type.second, shape, stride_vec, &data);
-  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Tensor, t.Union(),
-                               body_length));
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Tensor, t.Union(), body_length));
   return internal::finish_to_buffer(fbb, pool);
 }
 
@@ -82,8 +81,7 @@ Result<std::int64_t> write_tensor_message(const TensorMessageParts& parts, io::O
   head.reserve(static_cast<std::size_t>(8 + padded));
   head.append(reinterpret_cast<const char*>(&kContinuation), 4);
   head.append(reinterpret_cast<const char*>(&len), 4);
-  head.append(reinterpret_cast<const char*>(parts.metadata->data()),
-              static_cast<std::size_t>(meta));
+  head.append(reinterpret_cast<const char*>(parts.metadata->data()), static_cast<std::size_t>(meta));
   head.append(static_cast<std::size_t>(padded - meta), '\0');
   ARROWPACK_RETURN_NOT_OK(sink->write(head));
   if (parts.body && parts.body->size() > 0) ARROWPACK_RETURN_NOT_OK(sink->write(parts.body));
@@ -105,8 +103,7 @@ Result<std::int64_t> tensor_message_size(const Tensor& tensor) {
   std::array<std::int64_t, 64> strides;
   canonical_strides(tensor, strides.data());
   const std::int64_t bytes = tensor.size() * tensor.element_size();
-  ARROWPACK_ASSIGN_OR_RAISE(auto metadata,
-                            tensor_metadata(tensor, strides.data(), bytes, default_memory_pool()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, tensor_metadata(tensor, strides.data(), bytes, default_memory_pool()));
   return 8 + padded_metadata_size(metadata->size()) + bytes;
 }
 
@@ -116,16 +113,13 @@ Result<TensorPtr> read_tensor(const Message& message) {
   }
   const auto* t = static_cast<const fb::Message*>(message.flatbuffer())->header_as_Tensor();
   internal::DecodeBudget budget(message.metadata()->size());
-  ARROWPACK_ASSIGN_OR_RAISE(auto type,
-                            internal::type_from_flatbuffer(t->type_type(), t->type(), {}, &budget));
+  ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_from_flatbuffer(t->type_type(), t->type(), {}, &budget));
   if (!is_tensor_type(*type)) {
-    return Status::TypeError("tensor of ", type->to_string(),
-                             ": only integers and floats are supported");
+    return Status::TypeError("tensor of ", type->to_string(), ": only integers and floats are supported");
   }
   const auto* dims = t->shape();
   if (dims == nullptr) return Status::Invalid("tensor without a shape");
-  if (dims->size() > 64)
-    return Status::CapacityError("tensor of ", dims->size(), " dimensions (limit 64)");
+  if (dims->size() > 64) return Status::CapacityError("tensor of ", dims->size(), " dimensions (limit 64)");
   std::vector<std::int64_t> shape;
   std::vector<std::string> names;
   for (flatbuffers::uoffset_t i = 0; i < dims->size(); ++i) {
@@ -139,21 +133,19 @@ Result<TensorPtr> read_tensor(const Message& message) {
   if (const auto* s = t->strides()) {
     for (flatbuffers::uoffset_t i = 0; i < s->size(); ++i) strides.push_back(s->Get(i));
     if (strides.size() != shape.size()) {
-      return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(),
-                             " strides");
+      return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(), " strides");
     }
   }
   const fb::Buffer* loc = t->data();
   const std::int64_t body_size = message.body_length();
   const std::int64_t offset = loc->offset(), length = loc->length();
   if (offset < 0 || length < 0 || offset > body_size || length > body_size - offset) {
-    return Status::Invalid("tensor data [offset ", offset, ", length ", length,
-                           "] lies outside the ", body_size, "-byte message body");
+    return Status::Invalid("tensor data [offset ", offset, ", length ", length, "] lies outside the ", body_size,
+                           "-byte message body");
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto data, message.body()->slice(offset, length));
   // The body is 8-byte aligned (Message::open copies it when not), enough for any element.
-  return Tensor::make(std::move(type), std::move(data), std::move(shape), std::move(strides),
-                      std::move(names));
+  return Tensor::make(std::move(type), std::move(data), std::move(shape), std::move(strides), std::move(names));
 }
 
 Result<TensorPtr> read_tensor(io::InputStream* source, const IpcReadOptions& options) {

@@ -168,8 +168,8 @@ class PayloadAssembler {
 };
 
 Result<std::shared_ptr<Buffer>> message_flatbuffer(internal::FBB& fbb, fb::MessageHeader type,
-                                                   flatbuffers::Offset<void> header,
-                                                   std::int64_t body_length, MemoryPool* pool) {
+                                                   flatbuffers::Offset<void> header, std::int64_t body_length,
+                                                   MemoryPool* pool) {
   auto message = fb::CreateMessage(fbb, fb::MetadataVersion::V5, type, header, body_length);
   fbb.Finish(message);
   return internal::finish_to_buffer(fbb, pool);
@@ -180,13 +180,12 @@ Result<std::shared_ptr<Buffer>> message_flatbuffer(internal::FBB& fbb, fb::Messa
 Result<std::unique_ptr<Message>> make_schema_message(const Schema& schema) {
   internal::FBB fbb;
   ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, schema));
-  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, message_flatbuffer(fbb, fb::MessageHeader::Schema, s.Union(),
-                                                              0, default_memory_pool()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata,
+                            message_flatbuffer(fbb, fb::MessageHeader::Schema, s.Union(), 0, default_memory_pool()));
   return Message::open(std::move(metadata), nullptr);
 }
 
-Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch,
-                                                     const IpcWriteOptions& options) {
+Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch, const IpcWriteOptions& options) {
   ARROWPACK_RETURN_NOT_OK(check_alignment(options.alignment));
   PayloadAssembler assembler(options);
   for (const auto& column : batch.columns()) ARROWPACK_RETURN_NOT_OK(assembler.visit(column));
@@ -203,8 +202,7 @@ Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch,
   return out;
 }
 
-Result<std::int64_t> write_message(const Message& message, io::OutputStream* sink,
-                                   const IpcWriteOptions& options) {
+Result<std::int64_t> write_message(const Message& message, io::OutputStream* sink, const IpcWriteOptions& options) {
   ARROWPACK_RETURN_NOT_OK(check_alignment(options.alignment));
   const std::int64_t meta = message.metadata()->size();
   const std::int64_t prefix = options.write_legacy_ipc_format ? 4 : 8;
@@ -230,8 +228,7 @@ Status write_end_of_stream(io::OutputStream* sink, const IpcWriteOptions& option
 
 // ---- StreamWriter
 
-Result<std::shared_ptr<StreamWriter>> StreamWriter::open(std::shared_ptr<io::OutputStream> sink,
-                                                         SchemaPtr schema,
+Result<std::shared_ptr<StreamWriter>> StreamWriter::open(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
                                                          const IpcWriteOptions& options) {
   if (!sink || !schema) return Status::Invalid("new_stream needs a sink and a schema");
   std::shared_ptr<StreamWriter> writer(new StreamWriter(std::move(sink), std::move(schema), options));
@@ -246,8 +243,8 @@ Status StreamWriter::start() {
   ARROWPACK_ASSIGN_OR_RAISE(position_, sink_->tell());
   internal::FBB fbb;
   ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, *schema_));
-  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, message_flatbuffer(fbb, fb::MessageHeader::Schema, s.Union(), 0,
-                                                              options_.pool));
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata,
+                            message_flatbuffer(fbb, fb::MessageHeader::Schema, s.Union(), 0, options_.pool));
   std::int64_t offset;
   std::int32_t metadata_length;
   return write_payload(metadata, {}, {}, 0, &offset, &metadata_length);
@@ -306,8 +303,8 @@ Status StreamWriter::write_payload(const std::shared_ptr<Buffer>& metadata,
 Status StreamWriter::write_batch(const RecordBatch& batch) {
   if (closed_) return Status::Invalid("write_batch on a closed IPC writer");
   if (!batch.schema()->equals(*schema_)) {
-    return Status::TypeError("record batch schema does not match the writer's schema:\n",
-                             batch.schema()->to_string(), "\nvs\n", schema_->to_string());
+    return Status::TypeError("record batch schema does not match the writer's schema:\n", batch.schema()->to_string(),
+                             "\nvs\n", schema_->to_string());
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto payload, make_record_batch_payload(batch, options_));
   std::int64_t offset;
@@ -334,9 +331,8 @@ Status StreamWriter::close() {
 
 // ---- FileWriter
 
-Result<std::shared_ptr<FileWriter>> FileWriter::open(std::shared_ptr<io::OutputStream> sink,
-                                                     SchemaPtr schema, const IpcWriteOptions& options,
-                                                     MetadataPtr footer_metadata) {
+Result<std::shared_ptr<FileWriter>> FileWriter::open(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
+                                                     const IpcWriteOptions& options, MetadataPtr footer_metadata) {
   if (!sink || !schema) return Status::Invalid("new_file needs a sink and a schema");
   if (options.write_legacy_ipc_format) {
     return Status::Invalid("the IPC file format has no legacy framing");
@@ -353,8 +349,7 @@ Result<std::shared_ptr<FileWriter>> FileWriter::open(std::shared_ptr<io::OutputS
   return writer;
 }
 
-Status FileWriter::on_batch_written(std::int64_t offset, std::int32_t metadata_length,
-                                    std::int64_t body_length) {
+Status FileWriter::on_batch_written(std::int64_t offset, std::int32_t metadata_length, std::int64_t body_length) {
   blocks_.push_back({offset, metadata_length, body_length});
   return Status::OK();
 }

@@ -51,23 +51,19 @@ template <typename T>
 concept HasConverter = Converter<std::remove_cvref_t<T>>::kDefined;
 
 template <typename T>
-concept HasWriter = HasConverter<T> &&
-    requires(const T& x, ObjectWriter& w, const SerializationContext& c) {
+concept HasWriter = HasConverter<T> && requires(const T& x, ObjectWriter& w, const SerializationContext& c) {
   { Converter<std::remove_cvref_t<T>>::write(x, w, c) } -> std::same_as<Status>;
 };
 
 template <typename T>
-concept HasReader = HasConverter<T> &&
-    requires(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
-  {
-    Converter<std::remove_cvref_t<T>>::read(c, ctx)
-    } -> std::same_as<Result<std::remove_cvref_t<T>>>;
+concept HasReader = HasConverter<T> && requires(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+  { Converter<std::remove_cvref_t<T>>::read(c, ctx) } -> std::same_as<Result<std::remove_cvref_t<T>>>;
 };
 
 /// Plain aggregates that Boost.PFR can reflect (and that no converter claims).
 template <typename T>
-concept Reflectable = std::is_class_v<T> && std::is_aggregate_v<T> && !HasConverter<T> &&
-                      std::is_default_constructible_v<T>;
+concept Reflectable =
+    std::is_class_v<T> && std::is_aggregate_v<T> && !HasConverter<T> && std::is_default_constructible_v<T>;
 
 namespace detail {
 template <typename T>
@@ -75,8 +71,8 @@ inline constexpr bool kAlwaysFalse = false;
 
 /// Numbers that travel as tensor elements (not bool, not char).
 template <typename T>
-concept TensorScalar = std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
-                       !std::is_same_v<T, char> && !std::is_same_v<T, long double>;
+concept TensorScalar =
+    std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> && !std::is_same_v<T, long double>;
 
 /// The Arrow type of a tensor element.
 template <typename S>
@@ -115,8 +111,7 @@ template <typename T>
 Result<T> registered_from_value(const Value& v, const SerializationContext& ctx) {
   if (const T* p = v.as_object<T>()) return *p;
   auto name = ctx.name_of(typeid(T));
-  if (!name)
-    return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
+  if (!name) return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
   if (const Object* o = v.as<Object>(); o && o->type_name == *name && o->fields) {
     // An opaque object of the right name (read without the context): rebuild it now.
     const Dict* d = o->fields->as<Dict>();
@@ -190,9 +185,8 @@ Result<T> reflect_from_value(const Value& v, const SerializationContext& ctx) {
   if (items->size() != n) {
     return Status::TypeError("expected ", n, " fields, got ", items->size());
   }
-  return fields_from<T>([&](auto tag, std::size_t i) {
-    return from_value<typename decltype(tag)::type>((*items)[i], ctx);
-  });
+  return fields_from<T>(
+      [&](auto tag, std::size_t i) { return from_value<typename decltype(tag)::type>((*items)[i], ctx); });
 }
 }  // namespace detail
 
@@ -254,8 +248,7 @@ Status write_value(const T& x, ObjectWriter& w, const SerializationContext& ctx)
     ARROWPACK_RETURN_NOT_OK(st);
     return w.end();
   } else {
-    ARROWPACK_ASSIGN_OR_RAISE(Value v,
-                              to_value(x, ctx));  // registered types (or the static_assert)
+    ARROWPACK_ASSIGN_OR_RAISE(Value v, to_value(x, ctx));  // registered types (or the static_assert)
     return w.value(v);
   }
 }
@@ -277,13 +270,11 @@ Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& 
     }
     constexpr std::size_t n = boost::pfr::tuple_size_v<T>;
     ARROWPACK_ASSIGN_OR_RAISE(std::int64_t size, c.size());
-    if (size != static_cast<std::int64_t>(n))
-      return Status::TypeError("expected ", n, " fields, got ", size);
-    return detail::fields_from<T>(
-        [&](auto tag, std::size_t i) -> Result<typename decltype(tag)::type> {
-          ARROWPACK_ASSIGN_OR_RAISE(auto e, c.element(static_cast<std::int64_t>(i)));
-          return read_value<typename decltype(tag)::type>(e, ctx);
-        });
+    if (size != static_cast<std::int64_t>(n)) return Status::TypeError("expected ", n, " fields, got ", size);
+    return detail::fields_from<T>([&](auto tag, std::size_t i) -> Result<typename decltype(tag)::type> {
+      ARROWPACK_ASSIGN_OR_RAISE(auto e, c.element(static_cast<std::int64_t>(i)));
+      return read_value<typename decltype(tag)::type>(e, ctx);
+    });
   } else {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
     return from_value<T>(v, ctx);
@@ -314,8 +305,7 @@ requires(!std::is_same_v<std::remove_cvref_t<T>, Value>) Result<SerializedObject
 
 namespace detail {
 template <typename T>
-Result<T> read_object(SerializedObject object, const SerializationContext& ctx,
-                      DeserializeOptions options) {
+Result<T> read_object(SerializedObject object, const SerializationContext& ctx, DeserializeOptions options) {
   options.validate_full = false;  // the IPC reader validated the structure already
   ARROWPACK_ASSIGN_OR_RAISE(auto reader, ObjectReader::open(std::move(object), ctx, options));
   ARROWPACK_ASSIGN_OR_RAISE(auto root, reader->root());
@@ -335,10 +325,9 @@ Result<T> deserialize(const std::shared_ptr<Buffer>& buffer,
 
 /// deserialize_components as a T.
 template <typename T>
-Result<T> deserialize_components(
-    const Components& components,
-    const SerializationContext& ctx = SerializationContext::default_context(),
-    const DeserializeOptions& options = {}) {
+Result<T> deserialize_components(const Components& components,
+                                 const SerializationContext& ctx = SerializationContext::default_context(),
+                                 const DeserializeOptions& options = {}) {
   ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::from_components(components, options));
   return detail::read_object<T>(std::move(object), ctx, options);
 }

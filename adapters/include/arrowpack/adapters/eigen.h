@@ -29,9 +29,7 @@ DataTypePtr eigen_scalar_type() {
 }
 
 // Eigen's storage does not belong to arrowpack: the buffer views it, nothing is copied.
-inline std::shared_ptr<Buffer> view_of(const void* data, std::int64_t bytes) {
-  return Buffer::wrap(data, bytes);
-}
+inline std::shared_ptr<Buffer> view_of(const void* data, std::int64_t bytes) { return Buffer::wrap(data, bytes); }
 
 }  // namespace detail
 
@@ -55,17 +53,14 @@ Result<TensorPtr> tensor_of(const Eigen::DenseBase<Derived>& m) {
   const std::int64_t rows = d.rows(), cols = d.cols();
   const std::int64_t inner = d.innerStride(), outer = d.outerStride();
   const bool row_major = Derived::IsRowMajor;
-  const std::int64_t row_stride =
-      (row_major ? outer : inner) * static_cast<std::int64_t>(sizeof(S));
-  const std::int64_t col_stride =
-      (row_major ? inner : outer) * static_cast<std::int64_t>(sizeof(S));
+  const std::int64_t row_stride = (row_major ? outer : inner) * static_cast<std::int64_t>(sizeof(S));
+  const std::int64_t col_stride = (row_major ? inner : outer) * static_cast<std::int64_t>(sizeof(S));
   std::int64_t extent = 0;
   if (rows > 0 && cols > 0) {
-    extent =
-        (rows - 1) * row_stride + (cols - 1) * col_stride + static_cast<std::int64_t>(sizeof(S));
+    extent = (rows - 1) * row_stride + (cols - 1) * col_stride + static_cast<std::int64_t>(sizeof(S));
   }
-  return Tensor::make(detail::eigen_scalar_type<S>(), detail::view_of(d.data(), extent),
-                      {rows, cols}, {row_stride, col_stride});
+  return Tensor::make(detail::eigen_scalar_type<S>(), detail::view_of(d.data(), extent), {rows, cols},
+                      {row_stride, col_stride});
 }
 
 /// The tensor of an Eigen::Tensor (or TensorMap) in its layout. No copy.
@@ -75,8 +70,8 @@ Result<TensorPtr> tensor_of(const Eigen::Tensor<S, Rank, Options, Index>& t) {
   const std::int64_t width = sizeof(S);
   auto strides = (Options & Eigen::RowMajor) ? Tensor::row_major_strides(shape, width)
                                              : Tensor::column_major_strides(shape, width);
-  return Tensor::make(detail::eigen_scalar_type<S>(), detail::view_of(t.data(), t.size() * width),
-                      std::move(shape), std::move(strides));
+  return Tensor::make(detail::eigen_scalar_type<S>(), detail::view_of(t.data(), t.size() * width), std::move(shape),
+                      std::move(strides));
 }
 
 /// An Eigen::Map over a received 2-D tensor, without copying. TypeError when the element
@@ -90,22 +85,18 @@ Result<EigenView<M>> as_eigen_map(const TensorPtr& t) {
     return Status::TypeError("tensor of ", t->type()->to_string(), " for an Eigen object of ",
                              detail::eigen_scalar_type<S>()->to_string());
   }
-  if (t->ndim() != 2 &&
-      !(t->ndim() == 1 && (M::ColsAtCompileTime == 1 || M::RowsAtCompileTime == 1))) {
+  if (t->ndim() != 2 && !(t->ndim() == 1 && (M::ColsAtCompileTime == 1 || M::RowsAtCompileTime == 1))) {
     return Status::Invalid("a ", t->ndim(), "-dimensional tensor is not a matrix");
   }
   // A 1-d tensor is a column vector, or a row vector when M has one row.
   const bool row_vector = t->ndim() == 1 && M::RowsAtCompileTime == 1;
   const std::int64_t rows = t->ndim() == 2 ? t->shape()[0] : (row_vector ? 1 : t->shape()[0]);
   const std::int64_t cols = t->ndim() == 2 ? t->shape()[1] : (row_vector ? t->shape()[0] : 1);
-  const std::int64_t rs =
-      t->ndim() == 2 ? t->strides()[0] : (row_vector ? sizeof(S) : t->strides()[0]);
-  const std::int64_t cs =
-      t->ndim() == 2 ? t->strides()[1] : (row_vector ? t->strides()[0] : sizeof(S));
+  const std::int64_t rs = t->ndim() == 2 ? t->strides()[0] : (row_vector ? sizeof(S) : t->strides()[0]);
+  const std::int64_t cs = t->ndim() == 2 ? t->strides()[1] : (row_vector ? t->strides()[0] : sizeof(S));
   if ((M::RowsAtCompileTime != Eigen::Dynamic && rows != M::RowsAtCompileTime) ||
       (M::ColsAtCompileTime != Eigen::Dynamic && cols != M::ColsAtCompileTime)) {
-    return Status::Invalid("tensor of shape ", rows, "x", cols,
-                           " does not fit the Eigen type's fixed size");
+    return Status::Invalid("tensor of shape ", rows, "x", cols, " does not fit the Eigen type's fixed size");
   }
   const std::int64_t w = sizeof(S);
   if (rs % w != 0 || cs % w != 0) return Status::Invalid("tensor strides are not whole elements");
@@ -114,8 +105,7 @@ Result<EigenView<M>> as_eigen_map(const TensorPtr& t) {
   }
   // Eigen strides: inner = step along the storage order, outer = step across it.
   const bool row_major = M::IsRowMajor;
-  typename EigenView<M>::StrideType stride(row_major ? rs / w : cs / w,
-                                           row_major ? cs / w : rs / w);
+  typename EigenView<M>::StrideType stride(row_major ? rs / w : cs / w, row_major ? cs / w : rs / w);
   const S* data = reinterpret_cast<const S*>(t->data()->data());
   return EigenView<M>{typename EigenView<M>::MapType(data, rows, cols, stride), t->data()};
 }
@@ -148,9 +138,7 @@ struct EigenDenseConverter {
   }
   static Result<M> from_value(const Value& v, const SerializationContext&) {
     const TensorPtr* t = tensor_in(v);
-    if (!t)
-      return Status::TypeError("expected a tensor for an Eigen matrix or array, got ",
-                               v.kind_name());
+    if (!t) return Status::TypeError("expected a tensor for an Eigen matrix or array, got ", v.kind_name());
     return as_eigen<M>(*t);
   }
   static Status write(const M& m, ObjectWriter& w, const SerializationContext&) {
@@ -169,22 +157,18 @@ struct EigenDenseConverter {
 }  // namespace detail
 
 template <typename S, int R, int C, int O, int MR, int MC>
-struct Converter<Eigen::Matrix<S, R, C, O, MR, MC>>
-    : detail::EigenDenseConverter<Eigen::Matrix<S, R, C, O, MR, MC>> {};
+struct Converter<Eigen::Matrix<S, R, C, O, MR, MC>> : detail::EigenDenseConverter<Eigen::Matrix<S, R, C, O, MR, MC>> {};
 template <typename S, int R, int C, int O, int MR, int MC>
-struct Converter<Eigen::Array<S, R, C, O, MR, MC>>
-    : detail::EigenDenseConverter<Eigen::Array<S, R, C, O, MR, MC>> {};
+struct Converter<Eigen::Array<S, R, C, O, MR, MC>> : detail::EigenDenseConverter<Eigen::Array<S, R, C, O, MR, MC>> {};
 
 template <typename P, int MapOptions, typename StrideT>
 struct Converter<Eigen::Map<P, MapOptions, StrideT>> {
   static constexpr bool kDefined = true;
-  static Result<Value> to_value(const Eigen::Map<P, MapOptions, StrideT>& m,
-                                const SerializationContext&) {
+  static Result<Value> to_value(const Eigen::Map<P, MapOptions, StrideT>& m, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, tensor_of(m));
     return Value::ndarray(std::move(t));
   }
-  static Status write(const Eigen::Map<P, MapOptions, StrideT>& m, ObjectWriter& w,
-                      const SerializationContext&) {
+  static Status write(const Eigen::Map<P, MapOptions, StrideT>& m, ObjectWriter& w, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, tensor_of(m));
     return w.ndarray(std::move(t));
   }
@@ -225,8 +209,7 @@ struct Converter<Eigen::Tensor<S, Rank, Options, Index>> {
       return Status::TypeError("tensor of ", src.type()->to_string(), " for an Eigen::Tensor of ",
                                detail::eigen_scalar_type<S>()->to_string());
     }
-    if (src.ndim() != Rank)
-      return Status::Invalid("tensor of rank ", src.ndim(), ", expected ", Rank);
+    if (src.ndim() != Rank) return Status::Invalid("tensor of rank ", src.ndim(), ", expected ", Rank);
     Eigen::array<Index, Rank> dims;
     for (int i = 0; i < Rank; ++i) dims[i] = static_cast<Index>(src.shape()[i]);
     T out(dims);
@@ -266,44 +249,19 @@ Status gather_column(const Array& a, NullPolicy nulls, S* out, std::int64_t stri
       }
     }
     switch (t.id()) {
-      case TypeId::kBool:
-        put(i, a.bool_value(i) ? 1 : 0);
-        break;
-      case TypeId::kInt8:
-        put(i, a.value<std::int8_t>(i));
-        break;
-      case TypeId::kInt16:
-        put(i, a.value<std::int16_t>(i));
-        break;
-      case TypeId::kInt32:
-        put(i, a.value<std::int32_t>(i));
-        break;
-      case TypeId::kInt64:
-        put(i, a.value<std::int64_t>(i));
-        break;
-      case TypeId::kUInt8:
-        put(i, a.value<std::uint8_t>(i));
-        break;
-      case TypeId::kUInt16:
-        put(i, a.value<std::uint16_t>(i));
-        break;
-      case TypeId::kUInt32:
-        put(i, a.value<std::uint32_t>(i));
-        break;
-      case TypeId::kUInt64:
-        put(i, a.value<std::uint64_t>(i));
-        break;
-      case TypeId::kHalfFloat:
-        put(i, half_to_double(a.value<std::uint16_t>(i)));
-        break;
-      case TypeId::kFloat:
-        put(i, a.value<float>(i));
-        break;
-      case TypeId::kDouble:
-        put(i, a.value<double>(i));
-        break;
-      default:
-        return Status::TypeError("column of ", t.to_string(), " is not numeric");
+      case TypeId::kBool: put(i, a.bool_value(i) ? 1 : 0); break;
+      case TypeId::kInt8: put(i, a.value<std::int8_t>(i)); break;
+      case TypeId::kInt16: put(i, a.value<std::int16_t>(i)); break;
+      case TypeId::kInt32: put(i, a.value<std::int32_t>(i)); break;
+      case TypeId::kInt64: put(i, a.value<std::int64_t>(i)); break;
+      case TypeId::kUInt8: put(i, a.value<std::uint8_t>(i)); break;
+      case TypeId::kUInt16: put(i, a.value<std::uint16_t>(i)); break;
+      case TypeId::kUInt32: put(i, a.value<std::uint32_t>(i)); break;
+      case TypeId::kUInt64: put(i, a.value<std::uint64_t>(i)); break;
+      case TypeId::kHalfFloat: put(i, half_to_double(a.value<std::uint16_t>(i))); break;
+      case TypeId::kFloat: put(i, a.value<float>(i)); break;
+      case TypeId::kDouble: put(i, a.value<double>(i)); break;
+      default: return Status::TypeError("column of ", t.to_string(), " is not numeric");
     }
   }
   return Status::OK();
@@ -326,8 +284,7 @@ class MatrixBuffer : public Buffer {
 /// Gathers the columns of `batches` (all numeric, in schema order) into one matrix of
 /// rows x columns, converting each value to M's scalar. Nulls become NaN or an error.
 template <typename M>
-Result<M> to_eigen(const std::vector<RecordBatchPtr>& batches,
-                   NullPolicy nulls = NullPolicy::kError) {
+Result<M> to_eigen(const std::vector<RecordBatchPtr>& batches, NullPolicy nulls = NullPolicy::kError) {
   using S = typename M::Scalar;
   std::int64_t rows = 0;
   int cols = batches.empty() ? 0 : batches[0]->num_columns();
@@ -341,8 +298,7 @@ Result<M> to_eigen(const std::vector<RecordBatchPtr>& batches,
   std::int64_t first = 0;
   for (const auto& b : batches) {
     for (int c = 0; c < cols; ++c) {
-      Status st = detail::gather_column<S>(b->column(c), nulls,
-                                           out.data() + first * row_step + c * col_step, row_step);
+      Status st = detail::gather_column<S>(b->column(c), nulls, out.data() + first * row_step + c * col_step, row_step);
       if (!st.ok()) return st.with_context("column '" + b->column_name(c) + "'");
     }
     first += b->num_rows();
@@ -362,8 +318,7 @@ Result<M> to_eigen(const Table& table, NullPolicy nulls = NullPolicy::kError) {
 /// A record batch with one column per matrix column. The batch takes the matrix (move it in
 /// to avoid a copy); for a column-major matrix every column is a zero-copy slice of it.
 template <typename M>
-Result<RecordBatchPtr> record_batch_from_eigen(M matrix,
-                                               const std::vector<std::string>& column_names) {
+Result<RecordBatchPtr> record_batch_from_eigen(M matrix, const std::vector<std::string>& column_names) {
   using S = typename M::Scalar;
   if (static_cast<std::int64_t>(column_names.size()) != matrix.cols()) {
     return Status::Invalid(matrix.cols(), " matrix columns but ", column_names.size(), " names");

@@ -53,8 +53,7 @@ Status items_into(const Value& v, const SerializationContext& ctx, Out&& out) {
 // Reads every element of a list/tuple/set cursor as T.
 template <typename T, typename Out>
 Status read_items(const ObjectReader::Cursor& c, const SerializationContext& ctx, Out&& out) {
-  if (c.kind() != Value::Kind::kList && c.kind() != Value::Kind::kTuple &&
-      c.kind() != Value::Kind::kSet) {
+  if (c.kind() != Value::Kind::kList && c.kind() != Value::Kind::kTuple && c.kind() != Value::Kind::kSet) {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
     return Status::TypeError("expected a list, tuple or set, got ", v.kind_name());
   }
@@ -97,8 +96,7 @@ bool read_bulk(const ObjectReader::Cursor& c, std::span<T> out) {
 
 // Streams a range as a list (or tuple/set) without building Values.
 template <typename Range>
-Status write_range(const Range& range, ObjectWriter& w, const SerializationContext& ctx,
-                   bool as_set = false) {
+Status write_range(const Range& range, ObjectWriter& w, const SerializationContext& ctx, bool as_set = false) {
   ARROWPACK_RETURN_NOT_OK(as_set ? w.begin_set() : w.begin_list());
   for (const auto& x : range) ARROWPACK_RETURN_NOT_OK(write_value(x, w, ctx));
   return w.end();
@@ -121,12 +119,8 @@ struct Converter<Value> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const Value& v, const SerializationContext&) { return v; }
   static Result<Value> from_value(const Value& v, const SerializationContext&) { return v; }
-  static Status write(const Value& v, ObjectWriter& w, const SerializationContext&) {
-    return w.value(v);
-  }
-  static Result<Value> read(const ObjectReader::Cursor& c, const SerializationContext&) {
-    return c.value();
-  }
+  static Status write(const Value& v, ObjectWriter& w, const SerializationContext&) { return w.value(v); }
+  static Result<Value> read(const ObjectReader::Cursor& c, const SerializationContext&) { return c.value(); }
 };
 
 template <>
@@ -134,9 +128,7 @@ struct Converter<bool> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(bool b, const SerializationContext&) { return Value(b); }
   static Status write(bool b, ObjectWriter& w, const SerializationContext&) { return w.boolean(b); }
-  static Result<bool> read(const ObjectReader::Cursor& c, const SerializationContext&) {
-    return c.boolean();
-  }
+  static Result<bool> read(const ObjectReader::Cursor& c, const SerializationContext&) { return c.boolean(); }
   static Result<bool> from_value(const Value& v, const SerializationContext&) {
     if (const bool* b = v.as<bool>()) return *b;
     return Status::TypeError("expected a bool, got ", v.kind_name());
@@ -176,13 +168,11 @@ struct Converter<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I,
   static Result<I> narrow(std::int64_t x) {
     if constexpr (std::is_signed_v<I>) {
       if (x < std::numeric_limits<I>::min() || x > std::numeric_limits<I>::max()) {
-        return Status::Invalid("integer ", x, " out of range for a ", sizeof(I) * 8,
-                               "-bit integer");
+        return Status::Invalid("integer ", x, " out of range for a ", sizeof(I) * 8, "-bit integer");
       }
     } else {
       if (x < 0 || static_cast<std::uint64_t>(x) > std::numeric_limits<I>::max()) {
-        return Status::Invalid("integer ", x, " out of range for an unsigned ", sizeof(I) * 8,
-                               "-bit integer");
+        return Status::Invalid("integer ", x, " out of range for an unsigned ", sizeof(I) * 8, "-bit integer");
       }
     }
     return static_cast<I>(x);
@@ -232,12 +222,8 @@ struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
 template <>
 struct Converter<std::string> {
   static constexpr bool kDefined = true;
-  static Result<Value> to_value(const std::string& s, const SerializationContext&) {
-    return Value(s);
-  }
-  static Status write(const std::string& s, ObjectWriter& w, const SerializationContext&) {
-    return w.string(s);
-  }
+  static Result<Value> to_value(const std::string& s, const SerializationContext&) { return Value(s); }
+  static Status write(const std::string& s, ObjectWriter& w, const SerializationContext&) { return w.string(s); }
   static Result<std::string> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     if (c.kind() == Value::Kind::kBytes) {
       ARROWPACK_ASSIGN_OR_RAISE(auto b, c.bytes());
@@ -259,8 +245,7 @@ struct Converter<std::vector<std::byte>> {
   static Result<Value> to_value(const std::vector<std::byte>& b, const SerializationContext&) {
     return Value::bytes(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
   }
-  static Status write(const std::vector<std::byte>& b, ObjectWriter& w,
-                      const SerializationContext&) {
+  static Status write(const std::vector<std::byte>& b, ObjectWriter& w, const SerializationContext&) {
     return w.bytes(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
   }
   static Result<std::vector<std::byte>> from_value(const Value& v, const SerializationContext&) {
@@ -274,15 +259,9 @@ struct Converter<std::vector<std::byte>> {
 template <>
 struct Converter<TensorPtr> {
   static constexpr bool kDefined = true;
-  static Result<Value> to_value(const TensorPtr& t, const SerializationContext&) {
-    return Value(t);
-  }
-  static Status write(const TensorPtr& t, ObjectWriter& w, const SerializationContext&) {
-    return w.tensor(t);
-  }
-  static Result<TensorPtr> read(const ObjectReader::Cursor& c, const SerializationContext&) {
-    return c.tensor();
-  }
+  static Result<Value> to_value(const TensorPtr& t, const SerializationContext&) { return Value(t); }
+  static Status write(const TensorPtr& t, ObjectWriter& w, const SerializationContext&) { return w.tensor(t); }
+  static Result<TensorPtr> read(const ObjectReader::Cursor& c, const SerializationContext&) { return c.tensor(); }
   static Result<TensorPtr> from_value(const Value& v, const SerializationContext&) {
     if (const TensorPtr* t = v.as<TensorPtr>()) return *t;
     if (const Ndarray* a = v.as<Ndarray>()) return a->tensor;
@@ -293,11 +272,8 @@ struct Converter<TensorPtr> {
 template <>
 struct Converter<std::shared_ptr<Buffer>> {
   static constexpr bool kDefined = true;
-  static Result<Value> to_value(const std::shared_ptr<Buffer>& b, const SerializationContext&) {
-    return Value(b);
-  }
-  static Status write(const std::shared_ptr<Buffer>& b, ObjectWriter& w,
-                      const SerializationContext&) {
+  static Result<Value> to_value(const std::shared_ptr<Buffer>& b, const SerializationContext&) { return Value(b); }
+  static Status write(const std::shared_ptr<Buffer>& b, ObjectWriter& w, const SerializationContext&) {
     return w.buffer(b);
   }
   static Result<std::shared_ptr<Buffer>> from_value(const Value& v, const SerializationContext&) {
@@ -317,10 +293,9 @@ namespace detail {
 // A 1-d tensor over caller memory: travels out of band, not copied.
 template <typename T>
 Result<Value> numbers_out_of_band(const T* data, std::size_t n) {
-  ARROWPACK_ASSIGN_OR_RAISE(
-      auto t,
-      Tensor::make(scalar_type<T>(), Buffer::wrap(data, static_cast<std::int64_t>(n * sizeof(T))),
-                   {static_cast<std::int64_t>(n)}));
+  ARROWPACK_ASSIGN_OR_RAISE(auto t,
+                            Tensor::make(scalar_type<T>(), Buffer::wrap(data, static_cast<std::int64_t>(n * sizeof(T))),
+                                         {static_cast<std::int64_t>(n)}));
   return Value::ndarray(std::move(t));
 }
 
@@ -332,11 +307,9 @@ Result<TensorPtr> numbers_tensor(const Value& v) {
   if (!t) t = v.as<TensorPtr>();
   if (!t) return Status::TypeError("expected a tensor of numbers, got ", v.kind_name());
   if (!(*t)->type()->equals(*scalar_type<T>())) {
-    return Status::TypeError("tensor of ", (*t)->type()->to_string(), ", expected ",
-                             scalar_type<T>()->to_string());
+    return Status::TypeError("tensor of ", (*t)->type()->to_string(), ", expected ", scalar_type<T>()->to_string());
   }
-  if ((*t)->ndim() != 1)
-    return Status::TypeError("tensor of ", (*t)->ndim(), " dimensions, expected 1");
+  if ((*t)->ndim() != 1) return Status::TypeError("tensor of ", (*t)->ndim(), " dimensions, expected 1");
   return *t;
 }
 }  // namespace detail
@@ -350,8 +323,7 @@ struct Converter<std::vector<T, A>, std::enable_if_t<detail::TensorScalar<T>>> {
   static Result<Value> to_value(const std::vector<T, A>& xs, const SerializationContext&) {
     return detail::numbers_out_of_band(xs.data(), xs.size());
   }
-  static Status write(const std::vector<T, A>& xs, ObjectWriter& w,
-                      const SerializationContext& ctx) {
+  static Status write(const std::vector<T, A>& xs, ObjectWriter& w, const SerializationContext& ctx) {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, to_value(xs, ctx));
     return w.ndarray(v.as<Ndarray>()->tensor);
   }
@@ -378,8 +350,7 @@ Result<std::span<const T>> span_of(const TensorPtr& t) {
   if (reinterpret_cast<std::uintptr_t>(t->data()->data()) % alignof(T) != 0) {
     return Status::Invalid("tensor data is not aligned for its elements");
   }
-  return std::span<const T>(reinterpret_cast<const T*>(t->data()->data()),
-                            static_cast<std::size_t>(t->size()));
+  return std::span<const T>(reinterpret_cast<const T*>(t->data()->data()), static_cast<std::size_t>(t->size()));
 }
 }  // namespace detail
 
@@ -391,8 +362,7 @@ struct Converter<std::span<const T, E>, std::enable_if_t<detail::TensorScalar<T>
   static Result<Value> to_value(std::span<const T, E> xs, const SerializationContext&) {
     return detail::numbers_out_of_band(xs.data(), xs.size());
   }
-  static Result<std::span<const T, E>> from_value(const Value&,
-                                                  const SerializationContext&) = delete;
+  static Result<std::span<const T, E>> from_value(const Value&, const SerializationContext&) = delete;
 };
 
 template <typename T>
@@ -409,29 +379,24 @@ struct Converter<SpanView<T>, std::enable_if_t<detail::TensorScalar<T>>> {
 };
 
 template <typename T, typename A>
-struct Converter<std::vector<T, A>,
-                 std::enable_if_t<!std::is_same_v<T, std::byte> && !detail::TensorScalar<T>>> {
+struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byte> && !detail::TensorScalar<T>>> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const std::vector<T, A>& xs, const SerializationContext& ctx) {
     ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
     return Value::list(std::move(items));
   }
-  static Status write(const std::vector<T, A>& xs, ObjectWriter& w,
-                      const SerializationContext& ctx) {
+  static Status write(const std::vector<T, A>& xs, ObjectWriter& w, const SerializationContext& ctx) {
     return detail::write_range(xs, w, ctx);
   }
   static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
     std::vector<T, A> out;
-    ARROWPACK_RETURN_NOT_OK(
-        detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
+    ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
     return out;
   }
-  static Result<std::vector<T, A>> read(const ObjectReader::Cursor& c,
-                                        const SerializationContext& ctx) {
+  static Result<std::vector<T, A>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     std::vector<T, A> out;
     if (auto n = c.size(); n.ok()) out.reserve(static_cast<std::size_t>(*n));
-    ARROWPACK_RETURN_NOT_OK(
-        detail::read_items<T>(c, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
+    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(c, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
     return out;
   }
 };
@@ -448,8 +413,7 @@ struct Converter<std::list<T, A>> {
   }
   static Result<std::list<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
     std::list<T, A> out;
-    ARROWPACK_RETURN_NOT_OK(
-        detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
+    ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
     return out;
   }
 };
@@ -461,16 +425,14 @@ struct Converter<std::array<T, N>> {
     ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
     return Value::list(std::move(items));
   }
-  static Status write(const std::array<T, N>& xs, ObjectWriter& w,
-                      const SerializationContext& ctx) {
+  static Status write(const std::array<T, N>& xs, ObjectWriter& w, const SerializationContext& ctx) {
     if constexpr (detail::kBulkNumber<T>) {
       return detail::write_bulk(std::span<const T>(xs), w);
     } else {
       return detail::write_range(xs, w, ctx);
     }
   }
-  static Result<std::array<T, N>> read(const ObjectReader::Cursor& c,
-                                       const SerializationContext& ctx) {
+  static Result<std::array<T, N>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     std::array<T, N> out{};
     std::size_t i = 0;
     if (auto n = c.size(); !n.ok() || *n != static_cast<std::int64_t>(N)) {
@@ -573,14 +535,12 @@ struct SetConverter {
   }
   static Result<S> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     S out;
-    ARROWPACK_RETURN_NOT_OK(
-        detail::read_items<T>(c, ctx, [&](T&& x) { out.insert(std::move(x)); }));
+    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(c, ctx, [&](T&& x) { out.insert(std::move(x)); }));
     return out;
   }
   static Result<S> from_value(const Value& v, const SerializationContext& ctx) {
     S out;
-    ARROWPACK_RETURN_NOT_OK(
-        detail::items_into<T>(v, ctx, [&](T&& x) { out.insert(std::move(x)); }));
+    ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.insert(std::move(x)); }));
     return out;
   }
 };
@@ -589,13 +549,11 @@ struct SetConverter {
 template <typename K, typename V, typename C, typename A>
 struct Converter<std::map<K, V, C, A>> : detail::MapConverter<std::map<K, V, C, A>> {};
 template <typename K, typename V, typename H, typename E, typename A>
-struct Converter<std::unordered_map<K, V, H, E, A>>
-    : detail::MapConverter<std::unordered_map<K, V, H, E, A>> {};
+struct Converter<std::unordered_map<K, V, H, E, A>> : detail::MapConverter<std::unordered_map<K, V, H, E, A>> {};
 template <typename T, typename C, typename A>
 struct Converter<std::set<T, C, A>> : detail::SetConverter<std::set<T, C, A>> {};
 template <typename T, typename H, typename E, typename A>
-struct Converter<std::unordered_set<T, H, E, A>>
-    : detail::SetConverter<std::unordered_set<T, H, E, A>> {};
+struct Converter<std::unordered_set<T, H, E, A>> : detail::SetConverter<std::unordered_set<T, H, E, A>> {};
 
 template <typename... Ts>
 struct Converter<std::tuple<Ts...>> {
@@ -604,15 +562,11 @@ struct Converter<std::tuple<Ts...>> {
     std::vector<Value> items;
     Status st;
     std::apply(
-        [&](const auto&... xs) {
-          ((st.ok() ? void(add(items, st, arrowpack::to_value(xs, ctx))) : void()), ...);
-        },
-        t);
+        [&](const auto&... xs) { ((st.ok() ? void(add(items, st, arrowpack::to_value(xs, ctx))) : void()), ...); }, t);
     ARROWPACK_RETURN_NOT_OK(st);
     return Value::tuple(std::move(items));
   }
-  static Status write(const std::tuple<Ts...>& t, ObjectWriter& w,
-                      const SerializationContext& ctx) {
+  static Status write(const std::tuple<Ts...>& t, ObjectWriter& w, const SerializationContext& ctx) {
     ARROWPACK_RETURN_NOT_OK(w.begin_tuple());
     Status st;
     std::apply([&](const auto&... xs) { ((st = st.ok() ? write_value(xs, w, ctx) : st), ...); }, t);
@@ -622,8 +576,7 @@ struct Converter<std::tuple<Ts...>> {
   static Result<std::tuple<Ts...>> from_value(const Value& v, const SerializationContext& ctx) {
     const std::vector<Value>* items = detail::sequence_items(v);
     if (!items || items->size() != sizeof...(Ts)) {
-      return Status::TypeError("expected a tuple of ", sizeof...(Ts), " elements, got ",
-                               v.kind_name());
+      return Status::TypeError("expected a tuple of ", sizeof...(Ts), " elements, got ", v.kind_name());
     }
     return from_items(*items, ctx, std::index_sequence_for<Ts...>{});
   }
@@ -637,8 +590,7 @@ struct Converter<std::tuple<Ts...>> {
     }
   }
   template <std::size_t... I>
-  static Result<std::tuple<Ts...>> from_items(const std::vector<Value>& items,
-                                              const SerializationContext& ctx,
+  static Result<std::tuple<Ts...>> from_items(const std::vector<Value>& items, const SerializationContext& ctx,
                                               std::index_sequence<I...>) {
     std::tuple<Result<Ts>...> parts{arrowpack::from_value<Ts>(items[I], ctx)...};
     Status st;
@@ -679,8 +631,7 @@ struct Converter<std::optional<T>> {
   static Status write(const std::optional<T>& o, ObjectWriter& w, const SerializationContext& ctx) {
     return o ? write_value(*o, w, ctx) : w.none();
   }
-  static Result<std::optional<T>> read(const ObjectReader::Cursor& c,
-                                       const SerializationContext& ctx) {
+  static Result<std::optional<T>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     if (c.is_none()) return std::optional<T>();
     ARROWPACK_ASSIGN_OR_RAISE(T x, read_value<T>(c, ctx));
     return std::optional<T>(std::move(x));
@@ -734,8 +685,7 @@ constexpr Value::Kind natural_kind() {
   else if constexpr (std::is_same_v<T, std::vector<std::byte>>)
     return Value::Kind::kBytes;
   else if constexpr (is_vector<T>::value) {
-    return TensorScalar<typename is_vector<T>::value_type> ? Value::Kind::kNdarray
-                                                           : Value::Kind::kList;
+    return TensorScalar<typename is_vector<T>::value_type> ? Value::Kind::kNdarray : Value::Kind::kList;
   } else if constexpr (is_map_like<T>::value)
     return Value::Kind::kDict;
   else if constexpr (is_set_like<T>::value)
@@ -757,8 +707,7 @@ struct Converter<std::variant<Ts...>> {
   static Result<Value> to_value(const std::variant<Ts...>& var, const SerializationContext& ctx) {
     return std::visit([&](const auto& x) { return arrowpack::to_value(x, ctx); }, var);
   }
-  static Status write(const std::variant<Ts...>& var, ObjectWriter& w,
-                      const SerializationContext& ctx) {
+  static Status write(const std::variant<Ts...>& var, ObjectWriter& w, const SerializationContext& ctx) {
     return std::visit([&](const auto& x) { return write_value(x, w, ctx); }, var);
   }
   /// The alternative whose own kind matches the value's wins (a double stays a double in a
@@ -773,8 +722,7 @@ struct Converter<std::variant<Ts...>> {
 
  private:
   template <typename T>
-  static void try_one(const Value& v, const SerializationContext& ctx,
-                      std::optional<std::variant<Ts...>>& out) {
+  static void try_one(const Value& v, const SerializationContext& ctx, std::optional<std::variant<Ts...>>& out) {
     auto r = arrowpack::from_value<T>(v, ctx);
     if (r.ok()) out.emplace(std::in_place_type<T>, std::move(r).value());
   }

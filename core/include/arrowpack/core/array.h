@@ -44,13 +44,10 @@ class Array {
 
   /// Builds an array from parts and checks them with validate().
   /// `null_count` < 0 means "count the validity bitmap".
-  static Result<Array> make(DataTypePtr type, std::int64_t length,
-                            std::vector<std::shared_ptr<Buffer>> buffers,
-                            std::vector<Array> children = {}, std::int64_t null_count = -1,
-                            std::int64_t offset = 0);
+  static Result<Array> make(DataTypePtr type, std::int64_t length, std::vector<std::shared_ptr<Buffer>> buffers,
+                            std::vector<Array> children = {}, std::int64_t null_count = -1, std::int64_t offset = 0);
   /// An array of `length` nulls of `type` (all-zero buffers from `pool`).
-  static Result<Array> make_nulls(DataTypePtr type, std::int64_t length,
-                                  MemoryPool* pool = default_memory_pool());
+  static Result<Array> make_nulls(DataTypePtr type, std::int64_t length, MemoryPool* pool = default_memory_pool());
 
   bool valid_handle() const { return data_ != nullptr; }
   const std::shared_ptr<const ArrayData>& data() const { return data_; }
@@ -83,9 +80,7 @@ class Array {
 
   /// Offset of list i into the child (list, large_list, map, string and binary types).
   std::int64_t value_offset(std::int64_t i) const;
-  std::int64_t value_length(std::int64_t i) const {
-    return value_offset(i + 1) - value_offset(i);
-  }
+  std::int64_t value_length(std::int64_t i) const { return value_offset(i + 1) - value_offset(i); }
   /// Child array j as stored (not adjusted for this array's offset).
   Array child(int j) const { return Array(data_->children[j]); }
   int num_children() const { return static_cast<int>(data_->children.size()); }
@@ -105,9 +100,7 @@ class Array {
 
   /// A zero-copy view of [offset, offset + length). Fails when out of range.
   Result<Array> slice(std::int64_t offset, std::int64_t length) const;
-  Result<Array> slice(std::int64_t offset) const {
-    return slice(offset, offset <= length() ? length() - offset : -1);
-  }
+  Result<Array> slice(std::int64_t offset) const { return slice(offset, offset <= length() ? length() - offset : -1); }
 
   /// Same type (ignoring field metadata) and same logical values, nulls included.
   bool equals(const Array& other) const;

@@ -60,8 +60,7 @@ class Buffer : public std::enable_shared_from_this<Buffer> {
 
   /// Same bytes (content comparison).
   bool equals(const Buffer& other) const noexcept {
-    return size_ == other.size_ &&
-           (data_ == other.data_ || size_ == 0 || std::memcmp(data_, other.data_, size_) == 0);
+    return size_ == other.size_ && (data_ == other.data_ || size_ == 0 || std::memcmp(data_, other.data_, size_) == 0);
   }
   bool equals(const Buffer& other, std::int64_t nbytes) const noexcept;
 
@@ -120,15 +119,13 @@ class ResizableBuffer : public MutableBuffer {
   explicit ResizableBuffer(MemoryPool* pool) : MutableBuffer(pool) {}
   /// Allocates or reallocates to `capacity` (rounded up to 64) bytes.
   Status set_capacity(std::int64_t capacity);
-  friend Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t,
-                                                                            MemoryPool*);
+  friend Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t, MemoryPool*);
 };
 
 /// Allocates a 64-byte aligned buffer of `size` bytes from `pool`.
-Result<std::shared_ptr<MutableBuffer>> allocate_buffer(std::int64_t size,
-                                                       MemoryPool* pool = default_memory_pool());
+Result<std::shared_ptr<MutableBuffer>> allocate_buffer(std::int64_t size, MemoryPool* pool = default_memory_pool());
 /// Allocates a resizable buffer of `size` bytes from `pool`.
-Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(
-    std::int64_t size, MemoryPool* pool = default_memory_pool());
+Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t size,
+                                                                   MemoryPool* pool = default_memory_pool());
 
 }  // namespace arrowpack

@@ -100,8 +100,7 @@ class NumericBuilder : public ArrayBuilder {
 
 class BooleanBuilder : public ArrayBuilder {
  public:
-  explicit BooleanBuilder(MemoryPool* pool = default_memory_pool())
-      : ArrayBuilder(boolean(), pool) {}
+  explicit BooleanBuilder(MemoryPool* pool = default_memory_pool()) : ArrayBuilder(boolean(), pool) {}
   Status append(bool value);
   Status append(std::optional<bool> value) { return value ? append(*value) : append_null(); }
   Status append_null() override;
@@ -116,9 +115,7 @@ class BinaryBuilder : public ArrayBuilder {
  public:
   explicit BinaryBuilder(DataTypePtr type = utf8(), MemoryPool* pool = default_memory_pool());
   Status append(std::string_view value);
-  Status append_optional(std::optional<std::string_view> value) {
-    return value ? append(*value) : append_null();
-  }
+  Status append_optional(std::optional<std::string_view> value) { return value ? append(*value) : append_null(); }
   Status append_null() override;
   Result<Array> finish() override;
 
@@ -175,8 +172,7 @@ class NullBuilder : public ArrayBuilder {
 /// then entries->append()).
 class ListBuilder : public ArrayBuilder {
  public:
-  ListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values,
-              MemoryPool* pool = default_memory_pool());
+  ListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values, MemoryPool* pool = default_memory_pool());
   Status append() { return open_list(true); }
   Status append_null() override { return open_list(false); }
   Result<Array> finish() override;
@@ -193,8 +189,7 @@ class ListBuilder : public ArrayBuilder {
 /// fixed_size_list: append() then exactly list_size values to values_builder().
 class FixedSizeListBuilder : public ArrayBuilder {
  public:
-  FixedSizeListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values,
-                       MemoryPool* pool = default_memory_pool())
+  FixedSizeListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values, MemoryPool* pool = default_memory_pool())
       : ArrayBuilder(std::move(type), pool), values_(std::move(values)) {}
   Status append() { return append_validity(true); }
   /// Appends a null list and list_size null values.
@@ -247,8 +242,7 @@ class UnionBuilder : public ArrayBuilder {
 };
 
 /// A builder for any supported type, children included.
-Result<std::unique_ptr<ArrayBuilder>> make_builder(const DataTypePtr& type,
-                                                   MemoryPool* pool = default_memory_pool());
+Result<std::unique_ptr<ArrayBuilder>> make_builder(const DataTypePtr& type, MemoryPool* pool = default_memory_pool());
 
 // ---- one-line arrays from C++ values ----------------------------------------------------
 
@@ -298,8 +292,7 @@ Result<Array> build(const DataTypePtr& type, const Values& values, MemoryPool* p
       ARROWPACK_RETURN_NOT_OK(o ? b->append(std::string_view(*o)) : b->append_null());
     } else {
       auto* b = dynamic_cast<NumericBuilder<T>*>(builder.get());
-      if (!b)
-        return Status::TypeError("values of ", sizeof(T), " bytes for type ", type->to_string());
+      if (!b) return Status::TypeError("values of ", sizeof(T), " bytes for type ", type->to_string());
       ARROWPACK_RETURN_NOT_OK(b->append(std::optional<T>(v)));
     }
   }
@@ -309,13 +302,11 @@ Result<Array> build(const DataTypePtr& type, const Values& values, MemoryPool* p
 
 /// `array<std::string>({"foo", "bar", "baz", std::nullopt})` — pyarrow's pa.array([...]).
 template <typename T>
-Result<Array> array(std::initializer_list<std::optional<T>> values,
-                    MemoryPool* pool = default_memory_pool()) {
+Result<Array> array(std::initializer_list<std::optional<T>> values, MemoryPool* pool = default_memory_pool()) {
   return detail::build<T>(detail::type_for<T>(), values, pool);
 }
 template <typename T>
-Result<Array> array(const std::vector<std::optional<T>>& values,
-                    MemoryPool* pool = default_memory_pool()) {
+Result<Array> array(const std::vector<std::optional<T>>& values, MemoryPool* pool = default_memory_pool()) {
   return detail::build<T>(detail::type_for<T>(), values, pool);
 }
 template <typename T>

@@ -25,7 +25,7 @@ inline std::uint16_t double_to_half(double value) {
   std::memcpy(&x, &f, 4);
   const std::uint16_t sign = static_cast<std::uint16_t>((x >> 16) & 0x8000);
   const std::uint32_t abs = x & 0x7FFFFFFF;
-  if (abs > 0x7F800000) return static_cast<std::uint16_t>(sign | 0x7E00);  // NaN
+  if (abs > 0x7F800000) return static_cast<std::uint16_t>(sign | 0x7E00);   // NaN
   if (abs >= 0x477FF000) return static_cast<std::uint16_t>(sign | 0x7C00);  // >= 65520: inf
   if (abs < 0x38800000) {
     // Subnormal half (or zero): scale to units of 2^-24 and round to nearest even.

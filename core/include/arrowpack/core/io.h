@@ -30,12 +30,8 @@ class OutputStream : virtual public FileInterface {
   /// Writes all `nbytes` bytes (or fails).
   virtual Status write(const void* data, std::int64_t nbytes) = 0;
   /// Writes a buffer; sinks that can keep a reference instead of copying may do so.
-  virtual Status write(const std::shared_ptr<Buffer>& data) {
-    return write(data->data(), data->size());
-  }
-  Status write(std::string_view data) {
-    return write(data.data(), static_cast<std::int64_t>(data.size()));
-  }
+  virtual Status write(const std::shared_ptr<Buffer>& data) { return write(data->data(), data->size()); }
+  Status write(std::string_view data) { return write(data.data(), static_cast<std::int64_t>(data.size())); }
   virtual Status flush() { return Status::OK(); }
 };
 
@@ -67,8 +63,8 @@ class RandomAccessFile : public InputStream {
 /// An in-memory sink (pyarrow's BufferOutputStream): grows a pool buffer.
 class BufferOutputStream : public OutputStream {
  public:
-  static Result<std::shared_ptr<BufferOutputStream>> create(
-      std::int64_t initial_capacity = 4096, MemoryPool* pool = default_memory_pool());
+  static Result<std::shared_ptr<BufferOutputStream>> create(std::int64_t initial_capacity = 4096,
+                                                            MemoryPool* pool = default_memory_pool());
 
   Status write(const void* data, std::int64_t nbytes) override;
   using OutputStream::write;
@@ -93,8 +89,7 @@ class BufferOutputStream : public OutputStream {
 /// Writes into a fixed, caller-provided mutable buffer; refuses to write past its end.
 class FixedSizeBufferWriter : public OutputStream {
  public:
-  explicit FixedSizeBufferWriter(std::shared_ptr<MutableBuffer> buffer)
-      : buffer_(std::move(buffer)) {}
+  explicit FixedSizeBufferWriter(std::shared_ptr<MutableBuffer> buffer) : buffer_(std::move(buffer)) {}
   Status write(const void* data, std::int64_t nbytes) override;
   using OutputStream::write;
   Result<std::int64_t> tell() const override { return position_; }
@@ -116,9 +111,7 @@ class MockOutputStream : public OutputStream {
  public:
   Status write(const void* data, std::int64_t nbytes) override;
   using OutputStream::write;
-  Status write(const std::shared_ptr<Buffer>& data) override {
-    return write(nullptr, data->size());
-  }
+  Status write(const std::shared_ptr<Buffer>& data) override { return write(nullptr, data->size()); }
   Result<std::int64_t> tell() const override { return position_; }
   Status close() override {
     closed_ = true;
@@ -168,8 +161,7 @@ enum class FileMode { kRead, kWrite, kReadWrite };
 class FileOutputStream : public OutputStream {
  public:
   /// Creates or truncates `path` (or appends to it when `append`).
-  static Result<std::shared_ptr<FileOutputStream>> open(const std::string& path,
-                                                        bool append = false);
+  static Result<std::shared_ptr<FileOutputStream>> open(const std::string& path, bool append = false);
   ~FileOutputStream() override;
   Status write(const void* data, std::int64_t nbytes) override;
   using OutputStream::write;
@@ -190,8 +182,7 @@ class FileOutputStream : public OutputStream {
 /// Reads copy into pool memory; read_at uses pread and is thread-safe.
 class ReadableFile : public RandomAccessFile {
  public:
-  static Result<std::shared_ptr<ReadableFile>> open(const std::string& path,
-                                                    MemoryPool* pool = default_memory_pool());
+  static Result<std::shared_ptr<ReadableFile>> open(const std::string& path, MemoryPool* pool = default_memory_pool());
   ~ReadableFile() override;
   Result<std::int64_t> read(std::int64_t nbytes, void* out) override;
   Result<std::shared_ptr<Buffer>> read(std::int64_t nbytes) override;
@@ -204,8 +195,7 @@ class ReadableFile : public RandomAccessFile {
   bool closed() const override { return fd_ < 0; }
 
  private:
-  ReadableFile(int fd, std::string path, MemoryPool* pool)
-      : fd_(fd), path_(std::move(path)), pool_(pool) {}
+  ReadableFile(int fd, std::string path, MemoryPool* pool) : fd_(fd), path_(std::move(path)), pool_(pool) {}
   int fd_;
   std::string path_;
   MemoryPool* pool_;
@@ -217,11 +207,9 @@ class ReadableFile : public RandomAccessFile {
 /// In kReadWrite mode the mapping can also be written (without growing the file).
 class MemoryMappedFile : public RandomAccessFile, public OutputStream {
  public:
-  static Result<std::shared_ptr<MemoryMappedFile>> open(const std::string& path,
-                                                        FileMode mode = FileMode::kRead);
+  static Result<std::shared_ptr<MemoryMappedFile>> open(const std::string& path, FileMode mode = FileMode::kRead);
   /// Creates (or truncates) `path` with `size` bytes and maps it read-write.
-  static Result<std::shared_ptr<MemoryMappedFile>> create(const std::string& path,
-                                                          std::int64_t size);
+  static Result<std::shared_ptr<MemoryMappedFile>> create(const std::string& path, std::int64_t size);
   ~MemoryMappedFile() override;
 
   Result<std::int64_t> read(std::int64_t nbytes, void* out) override;
@@ -292,7 +280,6 @@ Result<std::shared_ptr<Buffer>> read_fully(InputStream* stream, std::int64_t nby
                                            MemoryPool* pool = default_memory_pool());
 
 /// Reads a whole file into memory (pool).
-Result<std::shared_ptr<Buffer>> read_file(const std::string& path,
-                                          MemoryPool* pool = default_memory_pool());
+Result<std::shared_ptr<Buffer>> read_file(const std::string& path, MemoryPool* pool = default_memory_pool());
 
 }  // namespace arrowpack::io

@@ -25,13 +25,7 @@ namespace arrowpack::ipc {
 enum class MetadataVersion : std::int8_t { kV4 = 3, kV5 = 4 };
 
 /// The kinds of encapsulated message.
-enum class MessageType : std::int8_t {
-  kSchema,
-  kDictionaryBatch,
-  kRecordBatch,
-  kTensor,
-  kSparseTensor
-};
+enum class MessageType : std::int8_t { kSchema, kDictionaryBatch, kRecordBatch, kTensor, kSparseTensor };
 
 std::string_view message_type_name(MessageType type);
 
@@ -67,8 +61,7 @@ class Message {
  public:
   /// Checks `metadata` (a flatbuffer `Message`, verified) and that `body` is as long as the
   /// metadata says. Both are kept by reference, not copied.
-  static Result<std::unique_ptr<Message>> open(std::shared_ptr<Buffer> metadata,
-                                               std::shared_ptr<Buffer> body,
+  static Result<std::unique_ptr<Message>> open(std::shared_ptr<Buffer> metadata, std::shared_ptr<Buffer> body,
                                                const IpcReadOptions& options = {});
   ~Message();
 
@@ -95,12 +88,10 @@ class Message {
 
 /// Reads the next message of a stream; null at the end-of-stream marker or at a clean end of
 /// input. Accepts the continuation-marker framing and the legacy one.
-Result<std::unique_ptr<Message>> read_message(io::InputStream* stream,
-                                              const IpcReadOptions& options = {});
+Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const IpcReadOptions& options = {});
 
 /// Writes `message` with framing; returns the bytes written (framing + metadata + body).
-Result<std::int64_t> write_message(const Message& message, io::OutputStream* sink,
-                                   const IpcWriteOptions& options = {});
+Result<std::int64_t> write_message(const Message& message, io::OutputStream* sink, const IpcWriteOptions& options = {});
 
 /// Writes the 8-byte end-of-stream marker (4 bytes in legacy framing).
 Status write_end_of_stream(io::OutputStream* sink, const IpcWriteOptions& options = {});
@@ -123,8 +114,7 @@ struct RecordBatchPayload {
   std::vector<std::int64_t> body_padding;             ///< zero bytes after each buffer
   std::int64_t body_length = 0;                       ///< sum of buffers and padding
 };
-Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch,
-                                                     const IpcWriteOptions& options = {});
+Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch, const IpcWriteOptions& options = {});
 
 /// What a writer has written so far.
 struct WriteStats {
@@ -143,8 +133,7 @@ struct ReadStats {
 class StreamWriter {
  public:
   /// Writes the schema message to `sink` at once.
-  static Result<std::shared_ptr<StreamWriter>> open(std::shared_ptr<io::OutputStream> sink,
-                                                    SchemaPtr schema,
+  static Result<std::shared_ptr<StreamWriter>> open(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
                                                     const IpcWriteOptions& options = {});
   virtual ~StreamWriter();
 
@@ -162,10 +151,9 @@ class StreamWriter {
       : sink_(std::move(sink)), schema_(std::move(schema)), options_(options) {}
   Status start();
   /// Writes one message; records its offset, metadata length and body length.
-  Status write_payload(const std::shared_ptr<Buffer>& metadata,
-                       const std::vector<std::shared_ptr<Buffer>>& body,
-                       const std::vector<std::int64_t>& padding, std::int64_t body_length,
-                       std::int64_t* offset, std::int32_t* metadata_length);
+  Status write_payload(const std::shared_ptr<Buffer>& metadata, const std::vector<std::shared_ptr<Buffer>>& body,
+                       const std::vector<std::int64_t>& padding, std::int64_t body_length, std::int64_t* offset,
+                       std::int32_t* metadata_length);
   virtual Status on_batch_written(std::int64_t, std::int32_t, std::int64_t) { return Status::OK(); }
 
   std::shared_ptr<io::OutputStream> sink_;
@@ -178,8 +166,7 @@ class StreamWriter {
 };
 
 /// pyarrow's ipc.new_stream(sink, schema).
-inline Result<std::shared_ptr<StreamWriter>> new_stream(std::shared_ptr<io::OutputStream> sink,
-                                                        SchemaPtr schema,
+inline Result<std::shared_ptr<StreamWriter>> new_stream(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
                                                         const IpcWriteOptions& options = {}) {
   return StreamWriter::open(std::move(sink), std::move(schema), options);
 }
@@ -236,15 +223,13 @@ inline Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<io::Inp
   return StreamReader::open(std::move(source), options);
 }
 /// Reads a stream held in a buffer (zero-copy).
-Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<Buffer> buffer,
-                                                  const IpcReadOptions& options = {});
+Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<Buffer> buffer, const IpcReadOptions& options = {});
 
 /// Writes the IPC file format: "ARROW1" magic, a stream, a footer with the schema and the
 /// location of every batch, the footer length and the magic again.
 class FileWriter : public StreamWriter {
  public:
-  static Result<std::shared_ptr<FileWriter>> open(std::shared_ptr<io::OutputStream> sink,
-                                                  SchemaPtr schema,
+  static Result<std::shared_ptr<FileWriter>> open(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
                                                   const IpcWriteOptions& options = {},
                                                   MetadataPtr footer_metadata = nullptr);
   /// Writes the end-of-stream marker, the footer and the trailing magic.
@@ -252,8 +237,7 @@ class FileWriter : public StreamWriter {
 
  private:
   using StreamWriter::StreamWriter;
-  Status on_batch_written(std::int64_t offset, std::int32_t metadata_length,
-                          std::int64_t body_length) override;
+  Status on_batch_written(std::int64_t offset, std::int32_t metadata_length, std::int64_t body_length) override;
   struct Block {
     std::int64_t offset;
     std::int32_t metadata_length;
@@ -264,8 +248,7 @@ class FileWriter : public StreamWriter {
 };
 
 /// pyarrow's ipc.new_file(sink, schema).
-inline Result<std::shared_ptr<FileWriter>> new_file(std::shared_ptr<io::OutputStream> sink,
-                                                    SchemaPtr schema,
+inline Result<std::shared_ptr<FileWriter>> new_file(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
                                                     const IpcWriteOptions& options = {}) {
   return FileWriter::open(std::move(sink), std::move(schema), options);
 }
@@ -310,8 +293,7 @@ inline Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<io::RandomA
   return FileReader::open(std::move(source), options);
 }
 /// Reads a file held in a buffer (zero-copy).
-Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer,
-                                              const IpcReadOptions& options = {});
+Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer, const IpcReadOptions& options = {});
 
 // ---- Tensor messages (pyarrow's ipc.write_tensor / read_tensor / get_tensor_size) --------
 
@@ -325,16 +307,14 @@ struct TensorMessageParts {
   /// starts on a 64-byte boundary, body.
   std::int64_t encapsulated_size() const;
 };
-Result<TensorMessageParts> make_tensor_message_parts(const Tensor& tensor,
-                                                     MemoryPool* pool = default_memory_pool());
+Result<TensorMessageParts> make_tensor_message_parts(const Tensor& tensor, MemoryPool* pool = default_memory_pool());
 /// Writes parts made by make_tensor_message_parts() as one encapsulated message.
 Result<std::int64_t> write_tensor_message(const TensorMessageParts& parts, io::OutputStream* sink);
 
 /// A Tensor message for `tensor`, laid out as Arrow C++ writes it: the body is the element
 /// data (the tensor's own memory when it is contiguous, a row-major copy from `pool` when
 /// not) and the strides recorded are the body's.
-Result<std::unique_ptr<Message>> make_tensor_message(const Tensor& tensor,
-                                                     MemoryPool* pool = default_memory_pool());
+Result<std::unique_ptr<Message>> make_tensor_message(const Tensor& tensor, MemoryPool* pool = default_memory_pool());
 /// Writes `tensor` as one encapsulated Tensor message: continuation marker, metadata length,
 /// metadata padded so that these three are a multiple of 64 bytes, then the data (unpadded).
 /// Byte-identical to arrow::ipc::WriteTensor. Returns the bytes written.

@@ -26,9 +26,7 @@ class MemoryPool {
   /// Returns memory obtained from allocate()/reallocate() with the same size and alignment.
   virtual void free(std::uint8_t* ptr, std::int64_t size, std::int64_t alignment) = 0;
 
-  Status allocate(std::int64_t size, std::uint8_t** out) {
-    return allocate(size, kDefaultAlignment, out);
-  }
+  Status allocate(std::int64_t size, std::uint8_t** out) { return allocate(size, kDefaultAlignment, out); }
 
   /// Bytes currently allocated from this pool.
   virtual std::int64_t bytes_allocated() const = 0;
@@ -45,8 +43,7 @@ class MemoryPool {
 class SystemMemoryPool : public MemoryPool {
  public:
   Status allocate(std::int64_t size, std::int64_t alignment, std::uint8_t** out) override;
-  Status reallocate(std::int64_t old_size, std::int64_t new_size, std::int64_t alignment,
-                    std::uint8_t** ptr) override;
+  Status reallocate(std::int64_t old_size, std::int64_t new_size, std::int64_t alignment, std::uint8_t** ptr) override;
   void free(std::uint8_t* ptr, std::int64_t size, std::int64_t alignment) override;
   using MemoryPool::allocate;
 

@@ -15,8 +15,7 @@ namespace arrowpack {
 class RecordBatch {
  public:
   /// Checks that columns match the schema's field count and types and have `num_rows` rows.
-  static Result<std::shared_ptr<RecordBatch>> make(SchemaPtr schema, std::int64_t num_rows,
-                                                   std::vector<Array> columns);
+  static Result<std::shared_ptr<RecordBatch>> make(SchemaPtr schema, std::int64_t num_rows, std::vector<Array> columns);
   /// Same, with the row count taken from the first column (0 when there is none).
   static Result<std::shared_ptr<RecordBatch>> make(SchemaPtr schema, std::vector<Array> columns);
   /// pyarrow's RecordBatch.from_arrays(arrays, names): nullable fields of the arrays' types.
@@ -53,8 +52,7 @@ using RecordBatchPtr = std::shared_ptr<RecordBatch>;
 class Table {
  public:
   /// Every batch must have `schema` (metadata aside).
-  static Result<std::shared_ptr<Table>> from_batches(SchemaPtr schema,
-                                                     std::vector<RecordBatchPtr> batches);
+  static Result<std::shared_ptr<Table>> from_batches(SchemaPtr schema, std::vector<RecordBatchPtr> batches);
   const SchemaPtr& schema() const { return schema_; }
   const std::vector<RecordBatchPtr>& batches() const { return batches_; }
   int num_batches() const { return static_cast<int>(batches_.size()); }

@@ -37,8 +37,7 @@ class [[nodiscard]] Status {
   Status() noexcept = default;
   Status(StatusCode code, std::string message);
 
-  Status(const Status& other)
-      : state_(other.state_ ? std::make_unique<State>(*other.state_) : nullptr) {}
+  Status(const Status& other) : state_(other.state_ ? std::make_unique<State>(*other.state_) : nullptr) {}
   Status& operator=(const Status& other) {
     if (this != &other) state_ = other.state_ ? std::make_unique<State>(*other.state_) : nullptr;
     return *this;
@@ -125,8 +124,7 @@ class [[nodiscard]] Status {
 /// The exception thrown by the opt-in throwing accessors; carries the Status.
 class Error : public std::runtime_error {
  public:
-  explicit Error(Status status)
-      : std::runtime_error(status.to_string()), status_(std::move(status)) {}
+  explicit Error(Status status) : std::runtime_error(status.to_string()), status_(std::move(status)) {}
   const Status& status() const noexcept { return status_; }
 
  private:
@@ -137,13 +135,13 @@ class Error : public std::runtime_error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(runtime/explicit): implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(runtime/explicit): implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT(runtime/explicit)
     if (status_.ok()) status_ = Status::Invalid("Result constructed from an OK Status without a value");
   }
-  template <typename U, typename = std::enable_if_t<std::is_convertible_v<U&&, T> &&
-                                                    !std::is_same_v<std::decay_t<U>, T> &&
-                                                    !std::is_same_v<std::decay_t<U>, Status>>>
+  template <typename U,
+            typename = std::enable_if_t<std::is_convertible_v<U&&, T> && !std::is_same_v<std::decay_t<U>, T> &&
+                                        !std::is_same_v<std::decay_t<U>, Status>>>
   Result(U&& value) : value_(T(std::forward<U>(value))) {}  // NOLINT(runtime/explicit)
 
   bool ok() const noexcept { return status_.ok(); }
@@ -181,10 +179,10 @@ class [[nodiscard]] Result {
 #define ARROWPACK_CONCAT(a, b) ARROWPACK_CONCAT_IMPL(a, b)
 
 /// Returns the Status from the enclosing function when `expr` is not OK.
-#define ARROWPACK_RETURN_NOT_OK(expr)                  \
-  do {                                                 \
-    ::arrowpack::Status _ap_status = (expr);           \
-    if (!_ap_status.ok()) return _ap_status;           \
+#define ARROWPACK_RETURN_NOT_OK(expr)        \
+  do {                                       \
+    ::arrowpack::Status _ap_status = (expr); \
+    if (!_ap_status.ok()) return _ap_status; \
   } while (false)
 
 #define ARROWPACK_ASSIGN_OR_RAISE_IMPL(tmp, lhs, rexpr) \
@@ -197,9 +195,9 @@ class [[nodiscard]] Result {
   ARROWPACK_ASSIGN_OR_RAISE_IMPL(ARROWPACK_CONCAT(_ap_result_, __LINE__), lhs, rexpr)
 
 /// Returns Status::Invalid(args...) when `cond` is false.
-#define ARROWPACK_CHECK_OR_INVALID(cond, ...)                           \
-  do {                                                                  \
-    if (!(cond)) return ::arrowpack::Status::Invalid(__VA_ARGS__);      \
+#define ARROWPACK_CHECK_OR_INVALID(cond, ...)                      \
+  do {                                                             \
+    if (!(cond)) return ::arrowpack::Status::Invalid(__VA_ARGS__); \
   } while (false)
 
 }  // namespace arrowpack

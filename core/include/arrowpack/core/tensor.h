@@ -21,8 +21,7 @@ class Tensor {
   /// row-major), are non-negative, and that every element lies inside `data`. `dim_names`
   /// is empty or has one name per dimension; all-empty names mean "no names".
   static Result<std::shared_ptr<Tensor>> make(DataTypePtr type, std::shared_ptr<Buffer> data,
-                                              std::vector<std::int64_t> shape,
-                                              std::vector<std::int64_t> strides = {},
+                                              std::vector<std::int64_t> shape, std::vector<std::int64_t> strides = {},
                                               std::vector<std::string> dim_names = {});
   /// Column-major (Fortran order) strides for `shape`.
   static Result<std::shared_ptr<Tensor>> make_column_major(DataTypePtr type, std::shared_ptr<Buffer> data,
@@ -69,8 +68,7 @@ class Tensor {
   std::string to_string() const;
 
   /// Row-major strides (bytes) of a tensor of `shape` with elements of `element_size` bytes.
-  static std::vector<std::int64_t> row_major_strides(const std::vector<std::int64_t>& shape,
-                                                     std::int64_t element_size);
+  static std::vector<std::int64_t> row_major_strides(const std::vector<std::int64_t>& shape, std::int64_t element_size);
   static std::vector<std::int64_t> column_major_strides(const std::vector<std::int64_t>& shape,
                                                         std::int64_t element_size);
 

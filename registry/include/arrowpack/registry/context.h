@@ -86,19 +86,15 @@ class SerializationContext {
   Result<SerializedObject> serialize(const Value& value, const SerializeLimits& limits = {}) const;
   /// Serializes an object of a registered type T.
   template <typename T>
-  Result<SerializedObject> serialize_object(const T& object,
-                                            const SerializeLimits& limits = {}) const {
+  Result<SerializedObject> serialize_object(const T& object, const SerializeLimits& limits = {}) const {
     auto name = name_of(typeid(T));
-    if (!name)
-      return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
+    if (!name) return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
     return serialize(Value::object<T>(*name, object), limits);
   }
-  Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer,
-                            const DeserializeOptions& options = {}) const;
+  Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const DeserializeOptions& options = {}) const;
   /// Deserializes an object of the registered type T (a copy of the rebuilt object).
   template <typename T>
-  Result<T> deserialize_object(const std::shared_ptr<Buffer>& buffer,
-                               const DeserializeOptions& options = {}) const {
+  Result<T> deserialize_object(const std::shared_ptr<Buffer>& buffer, const DeserializeOptions& options = {}) const {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, deserialize(buffer, options));
     if (const T* p = v.as_object<T>()) return *p;
     return Status::TypeError("the serialized value is ", v.kind_name(),
@@ -125,9 +121,7 @@ class SerializationContext {
   std::shared_ptr<const Handler> find_by_type(std::type_index type) const;
   std::shared_ptr<const Handler> find_by_name(std::string_view name) const;
 
-  static std::uint64_t bloom_bit(std::type_index type) {
-    return std::uint64_t{1} << (type.hash_code() % 64);
-  }
+  static std::uint64_t bloom_bit(std::type_index type) { return std::uint64_t{1} << (type.hash_code() % 64); }
   void rebuild_bloom();  // under the unique lock
 
   mutable std::shared_mutex mutex_;
@@ -141,8 +135,7 @@ class SerializationContext {
 namespace detail {
 template <typename T, typename S, typename D>
 bool register_at_static_init(const char* name, S s, D d) {
-  Status st =
-      SerializationContext::default_context().register_type<T>(name, std::move(s), std::move(d));
+  Status st = SerializationContext::default_context().register_type<T>(name, std::move(s), std::move(d));
   return st.ok();
 }
 }  // namespace detail

@@ -20,8 +20,7 @@ class ObjectReader {
  public:
   class Cursor;
   /// Checks the structure (as deserialize() does) and keeps `object` alive.
-  static Result<std::shared_ptr<ObjectReader>> open(SerializedObject object,
-                                                    const SerializationContext& context,
+  static Result<std::shared_ptr<ObjectReader>> open(SerializedObject object, const SerializationContext& context,
                                                     const DeserializeOptions& options = {});
   ~ObjectReader();
   /// The serialized value itself.

@@ -22,8 +22,8 @@ class SerializationContext;
 /// Limits applied while encoding and decoding (hostile or cyclic input ends in a
 /// CapacityError, not in a stack overflow or an unbounded allocation).
 struct SerializeLimits {
-  int max_depth = 100;                                ///< nesting of containers (pyarrow's limit)
-  std::int64_t max_elements = std::int64_t{1} << 28;  ///< values in the whole graph
+  int max_depth = 100;                                   ///< nesting of containers (pyarrow's limit)
+  std::int64_t max_elements = std::int64_t{1} << 28;     ///< values in the whole graph
   std::int64_t max_total_bytes = std::int64_t{1} << 40;  ///< size of a blob accepted for reading
 };
 
@@ -53,8 +53,8 @@ struct Components {
 class SerializedObject {
  public:
   SerializedObject() = default;
-  SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors,
-                   std::vector<TensorPtr> ndarrays, std::vector<std::shared_ptr<Buffer>> buffers)
+  SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors, std::vector<TensorPtr> ndarrays,
+                   std::vector<std::shared_ptr<Buffer>> buffers)
       : batch_(std::move(batch)),
         tensors_(std::move(tensors)),
         ndarrays_(std::move(ndarrays)),
@@ -82,8 +82,7 @@ class SerializedObject {
   static Result<SerializedObject> read_from(const std::shared_ptr<Buffer>& buffer,
                                             const DeserializeOptions& options = {});
   /// Reassembles from components (zero-copy).
-  static Result<SerializedObject> from_components(const Components& components,
-                                                  const DeserializeOptions& options = {});
+  static Result<SerializedObject> from_components(const Components& components, const DeserializeOptions& options = {});
 
   /// Keeps `owner` alive as long as this object (or a copy) exists: the memory that tensors
   /// and buffers view without copying (registered objects' payloads, moved-in values).
@@ -114,30 +113,24 @@ class SerializedObject {
 };
 
 /// Encodes `value` with `context`'s registered types (the default context when null).
-Result<SerializedObject> serialize(const Value& value,
-                                   const SerializationContext* context = nullptr,
+Result<SerializedObject> serialize(const Value& value, const SerializationContext* context = nullptr,
                                    const SerializeLimits& limits = {});
 /// Decodes the structure of `object` back into a Value; registered types are rebuilt by
 /// their deserializers; tensors and buffers are shared, not copied.
-Result<Value> deserialize(const SerializedObject& object,
-                          const SerializationContext* context = nullptr,
+Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context = nullptr,
                           const DeserializeOptions& options = {});
 /// read_from() + deserialize().
-Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer,
-                          const SerializationContext* context = nullptr,
+Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const SerializationContext* context = nullptr,
                           const DeserializeOptions& options = {});
 /// from_components() + deserialize().
-Result<Value> deserialize_components(const Components& components,
-                                     const SerializationContext* context = nullptr,
+Result<Value> deserialize_components(const Components& components, const SerializationContext* context = nullptr,
                                      const DeserializeOptions& options = {});
 
 /// A buffer as a span of bytes (pyarrow's memoryview); valid while the buffer lives.
 inline std::span<const std::byte> as_span(const Buffer& buffer) { return buffer.span(); }
 /// A span of caller memory as a Buffer, without copying (pyarrow's py_buffer); the memory
 /// must outlive every use of the buffer.
-inline std::shared_ptr<Buffer> from_span(std::span<const std::byte> bytes) {
-  return Buffer::wrap(bytes);
-}
+inline std::shared_ptr<Buffer> from_span(std::span<const std::byte> bytes) { return Buffer::wrap(bytes); }
 
 /// The value of the schema metadata key "arrowpack.format_version" that arrowpack writes.
 inline constexpr std::string_view kFormatVersion = "1";

@@ -107,19 +107,19 @@ class Value {
     kBuffer,
     kObject,
   };
-  using Storage = std::variant<std::monostate, bool, std::int64_t, Half, float, double, Date64,
-                               std::string, Bytes, std::shared_ptr<List>, std::shared_ptr<Tuple>,
-                               std::shared_ptr<Dict>, std::shared_ptr<Set>, TensorPtr, Ndarray,
-                               std::shared_ptr<Buffer>, std::shared_ptr<Object>>;
+  using Storage =
+      std::variant<std::monostate, bool, std::int64_t, Half, float, double, Date64, std::string, Bytes,
+                   std::shared_ptr<List>, std::shared_ptr<Tuple>, std::shared_ptr<Dict>, std::shared_ptr<Set>,
+                   TensorPtr, Ndarray, std::shared_ptr<Buffer>, std::shared_ptr<Object>>;
 
   Value() = default;              ///< none
   Value(std::nullptr_t) {}        // NOLINT: none, as Python's None
   Value(bool v) : storage_(v) {}  // NOLINT
   /// Every integer is an int64; 64-bit unsigned values are not accepted implicitly (they may
   /// not fit): cast them, or use the typed front door, which checks.
-  template <typename I, typename = std::enable_if_t<
-                            std::is_integral_v<I> && !std::is_same_v<I, bool> &&
-                            !std::is_same_v<I, char> && !(std::is_unsigned_v<I> && sizeof(I) == 8)>>
+  template <typename I,
+            typename = std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool> && !std::is_same_v<I, char> &&
+                                        !(std::is_unsigned_v<I> && sizeof(I) == 8)>>
   Value(I v) : storage_(static_cast<std::int64_t>(v)) {}        // NOLINT
   Value(float v) : storage_(v) {}                               // NOLINT
   Value(double v) : storage_(v) {}                              // NOLINT
