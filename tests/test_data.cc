@@ -38,6 +38,7 @@ bool points_into(const Array& array, const Buffer& region) {
   for (int c = 0; c < array.num_children(); ++c) {
     if (!points_into(array.child(c), region)) return false;
   }
+  if (array.type_id() == TypeId::kDictionary && !points_into(array.dictionary(), region)) return false;
   return true;
 }
 

@@ -142,7 +142,10 @@ ap::Status cmd_convert(const std::string& in, const std::string& out, bool to_fi
   ARROWPACK_ASSIGN_OR_RAISE(auto sink, ap::io::FileOutputStream::open(out));
   std::shared_ptr<ap::ipc::StreamWriter> writer;
   if (to_file) {
-    ARROWPACK_ASSIGN_OR_RAISE(writer, ap::ipc::new_file(sink, c.schema));
+    // A stream may replace a dictionary from batch to batch; a file cannot: merge them.
+    ap::ipc::IpcWriteOptions options;
+    options.unify_dictionaries = true;
+    ARROWPACK_ASSIGN_OR_RAISE(writer, ap::ipc::new_file(sink, c.schema, options));
   } else {
     ARROWPACK_ASSIGN_OR_RAISE(writer, ap::ipc::new_stream(sink, c.schema));
   }

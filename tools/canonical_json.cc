@@ -70,11 +70,13 @@ void append_field(const Field& f, std::string& out) {
   out += f.nullable() ? "true" : "false";
   out += ",\"metadata\":";
   append_metadata(f.metadata(), out);
-  if (f.type()->num_fields() > 0) {
+  // A dictionary field's children are those of its value type.
+  const DataType& shape = f.type()->id() == TypeId::kDictionary ? *f.type()->value_type() : *f.type();
+  if (shape.num_fields() > 0) {
     out += ",\"children\":[";
-    for (int i = 0; i < f.type()->num_fields(); ++i) {
+    for (int i = 0; i < shape.num_fields(); ++i) {
       if (i) out += ',';
-      append_field(*f.type()->field(i), out);
+      append_field(*shape.field(i), out);
     }
     out += ']';
   }
@@ -150,6 +152,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out) {
       return;
     }
     case TypeId::kStruct: append_struct(a, a.offset() + i, out); return;
+    case TypeId::kDictionary: append_value(a.dictionary(), a.dictionary_index(i), out); return;
     case TypeId::kDecimal32:
     case TypeId::kDecimal64:
     case TypeId::kDecimal128:

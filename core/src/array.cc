@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <climits>
 
 #include "bit_util_internal.h"
 
@@ -315,6 +316,33 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
       }
       return validate_children(d, full, depth);
     }
+    case TypeId::kDictionary: {
+      std::int64_t need;
+      if (internal::mul_overflows(end, t.index_type()->byte_width(), &need)) {
+        return Status::Invalid("index buffer size overflows");
+      }
+      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, need, "indices"));
+      if (!d.dictionary) return Status::Invalid(t.to_string(), " array without its dictionary");
+      if (!d.dictionary->type || !d.dictionary->type->equals(*t.value_type())) {
+        return Status::TypeError("dictionary of type ", d.dictionary->type ? d.dictionary->type->to_string() : "none",
+                                 " for ", t.to_string());
+      }
+      Status st = validate_data(*d.dictionary, full, depth + 1);
+      if (!st.ok()) return st.with_context("dictionary");
+      if (full) {
+        const Array a(std::shared_ptr<const ArrayData>(&d, [](const ArrayData*) {}));
+        const std::int64_t size = d.dictionary->length;
+        for (std::int64_t i = 0; i < d.length; ++i) {
+          if (a.is_null(i)) continue;
+          const std::int64_t index = a.dictionary_index(i);
+          if (index < 0 || index >= size) {
+            return Status::Invalid("dictionary index ", index, " at slot ", i, " is outside the dictionary of ", size,
+                                   " values");
+          }
+        }
+      }
+      return Status::OK();
+    }
     default: {
       std::int64_t need;
       if (internal::mul_overflows(end, t.byte_width(), &need)) {
@@ -365,6 +393,8 @@ bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j
         if (!value_equals(a.child(c), a.offset() + i, b.child(c), b.offset() + j)) return false;
       }
       return true;
+    case TypeId::kDictionary:
+      return value_equals(a.dictionary(), a.dictionary_index(i), b.dictionary(), b.dictionary_index(j));
     case TypeId::kSparseUnion:
     case TypeId::kDenseUnion: {
       if (a.type_code(i) != b.type_code(j)) return false;
@@ -435,6 +465,40 @@ std::string_view Array::string_view(std::int64_t i) const {
 }
 
 std::int64_t Array::value_offset(std::int64_t i) const { return read_offset(*data_, i); }
+
+std::int64_t Array::dictionary_index(std::int64_t i) const {
+  const ArrayData& d = *data_;
+  const std::uint8_t* p = d.buffers[1]->data();
+  const std::int64_t k = d.offset + i;
+  switch (d.type->index_type()->id()) {
+    case TypeId::kInt8: return reinterpret_cast<const std::int8_t*>(p)[k];
+    case TypeId::kUInt8: return p[k];
+    case TypeId::kInt16: return value<std::int16_t>(i);
+    case TypeId::kUInt16: return value<std::uint16_t>(i);
+    case TypeId::kInt32: return value<std::int32_t>(i);
+    case TypeId::kUInt32: return value<std::uint32_t>(i);
+    case TypeId::kInt64: return value<std::int64_t>(i);
+    case TypeId::kUInt64: {
+      // Indices past INT64_MAX cannot lie in any dictionary: report them as -1.
+      const auto v = value<std::uint64_t>(i);
+      return v > static_cast<std::uint64_t>(INT64_MAX) ? -1 : static_cast<std::int64_t>(v);
+    }
+    default: return -1;
+  }
+}
+
+Result<Array> Array::make_dictionary(DataTypePtr type, const Array& indices, const Array& dictionary) {
+  if (!type || type->id() != TypeId::kDictionary) return Status::TypeError("make_dictionary needs a dictionary type");
+  if (!indices.valid_handle() || !dictionary.valid_handle()) return Status::Invalid("empty indices or dictionary");
+  if (!indices.type()->equals(*type->index_type())) {
+    return Status::TypeError("indices of type ", indices.type()->to_string(), " for ", type->to_string());
+  }
+  auto d = std::make_shared<ArrayData>(*indices.data());
+  d->type = std::move(type);
+  d->dictionary = std::const_pointer_cast<ArrayData>(dictionary.data());
+  ARROWPACK_RETURN_NOT_OK(validate_data(*d, true, 0));
+  return Array(std::move(d));
+}
 
 Array Array::field(int j) const {
   const Array c = child(j);
@@ -519,6 +583,12 @@ Result<Array> Array::make_nulls(DataTypePtr type, std::int64_t length, MemoryPoo
     return Array(std::move(d));
   }
   ARROWPACK_ASSIGN_OR_RAISE(d->buffers[0], zeros(bytes_for_bits(length)));
+  if (type->id() == TypeId::kDictionary) {
+    ARROWPACK_ASSIGN_OR_RAISE(d->buffers[1], zeros(length * type->index_type()->byte_width()));
+    ARROWPACK_ASSIGN_OR_RAISE(auto empty, make_nulls(type->value_type(), 0, pool));
+    d->dictionary = std::const_pointer_cast<ArrayData>(empty.data());
+    return Array(std::move(d));
+  }
   std::int64_t values_size = -1;  // bytes of the values buffer, -1 = none
   std::int64_t offsets_size = -1;
   if (type->is_binary_like() || type->is_list_like()) {

@@ -5,6 +5,7 @@
 
 #include "arrowpack/core/decimal.h"
 
+#include "array_internal.h"
 #include "bit_util_internal.h"
 
 namespace arrowpack {
@@ -214,6 +215,109 @@ Result<Array> DecimalBuilder::finish() {
   return Array::make(type_, n, {std::move(validity), take(values_)}, {}, nulls);
 }
 
+// ---- dictionary
+
+DictionaryBuilder::DictionaryBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> indices, MemoryPool* pool)
+    : ArrayBuilder(std::move(type), pool), indices_(std::move(indices)) {}
+
+Result<std::unique_ptr<DictionaryBuilder>> DictionaryBuilder::make(DataTypePtr type, MemoryPool* pool) {
+  if (!type || type->id() != TypeId::kDictionary) return Status::TypeError("DictionaryBuilder needs a dictionary type");
+  const DataType& vt = *type->value_type();
+  if (!vt.is_binary_like() && (vt.byte_width() <= 0 || vt.id() == TypeId::kDictionary)) {
+    return Status::NotImplemented("DictionaryBuilder of ", vt.to_string(), " values");
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto indices, make_builder(type->index_type(), pool));
+  return std::unique_ptr<DictionaryBuilder>(new DictionaryBuilder(std::move(type), std::move(indices), pool));
+}
+
+Status DictionaryBuilder::append_index(std::int64_t index) {
+  auto* b = indices_.get();
+  switch (b->type()->id()) {
+    case TypeId::kInt8: return static_cast<NumericBuilder<std::int8_t>*>(b)->append(static_cast<std::int8_t>(index));
+    case TypeId::kUInt8: return static_cast<NumericBuilder<std::uint8_t>*>(b)->append(static_cast<std::uint8_t>(index));
+    case TypeId::kInt16: return static_cast<NumericBuilder<std::int16_t>*>(b)->append(static_cast<std::int16_t>(index));
+    case TypeId::kUInt16:
+      return static_cast<NumericBuilder<std::uint16_t>*>(b)->append(static_cast<std::uint16_t>(index));
+    case TypeId::kInt32: return static_cast<NumericBuilder<std::int32_t>*>(b)->append(static_cast<std::int32_t>(index));
+    case TypeId::kUInt32:
+      return static_cast<NumericBuilder<std::uint32_t>*>(b)->append(static_cast<std::uint32_t>(index));
+    case TypeId::kInt64: return static_cast<NumericBuilder<std::int64_t>*>(b)->append(index);
+    default: return static_cast<NumericBuilder<std::uint64_t>*>(b)->append(static_cast<std::uint64_t>(index));
+  }
+}
+
+Status DictionaryBuilder::append(std::string_view value_bytes) {
+  const DataType& vt = *type_->value_type();
+  if (!vt.is_binary_like() && static_cast<std::int64_t>(value_bytes.size()) != vt.byte_width()) {
+    return Status::Invalid(vt.to_string(), " value of ", value_bytes.size(), " bytes");
+  }
+  if (vt.is_string() && !is_valid_utf8(value_bytes)) return Status::Invalid("string value is not valid UTF-8");
+  auto it = memo_.find(std::string(value_bytes));
+  if (it == memo_.end()) {
+    const auto next = static_cast<std::int64_t>(memo_.size());
+    if (next > internal::max_dictionary_index(*type_->index_type())) {
+      return Status::CapacityError("more distinct values than ", type_->index_type()->to_string(),
+                                   " indices can address");
+    }
+    it = memo_.emplace(std::string(value_bytes), next).first;
+    new_bytes_.append(value_bytes);
+    new_offsets_.push_back(static_cast<std::int64_t>(new_bytes_.size()));
+  }
+  ARROWPACK_RETURN_NOT_OK(append_index(it->second));
+  ++length_;
+  return Status::OK();
+}
+
+Status DictionaryBuilder::append_null() {
+  ARROWPACK_RETURN_NOT_OK(indices_->append_null());
+  ++length_;
+  ++null_count_;
+  return Status::OK();
+}
+
+Result<Array> DictionaryBuilder::finish() {
+  const DataTypePtr& vt = type_->value_type();
+  const auto added = static_cast<std::int64_t>(new_offsets_.size()) - 1;
+  Array fresh;
+  if (vt->is_binary_like()) {
+    const bool large = vt->has_large_offsets();
+    ARROWPACK_ASSIGN_OR_RAISE(auto offsets, allocate_buffer((added + 1) * (large ? 8 : 4), pool_));
+    for (std::int64_t k = 0; k <= added; ++k) {
+      if (large) {
+        std::memcpy(offsets->mutable_data() + k * 8, &new_offsets_[k], 8);
+      } else {
+        if (new_offsets_[k] > std::numeric_limits<std::int32_t>::max()) {
+          return Status::CapacityError("dictionary values exceed 2 GiB");
+        }
+        const auto v = static_cast<std::int32_t>(new_offsets_[k]);
+        std::memcpy(offsets->mutable_data() + k * 4, &v, 4);
+      }
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto data,
+                              Buffer::copy_of(new_bytes_.data(), static_cast<std::int64_t>(new_bytes_.size()), pool_));
+    ARROWPACK_ASSIGN_OR_RAISE(
+        fresh, Array::make(vt, added, {nullptr, std::shared_ptr<Buffer>(std::move(offsets)), data}, {}, 0));
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(auto data,
+                              Buffer::copy_of(new_bytes_.data(), static_cast<std::int64_t>(new_bytes_.size()), pool_));
+    ARROWPACK_ASSIGN_OR_RAISE(fresh, Array::make(vt, added, {nullptr, data}, {}, 0));
+  }
+  Array dict = fresh;
+  if (previous_.valid_handle() && previous_.length() > 0) {
+    if (added == 0) {
+      dict = previous_;  // unchanged: the same dictionary object, so writers see no change
+    } else {
+      ARROWPACK_ASSIGN_OR_RAISE(dict, concatenate({previous_, fresh}, pool_));
+    }
+  }
+  previous_ = dict;
+  new_bytes_.clear();
+  new_offsets_.assign(1, 0);
+  ARROWPACK_ASSIGN_OR_RAISE(auto indices, indices_->finish());
+  length_ = null_count_ = 0;
+  return Array::make_dictionary(type_, indices, dict);
+}
+
 Result<Array> NullBuilder::finish() {
   const std::int64_t n = length_;
   length_ = null_count_ = 0;
@@ -369,6 +473,10 @@ Result<std::unique_ptr<ArrayBuilder>> make_builder(const DataTypePtr& type, Memo
     case TypeId::kIntervalMonths: return std::make_unique<NumericBuilder<std::int32_t>>(type, pool);
     case TypeId::kIntervalDayTime: return std::make_unique<NumericBuilder<DayTimeInterval>>(type, pool);
     case TypeId::kIntervalMonthDayNano: return std::make_unique<NumericBuilder<MonthDayNanoInterval>>(type, pool);
+    case TypeId::kDictionary: {
+      ARROWPACK_ASSIGN_OR_RAISE(auto b, DictionaryBuilder::make(type, pool));
+      return std::unique_ptr<ArrayBuilder>(std::move(b));
+    }
     case TypeId::kList:
     case TypeId::kLargeList:
     case TypeId::kMap: {

@@ -187,6 +187,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
       out += ")";
       return;
     }
+    case TypeId::kDictionary: append_value(a.dictionary(), a.dictionary_index(i), out, window); return;
     case TypeId::kDecimal32:
     case TypeId::kDecimal64:
     case TypeId::kDecimal128:
@@ -222,8 +223,27 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
 
 }  // namespace
 
+namespace {
+std::string indented(const std::string& text) {
+  std::string out = "  ";
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += "  ";
+  }
+  return out;
+}
+}  // namespace
+
 std::string Array::to_string(std::int64_t window) const {
   if (!data_) return "<empty array>";
+  if (type_id() == TypeId::kDictionary) {
+    // pyarrow's DictionaryArray layout: the dictionary, then the indices.
+    auto indices = std::make_shared<ArrayData>(*data_);
+    indices->type = type()->index_type();
+    indices->dictionary = nullptr;
+    return "\n-- dictionary:\n" + indented(dictionary().to_string(window)) + "\n-- indices:\n" +
+           indented(Array(std::move(indices)).to_string(window));
+  }
   rendered_left = kMaxRendered;
   std::string out = "[";
   const std::int64_t n = length();

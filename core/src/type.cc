@@ -7,14 +7,10 @@ namespace arrowpack {
 
 std::string_view time_unit_name(TimeUnit unit) {
   switch (unit) {
-    case TimeUnit::kSecond:
-      return "s";
-    case TimeUnit::kMilli:
-      return "ms";
-    case TimeUnit::kMicro:
-      return "us";
-    case TimeUnit::kNano:
-      return "ns";
+    case TimeUnit::kSecond: return "s";
+    case TimeUnit::kMilli: return "ms";
+    case TimeUnit::kMicro: return "us";
+    case TimeUnit::kNano: return "ns";
   }
   return "?";
 }
@@ -48,7 +44,10 @@ DataType::DataType(TypeId id, FieldVector children, Params params)
       keys_sorted_(params.keys_sorted),
       type_codes_(std::move(params.type_codes)),
       precision_(params.precision),
-      scale_(params.scale) {
+      scale_(params.scale),
+      index_type_(std::move(params.index_type)),
+      dictionary_value_type_(std::move(params.dictionary_value_type)),
+      ordered_(params.ordered) {
   if (is_union()) {
     code_to_child_.assign(128, -1);
     for (std::size_t i = 0; i < type_codes_.size(); ++i) {
@@ -59,44 +58,33 @@ DataType::DataType(TypeId id, FieldVector children, Params params)
 
 std::int64_t DataType::bit_width() const {
   switch (id_) {
-    case TypeId::kBool:
-      return 1;
+    case TypeId::kBool: return 1;
     case TypeId::kInt8:
-    case TypeId::kUInt8:
-      return 8;
+    case TypeId::kUInt8: return 8;
     case TypeId::kInt16:
     case TypeId::kUInt16:
-    case TypeId::kHalfFloat:
-      return 16;
+    case TypeId::kHalfFloat: return 16;
     case TypeId::kInt32:
     case TypeId::kUInt32:
     case TypeId::kFloat:
     case TypeId::kDate32:
-    case TypeId::kTime32:
-      return 32;
+    case TypeId::kTime32: return 32;
     case TypeId::kInt64:
     case TypeId::kUInt64:
     case TypeId::kDouble:
     case TypeId::kDate64:
     case TypeId::kTime64:
     case TypeId::kTimestamp:
-    case TypeId::kDuration:
-      return 64;
-    case TypeId::kFixedSizeBinary:
-      return std::int64_t{fixed_size_} * 8;
+    case TypeId::kDuration: return 64;
+    case TypeId::kFixedSizeBinary: return std::int64_t{fixed_size_} * 8;
     case TypeId::kDecimal32:
-    case TypeId::kIntervalMonths:
-      return 32;
+    case TypeId::kIntervalMonths: return 32;
     case TypeId::kDecimal64:
-    case TypeId::kIntervalDayTime:
-      return 64;
+    case TypeId::kIntervalDayTime: return 64;
     case TypeId::kDecimal128:
-    case TypeId::kIntervalMonthDayNano:
-      return 128;
-    case TypeId::kDecimal256:
-      return 256;
-    default:
-      return 0;
+    case TypeId::kIntervalMonthDayNano: return 128;
+    case TypeId::kDecimal256: return 256;
+    default: return 0;
   }
 }
 
@@ -109,6 +97,7 @@ int DataType::field_index(std::string_view name) const {
 
 const DataTypePtr& DataType::value_type() const {
   static const DataTypePtr kNone;
+  if (id_ == TypeId::kDictionary) return dictionary_value_type_;
   return children_.empty() ? kNone : children_[0]->type();
 }
 
@@ -126,72 +115,43 @@ std::string DataType::to_string() const {
     return out;
   };
   switch (id_) {
-    case TypeId::kNull:
-      return "null";
-    case TypeId::kBool:
-      return "bool";
-    case TypeId::kInt8:
-      return "int8";
-    case TypeId::kInt16:
-      return "int16";
-    case TypeId::kInt32:
-      return "int32";
-    case TypeId::kInt64:
-      return "int64";
-    case TypeId::kUInt8:
-      return "uint8";
-    case TypeId::kUInt16:
-      return "uint16";
-    case TypeId::kUInt32:
-      return "uint32";
-    case TypeId::kUInt64:
-      return "uint64";
-    case TypeId::kHalfFloat:
-      return "halffloat";
-    case TypeId::kFloat:
-      return "float";
-    case TypeId::kDouble:
-      return "double";
-    case TypeId::kString:
-      return "string";
-    case TypeId::kLargeString:
-      return "large_string";
-    case TypeId::kBinary:
-      return "binary";
-    case TypeId::kLargeBinary:
-      return "large_binary";
-    case TypeId::kFixedSizeBinary:
-      return "fixed_size_binary[" + std::to_string(fixed_size_) + "]";
-    case TypeId::kDate32:
-      return "date32[day]";
-    case TypeId::kDate64:
-      return "date64[ms]";
-    case TypeId::kTime32:
-      return "time32[" + std::string(time_unit_name(unit_)) + "]";
-    case TypeId::kTime64:
-      return "time64[" + std::string(time_unit_name(unit_)) + "]";
+    case TypeId::kNull: return "null";
+    case TypeId::kBool: return "bool";
+    case TypeId::kInt8: return "int8";
+    case TypeId::kInt16: return "int16";
+    case TypeId::kInt32: return "int32";
+    case TypeId::kInt64: return "int64";
+    case TypeId::kUInt8: return "uint8";
+    case TypeId::kUInt16: return "uint16";
+    case TypeId::kUInt32: return "uint32";
+    case TypeId::kUInt64: return "uint64";
+    case TypeId::kHalfFloat: return "halffloat";
+    case TypeId::kFloat: return "float";
+    case TypeId::kDouble: return "double";
+    case TypeId::kString: return "string";
+    case TypeId::kLargeString: return "large_string";
+    case TypeId::kBinary: return "binary";
+    case TypeId::kLargeBinary: return "large_binary";
+    case TypeId::kFixedSizeBinary: return "fixed_size_binary[" + std::to_string(fixed_size_) + "]";
+    case TypeId::kDate32: return "date32[day]";
+    case TypeId::kDate64: return "date64[ms]";
+    case TypeId::kTime32: return "time32[" + std::string(time_unit_name(unit_)) + "]";
+    case TypeId::kTime64: return "time64[" + std::string(time_unit_name(unit_)) + "]";
     case TypeId::kTimestamp:
-      return "timestamp[" + std::string(time_unit_name(unit_)) +
-             (timezone_.empty() ? "" : ", tz=" + timezone_) + "]";
-    case TypeId::kDuration:
-      return "duration[" + std::string(time_unit_name(unit_)) + "]";
-    case TypeId::kList:
-      return "list<" + join_fields(false) + ">";
-    case TypeId::kLargeList:
-      return "large_list<" + join_fields(false) + ">";
+      return "timestamp[" + std::string(time_unit_name(unit_)) + (timezone_.empty() ? "" : ", tz=" + timezone_) + "]";
+    case TypeId::kDuration: return "duration[" + std::string(time_unit_name(unit_)) + "]";
+    case TypeId::kList: return "list<" + join_fields(false) + ">";
+    case TypeId::kLargeList: return "large_list<" + join_fields(false) + ">";
     case TypeId::kFixedSizeList:
       return "fixed_size_list<" + join_fields(false) + ">[" + std::to_string(fixed_size_) + "]";
-    case TypeId::kStruct:
-      return "struct<" + join_fields(false) + ">";
+    case TypeId::kStruct: return "struct<" + join_fields(false) + ">";
     case TypeId::kMap: {
       const auto& entries = children_[0]->type();
-      return "map<" + entries->field(0)->type()->to_string() + ", " +
-             entries->field(1)->type()->to_string() + (keys_sorted_ ? ", keys_sorted" : "") + ">";
+      return "map<" + entries->field(0)->type()->to_string() + ", " + entries->field(1)->type()->to_string() +
+             (keys_sorted_ ? ", keys_sorted" : "") + ">";
     }
-    case TypeId::kSparseUnion:
-      return "sparse_union<" + join_fields(true) + ">";
-    case TypeId::kDenseUnion:
-      return "dense_union<" + join_fields(true) + ">";
+    case TypeId::kSparseUnion: return "sparse_union<" + join_fields(true) + ">";
+    case TypeId::kDenseUnion: return "dense_union<" + join_fields(true) + ">";
     case TypeId::kDecimal32:
     case TypeId::kDecimal64:
     case TypeId::kDecimal128:
@@ -205,12 +165,17 @@ std::string DataType::to_string() const {
       out += ')';
       return out;
     }
-    case TypeId::kIntervalMonths:
-      return "month_interval";
-    case TypeId::kIntervalDayTime:
-      return "day_time_interval";
-    case TypeId::kIntervalMonthDayNano:
-      return "month_day_nano_interval";
+    case TypeId::kIntervalMonths: return "month_interval";
+    case TypeId::kIntervalDayTime: return "day_time_interval";
+    case TypeId::kIntervalMonthDayNano: return "month_day_nano_interval";
+    case TypeId::kDictionary: {
+      std::string out = "dictionary<values=";
+      out += dictionary_value_type_->to_string();
+      out += ", indices=";
+      out += index_type_->to_string();
+      out += ordered_ ? ", ordered=1>" : ", ordered=0>";
+      return out;
+    }
   }
   return "unknown";
 }
@@ -244,8 +209,10 @@ bool DataType::equals(const DataType& other, bool check_metadata) const {
     case TypeId::kDecimal256:
       if (precision_ != other.precision_ || scale_ != other.scale_) return false;
       break;
-    default:
-      break;
+    case TypeId::kDictionary:
+      return ordered_ == other.ordered_ && index_type_->equals(*other.index_type_) &&
+             dictionary_value_type_->equals(*other.dictionary_value_type_, check_metadata);
+    default: break;
   }
   for (std::size_t i = 0; i < children_.size(); ++i) {
     if (!children_[i]->equals(*other.children_[i], check_metadata)) return false;
@@ -253,9 +220,7 @@ bool DataType::equals(const DataType& other, bool check_metadata) const {
   return true;
 }
 
-std::string Field::to_string() const {
-  return name_ + ": " + type_->to_string() + (nullable_ ? "" : " not null");
-}
+std::string Field::to_string() const { return name_ + ": " + type_->to_string() + (nullable_ ? "" : " not null"); }
 
 namespace {
 bool metadata_equals(const MetadataPtr& a, const MetadataPtr& b) {
@@ -268,8 +233,7 @@ bool metadata_equals(const MetadataPtr& a, const MetadataPtr& b) {
 
 bool Field::equals(const Field& other, bool check_metadata) const {
   if (this == &other) return true;
-  return name_ == other.name_ && nullable_ == other.nullable_ &&
-         type_->equals(*other.type_, check_metadata) &&
+  return name_ == other.name_ && nullable_ == other.nullable_ && type_->equals(*other.type_, check_metadata) &&
          (!check_metadata || metadata_equals(metadata_, other.metadata_));
 }
 
@@ -326,8 +290,7 @@ Status check_union(const FieldVector& fields, std::vector<std::int8_t>& codes) {
     for (std::size_t i = 0; i < fields.size(); ++i) codes.push_back(static_cast<std::int8_t>(i));
   }
   if (codes.size() != fields.size()) {
-    return Status::Invalid("union has ", fields.size(), " children but ", codes.size(),
-                           " type codes");
+    return Status::Invalid("union has ", fields.size(), " children but ", codes.size(), " type codes");
   }
   std::set<int> seen;
   for (auto c : codes) {
@@ -397,12 +360,8 @@ DataTypePtr duration(TimeUnit unit) {
 
 DataTypePtr list(DataTypePtr value_type) { return list(field("item", std::move(value_type))); }
 DataTypePtr list(FieldPtr value_field) { return make(TypeId::kList, {std::move(value_field)}); }
-DataTypePtr large_list(DataTypePtr value_type) {
-  return large_list(field("item", std::move(value_type)));
-}
-DataTypePtr large_list(FieldPtr value_field) {
-  return make(TypeId::kLargeList, {std::move(value_field)});
-}
+DataTypePtr large_list(DataTypePtr value_type) { return large_list(field("item", std::move(value_type))); }
+DataTypePtr large_list(FieldPtr value_field) { return make(TypeId::kLargeList, {std::move(value_field)}); }
 DataTypePtr fixed_size_list(DataTypePtr value_type, std::int32_t list_size) {
   return fixed_size_list(field("item", std::move(value_type)), list_size);
 }
@@ -415,9 +374,7 @@ DataTypePtr struct_(FieldVector fields) { return make(TypeId::kStruct, std::move
 
 DataTypePtr map(DataTypePtr key_type, DataTypePtr item_type, bool keys_sorted) {
   auto entries = field(
-      "entries",
-      struct_({field("key", std::move(key_type), false), field("value", std::move(item_type))}),
-      false);
+      "entries", struct_({field("key", std::move(key_type), false), field("value", std::move(item_type))}), false);
   DataType::Params p;
   p.keys_sorted = keys_sorted;
   return make(TypeId::kMap, {std::move(entries)}, std::move(p));
@@ -448,8 +405,7 @@ Result<DataTypePtr> dense_union(FieldVector fields, std::vector<std::int8_t> typ
 }
 
 namespace {
-Result<DataTypePtr> decimal(TypeId id, std::int32_t max_precision, std::int32_t precision,
-                            std::int32_t scale) {
+Result<DataTypePtr> decimal(TypeId id, std::int32_t max_precision, std::int32_t precision, std::int32_t scale) {
   if (precision < 1 || precision > max_precision) {
     return Status::Invalid("decimal",
                            max_precision == 9    ? 32
@@ -477,6 +433,22 @@ Result<DataTypePtr> decimal128(std::int32_t precision, std::int32_t scale) {
 Result<DataTypePtr> decimal256(std::int32_t precision, std::int32_t scale) {
   return decimal(TypeId::kDecimal256, 76, precision, scale);
 }
+Result<DataTypePtr> dictionary(DataTypePtr index_type, DataTypePtr value_type, bool ordered) {
+  if (!index_type || !index_type->is_integer()) {
+    return Status::TypeError("dictionary indices must be integers, not ",
+                             index_type ? index_type->to_string() : "none");
+  }
+  if (!value_type) return Status::TypeError("dictionary without a value type");
+  if (value_type->id() == TypeId::kDictionary) {
+    return Status::TypeError("the values of a dictionary cannot themselves be dictionary-encoded");
+  }
+  DataType::Params p;
+  p.index_type = std::move(index_type);
+  p.dictionary_value_type = std::move(value_type);
+  p.ordered = ordered;
+  return make(TypeId::kDictionary, {}, std::move(p));
+}
+
 DataTypePtr month_interval() {
   static const DataTypePtr t = make(TypeId::kIntervalMonths);
   return t;

@@ -27,19 +27,25 @@ fb::TimeUnit unit_to_fb(TimeUnit u) {
   return fb::TimeUnit::SECOND;
 }
 
+// `path` is the field's position (child indices from the schema down); dictionary-encoded
+// fields are recorded in `memo` under it.
 Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth,
-                                       DecodeBudget* budget);
+                                       DecodeBudget* budget, DictionaryMemo::FieldPath& path, DictionaryMemo* memo);
 
 Result<FieldVector> children_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth,
-                                             DecodeBudget* budget) {
+                                             DecodeBudget* budget, DictionaryMemo::FieldPath& path,
+                                             DictionaryMemo* memo) {
   FieldVector out;
   if (const auto* children = f->children()) {
     out.reserve(children->size());
     for (flatbuffers::uoffset_t i = 0; i < children->size(); ++i) {
       const fb::Field* c = children->Get(i);
       if (c == nullptr) return Status::Invalid("null child field ", i);
-      ARROWPACK_ASSIGN_OR_RAISE(auto child, field_from_flatbuffer(c, options, depth + 1, budget));
-      out.push_back(std::move(child));
+      path.push_back(static_cast<int>(i));
+      auto child = field_from_flatbuffer(c, options, depth + 1, budget, path, memo);
+      path.pop_back();
+      if (!child.ok()) return child.status();
+      out.push_back(child.move_value());
     }
   }
   return out;
@@ -175,26 +181,48 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
 
 namespace {
 
+Result<DataTypePtr> index_type_from_flatbuffer(const fb::Int* t) {
+  if (t == nullptr) return int32();  // the spec's default
+  const bool s = t->is_signed();
+  switch (t->bitWidth()) {
+    case 8: return s ? int8() : uint8();
+    case 16: return s ? int16() : uint16();
+    case 32: return s ? int32() : uint32();
+    case 64: return s ? int64() : uint64();
+    default: return Status::Invalid("dictionary index bit width ", t->bitWidth(), " is not 8/16/32/64");
+  }
+}
+
 Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth,
-                                       DecodeBudget* budget) {
+                                       DecodeBudget* budget, DictionaryMemo::FieldPath& path, DictionaryMemo* memo) {
   if (depth > options.max_nesting_depth) {
     return Status::CapacityError("type nesting deeper than ", options.max_nesting_depth, " levels");
   }
   ARROWPACK_RETURN_NOT_OK(budget->take(0, "fields"));
   ARROWPACK_ASSIGN_OR_RAISE(const std::string name, budget->string(f->name(), "field name bytes"));
-  if (f->dictionary() != nullptr) {
-    return Status::NotImplemented("field '", name, "' is dictionary-encoded; dictionaries are not supported yet");
-  }
-  ARROWPACK_ASSIGN_OR_RAISE(auto children, children_from_flatbuffer(f, options, depth, budget));
+  ARROWPACK_ASSIGN_OR_RAISE(auto children, children_from_flatbuffer(f, options, depth, budget, path, memo));
   auto type = type_from_flatbuffer(f->type_type(), f->type(), std::move(children), budget);
   if (!type.ok()) return type.status().with_context("field '" + name + "'");
+  if (const fb::DictionaryEncoding* enc = f->dictionary()) {
+    // The field's type is the dictionary's value type; the encoding names the indices.
+    auto index_type = index_type_from_flatbuffer(enc->indexType());
+    if (!index_type.ok()) return index_type.status().with_context("field '" + name + "'");
+    ARROWPACK_ASSIGN_OR_RAISE(auto dict_type, dictionary(index_type.move_value(), type.move_value(), enc->isOrdered()));
+    if (memo == nullptr) {
+      return Status::Invalid("field '", name, "' is dictionary-encoded: read it with its dictionaries");
+    }
+    Status st = memo->add_field(path, enc->id(), dict_type);
+    if (!st.ok()) return st.with_context("field '" + name + "'");
+    type = std::move(dict_type);
+  }
   ARROWPACK_ASSIGN_OR_RAISE(auto metadata, metadata_from_flatbuffer(f->custom_metadata(), budget));
   return std::make_shared<Field>(name, type.move_value(), f->nullable(), std::move(metadata));
 }
 
 // ---- writing
 
-Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field& field);
+Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field& field,
+                                                           DictionaryMemo::FieldPath& path, const DictionaryMemo& memo);
 
 }  // namespace
 
@@ -261,23 +289,40 @@ Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& t) {
       return TypeOffset{fb::Type::Interval, fb::CreateInterval(fbb, fb::IntervalUnit::DAY_TIME).Union()};
     case TypeId::kIntervalMonthDayNano:
       return TypeOffset{fb::Type::Interval, fb::CreateInterval(fbb, fb::IntervalUnit::MONTH_DAY_NANO).Union()};
+    case TypeId::kDictionary: break;  // written by field_to_flatbuffer as its value type
   }
   return Status::NotImplemented("cannot write type ", t.to_string());
 }
 
 namespace {
 
-Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field& field) {
+Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field& field,
+                                                           DictionaryMemo::FieldPath& path,
+                                                           const DictionaryMemo& memo) {
+  // A dictionary field is written as its value type plus a DictionaryEncoding.
+  const bool encoded = field.type()->id() == TypeId::kDictionary;
+  const DataType& shape = encoded ? *field.type()->value_type() : *field.type();
   std::vector<flatbuffers::Offset<fb::Field>> children;
-  for (const auto& c : field.type()->fields()) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto off, field_to_flatbuffer(fbb, *c));
-    children.push_back(off);
+  for (int i = 0; i < shape.num_fields(); ++i) {
+    path.push_back(i);
+    auto off = field_to_flatbuffer(fbb, *shape.field(i), path, memo);
+    path.pop_back();
+    if (!off.ok()) return off.status();
+    children.push_back(*off);
   }
   auto name = fbb.CreateString(field.name());
-  ARROWPACK_ASSIGN_OR_RAISE(auto type, type_to_flatbuffer(fbb, *field.type()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto type, type_to_flatbuffer(fbb, shape));
+  flatbuffers::Offset<fb::DictionaryEncoding> encoding = 0;
+  if (encoded) {
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t id, memo.id_for(path));
+    const DataType& index = *field.type()->index_type();
+    auto index_offset = fb::CreateInt(fbb, static_cast<std::int32_t>(index.bit_width()), index.is_signed_integer());
+    encoding =
+        fb::CreateDictionaryEncoding(fbb, id, index_offset, field.type()->ordered(), fb::DictionaryKind::DenseArray);
+  }
   auto kids = fbb.CreateVector(children);
   auto meta = metadata_to_flatbuffer(fbb, field.metadata());
-  return fb::CreateField(fbb, name, field.nullable(), type.first, type.second, 0, kids, meta);
+  return fb::CreateField(fbb, name, field.nullable(), type.first, type.second, encoding, kids, meta);
 }
 
 }  // namespace
@@ -306,8 +351,8 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> meta
   return fbb.CreateVector(kvs);
 }
 
-Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options,
-                                         DecodeBudget* budget) {
+Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options, DecodeBudget* budget,
+                                         DictionaryMemo* memo) {
   if (schema == nullptr) return Status::Invalid("missing schema");
   if (schema->endianness() != fb::Endianness::Little) {
     return Status::NotImplemented(
@@ -320,7 +365,8 @@ Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcRead
     for (flatbuffers::uoffset_t i = 0; i < fs->size(); ++i) {
       const fb::Field* f = fs->Get(i);
       if (f == nullptr) return Status::Invalid("null field ", i, " in schema");
-      ARROWPACK_ASSIGN_OR_RAISE(auto field, field_from_flatbuffer(f, options, 1, budget));
+      DictionaryMemo::FieldPath path{static_cast<int>(i)};
+      ARROWPACK_ASSIGN_OR_RAISE(auto field, field_from_flatbuffer(f, options, 1, budget, path, memo));
       fields.push_back(std::move(field));
     }
   }
@@ -328,10 +374,14 @@ Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcRead
   return std::make_shared<Schema>(std::move(fields), std::move(metadata));
 }
 
-Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema) {
+Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema,
+                                                             const DictionaryMemo* memo) {
+  const DictionaryMemo own = memo ? DictionaryMemo() : DictionaryMemo::for_schema(schema);
+  if (!memo) memo = &own;
   std::vector<flatbuffers::Offset<fb::Field>> fields;
-  for (const auto& f : schema.fields()) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto off, field_to_flatbuffer(fbb, *f));
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    DictionaryMemo::FieldPath path{i};
+    ARROWPACK_ASSIGN_OR_RAISE(auto off, field_to_flatbuffer(fbb, *schema.field(i), path, *memo));
     fields.push_back(off);
   }
   auto fv = fbb.CreateVector(fields);
@@ -355,3 +405,63 @@ Result<std::shared_ptr<Buffer>> ensure_aligned(std::shared_ptr<Buffer> buffer, s
 }
 
 }  // namespace arrowpack::ipc::internal
+
+namespace arrowpack::ipc {
+namespace {
+void collect_dictionary_fields(const Field& field, DictionaryMemo::FieldPath& path, DictionaryMemo* memo,
+                               std::int64_t* next_id) {
+  const bool encoded = field.type()->id() == TypeId::kDictionary;
+  if (encoded) (void)memo->add_field(path, (*next_id)++, field.type());
+  const DataType& shape = encoded ? *field.type()->value_type() : *field.type();
+  for (int i = 0; i < shape.num_fields(); ++i) {
+    path.push_back(i);
+    collect_dictionary_fields(*shape.field(i), path, memo, next_id);
+    path.pop_back();
+  }
+}
+}  // namespace
+
+DictionaryMemo DictionaryMemo::for_schema(const Schema& schema) {
+  DictionaryMemo memo;
+  std::int64_t next_id = 0;
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    FieldPath path{i};
+    collect_dictionary_fields(*schema.field(i), path, &memo, &next_id);
+  }
+  return memo;
+}
+
+Status DictionaryMemo::add_field(FieldPath path, std::int64_t id, DataTypePtr type) {
+  if (!type || type->id() != TypeId::kDictionary) return Status::TypeError("add_field needs a dictionary type");
+  auto it = fields_.find(id);
+  if (it != fields_.end()) {
+    // Fields that share a dictionary must agree on its values' type.
+    if (!it->second.first->value_type()->equals(*type->value_type())) {
+      return Status::Invalid("dictionary id ", id, " is used for ", it->second.first->value_type()->to_string(),
+                             " and for ", type->value_type()->to_string(), " values");
+    }
+  } else {
+    fields_.emplace(id, std::make_pair(type, path));
+  }
+  ids_[std::move(path)] = id;
+  return Status::OK();
+}
+
+Result<std::int64_t> DictionaryMemo::id_for(const FieldPath& path) const {
+  auto it = ids_.find(path);
+  if (it == ids_.end()) return Status::KeyError("no dictionary-encoded field at that position");
+  return it->second;
+}
+
+Result<std::pair<DataTypePtr, DictionaryMemo::FieldPath>> DictionaryMemo::field_for(std::int64_t id) const {
+  auto it = fields_.find(id);
+  if (it == fields_.end()) return Status::KeyError("dictionary id ", id, " is not used by any field of the schema");
+  return it->second;
+}
+
+std::shared_ptr<ArrayData> DictionaryMemo::dictionary(std::int64_t id) const {
+  auto it = dictionaries_.find(id);
+  return it == dictionaries_.end() ? nullptr : it->second;
+}
+
+}  // namespace arrowpack::ipc

@@ -44,10 +44,14 @@ class DecodeBudget {
   std::int64_t remaining_;
 };
 
-/// Decodes a flatbuffer Schema (fields, types, metadata, endianness).
-Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options, DecodeBudget* budget);
-/// Encodes `schema` into `fbb` and returns its offset.
-Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema);
+/// Decodes a flatbuffer Schema (fields, types, metadata, endianness); dictionary-encoded
+/// fields are recorded in `memo` (an error when null).
+Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options, DecodeBudget* budget,
+                                         DictionaryMemo* memo);
+/// Encodes `schema` into `fbb` and returns its offset; dictionary ids come from `memo`
+/// (DictionaryMemo::for_schema when null).
+Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema,
+                                                             const DictionaryMemo* memo = nullptr);
 
 /// A type from its flatbuffer union member (`table` is the member's table, may be null
 /// only for NONE); `children` are the already-decoded child fields.

@@ -59,12 +59,15 @@ Result<std::int32_t> read_int32(io::InputStream* stream, std::int64_t* got) {
 // Decodes arrays of one record batch from its FieldNodes and Buffers, in schema order.
 class ArrayLoader {
  public:
+  // `memo` supplies the dictionaries of dictionary-encoded fields, found by their path
+  // (`path` is where the first array loaded sits in the schema).
   ArrayLoader(const fb::RecordBatch* batch, std::shared_ptr<Buffer> body, MetadataVersion version,
-              const IpcReadOptions& options)
-      : body_(std::move(body)), version_(version), options_(options) {
+              const IpcReadOptions& options, const DictionaryMemo* memo, DictionaryMemo::FieldPath path)
+      : body_(std::move(body)), version_(version), options_(options), memo_(memo), path_(std::move(path)) {
     nodes_ = batch->nodes();
     buffers_ = batch->buffers();
   }
+  void set_path(DictionaryMemo::FieldPath path) { path_ = std::move(path); }
 
   Result<std::shared_ptr<ArrayData>> load(const Field& field, int depth) {
     if (depth > options_.max_nesting_depth) {
@@ -111,8 +114,11 @@ class ArrayLoader {
         break;
       }
     }
-    for (const auto& child : type.fields()) {
-      auto c = load(*child, depth + 1);
+    if (type.id() == TypeId::kDictionary) ARROWPACK_RETURN_NOT_OK(attach_dictionary(field, out.get()));
+    for (int j = 0; j < type.num_fields(); ++j) {
+      path_.push_back(j);
+      auto c = load(*type.field(j), depth + 1);
+      path_.pop_back();
       if (!c.ok()) return c.status();
       out->children.push_back(c.move_value());
     }
@@ -131,6 +137,20 @@ class ArrayLoader {
   }
 
  private:
+  Status attach_dictionary(const Field& field, ArrayData* out) const {
+    if (memo_ == nullptr) {
+      return Status::Invalid("field '", field.name(), "' is dictionary-encoded: read it with its dictionaries");
+    }
+    auto id = memo_->id_for(path_);
+    if (!id.ok()) return Status::Invalid("field '", field.name(), "' has no dictionary id in the schema");
+    out->dictionary = memo_->dictionary(*id);
+    if (!out->dictionary) {
+      return Status::Invalid("field '", field.name(), "' uses dictionary id ", *id,
+                             " before any dictionary batch for it");
+    }
+    return Status::OK();
+  }
+
   std::int64_t nodes_size() const { return nodes_ ? nodes_->size() : 0; }
   std::int64_t buffers_size() const { return buffers_ ? buffers_->size() : 0; }
 
@@ -169,6 +189,8 @@ class ArrayLoader {
   std::shared_ptr<Buffer> body_;
   MetadataVersion version_;
   const IpcReadOptions& options_;
+  const DictionaryMemo* memo_;
+  DictionaryMemo::FieldPath path_;
   const flatbuffers::Vector<const fb::FieldNode*>* nodes_ = nullptr;
   const flatbuffers::Vector<const fb::Buffer*>* buffers_ = nullptr;
   std::int64_t node_index_ = 0;
@@ -264,12 +286,18 @@ Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const Ipc
   return Message::open(std::move(metadata), std::move(body), options);
 }
 
-Result<SchemaPtr> read_schema(const Message& message, const IpcReadOptions& options) {
+Result<SchemaPtr> read_schema(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options) {
   if (message.type() != MessageType::kSchema) {
     return Status::Invalid("expected a Schema message, got ", message_type_name(message.type()));
   }
   internal::DecodeBudget budget(message.metadata()->size());
-  return internal::schema_from_flatbuffer(fb_message(message)->header_as_Schema(), options, &budget);
+  return internal::schema_from_flatbuffer(fb_message(message)->header_as_Schema(), options, &budget, memo);
+}
+
+Result<SchemaPtr> read_schema(const Message& message, const IpcReadOptions& options) {
+  // The schema alone: dictionary ids are read (and dropped) so that any schema decodes.
+  DictionaryMemo memo;
+  return read_schema(message, &memo, options);
 }
 
 Result<SchemaPtr> read_schema(io::InputStream* stream, const IpcReadOptions& options) {
@@ -278,23 +306,32 @@ Result<SchemaPtr> read_schema(io::InputStream* stream, const IpcReadOptions& opt
   return read_schema(*message, options);
 }
 
-Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema,
-                                         const IpcReadOptions& options) {
-  if (message.type() != MessageType::kRecordBatch) {
-    return Status::Invalid("expected a RecordBatch message, got ", message_type_name(message.type()));
-  }
-  const fb::RecordBatch* rb = fb_message(message)->header_as_RecordBatch();
+namespace {
+
+Status check_body_compression(const fb::RecordBatch* rb) {
   if (rb->compression() != nullptr) {
     return Status::NotImplemented("record batch body is compressed (",
                                   fb::EnumNameCompressionType(rb->compression()->codec()),
                                   "); body compression is not supported yet");
   }
+  return Status::OK();
+}
+
+Result<RecordBatchPtr> load_record_batch(const Message& message, const SchemaPtr& schema, const DictionaryMemo* memo,
+                                         const IpcReadOptions& options) {
+  if (message.type() != MessageType::kRecordBatch) {
+    return Status::Invalid("expected a RecordBatch message, got ", message_type_name(message.type()));
+  }
+  const fb::RecordBatch* rb = fb_message(message)->header_as_RecordBatch();
+  ARROWPACK_RETURN_NOT_OK(check_body_compression(rb));
   const std::int64_t num_rows = rb->length();
   if (num_rows < 0) return Status::Invalid("negative record batch length ", num_rows);
-  ArrayLoader loader(rb, message.body(), message.metadata_version(), options);
+  ArrayLoader loader(rb, message.body(), message.metadata_version(), options, memo, {});
   std::vector<Array> columns;
   columns.reserve(schema->num_fields());
-  for (const auto& f : schema->fields()) {
+  for (int i = 0; i < schema->num_fields(); ++i) {
+    const auto& f = schema->field(i);
+    loader.set_path({i});
     auto data = loader.load(*f, 1);
     if (!data.ok()) return data.status().with_context("reading column '" + f->name() + "'");
     if ((*data)->length != num_rows) {
@@ -309,13 +346,80 @@ Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr
   return batch;
 }
 
+enum class DictionaryUpdate { kNew, kReplaced, kDelta };
+
+Result<DictionaryUpdate> apply_dictionary_batch(const Message& message, DictionaryMemo* memo,
+                                                const IpcReadOptions& options, bool allow_replacement) {
+  if (message.type() != MessageType::kDictionaryBatch) {
+    return Status::Invalid("expected a DictionaryBatch message, got ", message_type_name(message.type()));
+  }
+  const fb::DictionaryBatch* db = fb_message(message)->header_as_DictionaryBatch();
+  const fb::RecordBatch* rb = db->data();
+  if (rb == nullptr) return Status::Invalid("dictionary batch without data");
+  ARROWPACK_RETURN_NOT_OK(check_body_compression(rb));
+  const std::int64_t id = db->id();
+  auto field = memo->field_for(id);
+  if (!field.ok()) return Status::Invalid("dictionary batch for id ", id, ", which no field of the schema uses");
+  const std::int64_t length = rb->length();
+  if (length < 0) return Status::Invalid("negative dictionary length ", length);
+  const auto& [type, path] = *field;
+  ArrayLoader loader(rb, message.body(), message.metadata_version(), options, memo, path);
+  auto data = loader.load(Field("dictionary", type->value_type()), 1);
+  if (!data.ok()) return data.status().with_context("dictionary id " + std::to_string(id));
+  if ((*data)->length != length) {
+    return Status::Invalid("dictionary id ", id, " has ", (*data)->length, " values, its batch says ", length);
+  }
+  ARROWPACK_RETURN_NOT_OK(loader.finish());
+  const Array values(data.move_value());
+  Status st = options.validate_full ? values.validate_full() : values.validate();
+  if (!st.ok()) return st.with_context("dictionary id " + std::to_string(id));
+  auto current = memo->dictionary(id);
+  if (db->isDelta()) {
+    if (!current) return Status::Invalid("delta for dictionary id ", id, " before its first dictionary batch");
+    ARROWPACK_ASSIGN_OR_RAISE(auto joined, concatenate({Array(current), values}, options.pool));
+    memo->set_dictionary(id, std::const_pointer_cast<ArrayData>(joined.data()));
+    return DictionaryUpdate::kDelta;
+  }
+  if (current && !allow_replacement) {
+    return Status::Invalid("a second non-delta dictionary batch for id ", id,
+                           ": the IPC file format cannot replace dictionaries");
+  }
+  memo->set_dictionary(id, std::const_pointer_cast<ArrayData>(values.data()));
+  return current ? DictionaryUpdate::kReplaced : DictionaryUpdate::kNew;
+}
+
+void count(DictionaryUpdate update, ReadStats* stats) {
+  ++stats->num_dictionary_batches;
+  if (update == DictionaryUpdate::kReplaced) ++stats->num_replaced_dictionaries;
+  if (update == DictionaryUpdate::kDelta) ++stats->num_dictionary_deltas;
+}
+
+}  // namespace
+
+Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema,
+                                         const IpcReadOptions& options) {
+  return load_record_batch(message, schema, nullptr, options);
+}
+
+Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema, const DictionaryMemo& memo,
+                                         const IpcReadOptions& options) {
+  return load_record_batch(message, schema, &memo, options);
+}
+
+Status read_dictionary_batch(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options,
+                             bool allow_replacement) {
+  return apply_dictionary_batch(message, memo, options, allow_replacement).status();
+}
+
 // ---- StreamReader
 
 Result<std::shared_ptr<StreamReader>> StreamReader::open(std::shared_ptr<io::InputStream> source,
                                                          const IpcReadOptions& options) {
   if (!source) return Status::Invalid("no source stream");
   std::shared_ptr<StreamReader> reader(new StreamReader(std::move(source), options));
-  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, read_schema(reader->source_.get(), options));
+  ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(reader->source_.get(), options));
+  if (!message) return Status::Invalid("IPC stream is empty: no schema message");
+  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, read_schema(*message, &reader->memo_, options));
   reader->stats_.num_messages = 1;
   return reader;
 }
@@ -335,11 +439,15 @@ Result<RecordBatchPtr> StreamReader::read_next_batch() {
     ++stats_.num_messages;
     switch (message->type()) {
       case MessageType::kRecordBatch: {
-        ARROWPACK_ASSIGN_OR_RAISE(auto batch, read_record_batch(*message, schema_, options_));
+        ARROWPACK_ASSIGN_OR_RAISE(auto batch, load_record_batch(*message, schema_, &memo_, options_));
         ++stats_.num_record_batches;
         return batch;
       }
-      case MessageType::kDictionaryBatch: return Status::NotImplemented("dictionary batches are not supported yet");
+      case MessageType::kDictionaryBatch: {
+        ARROWPACK_ASSIGN_OR_RAISE(auto update, apply_dictionary_batch(*message, &memo_, options_, true));
+        count(update, &stats_);
+        break;
+      }
       default:
         return Status::Invalid("unexpected ", message_type_name(message->type()),
                                " message in the middle of an IPC stream");
@@ -415,23 +523,36 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   reader->version_ = version < static_cast<int>(fb::MetadataVersion::V4) ? MetadataVersion::kV4
                                                                          : static_cast<MetadataVersion>(version);
   internal::DecodeBudget budget(footer_buf->size());
-  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, internal::schema_from_flatbuffer(footer->schema(), options, &budget));
-  if (footer->dictionaries() != nullptr && footer->dictionaries()->size() > 0) {
-    return Status::NotImplemented("file has dictionary batches; dictionaries are not supported yet");
-  }
-  if (const auto* blocks = footer->recordBatches()) {
+  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_,
+                            internal::schema_from_flatbuffer(footer->schema(), options, &budget, &reader->memo_));
+  auto blocks_of = [&](const flatbuffers::Vector<const fb::Block*>* blocks, const char* what,
+                       std::vector<Block>* out) -> Status {
+    if (blocks == nullptr) return Status::OK();
     for (flatbuffers::uoffset_t i = 0; i < blocks->size(); ++i) {
       const fb::Block b = internal::load_struct(blocks, i);
       const std::int64_t off = b.offset();
       const std::int64_t meta = b.metaDataLength();
       const std::int64_t body = b.bodyLength();
-      if (off < kMagic + 2 || meta <= 0 || body < 0 || off > footer_offset || meta > footer_offset - off ||
-          body > footer_offset - off - meta) {
-        return Status::Invalid("record batch block ", i, " [offset ", off, ", metadata ", meta, ", body ", body,
+      if (off < kMagic + 2 || meta <= 0 || meta > std::numeric_limits<std::int32_t>::max() || body < 0 ||
+          off > footer_offset || meta > footer_offset - off || body > footer_offset - off - meta) {
+        return Status::Invalid(what, " block ", i, " [offset ", off, ", metadata ", meta, ", body ", body,
                                "] lies outside the file's data (", footer_offset, " bytes)");
       }
-      reader->blocks_.push_back({off, static_cast<std::int32_t>(meta), body});
+      out->push_back({off, static_cast<std::int32_t>(meta), body});
     }
+    return Status::OK();
+  };
+  std::vector<Block> dictionary_blocks;
+  ARROWPACK_RETURN_NOT_OK(blocks_of(footer->dictionaries(), "dictionary", &dictionary_blocks));
+  ARROWPACK_RETURN_NOT_OK(blocks_of(footer->recordBatches(), "record batch", &reader->blocks_));
+  // Every dictionary is read now, in footer order (deltas apply in that order): record
+  // batches may come before their dictionaries in a file, and get_batch() stays read-only.
+  for (std::size_t i = 0; i < dictionary_blocks.size(); ++i) {
+    const std::string what = "dictionary batch " + std::to_string(i);
+    ARROWPACK_ASSIGN_OR_RAISE(auto message, reader->read_block(dictionary_blocks[i], what));
+    auto update = apply_dictionary_batch(*message, &reader->memo_, options, false);
+    if (!update.ok()) return update.status().with_context(what);
+    count(*update, &reader->dictionary_stats_);
   }
   ARROWPACK_ASSIGN_OR_RAISE(reader->footer_metadata_,
                             internal::metadata_from_flatbuffer(footer->custom_metadata(), &budget));
@@ -442,21 +563,15 @@ Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer, co
   return FileReader::open(std::make_shared<io::BufferReader>(std::move(buffer)), options);
 }
 
-Result<RecordBatchPtr> FileReader::get_batch(int i) {
-  if (i < 0 || i >= num_record_batches()) {
-    return Status::IndexError("record batch ", i, " out of range: the file has ", num_record_batches());
-  }
-  const Block& block = blocks_[i];
+Result<std::unique_ptr<Message>> FileReader::read_block(const Block& block, const std::string& what) const {
   // One read for framing, metadata and body: one system call and one allocation on an OS file.
   ARROWPACK_ASSIGN_OR_RAISE(auto whole, source_->read_at(block.offset, block.metadata_length + block.body_length));
   if (whole->size() != block.metadata_length + block.body_length) {
-    return Status::Invalid("record batch ", i, ": block of ", block.metadata_length, " + ", block.body_length,
-                           " bytes is truncated");
+    return Status::Invalid(what, ": block of ", block.metadata_length, " + ", block.body_length, " bytes is truncated");
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto frame, whole->slice(0, block.metadata_length));
   if (block.metadata_length < 8) {
-    return Status::Invalid("record batch ", i, ": metadata block of ", block.metadata_length,
-                           " bytes is truncated or too small");
+    return Status::Invalid(what, ": metadata block of ", block.metadata_length, " bytes is truncated or too small");
   }
   std::int64_t prefix = 4;
   std::int32_t length = load_le32(frame->data());
@@ -465,18 +580,27 @@ Result<RecordBatchPtr> FileReader::get_batch(int i) {
     length = load_le32(frame->data() + 4);
   }
   if (length <= 0 || length > block.metadata_length - prefix) {
-    return Status::Invalid("record batch ", i, ": metadata length ", length, " does not fit its ",
-                           block.metadata_length, "-byte block");
+    return Status::Invalid(what, ": metadata length ", length, " does not fit its ", block.metadata_length,
+                           "-byte block");
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto metadata, frame->slice(prefix, length));
   ARROWPACK_ASSIGN_OR_RAISE(auto body, whole->slice(block.metadata_length, block.body_length));
   auto message = Message::open(std::move(metadata), std::move(body), options_);
-  if (!message.ok()) return message.status().with_context("record batch " + std::to_string(i));
-  if ((*message)->type() != MessageType::kRecordBatch) {
-    return Status::Invalid("record batch block ", i, " holds a ", message_type_name((*message)->type()), " message");
+  if (!message.ok()) return message.status().with_context(what);
+  return message;
+}
+
+Result<RecordBatchPtr> FileReader::get_batch(int i) {
+  if (i < 0 || i >= num_record_batches()) {
+    return Status::IndexError("record batch ", i, " out of range: the file has ", num_record_batches());
   }
-  auto batch = read_record_batch(**message, schema_, options_);
-  if (!batch.ok()) return batch.status().with_context("record batch " + std::to_string(i));
+  const std::string what = "record batch " + std::to_string(i);
+  ARROWPACK_ASSIGN_OR_RAISE(auto message, read_block(blocks_[i], what));
+  if (message->type() != MessageType::kRecordBatch) {
+    return Status::Invalid("record batch block ", i, " holds a ", message_type_name(message->type()), " message");
+  }
+  auto batch = load_record_batch(*message, schema_, &memo_, options_);
+  if (!batch.ok()) return batch.status().with_context(what);
   batches_read_.fetch_add(1, std::memory_order_relaxed);
   return batch;
 }

@@ -2,6 +2,7 @@
 // arrays' memory; only sliced arrays whose offsets must be rebased get new buffers.
 #include <cstring>
 
+#include "array_internal.h"
 #include "bit_util_internal.h"
 #include "ipc/metadata_internal.h"
 
@@ -82,6 +83,11 @@ class PayloadAssembler {
       case TypeId::kStruct:
         for (const auto& c : d.children) ARROWPACK_RETURN_NOT_OK(visit_sliced(c, d.offset, d.length));
         return Status::OK();
+      case TypeId::kDictionary: {
+        // Only the indices: the dictionary travels in its own dictionary batch.
+        const std::int64_t w = t.index_type()->byte_width();
+        return add_slice(d.buffers[1], d.offset * w, d.length * w);
+      }
       default: {
         const std::int64_t w = t.byte_width();
         return add_slice(d.buffers[1], d.offset * w, d.length * w);
@@ -185,21 +191,63 @@ Result<std::unique_ptr<Message>> make_schema_message(const Schema& schema) {
   return Message::open(std::move(metadata), nullptr);
 }
 
-Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch, const IpcWriteOptions& options) {
+namespace {
+
+// The RecordBatch (or, with `dictionary_id`, DictionaryBatch) message of `columns`.
+Result<RecordBatchPayload> make_payload(const std::vector<Array>& columns, std::int64_t num_rows,
+                                        const IpcWriteOptions& options, std::int64_t dictionary_id = -1,
+                                        bool is_delta = false) {
   ARROWPACK_RETURN_NOT_OK(check_alignment(options.alignment));
   PayloadAssembler assembler(options);
-  for (const auto& column : batch.columns()) ARROWPACK_RETURN_NOT_OK(assembler.visit(column));
+  for (const auto& column : columns) ARROWPACK_RETURN_NOT_OK(assembler.visit(column));
   internal::FBB fbb(256 + 48 * assembler.buffer_specs_.size());
   auto nodes = fbb.CreateVectorOfStructs(assembler.nodes_);
   auto buffers = fbb.CreateVectorOfStructs(assembler.buffer_specs_);
-  auto rb = fb::CreateRecordBatch(fbb, batch.num_rows(), nodes, buffers);
+  auto rb = fb::CreateRecordBatch(fbb, num_rows, nodes, buffers);
   RecordBatchPayload out;
-  ARROWPACK_ASSIGN_OR_RAISE(out.metadata, message_flatbuffer(fbb, fb::MessageHeader::RecordBatch, rb.Union(),
-                                                             assembler.body_length_, options.pool));
+  if (dictionary_id >= 0) {
+    auto db = fb::CreateDictionaryBatch(fbb, dictionary_id, rb, is_delta);
+    ARROWPACK_ASSIGN_OR_RAISE(out.metadata, message_flatbuffer(fbb, fb::MessageHeader::DictionaryBatch, db.Union(),
+                                                               assembler.body_length_, options.pool));
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(out.metadata, message_flatbuffer(fbb, fb::MessageHeader::RecordBatch, rb.Union(),
+                                                               assembler.body_length_, options.pool));
+  }
   out.body_buffers = std::move(assembler.buffers_);
   out.body_padding = std::move(assembler.padding_);
   out.body_length = assembler.body_length_;
   return out;
+}
+
+// Whether `dict` starts with the values of `last` (the same dictionary, or one that grew).
+bool extends(const Array& dict, const Array& last) {
+  if (dict.data() == last.data()) return true;
+  if (dict.length() < last.length()) return false;
+  auto head = dict.slice(0, last.length());
+  return head.ok() && head->equals(last);
+}
+
+// Every dictionary a batch uses, with its id, inner dictionaries (in the values of another
+// dictionary) before the outer one so that a reader can resolve them in order.
+void collect_dictionaries(const std::shared_ptr<ArrayData>& d, DictionaryMemo::FieldPath& path,
+                          const DictionaryMemo& memo, std::vector<std::pair<std::int64_t, Array>>* out) {
+  const bool encoded = d->type->id() == TypeId::kDictionary;
+  const ArrayData& shape = encoded ? *d->dictionary : *d;
+  for (std::size_t j = 0; j < shape.children.size(); ++j) {
+    path.push_back(static_cast<int>(j));
+    collect_dictionaries(shape.children[j], path, memo, out);
+    path.pop_back();
+  }
+  if (encoded) {
+    auto id = memo.id_for(path);
+    if (id.ok()) out->emplace_back(*id, Array(d->dictionary));
+  }
+}
+
+}  // namespace
+
+Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch, const IpcWriteOptions& options) {
+  return make_payload(batch.columns(), batch.num_rows(), options);
 }
 
 Result<std::int64_t> write_message(const Message& message, io::OutputStream* sink, const IpcWriteOptions& options) {
@@ -241,8 +289,9 @@ StreamWriter::~StreamWriter() = default;
 Status StreamWriter::start() {
   ARROWPACK_RETURN_NOT_OK(check_alignment(options_.alignment));
   ARROWPACK_ASSIGN_OR_RAISE(position_, sink_->tell());
+  dictionary_memo_ = DictionaryMemo::for_schema(*schema_);
   internal::FBB fbb;
-  ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, *schema_));
+  ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, *schema_, &dictionary_memo_));
   ARROWPACK_ASSIGN_OR_RAISE(auto metadata,
                             message_flatbuffer(fbb, fb::MessageHeader::Schema, s.Union(), 0, options_.pool));
   std::int64_t offset;
@@ -306,13 +355,139 @@ Status StreamWriter::write_batch(const RecordBatch& batch) {
     return Status::TypeError("record batch schema does not match the writer's schema:\n", batch.schema()->to_string(),
                              "\nvs\n", schema_->to_string());
   }
-  ARROWPACK_ASSIGN_OR_RAISE(auto payload, make_record_batch_payload(batch, options_));
+  RecordBatchPtr unified;
+  if (options_.unify_dictionaries && dictionary_memo_.num_fields() > 0) {
+    ARROWPACK_ASSIGN_OR_RAISE(unified, unify(batch));
+  }
+  const RecordBatch& out = unified ? *unified : batch;
+  ARROWPACK_RETURN_NOT_OK(write_dictionaries(out));
+  ARROWPACK_ASSIGN_OR_RAISE(auto payload, make_record_batch_payload(out, options_));
   std::int64_t offset;
   std::int32_t metadata_length;
   ARROWPACK_RETURN_NOT_OK(write_payload(payload.metadata, payload.body_buffers, payload.body_padding,
                                         payload.body_length, &offset, &metadata_length));
   ++stats_.num_record_batches;
   return on_batch_written(offset, metadata_length, payload.body_length);
+}
+
+Result<RecordBatchPtr> StreamWriter::unify(const RecordBatch& batch) {
+  std::vector<Array> columns = batch.columns();
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    const Array& column = columns[c];
+    if (column.type_id() != TypeId::kDictionary) continue;
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t id, dictionary_memo_.id_for({c}));
+    const Array dict = column.dictionary();
+    auto last = written_dictionaries_.find(id);
+    // Only a dictionary that would replace the last one is merged into it.
+    if (last == written_dictionaries_.end() || extends(dict, last->second)) continue;
+    if (!arrowpack::internal::has_value_bytes(*dict.type())) {
+      return Status::NotImplemented("unify_dictionaries of ", dict.type()->to_string(), " values");
+    }
+    Unified& u = unified_[id];
+    if (!u.dictionary.valid_handle() || u.dictionary.data() != last->second.data()) {
+      // Index the dictionary last written (the merge of the earlier ones, or the first).
+      u = Unified{};
+      u.dictionary = last->second;
+      for (std::int64_t k = 0; k < u.dictionary.length(); ++k) {
+        if (u.dictionary.is_null(k)) {
+          if (!u.has_null) u.null_index = k;
+          u.has_null = true;
+        } else {
+          u.index.try_emplace(std::string(arrowpack::internal::value_bytes(u.dictionary, k)), k);
+        }
+      }
+    }
+    // Where each value of this dictionary sits in the merged one (added at the end if new).
+    const std::int64_t limit = arrowpack::internal::max_dictionary_index(*column.type()->index_type());
+    std::vector<std::int64_t> position(static_cast<std::size_t>(dict.length()));
+    std::vector<Array> added;
+    std::int64_t size = u.dictionary.length();
+    for (std::int64_t k = 0; k < dict.length(); ++k) {
+      std::int64_t* slot = nullptr;
+      if (dict.is_null(k)) {
+        if (!u.has_null) u.null_index = -1;
+        u.has_null = true;
+        slot = &u.null_index;
+      } else {
+        slot = &u.index.try_emplace(std::string(arrowpack::internal::value_bytes(dict, k)), -1).first->second;
+      }
+      if (*slot < 0) {
+        if (size > limit) {
+          return Status::CapacityError("the merged dictionary of id ", id, " outgrows its ",
+                                       column.type()->index_type()->to_string(), " indices");
+        }
+        *slot = size++;
+        ARROWPACK_ASSIGN_OR_RAISE(auto one, dict.slice(k, 1));
+        added.push_back(std::move(one));
+      }
+      position[k] = *slot;
+    }
+    if (!added.empty()) {
+      added.insert(added.begin(), u.dictionary);
+      ARROWPACK_ASSIGN_OR_RAISE(u.dictionary, concatenate(added, options_.pool));
+    }
+    // The same validity, indices remapped.
+    const std::int64_t width = column.type()->index_type()->byte_width();
+    ARROWPACK_ASSIGN_OR_RAISE(auto indices, allocate_buffer(column.length() * width, options_.pool));
+    if (column.length() > 0) std::memset(indices->mutable_data(), 0, static_cast<std::size_t>(column.length() * width));
+    for (std::int64_t i = 0; i < column.length(); ++i) {
+      if (column.is_valid(i)) {
+        arrowpack::internal::store_index(indices->mutable_data(), width, i, position[column.dictionary_index(i)]);
+      }
+    }
+    std::shared_ptr<Buffer> validity;
+    if (column.null_count() > 0) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto bits, allocate_buffer(bytes_for_bits(column.length()), options_.pool));
+      arrowpack::internal::copy_bits(column.buffer(0)->data(), column.offset(), column.length(), bits->mutable_data());
+      validity = std::move(bits);
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto index_array, Array::make(column.type()->index_type(), column.length(),
+                                                            {validity, std::shared_ptr<Buffer>(std::move(indices))}, {},
+                                                            column.null_count()));
+    ARROWPACK_ASSIGN_OR_RAISE(columns[c], Array::make_dictionary(column.type(), index_array, u.dictionary));
+  }
+  return RecordBatch::make(batch.schema(), batch.num_rows(), std::move(columns));
+}
+
+Status StreamWriter::write_dictionaries(const RecordBatch& batch) {
+  if (dictionary_memo_.num_fields() == 0) return Status::OK();
+  std::vector<std::pair<std::int64_t, Array>> found;
+  for (int i = 0; i < batch.num_columns(); ++i) {
+    DictionaryMemo::FieldPath path{i};
+    collect_dictionaries(std::const_pointer_cast<ArrayData>(batch.column(i).data()), path, dictionary_memo_, &found);
+  }
+  for (const auto& [id, dict] : found) {
+    auto it = written_dictionaries_.find(id);
+    Array values = dict;
+    bool delta = false;
+    if (it != written_dictionaries_.end()) {
+      const Array& last = it->second;
+      if (last.data() == dict.data()) continue;  // the same dictionary object: nothing to send
+      const bool grows = extends(dict, last);
+      if (grows && dict.length() == last.length()) {
+        it->second = dict;
+        continue;
+      }
+      if (grows && (options_.emit_dictionary_deltas || options_.unify_dictionaries)) {
+        ARROWPACK_ASSIGN_OR_RAISE(values, dict.slice(last.length(), dict.length() - last.length()));
+        delta = true;
+      } else if (!allows_dictionary_replacement()) {
+        return Status::Invalid("the dictionary of id ", id, " changed from one batch to the next: the IPC file format ",
+                               "cannot replace dictionaries (only extend them, with emit_dictionary_deltas)");
+      }
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto payload, make_payload({values}, values.length(), options_, id, delta));
+    std::int64_t offset;
+    std::int32_t metadata_length;
+    ARROWPACK_RETURN_NOT_OK(write_payload(payload.metadata, payload.body_buffers, payload.body_padding,
+                                          payload.body_length, &offset, &metadata_length));
+    ++stats_.num_dictionary_batches;
+    if (delta) ++stats_.num_dictionary_deltas;
+    if (!delta && it != written_dictionaries_.end()) ++stats_.num_replaced_dictionaries;
+    written_dictionaries_[id] = dict;
+    ARROWPACK_RETURN_NOT_OK(on_dictionary_written(offset, metadata_length, payload.body_length));
+  }
+  return Status::OK();
 }
 
 Status StreamWriter::write_table(const Table& table) {
@@ -354,18 +529,26 @@ Status FileWriter::on_batch_written(std::int64_t offset, std::int32_t metadata_l
   return Status::OK();
 }
 
+Status FileWriter::on_dictionary_written(std::int64_t offset, std::int32_t metadata_length, std::int64_t body_length) {
+  dictionary_blocks_.push_back({offset, metadata_length, body_length});
+  return Status::OK();
+}
+
 Status FileWriter::close() {
   if (closed_) return Status::OK();
   closed_ = true;
   // The end-of-stream marker lets sequential readers stop before the footer.
   ARROWPACK_RETURN_NOT_OK(write_end_of_stream(sink_.get(), options_));
   internal::FBB fbb;
-  ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, *schema_));
-  std::vector<fb::Block> blocks;
-  blocks.reserve(blocks_.size());
-  for (const auto& b : blocks_) blocks.emplace_back(b.offset, b.metadata_length, b.body_length);
-  auto rb = fbb.CreateVectorOfStructs(blocks);
-  auto dicts = fbb.CreateVectorOfStructs(std::vector<fb::Block>{});
+  ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, *schema_, &dictionary_memo_));
+  auto to_fb = [](const std::vector<Block>& in) {
+    std::vector<fb::Block> out;
+    out.reserve(in.size());
+    for (const auto& b : in) out.emplace_back(b.offset, b.metadata_length, b.body_length);
+    return out;
+  };
+  auto dicts = fbb.CreateVectorOfStructs(to_fb(dictionary_blocks_));
+  auto rb = fbb.CreateVectorOfStructs(to_fb(blocks_));
   auto meta = internal::metadata_to_flatbuffer(fbb, footer_metadata_);
   fbb.Finish(fb::CreateFooter(fbb, fb::MetadataVersion::V5, s, dicts, rb, meta));
   const auto footer_size = static_cast<std::int32_t>(fbb.GetSize());

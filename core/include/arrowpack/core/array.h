@@ -20,7 +20,8 @@ namespace arrowpack {
 ///   null: {-} | bool, fixed-width: {validity, values} | string/binary (+large):
 ///   {validity, offsets, data} | list/large_list/map: {validity, offsets} + 1 child |
 ///   fixed_size_list, struct: {validity} + children | sparse union: {-, type_ids} + children |
-///   dense union: {-, type_ids, offsets} + children.
+///   dense union: {-, type_ids, offsets} + children | dictionary: {validity, indices} and
+///   ArrayData::dictionary.
 struct ArrayData {
   DataTypePtr type;
   std::int64_t length = 0;
@@ -29,6 +30,8 @@ struct ArrayData {
   std::int64_t offset = 0;
   std::vector<std::shared_ptr<Buffer>> buffers;
   std::vector<std::shared_ptr<ArrayData>> children;
+  /// Dictionary-encoded arrays: the values the indices (buffers[1]) refer to.
+  std::shared_ptr<ArrayData> dictionary;
 };
 
 /// Number of buffer slots ArrayData carries for `type` (including the validity slot).
@@ -89,6 +92,13 @@ class Array {
   /// List/map values (the child as stored; use value_offset to index it).
   Array values() const { return child(0); }
 
+  /// Dictionary-encoded arrays: the dictionary, and index i (null slots have index 0).
+  Array dictionary() const { return Array(data_->dictionary); }
+  std::int64_t dictionary_index(std::int64_t i) const;
+  /// An array of `type` (a dictionary type) from its indices and its dictionary; checks
+  /// that every non-null index lies in the dictionary.
+  static Result<Array> make_dictionary(DataTypePtr type, const Array& indices, const Array& dictionary);
+
   /// Union type code of slot i.
   std::int8_t type_code(std::int64_t i) const {
     return reinterpret_cast<const std::int8_t*>(data_->buffers[1]->data())[data_->offset + i];
@@ -121,6 +131,15 @@ class Array {
  private:
   std::shared_ptr<const ArrayData> data_;
 };
+
+/// The arrays one after the other, as one array of their common type (new buffers from
+/// `pool`). Dictionary arrays must share their dictionary.
+Result<Array> concatenate(const std::vector<Array>& arrays, MemoryPool* pool = default_memory_pool());
+
+/// Dictionary-encodes `values` (fixed-width or binary-like): each distinct non-null value
+/// once in the dictionary, in order of first appearance; nulls stay null indices.
+Result<Array> dictionary_encode(const Array& values, DataTypePtr index_type = int32(),
+                                MemoryPool* pool = default_memory_pool());
 
 /// True when `text` is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 bool is_valid_utf8(std::string_view text);

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "arrowpack/core/array.h"
@@ -154,6 +155,35 @@ class DecimalBuilder : public ArrayBuilder {
  private:
   Result<std::uint8_t*> next_slot();
   std::shared_ptr<ResizableBuffer> values_;
+};
+
+/// Dictionary-encoded arrays built value by value (value types: fixed-width but bool, and
+/// binary-like). Each value is looked up in a memo of the values seen so far. The memo
+/// survives finish(): the next array's dictionary starts with the previous one, so an IPC
+/// stream writer can send only the new values (a delta).
+class DictionaryBuilder : public ArrayBuilder {
+ public:
+  /// `type` must be a dictionary type whose value type this builder supports.
+  static Result<std::unique_ptr<DictionaryBuilder>> make(DataTypePtr type, MemoryPool* pool = default_memory_pool());
+  /// The value's bytes: the text of a string, the byte_width() bytes of a fixed-width value.
+  Status append(std::string_view value_bytes);
+  template <typename T>
+  Status append_value(const T& value) {
+    return append(std::string_view(reinterpret_cast<const char*>(&value), sizeof(T)));
+  }
+  Status append_null() override;
+  Result<Array> finish() override;
+  /// Distinct values so far (the next dictionary's length).
+  std::int64_t dictionary_length() const { return static_cast<std::int64_t>(memo_.size()); }
+
+ private:
+  DictionaryBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> indices, MemoryPool* pool);
+  Status append_index(std::int64_t index);
+  std::unique_ptr<ArrayBuilder> indices_;
+  std::unordered_map<std::string, std::int64_t> memo_;
+  std::string new_bytes_;  // values added since the last finish()
+  std::vector<std::int64_t> new_offsets_{0};
+  Array previous_;  // the dictionary the last finish() returned
 };
 
 class NullBuilder : public ArrayBuilder {

@@ -8,8 +8,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "arrowpack/core/buffer.h"
@@ -38,6 +40,15 @@ struct IpcWriteOptions {
   bool write_legacy_ipc_format = false;
   /// Where temporary buffers (rebased offsets of sliced arrays) come from.
   MemoryPool* pool = default_memory_pool();
+  /// When a batch's dictionary extends the one last written for its field, write only the
+  /// new values (a delta dictionary batch) instead of the whole dictionary again. Streams
+  /// otherwise replace the dictionary; files refuse a dictionary that changes otherwise.
+  bool emit_dictionary_deltas = false;
+  /// When a batch's dictionary differs from the one last written for its column, merge it
+  /// into that one (its new values appended and sent as a delta, the batch's indices
+  /// remapped) instead of replacing it: how batches with different dictionaries go into the
+  /// file format. Top-level dictionary columns of fixed-width or binary-like values.
+  bool unify_dictionaries = false;
 
   static IpcWriteOptions defaults() { return {}; }
 };
@@ -54,6 +65,36 @@ struct IpcReadOptions {
   MemoryPool* pool = default_memory_pool();
 
   static IpcReadOptions defaults() { return {}; }
+};
+
+/// The dictionary-encoded fields of a schema and the dictionaries they use. A field is named
+/// by its path: child indices from the schema down, through the value types of dictionaries
+/// too (a dictionary of lists of dictionaries). Writers number the fields 0, 1, ... in
+/// depth-first order; readers learn the ids from the schema message and then hold, per id,
+/// the current dictionary (replaced or extended by dictionary batches).
+class DictionaryMemo {
+ public:
+  using FieldPath = std::vector<int>;
+
+  /// The dictionary fields of `schema` with ids 0, 1, ... in depth-first order.
+  static DictionaryMemo for_schema(const Schema& schema);
+  /// Records that the field at `path`, of dictionary type `type`, uses `id`. Fields may share
+  /// an id when their value types agree.
+  Status add_field(FieldPath path, std::int64_t id, DataTypePtr type);
+  Result<std::int64_t> id_for(const FieldPath& path) const;
+  /// The dictionary type of `id` and the path of the first field that uses it.
+  Result<std::pair<DataTypePtr, FieldPath>> field_for(std::int64_t id) const;
+  std::int64_t num_fields() const { return static_cast<std::int64_t>(ids_.size()); }
+  std::int64_t num_ids() const { return static_cast<std::int64_t>(fields_.size()); }
+
+  /// The current values of `id` (null before its first dictionary batch).
+  std::shared_ptr<ArrayData> dictionary(std::int64_t id) const;
+  void set_dictionary(std::int64_t id, std::shared_ptr<ArrayData> values) { dictionaries_[id] = std::move(values); }
+
+ private:
+  std::map<FieldPath, std::int64_t> ids_;
+  std::map<std::int64_t, std::pair<DataTypePtr, FieldPath>> fields_;
+  std::map<std::int64_t, std::shared_ptr<ArrayData>> dictionaries_;
 };
 
 /// One encapsulated message: flatbuffer metadata plus a body. Immutable.
@@ -99,8 +140,18 @@ Status write_end_of_stream(io::OutputStream* sink, const IpcWriteOptions& option
 /// Decodes a Schema message.
 Result<SchemaPtr> read_schema(const Message& message, const IpcReadOptions& options = {});
 /// Decodes a RecordBatch message against `schema`; buffers are slices of the message body.
+/// Dictionary-encoded columns take their dictionaries from `memo` (required when the schema
+/// has any).
 Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema,
                                          const IpcReadOptions& options = {});
+Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema, const DictionaryMemo& memo,
+                                         const IpcReadOptions& options = {});
+/// Applies a DictionaryBatch message to `memo`: a new or replaced dictionary, or a delta
+/// appended to the current one. `allow_replacement` is false for the file format.
+Status read_dictionary_batch(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options = {},
+                             bool allow_replacement = true);
+/// Decodes a Schema message and the dictionary ids of its fields.
+Result<SchemaPtr> read_schema(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options = {});
 /// Reads a stream's schema message from `stream` (the first message).
 Result<SchemaPtr> read_schema(io::InputStream* stream, const IpcReadOptions& options = {});
 
@@ -120,6 +171,9 @@ Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch, c
 struct WriteStats {
   std::int64_t num_messages = 0;
   std::int64_t num_record_batches = 0;
+  std::int64_t num_dictionary_batches = 0;
+  std::int64_t num_replaced_dictionaries = 0;
+  std::int64_t num_dictionary_deltas = 0;
   std::int64_t total_bytes = 0;
 };
 
@@ -127,6 +181,9 @@ struct WriteStats {
 struct ReadStats {
   std::int64_t num_messages = 0;
   std::int64_t num_record_batches = 0;
+  std::int64_t num_dictionary_batches = 0;
+  std::int64_t num_replaced_dictionaries = 0;
+  std::int64_t num_dictionary_deltas = 0;
 };
 
 /// Writes the IPC streaming format: schema, batches, end-of-stream marker.
@@ -155,6 +212,10 @@ class StreamWriter {
                        const std::vector<std::int64_t>& padding, std::int64_t body_length, std::int64_t* offset,
                        std::int32_t* metadata_length);
   virtual Status on_batch_written(std::int64_t, std::int32_t, std::int64_t) { return Status::OK(); }
+  virtual Status on_dictionary_written(std::int64_t, std::int32_t, std::int64_t) { return Status::OK(); }
+  virtual bool allows_dictionary_replacement() const { return true; }
+  /// Writes the dictionary batches `batch` needs: new dictionaries, replacements, deltas.
+  Status write_dictionaries(const RecordBatch& batch);
 
   std::shared_ptr<io::OutputStream> sink_;
   SchemaPtr schema_;
@@ -162,7 +223,18 @@ class StreamWriter {
   WriteStats stats_;
   std::int64_t position_ = 0;
   bool closed_ = false;
-  std::string scratch_;  // reused across messages to gather small writes
+  std::string scratch_;                                 // reused across messages to gather small writes
+  DictionaryMemo dictionary_memo_;                      // ids of the schema's dictionary fields
+  std::map<std::int64_t, Array> written_dictionaries_;  // the last dictionary sent per id
+  /// unify_dictionaries: the merged dictionary per id and the index of each of its values.
+  struct Unified {
+    Array dictionary;
+    std::unordered_map<std::string, std::int64_t> index;
+    bool has_null = false;
+    std::int64_t null_index = -1;
+  };
+  std::map<std::int64_t, Unified> unified_;
+  Result<RecordBatchPtr> unify(const RecordBatch& batch);
 };
 
 /// pyarrow's ipc.new_stream(sink, schema).
@@ -213,6 +285,7 @@ class StreamReader {
   std::shared_ptr<io::InputStream> source_;
   IpcReadOptions options_;
   SchemaPtr schema_;
+  DictionaryMemo memo_;
   ReadStats stats_;
   bool finished_ = false;
 };
@@ -238,12 +311,15 @@ class FileWriter : public StreamWriter {
  private:
   using StreamWriter::StreamWriter;
   Status on_batch_written(std::int64_t offset, std::int32_t metadata_length, std::int64_t body_length) override;
+  Status on_dictionary_written(std::int64_t offset, std::int32_t metadata_length, std::int64_t body_length) override;
+  bool allows_dictionary_replacement() const override { return false; }
   struct Block {
     std::int64_t offset;
     std::int32_t metadata_length;
     std::int64_t body_length;
   };
   std::vector<Block> blocks_;
+  std::vector<Block> dictionary_blocks_;
   MetadataPtr footer_metadata_;
 };
 
@@ -268,7 +344,12 @@ class FileReader {
   MetadataVersion metadata_version() const { return version_; }
   /// Custom metadata of the footer (may be null).
   const MetadataPtr& footer_metadata() const { return footer_metadata_; }
-  ReadStats stats() const { return {batches_read_.load(), batches_read_.load()}; }
+  ReadStats stats() const {
+    ReadStats out = dictionary_stats_;
+    out.num_messages += batches_read_.load();
+    out.num_record_batches = batches_read_.load();
+    return out;
+  }
 
  private:
   FileReader(std::shared_ptr<io::RandomAccessFile> source, IpcReadOptions options)
@@ -278,9 +359,12 @@ class FileReader {
     std::int32_t metadata_length;
     std::int64_t body_length;
   };
+  Result<std::unique_ptr<Message>> read_block(const Block& block, const std::string& what) const;
   std::shared_ptr<io::RandomAccessFile> source_;
   IpcReadOptions options_;
   SchemaPtr schema_;
+  DictionaryMemo memo_;  // every dictionary of the file, read by open()
+  ReadStats dictionary_stats_;
   std::vector<Block> blocks_;
   MetadataVersion version_ = MetadataVersion::kV5;
   MetadataPtr footer_metadata_;

@@ -54,6 +54,7 @@ enum class TypeId : std::int8_t {
   kIntervalMonths,
   kIntervalDayTime,
   kIntervalMonthDayNano,
+  kDictionary,
 };
 
 enum class TimeUnit : std::int8_t { kSecond, kMilli, kMicro, kNano };
@@ -98,9 +99,7 @@ class KeyValueMetadata {
   const std::vector<std::pair<std::string, std::string>>& pairs() const { return pairs_; }
   std::optional<std::string> get(std::string_view key) const;
   bool contains(std::string_view key) const { return get(key).has_value(); }
-  void append(std::string key, std::string value) {
-    pairs_.emplace_back(std::move(key), std::move(value));
-  }
+  void append(std::string key, std::string value) { pairs_.emplace_back(std::move(key), std::move(value)); }
   /// Same pairs in the same order.
   bool equals(const KeyValueMetadata& other) const { return pairs_ == other.pairs_; }
   std::string to_string() const;
@@ -142,14 +141,10 @@ class DataType {
     return id_ == TypeId::kLargeString || id_ == TypeId::kLargeBinary || id_ == TypeId::kLargeList;
   }
   /// list, large_list and map: offsets into one child.
-  bool is_list_like() const {
-    return id_ == TypeId::kList || id_ == TypeId::kLargeList || id_ == TypeId::kMap;
-  }
+  bool is_list_like() const { return id_ == TypeId::kList || id_ == TypeId::kLargeList || id_ == TypeId::kMap; }
   bool is_union() const { return id_ == TypeId::kSparseUnion || id_ == TypeId::kDenseUnion; }
   bool is_decimal() const { return id_ >= TypeId::kDecimal32 && id_ <= TypeId::kDecimal256; }
-  bool is_interval() const {
-    return id_ >= TypeId::kIntervalMonths && id_ <= TypeId::kIntervalMonthDayNano;
-  }
+  bool is_interval() const { return id_ >= TypeId::kIntervalMonths && id_ <= TypeId::kIntervalMonthDayNano; }
   bool is_nested() const { return !children_.empty(); }
 
   /// Child fields (list: the item; map: the entries struct; struct/union: the members).
@@ -166,9 +161,7 @@ class DataType {
   /// Width of fixed_size_binary / length of fixed_size_list.
   std::int32_t fixed_size() const { return fixed_size_; }
   bool keys_sorted() const { return keys_sorted_; }
-  UnionMode union_mode() const {
-    return id_ == TypeId::kDenseUnion ? UnionMode::kDense : UnionMode::kSparse;
-  }
+  UnionMode union_mode() const { return id_ == TypeId::kDenseUnion ? UnionMode::kDense : UnionMode::kSparse; }
   /// Decimal precision (significant digits) and scale (digits after the point; may be < 0).
   std::int32_t precision() const { return precision_; }
   std::int32_t scale() const { return scale_; }
@@ -176,8 +169,13 @@ class DataType {
   const std::vector<std::int8_t>& type_codes() const { return type_codes_; }
   /// Child index for union type code `code` (0..127), or -1 when undeclared.
   int child_index_for_code(std::int8_t code) const { return code >= 0 ? code_to_child_[code] : -1; }
-  /// Value type of list/large_list/fixed_size_list (the item's type).
+  /// Value type of list/large_list/fixed_size_list (the item's type), or of the values
+  /// of a dictionary.
   const DataTypePtr& value_type() const;
+  /// Dictionary: the integer type of the indices, and whether the order of the values means
+  /// something.
+  const DataTypePtr& index_type() const { return index_type_; }
+  bool ordered() const { return ordered_; }
 
   // Use the factory functions; this constructor is public for std::make_shared.
   struct Params {
@@ -188,6 +186,9 @@ class DataType {
     std::vector<std::int8_t> type_codes;
     std::int32_t precision = 0;
     std::int32_t scale = 0;
+    DataTypePtr index_type;  // dictionary
+    DataTypePtr dictionary_value_type;
+    bool ordered = false;
   };
   DataType(TypeId id, FieldVector children, Params params);
 
@@ -201,6 +202,9 @@ class DataType {
   std::vector<std::int8_t> type_codes_;
   std::int32_t precision_;
   std::int32_t scale_;
+  DataTypePtr index_type_;
+  DataTypePtr dictionary_value_type_;
+  bool ordered_;
   std::vector<std::int8_t> code_to_child_;
 };
 
@@ -208,10 +212,7 @@ class DataType {
 class Field {
  public:
   Field(std::string name, DataTypePtr type, bool nullable = true, MetadataPtr metadata = nullptr)
-      : name_(std::move(name)),
-        type_(std::move(type)),
-        nullable_(nullable),
-        metadata_(std::move(metadata)) {}
+      : name_(std::move(name)), type_(std::move(type)), nullable_(nullable), metadata_(std::move(metadata)) {}
 
   const std::string& name() const { return name_; }
   const DataTypePtr& type() const { return type_; }
@@ -313,13 +314,15 @@ Result<DataTypePtr> decimal32(std::int32_t precision, std::int32_t scale);
 Result<DataTypePtr> decimal64(std::int32_t precision, std::int32_t scale);
 Result<DataTypePtr> decimal128(std::int32_t precision, std::int32_t scale);
 Result<DataTypePtr> decimal256(std::int32_t precision, std::int32_t scale);
+/// Dictionary encoding: values of `value_type` stored once, referred to by integer indices
+/// of `index_type` (signed or unsigned, 8 to 64 bits).
+Result<DataTypePtr> dictionary(DataTypePtr index_type, DataTypePtr value_type, bool ordered = false);
 /// Calendar intervals: int32 months; DayTimeInterval; MonthDayNanoInterval.
 DataTypePtr month_interval();
 DataTypePtr day_time_interval();
 DataTypePtr month_day_nano_interval();
 
-FieldPtr field(std::string name, DataTypePtr type, bool nullable = true,
-               MetadataPtr metadata = nullptr);
+FieldPtr field(std::string name, DataTypePtr type, bool nullable = true, MetadataPtr metadata = nullptr);
 SchemaPtr schema(FieldVector fields, MetadataPtr metadata = nullptr);
 
 }  // namespace arrowpack

@@ -1,0 +1,35 @@
+// Helpers shared by the array code and the IPC writer.
+#pragma once
+
+#include <climits>
+#include <cstring>
+#include <string_view>
+
+#include "arrowpack/core/array.h"
+
+namespace arrowpack::internal {
+
+/// Whether values of `type` can be compared by their bytes (fixed-width but bool, binary-like).
+inline bool has_value_bytes(const DataType& type) {
+  return type.is_binary_like() || (type.byte_width() > 0 && type.id() != TypeId::kDictionary);
+}
+
+/// The bytes of value i of an array of such a type.
+inline std::string_view value_bytes(const Array& a, std::int64_t i) {
+  if (a.type()->is_binary_like() || a.type_id() == TypeId::kFixedSizeBinary) return a.string_view(i);
+  const std::int64_t w = a.type()->byte_width();
+  return {reinterpret_cast<const char*>(a.buffer(1)->data()) + (a.offset() + i) * w, static_cast<std::size_t>(w)};
+}
+
+/// The largest index `index_type` (an integer type) can hold.
+inline std::int64_t max_dictionary_index(const DataType& index_type) {
+  const std::int64_t bits = index_type.bit_width() - (index_type.is_signed_integer() ? 1 : 0);
+  return bits >= 63 ? INT64_MAX : (std::int64_t{1} << bits) - 1;
+}
+
+/// Stores index `v` (which fits the index type) as element i of `width`-byte indices.
+inline void store_index(std::uint8_t* out, std::int64_t width, std::int64_t i, std::int64_t v) {
+  std::memcpy(out + i * width, &v, static_cast<std::size_t>(width));  // the low bytes: little-endian host
+}
+
+}  // namespace arrowpack::internal
