@@ -213,6 +213,26 @@ std::vector<std::pair<std::string, RecordBatchPtr>> batches_per_type() {
     add("month_day_nano_interval", ok_or_die(b.finish()));
   }
 
+  {
+    auto words = ok_or_die(array<std::string>({"red", "green", std::nullopt, "red", "blue", "green"}));
+    add("dictionary_utf8", ok_or_die(dictionary_encode(words, int8())));
+    auto numbers = ok_or_die(array<std::int64_t>({5, std::nullopt, -5, 5}));
+    auto ordered = ok_or_die(dictionary(uint16(), int64(), true));
+    auto encoded = ok_or_die(dictionary_encode(numbers, uint16()));
+    add("dictionary_uint16_ordered", ok_or_die(Array::make_dictionary(ordered, Array(std::make_shared<ArrayData>([&] {
+                                                                        ArrayData d = *encoded.data();
+                                                                        d.type = uint16();
+                                                                        d.dictionary = nullptr;
+                                                                        return d;
+                                                                      }())),
+                                                                      encoded.dictionary())));
+    auto inner = ok_or_die(dictionary_encode(ok_or_die(array<std::string>({"x", "y", "x"})), int32()));
+    auto offsets = ok_or_die(Buffer::copy_of(std::vector<std::int32_t>{0, 1, 1, 3}.data(), 16));
+    auto validity = ok_or_die(Buffer::copy_of(std::vector<std::uint8_t>{0b101}.data(), 1));
+    add("list_of_dictionary",
+        ok_or_die(Array::make(list(field("item", inner.type())), 3, {validity, offsets}, {inner}, 1)));
+  }
+
   // Sliced columns exercise the writer's rebasing of offsets and bitmaps.
   auto strings = ok_or_die(array<std::string>({"skip", "me", "keep", std::nullopt, "this", "and", "that"}));
   add("utf8_sliced", ok_or_die(strings.slice(2, 4)));

@@ -32,6 +32,29 @@ int main(int argc, char** argv) {
     st = write(dir + "/type_" + name + ".arrows", batch, 2, false);
     if (st.ok()) st = write(dir + "/type_" + name + ".arrow", batch, 2, true);
   }
+  // Dictionaries that change from batch to batch: sent as deltas, or replaced.
+  if (st.ok()) {
+    auto type = ap::dictionary(ap::int16(), ap::utf8()).value_or_throw();
+    auto builder = ap::DictionaryBuilder::make(type).value_or_throw();
+    std::vector<ap::RecordBatchPtr> growing;
+    for (const auto& words : std::vector<std::vector<std::string>>{{"a", "b"}, {"c", "a"}, {"d"}}) {
+      for (const auto& w : words) builder->append(w).throw_if_error();
+      auto column = builder->finish().value_or_throw();
+      growing.push_back(ap::RecordBatch::make(ap::schema({ap::field("w", type)}), {column}).value_or_throw());
+    }
+    for (bool deltas : {true, false}) {
+      ap::ipc::IpcWriteOptions options;
+      options.emit_dictionary_deltas = deltas;
+      auto sink =
+          ap::io::FileOutputStream::open(dir + (deltas ? "/dictionary_deltas.arrows" : "/dictionary_replaced.arrows"))
+              .value_or_throw();
+      auto writer = ap::ipc::new_stream(sink, growing[0]->schema(), options).value_or_throw();
+      for (const auto& b : growing) writer->write_batch(*b).throw_if_error();
+      writer->close().throw_if_error();
+      st = sink->close();
+      if (!st.ok()) break;
+    }
+  }
   // The structure stream of a serialized object (components' data[0]) is plain Arrow IPC.
   if (st.ok()) {
     auto data = ap::allocate_buffer(4 * 8).value_or_throw();
