@@ -29,9 +29,8 @@ std::vector<std::string> list_dir(const std::string& dir) {
 
 // Cases arrowpack does not read yet, with the issue that brings them.
 bool needs_later_issue(const std::string& folder, const std::string& name) {
-  static const std::set<std::string> kLater = {"generated_lz4", "generated_zstd", "generated_uncompressible_lz4",
-                                               "generated_uncompressible_zstd"};
-  return folder == "1.0.0-bigendian" || kLater.count(name) > 0;
+  (void)name;
+  return folder == "1.0.0-bigendian";
 }
 
 Result<TablePtr> read_mapped(const std::string& path, bool file, std::shared_ptr<Buffer>* region) {
@@ -76,13 +75,16 @@ TEST_CASE("golden integration files: stream and file agree, read zero-copy, late
       } else {
         CHECK((*stream)->equals(**file));
       }
-      for (const auto& batch : (*stream)->batches()) {
-        for (const auto& c : batch->columns()) CHECK(arrowpack::testing::points_into(c, *stream_region));
+      // Compressed bodies are decompressed into new memory; everything else is read in place.
+      if (folder != "2.0.0-compression") {
+        for (const auto& batch : (*stream)->batches()) {
+          for (const auto& c : batch->columns()) CHECK(arrowpack::testing::points_into(c, *stream_region));
+        }
       }
       ++read;
     }
   }
-  CHECK(read == 33);
+  CHECK(read == 37);
   WARN("golden cases left to a later issue (" << later.size() << "): " << [&] {
     std::string s;
     for (const auto& l : later) s += l + " ";

@@ -9,8 +9,9 @@
 namespace ap = arrowpack;
 
 namespace {
-ap::Status write(const std::string& path, const ap::RecordBatchPtr& batch, int times, bool file) {
-  auto bytes = ap::testing::write_ipc(*batch, times, file);
+ap::Status write(const std::string& path, const ap::RecordBatchPtr& batch, int times, bool file,
+                 const ap::ipc::IpcWriteOptions& options = {}) {
+  auto bytes = ap::testing::write_ipc(*batch, times, file, options);
   ARROWPACK_ASSIGN_OR_RAISE(auto sink, ap::io::FileOutputStream::open(path));
   ARROWPACK_RETURN_NOT_OK(sink->write(bytes));
   return sink->close();
@@ -31,6 +32,20 @@ int main(int argc, char** argv) {
     if (!st.ok()) break;
     st = write(dir + "/type_" + name + ".arrows", batch, 2, false);
     if (st.ok()) st = write(dir + "/type_" + name + ".arrow", batch, 2, true);
+  }
+  // Compressed bodies, every type in one batch each way.
+  for (auto codec : {ap::Compression::kLz4Frame, ap::Compression::kZstd}) {
+    if (!st.ok()) break;
+    ap::ipc::IpcWriteOptions options;
+    options.compression = codec;
+    const std::string tag(ap::compression_name(codec));
+    for (const auto& [name, batch] : ap::testing::batches_per_type()) {
+      if (name != "utf8" && name != "int64" && name != "struct" && name != "dictionary_utf8" && name != "float64")
+        continue;
+      st = write(dir + "/" + tag + "_" + name + ".arrows", batch, 2, false, options);
+      if (st.ok()) st = write(dir + "/" + tag + "_" + name + ".arrow", batch, 2, true, options);
+      if (!st.ok()) break;
+    }
   }
   // Dictionaries that change from batch to batch: sent as deltas, or replaced.
   if (st.ok()) {

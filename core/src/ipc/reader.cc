@@ -66,6 +66,9 @@ class ArrayLoader {
       : body_(std::move(body)), version_(version), options_(options), memo_(memo), path_(std::move(path)) {
     nodes_ = batch->nodes();
     buffers_ = batch->buffers();
+    if (const auto* c = batch->compression()) {
+      codec_ = c->codec() == fb::CompressionType::ZSTD ? Compression::kZstd : Compression::kLz4Frame;
+    }
   }
   void set_path(DictionaryMemo::FieldPath path) { path_ = std::move(path); }
 
@@ -182,8 +185,29 @@ class ArrayLoader {
     }
     if (length == 0) return std::make_shared<Buffer>(nullptr, 0);
     ARROWPACK_ASSIGN_OR_RAISE(auto slice, body_->slice(offset, length));
+    if (codec_ != Compression::kUncompressed) return decompressed(std::move(slice));
     // The spec promises 8-byte alignment; copy rather than read misaligned values.
     return ensure_aligned(std::move(slice), 8, options_.pool);
+  }
+
+  // A compressed body buffer: int64 uncompressed length (-1: stored as is), then the data.
+  Result<std::shared_ptr<Buffer>> decompressed(std::shared_ptr<Buffer> slice) {
+    const std::int64_t index = buffer_index_ - 1;
+    if (slice->size() < 8) {
+      return Status::Invalid("compressed buffer ", index, " of ", slice->size(), " bytes has no length prefix");
+    }
+    std::int64_t size;
+    std::memcpy(&size, slice->data(), 8);
+    ARROWPACK_ASSIGN_OR_RAISE(auto data, slice->slice(8, slice->size() - 8));
+    if (size == -1) return ensure_aligned(std::move(data), 8, options_.pool);
+    if (size < 0 || size > options_.max_decompressed_size - decompressed_bytes_) {
+      return Status::Invalid("compressed buffer ", index, " announces ", size,
+                             " bytes, more than the message may decompress to");
+    }
+    decompressed_bytes_ += size;
+    auto out = decompress(codec_, *data, size, options_.pool);
+    if (!out.ok()) return out.status().with_context("buffer " + std::to_string(index));
+    return out;
   }
 
   std::shared_ptr<Buffer> body_;
@@ -191,6 +215,8 @@ class ArrayLoader {
   const IpcReadOptions& options_;
   const DictionaryMemo* memo_;
   DictionaryMemo::FieldPath path_;
+  Compression codec_ = Compression::kUncompressed;
+  std::int64_t decompressed_bytes_ = 0;
   const flatbuffers::Vector<const fb::FieldNode*>* nodes_ = nullptr;
   const flatbuffers::Vector<const fb::Buffer*>* buffers_ = nullptr;
   std::int64_t node_index_ = 0;
@@ -309,10 +335,13 @@ Result<SchemaPtr> read_schema(io::InputStream* stream, const IpcReadOptions& opt
 namespace {
 
 Status check_body_compression(const fb::RecordBatch* rb) {
-  if (rb->compression() != nullptr) {
-    return Status::NotImplemented("record batch body is compressed (",
-                                  fb::EnumNameCompressionType(rb->compression()->codec()),
-                                  "); body compression is not supported yet");
+  if (const auto* c = rb->compression()) {
+    if (c->codec() != fb::CompressionType::LZ4_FRAME && c->codec() != fb::CompressionType::ZSTD) {
+      return Status::NotImplemented("unknown body compression codec ", static_cast<int>(c->codec()));
+    }
+    if (c->method() != fb::BodyCompressionMethod::BUFFER) {
+      return Status::NotImplemented("unknown body compression method ", static_cast<int>(c->method()));
+    }
   }
   return Status::OK();
 }

@@ -109,36 +109,45 @@ class PayloadAssembler {
     return visit(sliced);
   }
 
-  void add(std::shared_ptr<Buffer> buffer) {
-    const std::int64_t size = buffer ? buffer->size() : 0;
+  Status add(std::shared_ptr<Buffer> buffer) {
+    std::int64_t size = buffer ? buffer->size() : 0;
+    if (options_.compression != Compression::kUncompressed && size > 0) {
+      // Each buffer: its uncompressed length as an int64, then the compressed bytes; -1 and
+      // the bytes as they are when compressing does not make them smaller.
+      ARROWPACK_ASSIGN_OR_RAISE(auto compressed,
+                                compress(options_.compression, *buffer, options_.compression_level, options_.pool));
+      std::int64_t prefix = size;
+      if (compressed->size() >= size) {
+        prefix = -1;
+      } else {
+        buffer = std::move(compressed);
+      }
+      ARROWPACK_ASSIGN_OR_RAISE(auto head, Buffer::copy_of(&prefix, 8, options_.pool));
+      buffers_.push_back(std::move(head));
+      padding_.push_back(0);
+      size = 8 + buffer->size();
+    }
     const std::int64_t padded = round_up(size, options_.alignment);
     buffer_specs_.emplace_back(body_length_, size);
     buffers_.push_back(std::move(buffer));
     padding_.push_back(padded - size);
     body_length_ += padded;
-  }
-
-  Status add_slice(const std::shared_ptr<Buffer>& buffer, std::int64_t offset, std::int64_t length) {
-    if (length == 0 || !buffer) {
-      add(nullptr);
-      return Status::OK();
-    }
-    ARROWPACK_ASSIGN_OR_RAISE(auto s, buffer->slice(offset, length));
-    add(std::move(s));
     return Status::OK();
   }
 
+  Status add_slice(const std::shared_ptr<Buffer>& buffer, std::int64_t offset, std::int64_t length) {
+    if (length == 0 || !buffer) return add(nullptr);
+    ARROWPACK_ASSIGN_OR_RAISE(auto s, buffer->slice(offset, length));
+    return add(std::move(s));
+  }
+
   Status add_bitmap(const std::shared_ptr<Buffer>& bitmap, std::int64_t offset, std::int64_t length) {
-    if (!bitmap || length == 0) {
-      add(nullptr);
-      return Status::OK();
-    }
+    if (!bitmap || length == 0) return add(nullptr);
     if (offset % 8 == 0) return add_slice(bitmap, offset / 8, bytes_for_bits(length));
     // A bit offset that is not a byte boundary: shift the bits into a fresh buffer.
     ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(bytes_for_bits(length), options_.pool));
     arrowpack::internal::copy_bits(bitmap->data(), offset, length, out->mutable_data());
-    add(std::move(out));
-    return Status::OK();
+    return add(std::move(out));
   }
 
   // Writes the offsets of [offset, offset + length) starting at zero; reports the range of
@@ -149,9 +158,8 @@ class PayloadAssembler {
     if (d.length == 0) {
       // The spec wants length + 1 offsets even for an empty array; some readers insist.
       static const std::uint8_t kZeroOffset[8] = {};
-      add(Buffer::wrap(kZeroOffset, width));
       *first = *last = 0;
-      return Status::OK();
+      return add(Buffer::wrap(kZeroOffset, width));
     }
     *first = array.value_offset(0);
     *last = array.value_offset(d.length);
@@ -166,8 +174,7 @@ class PayloadAssembler {
         std::memcpy(out->mutable_data() + i * 4, &v32, 4);
       }
     }
-    add(std::move(out));
-    return Status::OK();
+    return add(std::move(out));
   }
 
   const IpcWriteOptions& options_;
@@ -203,7 +210,13 @@ Result<RecordBatchPayload> make_payload(const std::vector<Array>& columns, std::
   internal::FBB fbb(256 + 48 * assembler.buffer_specs_.size());
   auto nodes = fbb.CreateVectorOfStructs(assembler.nodes_);
   auto buffers = fbb.CreateVectorOfStructs(assembler.buffer_specs_);
-  auto rb = fb::CreateRecordBatch(fbb, num_rows, nodes, buffers);
+  flatbuffers::Offset<fb::BodyCompression> compression = 0;
+  if (options.compression != Compression::kUncompressed) {
+    compression = fb::CreateBodyCompression(
+        fbb, options.compression == Compression::kZstd ? fb::CompressionType::ZSTD : fb::CompressionType::LZ4_FRAME,
+        fb::BodyCompressionMethod::BUFFER);
+  }
+  auto rb = fb::CreateRecordBatch(fbb, num_rows, nodes, buffers, compression);
   RecordBatchPayload out;
   if (dictionary_id >= 0) {
     auto db = fb::CreateDictionaryBatch(fbb, dictionary_id, rb, is_delta);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "arrowpack/core/buffer.h"
+#include "arrowpack/core/compression.h"
 #include "arrowpack/core/io.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/core/status.h"
@@ -49,6 +50,10 @@ struct IpcWriteOptions {
   /// remapped) instead of replacing it: how batches with different dictionaries go into the
   /// file format. Top-level dictionary columns of fixed-width or binary-like values.
   bool unify_dictionaries = false;
+  /// Body compression (pyarrow's IpcWriteOptions(compression=...)): every body buffer is
+  /// compressed on its own with LZ4 frames or ZSTD, at `compression_level`.
+  Compression compression = Compression::kUncompressed;
+  int compression_level = kDefaultCompressionLevel;
 
   static IpcWriteOptions defaults() { return {}; }
 };
@@ -59,6 +64,9 @@ struct IpcReadOptions {
   bool validate_full = true;
   /// Deepest type nesting accepted (lists of structs of ... ).
   int max_nesting_depth = 64;
+  /// Most bytes the compressed buffers of one message may decompress to (each buffer is
+  /// also checked against what its compressed size can hold).
+  std::int64_t max_decompressed_size = std::int64_t{1} << 32;
   /// Largest flatbuffer metadata accepted, in bytes.
   std::int64_t max_metadata_size = std::int64_t{64} << 20;
   /// Where copies come from when the source is not zero-copy (or a buffer is misaligned).
