@@ -10,6 +10,8 @@
 // A FILE matching a --js-limit NAME is one Arrow JS cannot read (see the interop README):
 // arrowpack must read it, and its .stream and .arrow_file twins must dump equal.
 // With --expected-json, the expected document of FILE is FILE's <name>.json instead.
+// With --twin DIR=OTHER (a folder of big-endian files, say), the expected document of a FILE
+// under DIR is Arrow JS's dump of the same-named file under OTHER (its little-endian twin).
 // Exit code 0 only when every file passed or was skipped as declared.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,13 +24,14 @@ const SHARED = process.env.ARROWPACK_SHARED || path.resolve(HERE, '../../../shar
 const { canonicalDump } = await import(pathToFileURL(path.join(SHARED, 'interop/arrow-canon.mjs')).href);
 
 const args = process.argv.slice(2);
-let cli = null; let out = null; let expectedJson = false; const skips = new Map(); const jsLimits = new Map(); const files = [];
+let cli = null; let out = null; let expectedJson = false; const skips = new Map(); const jsLimits = new Map(); const twins = new Map(); const files = [];
 for (let i = 0; i < args.length; ++i) {
   if (args[i] === '--cli') cli = args[++i];
   else if (args[i] === '--out') out = args[++i];
   else if (args[i] === '--expected-json') expectedJson = true;
   else if (args[i] === '--skip') { const [k, ...r] = args[++i].split('='); skips.set(k, r.join('=')); }
   else if (args[i] === '--js-limit') { const [k, ...r] = args[++i].split('='); jsLimits.set(k, r.join('=')); }
+  else if (args[i] === '--twin') { const [k, ...r] = args[++i].split('='); twins.set(k, r.join('=')); }
   else files.push(args[i]);
 }
 if (!cli || !out || files.length === 0) {
@@ -124,7 +127,9 @@ for (const file of files) {
   // The expected document: what Arrow JS dumps of FILE, or (--expected-json) the <name>.json
   // that arrow-make.mjs wrote beside FILE when Arrow JS wrote it.
   const jsonPath = file.replace(/\.[^./]+$/, '.json');
-  const theirs = expectedJson ? JSON.parse(fs.readFileSync(jsonPath, 'utf8')) : await canonicalDump(fs.readFileSync(file));
+  const twinKey = [...twins.keys()].find(matches);
+  const expectedFrom = twinKey !== undefined ? path.join(path.dirname(path.dirname(file)), twins.get(twinKey), base) : file;
+  const theirs = expectedJson ? JSON.parse(fs.readFileSync(jsonPath, 'utf8')) : await canonicalDump(fs.readFileSync(expectedFrom));
   const diff = firstDiff(canonicalMapNames(JSON.parse(ours.stdout)), canonicalMapNames(JSON.parse(JSON.stringify(theirs))));
   if (diff) { console.log(`FAIL ${tag}: cat --json differs: ${diff}`); ++failures; continue; }
   // Rewrite in the other format and let Arrow JS read the copy.

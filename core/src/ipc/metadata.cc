@@ -354,10 +354,11 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> meta
 Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcReadOptions& options, DecodeBudget* budget,
                                          DictionaryMemo* memo) {
   if (schema == nullptr) return Status::Invalid("missing schema");
-  if (schema->endianness() != fb::Endianness::Little) {
+  const bool big = schema->endianness() != fb::Endianness::Little;
+  if (big && !options.ensure_native_endian) {
     return Status::NotImplemented(
-        "big-endian IPC data is not supported yet (refusing to read it as "
-        "little-endian)");
+        "big-endian IPC data, and ensure_native_endian is off: refusing to read it as "
+        "little-endian");
   }
   FieldVector fields;
   if (const auto* fs = schema->fields()) {
@@ -371,7 +372,7 @@ Result<SchemaPtr> schema_from_flatbuffer(const fb::Schema* schema, const IpcRead
     }
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto metadata, metadata_from_flatbuffer(schema->custom_metadata(), budget));
-  return std::make_shared<Schema>(std::move(fields), std::move(metadata));
+  return std::make_shared<Schema>(std::move(fields), std::move(metadata), big ? Endianness::kBig : Endianness::kLittle);
 }
 
 Result<flatbuffers::Offset<fb::Schema>> schema_to_flatbuffer(FBB& fbb, const Schema& schema,

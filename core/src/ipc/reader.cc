@@ -334,6 +334,72 @@ Result<SchemaPtr> read_schema(io::InputStream* stream, const IpcReadOptions& opt
 
 namespace {
 
+// ---- big-endian data, converted as it is read
+
+// Each `width`-byte value of `b` byte-reversed into new memory (a trailing partial value is
+// copied as is).
+Result<std::shared_ptr<Buffer>> swapped(const std::shared_ptr<Buffer>& b, std::int64_t width, MemoryPool* pool) {
+  if (!b || b->size() == 0 || width <= 1) return b;
+  ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(b->size(), pool));
+  const std::uint8_t* src = b->data();
+  std::uint8_t* dst = out->mutable_data();
+  const std::int64_t whole = b->size() / width * width;
+  for (std::int64_t i = 0; i < whole; i += width) {
+    for (std::int64_t k = 0; k < width; ++k) dst[i + k] = src[i + width - 1 - k];
+  }
+  std::memcpy(dst + whole, src + whole, static_cast<std::size_t>(b->size() - whole));
+  return std::shared_ptr<Buffer>(std::move(out));
+}
+
+// Swaps every multi-byte value of `d` and its children (not its dictionary: dictionaries are
+// converted when their batch is read).
+Status swap_endian(ArrayData& d, MemoryPool* pool) {
+  const DataType& t = *d.type;
+  auto swap_slot = [&](int slot, std::int64_t width) -> Status {
+    ARROWPACK_ASSIGN_OR_RAISE(d.buffers[slot], swapped(d.buffers[slot], width, pool));
+    return Status::OK();
+  };
+  switch (t.id()) {
+    case TypeId::kNull:
+    case TypeId::kBool:
+    case TypeId::kInt8:
+    case TypeId::kUInt8:
+    case TypeId::kFixedSizeBinary:
+    case TypeId::kFixedSizeList:
+    case TypeId::kStruct:
+    case TypeId::kSparseUnion: break;  // bits, bytes and int8 type ids read the same either way
+    case TypeId::kString:
+    case TypeId::kBinary:
+    case TypeId::kList:
+    case TypeId::kMap: ARROWPACK_RETURN_NOT_OK(swap_slot(1, 4)); break;
+    case TypeId::kLargeString:
+    case TypeId::kLargeBinary:
+    case TypeId::kLargeList: ARROWPACK_RETURN_NOT_OK(swap_slot(1, 8)); break;
+    case TypeId::kDenseUnion: ARROWPACK_RETURN_NOT_OK(swap_slot(2, 4)); break;
+    case TypeId::kDictionary: ARROWPACK_RETURN_NOT_OK(swap_slot(1, t.index_type()->byte_width())); break;
+    case TypeId::kIntervalDayTime: ARROWPACK_RETURN_NOT_OK(swap_slot(1, 4)); break;  // two int32
+    case TypeId::kIntervalMonthDayNano: {
+      // int32 months, int32 days, int64 nanoseconds.
+      ARROWPACK_ASSIGN_OR_RAISE(auto by4, swapped(d.buffers[1], 4, pool));
+      if (by4 && by4->size() >= 16) {
+        auto* p = const_cast<std::uint8_t*>(by4->data());  // our own fresh copy
+        for (std::int64_t i = 0; i + 16 <= by4->size(); i += 16) {
+          // The int64 was swapped as two int32 halves: exchange the halves.
+          std::uint8_t tmp[4];
+          std::memcpy(tmp, p + i + 8, 4);
+          std::memcpy(p + i + 8, p + i + 12, 4);
+          std::memcpy(p + i + 12, tmp, 4);
+        }
+      }
+      d.buffers[1] = std::move(by4);
+      break;
+    }
+    default: ARROWPACK_RETURN_NOT_OK(swap_slot(1, t.byte_width())); break;  // numbers, temporal, decimals
+  }
+  for (auto& c : d.children) ARROWPACK_RETURN_NOT_OK(swap_endian(*c, pool));
+  return Status::OK();
+}
+
 Status check_body_compression(const fb::RecordBatch* rb) {
   if (const auto* c = rb->compression()) {
     if (c->codec() != fb::CompressionType::LZ4_FRAME && c->codec() != fb::CompressionType::ZSTD) {
@@ -346,8 +412,9 @@ Status check_body_compression(const fb::RecordBatch* rb) {
   return Status::OK();
 }
 
+// `swap`: the data is big-endian (the schema said so); `schema` is the native one.
 Result<RecordBatchPtr> load_record_batch(const Message& message, const SchemaPtr& schema, const DictionaryMemo* memo,
-                                         const IpcReadOptions& options) {
+                                         const IpcReadOptions& options, bool swap) {
   if (message.type() != MessageType::kRecordBatch) {
     return Status::Invalid("expected a RecordBatch message, got ", message_type_name(message.type()));
   }
@@ -367,6 +434,7 @@ Result<RecordBatchPtr> load_record_batch(const Message& message, const SchemaPtr
       return Status::Invalid("column '", f->name(), "' has ", (*data)->length, " rows, the record batch has ",
                              num_rows);
     }
+    if (swap) ARROWPACK_RETURN_NOT_OK(swap_endian(**data, options.pool));
     columns.emplace_back(data.move_value());
   }
   ARROWPACK_RETURN_NOT_OK(loader.finish());
@@ -378,7 +446,7 @@ Result<RecordBatchPtr> load_record_batch(const Message& message, const SchemaPtr
 enum class DictionaryUpdate { kNew, kReplaced, kDelta };
 
 Result<DictionaryUpdate> apply_dictionary_batch(const Message& message, DictionaryMemo* memo,
-                                                const IpcReadOptions& options, bool allow_replacement) {
+                                                const IpcReadOptions& options, bool allow_replacement, bool swap) {
   if (message.type() != MessageType::kDictionaryBatch) {
     return Status::Invalid("expected a DictionaryBatch message, got ", message_type_name(message.type()));
   }
@@ -399,6 +467,7 @@ Result<DictionaryUpdate> apply_dictionary_batch(const Message& message, Dictiona
     return Status::Invalid("dictionary id ", id, " has ", (*data)->length, " values, its batch says ", length);
   }
   ARROWPACK_RETURN_NOT_OK(loader.finish());
+  if (swap) ARROWPACK_RETURN_NOT_OK(swap_endian(**data, options.pool));
   const Array values(data.move_value());
   Status st = options.validate_full ? values.validate_full() : values.validate();
   if (!st.ok()) return st.with_context("dictionary id " + std::to_string(id));
@@ -425,19 +494,25 @@ void count(DictionaryUpdate update, ReadStats* stats) {
 
 }  // namespace
 
+namespace {
+SchemaPtr native(const SchemaPtr& schema) {
+  return schema->endianness() == Endianness::kBig ? schema->with_endianness(Endianness::kLittle) : schema;
+}
+}  // namespace
+
 Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema,
                                          const IpcReadOptions& options) {
-  return load_record_batch(message, schema, nullptr, options);
+  return load_record_batch(message, native(schema), nullptr, options, schema->endianness() == Endianness::kBig);
 }
 
 Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema, const DictionaryMemo& memo,
                                          const IpcReadOptions& options) {
-  return load_record_batch(message, schema, &memo, options);
+  return load_record_batch(message, native(schema), &memo, options, schema->endianness() == Endianness::kBig);
 }
 
 Status read_dictionary_batch(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options,
-                             bool allow_replacement) {
-  return apply_dictionary_batch(message, memo, options, allow_replacement).status();
+                             bool allow_replacement, bool big_endian) {
+  return apply_dictionary_batch(message, memo, options, allow_replacement, big_endian).status();
 }
 
 // ---- StreamReader
@@ -448,7 +523,9 @@ Result<std::shared_ptr<StreamReader>> StreamReader::open(std::shared_ptr<io::Inp
   std::shared_ptr<StreamReader> reader(new StreamReader(std::move(source), options));
   ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(reader->source_.get(), options));
   if (!message) return Status::Invalid("IPC stream is empty: no schema message");
-  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_, read_schema(*message, &reader->memo_, options));
+  ARROWPACK_ASSIGN_OR_RAISE(auto schema, read_schema(*message, &reader->memo_, options));
+  reader->swap_ = schema->endianness() == Endianness::kBig;
+  reader->schema_ = native(schema);
   reader->stats_.num_messages = 1;
   return reader;
 }
@@ -468,12 +545,12 @@ Result<RecordBatchPtr> StreamReader::read_next_batch() {
     ++stats_.num_messages;
     switch (message->type()) {
       case MessageType::kRecordBatch: {
-        ARROWPACK_ASSIGN_OR_RAISE(auto batch, load_record_batch(*message, schema_, &memo_, options_));
+        ARROWPACK_ASSIGN_OR_RAISE(auto batch, load_record_batch(*message, schema_, &memo_, options_, swap_));
         ++stats_.num_record_batches;
         return batch;
       }
       case MessageType::kDictionaryBatch: {
-        ARROWPACK_ASSIGN_OR_RAISE(auto update, apply_dictionary_batch(*message, &memo_, options_, true));
+        ARROWPACK_ASSIGN_OR_RAISE(auto update, apply_dictionary_batch(*message, &memo_, options_, true, swap_));
         count(update, &stats_);
         break;
       }
@@ -554,6 +631,8 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   internal::DecodeBudget budget(footer_buf->size());
   ARROWPACK_ASSIGN_OR_RAISE(reader->schema_,
                             internal::schema_from_flatbuffer(footer->schema(), options, &budget, &reader->memo_));
+  reader->swap_ = reader->schema_->endianness() == Endianness::kBig;
+  reader->schema_ = native(reader->schema_);
   auto blocks_of = [&](const flatbuffers::Vector<const fb::Block*>* blocks, const char* what,
                        std::vector<Block>* out) -> Status {
     if (blocks == nullptr) return Status::OK();
@@ -579,7 +658,7 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   for (std::size_t i = 0; i < dictionary_blocks.size(); ++i) {
     const std::string what = "dictionary batch " + std::to_string(i);
     ARROWPACK_ASSIGN_OR_RAISE(auto message, reader->read_block(dictionary_blocks[i], what));
-    auto update = apply_dictionary_batch(*message, &reader->memo_, options, false);
+    auto update = apply_dictionary_batch(*message, &reader->memo_, options, false, reader->swap_);
     if (!update.ok()) return update.status().with_context(what);
     count(*update, &reader->dictionary_stats_);
   }
@@ -628,7 +707,7 @@ Result<RecordBatchPtr> FileReader::get_batch(int i) {
   if (message->type() != MessageType::kRecordBatch) {
     return Status::Invalid("record batch block ", i, " holds a ", message_type_name(message->type()), " message");
   }
-  auto batch = load_record_batch(*message, schema_, &memo_, options_);
+  auto batch = load_record_batch(*message, schema_, &memo_, options_, swap_);
   if (!batch.ok()) return batch.status().with_context(what);
   batches_read_.fetch_add(1, std::memory_order_relaxed);
   return batch;

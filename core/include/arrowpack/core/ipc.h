@@ -64,6 +64,9 @@ struct IpcReadOptions {
   bool validate_full = true;
   /// Deepest type nesting accepted (lists of structs of ... ).
   int max_nesting_depth = 64;
+  /// Big-endian data (a schema that says so) is converted to little-endian as it is read:
+  /// every multi-byte value is byte-swapped into new memory. When false it is refused.
+  bool ensure_native_endian = true;
   /// Most bytes the compressed buffers of one message may decompress to (each buffer is
   /// also checked against what its compressed size can hold).
   std::int64_t max_decompressed_size = std::int64_t{1} << 32;
@@ -157,7 +160,7 @@ Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr
 /// Applies a DictionaryBatch message to `memo`: a new or replaced dictionary, or a delta
 /// appended to the current one. `allow_replacement` is false for the file format.
 Status read_dictionary_batch(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options = {},
-                             bool allow_replacement = true);
+                             bool allow_replacement = true, bool big_endian = false);
 /// Decodes a Schema message and the dictionary ids of its fields.
 Result<SchemaPtr> read_schema(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options = {});
 /// Reads a stream's schema message from `stream` (the first message).
@@ -296,6 +299,7 @@ class StreamReader {
   DictionaryMemo memo_;
   ReadStats stats_;
   bool finished_ = false;
+  bool swap_ = false;  // big-endian data, converted as it is read
 };
 
 /// pyarrow's ipc.open_stream(source).
@@ -372,6 +376,7 @@ class FileReader {
   IpcReadOptions options_;
   SchemaPtr schema_;
   DictionaryMemo memo_;  // every dictionary of the file, read by open()
+  bool swap_ = false;    // big-endian data, converted as it is read
   ReadStats dictionary_stats_;
   std::vector<Block> blocks_;
   MetadataVersion version_ = MetadataVersion::kV5;

@@ -238,10 +238,13 @@ class Field {
 };
 
 /// The columns of a record batch: fields plus schema-level metadata.
+/// The byte order of a schema's data as an IPC producer declared it.
+enum class Endianness : std::int8_t { kLittle, kBig };
+
 class Schema {
  public:
-  explicit Schema(FieldVector fields, MetadataPtr metadata = nullptr)
-      : fields_(std::move(fields)), metadata_(std::move(metadata)) {}
+  explicit Schema(FieldVector fields, MetadataPtr metadata = nullptr, Endianness endianness = Endianness::kLittle)
+      : fields_(std::move(fields)), metadata_(std::move(metadata)), endianness_(endianness) {}
 
   const FieldVector& fields() const { return fields_; }
   const FieldPtr& field(int i) const { return fields_[i]; }
@@ -250,7 +253,13 @@ class Schema {
   int get_field_index(std::string_view name) const;
   const MetadataPtr& metadata() const { return metadata_; }
   std::shared_ptr<const Schema> with_metadata(MetadataPtr metadata) const {
-    return std::make_shared<Schema>(fields_, std::move(metadata));
+    return std::make_shared<Schema>(fields_, std::move(metadata), endianness_);
+  }
+  /// Byte order of the data (arrays in memory are always little-endian; a big-endian schema
+  /// only describes IPC data as its producer wrote it). Not compared by equals().
+  Endianness endianness() const { return endianness_; }
+  std::shared_ptr<const Schema> with_endianness(Endianness endianness) const {
+    return std::make_shared<Schema>(fields_, metadata_, endianness);
   }
 
   /// pyarrow's repr: one "name: type" line per field, then the metadata.
@@ -260,6 +269,7 @@ class Schema {
  private:
   FieldVector fields_;
   MetadataPtr metadata_;
+  Endianness endianness_;
 };
 
 using SchemaPtr = std::shared_ptr<const Schema>;
