@@ -31,6 +31,14 @@ std::string KeyValueMetadata::to_string() const {
   return out;
 }
 
+bool KeyValueMetadata::equals(const KeyValueMetadata& other) const {
+  if (pairs_.size() != other.pairs_.size()) return false;
+  auto a = pairs_, b = other.pairs_;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
 MetadataPtr key_value_metadata(std::vector<std::pair<std::string, std::string>> pairs) {
   return std::make_shared<KeyValueMetadata>(std::move(pairs));
 }

@@ -100,8 +100,8 @@ class KeyValueMetadata {
   std::optional<std::string> get(std::string_view key) const;
   bool contains(std::string_view key) const { return get(key).has_value(); }
   void append(std::string key, std::string value) { pairs_.emplace_back(std::move(key), std::move(value)); }
-  /// Same pairs in the same order.
-  bool equals(const KeyValueMetadata& other) const { return pairs_ == other.pairs_; }
+  /// The same pairs, in any order (producers order extension keys differently).
+  bool equals(const KeyValueMetadata& other) const;
   std::string to_string() const;
 
  private:
