@@ -58,26 +58,38 @@ std::string format_decimal(const std::uint8_t* bytes, int byte_width, std::int32
   Limbs l = load(bytes, byte_width);
   const bool negative = (bytes[byte_width - 1] & 0x80) != 0;
   if (negative) negate(l, n);
-  std::string digits;
+  // Decimal digits, least significant first (a 256-bit value has at most 78).
+  char reversed[96];
+  int len = 0;
   while (!is_zero(l, n)) {
     std::uint32_t chunk = divide(l, n, 1000000000u);
     for (int k = 0; k < 9; ++k) {
-      digits.push_back(static_cast<char>('0' + chunk % 10));
+      reversed[len++] = static_cast<char>('0' + chunk % 10);
       chunk /= 10;
     }
   }
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-  if (digits.empty()) digits = "0";
-  std::reverse(digits.begin(), digits.end());
-  if (scale > 0) {
-    if (digits.size() < static_cast<std::size_t>(scale) + 1) {
-      digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
-    }
-    digits.insert(digits.size() - static_cast<std::size_t>(scale), 1, '.');
-  } else if (scale < 0 && digits != "0") {
-    digits.append(static_cast<std::size_t>(-static_cast<std::int64_t>(scale)), '0');
+  while (len > 1 && reversed[len - 1] == '0') --len;
+  if (len == 0) reversed[len++] = '0';
+  const bool zero = len == 1 && reversed[0] == '0';
+  std::string out;
+  out.reserve(static_cast<std::size_t>(len) + 4 + static_cast<std::size_t>(scale < 0 ? -std::int64_t{scale} : scale));
+  if (negative) out.push_back('-');
+  auto put = [&](int from, int to) {  // digits [from, to) counted from the most significant
+    for (int k = from; k < to; ++k) out.push_back(reversed[len - 1 - k]);
+  };
+  if (scale > 0 && len <= scale) {
+    out.append("0.");
+    out.append(static_cast<std::size_t>(scale - len), '0');
+    put(0, len);
+  } else if (scale > 0) {
+    put(0, len - scale);
+    out.push_back('.');
+    put(len - scale, len);
+  } else {
+    put(0, len);
+    if (scale < 0 && !zero) out.append(static_cast<std::size_t>(-static_cast<std::int64_t>(scale)), '0');
   }
-  return negative ? "-" + digits : digits;
+  return out;
 }
 
 Status parse_decimal(std::string_view text, std::int32_t precision, std::int32_t scale, int byte_width,
