@@ -44,11 +44,13 @@ std::shared_ptr<Buffer> mutable_copy(const Buffer& b) { return ok_or_die(Buffer:
 
 // A RecordBatch message with hand-made nodes and buffers over `body`.
 Result<std::unique_ptr<ipc::Message>> craft(std::int64_t length, std::vector<fb::FieldNode> nodes,
-                                            std::vector<fb::Buffer> buffers, std::shared_ptr<Buffer> body) {
+                                            std::vector<fb::Buffer> buffers, std::shared_ptr<Buffer> body,
+                                            const std::vector<std::int64_t>* variadic_counts = nullptr) {
   flatbuffers::FlatBufferBuilder fbb;
   auto n = fbb.CreateVectorOfStructs(nodes);
   auto b = fbb.CreateVectorOfStructs(buffers);
-  auto rb = fb::CreateRecordBatch(fbb, length, n, b);
+  auto counts = variadic_counts ? fbb.CreateVector(*variadic_counts) : 0;
+  auto rb = fb::CreateRecordBatch(fbb, length, n, b, 0, counts);
   fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, rb.Union(), body->size()));
   auto meta = ok_or_die(Buffer::copy_of(fbb.GetBufferPointer(), fbb.GetSize()));
   return ipc::Message::open(meta, body);
@@ -281,4 +283,33 @@ TEST_CASE("empty offset arrays are written with their one offset") {
   REQUIRE(payload.body_buffers.size() == 3);
   REQUIRE(payload.body_buffers[1]);
   CHECK(payload.body_buffers[1]->size() == 4);
+}
+
+TEST_CASE("variadic buffer counts of view arrays that are missing or lie") {
+  auto schema = arrowpack::schema({field("v", utf8_view())});
+  // One view of 20 bytes in data buffer 0 at offset 0, then the 20 bytes.
+  auto body = ok_or_die(allocate_buffer(64));
+  std::memset(body->mutable_data(), 0, 64);
+  const std::int32_t view[4] = {20, 0x64636261, 0, 0};
+  std::memcpy(body->mutable_data(), view, 16);
+  std::memcpy(body->mutable_data() + 16, "abcdefghijklmnopqrst", 20);
+  std::shared_ptr<Buffer> b = body;
+  auto decode = [&](std::vector<fb::Buffer> buffers, const std::vector<std::int64_t>* counts) {
+    auto m = craft(1, {{1, 0}}, std::move(buffers), b, counts);
+    if (!m.ok()) return m.status();
+    return ipc::read_record_batch(**m, schema).status();
+  };
+  const std::vector<std::int64_t> one = {1}, none = {}, two = {2}, negative = {-1}, extra = {1, 1};
+  CHECK(decode({{0, 0}, {0, 16}, {16, 20}}, &one).ok());
+  CHECK(decode({{0, 0}, {0, 16}, {16, 20}}, nullptr).message().find("no variadic buffer count") != std::string::npos);
+  CHECK(decode({{0, 0}, {0, 16}, {16, 20}}, &none).message().find("no variadic buffer count") != std::string::npos);
+  CHECK(decode({{0, 0}, {0, 16}, {16, 20}}, &two).message().find("announces 2 data buffers, 1 remain") !=
+        std::string::npos);
+  CHECK(decode({{0, 0}, {0, 16}, {16, 20}}, &negative).message().find("announces -1 data buffers") !=
+        std::string::npos);
+  CHECK(decode({{0, 0}, {0, 16}, {16, 20}}, &extra).message() ==
+        "record batch has 2 variadic buffer counts, the schema uses 1");
+  // The view points past its (shorter) data buffer.
+  CHECK(decode({{0, 0}, {0, 16}, {16, 10}}, &one).message().find("lies outside its data buffer of 10 bytes") !=
+        std::string::npos);
 }

@@ -233,12 +233,44 @@ std::vector<std::pair<std::string, RecordBatchPtr>> batches_per_type() {
         ok_or_die(Array::make(list(field("item", inner.type())), 3, {validity, offsets}, {inner}, 1)));
   }
 
+  for (const auto& type : {utf8_view(), binary_view()}) {
+    BinaryViewBuilder b(type);
+    for (const char* v : {"short", "", "exactly12byt", "a value longer than twelve bytes"}) (void)b.append(v);
+    (void)b.append_null();
+    (void)b.append(std::string(3000, 'x'));
+    add(type->id() == TypeId::kStringView ? "string_view" : "binary_view", ok_or_die(b.finish()));
+  }
+  {
+    // Views in any order, overlapping, and one empty: offsets [3,0,1], sizes [2,3,0].
+    auto child = ok_or_die(array<std::int32_t>({1, 2, 3, 4, 5}));
+    auto offsets = ok_or_die(Buffer::copy_of(std::vector<std::int32_t>{3, 0, 1, 0}.data(), 16));
+    auto sizes = ok_or_die(Buffer::copy_of(std::vector<std::int32_t>{2, 3, 0, 0}.data(), 16));
+    auto validity = ok_or_die(Buffer::copy_of(std::vector<std::uint8_t>{0b0111}.data(), 1));
+    add("list_view", ok_or_die(Array::make(list_view(int32()), 4, {validity, offsets, sizes}, {child}, 1)));
+    auto big_offsets = ok_or_die(Buffer::copy_of(std::vector<std::int64_t>{4, 0}.data(), 16));
+    auto big_sizes = ok_or_die(Buffer::copy_of(std::vector<std::int64_t>{1, 5}.data(), 16));
+    add("large_list_view",
+        ok_or_die(Array::make(large_list_view(int32()), 2, {nullptr, big_offsets, big_sizes}, {child}, 0)));
+  }
+  {
+    auto words = ok_or_die(array<std::string>({"a", "a", "a", std::nullopt, std::nullopt, "b", "a", "a"}));
+    add("run_end_encoded", ok_or_die(run_end_encode(words, int32())));
+    auto numbers = ok_or_die(array<std::int64_t>({7, 7, 8, 8, 8, 9}));
+    auto ree16 = ok_or_die(run_end_encode(numbers, int16()));
+    add("run_end_encoded_sliced", ok_or_die(ree16.slice(1, 4)));
+  }
+
   // Sliced columns exercise the writer's rebasing of offsets and bitmaps.
   auto strings = ok_or_die(array<std::string>({"skip", "me", "keep", std::nullopt, "this", "and", "that"}));
   add("utf8_sliced", ok_or_die(strings.slice(2, 4)));
   auto bools = ok_or_die(array<bool>({true, true, false, std::nullopt, true, false, std::nullopt, true, false, true}));
   add("bool_sliced", ok_or_die(bools.slice(3, 6)));
   add("list_sliced", ok_or_die(list_of(list(int32())).slice(2, 2)));
+  {
+    BinaryViewBuilder b(utf8_view());
+    for (const char* v : {"dropped", "kept but longer than twelve", "tiny", "also dropped"}) (void)b.append(v);
+    add("string_view_sliced", ok_or_die(ok_or_die(b.finish()).slice(1, 2)));
+  }
 
   // Field and schema metadata.
   auto md_batch = one("with_metadata", ok_or_die(array<std::int32_t>({1, 2})), false,

@@ -139,11 +139,15 @@ void append_value(const Array& a, std::int64_t i, std::string& out) {
     case TypeId::kFloat: append_number(static_cast<double>(a.value<float>(i)), out); return;
     case TypeId::kDouble: append_number(a.value<double>(i), out); return;
     case TypeId::kString:
+    case TypeId::kStringView:
     case TypeId::kLargeString: append_json_string(a.string_view(i), out); return;
     case TypeId::kBinary:
+    case TypeId::kBinaryView:
     case TypeId::kLargeBinary:
     case TypeId::kFixedSizeBinary: append_hex(a.string_view(i), out); return;
     case TypeId::kList:
+    case TypeId::kListView:
+    case TypeId::kLargeListView:
     case TypeId::kLargeList:
     case TypeId::kMap: append_range(a.values(), a.value_offset(i), a.value_length(i), out); return;
     case TypeId::kFixedSizeList: {
@@ -153,6 +157,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out) {
     }
     case TypeId::kStruct: append_struct(a, a.offset() + i, out); return;
     case TypeId::kDictionary: append_value(a.dictionary(), a.dictionary_index(i), out); return;
+    case TypeId::kRunEndEncoded: append_value(a.child(1), a.physical_index(i), out); return;
     case TypeId::kDecimal32:
     case TypeId::kDecimal64:
     case TypeId::kDecimal128:

@@ -4,6 +4,7 @@
 #include <bit>
 #include <climits>
 
+#include "array_internal.h"
 #include "bit_util_internal.h"
 
 namespace arrowpack {
@@ -105,15 +106,56 @@ int num_buffer_slots(const DataType& type) {
     case TypeId::kLargeString:
     case TypeId::kBinary:
     case TypeId::kLargeBinary:
-    case TypeId::kDenseUnion: return 3;
-    default: return 2;  // fixed-width, list-like, sparse union
+    case TypeId::kDenseUnion:
+    case TypeId::kListView:
+    case TypeId::kLargeListView: return 3;
+    case TypeId::kRunEndEncoded: return 1;
+    default: return 2;  // fixed-width, list-like, sparse union, views (+ variadic data buffers)
   }
 }
 
 namespace {
 
 bool has_validity_slot(TypeId id) {
-  return id != TypeId::kNull && id != TypeId::kSparseUnion && id != TypeId::kDenseUnion;
+  return id != TypeId::kNull && id != TypeId::kSparseUnion && id != TypeId::kDenseUnion && id != TypeId::kRunEndEncoded;
+}
+
+// A 16-byte binary view: length, then the bytes inline (<= 12) or prefix, buffer, offset.
+struct View {
+  std::int32_t length;
+  std::int32_t buffer;
+  std::int32_t offset;
+  const std::uint8_t* raw;
+};
+View load_view(const ArrayData& d, std::int64_t i) {
+  View v;
+  v.raw = d.buffers[1]->data() + (d.offset + i) * 16;
+  std::memcpy(&v.length, v.raw, 4);
+  std::memcpy(&v.buffer, v.raw + 8, 4);
+  std::memcpy(&v.offset, v.raw + 12, 4);
+  return v;
+}
+
+std::int64_t load_run_end(const ArrayData& run_ends, std::int64_t k) {
+  const std::uint8_t* p = run_ends.buffers[1]->data();
+  const std::int64_t at = run_ends.offset + k;
+  switch (run_ends.type->id()) {
+    case TypeId::kInt16: {
+      std::int16_t v;
+      std::memcpy(&v, p + at * 2, 2);
+      return v;
+    }
+    case TypeId::kInt32: {
+      std::int32_t v;
+      std::memcpy(&v, p + at * 4, 4);
+      return v;
+    }
+    default: {
+      std::int64_t v;
+      std::memcpy(&v, p + at * 8, 8);
+      return v;
+    }
+  }
 }
 
 std::int64_t offset_width(const DataType& t) { return t.has_large_offsets() ? 8 : 4; }
@@ -187,7 +229,8 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
   if (internal::add_overflows(d.offset, d.length, &end) || end > (std::int64_t{1} << 56)) {
     return Status::Invalid("array offset + length too large");
   }
-  if (static_cast<int>(d.buffers.size()) != num_buffer_slots(t)) {
+  const bool variadic = t.is_binary_view() && d.buffers.size() > 2;
+  if (static_cast<int>(d.buffers.size()) != num_buffer_slots(t) && !variadic) {
     return Status::Invalid(t.to_string(), " array has ", d.buffers.size(), " buffers, expected ", num_buffer_slots(t));
   }
   if (static_cast<int>(d.children.size()) != t.num_fields()) {
@@ -316,6 +359,87 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
       }
       return validate_children(d, full, depth);
     }
+    case TypeId::kBinaryView:
+    case TypeId::kStringView: {
+      std::int64_t need;
+      if (internal::mul_overflows(end, 16, &need)) return Status::Invalid("view buffer size overflows");
+      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, need, "views"));
+      const auto data_buffers = static_cast<std::int64_t>(d.buffers.size()) - 2;
+      for (std::int64_t k = 0; k < data_buffers; ++k) {
+        if (!d.buffers[2 + k]) return Status::Invalid(t.to_string(), " array is missing data buffer ", k);
+      }
+      if (!full) return Status::OK();
+      const std::uint8_t* validity = d.buffers[0] ? d.buffers[0]->data() : nullptr;
+      for (std::int64_t i = 0; i < d.length; ++i) {
+        if (validity && !get_bit(validity, d.offset + i)) continue;
+        const View v = load_view(d, i);
+        if (v.length < 0) return Status::Invalid("view ", i, " has negative length ", v.length);
+        const std::uint8_t* bytes = v.raw + 4;
+        if (v.length > 12) {
+          if (v.buffer < 0 || v.buffer >= data_buffers) {
+            return Status::Invalid("view ", i, " points at data buffer ", v.buffer, " of ", data_buffers);
+          }
+          const std::int64_t size = d.buffers[2 + v.buffer]->size();
+          if (v.offset < 0 || v.offset > size || v.length > size - v.offset) {
+            return Status::Invalid("view ", i, " [offset ", v.offset, ", length ", v.length,
+                                   "] lies outside its data buffer of ", size, " bytes");
+          }
+          bytes = d.buffers[2 + v.buffer]->data() + v.offset;
+          if (std::memcmp(bytes, v.raw + 4, 4) != 0) {
+            return Status::Invalid("view ", i, " has a prefix that differs from its data");
+          }
+        }
+        if (t.id() == TypeId::kStringView && !internal::is_valid_utf8(bytes, v.length)) {
+          return Status::Invalid("string value ", i, " is not valid UTF-8");
+        }
+      }
+      return Status::OK();
+    }
+    case TypeId::kListView:
+    case TypeId::kLargeListView: {
+      const std::int64_t width = offset_width(t);
+      std::int64_t need;
+      if (internal::mul_overflows(end, width, &need)) return Status::Invalid("list view buffer size overflows");
+      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, need, "offsets"));
+      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 2, need, "sizes"));
+      if (full) {
+        const Array a(std::shared_ptr<const ArrayData>(&d, [](const ArrayData*) {}));
+        const std::int64_t child = d.children[0]->length;
+        for (std::int64_t i = 0; i < d.length; ++i) {
+          if (a.is_null(i)) continue;
+          const std::int64_t off = a.value_offset(i), size = a.value_length(i);
+          if (off < 0 || size < 0 || off > child || size > child - off) {
+            return Status::Invalid(t.to_string(), " view ", i, " [offset ", off, ", size ", size,
+                                   "] lies outside the child of ", child, " values");
+          }
+        }
+      }
+      return validate_children(d, full, depth);
+    }
+    case TypeId::kRunEndEncoded: {
+      const ArrayData& run_ends = *d.children[0];
+      const std::int64_t runs = run_ends.length;
+      if (run_ends.null_count != 0) return Status::Invalid("run ends must not be null");
+      if (d.children[1]->length < runs) {
+        return Status::Invalid(runs, " runs but ", d.children[1]->length, " values");
+      }
+      ARROWPACK_RETURN_NOT_OK(validate_children(d, full, depth));
+      if (d.length == 0) return Status::OK();
+      if (runs == 0) return Status::Invalid("run_end_encoded array of length ", d.length, " without runs");
+      const std::int64_t last = load_run_end(run_ends, runs - 1);
+      if (last < end) return Status::Invalid("the last run ends at ", last, ", before the array's end ", end);
+      if (full) {
+        std::int64_t prev = 0;
+        for (std::int64_t k = 0; k < runs; ++k) {
+          const std::int64_t cur = load_run_end(run_ends, k);
+          if (cur <= prev) {
+            return Status::Invalid("run end ", k, " is ", cur, " after ", prev, ": run ends must increase");
+          }
+          prev = cur;
+        }
+      }
+      return Status::OK();
+    }
     case TypeId::kDictionary: {
       std::int64_t need;
       if (internal::mul_overflows(end, t.index_type()->byte_width(), &need)) {
@@ -366,7 +490,7 @@ bool range_equals(const Array& a, std::int64_t ai, const Array& b, std::int64_t 
 bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j) {
   const DataType& t = *a.type();
   if (t.id() == TypeId::kNull) return true;
-  if (!t.is_union()) {
+  if (!t.is_union() && t.id() != TypeId::kRunEndEncoded) {
     const bool an = a.is_null(i);
     if (an != b.is_null(j)) return false;
     if (an) return true;
@@ -395,6 +519,14 @@ bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j
       return true;
     case TypeId::kDictionary:
       return value_equals(a.dictionary(), a.dictionary_index(i), b.dictionary(), b.dictionary_index(j));
+    case TypeId::kBinaryView:
+    case TypeId::kStringView: return a.string_view(i) == b.string_view(j);
+    case TypeId::kListView:
+    case TypeId::kLargeListView: {
+      const std::int64_t n = a.value_length(i);
+      return n == b.value_length(j) && range_equals(a.values(), a.value_offset(i), b.values(), b.value_offset(j), n);
+    }
+    case TypeId::kRunEndEncoded: return value_equals(a.child(1), a.physical_index(i), b.child(1), b.physical_index(j));
     case TypeId::kSparseUnion:
     case TypeId::kDenseUnion: {
       if (a.type_code(i) != b.type_code(j)) return false;
@@ -448,6 +580,7 @@ bool Array::is_null(std::int64_t i) const {
     const Array c = child(child_id(i));
     return c.is_null(union_value_offset(i));
   }
+  if (d.type->id() == TypeId::kRunEndEncoded) return child(1).is_null(physical_index(i));
   return d.null_count != 0 && d.buffers[0] && !get_bit(d.buffers[0]->data(), d.offset + i);
 }
 
@@ -455,6 +588,11 @@ bool Array::bool_value(std::int64_t i) const { return get_bit(data_->buffers[1]-
 
 std::string_view Array::string_view(std::int64_t i) const {
   const ArrayData& d = *data_;
+  if (d.type->is_binary_view()) {
+    const View v = load_view(d, i);
+    const std::uint8_t* bytes = v.length > 12 ? d.buffers[2 + v.buffer]->data() + v.offset : v.raw + 4;
+    return {reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(v.length)};
+  }
   if (d.type->id() == TypeId::kFixedSizeBinary) {
     const std::int64_t w = d.type->fixed_size();
     return {reinterpret_cast<const char*>(d.buffers[1]->data()) + (d.offset + i) * w, static_cast<std::size_t>(w)};
@@ -465,6 +603,31 @@ std::string_view Array::string_view(std::int64_t i) const {
 }
 
 std::int64_t Array::value_offset(std::int64_t i) const { return read_offset(*data_, i); }
+
+std::int64_t Array::value_length(std::int64_t i) const {
+  if (data_->type->is_list_view()) {
+    ArrayData sizes = *data_;
+    sizes.buffers[1] = data_->buffers[2];
+    return read_offset(sizes, i);
+  }
+  return value_offset(i + 1) - value_offset(i);
+}
+
+std::int64_t Array::physical_index(std::int64_t i) const {
+  // The first run whose end exceeds the logical position (validate() guarantees one).
+  const ArrayData& run_ends = *data_->children[0];
+  const std::int64_t target = data_->offset + i;
+  std::int64_t lo = 0, hi = run_ends.length - 1;
+  while (lo < hi) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    if (load_run_end(run_ends, mid) > target) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
+}
 
 std::int64_t Array::dictionary_index(std::int64_t i) const {
   const ArrayData& d = *data_;
@@ -525,7 +688,7 @@ Result<Array> Array::slice(std::int64_t offset, std::int64_t length) const {
   d->length = length;
   if (type_id() == TypeId::kNull) {
     d->null_count = length;
-  } else if (data_->null_count == 0 || type()->is_union()) {
+  } else if (data_->null_count == 0 || type()->is_union() || type_id() == TypeId::kRunEndEncoded) {
     d->null_count = 0;
   } else if (d->buffers[0]) {
     d->null_count = count_nulls(d->buffers[0]->data(), d->offset, length);
@@ -556,7 +719,7 @@ Result<Array> Array::make_nulls(DataTypePtr type, std::int64_t length, MemoryPoo
   auto d = std::make_shared<ArrayData>();
   d->type = type;
   d->length = length;
-  d->null_count = type->is_union() ? 0 : length;
+  d->null_count = type->is_union() || type->id() == TypeId::kRunEndEncoded ? 0 : length;
   const int slots = num_buffer_slots(*type);
   d->buffers.resize(slots);
   auto zeros = [&](std::int64_t n) -> Result<std::shared_ptr<Buffer>> {
@@ -565,6 +728,21 @@ Result<Array> Array::make_nulls(DataTypePtr type, std::int64_t length, MemoryPoo
     return std::shared_ptr<Buffer>(std::move(b));
   };
   if (type->id() == TypeId::kNull) return Array(std::move(d));
+  if (type->id() == TypeId::kRunEndEncoded) {
+    // One run of nulls.
+    const DataTypePtr& run_type = type->field(0)->type();
+    if (length > internal::max_dictionary_index(*run_type)) {
+      return Status::CapacityError(length, " values do not fit ", run_type->to_string(), " run ends");
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto ends, allocate_buffer(length > 0 ? run_type->byte_width() : 0, pool));
+    if (length > 0) std::memcpy(ends->mutable_data(), &length, static_cast<std::size_t>(run_type->byte_width()));
+    ARROWPACK_ASSIGN_OR_RAISE(auto run_ends, Array::make(run_type, length > 0 ? 1 : 0,
+                                                         {nullptr, std::shared_ptr<Buffer>(std::move(ends))}, {}, 0));
+    ARROWPACK_ASSIGN_OR_RAISE(auto values, make_nulls(type->field(1)->type(), length > 0 ? 1 : 0, pool));
+    d->children = {std::const_pointer_cast<ArrayData>(run_ends.data()),
+                   std::const_pointer_cast<ArrayData>(values.data())};
+    return Array(std::move(d));
+  }
   if (type->is_union()) {
     // A union is null where its child is: point every slot at a null in the first child.
     if (type->num_fields() == 0) return Status::Invalid("cannot make nulls of an empty union");
@@ -591,7 +769,12 @@ Result<Array> Array::make_nulls(DataTypePtr type, std::int64_t length, MemoryPoo
   }
   std::int64_t values_size = -1;  // bytes of the values buffer, -1 = none
   std::int64_t offsets_size = -1;
-  if (type->is_binary_like() || type->is_list_like()) {
+  if (type->is_binary_view()) {
+    values_size = length * 16;  // zero-length inline views
+  } else if (type->is_list_view()) {
+    ARROWPACK_ASSIGN_OR_RAISE(d->buffers[1], zeros(length * offset_width(*type)));
+    ARROWPACK_ASSIGN_OR_RAISE(d->buffers[2], zeros(length * offset_width(*type)));
+  } else if (type->is_binary_like() || type->is_list_like()) {
     offsets_size = (length + 1) * offset_width(*type);
     if (type->is_binary_like()) values_size = 0;
   } else if (type->id() == TypeId::kBool) {

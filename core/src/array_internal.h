@@ -32,4 +32,13 @@ inline void store_index(std::uint8_t* out, std::int64_t width, std::int64_t i, s
   std::memcpy(out + i * width, &v, static_cast<std::size_t>(width));  // the low bytes: little-endian host
 }
 
+/// Run end k of a run_ends array (int16, int32 or int64).
+inline std::int64_t run_end_at(const Array& run_ends, std::int64_t k) {
+  switch (run_ends.type_id()) {
+    case TypeId::kInt16: return run_ends.value<std::int16_t>(k);
+    case TypeId::kInt32: return run_ends.value<std::int32_t>(k);
+    default: return run_ends.value<std::int64_t>(k);
+  }
+}
+
 }  // namespace arrowpack::internal

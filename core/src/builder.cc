@@ -340,7 +340,75 @@ Result<Array> ListBuilder::finish() {
   ARROWPACK_ASSIGN_OR_RAISE(auto values, values_->finish());
   const std::int64_t n = length_, nulls = null_count_;
   ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
-  return Array::make(type_, n, {std::move(validity), take(offsets_)}, {std::move(values)}, nulls);
+  auto offsets = take(offsets_);
+  if (!type_->is_list_view()) return Array::make(type_, n, {std::move(validity), offsets}, {std::move(values)}, nulls);
+  // A list view: the n starts, and the sizes as differences of consecutive offsets.
+  const std::int64_t width = type_->has_large_offsets() ? 8 : 4;
+  ARROWPACK_ASSIGN_OR_RAISE(auto starts, offsets->slice(0, n * width));
+  ARROWPACK_ASSIGN_OR_RAISE(auto sizes, allocate_buffer(n * width, pool_));
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::int64_t a = 0, b = 0;
+    std::memcpy(&a, offsets->data() + i * width, static_cast<std::size_t>(width));
+    std::memcpy(&b, offsets->data() + (i + 1) * width, static_cast<std::size_t>(width));
+    const std::int64_t size = b - a;  // both non-negative and below 2^31 for 4-byte offsets
+    std::memcpy(sizes->mutable_data() + i * width, &size, static_cast<std::size_t>(width));
+  }
+  return Array::make(type_, n, {std::move(validity), starts, std::shared_ptr<Buffer>(std::move(sizes))},
+                     {std::move(values)}, nulls);
+}
+
+// ---- binary view
+
+Status BinaryViewBuilder::append_view(const std::uint8_t view[16], bool valid) {
+  ARROWPACK_RETURN_NOT_OK(ensure(views_, pool_).status());
+  ARROWPACK_RETURN_NOT_OK(views_->resize((length_ + 1) * 16));
+  std::memcpy(views_->mutable_data() + length_ * 16, view, 16);
+  return append_validity(valid);
+}
+
+Status BinaryViewBuilder::append(std::string_view value) {
+  if (type_->id() == TypeId::kStringView && !is_valid_utf8(value)) {
+    return Status::Invalid("string value is not valid UTF-8");
+  }
+  if (value.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+    return Status::CapacityError("a view holds at most 2^31-1 bytes");
+  }
+  std::uint8_t view[16] = {};
+  const auto length = static_cast<std::int32_t>(value.size());
+  std::memcpy(view, &length, 4);
+  if (length <= 12) {
+    std::memcpy(view + 4, value.data(), value.size());
+    return append_view(view, true);
+  }
+  constexpr std::int64_t kBufferSize = std::int64_t{1} << 20;
+  if (current_ && current_->size() + length > std::max<std::int64_t>(kBufferSize, length)) {
+    full_.push_back(take(current_));
+  }
+  ARROWPACK_RETURN_NOT_OK(ensure(current_, pool_).status());
+  const auto offset = static_cast<std::int32_t>(current_->size());
+  ARROWPACK_RETURN_NOT_OK(current_->resize(offset + length));
+  std::memcpy(current_->mutable_data() + offset, value.data(), value.size());
+  const auto index = static_cast<std::int32_t>(full_.size());
+  std::memcpy(view + 4, value.data(), 4);  // prefix
+  std::memcpy(view + 8, &index, 4);
+  std::memcpy(view + 12, &offset, 4);
+  return append_view(view, true);
+}
+
+Status BinaryViewBuilder::append_null() {
+  const std::uint8_t empty[16] = {};
+  return append_view(empty, false);
+}
+
+Result<Array> BinaryViewBuilder::finish() {
+  ARROWPACK_RETURN_NOT_OK(ensure(views_, pool_).status());
+  const std::int64_t n = length_, nulls = null_count_;
+  ARROWPACK_ASSIGN_OR_RAISE(auto validity, finish_validity());
+  std::vector<std::shared_ptr<Buffer>> buffers = {std::move(validity), take(views_)};
+  for (auto& b : full_) buffers.push_back(std::move(b));
+  full_.clear();
+  if (current_) buffers.push_back(take(current_));
+  return Array::make(type_, n, std::move(buffers), {}, nulls);
 }
 
 // ---- fixed size list
@@ -477,8 +545,14 @@ Result<std::unique_ptr<ArrayBuilder>> make_builder(const DataTypePtr& type, Memo
       ARROWPACK_ASSIGN_OR_RAISE(auto b, DictionaryBuilder::make(type, pool));
       return std::unique_ptr<ArrayBuilder>(std::move(b));
     }
+    case TypeId::kBinaryView:
+    case TypeId::kStringView: return std::make_unique<BinaryViewBuilder>(type, pool);
+    case TypeId::kRunEndEncoded:
+      return Status::NotImplemented("no builder for ", type->to_string(), ": build the values, then run_end_encode()");
     case TypeId::kList:
     case TypeId::kLargeList:
+    case TypeId::kListView:
+    case TypeId::kLargeListView:
     case TypeId::kMap: {
       ARROWPACK_ASSIGN_OR_RAISE(auto values, make_builder(type->field(0)->type(), pool));
       return std::make_unique<ListBuilder>(type, std::move(values), pool);

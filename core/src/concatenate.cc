@@ -187,6 +187,79 @@ Result<Array> concatenate(const std::vector<Array>& arrays, MemoryPool* pool) {
       return Array::make(type, total, {nullptr, codes, std::shared_ptr<Buffer>(std::move(offsets))},
                          std::move(children), 0);
     }
+    case TypeId::kBinaryView:
+    case TypeId::kStringView: {
+      // Views are copied with their buffer index moved past the data buffers before them.
+      ARROWPACK_ASSIGN_OR_RAISE(auto views, concat_fixed(arrays, 1, 16, total, pool));
+      std::vector<std::shared_ptr<Buffer>> buffers = {validity, views};
+      std::int64_t pos = 0;
+      for (const auto& a : arrays) {
+        const auto base = static_cast<std::int32_t>(buffers.size() - 2);
+        for (std::int64_t i = 0; i < a.length(); ++i, ++pos) {
+          auto* v = const_cast<std::uint8_t*>(views->data()) + pos * 16;  // our fresh copy
+          std::int32_t length, index;
+          std::memcpy(&length, v, 4);
+          if (length <= 12) continue;
+          std::memcpy(&index, v + 8, 4);
+          index += base;
+          std::memcpy(v + 8, &index, 4);
+        }
+        for (int k = 2; k < a.num_buffers(); ++k) buffers.push_back(a.buffer(k));
+      }
+      return Array::make(type, total, std::move(buffers), {}, nulls);
+    }
+    case TypeId::kListView:
+    case TypeId::kLargeListView: {
+      // Children whole, one after the other; each array's offsets move by what came before.
+      const std::int64_t width = type->has_large_offsets() ? 8 : 4;
+      ARROWPACK_ASSIGN_OR_RAISE(auto offsets, zeroed(total * width, pool));
+      ARROWPACK_ASSIGN_OR_RAISE(auto sizes, concat_fixed(arrays, 2, width, total, pool));
+      std::int64_t pos = 0, base = 0;
+      for (const auto& a : arrays) {
+        for (std::int64_t i = 0; i < a.length(); ++i, ++pos) {
+          const std::int64_t v = a.is_null(i) ? 0 : base + a.value_offset(i);
+          if (width == 4 && v > INT32_MAX)
+            return Status::CapacityError("concatenated list view offsets overflow int32");
+          std::memcpy(offsets->mutable_data() + pos * width, &v, static_cast<std::size_t>(width));
+        }
+        base += a.child(0).length();
+      }
+      ARROWPACK_ASSIGN_OR_RAISE(auto values, concatenate(child_parts(0), pool));
+      return Array::make(type, total, {validity, std::shared_ptr<Buffer>(std::move(offsets)), sizes}, {values}, nulls);
+    }
+    case TypeId::kRunEndEncoded: {
+      // Each array's runs over its logical range, their ends moved to the concatenation.
+      const DataTypePtr& run_type = type->field(0)->type();
+      const std::int64_t width = run_type->byte_width();
+      if (total > internal::max_dictionary_index(*run_type)) {
+        return Status::CapacityError(total, " values do not fit ", run_type->to_string(), " run ends");
+      }
+      std::string ends;
+      std::vector<Array> values;
+      std::int64_t base = 0;
+      for (const auto& a : arrays) {
+        if (a.length() == 0) continue;
+        const std::int64_t first = a.physical_index(0), last = a.physical_index(a.length() - 1);
+        const Array run_ends = a.child(0);
+        for (std::int64_t k = first; k <= last; ++k) {
+          const std::int64_t end = std::min(internal::run_end_at(run_ends, k) - a.offset(), a.length()) + base;
+          ends.append(reinterpret_cast<const char*>(&end), static_cast<std::size_t>(width));
+        }
+        ARROWPACK_ASSIGN_OR_RAISE(auto part, a.child(1).slice(first, last - first + 1));
+        values.push_back(std::move(part));
+        base += a.length();
+      }
+      const auto runs = static_cast<std::int64_t>(ends.size()) / width;
+      ARROWPACK_ASSIGN_OR_RAISE(auto run_ends,
+                                Array::make(run_type, runs, {nullptr, Buffer::from_string(std::move(ends))}, {}, 0));
+      Array joined;
+      if (values.empty()) {
+        ARROWPACK_ASSIGN_OR_RAISE(joined, Array::make_nulls(type->field(1)->type(), 0, pool));
+      } else {
+        ARROWPACK_ASSIGN_OR_RAISE(joined, concatenate(values, pool));
+      }
+      return Array::make(type, total, {nullptr}, {run_ends, joined}, 0);
+    }
     case TypeId::kDictionary: {
       const Array dict = arrays[0].dictionary();
       for (const auto& a : arrays) {
@@ -206,6 +279,40 @@ Result<Array> concatenate(const std::vector<Array>& arrays, MemoryPool* pool) {
       return Array::make(type, total, {validity, values}, {}, nulls);
     }
   }
+}
+
+Result<Array> run_end_encode(const Array& values, DataTypePtr run_end_type, MemoryPool* pool) {
+  if (!values.valid_handle()) return Status::Invalid("empty array handle");
+  ARROWPACK_ASSIGN_OR_RAISE(auto type, run_end_encoded(run_end_type, values.type()));
+  if (values.length() > internal::max_dictionary_index(*run_end_type)) {
+    return Status::CapacityError(values.length(), " values do not fit ", run_end_type->to_string(), " run ends");
+  }
+  const std::int64_t width = run_end_type->byte_width();
+  std::string ends;
+  std::vector<Array> heads;  // the first value of each run
+  for (std::int64_t i = 0; i < values.length(); ++i) {
+    const bool last = i + 1 == values.length();
+    if (!last) {
+      // Equal neighbours (both null, or equal values) stay in the run.
+      ARROWPACK_ASSIGN_OR_RAISE(auto a, values.slice(i, 1));
+      ARROWPACK_ASSIGN_OR_RAISE(auto b, values.slice(i + 1, 1));
+      if (a.equals(b)) continue;
+    }
+    const std::int64_t end = i + 1;
+    ends.append(reinterpret_cast<const char*>(&end), static_cast<std::size_t>(width));
+    ARROWPACK_ASSIGN_OR_RAISE(auto head, values.slice(i, 1));
+    heads.push_back(std::move(head));
+  }
+  const auto runs = static_cast<std::int64_t>(heads.size());
+  ARROWPACK_ASSIGN_OR_RAISE(auto run_ends,
+                            Array::make(run_end_type, runs, {nullptr, Buffer::from_string(std::move(ends))}, {}, 0));
+  Array run_values;
+  if (heads.empty()) {
+    ARROWPACK_ASSIGN_OR_RAISE(run_values, Array::make_nulls(values.type(), 0, pool));
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(run_values, concatenate(heads, pool));
+  }
+  return Array::make(type, values.length(), {nullptr}, {run_ends, run_values}, 0);
 }
 
 Result<Array> dictionary_encode(const Array& values, DataTypePtr index_type, MemoryPool* pool) {

@@ -123,6 +123,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
     case TypeId::kFloat: append_double(a.value<float>(i), out); return;
     case TypeId::kDouble: append_double(a.value<double>(i), out); return;
     case TypeId::kString:
+    case TypeId::kStringView:
     case TypeId::kLargeString: {
       out += '"';
       for (char c : a.string_view(i)) {
@@ -137,6 +138,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
       return;
     }
     case TypeId::kBinary:
+    case TypeId::kBinaryView:
     case TypeId::kLargeBinary:
     case TypeId::kFixedSizeBinary: {
       static constexpr char kDigits[] = "0123456789ABCDEF";
@@ -164,6 +166,8 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
     }
     case TypeId::kDuration: out += std::to_string(a.value<std::int64_t>(i)); return;
     case TypeId::kList:
+    case TypeId::kListView:
+    case TypeId::kLargeListView:
     case TypeId::kLargeList:
     case TypeId::kMap: append_list_values(a.values(), a.value_offset(i), a.value_length(i), out, window); return;
     case TypeId::kFixedSizeList:
@@ -188,6 +192,7 @@ void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t
       return;
     }
     case TypeId::kDictionary: append_value(a.dictionary(), a.dictionary_index(i), out, window); return;
+    case TypeId::kRunEndEncoded: append_value(a.child(1), a.physical_index(i), out, window); return;
     case TypeId::kDecimal32:
     case TypeId::kDecimal64:
     case TypeId::kDecimal128:

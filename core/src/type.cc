@@ -176,6 +176,18 @@ std::string DataType::to_string() const {
     case TypeId::kIntervalMonths: return "month_interval";
     case TypeId::kIntervalDayTime: return "day_time_interval";
     case TypeId::kIntervalMonthDayNano: return "month_day_nano_interval";
+    case TypeId::kBinaryView: return "binary_view";
+    case TypeId::kStringView: return "string_view";
+    case TypeId::kListView: return "list_view<" + join_fields(false) + ">";
+    case TypeId::kLargeListView: return "large_list_view<" + join_fields(false) + ">";
+    case TypeId::kRunEndEncoded: {
+      std::string out = "run_end_encoded<run_ends: ";
+      out += children_[0]->type()->to_string();
+      out += ", values: ";
+      out += children_[1]->type()->to_string();
+      out += '>';
+      return out;
+    }
     case TypeId::kDictionary: {
       std::string out = "dictionary<values=";
       out += dictionary_value_type_->to_string();
@@ -455,6 +467,30 @@ Result<DataTypePtr> dictionary(DataTypePtr index_type, DataTypePtr value_type, b
   p.dictionary_value_type = std::move(value_type);
   p.ordered = ordered;
   return make(TypeId::kDictionary, {}, std::move(p));
+}
+
+DataTypePtr binary_view() {
+  static const DataTypePtr t = make(TypeId::kBinaryView);
+  return t;
+}
+DataTypePtr utf8_view() {
+  static const DataTypePtr t = make(TypeId::kStringView);
+  return t;
+}
+DataTypePtr list_view(DataTypePtr value_type) { return list_view(field("item", std::move(value_type))); }
+DataTypePtr list_view(FieldPtr value_field) { return make(TypeId::kListView, {std::move(value_field)}); }
+DataTypePtr large_list_view(DataTypePtr value_type) { return large_list_view(field("item", std::move(value_type))); }
+DataTypePtr large_list_view(FieldPtr value_field) { return make(TypeId::kLargeListView, {std::move(value_field)}); }
+
+Result<DataTypePtr> run_end_encoded(DataTypePtr run_end_type, DataTypePtr value_type) {
+  if (!run_end_type || (run_end_type->id() != TypeId::kInt16 && run_end_type->id() != TypeId::kInt32 &&
+                        run_end_type->id() != TypeId::kInt64)) {
+    return Status::TypeError("run ends must be int16, int32 or int64, not ",
+                             run_end_type ? run_end_type->to_string() : "none");
+  }
+  if (!value_type) return Status::TypeError("run_end_encoded without a value type");
+  return make(TypeId::kRunEndEncoded,
+              {field("run_ends", std::move(run_end_type), false), field("values", std::move(value_type))});
 }
 
 DataTypePtr month_interval() {

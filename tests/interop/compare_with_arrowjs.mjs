@@ -117,7 +117,9 @@ for (const file of files) {
   if (!ours.ok) { console.log(`FAIL ${tag}: arrowpack could not read it: ${ours.stderr}`); ++failures; continue; }
   const limitKey = [...jsLimits.keys()].find(matches);
   if (limitKey !== undefined) {
-    const twin = file.endsWith('.stream') ? file.replace(/\.stream$/, '.arrow_file') : file.replace(/\.arrow_file$/, '.stream');
+    const twins = [[/\.stream$/, '.arrow_file'], [/\.arrow_file$/, '.stream'], [/\.arrows$/, '.arrow'], [/\.arrow$/, '.arrows']];
+    const [re, ext] = twins.find(([r]) => r.test(file));
+    const twin = file.replace(re, ext);
     const other = runCli(['cat', '--json', twin]);
     const d = other.ok ? firstDiff(withoutFormat(JSON.parse(ours.stdout)), withoutFormat(JSON.parse(other.stdout))) : other.stderr;
     if (d) { console.log(`FAIL ${tag}: stream and file twins differ: ${d}`); ++failures; continue; }

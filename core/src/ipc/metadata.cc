@@ -169,12 +169,21 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
         case fb::IntervalUnit::MONTH_DAY_NANO: return month_day_nano_interval();
       }
       return Status::Invalid("unknown interval unit");
-    case fb::Type::RunEndEncoded:
-    case fb::Type::BinaryView:
-    case fb::Type::Utf8View:
+    case fb::Type::BinaryView: return binary_view();
+    case fb::Type::Utf8View: return utf8_view();
     case fb::Type::ListView:
+      ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "list_view"));
+      return list_view(children[0]);
     case fb::Type::LargeListView:
-      return Status::NotImplemented("Arrow type '", fb::EnumNameType(kind), "' is not supported by arrowpack yet");
+      ARROWPACK_RETURN_NOT_OK(expect_children(1, children, "large_list_view"));
+      return large_list_view(children[0]);
+    case fb::Type::RunEndEncoded: {
+      ARROWPACK_RETURN_NOT_OK(expect_children(2, children, "run_end_encoded"));
+      // The children keep the names and flags they were written with.
+      ARROWPACK_ASSIGN_OR_RAISE(auto t, run_end_encoded(children[0]->type(), children[1]->type()));
+      if (children[0]->nullable()) return Status::Invalid("run_end_encoded run ends must not be nullable");
+      return std::make_shared<DataType>(TypeId::kRunEndEncoded, std::move(children), DataType::Params{});
+    }
   }
   return Status::Invalid("unknown Arrow type id ", static_cast<int>(kind));
 }
@@ -289,6 +298,11 @@ Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& t) {
       return TypeOffset{fb::Type::Interval, fb::CreateInterval(fbb, fb::IntervalUnit::DAY_TIME).Union()};
     case TypeId::kIntervalMonthDayNano:
       return TypeOffset{fb::Type::Interval, fb::CreateInterval(fbb, fb::IntervalUnit::MONTH_DAY_NANO).Union()};
+    case TypeId::kBinaryView: return TypeOffset{fb::Type::BinaryView, fb::CreateBinaryView(fbb).Union()};
+    case TypeId::kStringView: return TypeOffset{fb::Type::Utf8View, fb::CreateUtf8View(fbb).Union()};
+    case TypeId::kListView: return TypeOffset{fb::Type::ListView, fb::CreateListView(fbb).Union()};
+    case TypeId::kLargeListView: return TypeOffset{fb::Type::LargeListView, fb::CreateLargeListView(fbb).Union()};
+    case TypeId::kRunEndEncoded: return TypeOffset{fb::Type::RunEndEncoded, fb::CreateRunEndEncoded(fbb).Union()};
     case TypeId::kDictionary: break;  // written by field_to_flatbuffer as its value type
   }
   return Status::NotImplemented("cannot write type ", t.to_string());

@@ -66,6 +66,7 @@ class ArrayLoader {
       : body_(std::move(body)), version_(version), options_(options), memo_(memo), path_(std::move(path)) {
     nodes_ = batch->nodes();
     buffers_ = batch->buffers();
+    variadic_counts_ = batch->variadicBufferCounts();
     if (const auto* c = batch->compression()) {
       codec_ = c->codec() == fb::CompressionType::ZSTD ? Compression::kZstd : Compression::kLz4Frame;
     }
@@ -86,6 +87,31 @@ class ArrayLoader {
         // The null type has no buffers on the wire.
         out->null_count = out->length;
         break;
+      case TypeId::kRunEndEncoded:
+        // No buffers either: the run ends and values are its children.
+        if (out->null_count != 0) return Status::Invalid("run_end_encoded field '", field.name(), "' with nulls");
+        break;
+      case TypeId::kBinaryView:
+      case TypeId::kStringView: {
+        ARROWPACK_RETURN_NOT_OK(load_validity(field, out.get()));
+        ARROWPACK_ASSIGN_OR_RAISE(out->buffers[1], next_buffer());
+        // How many data buffers follow: the batch's next variadic buffer count.
+        const auto* counts = variadic_counts_;
+        if (counts == nullptr || variadic_index_ >= static_cast<std::int64_t>(counts->size())) {
+          return Status::Invalid("field '", field.name(),
+                                 "' is a view type but the batch has no variadic buffer count for it");
+        }
+        const std::int64_t n = counts->Get(static_cast<flatbuffers::uoffset_t>(variadic_index_++));
+        if (n < 0 || n > buffers_size() - buffer_index_) {
+          return Status::Invalid("field '", field.name(), "' announces ", n, " data buffers, ",
+                                 buffers_size() - buffer_index_, " remain in the batch");
+        }
+        for (std::int64_t k = 0; k < n; ++k) {
+          ARROWPACK_ASSIGN_OR_RAISE(auto b, next_buffer());
+          out->buffers.push_back(std::move(b));
+        }
+        break;
+      }
       case TypeId::kSparseUnion:
       case TypeId::kDenseUnion: {
         if (version_ < MetadataVersion::kV5) {
@@ -103,14 +129,7 @@ class ArrayLoader {
         break;
       }
       default: {
-        ARROWPACK_ASSIGN_OR_RAISE(auto validity, next_buffer());
-        // A validity buffer only matters when there are nulls; otherwise it may be empty.
-        if (out->null_count > 0) {
-          if (!validity || validity->size() == 0) {
-            return Status::Invalid("field '", field.name(), "' has ", out->null_count, " nulls but no validity bitmap");
-          }
-          out->buffers[0] = std::move(validity);
-        }
+        ARROWPACK_RETURN_NOT_OK(load_validity(field, out.get()));
         for (std::size_t slot = 1; slot < out->buffers.size(); ++slot) {
           ARROWPACK_ASSIGN_OR_RAISE(out->buffers[slot], next_buffer());
         }
@@ -133,6 +152,10 @@ class ArrayLoader {
     if (node_index_ != nodes_size()) {
       return Status::Invalid("record batch has ", nodes_size(), " field nodes, the schema uses ", node_index_);
     }
+    if (variadic_counts_ != nullptr && variadic_index_ != static_cast<std::int64_t>(variadic_counts_->size())) {
+      return Status::Invalid("record batch has ", variadic_counts_->size(), " variadic buffer counts, the schema uses ",
+                             variadic_index_);
+    }
     if (buffer_index_ != buffers_size()) {
       return Status::Invalid("record batch has ", buffers_size(), " buffers, the schema uses ", buffer_index_);
     }
@@ -140,6 +163,18 @@ class ArrayLoader {
   }
 
  private:
+  Status load_validity(const Field& field, ArrayData* out) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto validity, next_buffer());
+    // A validity buffer only matters when there are nulls; otherwise it may be empty.
+    if (out->null_count > 0) {
+      if (!validity || validity->size() == 0) {
+        return Status::Invalid("field '", field.name(), "' has ", out->null_count, " nulls but no validity bitmap");
+      }
+      out->buffers[0] = std::move(validity);
+    }
+    return Status::OK();
+  }
+
   Status attach_dictionary(const Field& field, ArrayData* out) const {
     if (memo_ == nullptr) {
       return Status::Invalid("field '", field.name(), "' is dictionary-encoded: read it with its dictionaries");
@@ -216,6 +251,8 @@ class ArrayLoader {
   const DictionaryMemo* memo_;
   DictionaryMemo::FieldPath path_;
   Compression codec_ = Compression::kUncompressed;
+  const flatbuffers::Vector<std::int64_t>* variadic_counts_ = nullptr;
+  std::int64_t variadic_index_ = 0;
   std::int64_t decompressed_bytes_ = 0;
   const flatbuffers::Vector<const fb::FieldNode*>* nodes_ = nullptr;
   const flatbuffers::Vector<const fb::Buffer*>* buffers_ = nullptr;
@@ -377,6 +414,32 @@ Status swap_endian(ArrayData& d, MemoryPool* pool) {
     case TypeId::kLargeList: ARROWPACK_RETURN_NOT_OK(swap_slot(1, 8)); break;
     case TypeId::kDenseUnion: ARROWPACK_RETURN_NOT_OK(swap_slot(2, 4)); break;
     case TypeId::kDictionary: ARROWPACK_RETURN_NOT_OK(swap_slot(1, t.index_type()->byte_width())); break;
+    case TypeId::kRunEndEncoded: break;  // its children carry the numbers
+    case TypeId::kListView:
+      ARROWPACK_RETURN_NOT_OK(swap_slot(1, 4));
+      ARROWPACK_RETURN_NOT_OK(swap_slot(2, 4));
+      break;
+    case TypeId::kLargeListView:
+      ARROWPACK_RETURN_NOT_OK(swap_slot(1, 8));
+      ARROWPACK_RETURN_NOT_OK(swap_slot(2, 8));
+      break;
+    case TypeId::kBinaryView:
+    case TypeId::kStringView: {
+      // length, then 12 inline bytes or a 4-byte prefix (bytes, not swapped) and two int32.
+      ARROWPACK_ASSIGN_OR_RAISE(auto by4, swapped(d.buffers[1], 4, pool));
+      if (by4 && by4 != d.buffers[1]) {
+        auto* p = const_cast<std::uint8_t*>(by4->data());  // our own fresh copy
+        const std::uint8_t* src = d.buffers[1]->data();
+        for (std::int64_t i = 0; i + 16 <= by4->size(); i += 16) {
+          std::int32_t length;
+          std::memcpy(&length, p + i, 4);
+          // Bytes after the length (inline data or prefix) are copied back unswapped.
+          std::memcpy(p + i + 4, src + i + 4, length <= 12 ? 12 : 4);
+        }
+      }
+      d.buffers[1] = std::move(by4);
+      break;
+    }
     case TypeId::kIntervalDayTime: ARROWPACK_RETURN_NOT_OK(swap_slot(1, 4)); break;  // two int32
     case TypeId::kIntervalMonthDayNano: {
       // int32 months, int32 days, int64 nanoseconds.

@@ -56,6 +56,7 @@ class PayloadAssembler {
         }
         return Status::OK();
       }
+      case TypeId::kRunEndEncoded: return visit_run_end_encoded(array);
       default: break;
     }
     ARROWPACK_RETURN_NOT_OK(add_bitmap(d.null_count > 0 ? d.buffers[0] : nullptr, d.offset, d.length));
@@ -83,6 +84,22 @@ class PayloadAssembler {
       case TypeId::kStruct:
         for (const auto& c : d.children) ARROWPACK_RETURN_NOT_OK(visit_sliced(c, d.offset, d.length));
         return Status::OK();
+      case TypeId::kBinaryView:
+      case TypeId::kStringView: {
+        // The views of the slice and every data buffer (views point into them by index).
+        ARROWPACK_RETURN_NOT_OK(add_slice(d.buffers[1], d.offset * 16, d.length * 16));
+        for (std::size_t k = 2; k < d.buffers.size(); ++k) ARROWPACK_RETURN_NOT_OK(add(d.buffers[k]));
+        variadic_counts_.push_back(static_cast<std::int64_t>(d.buffers.size()) - 2);
+        return Status::OK();
+      }
+      case TypeId::kListView:
+      case TypeId::kLargeListView: {
+        // Offsets point into the whole child, so it is written unsliced.
+        const std::int64_t w = t.has_large_offsets() ? 8 : 4;
+        ARROWPACK_RETURN_NOT_OK(add_slice(d.buffers[1], d.offset * w, d.length * w));
+        ARROWPACK_RETURN_NOT_OK(add_slice(d.buffers[2], d.offset * w, d.length * w));
+        return visit(Array(d.children[0]));
+      }
       case TypeId::kDictionary: {
         // Only the indices: the dictionary travels in its own dictionary batch.
         const std::int64_t w = t.index_type()->byte_width();
@@ -96,12 +113,42 @@ class PayloadAssembler {
   }
 
   std::vector<fb::FieldNode> nodes_;
+  std::vector<std::int64_t> variadic_counts_;  // data buffers of each view array, in order
   std::vector<fb::Buffer> buffer_specs_;
   std::vector<std::shared_ptr<Buffer>> buffers_;
   std::vector<std::int64_t> padding_;
   std::int64_t body_length_ = 0;
 
  private:
+  // Run-end encoded: no buffers; the children hold the runs of the logical slice, their ends
+  // rebased to it when the array is sliced.
+  Status visit_run_end_encoded(const Array& array) {
+    const ArrayData& d = *array.data();
+    const Array run_ends(d.children[0]);
+    if (d.length == 0) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto no_ends, run_ends.slice(0, 0));
+      ARROWPACK_RETURN_NOT_OK(visit(no_ends));
+      return visit(Array(d.children[1]).slice(0, 0).value_or(Array(d.children[1])));
+    }
+    const std::int64_t first = array.physical_index(0), last = array.physical_index(d.length - 1);
+    const bool as_is = d.offset == 0 && first == 0 && last + 1 == run_ends.length() &&
+                       arrowpack::internal::run_end_at(run_ends, last) == d.length;
+    if (as_is) {
+      ARROWPACK_RETURN_NOT_OK(visit(run_ends));
+      return visit(Array(d.children[1]));
+    }
+    const std::int64_t width = run_ends.type()->byte_width();
+    ARROWPACK_ASSIGN_OR_RAISE(auto ends, allocate_buffer((last - first + 1) * width, options_.pool));
+    for (std::int64_t k = first; k <= last; ++k) {
+      const std::int64_t end = std::min(arrowpack::internal::run_end_at(run_ends, k) - d.offset, d.length);
+      std::memcpy(ends->mutable_data() + (k - first) * width, &end, static_cast<std::size_t>(width));
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto rebased, Array::make(run_ends.type(), last - first + 1,
+                                                        {nullptr, std::shared_ptr<Buffer>(std::move(ends))}, {}, 0));
+    ARROWPACK_RETURN_NOT_OK(visit(rebased));
+    return visit_sliced(d.children[1], first, last - first + 1);
+  }
+
   Status visit_sliced(const std::shared_ptr<ArrayData>& child, std::int64_t offset, std::int64_t length) {
     const Array c(child);
     if (offset == 0 && length == c.length()) return visit(c);
@@ -216,7 +263,9 @@ Result<RecordBatchPayload> make_payload(const std::vector<Array>& columns, std::
         fbb, options.compression == Compression::kZstd ? fb::CompressionType::ZSTD : fb::CompressionType::LZ4_FRAME,
         fb::BodyCompressionMethod::BUFFER);
   }
-  auto rb = fb::CreateRecordBatch(fbb, num_rows, nodes, buffers, compression);
+  flatbuffers::Offset<flatbuffers::Vector<std::int64_t>> variadic = 0;
+  if (!assembler.variadic_counts_.empty()) variadic = fbb.CreateVector(assembler.variadic_counts_);
+  auto rb = fb::CreateRecordBatch(fbb, num_rows, nodes, buffers, compression, variadic);
   RecordBatchPayload out;
   if (dictionary_id >= 0) {
     auto db = fb::CreateDictionaryBatch(fbb, dictionary_id, rb, is_delta);

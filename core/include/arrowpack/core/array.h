@@ -21,7 +21,9 @@ namespace arrowpack {
 ///   {validity, offsets, data} | list/large_list/map: {validity, offsets} + 1 child |
 ///   fixed_size_list, struct: {validity} + children | sparse union: {-, type_ids} + children |
 ///   dense union: {-, type_ids, offsets} + children | dictionary: {validity, indices} and
-///   ArrayData::dictionary.
+///   ArrayData::dictionary | binary_view/string_view: {validity, views, data buffers...} |
+///   list_view (+large): {validity, offsets, sizes} + 1 child | run_end_encoded: {-} +
+///   children run_ends and values (offset and length are logical).
 struct ArrayData {
   DataTypePtr type;
   std::int64_t length = 0;
@@ -83,7 +85,10 @@ class Array {
 
   /// Offset of list i into the child (list, large_list, map, string and binary types).
   std::int64_t value_offset(std::int64_t i) const;
-  std::int64_t value_length(std::int64_t i) const { return value_offset(i + 1) - value_offset(i); }
+  /// Length of list i (list views: its size).
+  std::int64_t value_length(std::int64_t i) const;
+  /// Run-end encoded arrays: the index in values() of logical value i.
+  std::int64_t physical_index(std::int64_t i) const;
   /// Child array j as stored (not adjusted for this array's offset).
   Array child(int j) const { return Array(data_->children[j]); }
   int num_children() const { return static_cast<int>(data_->children.size()); }
@@ -135,6 +140,10 @@ class Array {
 /// The arrays one after the other, as one array of their common type (new buffers from
 /// `pool`). Dictionary arrays must share their dictionary.
 Result<Array> concatenate(const std::vector<Array>& arrays, MemoryPool* pool = default_memory_pool());
+
+/// Run-end encodes `values`: each run of equal adjacent values (nulls included) once.
+Result<Array> run_end_encode(const Array& values, DataTypePtr run_end_type = int32(),
+                             MemoryPool* pool = default_memory_pool());
 
 /// Dictionary-encodes `values` (fixed-width or binary-like): each distinct non-null value
 /// once in the dictionary, in order of first appearance; nulls stay null indices.

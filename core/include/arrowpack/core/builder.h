@@ -197,7 +197,24 @@ class NullBuilder : public ArrayBuilder {
   Result<Array> finish() override;
 };
 
-/// list, large_list and map: append() opens a new list, then append its items to
+/// binary_view and string_view: values up to 12 bytes inline in their view, longer ones in
+/// data buffers of up to 1 MiB each (a value never straddles two).
+class BinaryViewBuilder : public ArrayBuilder {
+ public:
+  explicit BinaryViewBuilder(DataTypePtr type = utf8_view(), MemoryPool* pool = default_memory_pool())
+      : ArrayBuilder(std::move(type), pool) {}
+  Status append(std::string_view value);
+  Status append_null() override;
+  Result<Array> finish() override;
+
+ private:
+  Status append_view(const std::uint8_t view[16], bool valid);
+  std::shared_ptr<ResizableBuffer> views_;
+  std::vector<std::shared_ptr<Buffer>> full_;  // finished data buffers
+  std::shared_ptr<ResizableBuffer> current_;   // the data buffer being filled
+};
+
+/// list, large_list and map (and list_view, large_list_view): append() opens a new list, then append its items to
 /// values_builder() (for a map: append key and value to the entries struct's children,
 /// then entries->append()).
 class ListBuilder : public ArrayBuilder {

@@ -55,6 +55,11 @@ enum class TypeId : std::int8_t {
   kIntervalDayTime,
   kIntervalMonthDayNano,
   kDictionary,
+  kBinaryView,
+  kStringView,
+  kListView,
+  kLargeListView,
+  kRunEndEncoded,
 };
 
 enum class TimeUnit : std::int8_t { kSecond, kMilli, kMicro, kNano };
@@ -136,13 +141,18 @@ class DataType {
   /// string/binary and their large twins (offsets + data).
   bool is_binary_like() const { return id_ >= TypeId::kString && id_ <= TypeId::kLargeBinary; }
   bool is_string() const { return id_ == TypeId::kString || id_ == TypeId::kLargeString; }
-  /// Offsets are 64-bit (large_string, large_binary, large_list).
+  /// Offsets are 64-bit (large_string, large_binary, large_list, large_list_view).
   bool has_large_offsets() const {
-    return id_ == TypeId::kLargeString || id_ == TypeId::kLargeBinary || id_ == TypeId::kLargeList;
+    return id_ == TypeId::kLargeString || id_ == TypeId::kLargeBinary || id_ == TypeId::kLargeList ||
+           id_ == TypeId::kLargeListView;
   }
   /// list, large_list and map: offsets into one child.
   bool is_list_like() const { return id_ == TypeId::kList || id_ == TypeId::kLargeList || id_ == TypeId::kMap; }
   bool is_union() const { return id_ == TypeId::kSparseUnion || id_ == TypeId::kDenseUnion; }
+  /// binary_view and string_view: 16-byte views into variadic data buffers.
+  bool is_binary_view() const { return id_ == TypeId::kBinaryView || id_ == TypeId::kStringView; }
+  /// list_view and large_list_view: offsets and sizes into one child.
+  bool is_list_view() const { return id_ == TypeId::kListView || id_ == TypeId::kLargeListView; }
   bool is_decimal() const { return id_ >= TypeId::kDecimal32 && id_ <= TypeId::kDecimal256; }
   bool is_interval() const { return id_ >= TypeId::kIntervalMonths && id_ <= TypeId::kIntervalMonthDayNano; }
   bool is_nested() const { return !children_.empty(); }
@@ -324,6 +334,18 @@ Result<DataTypePtr> decimal32(std::int32_t precision, std::int32_t scale);
 Result<DataTypePtr> decimal64(std::int32_t precision, std::int32_t scale);
 Result<DataTypePtr> decimal128(std::int32_t precision, std::int32_t scale);
 Result<DataTypePtr> decimal256(std::int32_t precision, std::int32_t scale);
+/// Variable-size values as 16-byte views (inline up to 12 bytes, else prefix, buffer index
+/// and offset into variadic data buffers): pyarrow's binary_view() and string_view().
+DataTypePtr binary_view();
+DataTypePtr utf8_view();
+/// Lists as (offset, size) pairs into one child, in any order.
+DataTypePtr list_view(DataTypePtr value_type);
+DataTypePtr list_view(FieldPtr value_field);
+DataTypePtr large_list_view(DataTypePtr value_type);
+DataTypePtr large_list_view(FieldPtr value_field);
+/// Run-end encoding: children run_ends (int16/32/64, not null, strictly increasing) and
+/// values; logical value i is the value of the first run whose end exceeds i.
+Result<DataTypePtr> run_end_encoded(DataTypePtr run_end_type, DataTypePtr value_type);
 /// Dictionary encoding: values of `value_type` stored once, referred to by integer indices
 /// of `index_type` (signed or unsigned, 8 to 64 bits).
 Result<DataTypePtr> dictionary(DataTypePtr index_type, DataTypePtr value_type, bool ordered = false);
