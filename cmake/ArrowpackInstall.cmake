@@ -2,11 +2,13 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS arrowpack_core arrowpack_registry arrowpack_adapters arrowpack_build_flags EXPORT arrowpackTargets
+install(TARGETS arrowpack_core arrowpack_registry arrowpack_adapters arrowpack_transport arrowpack_build_flags
+        EXPORT arrowpackTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY core/include/arrowpack registry/include/arrowpack adapters/include/arrowpack
+                  adapters/transport/include/arrowpack
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT arrowpackTargets NAMESPACE arrowpack:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/arrowpack)
 configure_package_config_file(cmake/arrowpackConfig.cmake.in
