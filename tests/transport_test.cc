@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "arrowpack/core/api.h"
 #include "arrowpack/registry/serialize.h"
+#include "arrowpack/transport/shared_memory.h"
 #include "arrowpack/transport/stream.h"
 #include "test_data.h"
 
@@ -316,4 +318,70 @@ TEST_CASE("record batches stream over a socket (the seed's 'this could have been
   CHECK(table->num_rows() == 20);
   CHECK(table->batches()[4]->equals(*arrowpack::testing::seed_batch()));
   CHECK(child.wait() == 0);
+}
+
+TEST_CASE("shared memory: a sealed memfd handed over by SCM_RIGHTS is read without any copy") {
+  int sv[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  Child writer([&] {
+    close(sv[0]);
+    auto object = serialize(sample(3)).value_or_throw();
+    auto region = transport::put(object).value_or_throw();
+    if (!transport::send_fd(sv[1], region.fd()).ok()) return 9;
+    return 0;  // the region outlives this process: the reader holds a descriptor
+  });
+  close(sv[1]);
+  const int fd = ok_or_die(transport::receive_fd(sv[0]));
+  close(sv[0]);
+  REQUIRE(writer.wait() == 0);
+  const std::int64_t before = default_memory_pool()->bytes_allocated();
+  auto mapped = ok_or_die(transport::map_region(fd));
+  close(fd);  // the mapping keeps the memory
+  auto v = ok_or_die(deserialize(mapped));
+  CHECK(v.equals(sample(3)));
+  const auto& big = v.as<Dict>()->find(Value("big"))->as<Ndarray>()->tensor;
+  CHECK(mapped->contains(big->data()->data(), big->data()->size()));     // a view of the mapping
+  CHECK(default_memory_pool()->bytes_allocated() - before < 64 * 1024);  // no copy of the 8 MB
+}
+
+TEST_CASE("shared memory: named regions appear only when complete; unsealed memfds are refused") {
+  const std::string name = "arrowpack-test-" + std::to_string(getpid());
+  (void)transport::remove_region(name);
+  // A writer that dies before sealing leaves no name behind.
+  CHECK(in_child([&] {
+          auto writer = transport::SharedMemoryWriter::create(1 << 20, true).value_or_throw();
+          std::memset(writer->data(), 7, 1000);
+          _exit(0);  // crashed half-way
+          return 0;
+        }) == 0);
+  CHECK(transport::map_region(name).status().is_key_error());
+  // A complete one, published by another process.
+  CHECK(in_child([&] {
+          auto region = transport::put(serialize(sample(5)).value_or_throw(), name).value_or_throw();
+          return region.size() > 8000000 ? 0 : 10;
+        }) == 0);
+  auto mapped = ok_or_die(transport::map_region(name));
+  CHECK(ok_or_die(deserialize(mapped)).equals(sample(5)));
+  CHECK(transport::put(ok_or_die(serialize(Value(1))), name).status().is_io_error());  // the name is taken
+  REQUIRE(transport::remove_region(name).ok());
+  CHECK(ok_or_die(deserialize(mapped)).equals(sample(5)));  // still mapped after the unlink
+  CHECK(transport::map_region(name).status().is_key_error());
+  CHECK(transport::map_region("../etc/passwd").status().is_invalid());
+  // A memfd that is not sealed could change under the reader.
+  auto open_writer = ok_or_die(transport::SharedMemoryWriter::create(64));
+  auto region = ok_or_die(transport::SharedMemoryWriter::create(64));
+  auto sealed = ok_or_die(region->seal());
+  CHECK(ok_or_die(transport::map_region(sealed.fd()))->size() == 64);
+  const int unsealed = memfd_create("unsealed", MFD_ALLOW_SEALING);
+  REQUIRE(ftruncate(unsealed, 64) == 0);
+  CHECK(transport::map_region(unsealed).status().message() ==
+        "shared-memory region is not sealed: its writer could still change it");
+  close(unsealed);
+  int p[2];
+  REQUIRE(pipe(p) == 0);
+  CHECK(transport::map_region(p[0]).status().is_invalid());  // not shared memory at all
+  close(p[0]);
+  close(p[1]);
+  CHECK(open_writer->sink()->write("x", 100).is_capacity_error());
+  CHECK(region->seal().status().is_invalid());  // already sealed
 }

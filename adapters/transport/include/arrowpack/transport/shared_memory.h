@@ -1,0 +1,94 @@
+// Serialized objects (or any bytes, such as an IPC stream or file) in shared memory, for
+// processes on the same machine: the writer fills a region and seals it; a reader maps it and
+// deserializes with no copy at all -- every tensor of the result points into the mapping.
+//
+// Like Plasma's create / seal / get: a region becomes visible only when it is complete, so a
+// writer that crashes half-way leaves nothing behind. It is handed over either as a file
+// descriptor sent over a Unix socket (SCM_RIGHTS; a sealed memfd that nobody can change any
+// more), or by name (a file in /dev/shm that appears atomically when sealed). Memory is
+// released when the last descriptor and the last mapping are gone (and, for a named region,
+// once remove_region() unlinked its name).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "arrowpack/core/buffer.h"
+#include "arrowpack/core/io.h"
+#include "arrowpack/core/status.h"
+#include "arrowpack/registry/serialize.h"
+
+namespace arrowpack::transport {
+
+/// A sealed region: its descriptor (owned: closed on destruction) and size; `name` is set for
+/// a region published in /dev/shm.
+class SharedRegion {
+ public:
+  SharedRegion() = default;
+  SharedRegion(int fd, std::int64_t size, std::string name) : fd_(fd), size_(size), name_(std::move(name)) {}
+  SharedRegion(SharedRegion&& other) noexcept { *this = std::move(other); }
+  SharedRegion& operator=(SharedRegion&& other) noexcept;
+  SharedRegion(const SharedRegion&) = delete;
+  SharedRegion& operator=(const SharedRegion&) = delete;
+  ~SharedRegion();
+
+  int fd() const { return fd_; }
+  std::int64_t size() const { return size_; }
+  const std::string& name() const { return name_; }
+  /// Gives up the descriptor (the caller closes it).
+  int release();
+
+ private:
+  int fd_ = -1;
+  std::int64_t size_ = 0;
+  std::string name_;
+};
+
+/// A region being written: a writable mapping of `size` bytes, not yet visible to anyone.
+class SharedMemoryWriter {
+ public:
+  /// A memfd, to seal() and hand over as a descriptor; or, with `named`, an unnamed file in
+  /// /dev/shm, to publish with seal_as().
+  static Result<std::unique_ptr<SharedMemoryWriter>> create(std::int64_t size, bool named = false);
+  ~SharedMemoryWriter();
+  std::uint8_t* data() { return data_; }
+  std::int64_t size() const { return size_; }
+  /// A sink over the mapping (refuses to write past its end).
+  io::OutputStream* sink() { return sink_.get(); }
+  /// Unmaps the writable view and seals the memfd (no write, grow, shrink or further
+  /// sealing); returns its descriptor, to send with send_fd().
+  Result<SharedRegion> seal();
+  /// Unmaps the writable view and publishes the region under /dev/shm/`name` (fails if the
+  /// name exists). Until then the name does not exist: nobody sees a partial object.
+  Result<SharedRegion> seal_as(const std::string& name);
+
+ private:
+  SharedMemoryWriter() = default;
+  Status unmap();
+  int fd_ = -1;
+  bool memfd_ = true;
+  std::uint8_t* data_ = nullptr;
+  std::int64_t size_ = 0;
+  std::unique_ptr<io::OutputStream> sink_;
+};
+
+/// `object`'s write_to() form in a new sealed memfd (one copy of the data, into shared memory).
+Result<SharedRegion> put(const SerializedObject& object);
+/// ... published under /dev/shm/`name`.
+Result<SharedRegion> put(const SerializedObject& object, const std::string& name);
+
+/// Maps a region read-only. A descriptor must be a sealed memfd (else the writer could still
+/// change what the reader reads). The buffer keeps the mapping alive; `fd` may be closed.
+Result<std::shared_ptr<Buffer>> map_region(int fd);
+/// Maps the region published as `name`.
+Result<std::shared_ptr<Buffer>> map_region(const std::string& name);
+/// Unlinks a published name (mappings stay valid until they are dropped).
+Status remove_region(const std::string& name);
+
+/// Sends `fd` over the Unix socket `socket` (SCM_RIGHTS), with one byte of data.
+Status send_fd(int socket, int fd);
+/// Receives a descriptor sent by send_fd(); the caller owns it.
+Result<int> receive_fd(int socket);
+
+}  // namespace arrowpack::transport

@@ -1,0 +1,255 @@
+#include "arrowpack/transport/shared_memory.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace arrowpack::transport {
+namespace {
+
+constexpr unsigned kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+
+std::string errno_text() {
+  char buf[128];
+  return strerror_r(errno, buf, sizeof(buf));  // GNU version: returns the message
+}
+
+// A read-only mapping; unmapped when the last buffer (or slice) that holds it goes away.
+class MappedBuffer : public Buffer {
+ public:
+  MappedBuffer(void* addr, std::int64_t size)
+      : Buffer(static_cast<const std::uint8_t*>(addr), size), addr_(addr), length_(static_cast<std::size_t>(size)) {}
+  ~MappedBuffer() override {
+    if (addr_ != nullptr) munmap(addr_, length_);
+  }
+
+ private:
+  void* addr_;
+  std::size_t length_;
+};
+
+// The writer's sink: bytes into the mapping, never past its end.
+class RegionSink : public io::OutputStream {
+ public:
+  RegionSink(std::uint8_t* data, std::int64_t size) : data_(data), size_(size) {}
+  Status write(const void* p, std::int64_t n) override {
+    if (closed_) return Status::IOError("write to a sealed shared-memory region");
+    if (n < 0 || n > size_ - position_) {
+      return Status::CapacityError("write of ", n, " bytes at ", position_, " past the ", size_, "-byte region");
+    }
+    if (n > 0) std::memcpy(data_ + position_, p, static_cast<std::size_t>(n));
+    position_ += n;
+    return Status::OK();
+  }
+  using io::OutputStream::write;
+  Result<std::int64_t> tell() const override { return position_; }
+  Status close() override {
+    closed_ = true;
+    return Status::OK();
+  }
+  bool closed() const override { return closed_; }
+
+ private:
+  std::uint8_t* data_;
+  std::int64_t size_;
+  std::int64_t position_ = 0;
+  bool closed_ = false;
+};
+
+std::string shm_path(const std::string& name) {
+  return "/dev/shm/" + (name.empty() || name[0] != '/' ? name : name.substr(1));
+}
+
+Status check_name(const std::string& name) {
+  const std::string bare = !name.empty() && name[0] == '/' ? name.substr(1) : name;
+  if (bare.empty() || bare.find('/') != std::string::npos || bare == "." || bare == "..") {
+    return Status::Invalid("shared-memory name '", name, "' must be one path component");
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<Buffer>> map_fd(int fd, std::int64_t size) {
+  if (size == 0) return std::make_shared<Buffer>(nullptr, 0);
+  void* addr = mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
+  if (addr == MAP_FAILED) return Status::IOError("cannot map the shared-memory region: ", errno_text());
+  return std::shared_ptr<Buffer>(std::make_shared<MappedBuffer>(addr, size));
+}
+
+}  // namespace
+
+SharedRegion& SharedRegion::operator=(SharedRegion&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.release();
+    size_ = other.size_;
+    name_ = std::move(other.name_);
+  }
+  return *this;
+}
+
+SharedRegion::~SharedRegion() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+int SharedRegion::release() {
+  const int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+Result<std::unique_ptr<SharedMemoryWriter>> SharedMemoryWriter::create(std::int64_t size, bool named) {
+  if (size < 0) return Status::Invalid("negative region size ", size);
+  std::unique_ptr<SharedMemoryWriter> w(new SharedMemoryWriter());
+  w->memfd_ = !named;
+  // Either way the file has no name yet: a crash before sealing leaves nothing behind.
+  w->fd_ = named ? ::open("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644)
+                 : memfd_create("arrowpack", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (w->fd_ < 0) return Status::IOError("cannot create a shared-memory file: ", errno_text());
+  if (ftruncate(w->fd_, size) != 0)
+    return Status::IOError("cannot size the region to ", size, " bytes: ", errno_text());
+  w->size_ = size;
+  if (size > 0) {
+    void* addr = mmap(nullptr, static_cast<std::size_t>(size), PROT_READ | PROT_WRITE, MAP_SHARED, w->fd_, 0);
+    if (addr == MAP_FAILED) return Status::IOError("cannot map the region for writing: ", errno_text());
+    w->data_ = static_cast<std::uint8_t*>(addr);
+  }
+  w->sink_ = std::make_unique<RegionSink>(w->data_, size);
+  return w;
+}
+
+SharedMemoryWriter::~SharedMemoryWriter() {
+  (void)unmap();
+  if (fd_ >= 0) ::close(fd_);  // never sealed: the memory goes away with the last descriptor
+}
+
+Status SharedMemoryWriter::unmap() {
+  if (sink_) (void)sink_->close();
+  if (data_ != nullptr && munmap(data_, static_cast<std::size_t>(size_)) != 0) {
+    return Status::IOError("munmap failed: ", errno_text());
+  }
+  data_ = nullptr;
+  return Status::OK();
+}
+
+Result<SharedRegion> SharedMemoryWriter::seal() {
+  if (fd_ < 0) return Status::Invalid("region already sealed");
+  if (!memfd_) return Status::Invalid("a region created to be named is published with seal_as()");
+  // F_SEAL_WRITE needs every writable mapping gone first.
+  ARROWPACK_RETURN_NOT_OK(unmap());
+  if (fcntl(fd_, F_ADD_SEALS, kSeals) != 0) return Status::IOError("cannot seal the region: ", errno_text());
+  SharedRegion out(fd_, size_, "");
+  fd_ = -1;
+  return out;
+}
+
+Result<SharedRegion> SharedMemoryWriter::seal_as(const std::string& name) {
+  if (fd_ < 0) return Status::Invalid("region already sealed");
+  ARROWPACK_RETURN_NOT_OK(check_name(name));
+  if (memfd_) return Status::Invalid("a memfd region is handed over with seal() and send_fd()");
+  ARROWPACK_RETURN_NOT_OK(unmap());
+  // The file gets its name in one step, once complete. linkat through /proc/self/fd needs no
+  // privilege, unlike AT_EMPTY_PATH.
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd_);
+  if (linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, shm_path(name).c_str(), AT_SYMLINK_FOLLOW) != 0) {
+    return Status::IOError("cannot publish '", name, "': ", errno_text());
+  }
+  SharedRegion out(fd_, size_, name);
+  fd_ = -1;
+  return out;
+}
+
+Result<SharedRegion> put(const SerializedObject& object) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto size, object.total_bytes());
+  ARROWPACK_ASSIGN_OR_RAISE(auto writer, SharedMemoryWriter::create(size));
+  ARROWPACK_RETURN_NOT_OK(object.write_to(writer->sink()));
+  return writer->seal();
+}
+
+Result<SharedRegion> put(const SerializedObject& object, const std::string& name) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto size, object.total_bytes());
+  ARROWPACK_ASSIGN_OR_RAISE(auto writer, SharedMemoryWriter::create(size, true));
+  ARROWPACK_RETURN_NOT_OK(object.write_to(writer->sink()));
+  return writer->seal_as(name);
+}
+
+Result<std::shared_ptr<Buffer>> map_region(int fd) {
+  const int seals = fcntl(fd, F_GET_SEALS);
+  if (seals < 0) return Status::Invalid("descriptor ", fd, " is not a sealable shared-memory region");
+  if ((static_cast<unsigned>(seals) & (F_SEAL_WRITE | F_SEAL_SHRINK)) != (F_SEAL_WRITE | F_SEAL_SHRINK)) {
+    return Status::Invalid("shared-memory region is not sealed: its writer could still change it");
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) return Status::IOError("fstat failed: ", errno_text());
+  return map_fd(fd, st.st_size);
+}
+
+Result<std::shared_ptr<Buffer>> map_region(const std::string& name) {
+  ARROWPACK_RETURN_NOT_OK(check_name(name));
+  const int fd = ::open(shm_path(name).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::KeyError("no shared-memory region named '", name, "': ", errno_text());
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    ::close(fd);
+    return Status::IOError("fstat failed: ", errno_text());
+  }
+  auto mapped = map_fd(fd, st.st_size);
+  ::close(fd);
+  return mapped;
+}
+
+Status remove_region(const std::string& name) {
+  ARROWPACK_RETURN_NOT_OK(check_name(name));
+  if (::unlink(shm_path(name).c_str()) != 0) return Status::KeyError("cannot remove '", name, "': ", errno_text());
+  return Status::OK();
+}
+
+Status send_fd(int socket, int fd) {
+  char byte = 'F';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  while (sendmsg(socket, &msg, MSG_NOSIGNAL) < 0) {
+    if (errno != EINTR) return Status::IOError("cannot send the descriptor: ", errno_text());
+  }
+  return Status::OK();
+}
+
+Result<int> receive_fd(int socket) {
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n;
+  while ((n = recvmsg(socket, &msg, MSG_CMSG_CLOEXEC)) < 0) {
+    if (errno != EINTR) return Status::IOError("cannot receive a descriptor: ", errno_text());
+  }
+  if (n == 0) return Status::IOError("the peer closed the socket before sending a descriptor");
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (c == nullptr || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+      c->cmsg_len != CMSG_LEN(sizeof(int))) {
+    return Status::Invalid("the message carried no descriptor");
+  }
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
+  return fd;
+}
+
+}  // namespace arrowpack::transport
