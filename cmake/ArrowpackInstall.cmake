@@ -2,7 +2,11 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS arrowpack_core arrowpack_registry arrowpack_adapters arrowpack_transport arrowpack_build_flags
+set(_arrowpack_targets arrowpack_core arrowpack_registry arrowpack_adapters arrowpack_transport arrowpack_build_flags)
+if(ARROWPACK_HAVE_ZMQ)
+  list(APPEND _arrowpack_targets arrowpack_transport_zmq)
+endif()
+install(TARGETS ${_arrowpack_targets}
         EXPORT arrowpackTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 packages=(build-essential cmake pkg-config clang libflatbuffers-dev flatbuffers-compiler libboost1.81-dev
-          libeigen3-dev catch2 liblz4-dev libzstd-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev nodejs npm)
+          libeigen3-dev catch2 liblz4-dev libzstd-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev libzmq3-dev cppzmq-dev nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
