@@ -385,3 +385,14 @@ TEST_CASE("shared memory: named regions appear only when complete; unsealed memf
   CHECK(open_writer->sink()->write("x", 100).is_capacity_error());
   CHECK(region->seal().status().is_invalid());  // already sealed
 }
+
+TEST_CASE("shared memory holds an IPC stream too, read zero-copy from the mapping") {
+  auto bytes = arrowpack::testing::write_ipc(*arrowpack::testing::seed_batch(), 3, false);
+  auto writer = ok_or_die(transport::SharedMemoryWriter::create(bytes->size()));
+  REQUIRE(writer->sink()->write(bytes).ok());
+  auto region = ok_or_die(writer->seal());
+  auto mapped = ok_or_die(transport::map_region(region.fd()));
+  auto table = ok_or_die(ok_or_die(ipc::open_stream(mapped))->read_all());
+  CHECK(table->num_rows() == 12);
+  for (const auto& c : table->batches()[2]->columns()) CHECK(arrowpack::testing::points_into(c, *mapped));
+}
