@@ -9,26 +9,16 @@
 
 #include "arrowpack/adapters/eigen.h"
 #include "arrowpack/adapters/serialize.h"
+#include "bench_data.h"
 #include "summary_reporter.h"
 
 namespace ap = arrowpack;
 
 namespace {
 
-template <typename T>
-T check(ap::Result<T> r) {
-  return std::move(r).value_or_throw();
-}
-
-const std::map<int, Eigen::MatrixXd>& big_dict() {
-  static const auto data = [] {
-    std::map<int, Eigen::MatrixXd> m;
-    for (int i = 0; i < 100; ++i) m[i] = Eigen::MatrixXd::Random(500, 500);
-    return m;
-  }();
-  return data;
-}
-constexpr std::int64_t kBigBytes = 100LL * 500 * 500 * 8;
+using arrowpack::bench::big_dict;
+using arrowpack::bench::check;
+using arrowpack::bench::kBigBytes;
 
 void BM_Memcpy_200MB(benchmark::State& state) {
   // The same bytes into fresh memory each time, as to_buffer does.

@@ -17,6 +17,7 @@
 #include "arrowpack/adapters/serialize.h"
 #include "arrowpack/transport/shared_memory.h"
 #include "arrowpack/transport/stream.h"
+#include "bench_data.h"
 #include "summary_reporter.h"
 #ifdef ARROWPACK_BENCH_ZMQ
 #include "arrowpack/transport/zmq.h"
@@ -26,20 +27,9 @@ namespace ap = arrowpack;
 
 namespace {
 
-template <typename T>
-T check(ap::Result<T> r) {
-  return std::move(r).value_or_throw();
-}
-
-const std::map<int, Eigen::MatrixXd>& big_dict() {
-  static const auto data = [] {
-    std::map<int, Eigen::MatrixXd> m;
-    for (int i = 0; i < 100; ++i) m[i] = Eigen::MatrixXd::Random(500, 500);
-    return m;
-  }();
-  return data;
-}
-constexpr std::int64_t kBigBytes = 100LL * 500 * 500 * 8;
+using arrowpack::bench::big_dict;
+using arrowpack::bench::check;
+using arrowpack::bench::kBigBytes;
 
 struct SocketPair {
   int fd[2];
@@ -177,6 +167,46 @@ void BM_SmallObjectsSocket(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kSmall);
 }
 
+// Each small object in its own sealed memfd, mapped and read (a region per object).
+void BM_SmallObjectsSharedMemory(benchmark::State& state) {
+  for (auto _ : state) {
+    std::int64_t sum = 0;
+    for (int i = 0; i < kSmall; ++i) {
+      auto region = check(ap::transport::put(check(ap::serialize(Small{"object", {1, 2, 3, 4}, i}))));
+      auto mapped = check(ap::transport::map_region(region.fd()));
+      sum += check(ap::deserialize<Small>(mapped)).id;
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(state.iterations() * kSmall);
+}
+
+#ifdef ARROWPACK_BENCH_ZMQ
+void BM_SmallObjectsZeroMQ(benchmark::State& state) {
+  zmq::context_t context;
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  pull.bind("ipc:///tmp/arrowpack-bench-small-" + std::to_string(getpid()));
+  zmq::socket_t push(context, zmq::socket_type::push);
+  push.connect(pull.get(zmq::sockopt::last_endpoint));
+  for (auto _ : state) {
+    std::thread sender([&] {
+      for (int i = 0; i < kSmall; ++i) {
+        auto c = check(check(ap::serialize(Small{"object", {1, 2, 3, 4}, i})).to_components());
+        ap::transport::send_components(push, c).throw_if_error();
+      }
+    });
+    std::int64_t sum = 0;
+    for (int i = 0; i < kSmall; ++i) {
+      sum += check(ap::deserialize_components<Small>(check(ap::transport::receive_components(pull)))).id;
+    }
+    sender.join();
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(state.iterations() * kSmall);
+}
+BENCHMARK(BM_SmallObjectsZeroMQ)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+#endif
+
 // The same number of messages of the same size as raw write/read: the channel's limit for them.
 void BM_SmallRawSocket(benchmark::State& state) {
   SocketPair s;
@@ -211,6 +241,7 @@ BENCHMARK(BM_ComponentsSocket)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SharedMemory)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_SmallObjectsSocket)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
 BENCHMARK(BM_SmallRawSocket)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+BENCHMARK(BM_SmallObjectsSharedMemory)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
 
 }  // namespace
 
@@ -228,11 +259,13 @@ int main(int argc, char** argv) {
     std::cout << "  " << n + 3 << ": " << t << " ms = " << t / copy << "x memcpy, " << t / raw
               << "x the raw socket (serialize + send + receive + deserialize)\n";
   }
-  const double small = rep.time("BM_SmallObjectsSocket"), small_raw = rep.time("BM_SmallRawSocket");
-  if (small > 0 && small_raw > 0) {
-    std::cout << "  100,000 small objects over a socket: " << small << " ms (" << small * 1e3 / kSmall
-              << " us each) = " << small / small_raw << "x raw write/read of messages of the same size (" << small_raw
-              << " ms)\n";
+  const double small_raw = rep.time("BM_SmallRawSocket");
+  for (const char* n : {"BM_SmallObjectsSocket", "BM_SmallObjectsSharedMemory", "BM_SmallObjectsZeroMQ"}) {
+    const double t = rep.time(n);
+    if (t <= 0 || small_raw <= 0) continue;
+    std::cout << "  100,000 small objects, " << n + 15 << ": " << t << " ms (" << t * 1e3 / kSmall
+              << " us each) = " << t / small_raw << "x raw socket write/read of messages of the same size ("
+              << small_raw << " ms)\n";
   }
   benchmark::Shutdown();
   return 0;

@@ -1,6 +1,9 @@
-// Two processes talking ZeroMQ on loopback: a PUSH/PULL pair ships the pyarrow chapter's dict
+// Two processes talking ZeroMQ over TCP on loopback: a PUSH/PULL pair ships the pyarrow chapter's dict
 // of 100 random 500x500 matrices (the sender hands ZeroMQ the matrices' own memory, the
 // receiver views the frames), then a REQ/REP pair ships MyData, a registered type.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +41,21 @@ void register_my_data(ap::SerializationContext& context) {
       .throw_if_error();
 }
 
+// A TCP port on 127.0.0.1 that is free now.
+int free_port() {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("no free port");
+  }
+  close(s);
+  return ntohs(addr.sin_port);
+}
+
 int receiver(const std::string& pull_endpoint, const std::string& rep_endpoint) {
   zmq::context_t context;
   zmq::socket_t pull(context, zmq::socket_type::pull);
@@ -70,14 +88,17 @@ int receiver(const std::string& pull_endpoint, const std::string& rep_endpoint) 
 }  // namespace
 
 int main() {
-  zmq::context_t context;
-  zmq::socket_t push(context, zmq::socket_type::push);
-  push.bind("tcp://127.0.0.1:*");
-  zmq::socket_t req(context, zmq::socket_type::req);
-  req.bind("tcp://127.0.0.1:*");
-  const std::string push_at = push.get(zmq::sockopt::last_endpoint), req_at = req.get(zmq::sockopt::last_endpoint);
+  // Forking a process whose ZeroMQ context runs I/O threads is unsafe, so the processes fork
+  // first, on two loopback ports picked (and released) beforehand.
+  const std::string push_at = "tcp://127.0.0.1:" + std::to_string(free_port());
+  const std::string req_at = "tcp://127.0.0.1:" + std::to_string(free_port());
   const pid_t child = fork();
   if (child == 0) _exit(receiver(push_at, req_at));
+  zmq::context_t context;
+  zmq::socket_t push(context, zmq::socket_type::push);
+  push.bind(push_at);
+  zmq::socket_t req(context, zmq::socket_type::req);
+  req.bind(req_at);
 
   std::map<int, Eigen::MatrixXd> data;
   for (int i = 0; i < 100; ++i) data[i] = Eigen::MatrixXd::Random(500, 500);

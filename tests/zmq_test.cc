@@ -28,6 +28,14 @@ Value payload(int i) {
       {{"i", i}, {"big", Value::ndarray(iota_tensor(1 << 20, i))}, {"raw", Buffer::from_string("bytes")}});
 }
 
+// A fresh ipc:// endpoint. Processes are forked before any ZeroMQ context exists (forking a
+// process whose context runs I/O threads can deadlock the child), so the endpoint is chosen
+// up front rather than learnt from a bind.
+std::string endpoint_name() {
+  static int n = 0;
+  return "ipc:///tmp/arrowpack-zmq-test-" + std::to_string(getpid()) + "-" + std::to_string(n++);
+}
+
 int child_status(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
@@ -37,10 +45,7 @@ int child_status(pid_t pid) {
 }  // namespace
 
 TEST_CASE("ZeroMQ: PUSH/PULL between two processes, frames read without copies") {
-  zmq::context_t context;
-  zmq::socket_t pull(context, zmq::socket_type::pull);
-  pull.bind("tcp://127.0.0.1:*");
-  const std::string endpoint = pull.get(zmq::sockopt::last_endpoint);
+  const std::string endpoint = endpoint_name();
   const pid_t pid = fork();
   if (pid == 0) {
     int code = 0;
@@ -55,6 +60,9 @@ TEST_CASE("ZeroMQ: PUSH/PULL between two processes, frames read without copies")
     }  // the context waits until everything is sent (linger)
     _exit(code);
   }
+  zmq::context_t context;
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  pull.bind(endpoint);
   for (int i = 0; i < 3; ++i) {
     auto c = ok_or_die(transport::receive_components(pull));
     auto v = ok_or_die(deserialize_components(c));
@@ -68,10 +76,7 @@ TEST_CASE("ZeroMQ: PUSH/PULL between two processes, frames read without copies")
 }
 
 TEST_CASE("ZeroMQ: REQ/REP round trips, and messages that do not follow the format") {
-  zmq::context_t context;
-  zmq::socket_t rep(context, zmq::socket_type::rep);
-  rep.bind("tcp://127.0.0.1:*");
-  const std::string endpoint = rep.get(zmq::sockopt::last_endpoint);
+  const std::string endpoint = endpoint_name();
   const pid_t pid = fork();
   if (pid == 0) {
     int code = 0;
@@ -96,6 +101,9 @@ TEST_CASE("ZeroMQ: REQ/REP round trips, and messages that do not follow the form
     }
     _exit(code);
   }
+  zmq::context_t context;
+  zmq::socket_t rep(context, zmq::socket_type::rep);
+  rep.bind(endpoint);
   auto c = ok_or_die(transport::receive_components(rep));
   CHECK(ok_or_die(deserialize_components(c)).equals(Value::list({"ping", 1})));
   REQUIRE(
