@@ -113,6 +113,17 @@ const std::vector<Record>& records() {
   return data;
 }
 
+// One small record through serialize, to_components and deserialize_components: the fixed
+// cost of an object.
+void BM_OneRecord_RoundTrip(benchmark::State& state) {
+  const Record r{"record", {1, 2, 3, 4}, 7};
+  for (auto _ : state) {
+    auto c = check(check(ap::serialize(r)).to_components());
+    auto back = check(ap::deserialize_components<Record>(c));
+    benchmark::DoNotOptimize(back.id);
+  }
+}
+
 void BM_Records1M_Serialize(benchmark::State& state) {
   for (auto _ : state) {
     auto buf = check(check(ap::serialize(records())).to_buffer());
@@ -136,6 +147,7 @@ BENCHMARK(BM_Components_200MB_Serialize)->Unit(benchmark::kMicrosecond)->UseReal
 BENCHMARK(BM_Components_200MB_ToComponents)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_Components_200MB_DeserializeComponents)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_FiveSmallMatrices_RoundTrip)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_OneRecord_RoundTrip)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_Records1M_Serialize)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK(BM_Records1M_Deserialize)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 

@@ -543,6 +543,10 @@ bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j
 
 }  // namespace
 
+namespace internal {
+bool values_equal(const Array& a, std::int64_t i, const Array& b, std::int64_t j) { return value_equals(a, i, b, j); }
+}  // namespace internal
+
 Result<Array> Array::make(DataTypePtr type, std::int64_t length, std::vector<std::shared_ptr<Buffer>> buffers,
                           std::vector<Array> children, std::int64_t null_count, std::int64_t offset) {
   auto d = std::make_shared<ArrayData>();

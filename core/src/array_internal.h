@@ -32,6 +32,9 @@ inline void store_index(std::uint8_t* out, std::int64_t width, std::int64_t i, s
   std::memcpy(out + i * width, &v, static_cast<std::size_t>(width));  // the low bytes: little-endian host
 }
 
+/// Whether a[i] and b[j] (arrays of the same type) are equal, nulls included; no allocation.
+bool values_equal(const Array& a, std::int64_t i, const Array& b, std::int64_t j);
+
 /// Run end k of a run_ends array (int16, int32 or int64).
 inline std::int64_t run_end_at(const Array& run_ends, std::int64_t k) {
   switch (run_ends.type_id()) {

@@ -291,13 +291,8 @@ Result<Array> run_end_encode(const Array& values, DataTypePtr run_end_type, Memo
   std::string ends;
   std::vector<Array> heads;  // the first value of each run
   for (std::int64_t i = 0; i < values.length(); ++i) {
-    const bool last = i + 1 == values.length();
-    if (!last) {
-      // Equal neighbours (both null, or equal values) stay in the run.
-      ARROWPACK_ASSIGN_OR_RAISE(auto a, values.slice(i, 1));
-      ARROWPACK_ASSIGN_OR_RAISE(auto b, values.slice(i + 1, 1));
-      if (a.equals(b)) continue;
-    }
+    // Equal neighbours (both null, or equal values) stay in the run.
+    if (i + 1 < values.length() && internal::values_equal(values, i, values, i + 1)) continue;
     const std::int64_t end = i + 1;
     ends.append(reinterpret_cast<const char*>(&end), static_cast<std::size_t>(width));
     ARROWPACK_ASSIGN_OR_RAISE(auto head, values.slice(i, 1));
