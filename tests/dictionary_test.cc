@@ -284,5 +284,22 @@ TEST_CASE("IPC: a delta before its dictionary is refused") {
         "delta for dictionary id 0 before its first dictionary batch");
   REQUIRE(ipc::read_dictionary_batch(*first, &memo).ok());
   REQUIRE(ipc::read_dictionary_batch(*delta, &memo).ok());
-  CHECK(Array(memo.dictionary(0)).to_string_compact() == R"(["a","b"])");
+  CHECK(Array(ok_or_die(memo.dictionary(0))).to_string_compact() == R"(["a","b"])");
+}
+
+TEST_CASE("a run of delta dictionaries is joined once, when a batch needs it") {
+  SystemMemoryPool pool;  // outlives the memo, which holds the joined dictionary
+  ipc::DictionaryMemo memo;
+  auto type = dict_type(int32(), int64());
+  REQUIRE(memo.add_field({0}, 0, type).ok());
+  memo.set_dictionary(0, std::const_pointer_cast<ArrayData>(ok_or_die(array<std::int64_t>({0})).data()));
+  for (std::int64_t i = 1; i <= 1000; ++i) {
+    memo.add_delta(0, std::const_pointer_cast<ArrayData>(ok_or_die(array<std::int64_t>({i})).data()));
+  }
+  auto joined = Array(ok_or_die(memo.dictionary(0, &pool)));
+  CHECK(joined.length() == 1001);
+  CHECK(joined.value<std::int64_t>(1000) == 1000);
+  CHECK(pool.num_allocations() <= 2);  // one concatenation, not a thousand
+  CHECK(ok_or_die(memo.dictionary(0, &pool)).get() == joined.data().get());
+  CHECK(ok_or_die(memo.dictionary(7)) == nullptr);
 }

@@ -474,9 +474,25 @@ Result<std::pair<DataTypePtr, DictionaryMemo::FieldPath>> DictionaryMemo::field_
   return it->second;
 }
 
-std::shared_ptr<ArrayData> DictionaryMemo::dictionary(std::int64_t id) const {
+Result<std::shared_ptr<ArrayData>> DictionaryMemo::dictionary(std::int64_t id, MemoryPool* pool) const {
   auto it = dictionaries_.find(id);
-  return it == dictionaries_.end() ? nullptr : it->second;
+  if (it == dictionaries_.end() || it->second.empty()) return std::shared_ptr<ArrayData>();
+  auto& chunks = it->second;
+  if (chunks.size() > 1) {
+    std::vector<Array> parts;
+    parts.reserve(chunks.size());
+    for (auto& c : chunks) parts.emplace_back(c);
+    ARROWPACK_ASSIGN_OR_RAISE(auto joined, concatenate(parts, pool));
+    chunks.assign(1, std::const_pointer_cast<ArrayData>(joined.data()));
+  }
+  return chunks[0];
+}
+
+Status DictionaryMemo::join_deltas(MemoryPool* pool) const {
+  for (const auto& [id, chunks] : dictionaries_) {
+    if (chunks.size() > 1) ARROWPACK_RETURN_NOT_OK(dictionary(id, pool).status());
+  }
+  return Status::OK();
 }
 
 }  // namespace arrowpack::ipc

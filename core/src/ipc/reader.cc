@@ -181,7 +181,7 @@ class ArrayLoader {
     }
     auto id = memo_->id_for(path_);
     if (!id.ok()) return Status::Invalid("field '", field.name(), "' has no dictionary id in the schema");
-    out->dictionary = memo_->dictionary(*id);
+    ARROWPACK_ASSIGN_OR_RAISE(out->dictionary, memo_->dictionary(*id, options_.pool));
     if (!out->dictionary) {
       return Status::Invalid("field '", field.name(), "' uses dictionary id ", *id,
                              " before any dictionary batch for it");
@@ -534,11 +534,11 @@ Result<DictionaryUpdate> apply_dictionary_batch(const Message& message, Dictiona
   const Array values(data.move_value());
   Status st = options.validate_full ? values.validate_full() : values.validate();
   if (!st.ok()) return st.with_context("dictionary id " + std::to_string(id));
-  auto current = memo->dictionary(id);
+  const bool current = memo->has_dictionary(id);
   if (db->isDelta()) {
     if (!current) return Status::Invalid("delta for dictionary id ", id, " before its first dictionary batch");
-    ARROWPACK_ASSIGN_OR_RAISE(auto joined, concatenate({Array(current), values}, options.pool));
-    memo->set_dictionary(id, std::const_pointer_cast<ArrayData>(joined.data()));
+    // Joined when a record batch needs it: a run of deltas costs one concatenation.
+    memo->add_delta(id, std::const_pointer_cast<ArrayData>(values.data()));
     return DictionaryUpdate::kDelta;
   }
   if (current && !allow_replacement) {
@@ -725,6 +725,8 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
     if (!update.ok()) return update.status().with_context(what);
     count(*update, &reader->dictionary_stats_);
   }
+  // get_batch() may run on several threads: the memo must be read-only from here on.
+  ARROWPACK_RETURN_NOT_OK(reader->memo_.join_deltas(options.pool));
   ARROWPACK_ASSIGN_OR_RAISE(reader->footer_metadata_,
                             internal::metadata_from_flatbuffer(footer->custom_metadata(), &budget));
   return reader;

@@ -98,14 +98,23 @@ class DictionaryMemo {
   std::int64_t num_fields() const { return static_cast<std::int64_t>(ids_.size()); }
   std::int64_t num_ids() const { return static_cast<std::int64_t>(fields_.size()); }
 
-  /// The current values of `id` (null before its first dictionary batch).
-  std::shared_ptr<ArrayData> dictionary(std::int64_t id) const;
-  void set_dictionary(std::int64_t id, std::shared_ptr<ArrayData> values) { dictionaries_[id] = std::move(values); }
+  /// The current values of `id` (null before its first dictionary batch). Deltas received
+  /// since the last call are joined now, once, however many there were (not thread-safe while
+  /// deltas are pending; readers join them all before sharing the memo).
+  Result<std::shared_ptr<ArrayData>> dictionary(std::int64_t id, MemoryPool* pool = default_memory_pool()) const;
+  bool has_dictionary(std::int64_t id) const { return dictionaries_.count(id) > 0; }
+  /// A new or replaced dictionary for `id`.
+  void set_dictionary(std::int64_t id, std::shared_ptr<ArrayData> values) { dictionaries_[id] = {std::move(values)}; }
+  /// Values to append to the dictionary of `id` (which must exist).
+  void add_delta(std::int64_t id, std::shared_ptr<ArrayData> values) { dictionaries_[id].push_back(std::move(values)); }
+  /// Joins every pending delta (after this, dictionary() only reads).
+  Status join_deltas(MemoryPool* pool = default_memory_pool()) const;
 
  private:
   std::map<FieldPath, std::int64_t> ids_;
   std::map<std::int64_t, std::pair<DataTypePtr, FieldPath>> fields_;
-  std::map<std::int64_t, std::shared_ptr<ArrayData>> dictionaries_;
+  // Per id: the dictionary, then any deltas not yet joined to it.
+  mutable std::map<std::int64_t, std::vector<std::shared_ptr<ArrayData>>> dictionaries_;
 };
 
 /// One encapsulated message: flatbuffer metadata plus a body. Immutable.
