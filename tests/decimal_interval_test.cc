@@ -61,6 +61,11 @@ TEST_CASE("decimal text: every width, scales of both signs, the extremes") {
   CHECK(parse_decimal("-", 10, 0, 16, out).is_invalid());
   CHECK(parse_decimal("12345", 5, -2, 16, out).message() == "'12345' is not a multiple of 10^2");
   CHECK(decimal_text(parsed("1.2500", 3, 2, 4), 2) == "1.25");  // trailing zeros beyond the scale are fine
+  // Hostile scales (a fuzzer found one of 2^30) print as an exponent, not as a gigabyte of zeros.
+  CHECK(decimal_text(parsed("-123", 3, 0, 16), 1 << 30) == "-123E-1073741824");
+  CHECK(decimal_text(parsed("5", 3, 0, 16), -2000000) == "5E2000000");
+  CHECK(decimal_text(parsed("5", 3, 0, 16), 1000).size() == 1002);
+  CHECK(parse_decimal("1", 10, 5000, 16, out).is_invalid());
 }
 
 TEST_CASE("decimal and interval arrays: builders, printing, equality, IPC") {

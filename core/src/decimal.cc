@@ -8,6 +8,8 @@ namespace arrowpack {
 namespace {
 
 constexpr int kMaxLimbs = 8;  // 256 bits as 32-bit limbs
+// Scales up to this many digits are written out in full; larger ones as an exponent.
+constexpr std::int32_t kMaxPlainScale = 1000;
 using Limbs = std::array<std::uint32_t, kMaxLimbs>;
 
 Limbs load(const std::uint8_t* bytes, int byte_width) {
@@ -71,6 +73,15 @@ std::string format_decimal(const std::uint8_t* bytes, int byte_width, std::int32
   while (len > 1 && reversed[len - 1] == '0') --len;
   if (len == 0) reversed[len++] = '0';
   const bool zero = len == 1 && reversed[0] == '0';
+  if (scale > kMaxPlainScale || scale < -kMaxPlainScale) {
+    // A scale this large (hostile metadata, say) is written as an exponent, not as millions
+    // of zeros: "123E-1000000".
+    std::string out = negative ? "-" : "";
+    for (int k = len - 1; k >= 0; --k) out.push_back(reversed[k]);
+    out += "E";
+    out += std::to_string(-static_cast<std::int64_t>(scale));
+    return out;
+  }
   std::string out;
   out.reserve(static_cast<std::size_t>(len) + 4 + static_cast<std::size_t>(scale < 0 ? -std::int64_t{scale} : scale));
   if (negative) out.push_back('-');
@@ -95,6 +106,9 @@ std::string format_decimal(const std::uint8_t* bytes, int byte_width, std::int32
 Status parse_decimal(std::string_view text, std::int32_t precision, std::int32_t scale, int byte_width,
                      std::uint8_t* out) {
   auto bad = [&] { return Status::Invalid("'", text, "' is not a decimal number"); };
+  if (scale > kMaxPlainScale || scale < -kMaxPlainScale) {
+    return Status::Invalid("cannot parse decimals of scale ", scale, " (at most ", kMaxPlainScale, " either way)");
+  }
   std::string_view s = text;
   bool negative = false;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
