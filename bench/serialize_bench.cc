@@ -20,20 +20,7 @@ using arrowpack::bench::big_dict;
 using arrowpack::bench::check;
 using arrowpack::bench::kBigBytes;
 
-void BM_Memcpy_200MB(benchmark::State& state) {
-  // The same bytes into fresh memory each time, as to_buffer does.
-  (void)big_dict();  // made once, outside the timing
-  for (auto _ : state) {
-    auto out = check(ap::allocate_buffer(kBigBytes));
-    std::int64_t pos = 0;
-    for (const auto& [k, m] : big_dict()) {
-      std::memcpy(out->mutable_data() + pos, m.data(), m.size() * 8);
-      pos += m.size() * 8;
-    }
-    benchmark::DoNotOptimize(out->data());
-  }
-  state.SetBytesProcessed(state.iterations() * kBigBytes);
-}
+void BM_Memcpy_200MB(benchmark::State& state) { arrowpack::bench::memcpy_big_dict(state); }
 
 void BM_ToBuffer_200MB(benchmark::State& state) {
   for (auto _ : state) {

@@ -47,19 +47,7 @@ struct SocketPair {
   }
 };
 
-void BM_Memcpy(benchmark::State& state) {
-  (void)big_dict();
-  for (auto _ : state) {
-    auto out = check(ap::allocate_buffer(kBigBytes));
-    std::int64_t pos = 0;
-    for (const auto& [k, m] : big_dict()) {
-      std::memcpy(out->mutable_data() + pos, m.data(), m.size() * 8);
-      pos += m.size() * 8;
-    }
-    benchmark::DoNotOptimize(out->data());
-  }
-  state.SetBytesProcessed(state.iterations() * kBigBytes);
-}
+void BM_Memcpy(benchmark::State& state) { arrowpack::bench::memcpy_big_dict(state); }
 
 // The matrices' bytes through a socket with plain write/read into fresh memory: the channel's limit.
 void BM_RawSocket(benchmark::State& state) {
