@@ -127,11 +127,11 @@ Result<std::shared_ptr<Buffer>> BufferOutputStream::finish() {
 
 Status FixedSizeBufferWriter::write(const void* data, std::int64_t nbytes) {
   if (closed_) return closed_error();
-  if (nbytes < 0 || nbytes > buffer_->size() - position_) {
-    return Status::CapacityError("write of ", nbytes, " bytes at ", position_, " exceeds the fixed buffer of ",
-                                 buffer_->size(), " bytes");
+  if (nbytes < 0 || nbytes > size_ - position_) {
+    return Status::CapacityError("write of ", nbytes, " bytes at ", position_, " exceeds the fixed buffer of ", size_,
+                                 " bytes");
   }
-  if (nbytes > 0) std::memcpy(buffer_->mutable_data() + position_, data, nbytes);
+  if (nbytes > 0) std::memcpy(data_ + position_, data, nbytes);
   position_ += nbytes;
   return Status::OK();
 }

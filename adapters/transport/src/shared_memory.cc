@@ -33,34 +33,6 @@ class MappedBuffer : public Buffer {
   std::size_t length_;
 };
 
-// The writer's sink: bytes into the mapping, never past its end.
-class RegionSink : public io::OutputStream {
- public:
-  RegionSink(std::uint8_t* data, std::int64_t size) : data_(data), size_(size) {}
-  Status write(const void* p, std::int64_t n) override {
-    if (closed_) return Status::IOError("write to a sealed shared-memory region");
-    if (n < 0 || n > size_ - position_) {
-      return Status::CapacityError("write of ", n, " bytes at ", position_, " past the ", size_, "-byte region");
-    }
-    if (n > 0) std::memcpy(data_ + position_, p, static_cast<std::size_t>(n));
-    position_ += n;
-    return Status::OK();
-  }
-  using io::OutputStream::write;
-  Result<std::int64_t> tell() const override { return position_; }
-  Status close() override {
-    closed_ = true;
-    return Status::OK();
-  }
-  bool closed() const override { return closed_; }
-
- private:
-  std::uint8_t* data_;
-  std::int64_t size_;
-  std::int64_t position_ = 0;
-  bool closed_ = false;
-};
-
 std::string shm_path(const std::string& name) {
   return "/dev/shm/" + (name.empty() || name[0] != '/' ? name : name.substr(1));
 }
@@ -118,7 +90,7 @@ Result<std::unique_ptr<SharedMemoryWriter>> SharedMemoryWriter::create(std::int6
     if (addr == MAP_FAILED) return Status::IOError("cannot map the region for writing: ", errno_text());
     w->data_ = static_cast<std::uint8_t*>(addr);
   }
-  w->sink_ = std::make_unique<RegionSink>(w->data_, size);
+  w->sink_ = std::make_unique<io::FixedSizeBufferWriter>(w->data_, size);
   return w;
 }
 

@@ -89,7 +89,10 @@ class BufferOutputStream : public OutputStream {
 /// Writes into a fixed, caller-provided mutable buffer; refuses to write past its end.
 class FixedSizeBufferWriter : public OutputStream {
  public:
-  explicit FixedSizeBufferWriter(std::shared_ptr<MutableBuffer> buffer) : buffer_(std::move(buffer)) {}
+  explicit FixedSizeBufferWriter(std::shared_ptr<MutableBuffer> buffer)
+      : data_(buffer->mutable_data()), size_(buffer->size()), buffer_(std::move(buffer)) {}
+  /// Over `size` bytes of memory the caller owns (a mapping, say); it must outlive the writer.
+  FixedSizeBufferWriter(std::uint8_t* data, std::int64_t size) : data_(data), size_(size) {}
   Status write(const void* data, std::int64_t nbytes) override;
   using OutputStream::write;
   Result<std::int64_t> tell() const override { return position_; }
@@ -100,7 +103,9 @@ class FixedSizeBufferWriter : public OutputStream {
   bool closed() const override { return closed_; }
 
  private:
-  std::shared_ptr<MutableBuffer> buffer_;
+  std::uint8_t* data_;
+  std::int64_t size_;
+  std::shared_ptr<MutableBuffer> buffer_;  // keeps owned memory alive (null for caller memory)
   std::int64_t position_ = 0;
   bool closed_ = false;
 };
