@@ -209,7 +209,7 @@ TEST_CASE("components point at the caller's memory and reassemble without copies
   CHECK(items[1].as<Ndarray>()->tensor->data()->data() == big->data()->data());
   CHECK((*items[2].as<std::shared_ptr<Buffer>>())->data() == raw->data());
   c.data.pop_back();
-  CHECK(deserialize_components(c).status().message() == "components hold 5 buffers, the counts announce 6");
+  CHECK(deserialize_components(c).status().message() == "components hold 5 buffers, their counts announce 6");
 }
 
 TEST_CASE("registered types: the MyData example") {
@@ -280,7 +280,7 @@ TEST_CASE("limits and type errors while serializing") {
   cyclic.as_mutable<List>()->items.push_back(cyclic);
   CHECK(serialize(cyclic).status().is_capacity_error());
   cyclic.as_mutable<List>()->items.clear();  // break the cycle so it can be freed
-  SerializeLimits small;
+  ReadLimits small;
   small.max_elements = 10;
   CHECK(serialize(Value::list(std::vector<Value>(20, 1)), nullptr, small).status().is_capacity_error());
   CHECK(serialize(Value::dict({{Value::list(), 1}})).status().message() == "dict key of kind list is not hashable");
@@ -474,7 +474,7 @@ TEST_CASE("numbers in bulk need an open list, tuple or set and count toward the 
     CHECK(w.end().is_invalid());  // the writer remembers its first failure
   }
   {
-    SerializeLimits few;
+    ReadLimits few;
     few.max_elements = 5;
     ObjectWriter w(SerializationContext::default_context(), few);
     REQUIRE(w.begin_list().ok());
@@ -516,7 +516,7 @@ TEST_CASE("ObjectWriter refuses unbalanced or incomplete objects") {
     CHECK(w.finish().status().message() == "ObjectWriter: no value was written");
   }
   {
-    SerializeLimits shallow;
+    ReadLimits shallow;
     shallow.max_depth = 3;
     ObjectWriter w(ctx, shallow);
     Status st;

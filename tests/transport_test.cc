@@ -288,7 +288,7 @@ TEST_CASE("peers that die mid-message, lie about sizes or send garbage get typed
   magic[0] = 'X';
   CHECK(deliver(magic).message() == "not an arrowpack components message (bad magic)");
   transport::ReadOptions small;
-  small.max_message_bytes = 1 << 20;
+  small.limits.max_input_bytes = 1 << 20;
   CHECK(deliver(message, small).is_invalid());
   // A reader that goes away: the writer gets an IOError, not a SIGPIPE.
   for (bool socket : {true, false}) {

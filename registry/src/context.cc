@@ -104,7 +104,7 @@ Result<Value> SerializationContext::deserialize_registered(std::string_view name
   return guarded("deserializer", name, [&] { return h->deserialize(data); });
 }
 
-Result<SerializedObject> SerializationContext::serialize(const Value& value, const SerializeLimits& limits) const {
+Result<SerializedObject> SerializationContext::serialize(const Value& value, const ReadLimits& limits) const {
   return arrowpack::serialize(value, this, limits);
 }
 

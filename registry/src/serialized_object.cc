@@ -1,5 +1,6 @@
 // The contiguous and the components forms of a SerializedObject (pyarrow's WriteTo /
 // ReadSerializedObject / GetComponents / GetSerializedFromComponents layouts).
+#include <algorithm>
 #include <cstring>
 
 #include "arrowpack/core/ipc.h"
@@ -63,6 +64,39 @@ Result<TensorPtr> checked_tensor(TensorPtr t, MemoryPool* pool) {
     return Tensor::make(t->type(), std::move(copy), t->shape(), t->strides(), t->dim_names());
   }
   return t;
+}
+
+// Every buffer of the structure must be memory of its own. No writer of the format aliases
+// buffers; aliased ones would let a small blob decode the same bytes many times over.
+void collect_buffers(const ArrayData& d, std::vector<std::pair<const std::uint8_t*, std::int64_t>>* out) {
+  for (const auto& b : d.buffers) {
+    if (b && b->size() > 0) out->emplace_back(b->data(), b->size());
+  }
+  for (const auto& c : d.children) collect_buffers(*c, out);
+}
+
+Status check_disjoint_buffers(const RecordBatch& batch) {
+  std::vector<std::pair<const std::uint8_t*, std::int64_t>> extents;
+  for (const auto& c : batch.columns()) collect_buffers(*c.data(), &extents);
+  std::sort(extents.begin(), extents.end());
+  for (std::size_t i = 1; i < extents.size(); ++i) {
+    if (extents[i].first < extents[i - 1].first + extents[i - 1].second) {
+      return Status::SerializationError(
+          "the structure's buffers overlap (", extents[i - 1].second, " and ", extents[i].second,
+          " bytes at the same memory): no writer shares buffers between arrays, a blob that does is refused");
+    }
+  }
+  return Status::OK();
+}
+
+// What read_from() and from_components() check of the structure batch they read, the same
+// way: its schema, that its buffers do not alias, that the items it refers to exist and
+// each is referred to once.
+Result<registry_internal::References> check_structure(const RecordBatch& batch, const DeserializeOptions& options) {
+  ARROWPACK_RETURN_NOT_OK(check_disjoint_buffers(batch));
+  ARROWPACK_ASSIGN_OR_RAISE(auto refs, registry_internal::count_references(batch, options.limits));
+  if (refs.sparse) return Status::NotImplemented("serialized object holds sparse tensors, not supported");
+  return refs;
 }
 
 Status check_count(std::int32_t n, const char* what) {
@@ -180,9 +214,9 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
                                                      const DeserializeOptions& options) {
   if (!buffer) return Status::Invalid("no buffer");
   const std::int64_t size = buffer->size();
-  if (size > options.limits.max_total_bytes) {
-    return Status::CapacityError("serialized object of ", size, " bytes exceeds the limit of ",
-                                 options.limits.max_total_bytes);
+  if (size > options.limits.max_input_bytes) {
+    return Status::CapacityError("serialized object of ", size, " bytes exceeds ReadLimits::max_input_bytes = ",
+                                 options.limits.max_input_bytes);
   }
   if (size < 24)
     return Status::Invalid("serialized object truncated: ", size, " bytes, too small for a header and a stream");
@@ -192,10 +226,7 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
 
   io::BufferReader reader(buffer);
   ARROWPACK_RETURN_NOT_OK(reader.seek(16));
-  ipc::IpcReadOptions ipc_options;
-  ipc_options.pool = options.pool;
-  ipc_options.validate_full = options.validate_full;
-  ipc_options.max_nesting_depth = std::max(64, 3 * options.limits.max_depth + 8);
+  const ipc::IpcReadOptions ipc_options = registry_internal::structure_read_options(options);
   std::uint32_t first_word;
   std::memcpy(&first_word, buffer->data() + 16, 4);
   const bool legacy_framing = first_word != 0xFFFFFFFFu;
@@ -206,8 +237,7 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
   ARROWPACK_ASSIGN_OR_RAISE(auto batch, ipc::read_record_batch(*message, schema, ipc_options));
   ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, ipc_options));
   if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
-  ARROWPACK_ASSIGN_OR_RAISE(auto refs, registry_internal::count_references(*batch, options.limits));
-  if (refs.sparse) return Status::NotImplemented("serialized object holds sparse tensors, not supported");
+  ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
 
   // Header: 4 counts (tensors, sparse, ndarrays, buffers), or before pyarrow 0.16 three
   // (tensors, ndarrays, buffers) and 4 bytes of padding. The fourth word tells them apart
@@ -271,71 +301,116 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     buffer_list.push_back(std::move(b));
     pos += n;
   }
-  return SerializedObject(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list));
+  SerializedObject out(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list));
+  out.structure_validated_ = options.validation == Validation::kFull;
+  out.input_bytes_ = size;
+  return out;
 }
 
 Result<SerializedObject> SerializedObject::from_components(const Components& c, const DeserializeOptions& options) {
-  if (c.num_tensors < 0 || c.num_ndarrays < 0 || c.num_buffers < 0) {
-    return Status::Invalid("negative component counts");
-  }
-  const std::int64_t expected = 1 + 2 * (std::int64_t{c.num_tensors} + c.num_ndarrays) + c.num_buffers;
-  if (static_cast<std::int64_t>(c.data.size()) != expected) {
-    return Status::Invalid("components hold ", c.data.size(), " buffers, the counts announce ", expected);
-  }
-  for (std::size_t i = 0; i < c.data.size(); ++i) {
-    if (!c.data[i]) return Status::Invalid("component ", i, " is null");
-  }
-  ipc::IpcReadOptions ipc_options;
-  ipc_options.pool = options.pool;
-  ipc_options.validate_full = options.validate_full;
-  ipc_options.max_nesting_depth = std::max(64, 3 * options.limits.max_depth + 8);
+  ARROWPACK_RETURN_NOT_OK(c.validate(options.limits));
+  const ipc::IpcReadOptions ipc_options = registry_internal::structure_read_options(options);
   ARROWPACK_ASSIGN_OR_RAISE(auto reader, ipc::open_stream(c.data[0], ipc_options));
   ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader->read_next_batch());
   if (!batch) return Status::Invalid("components: the structure stream has no batch");
+  ARROWPACK_ASSIGN_OR_RAISE(auto second, reader->read_next_batch());
+  if (second) return Status::Invalid("components: more than one batch in the structure stream");
+  ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
+  if (refs.tensors > c.num_tensors || refs.ndarrays > c.num_ndarrays || refs.buffers > c.num_buffers) {
+    return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays,
+                                      " ndarrays and ", refs.buffers, " buffers; the components hold ", c.num_tensors,
+                                      ", ", c.num_ndarrays, " and ", c.num_buffers);
+  }
   std::size_t k = 1;
   std::vector<TensorPtr> tensors, ndarrays;
   for (auto [count, out] : {std::pair{c.num_tensors, &tensors}, std::pair{c.num_ndarrays, &ndarrays}}) {
     for (int i = 0; i < count; ++i, k += 2) {
       auto message = ipc::Message::open(c.data[k], c.data[k + 1], ipc_options);
       if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
-      ARROWPACK_ASSIGN_OR_RAISE(auto t, ipc::read_tensor(**message));
-      ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(std::move(t), options.pool));
+      auto t = ipc::read_tensor(**message);
+      if (!t.ok()) return t.status().with_context("component " + std::to_string(k));
+      ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
       out->push_back(std::move(checked));
     }
   }
   std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
-  return SerializedObject(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers));
+  SerializedObject out(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers));
+  out.structure_validated_ = options.validation == Validation::kFull;
+  out.input_bytes_ = c.total_bytes();
+  return out;
 }
 
 Result<SerializedObject> serialize(const Value& value, const SerializationContext* context,
-                                   const SerializeLimits& limits) {
+                                   const ReadLimits& limits) {
   ARROWPACK_ASSIGN_OR_RAISE(
       auto enc, registry_internal::encode(value, context_or_default(context), limits, default_memory_pool()));
   SerializedObject out(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays), std::move(enc.buffers));
   for (auto& owner : enc.keep_alive) out.retain(std::move(owner));
+  SerializedObjectAccess::mark_validated(out);  // made here, well formed by construction
   return out;
 }
 
 Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context,
                           const DeserializeOptions& options) {
-  if (object.batch() && options.validate_full) ARROWPACK_RETURN_NOT_OK(object.batch()->validate_full());
+  if (object.batch() && !object.structure_validated() && options.validation == Validation::kFull) {
+    ARROWPACK_RETURN_NOT_OK(object.batch()->validate_full());
+  }
   return registry_internal::decode(object, context_or_default(context), options);
 }
 
 Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const SerializationContext* context,
                           const DeserializeOptions& options) {
   ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::read_from(buffer, options));
-  DeserializeOptions validated = options;
-  validated.validate_full = false;  // read_from() validated the structure already
-  return deserialize(object, context, validated);
+  return deserialize(object, context, options);
 }
 
 Result<Value> deserialize_components(const Components& components, const SerializationContext* context,
                                      const DeserializeOptions& options) {
   ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::from_components(components, options));
-  DeserializeOptions validated = options;
-  validated.validate_full = false;
-  return deserialize(object, context, validated);
+  return deserialize(object, context, options);
+}
+
+std::int64_t SerializedObjectAccess::input_bytes(const SerializedObject& object) {
+  if (object.input_bytes_ > 0) return object.input_bytes_;
+  std::int64_t n = 0;
+  if (object.batch_) {
+    for (const auto& c : object.batch_->columns()) n += buffer_bytes(*c.data());
+  }
+  for (const auto* list : {&object.tensors_, &object.ndarrays_}) {
+    for (const auto& t : *list) n += t->data() ? t->data()->size() : 0;
+  }
+  for (const auto& b : object.buffers_) n += b ? b->size() : 0;
+  return n;
+}
+
+Status Components::validate(const ReadLimits& limits) const {
+  if (num_tensors < 0 || num_ndarrays < 0 || num_buffers < 0) {
+    return Status::Invalid("components with negative counts (", num_tensors, " tensors, ", num_ndarrays,
+                           " ndarrays, ", num_buffers, " buffers)");
+  }
+  if (static_cast<std::int64_t>(data.size()) != expected_size()) {
+    return Status::Invalid("components hold ", data.size(), " buffers, their counts announce ", expected_size());
+  }
+  if (expected_size() > limits.max_buffers) {
+    return Status::CapacityError("components of ", expected_size(), " buffers exceed ReadLimits::max_buffers = ",
+                                 limits.max_buffers);
+  }
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    if (!data[i]) return Status::Invalid("component ", i, " is null");
+    total += data[i]->size();
+    if (total > limits.max_input_bytes) {
+      return Status::CapacityError("components of more than ", limits.max_input_bytes,
+                                   " bytes (ReadLimits::max_input_bytes)");
+    }
+  }
+  return Status::OK();
+}
+
+std::int64_t Components::total_bytes() const {
+  std::int64_t total = 0;
+  for (const auto& b : data) total += b ? b->size() : 0;
+  return total;
 }
 
 }  // namespace arrowpack

@@ -1,5 +1,6 @@
 // The structure of a serialized Value: one dense union per sequence, whose children are
 // created on first use and named by the decimal string of their tag (pyarrow >= 0.15).
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -189,16 +190,17 @@ class SequenceEncoder {
 
 class Encoder {
  public:
-  Encoder(const SerializationContext& context, const SerializeLimits& limits, MemoryPool* pool)
+  Encoder(const SerializationContext& context, const ReadLimits& limits, MemoryPool* pool)
       : context_(context), limits_(limits), pool_(pool) {}
 
   Status count(int depth) {
     if (depth > limits_.max_depth) [[unlikely]] {
-      return Status::CapacityError("value nests deeper than ", limits_.max_depth,
+      return Status::CapacityError("value nests deeper than ReadLimits::max_depth = ", limits_.max_depth,
                                    " levels (a container that contains itself?)");
     }
     if (++elements_ > limits_.max_elements) [[unlikely]] {
-      return Status::CapacityError("value has more than ", limits_.max_elements, " elements");
+      return Status::CapacityError("value has more than ReadLimits::max_elements = ", limits_.max_elements,
+                                   " elements");
     }
     return Status::OK();
   }
@@ -206,14 +208,15 @@ class Encoder {
   Status count_many(int depth, std::int64_t n) {
     if (depth > limits_.max_depth) return count(depth);
     if (n > limits_.max_elements - elements_) {
-      return Status::CapacityError("value has more than ", limits_.max_elements, " elements");
+      return Status::CapacityError("value has more than ReadLimits::max_elements = ", limits_.max_elements,
+                                   " elements");
     }
     elements_ += n;
     return Status::OK();
   }
 
   const SerializationContext& context_;
-  const SerializeLimits& limits_;
+  const ReadLimits& limits_;
   MemoryPool* pool_;
   std::int64_t elements_ = 0;
   Encoded out_;
@@ -498,10 +501,12 @@ class Decoder {
 
   Status count(int depth) {
     if (depth > options_.limits.max_depth) {
-      return Status::CapacityError("serialized value nests deeper than ", options_.limits.max_depth, " levels");
+      return Status::CapacityError("serialized value nests deeper than ReadLimits::max_depth = ",
+                                   options_.limits.max_depth, " levels");
     }
     if (++elements_ > options_.limits.max_elements) {
-      return Status::CapacityError("serialized value has more than ", options_.limits.max_elements, " elements");
+      return Status::CapacityError("serialized value has more than ReadLimits::max_elements = ",
+                                   options_.limits.max_elements, " elements");
     }
     return Status::OK();
   }
@@ -509,7 +514,8 @@ class Decoder {
   Status count_many(int depth, std::int64_t n) {
     if (depth > options_.limits.max_depth) return count(depth);
     if (n > options_.limits.max_elements - elements_) {
-      return Status::CapacityError("serialized value has more than ", options_.limits.max_elements, " elements");
+      return Status::CapacityError("serialized value has more than ReadLimits::max_elements = ",
+                                   options_.limits.max_elements, " elements");
     }
     elements_ += n;
     return Status::OK();
@@ -648,9 +654,17 @@ class Decoder {
   std::size_t next_recent_ = 0;
 };
 
-// Highest index + 1 of tensors/ndarrays/buffers referred to, walking every union.
-Status walk_references(const Array& u, References* refs, int depth, const SerializeLimits& limits) {
-  if (depth > limits.max_depth) return Status::CapacityError("structure nests deeper than ", limits.max_depth);
+struct ReferenceIndices {
+  std::vector<std::int32_t> tensors, ndarrays, buffers;
+};
+
+// Highest index + 1 of tensors/ndarrays/buffers referred to, walking every union; `seen`
+// collects every index.
+Status walk_references(const Array& u, References* refs, ReferenceIndices* seen, int depth, const ReadLimits& limits) {
+  if (depth > limits.max_depth) {
+    return Status::CapacityError("serialized value nests deeper than ReadLimits::max_depth = ", limits.max_depth,
+                                 " levels");
+  }
   if (u.type_id() != TypeId::kDenseUnion) return Status::SerializationError("expected a dense union");
   const DataType& t = *u.type();
   for (int j = 0; j < t.num_fields(); ++j) {
@@ -659,18 +673,21 @@ Status walk_references(const Array& u, References* refs, int depth, const Serial
     if (name == "14" || name == "15" || name == "16") {
       if (c.type_id() != TypeId::kInt32) return Status::SerializationError("union child '", name, "' is not int32");
       std::int64_t& n = name == "14" ? refs->tensors : name == "15" ? refs->ndarrays : refs->buffers;
+      auto& indices = name == "14" ? seen->tensors : name == "15" ? seen->ndarrays : seen->buffers;
       for (std::int64_t k = 0; k < c.length(); ++k) {
-        if (c.is_valid(k)) n = std::max<std::int64_t>(n, std::int64_t{c.value<std::int32_t>(k)} + 1);
+        if (!c.is_valid(k)) continue;
+        indices.push_back(c.value<std::int32_t>(k));
+        n = std::max<std::int64_t>(n, std::int64_t{c.value<std::int32_t>(k)} + 1);
       }
     } else if (name == "17" || name == "18" || name == "19" || name == "20") {
       refs->sparse = true;
     } else if (c.type_id() == TypeId::kList) {
       const Array values = c.values();
       if (values.type_id() == TypeId::kDenseUnion) {
-        ARROWPACK_RETURN_NOT_OK(walk_references(values, refs, depth + 1, limits));
+        ARROWPACK_RETURN_NOT_OK(walk_references(values, refs, seen, depth + 1, limits));
       } else if (values.type_id() == TypeId::kStruct && values.num_children() == 2) {
-        ARROWPACK_RETURN_NOT_OK(walk_references(values.child(0), refs, depth + 1, limits));
-        ARROWPACK_RETURN_NOT_OK(walk_references(values.child(1), refs, depth + 1, limits));
+        ARROWPACK_RETURN_NOT_OK(walk_references(values.child(0), refs, seen, depth + 1, limits));
+        ARROWPACK_RETURN_NOT_OK(walk_references(values.child(1), refs, seen, depth + 1, limits));
       }
     }
   }
@@ -701,7 +718,7 @@ Result<Encoded> finish_encoding(SequenceEncoder& top, Encoder& enc) {
   return std::move(enc.out_);
 }
 
-Result<Encoded> encode(const Value& value, const SerializationContext& context, const SerializeLimits& limits,
+Result<Encoded> encode(const Value& value, const SerializationContext& context, const ReadLimits& limits,
                        MemoryPool* pool) {
   Encoder enc(context, limits, pool);
   SequenceEncoder top(pool);
@@ -709,11 +726,34 @@ Result<Encoded> encode(const Value& value, const SerializationContext& context, 
   return finish_encoding(top, enc);
 }
 
-Result<References> count_references(const RecordBatch& batch, const SerializeLimits& limits) {
+Result<References> count_references(const RecordBatch& batch, const ReadLimits& limits) {
   ARROWPACK_RETURN_NOT_OK(check_structure_schema(*batch.schema()));
   References refs;
-  ARROWPACK_RETURN_NOT_OK(walk_references(batch.column(0), &refs, 0, limits));
+  ReferenceIndices seen;
+  ARROWPACK_RETURN_NOT_OK(walk_references(batch.column(0), &refs, &seen, 0, limits));
+  // pyarrow and arrowpack write an item for each occurrence: an item referred to twice
+  // would let a small blob stand for the same tensor many times over.
+  for (auto* list : {&seen.tensors, &seen.ndarrays, &seen.buffers}) {
+    std::sort(list->begin(), list->end());
+    if (std::adjacent_find(list->begin(), list->end()) != list->end()) {
+      return Status::SerializationError("the structure refers to ",
+                                        list == &seen.tensors    ? "a tensor"
+                                        : list == &seen.ndarrays ? "an ndarray"
+                                                                 : "a buffer",
+                                        " more than once (index ", *std::adjacent_find(list->begin(), list->end()),
+                                        "): every item is written once per use");
+    }
+  }
   return refs;
+}
+
+ipc::IpcReadOptions structure_read_options(const DeserializeOptions& options) {
+  ipc::IpcReadOptions ipc;
+  ipc.limits = options.limits;
+  ipc.limits.max_depth = 3 * options.limits.max_depth + 8;
+  ipc.validation = options.validation;
+  ipc.pool = options.pool;
+  return ipc;
 }
 
 Result<Value> decode(const SerializedObject& object, const SerializationContext& context,
@@ -736,7 +776,7 @@ namespace tags = registry_internal;
 
 // The stack of open containers; the innermost receives the next value.
 struct ObjectWriter::Impl {
-  Impl(const SerializationContext& context, const SerializeLimits& given, MemoryPool* pool)
+  Impl(const SerializationContext& context, const ReadLimits& given, MemoryPool* pool)
       : limits(given), enc(context, limits, pool), top(pool) {}
 
   struct Frame {
@@ -812,7 +852,7 @@ struct ObjectWriter::Impl {
     return Status::OK();
   }
 
-  SerializeLimits limits;
+  ReadLimits limits;
   Encoder enc;
   SequenceEncoder top;
   std::vector<Frame> frames;
@@ -820,7 +860,7 @@ struct ObjectWriter::Impl {
   bool finished = false;
 };
 
-ObjectWriter::ObjectWriter(const SerializationContext& context, const SerializeLimits& limits, MemoryPool* pool)
+ObjectWriter::ObjectWriter(const SerializationContext& context, const ReadLimits& limits, MemoryPool* pool)
     : impl_(std::make_unique<Impl>(context, limits, pool)) {}
 ObjectWriter::~ObjectWriter() = default;
 
@@ -920,6 +960,7 @@ Result<SerializedObject> ObjectWriter::finish() {
   SerializedObject out(std::move(encoded.batch), std::move(encoded.tensors), std::move(encoded.ndarrays),
                        std::move(encoded.buffers));
   for (auto& owner : encoded.keep_alive) out.retain(std::move(owner));
+  SerializedObjectAccess::mark_validated(out);  // made here, well formed by construction
   return out;
 }
 
@@ -931,9 +972,14 @@ namespace arrowpack {
 
 struct ObjectReader::Impl {
   Impl(SerializedObject o, const SerializationContext& ctx, DeserializeOptions opts)
-      : object(std::move(o)), options(std::move(opts)), decoder(object, ctx, options) {}
+      : object(std::move(o)),
+        options(std::move(opts)),
+        budget(options.limits, SerializedObjectAccess::input_bytes(object)),
+        decoder(object, ctx, options) {}
   SerializedObject object;
   DeserializeOptions options;
+  // What typed readers materialise (Cursor::charge), against the object's input.
+  mutable ReadBudget budget;
   // Caches union tags as it goes (hence mutable: a const reader still learns).
   mutable registry_internal::Decoder decoder;
 };
@@ -1066,7 +1112,9 @@ Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object
                                                          const DeserializeOptions& options) {
   const auto& batch = object.batch();
   if (!batch) return Status::Invalid("serialized object without a structure batch");
-  if (options.validate_full) ARROWPACK_RETURN_NOT_OK(batch->validate_full());
+  if (!object.structure_validated() && options.validation == Validation::kFull) {
+    ARROWPACK_RETURN_NOT_OK(batch->validate_full());
+  }
   ARROWPACK_RETURN_NOT_OK(registry_internal::check_structure_schema(*batch->schema()));
   if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
   return std::shared_ptr<ObjectReader>(new ObjectReader(std::make_shared<Impl>(std::move(object), context, options)));
@@ -1187,6 +1235,10 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) cons
 Status ObjectReader::Cursor::numbers(std::span<double> out) const { return CursorAccess::all_elements(*this, out); }
 Status ObjectReader::Cursor::integers(std::span<std::int64_t> out) const {
   return CursorAccess::all_elements(*this, out);
+}
+
+Status ObjectReader::Cursor::charge(std::int64_t bytes) const {
+  return reader_->budget.charge(bytes, "a typed read of the serialized object");
 }
 
 Result<Value> ObjectReader::Cursor::value() const {

@@ -42,7 +42,7 @@ struct Encoded {
 };
 
 /// Encodes `value` (wrapped in a one-element sequence, as pyarrow does).
-Result<Encoded> encode(const Value& value, const SerializationContext& context, const SerializeLimits& limits,
+Result<Encoded> encode(const Value& value, const SerializationContext& context, const ReadLimits& limits,
                        MemoryPool* pool);
 
 /// How many tensors, ndarrays and buffers the structure refers to (highest index + 1).
@@ -50,10 +50,24 @@ struct References {
   std::int64_t tensors = 0, ndarrays = 0, buffers = 0;
   bool sparse = false;
 };
-Result<References> count_references(const RecordBatch& batch, const SerializeLimits& limits);
+Result<References> count_references(const RecordBatch& batch, const ReadLimits& limits);
+
+/// The IPC options under which a structure stream is read: `options`' limits, with the
+/// type depth that values of limits.max_depth levels need (each level of a value is up to
+/// three levels of types: a list of a struct of unions).
+ipc::IpcReadOptions structure_read_options(const DeserializeOptions& options);
 
 /// Decodes the first element of the structure batch.
 Result<Value> decode(const SerializedObject& object, const SerializationContext& context,
                      const DeserializeOptions& options);
 
 }  // namespace arrowpack::registry_internal
+
+namespace arrowpack {
+/// What the registry's own code may set on a SerializedObject.
+struct SerializedObjectAccess {
+  static void mark_validated(SerializedObject& object) { object.structure_validated_ = true; }
+  /// The bytes the object was read from; for one made in memory, the bytes of its parts.
+  static std::int64_t input_bytes(const SerializedObject& object);
+};
+}  // namespace arrowpack

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace arrowpack::transport {
 namespace {
@@ -181,17 +182,20 @@ Status remove_region(const std::string& name) {
 }
 
 namespace {
-// One byte of data and room for one descriptor: what send_fd() sends and receive_fd() expects.
+// One byte of data and a descriptor: what send_fd() sends. receive_fd() has room for many
+// more, so that every descriptor a hostile peer sends arrives and can be closed (those that
+// do not fit would be installed all the same on some kernels, or cut with MSG_CTRUNC).
+constexpr int kRoomForDescriptors = 64;
 struct FdMessage {
   char byte = 'F';
   iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kRoomForDescriptors)] = {};
   msghdr msg{};
-  FdMessage() {
+  explicit FdMessage(std::size_t descriptors) {
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * descriptors);
   }
   FdMessage(const FdMessage&) = delete;
   FdMessage& operator=(const FdMessage&) = delete;
@@ -199,7 +203,7 @@ struct FdMessage {
 }  // namespace
 
 Status send_fd(int socket, int fd) {
-  FdMessage m;
+  FdMessage m(1);
   msghdr& msg = m.msg;
   cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
@@ -213,21 +217,30 @@ Status send_fd(int socket, int fd) {
 }
 
 Result<int> receive_fd(int socket) {
-  FdMessage m;
+  FdMessage m(kRoomForDescriptors);
   msghdr& msg = m.msg;
   ssize_t n;
   while ((n = recvmsg(socket, &msg, MSG_CMSG_CLOEXEC)) < 0) {
     if (errno != EINTR) return Status::IOError("cannot receive a descriptor: ", errno_text());
   }
-  if (n == 0) return Status::IOError("the peer closed the socket before sending a descriptor");
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (c == nullptr || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-      c->cmsg_len != CMSG_LEN(sizeof(int))) {
-    return Status::Invalid("the message carried no descriptor");
+  // Every descriptor that arrived, whatever the message looks like: none may leak.
+  std::vector<int> fds;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0)) continue;
+    const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < count; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      fds.push_back(fd);
+    }
   }
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
-  return fd;
+  const bool truncated = (msg.msg_flags & MSG_CTRUNC) != 0;
+  if (n == 1 && fds.size() == 1 && !truncated) return fds[0];
+  for (int fd : fds) ::close(fd);
+  if (n == 0 && fds.empty()) return Status::IOError("the peer closed the socket before sending a descriptor");
+  if (fds.empty()) return Status::Invalid("the message carried no descriptor");
+  return Status::Invalid("the message carried ", fds.size(), truncated ? " or more" : "",
+                         " descriptors where one was expected (all closed)");
 }
 
 }  // namespace arrowpack::transport

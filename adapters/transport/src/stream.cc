@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -72,19 +73,16 @@ Result<std::int64_t> read_exactly(int fd, std::uint8_t* out, std::int64_t n) {
 }  // namespace
 
 Result<WriteStats> write_components(int fd, const Components& c) {
+  ReadLimits unbounded;  // a writer sends what it is given; the reader applies its limits
+  unbounded.max_buffers = unbounded.max_input_bytes = std::numeric_limits<std::int64_t>::max();
+  ARROWPACK_RETURN_NOT_OK(c.validate(unbounded));
   const std::int64_t count = static_cast<std::int64_t>(c.data.size());
-  if (c.num_tensors < 0 || c.num_ndarrays < 0 || c.num_buffers < 0 ||
-      count != 1 + 2 * (std::int64_t{c.num_tensors} + c.num_ndarrays) + c.num_buffers) {
-    return Status::Invalid("components hold ", count, " buffers, their counts announce ",
-                           1 + 2 * (std::int64_t{c.num_tensors} + c.num_ndarrays) + c.num_buffers);
-  }
   std::string head(kHeaderBytes + 8 * count, '\0');
   std::memcpy(head.data(), kMagic, 8);
   const std::int32_t counts[4] = {c.num_tensors, c.num_ndarrays, c.num_buffers, 0};
   std::memcpy(head.data() + 8, counts, 16);
   std::memcpy(head.data() + 24, &count, 8);
   for (std::int64_t i = 0; i < count; ++i) {
-    if (!c.data[i]) return Status::Invalid("component ", i, " is null");
     const std::int64_t size = c.data[i]->size();
     std::memcpy(head.data() + kHeaderBytes + 8 * i, &size, 8);
   }
@@ -124,6 +122,7 @@ Result<WriteStats> write_components(int fd, const Components& c) {
 }
 
 Result<std::optional<Components>> read_components(int fd, const ReadOptions& options) {
+  const ReadLimits& limits = options.limits;
   std::uint8_t header[kHeaderBytes];
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got, read_exactly(fd, header, kHeaderBytes));
   if (got == 0) return std::optional<Components>();
@@ -139,21 +138,27 @@ Result<std::optional<Components>> read_components(int fd, const ReadOptions& opt
   c.num_tensors = counts[0];
   c.num_ndarrays = counts[1];
   c.num_buffers = counts[2];
-  if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] != 0 ||
-      count != 1 + 2 * (std::int64_t{counts[0]} + counts[1]) + counts[2]) {
+  if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] != 0 || count != c.expected_size()) {
     return Status::Invalid("components message with inconsistent counts (", counts[0], " tensors, ", counts[1],
                            " ndarrays, ", counts[2], " buffers, ", count, " parts)");
   }
-  if (count > options.max_buffers) {
-    return Status::CapacityError("components message of ", count, " buffers exceeds the limit of ",
-                                 options.max_buffers);
+  if (count > limits.max_buffers) {
+    return Status::CapacityError("components message of ", count, " buffers exceeds ReadLimits::max_buffers = ",
+                                 limits.max_buffers);
   }
-  std::vector<std::int64_t> sizes(static_cast<std::size_t>(count));
-  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got_sizes,
-                            read_exactly(fd, reinterpret_cast<std::uint8_t*>(sizes.data()), 8 * count));
-  if (got_sizes < 8 * count) {
-    return Status::IOError("the peer closed the stream inside a message header (", got_sizes, " of ", 8 * count,
-                           " size bytes)");
+  // The sizes, in bounded steps: room for them grows only as they arrive.
+  constexpr std::int64_t kSizesStep = 8192;
+  std::vector<std::int64_t> sizes;
+  while (static_cast<std::int64_t>(sizes.size()) < count) {
+    const std::int64_t have = static_cast<std::int64_t>(sizes.size());
+    const std::int64_t step = std::min(kSizesStep, count - have);
+    sizes.resize(static_cast<std::size_t>(have + step));
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t n,
+                              read_exactly(fd, reinterpret_cast<std::uint8_t*>(sizes.data() + have), 8 * step));
+    if (n < 8 * step) {
+      return Status::IOError("the peer closed the stream inside a message header (", 8 * have + n, " of ", 8 * count,
+                             " size bytes)");
+    }
   }
   // Where the framing padding ends and each buffer starts; all checked before allocating.
   const std::int64_t framing = padded(kHeaderBytes + 8 * count);
@@ -162,14 +167,15 @@ Result<std::optional<Components>> read_components(int fd, const ReadOptions& opt
   starts.reserve(sizes.size());
   for (std::int64_t i = 0; i < count; ++i) {
     const std::int64_t size = sizes[i];
-    if (size < 0 || size > options.max_message_bytes - total) {
-      return Status::Invalid("components message announces a buffer of ", size, " bytes; the message may hold ",
-                             options.max_message_bytes);
+    if (size < 0 || size > limits.max_input_bytes - total) {
+      return Status::Invalid("components message announces a buffer of ", size,
+                             " bytes; the message may hold ReadLimits::max_input_bytes = ", limits.max_input_bytes);
     }
     starts.push_back(total);
     total += padded(size);
-    if (total > options.max_message_bytes) {
-      return Status::Invalid("components message of more than ", options.max_message_bytes, " bytes");
+    if (total > limits.max_input_bytes) {
+      return Status::Invalid("components message of more than ReadLimits::max_input_bytes = ",
+                             limits.max_input_bytes, " bytes");
     }
   }
   // The rest of the framing padding.
@@ -177,10 +183,19 @@ Result<std::optional<Components>> read_components(int fd, const ReadOptions& opt
   const std::int64_t pad = framing - (kHeaderBytes + 8 * count);
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got_pad, read_exactly(fd, skip, pad));
   if (got_pad < pad) return Status::IOError("the peer closed the stream inside a message header");
-  ARROWPACK_ASSIGN_OR_RAISE(auto body, allocate_buffer(total, options.pool));
-  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got_body, read_exactly(fd, body->mutable_data(), total));
-  if (got_body < total) {
-    return Status::IOError("the peer closed the stream after ", got_body, " of the ", total, " message bytes");
+  // The body, into one allocation. Up to the fixed allowance it is allocated at once; beyond
+  // it, it grows (doubling) as the bytes arrive, so that a header cannot make this process
+  // commit memory its peer never sends.
+  const std::int64_t first = std::min(total, std::max<std::int64_t>(limits.decoded_bytes_allowance, 1 << 20));
+  ARROWPACK_ASSIGN_OR_RAISE(auto body, allocate_resizable_buffer(first, options.pool));
+  std::int64_t have = 0;
+  while (have < total) {
+    if (have == body->size()) ARROWPACK_RETURN_NOT_OK(body->resize(std::min(total, 2 * have)));
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t n, read_exactly(fd, body->mutable_data() + have, body->size() - have));
+    have += n;
+    if (have < body->size()) {
+      return Status::IOError("the peer closed the stream after ", have, " of the ", total, " message bytes");
+    }
   }
   std::shared_ptr<Buffer> whole = std::move(body);
   c.data.reserve(sizes.size());

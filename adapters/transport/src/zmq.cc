@@ -1,6 +1,8 @@
 #include "arrowpack/transport/zmq.h"
 
 #include <cstring>
+#include <limits>
+#include <new>
 #include <vector>
 
 namespace arrowpack::transport {
@@ -23,15 +25,10 @@ class FrameBuffer : public Buffer {
 }  // namespace
 
 Status send_components(zmq::socket_ref socket, const Components& c) {
+  ReadLimits unbounded;  // a sender sends what it is given; the receiver applies its limits
+  unbounded.max_buffers = unbounded.max_input_bytes = std::numeric_limits<std::int64_t>::max();
+  ARROWPACK_RETURN_NOT_OK(c.validate(unbounded));
   const std::int64_t count = static_cast<std::int64_t>(c.data.size());
-  if (c.num_tensors < 0 || c.num_ndarrays < 0 || c.num_buffers < 0 ||
-      count != 1 + 2 * (std::int64_t{c.num_tensors} + c.num_ndarrays) + c.num_buffers) {
-    return Status::Invalid("components hold ", count, " buffers, their counts announce ",
-                           1 + 2 * (std::int64_t{c.num_tensors} + c.num_ndarrays) + c.num_buffers);
-  }
-  for (std::int64_t i = 0; i < count; ++i) {
-    if (!c.data[i]) return Status::Invalid("component ", i, " is null");
-  }
   try {
     char header[kHeaderBytes] = {};
     std::memcpy(header, kMagic, 8);
@@ -41,34 +38,57 @@ Status send_components(zmq::socket_ref socket, const Components& c) {
     for (std::int64_t i = 0; i < count; ++i) {
       const auto& b = c.data[i];
       // ZeroMQ keeps a reference to the buffer until the frame is sent, then drops it.
-      auto* hold = new std::shared_ptr<Buffer>(b);
+      auto hold = std::make_unique<std::shared_ptr<Buffer>>(b);
       zmq::message_t frame(
           const_cast<std::uint8_t*>(b->data()), static_cast<std::size_t>(b->size()),
-          [](void*, void* hint) { delete static_cast<std::shared_ptr<Buffer>*>(hint); }, hold);
+          [](void*, void* hint) { delete static_cast<std::shared_ptr<Buffer>*>(hint); }, hold.get());
+      (void)hold.release();  // the frame owns it now
       socket.send(frame, i + 1 < count ? zmq::send_flags::sndmore : zmq::send_flags::none);
     }
   } catch (const zmq::error_t& e) {
     return Status::IOError("ZeroMQ send failed: ", e.what());
+  } catch (const std::bad_alloc&) {
+    return Status::OutOfMemory("out of memory while sending a ZeroMQ message");
   }
   return Status::OK();
 }
 
-Result<Components> receive_components(zmq::socket_ref socket, std::int64_t max_frames) {
+Status limit_message_size(zmq::socket_ref socket, const ReadLimits& limits) {
+  try {
+    socket.set(zmq::sockopt::maxmsgsize, limits.max_input_bytes);
+  } catch (const zmq::error_t& e) {
+    return Status::IOError("ZeroMQ setsockopt(ZMQ_MAXMSGSIZE) failed: ", e.what());
+  }
+  return Status::OK();
+}
+
+Result<Components> receive_components(zmq::socket_ref socket, const ReadOptions& options) {
+  const std::int64_t max_frames = options.limits.max_frames;
   std::vector<std::unique_ptr<zmq::message_t>> frames;
   try {
+    std::int64_t bytes = 0;
     do {
       if (static_cast<std::int64_t>(frames.size()) > max_frames) {
         // Drain the rest of the message so that the socket stays usable.
         zmq::message_t rest;
         while (socket.get(zmq::sockopt::rcvmore)) (void)socket.recv(rest);
-        return Status::CapacityError("ZeroMQ message of more than ", max_frames, " frames");
+        return Status::CapacityError("ZeroMQ message of more than ReadLimits::max_frames = ", max_frames, " frames");
       }
       auto frame = std::make_unique<zmq::message_t>();
       if (!socket.recv(*frame)) return Status::IOError("ZeroMQ receive would block");
+      bytes += static_cast<std::int64_t>(frame->size());
       frames.push_back(std::move(frame));
+      if (bytes > options.limits.max_input_bytes) {
+        zmq::message_t rest;
+        while (socket.get(zmq::sockopt::rcvmore)) (void)socket.recv(rest);
+        return Status::CapacityError("ZeroMQ message of more than ReadLimits::max_input_bytes = ",
+                                     options.limits.max_input_bytes, " bytes");
+      }
     } while (socket.get(zmq::sockopt::rcvmore));
   } catch (const zmq::error_t& e) {
     return Status::IOError("ZeroMQ receive failed: ", e.what());
+  } catch (const std::bad_alloc&) {
+    return Status::OutOfMemory("out of memory while receiving a ZeroMQ message");
   }
   const auto& head = *frames[0];
   if (head.size() != kHeaderBytes || std::memcmp(head.data(), kMagic, 8) != 0) {
@@ -81,8 +101,7 @@ Result<Components> receive_components(zmq::socket_ref socket, std::int64_t max_f
   c.num_ndarrays = counts[1];
   c.num_buffers = counts[2];
   const std::int64_t parts = static_cast<std::int64_t>(frames.size()) - 1;
-  if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 ||
-      parts != 1 + 2 * (std::int64_t{counts[0]} + counts[1]) + counts[2]) {
+  if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] != 0 || parts != c.expected_size()) {
     return Status::Invalid("ZeroMQ message of ", parts, " buffer frames does not match its counts (", counts[0],
                            " tensors, ", counts[1], " ndarrays, ", counts[2], " buffers)");
   }

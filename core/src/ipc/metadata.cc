@@ -143,7 +143,7 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
       std::vector<std::int8_t> codes;
       if (const auto* ids = u->typeIds()) {
         for (flatbuffers::uoffset_t i = 0; i < ids->size(); ++i) {
-          const std::int32_t id = ids->Get(i);
+          const std::int32_t id = load_scalar(ids, i);
           if (id < 0 || id > 127) return Status::Invalid("union type id ", id, " outside [0, 127]");
           codes.push_back(static_cast<std::int8_t>(id));
         }
@@ -204,8 +204,9 @@ Result<DataTypePtr> index_type_from_flatbuffer(const fb::Int* t) {
 
 Result<FieldPtr> field_from_flatbuffer(const fb::Field* f, const IpcReadOptions& options, int depth,
                                        DecodeBudget* budget, DictionaryMemo::FieldPath& path, DictionaryMemo* memo) {
-  if (depth > options.max_nesting_depth) {
-    return Status::CapacityError("type nesting deeper than ", options.max_nesting_depth, " levels");
+  if (depth > options.limits.max_depth) {
+    return Status::CapacityError("type nesting deeper than ReadLimits::max_depth = ", options.limits.max_depth,
+                                 " levels");
   }
   ARROWPACK_RETURN_NOT_OK(budget->take(0, "fields"));
   ARROWPACK_ASSIGN_OR_RAISE(const std::string name, budget->string(f->name(), "field name bytes"));
@@ -413,6 +414,22 @@ Result<std::shared_ptr<Buffer>> finish_to_buffer(FBB& fbb, MemoryPool* pool) {
   return std::shared_ptr<Buffer>(std::move(buf));
 }
 
+Status verify_flatbuffer(const Buffer& bytes, const ReadLimits& limits, bool (*verify)(flatbuffers::Verifier&),
+                         const char* what, const char* root) {
+  const int depth = limits.flatbuffer_depth(limits.max_depth);
+  const auto size = static_cast<std::size_t>(bytes.size());
+  flatbuffers::Verifier verifier(bytes.data(), size, depth, kMaxFlatbufferTables);
+  if (verify(verifier)) return Status::OK();
+  // Failures are rare: tell a schema that only nests too deep from a broken flatbuffer.
+  flatbuffers::Verifier unbounded(bytes.data(), size, 1 << 20, kMaxFlatbufferTables);
+  if (verify(unbounded)) {
+    return Status::CapacityError(what, " (", bytes.size(), " bytes) nests deeper than ", depth,
+                                 " tables, the bound for types nested ReadLimits::max_depth = ", limits.max_depth,
+                                 " levels deep");
+  }
+  return Status::Invalid(what, " (", bytes.size(), " bytes) is not a valid flatbuffer ", root);
+}
+
 Result<std::shared_ptr<Buffer>> ensure_aligned(std::shared_ptr<Buffer> buffer, std::int64_t alignment,
                                                MemoryPool* pool) {
   if (reinterpret_cast<std::uintptr_t>(buffer->data()) % alignment == 0) return buffer;
@@ -421,78 +438,3 @@ Result<std::shared_ptr<Buffer>> ensure_aligned(std::shared_ptr<Buffer> buffer, s
 
 }  // namespace arrowpack::ipc::internal
 
-namespace arrowpack::ipc {
-namespace {
-void collect_dictionary_fields(const Field& field, DictionaryMemo::FieldPath& path, DictionaryMemo* memo,
-                               std::int64_t* next_id) {
-  const bool encoded = field.type()->id() == TypeId::kDictionary;
-  if (encoded) (void)memo->add_field(path, (*next_id)++, field.type());
-  const DataType& shape = encoded ? *field.type()->value_type() : *field.type();
-  for (int i = 0; i < shape.num_fields(); ++i) {
-    path.push_back(i);
-    collect_dictionary_fields(*shape.field(i), path, memo, next_id);
-    path.pop_back();
-  }
-}
-}  // namespace
-
-DictionaryMemo DictionaryMemo::for_schema(const Schema& schema) {
-  DictionaryMemo memo;
-  std::int64_t next_id = 0;
-  for (int i = 0; i < schema.num_fields(); ++i) {
-    FieldPath path{i};
-    collect_dictionary_fields(*schema.field(i), path, &memo, &next_id);
-  }
-  return memo;
-}
-
-Status DictionaryMemo::add_field(FieldPath path, std::int64_t id, DataTypePtr type) {
-  if (!type || type->id() != TypeId::kDictionary) return Status::TypeError("add_field needs a dictionary type");
-  auto it = fields_.find(id);
-  if (it != fields_.end()) {
-    // Fields that share a dictionary must agree on its values' type.
-    if (!it->second.first->value_type()->equals(*type->value_type())) {
-      return Status::Invalid("dictionary id ", id, " is used for ", it->second.first->value_type()->to_string(),
-                             " and for ", type->value_type()->to_string(), " values");
-    }
-  } else {
-    fields_.emplace(id, std::make_pair(type, path));
-  }
-  ids_[std::move(path)] = id;
-  return Status::OK();
-}
-
-Result<std::int64_t> DictionaryMemo::id_for(const FieldPath& path) const {
-  auto it = ids_.find(path);
-  if (it == ids_.end()) return Status::KeyError("no dictionary-encoded field at that position");
-  return it->second;
-}
-
-Result<std::pair<DataTypePtr, DictionaryMemo::FieldPath>> DictionaryMemo::field_for(std::int64_t id) const {
-  auto it = fields_.find(id);
-  if (it == fields_.end()) return Status::KeyError("dictionary id ", id, " is not used by any field of the schema");
-  return it->second;
-}
-
-Result<std::shared_ptr<ArrayData>> DictionaryMemo::dictionary(std::int64_t id, MemoryPool* pool) const {
-  auto it = dictionaries_.find(id);
-  if (it == dictionaries_.end() || it->second.empty()) return std::shared_ptr<ArrayData>();
-  auto& chunks = it->second;
-  if (chunks.size() > 1) {
-    std::vector<Array> parts;
-    parts.reserve(chunks.size());
-    for (auto& c : chunks) parts.emplace_back(c);
-    ARROWPACK_ASSIGN_OR_RAISE(auto joined, concatenate(parts, pool));
-    chunks.assign(1, std::const_pointer_cast<ArrayData>(joined.data()));
-  }
-  return chunks[0];
-}
-
-Status DictionaryMemo::join_deltas(MemoryPool* pool) const {
-  for (const auto& [id, chunks] : dictionaries_) {
-    if (chunks.size() > 1) ARROWPACK_RETURN_NOT_OK(dictionary(id, pool).status());
-  }
-  return Status::OK();
-}
-
-}  // namespace arrowpack::ipc

@@ -4,6 +4,7 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "File_generated.h"
 #include "Message_generated.h"
@@ -14,9 +15,16 @@ namespace arrowpack::ipc::internal {
 
 using FBB = flatbuffers::FlatBufferBuilder;
 
-/// Verifier limits for hostile metadata: nesting depth and table count.
-inline constexpr int kMaxFlatbufferDepth = 128;
+/// Verifier bound on the tables of hostile metadata (the depth bound comes from
+/// ReadLimits::flatbuffer_depth).
 inline constexpr int kMaxFlatbufferTables = 1000000;
+
+/// Verifies `bytes` as a flatbuffer whose root is checked by `verify` (a generated
+/// fb::Verify*Buffer), with the depth bound derived from `limits`. A buffer that fails only
+/// because it nests deeper gets a CapacityError that names ReadLimits::max_depth; any
+/// other failure an Invalid naming `what` and the `root` table expected.
+Status verify_flatbuffer(const Buffer& bytes, const ReadLimits& limits, bool (*verify)(flatbuffers::Verifier&),
+                         const char* what, const char* root);
 
 /// Bounds what decoding a flatbuffer may produce. A flatbuffer may point at one table or
 /// string many times (the verifier accepts it), so copies of strings and fields are charged
@@ -73,6 +81,16 @@ T load_struct(const flatbuffers::Vector<const T*>* v, flatbuffers::uoffset_t i) 
   T out;
   std::memcpy(static_cast<void*>(&out), v->Data() + static_cast<std::size_t>(i) * sizeof(T), sizeof(T));
   return out;
+}
+
+/// Element i of a flatbuffer vector of scalars, loaded with memcpy: the verifier only
+/// guarantees 4-byte alignment of a vector's start, so int64 elements may sit at 4 mod 8.
+template <typename T>
+T load_scalar(const flatbuffers::Vector<T>* v, flatbuffers::uoffset_t i) {
+  static_assert(std::is_arithmetic_v<T>, "load_struct() is for vectors of structs");
+  T out;
+  std::memcpy(&out, v->Data() + static_cast<std::size_t>(i) * sizeof(T), sizeof(T));
+  return flatbuffers::EndianScalar(out);
 }
 
 /// The finished builder's bytes, padded with zeros to a multiple of 8, as a pool buffer.

@@ -1,7 +1,10 @@
 // Reading IPC messages, streams and files. Every number taken from the bytes is checked
 // against what is really there before it is used.
+#include <algorithm>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <tuple>
 
 #include "bit_util_internal.h"
 #include "ipc/metadata_internal.h"
@@ -27,13 +30,8 @@ constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
 
 const fb::Message* fb_message(const Message& m) { return static_cast<const fb::Message*>(m.flatbuffer()); }
 
-Status verify_flatbuffer_message(const Buffer& metadata) {
-  flatbuffers::Verifier verifier(metadata.data(), static_cast<std::size_t>(metadata.size()),
-                                 internal::kMaxFlatbufferDepth, internal::kMaxFlatbufferTables);
-  if (!fb::VerifyMessageBuffer(verifier)) {
-    return Status::Invalid("message metadata (", metadata.size(), " bytes) is not a valid flatbuffer Message");
-  }
-  return Status::OK();
+Status verify_flatbuffer_message(const Buffer& metadata, const IpcReadOptions& options) {
+  return internal::verify_flatbuffer(metadata, options.limits, &fb::VerifyMessageBuffer, "message metadata", "Message");
 }
 
 std::int32_t load_le32(const std::uint8_t* p) {
@@ -61,9 +59,16 @@ class ArrayLoader {
  public:
   // `memo` supplies the dictionaries of dictionary-encoded fields, found by their path
   // (`path` is where the first array loaded sits in the schema).
+  // Copies (of misaligned buffers) and decompressed buffers are charged to `budget`.
   ArrayLoader(const fb::RecordBatch* batch, std::shared_ptr<Buffer> body, MetadataVersion version,
-              const IpcReadOptions& options, const DictionaryMemo* memo, DictionaryMemo::FieldPath path)
-      : body_(std::move(body)), version_(version), options_(options), memo_(memo), path_(std::move(path)) {
+              const IpcReadOptions& options, const DictionaryMemo* memo, DictionaryMemo::FieldPath path,
+              ReadBudget* budget)
+      : body_(std::move(body)),
+        version_(version),
+        options_(options),
+        memo_(memo),
+        path_(std::move(path)),
+        budget_(budget) {
     nodes_ = batch->nodes();
     buffers_ = batch->buffers();
     variadic_counts_ = batch->variadicBufferCounts();
@@ -74,8 +79,8 @@ class ArrayLoader {
   void set_path(DictionaryMemo::FieldPath path) { path_ = std::move(path); }
 
   Result<std::shared_ptr<ArrayData>> load(const Field& field, int depth) {
-    if (depth > options_.max_nesting_depth) {
-      return Status::CapacityError("type nesting deeper than ", options_.max_nesting_depth);
+    if (depth > options_.limits.max_depth) {
+      return Status::CapacityError("type nesting deeper than ReadLimits::max_depth = ", options_.limits.max_depth);
     }
     const DataType& type = *field.type();
     auto out = std::make_shared<ArrayData>();
@@ -101,7 +106,7 @@ class ArrayLoader {
           return Status::Invalid("field '", field.name(),
                                  "' is a view type but the batch has no variadic buffer count for it");
         }
-        const std::int64_t n = counts->Get(static_cast<flatbuffers::uoffset_t>(variadic_index_++));
+        const std::int64_t n = internal::load_scalar(counts, static_cast<flatbuffers::uoffset_t>(variadic_index_++));
         if (n < 0 || n > buffers_size() - buffer_index_) {
           return Status::Invalid("field '", field.name(), "' announces ", n, " data buffers, ",
                                  buffers_size() - buffer_index_, " remain in the batch");
@@ -181,7 +186,7 @@ class ArrayLoader {
     }
     auto id = memo_->id_for(path_);
     if (!id.ok()) return Status::Invalid("field '", field.name(), "' has no dictionary id in the schema");
-    ARROWPACK_ASSIGN_OR_RAISE(out->dictionary, memo_->dictionary(*id, options_.pool));
+    ARROWPACK_ASSIGN_OR_RAISE(out->dictionary, memo_->dictionary(*id, options_.pool, budget_));
     if (!out->dictionary) {
       return Status::Invalid("field '", field.name(), "' uses dictionary id ", *id,
                              " before any dictionary batch for it");
@@ -220,9 +225,21 @@ class ArrayLoader {
     }
     if (length == 0) return std::make_shared<Buffer>(nullptr, 0);
     ARROWPACK_ASSIGN_OR_RAISE(auto slice, body_->slice(offset, length));
-    if (codec_ != Compression::kUncompressed) return decompressed(std::move(slice));
-    // The spec promises 8-byte alignment; copy rather than read misaligned values.
-    return ensure_aligned(std::move(slice), 8, options_.pool);
+    const bool aligned = reinterpret_cast<std::uintptr_t>(slice->data()) % 8 == 0;
+    if (codec_ == Compression::kUncompressed && aligned) return slice;  // zero-copy
+    // A copy (the spec promises 8-byte alignment; misaligned values are not read in place)
+    // or a decompression: made once per region of the body, however many buffers point at
+    // it, and charged to the read budget.
+    auto& cached = copies_[{offset, length}];
+    if (!cached) {
+      if (codec_ != Compression::kUncompressed) {
+        ARROWPACK_ASSIGN_OR_RAISE(cached, decompressed(std::move(slice)));
+      } else {
+        ARROWPACK_RETURN_NOT_OK(budget_->charge(length, "copying a misaligned body buffer"));
+        ARROWPACK_ASSIGN_OR_RAISE(cached, ensure_aligned(std::move(slice), 8, options_.pool));
+      }
+    }
+    return cached;
   }
 
   // A compressed body buffer: int64 uncompressed length (-1: stored as is), then the data.
@@ -234,11 +251,19 @@ class ArrayLoader {
     std::int64_t size;
     std::memcpy(&size, slice->data(), 8);
     ARROWPACK_ASSIGN_OR_RAISE(auto data, slice->slice(8, slice->size() - 8));
-    if (size == -1) return ensure_aligned(std::move(data), 8, options_.pool);
-    if (size < 0 || size > options_.max_decompressed_size - decompressed_bytes_) {
-      return Status::Invalid("compressed buffer ", index, " announces ", size,
-                             " bytes, more than the message may decompress to");
+    if (size == -1) {
+      if (reinterpret_cast<std::uintptr_t>(data->data()) % 8 == 0) return data;
+      ARROWPACK_RETURN_NOT_OK(budget_->charge(data->size(), "copying a misaligned body buffer"));
+      return ensure_aligned(std::move(data), 8, options_.pool);
     }
+    if (size < 0) return Status::Invalid("compressed buffer ", index, " announces ", size, " bytes");
+    if (size > options_.limits.max_decompressed_bytes - decompressed_bytes_) {
+      return Status::CapacityError("compressed buffer ", index, " announces ", size,
+                                   " bytes, more than the message may decompress to "
+                                   "(ReadLimits::max_decompressed_bytes = ",
+                                   options_.limits.max_decompressed_bytes, ")");
+    }
+    ARROWPACK_RETURN_NOT_OK(budget_->charge(size, "decompressing a body buffer"));
     decompressed_bytes_ += size;
     auto out = decompress(codec_, *data, size, options_.pool);
     if (!out.ok()) return out.status().with_context("buffer " + std::to_string(index));
@@ -250,6 +275,8 @@ class ArrayLoader {
   const IpcReadOptions& options_;
   const DictionaryMemo* memo_;
   DictionaryMemo::FieldPath path_;
+  ReadBudget* budget_;
+  std::map<std::pair<std::int64_t, std::int64_t>, std::shared_ptr<Buffer>> copies_;  // by [offset, length]
   Compression codec_ = Compression::kUncompressed;
   const flatbuffers::Vector<std::int64_t>* variadic_counts_ = nullptr;
   std::int64_t variadic_index_ = 0;
@@ -270,7 +297,7 @@ Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata,
                                                const IpcReadOptions& options) {
   if (!metadata) return Status::Invalid("message without metadata");
   ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
-  ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata));
+  ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata, options));
   const fb::Message* m = fb::GetMessage(metadata->data());
   const auto version = static_cast<int>(m->version());
   if (version < static_cast<int>(fb::MetadataVersion::V4)) {
@@ -328,9 +355,9 @@ Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const Ipc
   }
   if (length == 0) return std::unique_ptr<Message>();  // end-of-stream marker
   if (length < 0) return Status::Invalid("negative message metadata length ", length);
-  if (length > options.max_metadata_size) {
-    return Status::CapacityError("message metadata of ", length, " bytes exceeds the limit of ",
-                                 options.max_metadata_size);
+  if (length > options.limits.max_metadata_bytes) {
+    return Status::CapacityError("message metadata of ", length, " bytes exceeds ReadLimits::max_metadata_bytes = ",
+                                 options.limits.max_metadata_bytes);
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto metadata, io::read_fully(stream, length, options.pool));
   if (metadata->size() < length) {
@@ -338,7 +365,7 @@ Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const Ipc
                            " remain");
   }
   ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
-  ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata));
+  ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata, options));
   const std::int64_t body_length = fb::GetMessage(metadata->data())->bodyLength();
   if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
   ARROWPACK_ASSIGN_OR_RAISE(auto body, io::read_fully(stream, body_length, options.pool));
@@ -373,27 +400,58 @@ namespace {
 
 // ---- big-endian data, converted as it is read
 
-// Each `width`-byte value of `b` byte-reversed into new memory (a trailing partial value is
-// copied as is).
-Result<std::shared_ptr<Buffer>> swapped(const std::shared_ptr<Buffer>& b, std::int64_t width, MemoryPool* pool) {
-  if (!b || b->size() == 0 || width <= 1) return b;
-  ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(b->size(), pool));
+// Byte-swaps the buffers of one batch into new memory: each source region once, however many
+// buffers alias it, each copy charged to the read budget.
+struct Swapper {
+  MemoryPool* pool;
+  ReadBudget* budget;
+  // By [source, size, kind]: kind is the value width, or one of the two mixed layouts below.
+  std::map<std::tuple<const std::uint8_t*, std::int64_t, int>, std::shared_ptr<Buffer>> done;
+};
+
+constexpr int kViews = -1;          // length, then 12 inline bytes or a prefix and two int32
+constexpr int kMonthDayNano = -2;  // int32 months, int32 days, int64 nanoseconds
+
+// `b` with each value byte-reversed into new memory (a trailing partial value is copied as
+// is). `kind` is the width of the values, or kViews / kMonthDayNano.
+Result<std::shared_ptr<Buffer>> swapped(const std::shared_ptr<Buffer>& b, int kind, Swapper& swapper) {
+  if (!b || b->size() == 0 || kind == 1 || kind == 0) return b;
+  auto& cached = swapper.done[{b->data(), b->size(), kind}];
+  if (cached) return cached;
+  ARROWPACK_RETURN_NOT_OK(swapper.budget->charge(b->size(), "byte-swapping big-endian data"));
+  ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(b->size(), swapper.pool));
   const std::uint8_t* src = b->data();
   std::uint8_t* dst = out->mutable_data();
+  const std::int64_t width = kind > 0 ? kind : 4;
   const std::int64_t whole = b->size() / width * width;
   for (std::int64_t i = 0; i < whole; i += width) {
     for (std::int64_t k = 0; k < width; ++k) dst[i + k] = src[i + width - 1 - k];
   }
   std::memcpy(dst + whole, src + whole, static_cast<std::size_t>(b->size() - whole));
-  return std::shared_ptr<Buffer>(std::move(out));
+  for (std::int64_t i = 0; kind < 0 && i + 16 <= b->size(); i += 16) {
+    if (kind == kViews) {
+      // Bytes after the length (inline data or prefix) are copied back unswapped.
+      std::int32_t length;
+      std::memcpy(&length, dst + i, 4);
+      std::memcpy(dst + i + 4, src + i + 4, length <= 12 ? 12 : 4);
+    } else {
+      // The int64 was swapped as two int32 halves: exchange the halves.
+      std::uint8_t tmp[4];
+      std::memcpy(tmp, dst + i + 8, 4);
+      std::memcpy(dst + i + 8, dst + i + 12, 4);
+      std::memcpy(dst + i + 12, tmp, 4);
+    }
+  }
+  cached = std::move(out);
+  return cached;
 }
 
 // Swaps every multi-byte value of `d` and its children (not its dictionary: dictionaries are
 // converted when their batch is read).
-Status swap_endian(ArrayData& d, MemoryPool* pool) {
+Status swap_endian(ArrayData& d, Swapper& swapper) {
   const DataType& t = *d.type;
-  auto swap_slot = [&](int slot, std::int64_t width) -> Status {
-    ARROWPACK_ASSIGN_OR_RAISE(d.buffers[slot], swapped(d.buffers[slot], width, pool));
+  auto swap_slot = [&](int slot, int kind) -> Status {
+    ARROWPACK_ASSIGN_OR_RAISE(d.buffers[slot], swapped(d.buffers[slot], kind, swapper));
     return Status::OK();
   };
   switch (t.id()) {
@@ -424,42 +482,12 @@ Status swap_endian(ArrayData& d, MemoryPool* pool) {
       ARROWPACK_RETURN_NOT_OK(swap_slot(2, 8));
       break;
     case TypeId::kBinaryView:
-    case TypeId::kStringView: {
-      // length, then 12 inline bytes or a 4-byte prefix (bytes, not swapped) and two int32.
-      ARROWPACK_ASSIGN_OR_RAISE(auto by4, swapped(d.buffers[1], 4, pool));
-      if (by4 && by4 != d.buffers[1]) {
-        auto* p = const_cast<std::uint8_t*>(by4->data());  // our own fresh copy
-        const std::uint8_t* src = d.buffers[1]->data();
-        for (std::int64_t i = 0; i + 16 <= by4->size(); i += 16) {
-          std::int32_t length;
-          std::memcpy(&length, p + i, 4);
-          // Bytes after the length (inline data or prefix) are copied back unswapped.
-          std::memcpy(p + i + 4, src + i + 4, length <= 12 ? 12 : 4);
-        }
-      }
-      d.buffers[1] = std::move(by4);
-      break;
-    }
+    case TypeId::kStringView: ARROWPACK_RETURN_NOT_OK(swap_slot(1, kViews)); break;
     case TypeId::kIntervalDayTime: ARROWPACK_RETURN_NOT_OK(swap_slot(1, 4)); break;  // two int32
-    case TypeId::kIntervalMonthDayNano: {
-      // int32 months, int32 days, int64 nanoseconds.
-      ARROWPACK_ASSIGN_OR_RAISE(auto by4, swapped(d.buffers[1], 4, pool));
-      if (by4 && by4->size() >= 16) {
-        auto* p = const_cast<std::uint8_t*>(by4->data());  // our own fresh copy
-        for (std::int64_t i = 0; i + 16 <= by4->size(); i += 16) {
-          // The int64 was swapped as two int32 halves: exchange the halves.
-          std::uint8_t tmp[4];
-          std::memcpy(tmp, p + i + 8, 4);
-          std::memcpy(p + i + 8, p + i + 12, 4);
-          std::memcpy(p + i + 12, tmp, 4);
-        }
-      }
-      d.buffers[1] = std::move(by4);
-      break;
-    }
+    case TypeId::kIntervalMonthDayNano: ARROWPACK_RETURN_NOT_OK(swap_slot(1, kMonthDayNano)); break;
     default: ARROWPACK_RETURN_NOT_OK(swap_slot(1, t.byte_width())); break;  // numbers, temporal, decimals
   }
-  for (auto& c : d.children) ARROWPACK_RETURN_NOT_OK(swap_endian(*c, pool));
+  for (auto& c : d.children) ARROWPACK_RETURN_NOT_OK(swap_endian(*c, swapper));
   return Status::OK();
 }
 
@@ -477,7 +505,7 @@ Status check_body_compression(const fb::RecordBatch* rb) {
 
 // `swap`: the data is big-endian (the schema said so); `schema` is the native one.
 Result<RecordBatchPtr> load_record_batch(const Message& message, const SchemaPtr& schema, const DictionaryMemo* memo,
-                                         const IpcReadOptions& options, bool swap) {
+                                         const IpcReadOptions& options, bool swap, ReadBudget* budget) {
   if (message.type() != MessageType::kRecordBatch) {
     return Status::Invalid("expected a RecordBatch message, got ", message_type_name(message.type()));
   }
@@ -485,7 +513,8 @@ Result<RecordBatchPtr> load_record_batch(const Message& message, const SchemaPtr
   ARROWPACK_RETURN_NOT_OK(check_body_compression(rb));
   const std::int64_t num_rows = rb->length();
   if (num_rows < 0) return Status::Invalid("negative record batch length ", num_rows);
-  ArrayLoader loader(rb, message.body(), message.metadata_version(), options, memo, {});
+  ArrayLoader loader(rb, message.body(), message.metadata_version(), options, memo, {}, budget);
+  Swapper swapper{options.pool, budget, {}};
   std::vector<Array> columns;
   columns.reserve(schema->num_fields());
   for (int i = 0; i < schema->num_fields(); ++i) {
@@ -497,19 +526,20 @@ Result<RecordBatchPtr> load_record_batch(const Message& message, const SchemaPtr
       return Status::Invalid("column '", f->name(), "' has ", (*data)->length, " rows, the record batch has ",
                              num_rows);
     }
-    if (swap) ARROWPACK_RETURN_NOT_OK(swap_endian(**data, options.pool));
+    if (swap) ARROWPACK_RETURN_NOT_OK(swap_endian(**data, swapper));
     columns.emplace_back(data.move_value());
   }
   ARROWPACK_RETURN_NOT_OK(loader.finish());
   ARROWPACK_ASSIGN_OR_RAISE(auto batch, RecordBatch::make(schema, num_rows, std::move(columns)));
-  ARROWPACK_RETURN_NOT_OK(options.validate_full ? batch->validate_full() : batch->validate());
+  ARROWPACK_RETURN_NOT_OK(options.validation == Validation::kFull ? batch->validate_full() : batch->validate());
   return batch;
 }
 
 enum class DictionaryUpdate { kNew, kReplaced, kDelta };
 
 Result<DictionaryUpdate> apply_dictionary_batch(const Message& message, DictionaryMemo* memo,
-                                                const IpcReadOptions& options, bool allow_replacement, bool swap) {
+                                                const IpcReadOptions& options, bool allow_replacement, bool swap,
+                                                ReadBudget* budget) {
   if (message.type() != MessageType::kDictionaryBatch) {
     return Status::Invalid("expected a DictionaryBatch message, got ", message_type_name(message.type()));
   }
@@ -523,30 +553,39 @@ Result<DictionaryUpdate> apply_dictionary_batch(const Message& message, Dictiona
   const std::int64_t length = rb->length();
   if (length < 0) return Status::Invalid("negative dictionary length ", length);
   const auto& [type, path] = *field;
-  ArrayLoader loader(rb, message.body(), message.metadata_version(), options, memo, path);
+  ArrayLoader loader(rb, message.body(), message.metadata_version(), options, memo, path, budget);
   auto data = loader.load(Field("dictionary", type->value_type()), 1);
   if (!data.ok()) return data.status().with_context("dictionary id " + std::to_string(id));
   if ((*data)->length != length) {
     return Status::Invalid("dictionary id ", id, " has ", (*data)->length, " values, its batch says ", length);
   }
   ARROWPACK_RETURN_NOT_OK(loader.finish());
-  if (swap) ARROWPACK_RETURN_NOT_OK(swap_endian(**data, options.pool));
+  if (swap) {
+    Swapper swapper{options.pool, budget, {}};
+    ARROWPACK_RETURN_NOT_OK(swap_endian(**data, swapper));
+  }
   const Array values(data.move_value());
-  Status st = options.validate_full ? values.validate_full() : values.validate();
+  Status st = options.validation == Validation::kFull ? values.validate_full() : values.validate();
   if (!st.ok()) return st.with_context("dictionary id " + std::to_string(id));
   const bool current = memo->has_dictionary(id);
+  const std::int64_t held = memo->dictionary_bytes();
   if (db->isDelta()) {
     if (!current) return Status::Invalid("delta for dictionary id ", id, " before its first dictionary batch");
     // Joined when a record batch needs it: a run of deltas costs one concatenation.
     memo->add_delta(id, std::const_pointer_cast<ArrayData>(values.data()));
-    return DictionaryUpdate::kDelta;
+  } else {
+    if (current && !allow_replacement) {
+      return Status::Invalid("a second non-delta dictionary batch for id ", id,
+                             ": the IPC file format cannot replace dictionaries");
+    }
+    memo->set_dictionary(id, std::const_pointer_cast<ArrayData>(values.data()));
   }
-  if (current && !allow_replacement) {
-    return Status::Invalid("a second non-delta dictionary batch for id ", id,
-                           ": the IPC file format cannot replace dictionaries");
+  if (memo->dictionary_bytes() > options.limits.max_dictionary_bytes && memo->dictionary_bytes() > held) {
+    return Status::CapacityError("dictionary id ", id, " brings the dictionaries held to ", memo->dictionary_bytes(),
+                                 " bytes, beyond ReadLimits::max_dictionary_bytes = ",
+                                 options.limits.max_dictionary_bytes);
   }
-  memo->set_dictionary(id, std::const_pointer_cast<ArrayData>(values.data()));
-  return current ? DictionaryUpdate::kReplaced : DictionaryUpdate::kNew;
+  return db->isDelta() ? DictionaryUpdate::kDelta : current ? DictionaryUpdate::kReplaced : DictionaryUpdate::kNew;
 }
 
 void count(DictionaryUpdate update, ReadStats* stats) {
@@ -563,19 +602,29 @@ SchemaPtr native(const SchemaPtr& schema) {
 }
 }  // namespace
 
+namespace {
+// The input one message stands for: its framing, metadata and body.
+std::int64_t message_bytes(const Message& message) { return 8 + message.metadata()->size() + message.body_length(); }
+}  // namespace
+
 Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema,
                                          const IpcReadOptions& options) {
-  return load_record_batch(message, native(schema), nullptr, options, schema->endianness() == Endianness::kBig);
+  ReadBudget budget(options.limits, message_bytes(message));
+  return load_record_batch(message, native(schema), nullptr, options, schema->endianness() == Endianness::kBig,
+                           &budget);
 }
 
 Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema, const DictionaryMemo& memo,
                                          const IpcReadOptions& options) {
-  return load_record_batch(message, native(schema), &memo, options, schema->endianness() == Endianness::kBig);
+  ReadBudget budget(options.limits, message_bytes(message));
+  return load_record_batch(message, native(schema), &memo, options, schema->endianness() == Endianness::kBig,
+                           &budget);
 }
 
 Status read_dictionary_batch(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options,
                              bool allow_replacement, bool big_endian) {
-  return apply_dictionary_batch(message, memo, options, allow_replacement, big_endian).status();
+  ReadBudget budget(options.limits, message_bytes(message));
+  return apply_dictionary_batch(message, memo, options, allow_replacement, big_endian, &budget).status();
 }
 
 // ---- StreamReader
@@ -587,6 +636,7 @@ Result<std::shared_ptr<StreamReader>> StreamReader::open(std::shared_ptr<io::Inp
   ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(reader->source_.get(), options));
   if (!message) return Status::Invalid("IPC stream is empty: no schema message");
   ARROWPACK_ASSIGN_OR_RAISE(auto schema, read_schema(*message, &reader->memo_, options));
+  reader->budget_.add_input(message_bytes(*message));
   reader->swap_ = schema->endianness() == Endianness::kBig;
   reader->schema_ = native(schema);
   reader->stats_.num_messages = 1;
@@ -606,14 +656,16 @@ Result<RecordBatchPtr> StreamReader::read_next_batch() {
       return RecordBatchPtr();
     }
     ++stats_.num_messages;
+    budget_.add_input(message_bytes(*message));
     switch (message->type()) {
       case MessageType::kRecordBatch: {
-        ARROWPACK_ASSIGN_OR_RAISE(auto batch, load_record_batch(*message, schema_, &memo_, options_, swap_));
+        ARROWPACK_ASSIGN_OR_RAISE(auto batch, load_record_batch(*message, schema_, &memo_, options_, swap_, &budget_));
         ++stats_.num_record_batches;
         return batch;
       }
       case MessageType::kDictionaryBatch: {
-        ARROWPACK_ASSIGN_OR_RAISE(auto update, apply_dictionary_batch(*message, &memo_, options_, true, swap_));
+        ARROWPACK_ASSIGN_OR_RAISE(auto update,
+                                  apply_dictionary_batch(*message, &memo_, options_, true, swap_, &budget_));
         count(update, &stats_);
         break;
       }
@@ -655,6 +707,7 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   if (!source) return Status::Invalid("no source file");
   std::shared_ptr<FileReader> reader(new FileReader(source, options));
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t size, source->get_size());
+  reader->budget_.add_input(size);
   constexpr std::int64_t kMagic = 6;
   // Leading magic (+2 padding), trailing int32 footer length and magic.
   if (size < kMagic + 2 + 4 + kMagic) {
@@ -676,11 +729,8 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   ARROWPACK_ASSIGN_OR_RAISE(auto footer_buf, source->read_at(footer_offset, footer_length));
   if (footer_buf->size() != footer_length) return Status::IOError("short read of the file footer");
   ARROWPACK_ASSIGN_OR_RAISE(footer_buf, ensure_aligned(std::move(footer_buf), 8, options.pool));
-  flatbuffers::Verifier verifier(footer_buf->data(), static_cast<std::size_t>(footer_buf->size()),
-                                 internal::kMaxFlatbufferDepth, internal::kMaxFlatbufferTables);
-  if (!fb::VerifyFooterBuffer(verifier)) {
-    return Status::Invalid("Arrow IPC file footer is not a valid flatbuffer Footer");
-  }
+  ARROWPACK_RETURN_NOT_OK(
+      internal::verify_flatbuffer(*footer_buf, options.limits, &fb::VerifyFooterBuffer, "Arrow IPC file footer", "Footer"));
   const fb::Footer* footer = fb::GetFooter(footer_buf->data());
   const int version = static_cast<int>(footer->version());
   if (version > static_cast<int>(fb::MetadataVersion::V5)) {
@@ -716,17 +766,31 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
   std::vector<Block> dictionary_blocks;
   ARROWPACK_RETURN_NOT_OK(blocks_of(footer->dictionaries(), "dictionary", &dictionary_blocks));
   ARROWPACK_RETURN_NOT_OK(blocks_of(footer->recordBatches(), "record batch", &reader->blocks_));
+  // Every writer puts each message in a place of its own. Blocks that overlap would make
+  // one message count many times (a small file that decodes into gigabytes): refused.
+  std::vector<std::pair<std::int64_t, std::int64_t>> extents;  // [start, end)
+  extents.reserve(dictionary_blocks.size() + reader->blocks_.size());
+  for (const auto* list : {&dictionary_blocks, &reader->blocks_}) {
+    for (const Block& b : *list) extents.emplace_back(b.offset, b.offset + b.metadata_length + b.body_length);
+  }
+  std::sort(extents.begin(), extents.end());
+  for (std::size_t i = 1; i < extents.size(); ++i) {
+    if (extents[i].first < extents[i - 1].second) {
+      return Status::Invalid("Arrow IPC file footer lists blocks that overlap (at offsets ", extents[i - 1].first,
+                             " and ", extents[i].first, "): each message must have a place of its own");
+    }
+  }
   // Every dictionary is read now, in footer order (deltas apply in that order): record
   // batches may come before their dictionaries in a file, and get_batch() stays read-only.
   for (std::size_t i = 0; i < dictionary_blocks.size(); ++i) {
     const std::string what = "dictionary batch " + std::to_string(i);
     ARROWPACK_ASSIGN_OR_RAISE(auto message, reader->read_block(dictionary_blocks[i], what));
-    auto update = apply_dictionary_batch(*message, &reader->memo_, options, false, reader->swap_);
+    auto update = apply_dictionary_batch(*message, &reader->memo_, options, false, reader->swap_, &reader->budget_);
     if (!update.ok()) return update.status().with_context(what);
     count(*update, &reader->dictionary_stats_);
   }
   // get_batch() may run on several threads: the memo must be read-only from here on.
-  ARROWPACK_RETURN_NOT_OK(reader->memo_.join_deltas(options.pool));
+  ARROWPACK_RETURN_NOT_OK(reader->memo_.join_deltas(options.pool, &reader->budget_));
   ARROWPACK_ASSIGN_OR_RAISE(reader->footer_metadata_,
                             internal::metadata_from_flatbuffer(footer->custom_metadata(), &budget));
   return reader;
@@ -772,7 +836,9 @@ Result<RecordBatchPtr> FileReader::get_batch(int i) {
   if (message->type() != MessageType::kRecordBatch) {
     return Status::Invalid("record batch block ", i, " holds a ", message_type_name(message->type()), " message");
   }
-  auto batch = load_record_batch(*message, schema_, &memo_, options_, swap_);
+  // Each batch is its own read: what it may cost is bounded by its own block.
+  ReadBudget budget(options_.limits, blocks_[i].metadata_length + blocks_[i].body_length);
+  auto batch = load_record_batch(*message, schema_, &memo_, options_, swap_, &budget);
   if (!batch.ok()) return batch.status().with_context(what);
   batches_read_.fetch_add(1, std::memory_order_relaxed);
   return batch;

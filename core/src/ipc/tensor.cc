@@ -131,7 +131,7 @@ Result<TensorPtr> read_tensor(const Message& message) {
   }
   std::vector<std::int64_t> strides;
   if (const auto* s = t->strides()) {
-    for (flatbuffers::uoffset_t i = 0; i < s->size(); ++i) strides.push_back(s->Get(i));
+    for (flatbuffers::uoffset_t i = 0; i < s->size(); ++i) strides.push_back(internal::load_scalar(s, i));
     if (strides.size() != shape.size()) {
       return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(), " strides");
     }

@@ -50,14 +50,23 @@ Status items_into(const Value& v, const SerializationContext& ctx, Out&& out) {
   return Status::OK();
 }
 
-// Reads every element of a list/tuple/set cursor as T.
-template <typename T, typename Out>
-Status read_items(const ObjectReader::Cursor& c, const SerializationContext& ctx, Out&& out) {
+// What one element of a container of T costs in memory, as charged to the read budget (the
+// element and two pointers of node or slack).
+template <typename T>
+inline constexpr std::int64_t kElementCost = static_cast<std::int64_t>(sizeof(T) + 2 * sizeof(void*));
+
+// Reads every element of a list/tuple/set cursor as T. Every element is charged to the read
+// budget before the first is read; then `reserve` is told how many there are.
+template <typename T, typename Out, typename Reserve = void (*)(std::int64_t)>
+Status read_items(const ObjectReader::Cursor& c, const SerializationContext& ctx, Out&& out,
+                  Reserve&& reserve = [](std::int64_t) {}) {
   if (c.kind() != Value::Kind::kList && c.kind() != Value::Kind::kTuple && c.kind() != Value::Kind::kSet) {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
     return Status::TypeError("expected a list, tuple or set, got ", v.kind_name());
   }
   ARROWPACK_ASSIGN_OR_RAISE(std::int64_t n, c.size());
+  ARROWPACK_RETURN_NOT_OK(c.charge(n * kElementCost<T>));
+  reserve(n);
   for (std::int64_t i = 0; i < n; ++i) {
     ARROWPACK_ASSIGN_OR_RAISE(auto e, c.element(i));
     auto r = read_value<T>(e, ctx);
@@ -395,8 +404,9 @@ struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byt
   }
   static Result<std::vector<T, A>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     std::vector<T, A> out;
-    if (auto n = c.size(); n.ok()) out.reserve(static_cast<std::size_t>(*n));
-    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(c, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
+    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(
+        c, ctx, [&](T&& x) { out.push_back(std::move(x)); },
+        [&](std::int64_t n) { out.reserve(static_cast<std::size_t>(n)); }));
     return out;
   }
 };
@@ -497,6 +507,7 @@ struct MapConverter {
       return from_value(v, ctx);
     }
     ARROWPACK_ASSIGN_OR_RAISE(std::int64_t n, c.size());
+    ARROWPACK_RETURN_NOT_OK(c.charge(n * (kElementCost<K> + kElementCost<V>)));
     M out;
     for (std::int64_t i = 0; i < n; ++i) {
       ARROWPACK_ASSIGN_OR_RAISE(auto kc, c.key(i));

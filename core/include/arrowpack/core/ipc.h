@@ -17,6 +17,7 @@
 #include "arrowpack/core/buffer.h"
 #include "arrowpack/core/compression.h"
 #include "arrowpack/core/io.h"
+#include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/core/status.h"
 #include "arrowpack/core/tensor.h"
@@ -58,20 +59,18 @@ struct IpcWriteOptions {
   static IpcWriteOptions defaults() { return {}; }
 };
 
+/// How the IPC readers read. Every bound on what hostile input may cost is in `limits`.
 struct IpcReadOptions {
-  /// Run Array::validate_full() on every batch read (offsets, union codes, UTF-8, null counts).
-  /// Turning it off trusts the producer; accessors on malformed data may then read out of bounds.
-  bool validate_full = true;
-  /// Deepest type nesting accepted (lists of structs of ... ).
-  int max_nesting_depth = 64;
+  /// Depth of type nesting (limits.max_depth), metadata size, the decoded-bytes budget
+  /// (copies of misaligned and big-endian buffers, decompressed bodies, joined
+  /// dictionaries), dictionary and decompressed bytes.
+  ReadLimits limits;
+  /// kFull (the default) runs Array::validate_full() on every batch and dictionary read.
+  /// kTrustedBytesOnly checks only buffer sizes: for bytes this process wrote itself.
+  Validation validation = Validation::kFull;
   /// Big-endian data (a schema that says so) is converted to little-endian as it is read:
   /// every multi-byte value is byte-swapped into new memory. When false it is refused.
   bool ensure_native_endian = true;
-  /// Most bytes the compressed buffers of one message may decompress to (each buffer is
-  /// also checked against what its compressed size can hold).
-  std::int64_t max_decompressed_size = std::int64_t{1} << 32;
-  /// Largest flatbuffer metadata accepted, in bytes.
-  std::int64_t max_metadata_size = std::int64_t{64} << 20;
   /// Where copies come from when the source is not zero-copy (or a buffer is misaligned).
   MemoryPool* pool = default_memory_pool();
 
@@ -87,34 +86,51 @@ class DictionaryMemo {
  public:
   using FieldPath = std::vector<int>;
 
+  DictionaryMemo();
+  ~DictionaryMemo();
+  /// A copy shares the dictionaries (immutable arrays) but grows its own from then on.
+  DictionaryMemo(const DictionaryMemo& other);
+  DictionaryMemo& operator=(const DictionaryMemo& other);
+  DictionaryMemo(DictionaryMemo&&) noexcept;
+  DictionaryMemo& operator=(DictionaryMemo&&) noexcept;
+
   /// The dictionary fields of `schema` with ids 0, 1, ... in depth-first order.
   static DictionaryMemo for_schema(const Schema& schema);
   /// Records that the field at `path`, of dictionary type `type`, uses `id`. Fields may share
-  /// an id when their value types agree.
+  /// an id when their value types agree (Invalid otherwise; TypeError for a type that is not
+  /// a dictionary).
   Status add_field(FieldPath path, std::int64_t id, DataTypePtr type);
+  /// The id of the field at `path` (KeyError when none).
   Result<std::int64_t> id_for(const FieldPath& path) const;
-  /// The dictionary type of `id` and the path of the first field that uses it.
+  /// The dictionary type of `id` and the path of the first field that uses it (KeyError).
   Result<std::pair<DataTypePtr, FieldPath>> field_for(std::int64_t id) const;
   std::int64_t num_fields() const { return static_cast<std::int64_t>(ids_.size()); }
   std::int64_t num_ids() const { return static_cast<std::int64_t>(fields_.size()); }
 
   /// The current values of `id` (null before its first dictionary batch). Deltas received
-  /// since the last call are joined now, once, however many there were (not thread-safe while
-  /// deltas are pending; readers join them all before sharing the memo).
-  Result<std::shared_ptr<ArrayData>> dictionary(std::int64_t id, MemoryPool* pool = default_memory_pool()) const;
-  bool has_dictionary(std::int64_t id) const { return dictionaries_.count(id) > 0; }
+  /// since the last call are appended now: fixed-width, boolean and binary-like values in
+  /// place, into storage from `pool` that grows geometrically (earlier results stay valid:
+  /// they are prefixes of it), other layouts by one concatenation. What is allocated is
+  /// charged to `budget` when given (CapacityError when it runs out). Not thread-safe while
+  /// deltas are pending; readers join them all before sharing the memo.
+  Result<std::shared_ptr<ArrayData>> dictionary(std::int64_t id, MemoryPool* pool = default_memory_pool(),
+                                                ReadBudget* budget = nullptr) const;
+  bool has_dictionary(std::int64_t id) const;
   /// A new or replaced dictionary for `id`.
-  void set_dictionary(std::int64_t id, std::shared_ptr<ArrayData> values) { dictionaries_[id] = {std::move(values)}; }
-  /// Values to append to the dictionary of `id` (which must exist).
-  void add_delta(std::int64_t id, std::shared_ptr<ArrayData> values) { dictionaries_[id].push_back(std::move(values)); }
+  void set_dictionary(std::int64_t id, std::shared_ptr<ArrayData> values);
+  /// Values to append to the dictionary of `id` (a new dictionary when it has none).
+  void add_delta(std::int64_t id, std::shared_ptr<ArrayData> values);
   /// Joins every pending delta (after this, dictionary() only reads).
-  Status join_deltas(MemoryPool* pool = default_memory_pool()) const;
+  Status join_deltas(MemoryPool* pool = default_memory_pool(), ReadBudget* budget = nullptr) const;
+  /// Bytes of dictionary values held: current dictionaries and pending deltas, every id.
+  std::int64_t dictionary_bytes() const { return bytes_; }
 
  private:
+  struct Dictionary;  // one id's values and the room to grow them (ipc/dictionary.cc)
   std::map<FieldPath, std::int64_t> ids_;
   std::map<std::int64_t, std::pair<DataTypePtr, FieldPath>> fields_;
-  // Per id: the dictionary, then any deltas not yet joined to it.
-  mutable std::map<std::int64_t, std::vector<std::shared_ptr<ArrayData>>> dictionaries_;
+  std::map<std::int64_t, std::shared_ptr<Dictionary>> dictionaries_;
+  std::int64_t bytes_ = 0;
 };
 
 /// One encapsulated message: flatbuffer metadata plus a body. Immutable.
@@ -301,9 +317,10 @@ class StreamReader {
 
  private:
   StreamReader(std::shared_ptr<io::InputStream> source, IpcReadOptions options)
-      : source_(std::move(source)), options_(options) {}
+      : source_(std::move(source)), options_(options), budget_(options_.limits) {}
   std::shared_ptr<io::InputStream> source_;
   IpcReadOptions options_;
+  ReadBudget budget_;  // charged by every message of the stream
   SchemaPtr schema_;
   DictionaryMemo memo_;
   ReadStats stats_;
@@ -374,7 +391,7 @@ class FileReader {
 
  private:
   FileReader(std::shared_ptr<io::RandomAccessFile> source, IpcReadOptions options)
-      : source_(std::move(source)), options_(options) {}
+      : source_(std::move(source)), options_(options), budget_(options_.limits) {}
   struct Block {
     std::int64_t offset;
     std::int32_t metadata_length;
@@ -383,6 +400,7 @@ class FileReader {
   Result<std::unique_ptr<Message>> read_block(const Block& block, const std::string& what) const;
   std::shared_ptr<io::RandomAccessFile> source_;
   IpcReadOptions options_;
+  ReadBudget budget_;  // for open(), which reads every dictionary: the file's size is the input
   SchemaPtr schema_;
   DictionaryMemo memo_;  // every dictionary of the file, read by open()
   bool swap_ = false;    // big-endian data, converted as it is read

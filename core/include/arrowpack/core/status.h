@@ -30,11 +30,22 @@ enum class StatusCode : std::int8_t {
 /// Human-readable name of a code ("Invalid", "IOError", ...).
 std::string_view status_code_name(StatusCode code);
 
+/// Longest message a Status keeps; the rest is cut, and the cut says how much was left out.
+inline constexpr std::size_t kMaxMessageBytes = 4096;
+
+/// `text` made safe to print or log: control characters (NUL, ESC, newlines, ...) and bytes
+/// that are not well-formed UTF-8 become `\xNN`, printable text is kept, and beyond
+/// kMaxMessageBytes it is cut. Every Status message goes through it, so names and values
+/// taken from hostile input cannot inject lines or terminal sequences into a log.
+std::string escape_message(std::string_view text);
+
 /// Outcome of an operation: OK, or a code with a message that says what was wrong and where.
 /// Cheap to return when OK (one null pointer).
 class [[nodiscard]] Status {
  public:
+  /// OK.
   Status() noexcept = default;
+  /// A failure with `code` (kOk gives OK) and `message`, escaped by escape_message().
   Status(StatusCode code, std::string message);
 
   Status(const Status& other) : state_(other.state_ ? std::make_unique<State>(*other.state_) : nullptr) {}
@@ -100,7 +111,8 @@ class [[nodiscard]] Status {
   bool is_capacity_error() const noexcept { return code() == StatusCode::kCapacityError; }
   bool is_out_of_memory() const noexcept { return code() == StatusCode::kOutOfMemory; }
 
-  /// A copy with `context` put in front of the message ("reading field 'f1': ...").
+  /// A copy with `context` put in front of the message ("reading field 'f1': ..."); the
+  /// context is escaped like the message.
   Status with_context(std::string_view context) const;
 
   /// Throws arrowpack::Error when not OK (opt-in exception style).

@@ -83,10 +83,10 @@ class SerializationContext {
   std::vector<std::string> type_names() const;
 
   /// serialize(value, this).
-  Result<SerializedObject> serialize(const Value& value, const SerializeLimits& limits = {}) const;
+  Result<SerializedObject> serialize(const Value& value, const ReadLimits& limits = {}) const;
   /// Serializes an object of a registered type T.
   template <typename T>
-  Result<SerializedObject> serialize_object(const T& object, const SerializeLimits& limits = {}) const {
+  Result<SerializedObject> serialize_object(const T& object, const ReadLimits& limits = {}) const {
     auto name = name_of(typeid(T));
     if (!name) return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
     return serialize(Value::object<T>(*name, object), limits);

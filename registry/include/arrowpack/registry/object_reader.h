@@ -65,6 +65,13 @@ class ObjectReader::Cursor {
   /// The element as a Value (registered objects through the context's deserializers).
   Result<Value> value() const;
 
+  /// Counts `bytes` that a converter is about to allocate for this element (room for a
+  /// container's elements, say) against the reader's decoded-bytes budget: ReadLimits'
+  /// decoded_bytes_allowance + decoded_bytes_per_input_byte x the object's input bytes.
+  /// Typed readers call it before reserving, so that a small blob cannot make them allocate
+  /// far beyond its size. CapacityError when the budget is spent.
+  Status charge(std::int64_t bytes) const;
+
  private:
   friend class ObjectReader;
   friend struct CursorAccess;

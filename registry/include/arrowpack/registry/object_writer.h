@@ -19,7 +19,7 @@ namespace arrowpack {
 
 class ObjectWriter {
  public:
-  explicit ObjectWriter(const SerializationContext& context, const SerializeLimits& limits = {},
+  explicit ObjectWriter(const SerializationContext& context, const ReadLimits& limits = {},
                         MemoryPool* pool = default_memory_pool());
   ~ObjectWriter();
   ObjectWriter(const ObjectWriter&) = delete;

@@ -11,6 +11,7 @@
 
 #include "arrowpack/core/io.h"
 #include "arrowpack/core/ipc.h"
+#include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/core/tensor.h"
 #include "arrowpack/registry/value.h"
@@ -19,21 +20,19 @@ namespace arrowpack {
 
 class SerializationContext;
 
-/// Limits applied while encoding and decoding (hostile or cyclic input ends in a
-/// CapacityError, not in a stack overflow or an unbounded allocation).
-struct SerializeLimits {
-  int max_depth = 100;                                   ///< nesting of containers (pyarrow's limit)
-  std::int64_t max_elements = std::int64_t{1} << 28;     ///< values in the whole graph
-  std::int64_t max_total_bytes = std::int64_t{1} << 40;  ///< size of a blob accepted for reading
-};
-
+/// How serialized objects are read. Every bound on what hostile input may cost is in
+/// `limits` (shared with the IPC reader and the transports); serialize() takes the same
+/// ReadLimits, so that whatever serializes within them reads back with them.
 struct DeserializeOptions {
-  SerializeLimits limits;
+  /// Depth (max_depth, pyarrow's 100), values (max_elements), blob size (max_input_bytes),
+  /// and the decoded-bytes budget of the IPC reader under the structure.
+  ReadLimits limits;
   /// Objects of type names the context does not know become opaque Values (name + fields)
   /// instead of a KeyError. Their callbacks are never run, whatever this says.
   bool allow_unknown_types = false;
-  /// Run full validation of the structure batch (offsets, union codes, UTF-8).
-  bool validate_full = true;
+  /// kFull (the default) validates the structure batch completely (offsets, union codes,
+  /// UTF-8). kTrustedBytesOnly is for bytes this process serialized itself.
+  Validation validation = Validation::kFull;
   MemoryPool* pool = default_memory_pool();
 };
 
@@ -46,6 +45,18 @@ struct Components {
   int num_ndarrays = 0;
   int num_buffers = 0;
   std::vector<std::shared_ptr<Buffer>> data;
+
+  /// The number of buffers the counts announce: 1 + 2 (tensors + ndarrays) + buffers.
+  std::int64_t expected_size() const {
+    return 1 + 2 * (std::int64_t{num_tensors} + num_ndarrays) + std::int64_t{num_buffers};
+  }
+  /// The checks every reader and writer of components makes, whatever carried them
+  /// (memory, a socket, ZeroMQ): counts not negative and agreeing with data.size(), no null
+  /// buffer, at most limits.max_buffers buffers and limits.max_input_bytes bytes in all.
+  /// Invalid or CapacityError naming what is wrong.
+  Status validate(const ReadLimits& limits = {}) const;
+  /// Bytes of all the buffers.
+  std::int64_t total_bytes() const;
 };
 
 /// A serialized object: the structure batch plus the out-of-band tensors and buffers it
@@ -53,6 +64,8 @@ struct Components {
 class SerializedObject {
  public:
   SerializedObject() = default;
+  /// An object over a structure batch and the items it refers to. deserialize() validates
+  /// the batch in full before decoding it (read_from() and from_components() have, already).
   SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors, std::vector<TensorPtr> ndarrays,
                    std::vector<std::shared_ptr<Buffer>> buffers)
       : batch_(std::move(batch)),
@@ -92,6 +105,10 @@ class SerializedObject {
   /// Safe to call from several threads.
   Result<std::shared_ptr<Buffer>> structure_stream() const;
 
+  /// Whether the structure is known to be well formed: it was read and validated by
+  /// read_from()/from_components(), or made by serialize() in this process.
+  bool structure_validated() const { return structure_validated_; }
+
  private:
   // What every output form shares, rendered once on first use.
   struct Cache {
@@ -110,11 +127,14 @@ class SerializedObject {
   std::vector<std::shared_ptr<Buffer>> buffers_;
   std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
   std::vector<std::shared_ptr<const void>> keep_alive_;
+  bool structure_validated_ = false;
+  std::int64_t input_bytes_ = 0;  // of the blob or the components read (0: made in memory)
+  friend struct SerializedObjectAccess;
 };
 
 /// Encodes `value` with `context`'s registered types (the default context when null).
 Result<SerializedObject> serialize(const Value& value, const SerializationContext* context = nullptr,
-                                   const SerializeLimits& limits = {});
+                                   const ReadLimits& limits = {});
 /// Decodes the structure of `object` back into a Value; registered types are rebuilt by
 /// their deserializers; tensors and buffers are shared, not copied.
 Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context = nullptr,

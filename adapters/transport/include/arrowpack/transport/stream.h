@@ -5,12 +5,14 @@
 //
 // Message: "APCOMP01", int32 num_tensors, num_ndarrays, num_buffers, int32 0, int64 count
 // of buffers, int64 size of each, then each buffer padded with zeros to 64 bytes (all
-// little-endian). Every count and size is checked before anything is allocated.
+// little-endian). Every count and size is checked before anything is allocated, and memory
+// is committed only as the bytes arrive.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 
+#include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/status.h"
 #include "arrowpack/registry/serialize.h"
 
@@ -25,18 +27,21 @@ struct WriteStats {
 /// retried; a peer that went away is an IOError (no SIGPIPE reaches the process).
 Result<WriteStats> write_components(int fd, const Components& components);
 
+/// How the transports read. The bounds on what a peer may make this process commit are in
+/// `limits`: max_buffers (buffers of one message), max_input_bytes (bytes of one message),
+/// decoded_bytes_allowance (what is allocated before the body's bytes arrive; beyond it the
+/// body grows as they do), max_frames (ZeroMQ).
 struct ReadOptions {
-  /// Largest message accepted (framing included); larger announcements are refused before
-  /// any allocation.
-  std::int64_t max_message_bytes = std::int64_t{1} << 36;
-  /// Most buffers one message may carry.
-  std::int64_t max_buffers = std::int64_t{1} << 20;
+  ReadLimits limits;
   MemoryPool* pool = default_memory_pool();
 };
 
 /// Reads one message from `fd` (blocking): std::nullopt at a clean end of stream (the peer
-/// closed between messages), an IOError when it closed inside one. The buffers are slices of
-/// one 64-byte aligned pool allocation.
+/// closed between messages), an IOError when it closed inside one, Invalid for framing that
+/// lies, CapacityError beyond `options.limits`. The buffers are slices of one 64-byte
+/// aligned pool allocation (made at once up to limits.decoded_bytes_allowance, 64 MiB;
+/// larger messages grow into it as they arrive, which costs one copy of what came before).
+/// The components are not otherwise checked: deserialize_components() does that.
 Result<std::optional<Components>> read_components(int fd, const ReadOptions& options = {});
 
 }  // namespace arrowpack::transport
