@@ -47,7 +47,12 @@ int main(int argc, char** argv) {
     int code = 1;
     if (by_name) {
       char ready;
-      if (read(sv[1], &ready, 1) == 1) code = read_it(ap::transport::map_region(name).value_or_throw());
+      // The writer is this program, so the reader maps the named region; a reader that does
+      // not trust its writer takes the default, a copy (a named region can be truncated).
+      if (read(sv[1], &ready, 1) == 1) {
+        code = read_it(
+            ap::transport::map_region(name, ap::transport::NamedRegion::kMapTrustingWriter).value_or_throw());
+      }
     } else {
       const int fd = ap::transport::receive_fd(sv[1]).value_or_throw();
       auto mapped = ap::transport::map_region(fd).value_or_throw();

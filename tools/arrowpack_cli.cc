@@ -28,15 +28,17 @@ constexpr const char* kUsage =
     "\n"
     "FILE may be '-' for standard input. Stream or file is detected from the 'ARROW1' magic.\n";
 
-// The whole input: a memory map for files (zero-copy), a pool buffer for stdin.
+// The whole input, read into memory. Not a memory map: a file that another process
+// truncates while it is mapped makes the reader fault (SIGBUS); read bytes cannot change.
 ap::Result<std::shared_ptr<ap::Buffer>> load(const std::string& path) {
   if (path == "-") {
     ap::io::FdInputStream in(0, false);
     return ap::io::read_fully(&in, std::int64_t{1} << 40);
   }
-  ARROWPACK_ASSIGN_OR_RAISE(auto file, ap::io::MemoryMappedFile::open(path));
-  return file->buffer();
+  return ap::io::read_file(path);
 }
+
+ap::Status run(const std::vector<std::string>& args, bool* usage_error);
 
 struct Contents {
   bool is_file = false;
@@ -154,6 +156,19 @@ ap::Status cmd_convert(const std::string& in, const std::string& out, bool to_fi
   return sink->close();
 }
 
+ap::Status run(const std::vector<std::string>& args, bool* usage_error) {
+  const std::string& cmd = args[0];
+  if (cmd == "cat" && args.size() == 2) return cmd_cat(args[1], false);
+  if (cmd == "cat" && args.size() == 3 && args[1] == "--json") return cmd_cat(args[2], true);
+  if (cmd == "inspect" && args.size() == 2) return cmd_inspect(args[1], false);
+  if (cmd == "inspect" && args.size() == 3 && args[1] == "--json") return cmd_inspect(args[2], true);
+  if (cmd == "validate" && args.size() == 2) return cmd_validate(args[1]);
+  if (cmd == "file-to-stream" && args.size() == 3) return cmd_convert(args[1], args[2], false);
+  if (cmd == "stream-to-file" && args.size() == 3) return cmd_convert(args[1], args[2], true);
+  *usage_error = true;
+  return ap::Status::OK();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,32 +177,22 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return args.empty() ? 2 : 0;
   }
-  const std::string cmd = args[0];
+  bool usage_error = false;
   ap::Status st;
-  if (cmd == "cat" && args.size() == 2) {
-    st = cmd_cat(args[1], false);
-  } else if (cmd == "cat" && args.size() == 3 && args[1] == "--json") {
-    st = cmd_cat(args[2], true);
-  } else if (cmd == "inspect" && args.size() == 2) {
-    st = cmd_inspect(args[1], false);
-  } else if (cmd == "inspect" && args.size() == 3 && args[1] == "--json") {
-    st = cmd_inspect(args[2], true);
-  } else if (cmd == "validate" && args.size() == 2) {
-    st = cmd_validate(args[1]);
-  } else if (cmd == "file-to-stream" && args.size() == 3) {
-    st = cmd_convert(args[1], args[2], false);
-  } else if (cmd == "stream-to-file" && args.size() == 3) {
-    st = cmd_convert(args[1], args[2], true);
-  } else {
+  try {
+    st = run(args, &usage_error);
+  } catch (const std::bad_alloc&) {
+    st = ap::Status::OutOfMemory("out of memory");
+  } catch (const std::exception& e) {
+    st = ap::Status::Invalid("unexpected failure: ", e.what());
+  }
+  if (usage_error) {
     std::cerr << "arrowpack: bad command line\n" << kUsage;
     return 2;
   }
   if (!st.ok()) {
-    std::string msg = st.to_string();
-    for (auto& ch : msg) {
-      if (ch == '\n') ch = ' ';  // one line on stderr
-    }
-    std::cerr << "arrowpack: " << msg << "\n";
+    // Status messages are escaped: one line, no control characters.
+    std::cerr << "arrowpack: " << st.to_string() << "\n";
     return 1;
   }
   return 0;

@@ -1,13 +1,105 @@
 #include "arrowpack/registry/value.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <random>
+#include <unordered_map>
 
 #include "arrowpack/core/half_float.h"
 
 namespace arrowpack {
+
+namespace {
+
+// SipHash-1-3 (Aumasson and Bernstein; Python's hash for str and bytes since 3.4) under a key
+// drawn at random once per process: dict and set keys that an attacker picks cannot be made
+// to collide (a flood of colliding keys would make decoding quadratic).
+class SipHasher {
+ public:
+  SipHasher() {
+    const auto& k = key();
+    v0_ = k[0] ^ 0x736f6d6570736575ULL;
+    v1_ = k[1] ^ 0x646f72616e646f6dULL;
+    v2_ = k[0] ^ 0x6c7967656e657261ULL;
+    v3_ = k[1] ^ 0x7465646279746573ULL;
+  }
+  void add(const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    length_ += n;
+    while (n > 0) {
+      const std::size_t take = std::min<std::size_t>(n, 8 - pending_);
+      std::memcpy(tail_ + pending_, p, take);
+      pending_ += take;
+      p += take;
+      n -= take;
+      if (pending_ == 8) {
+        std::uint64_t m;
+        std::memcpy(&m, tail_, 8);
+        compress(m);
+        pending_ = 0;
+      }
+    }
+  }
+  void add_u64(std::uint64_t x) { add(&x, 8); }
+  std::size_t finish() {
+    std::uint64_t m = static_cast<std::uint64_t>(length_ & 0xff) << 56;
+    for (std::size_t i = 0; i < pending_; ++i) m |= static_cast<std::uint64_t>(tail_[i]) << (8 * i);
+    compress(m);
+    v2_ ^= 0xff;
+    for (int i = 0; i < 3; ++i) round();
+    return static_cast<std::size_t>(v0_ ^ v1_ ^ v2_ ^ v3_);
+  }
+
+ private:
+  static const std::array<std::uint64_t, 2>& key() {
+    static const std::array<std::uint64_t, 2> k = [] {
+      std::random_device rd;
+      std::array<std::uint64_t, 2> out{};
+      for (auto& w : out) w = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+      return out;
+    }();
+    return k;
+  }
+  static std::uint64_t rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+  void round() {
+    v0_ += v1_;
+    v1_ = rotl(v1_, 13) ^ v0_;
+    v0_ = rotl(v0_, 32);
+    v2_ += v3_;
+    v3_ = rotl(v3_, 16) ^ v2_;
+    v0_ += v3_;
+    v3_ = rotl(v3_, 21) ^ v0_;
+    v2_ += v1_;
+    v1_ = rotl(v1_, 17) ^ v2_;
+    v2_ = rotl(v2_, 32);
+  }
+  void compress(std::uint64_t m) {
+    v3_ ^= m;
+    round();
+    v0_ ^= m;
+  }
+  std::uint64_t v0_, v1_, v2_, v3_;
+  unsigned char tail_[8] = {};
+  std::size_t pending_ = 0;
+  std::size_t length_ = 0;
+};
+
+// One hash per kind of key, each under its own leading byte.
+std::size_t keyed_hash(char kind, const void* data, std::size_t n) {
+  SipHasher h;
+  h.add(&kind, 1);
+  h.add(data, n);
+  return h.finish();
+}
+
+std::size_t string_hash(std::string_view s) { return keyed_hash('s', s.data(), s.size()); }
+
+}  // namespace
 
 Value Value::list(std::vector<Value> items) { return Value(std::make_shared<List>(List{std::move(items)})); }
 Value Value::tuple(std::vector<Value> items) { return Value(std::make_shared<Tuple>(Tuple{std::move(items)})); }
@@ -80,7 +172,7 @@ const Value* Dict::find(const Value& key) const {
 }
 
 const Value* Dict::find(std::string_view key) const {
-  auto [lo, hi] = index_.equal_range(std::hash<std::string_view>()(key));
+  auto [lo, hi] = index_.equal_range(string_hash(key));
   for (auto it = lo; it != hi; ++it) {
     if (const auto* s = entries_[it->second].key.as<std::string>(); s && *s == key) return &entries_[it->second].value;
   }
@@ -149,10 +241,12 @@ bool numbers_equal(const Number& a, const Number& b) {
   return exact_int(f.d, &fi) && fi == n.i;
 }
 
+// Equal numbers (1 == 1.0 == True) hash alike: integral values as their int64.
 std::size_t number_hash(const Number& n) {
   std::int64_t i = n.i;
-  if (n.is_int || exact_int(n.d, &i)) return std::hash<std::int64_t>()(i);
-  return std::hash<double>()(n.d);
+  if (n.is_int || exact_int(n.d, &i)) return keyed_hash('i', &i, 8);
+  const double d = n.d == 0 ? 0.0 : n.d;  // -0.0 == 0.0 (integral anyway); NaN hashes by its bits
+  return keyed_hash('f', &d, 8);
 }
 
 bool items_equal(const std::vector<Value>& a, const std::vector<Value>& b) {
@@ -180,9 +274,14 @@ bool Value::equals(const Value& other) const {
       const auto& a = as<Set>()->items;
       const auto& b = other.as<Set>()->items;
       if (a.size() != b.size()) return false;
+      // Through a hash index of b: linear, whatever the elements.
+      std::unordered_multimap<std::size_t, const Value*> index;
+      index.reserve(b.size());
+      for (const auto& w : b) index.emplace(w.is_hashable() ? w.hash() : 0, &w);
       for (const auto& v : a) {
         bool found = false;
-        for (const auto& w : b) found = found || v.equals(w);
+        auto [lo, hi] = index.equal_range(v.is_hashable() ? v.hash() : 0);
+        for (auto it = lo; it != hi && !found; ++it) found = v.equals(*it->second);
         if (!found) return false;
       }
       return true;
@@ -215,14 +314,15 @@ std::size_t Value::hash() const {
   Number x;
   if (numeric(*this, &x)) return number_hash(x);
   switch (kind()) {
-    case Kind::kNone: return 0x5bd1e995;
-    case Kind::kDate64: return std::hash<std::int64_t>()(as<Date64>()->micros) ^ 0x9e3779b9;
-    case Kind::kString: return std::hash<std::string_view>()(*as<std::string>());
-    case Kind::kBytes: return std::hash<std::string>()(as<Bytes>()->data) ^ 0x7f4a7c15;
+    case Kind::kNone: return keyed_hash('n', nullptr, 0);
+    case Kind::kDate64: return keyed_hash('d', &as<Date64>()->micros, 8);
+    case Kind::kString: return string_hash(*as<std::string>());
+    case Kind::kBytes: return keyed_hash('b', as<Bytes>()->data.data(), as<Bytes>()->data.size());
     case Kind::kTuple: {
-      std::size_t h = 0x345678;
-      for (const auto& v : as<Tuple>()->items) h = (h ^ v.hash()) * 1000003;
-      return h;
+      SipHasher h;
+      h.add("t", 1);
+      for (const auto& v : as<Tuple>()->items) h.add_u64(v.hash());
+      return h.finish();
     }
     default: return 0;
   }

@@ -161,7 +161,7 @@ Result<std::shared_ptr<Buffer>> map_region(int fd) {
   return map_fd(fd, st.st_size);
 }
 
-Result<std::shared_ptr<Buffer>> map_region(const std::string& name) {
+Result<std::shared_ptr<Buffer>> map_region(const std::string& name, NamedRegion how, MemoryPool* pool) {
   ARROWPACK_RETURN_NOT_OK(check_name(name));
   const int fd = ::open(shm_path(name).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::KeyError("no shared-memory region named '", name, "': ", errno_text());
@@ -170,9 +170,20 @@ Result<std::shared_ptr<Buffer>> map_region(const std::string& name) {
     ::close(fd);
     return Status::IOError("fstat failed: ", errno_text());
   }
-  auto mapped = map_fd(fd, st.st_size);
+  if (how == NamedRegion::kMapTrustingWriter) {
+    auto mapped = map_fd(fd, st.st_size);
+    ::close(fd);
+    return mapped;
+  }
   ::close(fd);
-  return mapped;
+  // A copy: what was read cannot change or vanish, whatever the writer does next.
+  ARROWPACK_ASSIGN_OR_RAISE(auto file, io::ReadableFile::open(shm_path(name), pool));
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, file->read_at(0, st.st_size));
+  if (bytes->size() != st.st_size) {
+    return Status::IOError("shared-memory region '", name, "' shrank from ", st.st_size, " to ", bytes->size(),
+                           " bytes while it was read");
+  }
+  return bytes;
 }
 
 Status remove_region(const std::string& name) {

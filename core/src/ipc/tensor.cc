@@ -145,7 +145,16 @@ Result<TensorPtr> read_tensor(const Message& message) {
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto data, message.body()->slice(offset, length));
   // The body is 8-byte aligned (Message::open copies it when not), enough for any element.
-  return Tensor::make(std::move(type), std::move(data), std::move(shape), std::move(strides), std::move(names));
+  ARROWPACK_ASSIGN_OR_RAISE(auto tensor, Tensor::make(std::move(type), std::move(data), std::move(shape),
+                                                      std::move(strides), std::move(names)));
+  // Writers give every element bytes of its own. Strides that make elements share memory
+  // (zero strides) would let a few bytes stand for 2^60 elements: everything that visits
+  // them (printing, to_row_major, equals) would work without end.
+  if (tensor->element_size() > 0 && tensor->size() > length / tensor->element_size()) {
+    return Status::Invalid("tensor of ", tensor->size(), " elements of ", tensor->element_size(),
+                           " bytes over ", length, " bytes of data: its strides make elements share memory");
+  }
+  return tensor;
 }
 
 Result<TensorPtr> read_tensor(io::InputStream* source, const IpcReadOptions& options) {

@@ -209,6 +209,10 @@ class ReadableFile : public RandomAccessFile {
 
 /// A file mapped into memory (pyarrow's memory_map). Reads are zero-copy slices of the
 /// mapping, which stays mapped until the file and every slice of it are gone.
+///
+/// Trust: a process that truncates the file while it is mapped makes every reader of the
+/// truncated part fault (SIGBUS, which kills the process): map only files that nobody else
+/// writes; read the others with ReadableFile or read_file(), whose bytes cannot change.
 /// In kReadWrite mode the mapping can also be written (without growing the file).
 class MemoryMappedFile : public RandomAccessFile, public OutputStream {
  public:

@@ -36,12 +36,14 @@ struct ReadLimits {
   std::int64_t max_metadata_bytes = std::int64_t{64} << 20;
   /// The decoded-bytes budget. A reader may allocate, beyond the input it holds,
   ///   decoded_bytes_allowance + decoded_bytes_per_input_byte × input bytes
-  /// for copies it makes: misaligned or big-endian buffers, decompressed bodies, joined
-  /// dictionaries, tensors made contiguous. Honest input needs at most one copy of itself
-  /// (compressed bodies aside: raise these two to read bodies that expand more than 4×
-  /// beyond 64 MiB). 64 MiB is Cap'n Proto's traversal limit.
+  /// for what it makes of it: copies of misaligned or big-endian buffers, decompressed
+  /// bodies, dictionaries grown by deltas, tensors made contiguous, the containers of typed
+  /// reads. Honest input needs a few times its size at most (a typed read of a million
+  /// small strings: 32-byte std::string objects for 5-10 bytes of input each); compressed
+  /// bodies are the exception: raise these two to read bodies that expand more than 8x
+  /// beyond 64 MiB. 64 MiB is Cap'n Proto's traversal limit.
   std::int64_t decoded_bytes_allowance = std::int64_t{64} << 20;
-  std::int64_t decoded_bytes_per_input_byte = 4;
+  std::int64_t decoded_bytes_per_input_byte = 8;
   /// Most bytes the dictionaries of one IPC reader may hold at once (after deltas).
   std::int64_t max_dictionary_bytes = std::int64_t{1} << 32;
   /// Most bytes the compressed buffers of one IPC message may decompress to (the budget

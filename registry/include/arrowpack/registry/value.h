@@ -215,7 +215,9 @@ class Value {
   /// payload identity or by fields when opaque).
   bool equals(const Value& other) const;
   bool operator==(const Value& other) const { return equals(other); }
-  /// Hash consistent with equals() for hashable kinds.
+  /// Hash consistent with equals() for hashable kinds: SipHash-1-3 under a key drawn at
+  /// random once per process (as Python does), so that keys read from hostile bytes cannot be
+  /// chosen to collide. Differs between processes: never store it.
   std::size_t hash() const;
   /// None, bools, numbers, strings, bytes, dates and tuples of hashables can be dict keys.
   bool is_hashable() const;

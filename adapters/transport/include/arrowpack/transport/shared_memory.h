@@ -8,6 +8,9 @@
 // more), or by name (a file in /dev/shm that appears atomically when sealed). Memory is
 // released when the last descriptor and the last mapping are gone (and, for a named region,
 // once remove_region() unlinked its name).
+//
+// The trust model: a reader that does not trust its writer takes sealed memfds (mapped, no
+// copy) or copies of named regions (the default of map_region(name)); see NamedRegion.
 #pragma once
 
 #include <cstdint>
@@ -78,11 +81,22 @@ Result<SharedRegion> put(const SerializedObject& object);
 /// ... published under /dev/shm/`name`.
 Result<SharedRegion> put(const SerializedObject& object, const std::string& name);
 
-/// Maps a region read-only. A descriptor must be a sealed memfd (else the writer could still
-/// change what the reader reads). The buffer keeps the mapping alive; `fd` may be closed.
+/// Maps a region read-only, with no copy. The descriptor must be a sealed memfd (Invalid
+/// otherwise): nobody can write, grow or shrink it any more, so the mapping is safe to read
+/// whoever wrote it. The buffer keeps the mapping alive; `fd` may be closed.
 Result<std::shared_ptr<Buffer>> map_region(int fd);
-/// Maps the region published as `name`.
-Result<std::shared_ptr<Buffer>> map_region(const std::string& name);
+/// How a reader takes a region published by name. Unlike a sealed memfd, a named region can
+/// still be truncated by its writer, and touching a mapping of a truncated file kills the
+/// reader with SIGBUS: only a reader that trusts the writer may map it.
+enum class NamedRegion : std::int8_t {
+  kCopy,               ///< read into memory from the pool (one copy): safe whatever the writer does
+  kMapTrustingWriter,  ///< mapped read-only, no copy; the writer must never truncate it
+};
+/// The region published as `name`: a copy (the default), or a read-only mapping when its
+/// writer is trusted. KeyError when no such name exists, Invalid for a name that is not a
+/// plain file name, IOError when reading fails or the region shrinks while it is copied.
+Result<std::shared_ptr<Buffer>> map_region(const std::string& name, NamedRegion how = NamedRegion::kCopy,
+                                           MemoryPool* pool = default_memory_pool());
 /// Unlinks a published name (mappings stay valid until they are dropped).
 Status remove_region(const std::string& name);
 
