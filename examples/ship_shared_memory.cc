@@ -50,8 +50,8 @@ int main(int argc, char** argv) {
       // The writer is this program, so the reader maps the named region; a reader that does
       // not trust its writer takes the default, a copy (a named region can be truncated).
       if (read(sv[1], &ready, 1) == 1) {
-        code = read_it(
-            ap::transport::map_region(name, ap::transport::NamedRegion::kMapTrustingWriter).value_or_throw());
+        code =
+            read_it(ap::transport::map_region(name, ap::transport::NamedRegion::kMapTrustingWriter).value_or_throw());
       }
     } else {
       const int fd = ap::transport::receive_fd(sv[1]).value_or_throw();

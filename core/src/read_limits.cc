@@ -17,11 +17,10 @@ Status ReadBudget::charge(std::int64_t bytes, std::string_view what) {
   const std::int64_t cap = limit();
   if (before > cap - bytes) {
     used_.fetch_sub(bytes, std::memory_order_relaxed);
-    return Status::CapacityError(what, " needs ", bytes, " bytes beyond the ", before,
-                                 " already decoded; the read budget is ", cap,
-                                 " bytes (ReadLimits::decoded_bytes_allowance ", allowance_,
-                                 " + decoded_bytes_per_input_byte ", per_input_byte_, " x ",
-                                 input_.load(std::memory_order_relaxed), " input bytes)");
+    return Status::CapacityError(
+        what, " needs ", bytes, " bytes beyond the ", before, " already decoded; the read budget is ", cap,
+        " bytes (ReadLimits::decoded_bytes_allowance ", allowance_, " + decoded_bytes_per_input_byte ", per_input_byte_,
+        " x ", input_.load(std::memory_order_relaxed), " input bytes)");
   }
   return Status::OK();
 }

@@ -212,136 +212,139 @@ Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
 
 Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffer>& buffer,
                                                      const DeserializeOptions& options) {
-  if (!buffer) return Status::Invalid("no buffer");
-  const std::int64_t size = buffer->size();
-  if (size > options.limits.max_input_bytes) {
-    return Status::CapacityError("serialized object of ", size, " bytes exceeds ReadLimits::max_input_bytes = ",
-                                 options.limits.max_input_bytes);
-  }
-  if (size < 24)
-    return Status::Invalid("serialized object truncated: ", size, " bytes, too small for a header and a stream");
-  std::int32_t c[4];
-  std::memcpy(c, buffer->data(), 16);
-  for (int i = 0; i < 4; ++i) ARROWPACK_RETURN_NOT_OK(check_count(c[i], "items"));
+  return catch_exceptions("reading a serialized object", [&]() -> Result<SerializedObject> {
+    if (!buffer) return Status::Invalid("no buffer");
+    const std::int64_t size = buffer->size();
+    if (size > options.limits.max_input_bytes) {
+      return Status::CapacityError("serialized object of ", size,
+                                   " bytes exceeds ReadLimits::max_input_bytes = ", options.limits.max_input_bytes);
+    }
+    if (size < 24)
+      return Status::Invalid("serialized object truncated: ", size, " bytes, too small for a header and a stream");
+    std::int32_t c[4];
+    std::memcpy(c, buffer->data(), 16);
+    for (int i = 0; i < 4; ++i) ARROWPACK_RETURN_NOT_OK(check_count(c[i], "items"));
 
-  io::BufferReader reader(buffer);
-  ARROWPACK_RETURN_NOT_OK(reader.seek(16));
-  const ipc::IpcReadOptions ipc_options = registry_internal::structure_read_options(options);
-  std::uint32_t first_word;
-  std::memcpy(&first_word, buffer->data() + 16, 4);
-  const bool legacy_framing = first_word != 0xFFFFFFFFu;
+    io::BufferReader reader(buffer);
+    ARROWPACK_RETURN_NOT_OK(reader.seek(16));
+    const ipc::IpcReadOptions ipc_options = registry_internal::structure_read_options(options);
+    std::uint32_t first_word;
+    std::memcpy(&first_word, buffer->data() + 16, 4);
+    const bool legacy_framing = first_word != 0xFFFFFFFFu;
 
-  ARROWPACK_ASSIGN_OR_RAISE(auto schema, ipc::read_schema(&reader, ipc_options));
-  ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::read_message(&reader, ipc_options));
-  if (!message) return Status::Invalid("serialized object has no structure batch");
-  ARROWPACK_ASSIGN_OR_RAISE(auto batch, ipc::read_record_batch(*message, schema, ipc_options));
-  ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, ipc_options));
-  if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
-  ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
+    ARROWPACK_ASSIGN_OR_RAISE(auto schema, ipc::read_schema(&reader, ipc_options));
+    ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::read_message(&reader, ipc_options));
+    if (!message) return Status::Invalid("serialized object has no structure batch");
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, ipc::read_record_batch(*message, schema, ipc_options));
+    ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, ipc_options));
+    if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
+    ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
 
-  // Header: 4 counts (tensors, sparse, ndarrays, buffers), or before pyarrow 0.16 three
-  // (tensors, ndarrays, buffers) and 4 bytes of padding. The fourth word tells them apart
-  // unless it is zero; then legacy framing means three counts, and otherwise the counts
-  // must agree with what the structure refers to.
-  std::int64_t tensors = c[0], ndarrays = c[2], buffers = c[3];
-  bool three = false;
-  if (c[3] == 0) {
-    const bool fits_four = c[1] == 0 && refs.ndarrays <= c[2] && refs.buffers == 0;
-    const bool fits_three = refs.ndarrays <= c[1] && refs.buffers <= c[2];
-    three = legacy_framing ? true : (!fits_four && fits_three);
-    if (!legacy_framing && c[1] != 0 && !fits_three) {
+    // Header: 4 counts (tensors, sparse, ndarrays, buffers), or before pyarrow 0.16 three
+    // (tensors, ndarrays, buffers) and 4 bytes of padding. The fourth word tells them apart
+    // unless it is zero; then legacy framing means three counts, and otherwise the counts
+    // must agree with what the structure refers to.
+    std::int64_t tensors = c[0], ndarrays = c[2], buffers = c[3];
+    bool three = false;
+    if (c[3] == 0) {
+      const bool fits_four = c[1] == 0 && refs.ndarrays <= c[2] && refs.buffers == 0;
+      const bool fits_three = refs.ndarrays <= c[1] && refs.buffers <= c[2];
+      three = legacy_framing ? true : (!fits_four && fits_three);
+      if (!legacy_framing && c[1] != 0 && !fits_three) {
+        return Status::NotImplemented("serialized object holds ", c[1], " sparse tensors, not supported");
+      }
+    } else if (c[1] != 0) {
       return Status::NotImplemented("serialized object holds ", c[1], " sparse tensors, not supported");
     }
-  } else if (c[1] != 0) {
-    return Status::NotImplemented("serialized object holds ", c[1], " sparse tensors, not supported");
-  }
-  if (three) {
-    ndarrays = c[1];
-    buffers = c[2];
-  }
-  if (refs.tensors > tensors || refs.ndarrays > ndarrays || refs.buffers > buffers) {
-    return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays,
-                                      " ndarrays and ", refs.buffers, " buffers; the header announces ", tensors, ", ",
-                                      ndarrays, " and ", buffers);
-  }
+    if (three) {
+      ndarrays = c[1];
+      buffers = c[2];
+    }
+    if (refs.tensors > tensors || refs.ndarrays > ndarrays || refs.buffers > buffers) {
+      return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays,
+                                        " ndarrays and ", refs.buffers, " buffers; the header announces ", tensors,
+                                        ", ", ndarrays, " and ", buffers);
+    }
 
-  ARROWPACK_ASSIGN_OR_RAISE(std::int64_t pos, reader.tell());
-  // Every item takes at least 8 bytes: refuse counts the data cannot hold before reserving.
-  if ((tensors + ndarrays + buffers) * 8 > size - pos) {
-    return Status::Invalid("serialized object announces ", tensors + ndarrays + buffers, " items but only ", size - pos,
-                           " bytes follow the structure");
-  }
-  auto align = [&]() -> Status {
-    pos = pad_to(pos, kTensorAlignment);
-    if (pos > size) return Status::Invalid("serialized object truncated after the structure");
-    return reader.seek(pos);
-  };
-  ARROWPACK_RETURN_NOT_OK(align());
-  std::vector<TensorPtr> tensor_list, ndarray_list;
-  for (auto [count, out] : {std::pair{tensors, &tensor_list}, std::pair{ndarrays, &ndarray_list}}) {
-    for (std::int64_t i = 0; i < count; ++i) {
-      auto t = ipc::read_tensor(&reader, ipc_options);
-      if (!t.ok()) return t.status().with_context("serialized object, tensor " + std::to_string(i));
-      ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
-      out->push_back(std::move(checked));
-      ARROWPACK_ASSIGN_OR_RAISE(pos, reader.tell());
-      ARROWPACK_RETURN_NOT_OK(align());
+    ARROWPACK_ASSIGN_OR_RAISE(std::int64_t pos, reader.tell());
+    // Every item takes at least 8 bytes: refuse counts the data cannot hold before reserving.
+    if ((tensors + ndarrays + buffers) * 8 > size - pos) {
+      return Status::Invalid("serialized object announces ", tensors + ndarrays + buffers, " items but only ",
+                             size - pos, " bytes follow the structure");
     }
-  }
-  std::vector<std::shared_ptr<Buffer>> buffer_list;
-  for (std::int64_t i = 0; i < buffers; ++i) {
-    if (size - pos < 8) return Status::Invalid("serialized object truncated: buffer ", i, " has no length");
-    std::int64_t n;
-    std::memcpy(&n, buffer->data() + pos, 8);
-    pos += 8;
-    if (n < 0 || n > size - pos) {
-      return Status::Invalid("serialized object: buffer ", i, " announces ", n, " bytes, ", size - pos, " remain");
+    auto align = [&]() -> Status {
+      pos = pad_to(pos, kTensorAlignment);
+      if (pos > size) return Status::Invalid("serialized object truncated after the structure");
+      return reader.seek(pos);
+    };
+    ARROWPACK_RETURN_NOT_OK(align());
+    std::vector<TensorPtr> tensor_list, ndarray_list;
+    for (auto [count, out] : {std::pair{tensors, &tensor_list}, std::pair{ndarrays, &ndarray_list}}) {
+      for (std::int64_t i = 0; i < count; ++i) {
+        auto t = ipc::read_tensor(&reader, ipc_options);
+        if (!t.ok()) return t.status().with_context("serialized object, tensor " + std::to_string(i));
+        ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
+        out->push_back(std::move(checked));
+        ARROWPACK_ASSIGN_OR_RAISE(pos, reader.tell());
+        ARROWPACK_RETURN_NOT_OK(align());
+      }
     }
-    ARROWPACK_ASSIGN_OR_RAISE(auto b, buffer->slice(pos, n));
-    buffer_list.push_back(std::move(b));
-    pos += n;
-  }
-  SerializedObject out(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list));
-  out.structure_validated_ = options.validation == Validation::kFull;
-  out.input_bytes_ = size;
-  return out;
+    std::vector<std::shared_ptr<Buffer>> buffer_list;
+    for (std::int64_t i = 0; i < buffers; ++i) {
+      if (size - pos < 8) return Status::Invalid("serialized object truncated: buffer ", i, " has no length");
+      std::int64_t n;
+      std::memcpy(&n, buffer->data() + pos, 8);
+      pos += 8;
+      if (n < 0 || n > size - pos) {
+        return Status::Invalid("serialized object: buffer ", i, " announces ", n, " bytes, ", size - pos, " remain");
+      }
+      ARROWPACK_ASSIGN_OR_RAISE(auto b, buffer->slice(pos, n));
+      buffer_list.push_back(std::move(b));
+      pos += n;
+    }
+    SerializedObject out(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list));
+    out.structure_validated_ = options.validation == Validation::kFull;
+    out.input_bytes_ = size;
+    return out;
+  });
 }
 
 Result<SerializedObject> SerializedObject::from_components(const Components& c, const DeserializeOptions& options) {
-  ARROWPACK_RETURN_NOT_OK(c.validate(options.limits));
-  const ipc::IpcReadOptions ipc_options = registry_internal::structure_read_options(options);
-  ARROWPACK_ASSIGN_OR_RAISE(auto reader, ipc::open_stream(c.data[0], ipc_options));
-  ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader->read_next_batch());
-  if (!batch) return Status::Invalid("components: the structure stream has no batch");
-  ARROWPACK_ASSIGN_OR_RAISE(auto second, reader->read_next_batch());
-  if (second) return Status::Invalid("components: more than one batch in the structure stream");
-  ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
-  if (refs.tensors > c.num_tensors || refs.ndarrays > c.num_ndarrays || refs.buffers > c.num_buffers) {
-    return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays,
-                                      " ndarrays and ", refs.buffers, " buffers; the components hold ", c.num_tensors,
-                                      ", ", c.num_ndarrays, " and ", c.num_buffers);
-  }
-  std::size_t k = 1;
-  std::vector<TensorPtr> tensors, ndarrays;
-  for (auto [count, out] : {std::pair{c.num_tensors, &tensors}, std::pair{c.num_ndarrays, &ndarrays}}) {
-    for (int i = 0; i < count; ++i, k += 2) {
-      auto message = ipc::Message::open(c.data[k], c.data[k + 1], ipc_options);
-      if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
-      auto t = ipc::read_tensor(**message);
-      if (!t.ok()) return t.status().with_context("component " + std::to_string(k));
-      ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
-      out->push_back(std::move(checked));
+  return catch_exceptions("reading serialized components", [&]() -> Result<SerializedObject> {
+    ARROWPACK_RETURN_NOT_OK(c.validate(options.limits));
+    const ipc::IpcReadOptions ipc_options = registry_internal::structure_read_options(options);
+    ARROWPACK_ASSIGN_OR_RAISE(auto reader, ipc::open_stream(c.data[0], ipc_options));
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader->read_next_batch());
+    if (!batch) return Status::Invalid("components: the structure stream has no batch");
+    ARROWPACK_ASSIGN_OR_RAISE(auto second, reader->read_next_batch());
+    if (second) return Status::Invalid("components: more than one batch in the structure stream");
+    ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
+    if (refs.tensors > c.num_tensors || refs.ndarrays > c.num_ndarrays || refs.buffers > c.num_buffers) {
+      return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays,
+                                        " ndarrays and ", refs.buffers, " buffers; the components hold ", c.num_tensors,
+                                        ", ", c.num_ndarrays, " and ", c.num_buffers);
     }
-  }
-  std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
-  SerializedObject out(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers));
-  out.structure_validated_ = options.validation == Validation::kFull;
-  out.input_bytes_ = c.total_bytes();
-  return out;
+    std::size_t k = 1;
+    std::vector<TensorPtr> tensors, ndarrays;
+    for (auto [count, out] : {std::pair{c.num_tensors, &tensors}, std::pair{c.num_ndarrays, &ndarrays}}) {
+      for (int i = 0; i < count; ++i, k += 2) {
+        auto message = ipc::Message::open(c.data[k], c.data[k + 1], ipc_options);
+        if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
+        auto t = ipc::read_tensor(**message);
+        if (!t.ok()) return t.status().with_context("component " + std::to_string(k));
+        ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
+        out->push_back(std::move(checked));
+      }
+    }
+    std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
+    SerializedObject out(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers));
+    out.structure_validated_ = options.validation == Validation::kFull;
+    out.input_bytes_ = c.total_bytes();
+    return out;
+  });
 }
 
-Result<SerializedObject> serialize(const Value& value, const SerializationContext* context,
-                                   const ReadLimits& limits) {
+Result<SerializedObject> serialize(const Value& value, const SerializationContext* context, const ReadLimits& limits) {
   ARROWPACK_ASSIGN_OR_RAISE(
       auto enc, registry_internal::encode(value, context_or_default(context), limits, default_memory_pool()));
   SerializedObject out(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays), std::move(enc.buffers));
@@ -352,10 +355,12 @@ Result<SerializedObject> serialize(const Value& value, const SerializationContex
 
 Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context,
                           const DeserializeOptions& options) {
-  if (object.batch() && !object.structure_validated() && options.validation == Validation::kFull) {
-    ARROWPACK_RETURN_NOT_OK(object.batch()->validate_full());
-  }
-  return registry_internal::decode(object, context_or_default(context), options);
+  return catch_exceptions("deserializing an object", [&]() -> Result<Value> {
+    if (object.batch() && !object.structure_validated() && options.validation == Validation::kFull) {
+      ARROWPACK_RETURN_NOT_OK(object.batch()->validate_full());
+    }
+    return registry_internal::decode(object, context_or_default(context), options);
+  });
 }
 
 Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const SerializationContext* context,
@@ -385,15 +390,15 @@ std::int64_t SerializedObjectAccess::input_bytes(const SerializedObject& object)
 
 Status Components::validate(const ReadLimits& limits) const {
   if (num_tensors < 0 || num_ndarrays < 0 || num_buffers < 0) {
-    return Status::Invalid("components with negative counts (", num_tensors, " tensors, ", num_ndarrays,
-                           " ndarrays, ", num_buffers, " buffers)");
+    return Status::Invalid("components with negative counts (", num_tensors, " tensors, ", num_ndarrays, " ndarrays, ",
+                           num_buffers, " buffers)");
   }
   if (static_cast<std::int64_t>(data.size()) != expected_size()) {
     return Status::Invalid("components hold ", data.size(), " buffers, their counts announce ", expected_size());
   }
   if (expected_size() > limits.max_buffers) {
-    return Status::CapacityError("components of ", expected_size(), " buffers exceed ReadLimits::max_buffers = ",
-                                 limits.max_buffers);
+    return Status::CapacityError("components of ", expected_size(),
+                                 " buffers exceed ReadLimits::max_buffers = ", limits.max_buffers);
   }
   std::int64_t total = 0;
   for (std::size_t i = 0; i < data.size(); ++i) {

@@ -501,12 +501,12 @@ class Decoder {
 
   Status count(int depth) {
     if (depth > options_.limits.max_depth) {
-      return Status::CapacityError("serialized value nests deeper than ReadLimits::max_depth = ",
-                                   options_.limits.max_depth, " levels");
+      return Status::CapacityError(
+          "serialized value nests deeper than ReadLimits::max_depth = ", options_.limits.max_depth, " levels");
     }
     if (++elements_ > options_.limits.max_elements) {
-      return Status::CapacityError("serialized value has more than ReadLimits::max_elements = ",
-                                   options_.limits.max_elements, " elements");
+      return Status::CapacityError(
+          "serialized value has more than ReadLimits::max_elements = ", options_.limits.max_elements, " elements");
     }
     return Status::OK();
   }
@@ -514,8 +514,8 @@ class Decoder {
   Status count_many(int depth, std::int64_t n) {
     if (depth > options_.limits.max_depth) return count(depth);
     if (n > options_.limits.max_elements - elements_) {
-      return Status::CapacityError("serialized value has more than ReadLimits::max_elements = ",
-                                   options_.limits.max_elements, " elements");
+      return Status::CapacityError(
+          "serialized value has more than ReadLimits::max_elements = ", options_.limits.max_elements, " elements");
     }
     elements_ += n;
     return Status::OK();
@@ -1110,14 +1110,16 @@ ObjectReader::~ObjectReader() = default;
 
 Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object, const SerializationContext& context,
                                                          const DeserializeOptions& options) {
-  const auto& batch = object.batch();
-  if (!batch) return Status::Invalid("serialized object without a structure batch");
-  if (!object.structure_validated() && options.validation == Validation::kFull) {
-    ARROWPACK_RETURN_NOT_OK(batch->validate_full());
-  }
-  ARROWPACK_RETURN_NOT_OK(registry_internal::check_structure_schema(*batch->schema()));
-  if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
-  return std::shared_ptr<ObjectReader>(new ObjectReader(std::make_shared<Impl>(std::move(object), context, options)));
+  return catch_exceptions("opening a serialized object", [&]() -> Result<std::shared_ptr<ObjectReader>> {
+    const auto& batch = object.batch();
+    if (!batch) return Status::Invalid("serialized object without a structure batch");
+    if (!object.structure_validated() && options.validation == Validation::kFull) {
+      ARROWPACK_RETURN_NOT_OK(batch->validate_full());
+    }
+    ARROWPACK_RETURN_NOT_OK(registry_internal::check_structure_schema(*batch->schema()));
+    if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
+    return std::shared_ptr<ObjectReader>(new ObjectReader(std::make_shared<Impl>(std::move(object), context, options)));
+  });
 }
 
 Result<ObjectReader::Cursor> ObjectReader::root() const {
@@ -1242,7 +1244,9 @@ Status ObjectReader::Cursor::charge(std::int64_t bytes) const {
 }
 
 Result<Value> ObjectReader::Cursor::value() const {
-  return reader_->decoder.value_at(raw::view(union_), index_, depth_);
+  return catch_exceptions("deserializing an object", [&]() -> Result<Value> {
+    return reader_->decoder.value_at(raw::view(union_), index_, depth_);
+  });
 }
 
 }  // namespace arrowpack

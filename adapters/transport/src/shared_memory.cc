@@ -162,28 +162,30 @@ Result<std::shared_ptr<Buffer>> map_region(int fd) {
 }
 
 Result<std::shared_ptr<Buffer>> map_region(const std::string& name, NamedRegion how, MemoryPool* pool) {
-  ARROWPACK_RETURN_NOT_OK(check_name(name));
-  const int fd = ::open(shm_path(name).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::KeyError("no shared-memory region named '", name, "': ", errno_text());
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
+  return catch_exceptions("reading a named shared-memory region", [&]() -> Result<std::shared_ptr<Buffer>> {
+    ARROWPACK_RETURN_NOT_OK(check_name(name));
+    const int fd = ::open(shm_path(name).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::KeyError("no shared-memory region named '", name, "': ", errno_text());
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      ::close(fd);
+      return Status::IOError("fstat failed: ", errno_text());
+    }
+    if (how == NamedRegion::kMapTrustingWriter) {
+      auto mapped = map_fd(fd, st.st_size);
+      ::close(fd);
+      return mapped;
+    }
     ::close(fd);
-    return Status::IOError("fstat failed: ", errno_text());
-  }
-  if (how == NamedRegion::kMapTrustingWriter) {
-    auto mapped = map_fd(fd, st.st_size);
-    ::close(fd);
-    return mapped;
-  }
-  ::close(fd);
-  // A copy: what was read cannot change or vanish, whatever the writer does next.
-  ARROWPACK_ASSIGN_OR_RAISE(auto file, io::ReadableFile::open(shm_path(name), pool));
-  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, file->read_at(0, st.st_size));
-  if (bytes->size() != st.st_size) {
-    return Status::IOError("shared-memory region '", name, "' shrank from ", st.st_size, " to ", bytes->size(),
-                           " bytes while it was read");
-  }
-  return bytes;
+    // A copy: what was read cannot change or vanish, whatever the writer does next.
+    ARROWPACK_ASSIGN_OR_RAISE(auto file, io::ReadableFile::open(shm_path(name), pool));
+    ARROWPACK_ASSIGN_OR_RAISE(auto bytes, file->read_at(0, st.st_size));
+    if (bytes->size() != st.st_size) {
+      return Status::IOError("shared-memory region '", name, "' shrank from ", st.st_size, " to ", bytes->size(),
+                             " bytes while it was read");
+    }
+    return bytes;
+  });
 }
 
 Status remove_region(const std::string& name) {

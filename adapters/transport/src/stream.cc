@@ -122,88 +122,91 @@ Result<WriteStats> write_components(int fd, const Components& c) {
 }
 
 Result<std::optional<Components>> read_components(int fd, const ReadOptions& options) {
-  const ReadLimits& limits = options.limits;
-  std::uint8_t header[kHeaderBytes];
-  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got, read_exactly(fd, header, kHeaderBytes));
-  if (got == 0) return std::optional<Components>();
-  if (got < kHeaderBytes) {
-    return Status::IOError("the peer closed the stream after ", got, " of the ", kHeaderBytes, " header bytes");
-  }
-  if (std::memcmp(header, kMagic, 8) != 0) return Status::Invalid("not an arrowpack components message (bad magic)");
-  std::int32_t counts[4];
-  std::int64_t count;
-  std::memcpy(counts, header + 8, 16);
-  std::memcpy(&count, header + 24, 8);
-  Components c;
-  c.num_tensors = counts[0];
-  c.num_ndarrays = counts[1];
-  c.num_buffers = counts[2];
-  if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] != 0 || count != c.expected_size()) {
-    return Status::Invalid("components message with inconsistent counts (", counts[0], " tensors, ", counts[1],
-                           " ndarrays, ", counts[2], " buffers, ", count, " parts)");
-  }
-  if (count > limits.max_buffers) {
-    return Status::CapacityError("components message of ", count, " buffers exceeds ReadLimits::max_buffers = ",
-                                 limits.max_buffers);
-  }
-  // The sizes, in bounded steps: room for them grows only as they arrive.
-  constexpr std::int64_t kSizesStep = 8192;
-  std::vector<std::int64_t> sizes;
-  while (static_cast<std::int64_t>(sizes.size()) < count) {
-    const std::int64_t have = static_cast<std::int64_t>(sizes.size());
-    const std::int64_t step = std::min(kSizesStep, count - have);
-    sizes.resize(static_cast<std::size_t>(have + step));
-    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t n,
-                              read_exactly(fd, reinterpret_cast<std::uint8_t*>(sizes.data() + have), 8 * step));
-    if (n < 8 * step) {
-      return Status::IOError("the peer closed the stream inside a message header (", 8 * have + n, " of ", 8 * count,
-                             " size bytes)");
+  return catch_exceptions("reading components from a descriptor", [&]() -> Result<std::optional<Components>> {
+    const ReadLimits& limits = options.limits;
+    std::uint8_t header[kHeaderBytes];
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got, read_exactly(fd, header, kHeaderBytes));
+    if (got == 0) return std::optional<Components>();
+    if (got < kHeaderBytes) {
+      return Status::IOError("the peer closed the stream after ", got, " of the ", kHeaderBytes, " header bytes");
     }
-  }
-  // Where the framing padding ends and each buffer starts; all checked before allocating.
-  const std::int64_t framing = padded(kHeaderBytes + 8 * count);
-  std::int64_t total = 0;
-  std::vector<std::int64_t> starts;
-  starts.reserve(sizes.size());
-  for (std::int64_t i = 0; i < count; ++i) {
-    const std::int64_t size = sizes[i];
-    if (size < 0 || size > limits.max_input_bytes - total) {
-      return Status::Invalid("components message announces a buffer of ", size,
-                             " bytes; the message may hold ReadLimits::max_input_bytes = ", limits.max_input_bytes);
+    if (std::memcmp(header, kMagic, 8) != 0) return Status::Invalid("not an arrowpack components message (bad magic)");
+    std::int32_t counts[4];
+    std::int64_t count;
+    std::memcpy(counts, header + 8, 16);
+    std::memcpy(&count, header + 24, 8);
+    Components c;
+    c.num_tensors = counts[0];
+    c.num_ndarrays = counts[1];
+    c.num_buffers = counts[2];
+    if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] != 0 || count != c.expected_size()) {
+      return Status::Invalid("components message with inconsistent counts (", counts[0], " tensors, ", counts[1],
+                             " ndarrays, ", counts[2], " buffers, ", count, " parts)");
     }
-    starts.push_back(total);
-    total += padded(size);
-    if (total > limits.max_input_bytes) {
-      return Status::Invalid("components message of more than ReadLimits::max_input_bytes = ",
-                             limits.max_input_bytes, " bytes");
+    if (count > limits.max_buffers) {
+      return Status::CapacityError("components message of ", count,
+                                   " buffers exceeds ReadLimits::max_buffers = ", limits.max_buffers);
     }
-  }
-  // The rest of the framing padding.
-  std::uint8_t skip[kAlignment];
-  const std::int64_t pad = framing - (kHeaderBytes + 8 * count);
-  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got_pad, read_exactly(fd, skip, pad));
-  if (got_pad < pad) return Status::IOError("the peer closed the stream inside a message header");
-  // The body, into one allocation. Up to the fixed allowance it is allocated at once; beyond
-  // it, it grows (doubling) as the bytes arrive, so that a header cannot make this process
-  // commit memory its peer never sends.
-  const std::int64_t first = std::min(total, std::max<std::int64_t>(limits.decoded_bytes_allowance, 1 << 20));
-  ARROWPACK_ASSIGN_OR_RAISE(auto body, allocate_resizable_buffer(first, options.pool));
-  std::int64_t have = 0;
-  while (have < total) {
-    if (have == body->size()) ARROWPACK_RETURN_NOT_OK(body->resize(std::min(total, 2 * have)));
-    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t n, read_exactly(fd, body->mutable_data() + have, body->size() - have));
-    have += n;
-    if (have < body->size()) {
-      return Status::IOError("the peer closed the stream after ", have, " of the ", total, " message bytes");
+    // The sizes, in bounded steps: room for them grows only as they arrive.
+    constexpr std::int64_t kSizesStep = 8192;
+    std::vector<std::int64_t> sizes;
+    while (static_cast<std::int64_t>(sizes.size()) < count) {
+      const std::int64_t have = static_cast<std::int64_t>(sizes.size());
+      const std::int64_t step = std::min(kSizesStep, count - have);
+      sizes.resize(static_cast<std::size_t>(have + step));
+      ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t n,
+                                read_exactly(fd, reinterpret_cast<std::uint8_t*>(sizes.data() + have), 8 * step));
+      if (n < 8 * step) {
+        return Status::IOError("the peer closed the stream inside a message header (", 8 * have + n, " of ", 8 * count,
+                               " size bytes)");
+      }
     }
-  }
-  std::shared_ptr<Buffer> whole = std::move(body);
-  c.data.reserve(sizes.size());
-  for (std::int64_t i = 0; i < count; ++i) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto part, whole->slice(starts[i], sizes[i]));
-    c.data.push_back(std::move(part));
-  }
-  return std::optional<Components>(std::move(c));
+    // Where the framing padding ends and each buffer starts; all checked before allocating.
+    const std::int64_t framing = padded(kHeaderBytes + 8 * count);
+    std::int64_t total = 0;
+    std::vector<std::int64_t> starts;
+    starts.reserve(sizes.size());
+    for (std::int64_t i = 0; i < count; ++i) {
+      const std::int64_t size = sizes[i];
+      if (size < 0 || size > limits.max_input_bytes - total) {
+        return Status::Invalid("components message announces a buffer of ", size,
+                               " bytes; the message may hold ReadLimits::max_input_bytes = ", limits.max_input_bytes);
+      }
+      starts.push_back(total);
+      total += padded(size);
+      if (total > limits.max_input_bytes) {
+        return Status::Invalid("components message of more than ReadLimits::max_input_bytes = ", limits.max_input_bytes,
+                               " bytes");
+      }
+    }
+    // The rest of the framing padding.
+    std::uint8_t skip[kAlignment];
+    const std::int64_t pad = framing - (kHeaderBytes + 8 * count);
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got_pad, read_exactly(fd, skip, pad));
+    if (got_pad < pad) return Status::IOError("the peer closed the stream inside a message header");
+    // The body, into one allocation. Up to the fixed allowance it is allocated at once; beyond
+    // it, it grows (doubling) as the bytes arrive, so that a header cannot make this process
+    // commit memory its peer never sends.
+    const std::int64_t first = std::min(total, std::max<std::int64_t>(limits.decoded_bytes_allowance, 1 << 20));
+    ARROWPACK_ASSIGN_OR_RAISE(auto body, allocate_resizable_buffer(first, options.pool));
+    std::int64_t have = 0;
+    while (have < total) {
+      if (have == body->size()) ARROWPACK_RETURN_NOT_OK(body->resize(std::min(total, 2 * have)));
+      ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t n,
+                                read_exactly(fd, body->mutable_data() + have, body->size() - have));
+      have += n;
+      if (have < body->size()) {
+        return Status::IOError("the peer closed the stream after ", have, " of the ", total, " message bytes");
+      }
+    }
+    std::shared_ptr<Buffer> whole = std::move(body);
+    c.data.reserve(sizes.size());
+    for (std::int64_t i = 0; i < count; ++i) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto part, whole->slice(starts[i], sizes[i]));
+      c.data.push_back(std::move(part));
+    }
+    return std::optional<Components>(std::move(c));
+  });
 }
 
 }  // namespace arrowpack::transport

@@ -63,50 +63,53 @@ Status limit_message_size(zmq::socket_ref socket, const ReadLimits& limits) {
 }
 
 Result<Components> receive_components(zmq::socket_ref socket, const ReadOptions& options) {
-  const std::int64_t max_frames = options.limits.max_frames;
-  std::vector<std::unique_ptr<zmq::message_t>> frames;
-  try {
-    std::int64_t bytes = 0;
-    do {
-      if (static_cast<std::int64_t>(frames.size()) > max_frames) {
-        // Drain the rest of the message so that the socket stays usable.
-        zmq::message_t rest;
-        while (socket.get(zmq::sockopt::rcvmore)) (void)socket.recv(rest);
-        return Status::CapacityError("ZeroMQ message of more than ReadLimits::max_frames = ", max_frames, " frames");
-      }
-      auto frame = std::make_unique<zmq::message_t>();
-      if (!socket.recv(*frame)) return Status::IOError("ZeroMQ receive would block");
-      bytes += static_cast<std::int64_t>(frame->size());
-      frames.push_back(std::move(frame));
-      if (bytes > options.limits.max_input_bytes) {
-        zmq::message_t rest;
-        while (socket.get(zmq::sockopt::rcvmore)) (void)socket.recv(rest);
-        return Status::CapacityError("ZeroMQ message of more than ReadLimits::max_input_bytes = ",
-                                     options.limits.max_input_bytes, " bytes");
-      }
-    } while (socket.get(zmq::sockopt::rcvmore));
-  } catch (const zmq::error_t& e) {
-    return Status::IOError("ZeroMQ receive failed: ", e.what());
-  } catch (const std::bad_alloc&) {
-    return Status::OutOfMemory("out of memory while receiving a ZeroMQ message");
-  }
-  const auto& head = *frames[0];
-  if (head.size() != kHeaderBytes || std::memcmp(head.data(), kMagic, 8) != 0) {
-    return Status::Invalid("not an arrowpack components message (bad header frame)");
-  }
-  std::int32_t counts[4];
-  std::memcpy(counts, static_cast<const char*>(head.data()) + 8, 16);
-  Components c;
-  c.num_tensors = counts[0];
-  c.num_ndarrays = counts[1];
-  c.num_buffers = counts[2];
-  const std::int64_t parts = static_cast<std::int64_t>(frames.size()) - 1;
-  if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] != 0 || parts != c.expected_size()) {
-    return Status::Invalid("ZeroMQ message of ", parts, " buffer frames does not match its counts (", counts[0],
-                           " tensors, ", counts[1], " ndarrays, ", counts[2], " buffers)");
-  }
-  for (std::size_t i = 1; i < frames.size(); ++i) c.data.push_back(std::make_shared<FrameBuffer>(std::move(frames[i])));
-  return c;
+  return catch_exceptions("receiving a ZeroMQ message", [&]() -> Result<Components> {
+    const std::int64_t max_frames = options.limits.max_frames;
+    std::vector<std::unique_ptr<zmq::message_t>> frames;
+    try {
+      std::int64_t bytes = 0;
+      do {
+        if (static_cast<std::int64_t>(frames.size()) > max_frames) {
+          // Drain the rest of the message so that the socket stays usable.
+          zmq::message_t rest;
+          while (socket.get(zmq::sockopt::rcvmore)) (void)socket.recv(rest);
+          return Status::CapacityError("ZeroMQ message of more than ReadLimits::max_frames = ", max_frames, " frames");
+        }
+        auto frame = std::make_unique<zmq::message_t>();
+        if (!socket.recv(*frame)) return Status::IOError("ZeroMQ receive would block");
+        bytes += static_cast<std::int64_t>(frame->size());
+        frames.push_back(std::move(frame));
+        if (bytes > options.limits.max_input_bytes) {
+          zmq::message_t rest;
+          while (socket.get(zmq::sockopt::rcvmore)) (void)socket.recv(rest);
+          return Status::CapacityError(
+              "ZeroMQ message of more than ReadLimits::max_input_bytes = ", options.limits.max_input_bytes, " bytes");
+        }
+      } while (socket.get(zmq::sockopt::rcvmore));
+    } catch (const zmq::error_t& e) {
+      return Status::IOError("ZeroMQ receive failed: ", e.what());
+    } catch (const std::bad_alloc&) {
+      return Status::OutOfMemory("out of memory while receiving a ZeroMQ message");
+    }
+    const auto& head = *frames[0];
+    if (head.size() != kHeaderBytes || std::memcmp(head.data(), kMagic, 8) != 0) {
+      return Status::Invalid("not an arrowpack components message (bad header frame)");
+    }
+    std::int32_t counts[4];
+    std::memcpy(counts, static_cast<const char*>(head.data()) + 8, 16);
+    Components c;
+    c.num_tensors = counts[0];
+    c.num_ndarrays = counts[1];
+    c.num_buffers = counts[2];
+    const std::int64_t parts = static_cast<std::int64_t>(frames.size()) - 1;
+    if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] != 0 || parts != c.expected_size()) {
+      return Status::Invalid("ZeroMQ message of ", parts, " buffer frames does not match its counts (", counts[0],
+                             " tensors, ", counts[1], " ndarrays, ", counts[2], " buffers)");
+    }
+    for (std::size_t i = 1; i < frames.size(); ++i)
+      c.data.push_back(std::make_shared<FrameBuffer>(std::move(frames[i])));
+    return c;
+  });
 }
 
 }  // namespace arrowpack::transport

@@ -104,9 +104,8 @@ struct DictionaryMemo::Dictionary {
             std::memcpy(offsets + (at + i) * 4, &v, 4);
           }
         }
-        const std::int64_t n = (large ? load_offset<std::int64_t>(d, d.length)
-                                      : load_offset<std::int32_t>(d, d.length)) -
-                               first;
+        const std::int64_t n =
+            (large ? load_offset<std::int64_t>(d, d.length) : load_offset<std::int32_t>(d, d.length)) - first;
         if (n > 0) std::memcpy(storage[2]->mutable_data() + stored_data, d.buffers[2]->data() + first, n);
         stored_data += n;
         break;
@@ -142,9 +141,9 @@ struct DictionaryMemo::Dictionary {
     const bool binary = growth == Growth::kBinary32 || growth == Growth::kBinary64;
     if (binary) {
       auto text = [&](const ArrayData& d) {
-        return growth == Growth::kBinary64 ? load_offset<std::int64_t>(d, d.length) - load_offset<std::int64_t>(d, 0)
-                                           : std::int64_t{load_offset<std::int32_t>(d, d.length)} -
-                                                 load_offset<std::int32_t>(d, 0);
+        return growth == Growth::kBinary64
+                   ? load_offset<std::int64_t>(d, d.length) - load_offset<std::int64_t>(d, 0)
+                   : std::int64_t{load_offset<std::int32_t>(d, d.length)} - load_offset<std::int32_t>(d, 0);
       };
       data = text(*current);
       for (const auto& p : pending) data += text(*p);
@@ -155,12 +154,11 @@ struct DictionaryMemo::Dictionary {
     }
     const bool validity = nulls > 0;
     const std::int64_t width = current->type->byte_width();
-    const std::int64_t need[3] = {
-        validity ? (length + 7) / 8 : 0,
-        growth == Growth::kFixed ? length * width
-        : growth == Growth::kBits ? (length + 7) / 8
-                                  : (length + 1) * (growth == Growth::kBinary64 ? 8 : 4),
-        data};
+    const std::int64_t need[3] = {validity ? (length + 7) / 8 : 0,
+                                  growth == Growth::kFixed  ? length * width
+                                  : growth == Growth::kBits ? (length + 7) / 8
+                                                            : (length + 1) * (growth == Growth::kBinary64 ? 8 : 4),
+                                  data};
     // Does the storage still hold `current` with room for the deltas? Else start anew,
     // twice as large as needed, with `current` as the first part.
     bool fits = storage[1] && stored_length == current->length && (!validity || stored_validity);
@@ -303,18 +301,22 @@ void DictionaryMemo::add_delta(std::int64_t id, std::shared_ptr<ArrayData> value
 
 Result<std::shared_ptr<ArrayData>> DictionaryMemo::dictionary(std::int64_t id, MemoryPool* pool,
                                                               ReadBudget* budget) const {
-  auto it = dictionaries_.find(id);
-  if (it == dictionaries_.end()) return std::shared_ptr<ArrayData>();
-  Dictionary& d = *it->second;
-  if (!d.pending.empty()) ARROWPACK_RETURN_NOT_OK(d.join(pool, budget));
-  return d.current;
+  return catch_exceptions("joining dictionary deltas", [&]() -> Result<std::shared_ptr<ArrayData>> {
+    auto it = dictionaries_.find(id);
+    if (it == dictionaries_.end()) return std::shared_ptr<ArrayData>();
+    Dictionary& d = *it->second;
+    if (!d.pending.empty()) ARROWPACK_RETURN_NOT_OK(d.join(pool, budget));
+    return d.current;
+  });
 }
 
 Status DictionaryMemo::join_deltas(MemoryPool* pool, ReadBudget* budget) const {
-  for (const auto& [id, d] : dictionaries_) {
-    if (!d->pending.empty()) ARROWPACK_RETURN_NOT_OK(d->join(pool, budget));
-  }
-  return Status::OK();
+  return catch_exceptions("joining dictionary deltas", [&]() -> Status {
+    for (const auto& [id, d] : dictionaries_) {
+      if (!d->pending.empty()) ARROWPACK_RETURN_NOT_OK(d->join(pool, budget));
+    }
+    return Status::OK();
+  });
 }
 
 }  // namespace arrowpack::ipc

@@ -437,4 +437,3 @@ Result<std::shared_ptr<Buffer>> ensure_aligned(std::shared_ptr<Buffer> buffer, s
 }
 
 }  // namespace arrowpack::ipc::internal
-

@@ -295,93 +295,99 @@ Message::~Message() = default;
 
 Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata, std::shared_ptr<Buffer> body,
                                                const IpcReadOptions& options) {
-  if (!metadata) return Status::Invalid("message without metadata");
-  ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
-  ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata, options));
-  const fb::Message* m = fb::GetMessage(metadata->data());
-  const auto version = static_cast<int>(m->version());
-  if (version < static_cast<int>(fb::MetadataVersion::V4)) {
-    return Status::NotImplemented("metadata version V", version + 1,
-                                  " (Arrow before 0.8) is not supported; V4 and V5 are");
-  }
-  if (version > static_cast<int>(fb::MetadataVersion::V5)) {
-    return Status::Invalid("unknown metadata version V", version + 1, " (this reader knows V4 and V5)");
-  }
-  std::unique_ptr<Message> out(new Message());
-  switch (m->header_type()) {
-    case fb::MessageHeader::Schema: out->type_ = MessageType::kSchema; break;
-    case fb::MessageHeader::DictionaryBatch: out->type_ = MessageType::kDictionaryBatch; break;
-    case fb::MessageHeader::RecordBatch: out->type_ = MessageType::kRecordBatch; break;
-    case fb::MessageHeader::Tensor: out->type_ = MessageType::kTensor; break;
-    case fb::MessageHeader::SparseTensor: out->type_ = MessageType::kSparseTensor; break;
-    default: return Status::Invalid("unknown message header type ", static_cast<int>(m->header_type()));
-  }
-  if (m->header() == nullptr) {
-    return Status::Invalid(message_type_name(out->type_), " message without a header");
-  }
-  const std::int64_t body_length = m->bodyLength();
-  if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
-  const std::int64_t have = body ? body->size() : 0;
-  if (have < body_length) {
-    return Status::Invalid("message body truncated: metadata announces ", body_length, " bytes, ", have,
-                           " are present");
-  }
-  if (body && have > body_length) {
-    ARROWPACK_ASSIGN_OR_RAISE(body, body->slice(0, body_length));
-  }
-  if (body && body_length > 0) {
-    ARROWPACK_ASSIGN_OR_RAISE(body, ensure_aligned(std::move(body), 8, options.pool));
-  }
-  out->version_ = static_cast<MetadataVersion>(version);
-  out->metadata_ = std::move(metadata);
-  out->body_ = body ? std::move(body) : std::make_shared<Buffer>(nullptr, 0);
-  internal::DecodeBudget budget(out->metadata_->size());
-  ARROWPACK_ASSIGN_OR_RAISE(out->custom_metadata_, internal::metadata_from_flatbuffer(m->custom_metadata(), &budget));
-  out->fb_ = m;
-  return out;
+  return catch_exceptions("reading an IPC message", [&]() -> Result<std::unique_ptr<Message>> {
+    if (!metadata) return Status::Invalid("message without metadata");
+    ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
+    ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata, options));
+    const fb::Message* m = fb::GetMessage(metadata->data());
+    const auto version = static_cast<int>(m->version());
+    if (version < static_cast<int>(fb::MetadataVersion::V4)) {
+      return Status::NotImplemented("metadata version V", version + 1,
+                                    " (Arrow before 0.8) is not supported; V4 and V5 are");
+    }
+    if (version > static_cast<int>(fb::MetadataVersion::V5)) {
+      return Status::Invalid("unknown metadata version V", version + 1, " (this reader knows V4 and V5)");
+    }
+    std::unique_ptr<Message> out(new Message());
+    switch (m->header_type()) {
+      case fb::MessageHeader::Schema: out->type_ = MessageType::kSchema; break;
+      case fb::MessageHeader::DictionaryBatch: out->type_ = MessageType::kDictionaryBatch; break;
+      case fb::MessageHeader::RecordBatch: out->type_ = MessageType::kRecordBatch; break;
+      case fb::MessageHeader::Tensor: out->type_ = MessageType::kTensor; break;
+      case fb::MessageHeader::SparseTensor: out->type_ = MessageType::kSparseTensor; break;
+      default: return Status::Invalid("unknown message header type ", static_cast<int>(m->header_type()));
+    }
+    if (m->header() == nullptr) {
+      return Status::Invalid(message_type_name(out->type_), " message without a header");
+    }
+    const std::int64_t body_length = m->bodyLength();
+    if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
+    const std::int64_t have = body ? body->size() : 0;
+    if (have < body_length) {
+      return Status::Invalid("message body truncated: metadata announces ", body_length, " bytes, ", have,
+                             " are present");
+    }
+    if (body && have > body_length) {
+      ARROWPACK_ASSIGN_OR_RAISE(body, body->slice(0, body_length));
+    }
+    if (body && body_length > 0) {
+      ARROWPACK_ASSIGN_OR_RAISE(body, ensure_aligned(std::move(body), 8, options.pool));
+    }
+    out->version_ = static_cast<MetadataVersion>(version);
+    out->metadata_ = std::move(metadata);
+    out->body_ = body ? std::move(body) : std::make_shared<Buffer>(nullptr, 0);
+    internal::DecodeBudget budget(out->metadata_->size());
+    ARROWPACK_ASSIGN_OR_RAISE(out->custom_metadata_, internal::metadata_from_flatbuffer(m->custom_metadata(), &budget));
+    out->fb_ = m;
+    return out;
+  });
 }
 
 Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const IpcReadOptions& options) {
-  std::int64_t got = 0;
-  ARROWPACK_ASSIGN_OR_RAISE(std::int32_t first, read_int32(stream, &got));
-  if (got == 0) return std::unique_ptr<Message>();  // input ended without an EOS marker
-  if (got < 4) return Status::Invalid("stream truncated: ", got, " bytes where a message length was expected");
-  std::int32_t length = first;
-  if (static_cast<std::uint32_t>(first) == kContinuation) {
-    ARROWPACK_ASSIGN_OR_RAISE(length, read_int32(stream, &got));
-    if (got < 4) {
-      return Status::Invalid("stream truncated after the continuation marker (", got, " of 4 length bytes)");
+  return catch_exceptions("reading an IPC message", [&]() -> Result<std::unique_ptr<Message>> {
+    std::int64_t got = 0;
+    ARROWPACK_ASSIGN_OR_RAISE(std::int32_t first, read_int32(stream, &got));
+    if (got == 0) return std::unique_ptr<Message>();  // input ended without an EOS marker
+    if (got < 4) return Status::Invalid("stream truncated: ", got, " bytes where a message length was expected");
+    std::int32_t length = first;
+    if (static_cast<std::uint32_t>(first) == kContinuation) {
+      ARROWPACK_ASSIGN_OR_RAISE(length, read_int32(stream, &got));
+      if (got < 4) {
+        return Status::Invalid("stream truncated after the continuation marker (", got, " of 4 length bytes)");
+      }
     }
-  }
-  if (length == 0) return std::unique_ptr<Message>();  // end-of-stream marker
-  if (length < 0) return Status::Invalid("negative message metadata length ", length);
-  if (length > options.limits.max_metadata_bytes) {
-    return Status::CapacityError("message metadata of ", length, " bytes exceeds ReadLimits::max_metadata_bytes = ",
-                                 options.limits.max_metadata_bytes);
-  }
-  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, io::read_fully(stream, length, options.pool));
-  if (metadata->size() < length) {
-    return Status::Invalid("stream truncated: message metadata announces ", length, " bytes, ", metadata->size(),
-                           " remain");
-  }
-  ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
-  ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata, options));
-  const std::int64_t body_length = fb::GetMessage(metadata->data())->bodyLength();
-  if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
-  ARROWPACK_ASSIGN_OR_RAISE(auto body, io::read_fully(stream, body_length, options.pool));
-  if (body->size() < body_length) {
-    return Status::Invalid("stream truncated: message body announces ", body_length, " bytes, ", body->size(),
-                           " remain");
-  }
-  return Message::open(std::move(metadata), std::move(body), options);
+    if (length == 0) return std::unique_ptr<Message>();  // end-of-stream marker
+    if (length < 0) return Status::Invalid("negative message metadata length ", length);
+    if (length > options.limits.max_metadata_bytes) {
+      return Status::CapacityError("message metadata of ", length, " bytes exceeds ReadLimits::max_metadata_bytes = ",
+                                   options.limits.max_metadata_bytes);
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto metadata, io::read_fully(stream, length, options.pool));
+    if (metadata->size() < length) {
+      return Status::Invalid("stream truncated: message metadata announces ", length, " bytes, ", metadata->size(),
+                             " remain");
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
+    ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata, options));
+    const std::int64_t body_length = fb::GetMessage(metadata->data())->bodyLength();
+    if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
+    ARROWPACK_ASSIGN_OR_RAISE(auto body, io::read_fully(stream, body_length, options.pool));
+    if (body->size() < body_length) {
+      return Status::Invalid("stream truncated: message body announces ", body_length, " bytes, ", body->size(),
+                             " remain");
+    }
+    return Message::open(std::move(metadata), std::move(body), options);
+  });
 }
 
 Result<SchemaPtr> read_schema(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options) {
-  if (message.type() != MessageType::kSchema) {
-    return Status::Invalid("expected a Schema message, got ", message_type_name(message.type()));
-  }
-  internal::DecodeBudget budget(message.metadata()->size());
-  return internal::schema_from_flatbuffer(fb_message(message)->header_as_Schema(), options, &budget, memo);
+  return catch_exceptions("reading an IPC schema", [&]() -> Result<SchemaPtr> {
+    if (message.type() != MessageType::kSchema) {
+      return Status::Invalid("expected a Schema message, got ", message_type_name(message.type()));
+    }
+    internal::DecodeBudget budget(message.metadata()->size());
+    return internal::schema_from_flatbuffer(fb_message(message)->header_as_Schema(), options, &budget, memo);
+  });
 }
 
 Result<SchemaPtr> read_schema(const Message& message, const IpcReadOptions& options) {
@@ -409,7 +415,7 @@ struct Swapper {
   std::map<std::tuple<const std::uint8_t*, std::int64_t, int>, std::shared_ptr<Buffer>> done;
 };
 
-constexpr int kViews = -1;          // length, then 12 inline bytes or a prefix and two int32
+constexpr int kViews = -1;         // length, then 12 inline bytes or a prefix and two int32
 constexpr int kMonthDayNano = -2;  // int32 months, int32 days, int64 nanoseconds
 
 // `b` with each value byte-reversed into new memory (a trailing partial value is copied as
@@ -581,9 +587,9 @@ Result<DictionaryUpdate> apply_dictionary_batch(const Message& message, Dictiona
     memo->set_dictionary(id, std::const_pointer_cast<ArrayData>(values.data()));
   }
   if (memo->dictionary_bytes() > options.limits.max_dictionary_bytes && memo->dictionary_bytes() > held) {
-    return Status::CapacityError("dictionary id ", id, " brings the dictionaries held to ", memo->dictionary_bytes(),
-                                 " bytes, beyond ReadLimits::max_dictionary_bytes = ",
-                                 options.limits.max_dictionary_bytes);
+    return Status::CapacityError(
+        "dictionary id ", id, " brings the dictionaries held to ", memo->dictionary_bytes(),
+        " bytes, beyond ReadLimits::max_dictionary_bytes = ", options.limits.max_dictionary_bytes);
   }
   return db->isDelta() ? DictionaryUpdate::kDelta : current ? DictionaryUpdate::kReplaced : DictionaryUpdate::kNew;
 }
@@ -609,38 +615,46 @@ std::int64_t message_bytes(const Message& message) { return 8 + message.metadata
 
 Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema,
                                          const IpcReadOptions& options) {
-  ReadBudget budget(options.limits, message_bytes(message));
-  return load_record_batch(message, native(schema), nullptr, options, schema->endianness() == Endianness::kBig,
-                           &budget);
+  return catch_exceptions("reading an IPC record batch", [&]() -> Result<RecordBatchPtr> {
+    ReadBudget budget(options.limits, message_bytes(message));
+    return load_record_batch(message, native(schema), nullptr, options, schema->endianness() == Endianness::kBig,
+                             &budget);
+  });
 }
 
 Result<RecordBatchPtr> read_record_batch(const Message& message, const SchemaPtr& schema, const DictionaryMemo& memo,
                                          const IpcReadOptions& options) {
-  ReadBudget budget(options.limits, message_bytes(message));
-  return load_record_batch(message, native(schema), &memo, options, schema->endianness() == Endianness::kBig,
-                           &budget);
+  return catch_exceptions("reading an IPC record batch", [&]() -> Result<RecordBatchPtr> {
+    ReadBudget budget(options.limits, message_bytes(message));
+    return load_record_batch(message, native(schema), &memo, options, schema->endianness() == Endianness::kBig,
+                             &budget);
+  });
 }
 
 Status read_dictionary_batch(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options,
                              bool allow_replacement, bool big_endian) {
-  ReadBudget budget(options.limits, message_bytes(message));
-  return apply_dictionary_batch(message, memo, options, allow_replacement, big_endian, &budget).status();
+  return catch_exceptions("reading an IPC dictionary batch", [&]() -> Status {
+    ReadBudget budget(options.limits, message_bytes(message));
+    return apply_dictionary_batch(message, memo, options, allow_replacement, big_endian, &budget).status();
+  });
 }
 
 // ---- StreamReader
 
 Result<std::shared_ptr<StreamReader>> StreamReader::open(std::shared_ptr<io::InputStream> source,
                                                          const IpcReadOptions& options) {
-  if (!source) return Status::Invalid("no source stream");
-  std::shared_ptr<StreamReader> reader(new StreamReader(std::move(source), options));
-  ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(reader->source_.get(), options));
-  if (!message) return Status::Invalid("IPC stream is empty: no schema message");
-  ARROWPACK_ASSIGN_OR_RAISE(auto schema, read_schema(*message, &reader->memo_, options));
-  reader->budget_.add_input(message_bytes(*message));
-  reader->swap_ = schema->endianness() == Endianness::kBig;
-  reader->schema_ = native(schema);
-  reader->stats_.num_messages = 1;
-  return reader;
+  return catch_exceptions("opening an IPC stream", [&]() -> Result<std::shared_ptr<StreamReader>> {
+    if (!source) return Status::Invalid("no source stream");
+    std::shared_ptr<StreamReader> reader(new StreamReader(std::move(source), options));
+    ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(reader->source_.get(), options));
+    if (!message) return Status::Invalid("IPC stream is empty: no schema message");
+    ARROWPACK_ASSIGN_OR_RAISE(auto schema, read_schema(*message, &reader->memo_, options));
+    reader->budget_.add_input(message_bytes(*message));
+    reader->swap_ = schema->endianness() == Endianness::kBig;
+    reader->schema_ = native(schema);
+    reader->stats_.num_messages = 1;
+    return reader;
+  });
 }
 
 Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<Buffer> buffer, const IpcReadOptions& options) {
@@ -648,42 +662,47 @@ Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<Buffer> buffer
 }
 
 Result<RecordBatchPtr> StreamReader::read_next_batch() {
-  if (finished_) return RecordBatchPtr();
-  while (true) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(source_.get(), options_));
-    if (!message) {
-      finished_ = true;
-      return RecordBatchPtr();
-    }
-    ++stats_.num_messages;
-    budget_.add_input(message_bytes(*message));
-    switch (message->type()) {
-      case MessageType::kRecordBatch: {
-        ARROWPACK_ASSIGN_OR_RAISE(auto batch, load_record_batch(*message, schema_, &memo_, options_, swap_, &budget_));
-        ++stats_.num_record_batches;
-        return batch;
+  return catch_exceptions("reading an IPC stream", [&]() -> Result<RecordBatchPtr> {
+    if (finished_) return RecordBatchPtr();
+    while (true) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(source_.get(), options_));
+      if (!message) {
+        finished_ = true;
+        return RecordBatchPtr();
       }
-      case MessageType::kDictionaryBatch: {
-        ARROWPACK_ASSIGN_OR_RAISE(auto update,
-                                  apply_dictionary_batch(*message, &memo_, options_, true, swap_, &budget_));
-        count(update, &stats_);
-        break;
+      ++stats_.num_messages;
+      budget_.add_input(message_bytes(*message));
+      switch (message->type()) {
+        case MessageType::kRecordBatch: {
+          ARROWPACK_ASSIGN_OR_RAISE(auto batch,
+                                    load_record_batch(*message, schema_, &memo_, options_, swap_, &budget_));
+          ++stats_.num_record_batches;
+          return batch;
+        }
+        case MessageType::kDictionaryBatch: {
+          ARROWPACK_ASSIGN_OR_RAISE(auto update,
+                                    apply_dictionary_batch(*message, &memo_, options_, true, swap_, &budget_));
+          count(update, &stats_);
+          break;
+        }
+        default:
+          return Status::Invalid("unexpected ", message_type_name(message->type()),
+                                 " message in the middle of an IPC stream");
       }
-      default:
-        return Status::Invalid("unexpected ", message_type_name(message->type()),
-                               " message in the middle of an IPC stream");
     }
-  }
+  });
 }
 
 Result<TablePtr> StreamReader::read_all() {
-  std::vector<RecordBatchPtr> batches;
-  while (true) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto batch, read_next_batch());
-    if (!batch) break;
-    batches.push_back(std::move(batch));
-  }
-  return Table::from_batches(schema_, std::move(batches));
+  return catch_exceptions("reading an IPC stream", [&]() -> Result<TablePtr> {
+    std::vector<RecordBatchPtr> batches;
+    while (true) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto batch, read_next_batch());
+      if (!batch) break;
+      batches.push_back(std::move(batch));
+    }
+    return Table::from_batches(schema_, std::move(batches));
+  });
 }
 
 void StreamReader::Iterator::advance() {
@@ -704,96 +723,98 @@ void StreamReader::Iterator::advance() {
 
 Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomAccessFile> source,
                                                      const IpcReadOptions& options) {
-  if (!source) return Status::Invalid("no source file");
-  std::shared_ptr<FileReader> reader(new FileReader(source, options));
-  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t size, source->get_size());
-  reader->budget_.add_input(size);
-  constexpr std::int64_t kMagic = 6;
-  // Leading magic (+2 padding), trailing int32 footer length and magic.
-  if (size < kMagic + 2 + 4 + kMagic) {
-    return Status::Invalid("not an Arrow IPC file: ", size, " bytes is too small");
-  }
-  ARROWPACK_ASSIGN_OR_RAISE(auto head, source->read_at(0, kMagic));
-  if (head->view() != kFileMagic) {
-    return Status::Invalid("not an Arrow IPC file: leading magic 'ARROW1' missing");
-  }
-  ARROWPACK_ASSIGN_OR_RAISE(auto tail, source->read_at(size - kMagic - 4, kMagic + 4));
-  if (tail->size() != kMagic + 4 || tail->view().substr(4) != kFileMagic) {
-    return Status::Invalid("Arrow IPC file has no trailing 'ARROW1' magic (truncated file?)");
-  }
-  const std::int32_t footer_length = load_le32(tail->data());
-  if (footer_length <= 0 || footer_length > size - (kMagic + 2 + 4 + kMagic)) {
-    return Status::Invalid("Arrow IPC file footer length ", footer_length, " does not fit a ", size, "-byte file");
-  }
-  const std::int64_t footer_offset = size - kMagic - 4 - footer_length;
-  ARROWPACK_ASSIGN_OR_RAISE(auto footer_buf, source->read_at(footer_offset, footer_length));
-  if (footer_buf->size() != footer_length) return Status::IOError("short read of the file footer");
-  ARROWPACK_ASSIGN_OR_RAISE(footer_buf, ensure_aligned(std::move(footer_buf), 8, options.pool));
-  ARROWPACK_RETURN_NOT_OK(
-      internal::verify_flatbuffer(*footer_buf, options.limits, &fb::VerifyFooterBuffer, "Arrow IPC file footer", "Footer"));
-  const fb::Footer* footer = fb::GetFooter(footer_buf->data());
-  const int version = static_cast<int>(footer->version());
-  if (version > static_cast<int>(fb::MetadataVersion::V5)) {
-    return Status::Invalid("Arrow IPC file footer has metadata version V", version + 1,
-                           " (this reader knows V4 and V5)");
-  }
-  // Writers before 0.15 left the footer version unset (V1); each message states its own
-  // version, and that one is checked when the message is read.
-  reader->version_ = version < static_cast<int>(fb::MetadataVersion::V4) ? MetadataVersion::kV4
-                                                                         : static_cast<MetadataVersion>(version);
-  internal::DecodeBudget budget(footer_buf->size());
-  ARROWPACK_ASSIGN_OR_RAISE(reader->schema_,
-                            internal::schema_from_flatbuffer(footer->schema(), options, &budget, &reader->memo_));
-  reader->swap_ = reader->schema_->endianness() == Endianness::kBig;
-  reader->schema_ = native(reader->schema_);
-  auto blocks_of = [&](const flatbuffers::Vector<const fb::Block*>* blocks, const char* what,
-                       std::vector<Block>* out) -> Status {
-    if (blocks == nullptr) return Status::OK();
-    for (flatbuffers::uoffset_t i = 0; i < blocks->size(); ++i) {
-      const fb::Block b = internal::load_struct(blocks, i);
-      const std::int64_t off = b.offset();
-      const std::int64_t meta = b.metaDataLength();
-      const std::int64_t body = b.bodyLength();
-      if (off < kMagic + 2 || meta <= 0 || meta > std::numeric_limits<std::int32_t>::max() || body < 0 ||
-          off > footer_offset || meta > footer_offset - off || body > footer_offset - off - meta) {
-        return Status::Invalid(what, " block ", i, " [offset ", off, ", metadata ", meta, ", body ", body,
-                               "] lies outside the file's data (", footer_offset, " bytes)");
+  return catch_exceptions("opening an IPC file", [&]() -> Result<std::shared_ptr<FileReader>> {
+    if (!source) return Status::Invalid("no source file");
+    std::shared_ptr<FileReader> reader(new FileReader(source, options));
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t size, source->get_size());
+    reader->budget_.add_input(size);
+    constexpr std::int64_t kMagic = 6;
+    // Leading magic (+2 padding), trailing int32 footer length and magic.
+    if (size < kMagic + 2 + 4 + kMagic) {
+      return Status::Invalid("not an Arrow IPC file: ", size, " bytes is too small");
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto head, source->read_at(0, kMagic));
+    if (head->view() != kFileMagic) {
+      return Status::Invalid("not an Arrow IPC file: leading magic 'ARROW1' missing");
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto tail, source->read_at(size - kMagic - 4, kMagic + 4));
+    if (tail->size() != kMagic + 4 || tail->view().substr(4) != kFileMagic) {
+      return Status::Invalid("Arrow IPC file has no trailing 'ARROW1' magic (truncated file?)");
+    }
+    const std::int32_t footer_length = load_le32(tail->data());
+    if (footer_length <= 0 || footer_length > size - (kMagic + 2 + 4 + kMagic)) {
+      return Status::Invalid("Arrow IPC file footer length ", footer_length, " does not fit a ", size, "-byte file");
+    }
+    const std::int64_t footer_offset = size - kMagic - 4 - footer_length;
+    ARROWPACK_ASSIGN_OR_RAISE(auto footer_buf, source->read_at(footer_offset, footer_length));
+    if (footer_buf->size() != footer_length) return Status::IOError("short read of the file footer");
+    ARROWPACK_ASSIGN_OR_RAISE(footer_buf, ensure_aligned(std::move(footer_buf), 8, options.pool));
+    ARROWPACK_RETURN_NOT_OK(internal::verify_flatbuffer(*footer_buf, options.limits, &fb::VerifyFooterBuffer,
+                                                        "Arrow IPC file footer", "Footer"));
+    const fb::Footer* footer = fb::GetFooter(footer_buf->data());
+    const int version = static_cast<int>(footer->version());
+    if (version > static_cast<int>(fb::MetadataVersion::V5)) {
+      return Status::Invalid("Arrow IPC file footer has metadata version V", version + 1,
+                             " (this reader knows V4 and V5)");
+    }
+    // Writers before 0.15 left the footer version unset (V1); each message states its own
+    // version, and that one is checked when the message is read.
+    reader->version_ = version < static_cast<int>(fb::MetadataVersion::V4) ? MetadataVersion::kV4
+                                                                           : static_cast<MetadataVersion>(version);
+    internal::DecodeBudget budget(footer_buf->size());
+    ARROWPACK_ASSIGN_OR_RAISE(reader->schema_,
+                              internal::schema_from_flatbuffer(footer->schema(), options, &budget, &reader->memo_));
+    reader->swap_ = reader->schema_->endianness() == Endianness::kBig;
+    reader->schema_ = native(reader->schema_);
+    auto blocks_of = [&](const flatbuffers::Vector<const fb::Block*>* blocks, const char* what,
+                         std::vector<Block>* out) -> Status {
+      if (blocks == nullptr) return Status::OK();
+      for (flatbuffers::uoffset_t i = 0; i < blocks->size(); ++i) {
+        const fb::Block b = internal::load_struct(blocks, i);
+        const std::int64_t off = b.offset();
+        const std::int64_t meta = b.metaDataLength();
+        const std::int64_t body = b.bodyLength();
+        if (off < kMagic + 2 || meta <= 0 || meta > std::numeric_limits<std::int32_t>::max() || body < 0 ||
+            off > footer_offset || meta > footer_offset - off || body > footer_offset - off - meta) {
+          return Status::Invalid(what, " block ", i, " [offset ", off, ", metadata ", meta, ", body ", body,
+                                 "] lies outside the file's data (", footer_offset, " bytes)");
+        }
+        out->push_back({off, static_cast<std::int32_t>(meta), body});
       }
-      out->push_back({off, static_cast<std::int32_t>(meta), body});
+      return Status::OK();
+    };
+    std::vector<Block> dictionary_blocks;
+    ARROWPACK_RETURN_NOT_OK(blocks_of(footer->dictionaries(), "dictionary", &dictionary_blocks));
+    ARROWPACK_RETURN_NOT_OK(blocks_of(footer->recordBatches(), "record batch", &reader->blocks_));
+    // Every writer puts each message in a place of its own. Blocks that overlap would make
+    // one message count many times (a small file that decodes into gigabytes): refused.
+    std::vector<std::pair<std::int64_t, std::int64_t>> extents;  // [start, end)
+    extents.reserve(dictionary_blocks.size() + reader->blocks_.size());
+    for (const auto* list : {&dictionary_blocks, &reader->blocks_}) {
+      for (const Block& b : *list) extents.emplace_back(b.offset, b.offset + b.metadata_length + b.body_length);
     }
-    return Status::OK();
-  };
-  std::vector<Block> dictionary_blocks;
-  ARROWPACK_RETURN_NOT_OK(blocks_of(footer->dictionaries(), "dictionary", &dictionary_blocks));
-  ARROWPACK_RETURN_NOT_OK(blocks_of(footer->recordBatches(), "record batch", &reader->blocks_));
-  // Every writer puts each message in a place of its own. Blocks that overlap would make
-  // one message count many times (a small file that decodes into gigabytes): refused.
-  std::vector<std::pair<std::int64_t, std::int64_t>> extents;  // [start, end)
-  extents.reserve(dictionary_blocks.size() + reader->blocks_.size());
-  for (const auto* list : {&dictionary_blocks, &reader->blocks_}) {
-    for (const Block& b : *list) extents.emplace_back(b.offset, b.offset + b.metadata_length + b.body_length);
-  }
-  std::sort(extents.begin(), extents.end());
-  for (std::size_t i = 1; i < extents.size(); ++i) {
-    if (extents[i].first < extents[i - 1].second) {
-      return Status::Invalid("Arrow IPC file footer lists blocks that overlap (at offsets ", extents[i - 1].first,
-                             " and ", extents[i].first, "): each message must have a place of its own");
+    std::sort(extents.begin(), extents.end());
+    for (std::size_t i = 1; i < extents.size(); ++i) {
+      if (extents[i].first < extents[i - 1].second) {
+        return Status::Invalid("Arrow IPC file footer lists blocks that overlap (at offsets ", extents[i - 1].first,
+                               " and ", extents[i].first, "): each message must have a place of its own");
+      }
     }
-  }
-  // Every dictionary is read now, in footer order (deltas apply in that order): record
-  // batches may come before their dictionaries in a file, and get_batch() stays read-only.
-  for (std::size_t i = 0; i < dictionary_blocks.size(); ++i) {
-    const std::string what = "dictionary batch " + std::to_string(i);
-    ARROWPACK_ASSIGN_OR_RAISE(auto message, reader->read_block(dictionary_blocks[i], what));
-    auto update = apply_dictionary_batch(*message, &reader->memo_, options, false, reader->swap_, &reader->budget_);
-    if (!update.ok()) return update.status().with_context(what);
-    count(*update, &reader->dictionary_stats_);
-  }
-  // get_batch() may run on several threads: the memo must be read-only from here on.
-  ARROWPACK_RETURN_NOT_OK(reader->memo_.join_deltas(options.pool, &reader->budget_));
-  ARROWPACK_ASSIGN_OR_RAISE(reader->footer_metadata_,
-                            internal::metadata_from_flatbuffer(footer->custom_metadata(), &budget));
-  return reader;
+    // Every dictionary is read now, in footer order (deltas apply in that order): record
+    // batches may come before their dictionaries in a file, and get_batch() stays read-only.
+    for (std::size_t i = 0; i < dictionary_blocks.size(); ++i) {
+      const std::string what = "dictionary batch " + std::to_string(i);
+      ARROWPACK_ASSIGN_OR_RAISE(auto message, reader->read_block(dictionary_blocks[i], what));
+      auto update = apply_dictionary_batch(*message, &reader->memo_, options, false, reader->swap_, &reader->budget_);
+      if (!update.ok()) return update.status().with_context(what);
+      count(*update, &reader->dictionary_stats_);
+    }
+    // get_batch() may run on several threads: the memo must be read-only from here on.
+    ARROWPACK_RETURN_NOT_OK(reader->memo_.join_deltas(options.pool, &reader->budget_));
+    ARROWPACK_ASSIGN_OR_RAISE(reader->footer_metadata_,
+                              internal::metadata_from_flatbuffer(footer->custom_metadata(), &budget));
+    return reader;
+  });
 }
 
 Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer, const IpcReadOptions& options) {
@@ -828,29 +849,33 @@ Result<std::unique_ptr<Message>> FileReader::read_block(const Block& block, cons
 }
 
 Result<RecordBatchPtr> FileReader::get_batch(int i) {
-  if (i < 0 || i >= num_record_batches()) {
-    return Status::IndexError("record batch ", i, " out of range: the file has ", num_record_batches());
-  }
-  const std::string what = "record batch " + std::to_string(i);
-  ARROWPACK_ASSIGN_OR_RAISE(auto message, read_block(blocks_[i], what));
-  if (message->type() != MessageType::kRecordBatch) {
-    return Status::Invalid("record batch block ", i, " holds a ", message_type_name(message->type()), " message");
-  }
-  // Each batch is its own read: what it may cost is bounded by its own block.
-  ReadBudget budget(options_.limits, blocks_[i].metadata_length + blocks_[i].body_length);
-  auto batch = load_record_batch(*message, schema_, &memo_, options_, swap_, &budget);
-  if (!batch.ok()) return batch.status().with_context(what);
-  batches_read_.fetch_add(1, std::memory_order_relaxed);
-  return batch;
+  return catch_exceptions("reading an IPC file", [&]() -> Result<RecordBatchPtr> {
+    if (i < 0 || i >= num_record_batches()) {
+      return Status::IndexError("record batch ", i, " out of range: the file has ", num_record_batches());
+    }
+    const std::string what = "record batch " + std::to_string(i);
+    ARROWPACK_ASSIGN_OR_RAISE(auto message, read_block(blocks_[i], what));
+    if (message->type() != MessageType::kRecordBatch) {
+      return Status::Invalid("record batch block ", i, " holds a ", message_type_name(message->type()), " message");
+    }
+    // Each batch is its own read: what it may cost is bounded by its own block.
+    ReadBudget budget(options_.limits, blocks_[i].metadata_length + blocks_[i].body_length);
+    auto batch = load_record_batch(*message, schema_, &memo_, options_, swap_, &budget);
+    if (!batch.ok()) return batch.status().with_context(what);
+    batches_read_.fetch_add(1, std::memory_order_relaxed);
+    return batch;
+  });
 }
 
 Result<TablePtr> FileReader::read_all() {
-  std::vector<RecordBatchPtr> batches;
-  for (int i = 0; i < num_record_batches(); ++i) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto batch, get_batch(i));
-    batches.push_back(std::move(batch));
-  }
-  return Table::from_batches(schema_, std::move(batches));
+  return catch_exceptions("reading an IPC file", [&]() -> Result<TablePtr> {
+    std::vector<RecordBatchPtr> batches;
+    for (int i = 0; i < num_record_batches(); ++i) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto batch, get_batch(i));
+      batches.push_back(std::move(batch));
+    }
+    return Table::from_batches(schema_, std::move(batches));
+  });
 }
 
 }  // namespace arrowpack::ipc

@@ -108,53 +108,55 @@ Result<std::int64_t> tensor_message_size(const Tensor& tensor) {
 }
 
 Result<TensorPtr> read_tensor(const Message& message) {
-  if (message.type() != MessageType::kTensor) {
-    return Status::Invalid("expected a Tensor message, got ", message_type_name(message.type()));
-  }
-  const auto* t = static_cast<const fb::Message*>(message.flatbuffer())->header_as_Tensor();
-  internal::DecodeBudget budget(message.metadata()->size());
-  ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_from_flatbuffer(t->type_type(), t->type(), {}, &budget));
-  if (!is_tensor_type(*type)) {
-    return Status::TypeError("tensor of ", type->to_string(), ": only integers and floats are supported");
-  }
-  const auto* dims = t->shape();
-  if (dims == nullptr) return Status::Invalid("tensor without a shape");
-  if (dims->size() > 64) return Status::CapacityError("tensor of ", dims->size(), " dimensions (limit 64)");
-  std::vector<std::int64_t> shape;
-  std::vector<std::string> names;
-  for (flatbuffers::uoffset_t i = 0; i < dims->size(); ++i) {
-    const fb::TensorDim* d = dims->Get(i);
-    if (d == nullptr) return Status::Invalid("tensor dimension ", i, " is missing");
-    shape.push_back(d->size());
-    ARROWPACK_ASSIGN_OR_RAISE(auto name, budget.string(d->name(), "dimension name bytes"));
-    names.push_back(std::move(name));
-  }
-  std::vector<std::int64_t> strides;
-  if (const auto* s = t->strides()) {
-    for (flatbuffers::uoffset_t i = 0; i < s->size(); ++i) strides.push_back(internal::load_scalar(s, i));
-    if (strides.size() != shape.size()) {
-      return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(), " strides");
+  return catch_exceptions("reading a Tensor message", [&]() -> Result<TensorPtr> {
+    if (message.type() != MessageType::kTensor) {
+      return Status::Invalid("expected a Tensor message, got ", message_type_name(message.type()));
     }
-  }
-  const fb::Buffer* loc = t->data();
-  const std::int64_t body_size = message.body_length();
-  const std::int64_t offset = loc->offset(), length = loc->length();
-  if (offset < 0 || length < 0 || offset > body_size || length > body_size - offset) {
-    return Status::Invalid("tensor data [offset ", offset, ", length ", length, "] lies outside the ", body_size,
-                           "-byte message body");
-  }
-  ARROWPACK_ASSIGN_OR_RAISE(auto data, message.body()->slice(offset, length));
-  // The body is 8-byte aligned (Message::open copies it when not), enough for any element.
-  ARROWPACK_ASSIGN_OR_RAISE(auto tensor, Tensor::make(std::move(type), std::move(data), std::move(shape),
-                                                      std::move(strides), std::move(names)));
-  // Writers give every element bytes of its own. Strides that make elements share memory
-  // (zero strides) would let a few bytes stand for 2^60 elements: everything that visits
-  // them (printing, to_row_major, equals) would work without end.
-  if (tensor->element_size() > 0 && tensor->size() > length / tensor->element_size()) {
-    return Status::Invalid("tensor of ", tensor->size(), " elements of ", tensor->element_size(),
-                           " bytes over ", length, " bytes of data: its strides make elements share memory");
-  }
-  return tensor;
+    const auto* t = static_cast<const fb::Message*>(message.flatbuffer())->header_as_Tensor();
+    internal::DecodeBudget budget(message.metadata()->size());
+    ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_from_flatbuffer(t->type_type(), t->type(), {}, &budget));
+    if (!is_tensor_type(*type)) {
+      return Status::TypeError("tensor of ", type->to_string(), ": only integers and floats are supported");
+    }
+    const auto* dims = t->shape();
+    if (dims == nullptr) return Status::Invalid("tensor without a shape");
+    if (dims->size() > 64) return Status::CapacityError("tensor of ", dims->size(), " dimensions (limit 64)");
+    std::vector<std::int64_t> shape;
+    std::vector<std::string> names;
+    for (flatbuffers::uoffset_t i = 0; i < dims->size(); ++i) {
+      const fb::TensorDim* d = dims->Get(i);
+      if (d == nullptr) return Status::Invalid("tensor dimension ", i, " is missing");
+      shape.push_back(d->size());
+      ARROWPACK_ASSIGN_OR_RAISE(auto name, budget.string(d->name(), "dimension name bytes"));
+      names.push_back(std::move(name));
+    }
+    std::vector<std::int64_t> strides;
+    if (const auto* s = t->strides()) {
+      for (flatbuffers::uoffset_t i = 0; i < s->size(); ++i) strides.push_back(internal::load_scalar(s, i));
+      if (strides.size() != shape.size()) {
+        return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(), " strides");
+      }
+    }
+    const fb::Buffer* loc = t->data();
+    const std::int64_t body_size = message.body_length();
+    const std::int64_t offset = loc->offset(), length = loc->length();
+    if (offset < 0 || length < 0 || offset > body_size || length > body_size - offset) {
+      return Status::Invalid("tensor data [offset ", offset, ", length ", length, "] lies outside the ", body_size,
+                             "-byte message body");
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto data, message.body()->slice(offset, length));
+    // The body is 8-byte aligned (Message::open copies it when not), enough for any element.
+    ARROWPACK_ASSIGN_OR_RAISE(auto tensor, Tensor::make(std::move(type), std::move(data), std::move(shape),
+                                                        std::move(strides), std::move(names)));
+    // Writers give every element bytes of its own. Strides that make elements share memory
+    // (zero strides) would let a few bytes stand for 2^60 elements: everything that visits
+    // them (printing, to_row_major, equals) would work without end.
+    if (tensor->element_size() > 0 && tensor->size() > length / tensor->element_size()) {
+      return Status::Invalid("tensor of ", tensor->size(), " elements of ", tensor->element_size(), " bytes over ",
+                             length, " bytes of data: its strides make elements share memory");
+    }
+    return tensor;
+  });
 }
 
 Result<TensorPtr> read_tensor(io::InputStream* source, const IpcReadOptions& options) {

@@ -68,24 +68,6 @@ concept Reflectable =
     std::is_class_v<T> && std::is_aggregate_v<T> && !HasConverter<T> && std::is_default_constructible_v<T>;
 
 namespace detail {
-// Runs `f` (which returns a Result or a Status) so that no exception leaves the library: a
-// failed allocation becomes OutOfMemory, a container asked for more than it can hold a
-// CapacityError, and anything a converter throws a SerializationError.
-template <typename F>
-auto no_exceptions(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return Status::OutOfMemory("out of memory while converting a C++ value");
-  } catch (const std::length_error& e) {
-    return Status::CapacityError("a container cannot hold what was asked of it: ", e.what());
-  } catch (const std::exception& e) {
-    return Status::SerializationError("a converter threw: ", e.what());
-  } catch (...) {
-    return Status::SerializationError("a converter threw an exception that is not a std::exception");
-  }
-}
-
 template <typename T>
 inline constexpr bool kAlwaysFalse = false;
 
@@ -307,10 +289,9 @@ Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& 
 /// it alive.
 template <typename T>
 requires(!std::is_same_v<std::remove_cvref_t<T>, Value>) Result<SerializedObject> serialize(
-    T&& x, const SerializationContext& ctx = SerializationContext::default_context(),
-    const ReadLimits& limits = {}) {
+    T&& x, const SerializationContext& ctx = SerializationContext::default_context(), const ReadLimits& limits = {}) {
   using U = std::remove_cvref_t<T>;
-  return detail::no_exceptions([&]() -> Result<SerializedObject> {
+  return catch_exceptions("serializing a C++ value", [&]() -> Result<SerializedObject> {
     ObjectWriter writer(ctx, limits);
     if constexpr (std::is_lvalue_reference_v<T>) {
       ARROWPACK_RETURN_NOT_OK(write_value<U>(x, writer, ctx));
@@ -328,7 +309,7 @@ requires(!std::is_same_v<std::remove_cvref_t<T>, Value>) Result<SerializedObject
 namespace detail {
 template <typename T>
 Result<T> read_object(SerializedObject object, const SerializationContext& ctx, const DeserializeOptions& options) {
-  return no_exceptions([&]() -> Result<T> {
+  return catch_exceptions("deserializing a C++ value", [&]() -> Result<T> {
     ARROWPACK_ASSIGN_OR_RAISE(auto reader, ObjectReader::open(std::move(object), ctx, options));
     ARROWPACK_ASSIGN_OR_RAISE(auto root, reader->root());
     return read_value<T>(root, ctx);

@@ -58,8 +58,9 @@ inline constexpr std::int64_t kElementCost = static_cast<std::int64_t>(sizeof(T)
 // Reads every element of a list/tuple/set cursor as T. Every element is charged to the read
 // budget before the first is read; then `reserve` is told how many there are.
 template <typename T, typename Out, typename Reserve = void (*)(std::int64_t)>
-Status read_items(const ObjectReader::Cursor& c, const SerializationContext& ctx, Out&& out,
-                  Reserve&& reserve = [](std::int64_t) {}) {
+Status read_items(
+    const ObjectReader::Cursor& c, const SerializationContext& ctx, Out&& out,
+    Reserve&& reserve = [](std::int64_t) {}) {
   if (c.kind() != Value::Kind::kList && c.kind() != Value::Kind::kTuple && c.kind() != Value::Kind::kSet) {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
     return Status::TypeError("expected a list, tuple or set, got ", v.kind_name());

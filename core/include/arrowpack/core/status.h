@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -186,6 +187,26 @@ class [[nodiscard]] Result {
   Status status_;
   std::optional<T> value_;
 };
+
+/// Runs `f` (which returns a Status or a Result) so that no C++ exception leaves it: a failed
+/// allocation (std::bad_alloc) becomes OutOfMemory, a container asked for more than it can
+/// hold (std::length_error) a CapacityError, anything else a SerializationError. `what`
+/// says what was being done ("reading an IPC stream"). arrowpack's entry points run their
+/// bodies through it; it is public for converters and callbacks that want the same.
+template <typename F>
+auto catch_exceptions(const char* what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return Status(StatusCode::kOutOfMemory, std::string("out of memory while ") + what);
+  } catch (const std::length_error& e) {
+    return Status(StatusCode::kCapacityError, std::string("too large a container while ") + what + ": " + e.what());
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kSerializationError, std::string("exception while ") + what + ": " + e.what());
+  } catch (...) {
+    return Status(StatusCode::kSerializationError, std::string("exception while ") + what);
+  }
+}
 
 #define ARROWPACK_CONCAT_IMPL(a, b) a##b
 #define ARROWPACK_CONCAT(a, b) ARROWPACK_CONCAT_IMPL(a, b)
