@@ -93,8 +93,9 @@ void check_received(int fd, int count) {
     options.pool = &pool;
     auto got = ok_or_die(transport::read_components(fd, options));
     REQUIRE(got.has_value());
-    // One allocation for the whole message; every component is a slice of it.
-    CHECK(pool.num_allocations() == 1);
+    // One buffer for the whole message (grown as the bytes arrived); every component is a
+    // slice of it.
+    CHECK(pool.num_allocations() <= 5);
     const std::uint8_t* lo = got->data[0]->data();
     for (const auto& b : got->data) CHECK(b->data() >= lo);
     auto v = ok_or_die(deserialize_components(*got));

@@ -1,5 +1,8 @@
 #include "arrowpack/core/memory_pool.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -17,6 +20,49 @@ bool valid_alignment(std::int64_t alignment) {
   return alignment >= 8 && alignment <= 4096 && (alignment & (alignment - 1)) == 0;
 }
 
+// Blocks of at least this size are mapped pages of their own (page-aligned, so any valid
+// alignment): growing one is mremap(), which moves page tables instead of copying, so a
+// buffer that grows as data arrives (a socket, a stream) costs no copy. Under
+// AddressSanitizer every block comes from the allocator, whose overflows it catches.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kMapLargeBlocks = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kMapLargeBlocks = false;
+#else
+constexpr bool kMapLargeBlocks = true;
+#endif
+#else
+constexpr bool kMapLargeBlocks = true;
+#endif
+constexpr std::int64_t kMapThreshold = std::int64_t{1} << 20;
+
+bool is_mapped(std::int64_t size) { return kMapLargeBlocks && size >= kMapThreshold; }
+
+std::size_t page_rounded(std::int64_t size) {
+  static const std::int64_t page = sysconf(_SC_PAGESIZE);
+  return static_cast<std::size_t>((size + page - 1) / page * page);
+}
+
+// One block of `size` bytes aligned to `alignment`, or null.
+std::uint8_t* obtain(std::int64_t size, std::int64_t alignment) {
+  if (is_mapped(size)) {
+    void* p = mmap(nullptr, page_rounded(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? nullptr : static_cast<std::uint8_t*>(p);
+  }
+  void* p = nullptr;
+  if (posix_memalign(&p, static_cast<std::size_t>(alignment), static_cast<std::size_t>(size)) != 0) return nullptr;
+  return static_cast<std::uint8_t*>(p);
+}
+
+void release(std::uint8_t* p, std::int64_t size) {
+  if (is_mapped(size)) {
+    munmap(p, page_rounded(size));
+  } else {
+    std::free(p);
+  }
+}
+
 }  // namespace
 
 Status SystemMemoryPool::allocate(std::int64_t size, std::int64_t alignment, std::uint8_t** out) {
@@ -27,11 +73,9 @@ Status SystemMemoryPool::allocate(std::int64_t size, std::int64_t alignment, std
     *out = zero_size_area;
     return Status::OK();
   }
-  void* p = nullptr;
-  if (posix_memalign(&p, static_cast<std::size_t>(alignment), static_cast<std::size_t>(size)) != 0) {
-    return Status::OutOfMemory("failed to allocate ", size, " bytes");
-  }
-  *out = static_cast<std::uint8_t*>(p);
+  std::uint8_t* p = obtain(size, alignment);
+  if (p == nullptr) return Status::OutOfMemory("failed to allocate ", size, " bytes");
+  *out = p;
   num_allocations_.fetch_add(1);
   on_grow(size);
   return Status::OK();
@@ -50,14 +94,18 @@ Status SystemMemoryPool::reallocate(std::int64_t old_size, std::int64_t new_size
     *ptr = zero_size_area;
     return Status::OK();
   }
-  void* p = nullptr;
-  if (posix_memalign(&p, static_cast<std::size_t>(alignment), static_cast<std::size_t>(new_size)) != 0) {
-    return Status::OutOfMemory("failed to reallocate ", new_size, " bytes");
-  }
-  fresh = static_cast<std::uint8_t*>(p);
-  if (old_size > 0) {
-    std::memcpy(fresh, *ptr, static_cast<std::size_t>(std::min(old_size, new_size)));
-    std::free(*ptr);
+  if (old_size > 0 && is_mapped(old_size) && is_mapped(new_size)) {
+    // Mapped to mapped: the pages move, nothing is copied.
+    void* p = mremap(*ptr, page_rounded(old_size), page_rounded(new_size), MREMAP_MAYMOVE);
+    if (p == MAP_FAILED) return Status::OutOfMemory("failed to reallocate ", new_size, " bytes");
+    fresh = static_cast<std::uint8_t*>(p);
+  } else {
+    fresh = obtain(new_size, alignment);
+    if (fresh == nullptr) return Status::OutOfMemory("failed to reallocate ", new_size, " bytes");
+    if (old_size > 0) {
+      std::memcpy(fresh, *ptr, static_cast<std::size_t>(std::min(old_size, new_size)));
+      release(*ptr, old_size);
+    }
   }
   *ptr = fresh;
   num_allocations_.fetch_add(1);
@@ -67,7 +115,7 @@ Status SystemMemoryPool::reallocate(std::int64_t old_size, std::int64_t new_size
 
 void SystemMemoryPool::free(std::uint8_t* ptr, std::int64_t size, std::int64_t /*alignment*/) {
   if (ptr == zero_size_area || ptr == nullptr) return;
-  std::free(ptr);
+  release(ptr, size);
   bytes_allocated_.fetch_sub(size);
 }
 

@@ -39,7 +39,9 @@ class MemoryPool {
   virtual const char* backend_name() const = 0;
 };
 
-/// A pool over the system allocator (posix_memalign) that counts what it hands out.
+/// A pool over the system allocator that counts what it hands out: posix_memalign for
+/// blocks under 1 MiB, pages of their own (mmap) for larger ones, which grow with mremap and
+/// no copy. Callers must free with the size they were given, as the MemoryPool contract says.
 class SystemMemoryPool : public MemoryPool {
  public:
   Status allocate(std::int64_t size, std::int64_t alignment, std::uint8_t** out) override;

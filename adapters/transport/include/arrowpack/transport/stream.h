@@ -29,8 +29,7 @@ Result<WriteStats> write_components(int fd, const Components& components);
 
 /// How the transports read. The bounds on what a peer may make this process commit are in
 /// `limits`: max_buffers (buffers of one message), max_input_bytes (bytes of one message),
-/// decoded_bytes_allowance (what is allocated before the body's bytes arrive; beyond it the
-/// body grows as they do), max_frames (ZeroMQ).
+/// max_frames (ZeroMQ).
 struct ReadOptions {
   ReadLimits limits;
   MemoryPool* pool = default_memory_pool();
@@ -39,8 +38,8 @@ struct ReadOptions {
 /// Reads one message from `fd` (blocking): std::nullopt at a clean end of stream (the peer
 /// closed between messages), an IOError when it closed inside one, Invalid for framing that
 /// lies, CapacityError beyond `options.limits`. The buffers are slices of one 64-byte
-/// aligned pool allocation (made at once up to limits.decoded_bytes_allowance, 64 MiB;
-/// larger messages grow into it as they arrive, which costs one copy of what came before).
+/// aligned pool allocation, which grows from 1 MiB as the bytes arrive (the default pool
+/// moves the pages of large blocks when they grow: no copy).
 /// The components are not otherwise checked: deserialize_components() does that.
 Result<std::optional<Components>> read_components(int fd, const ReadOptions& options = {});
 
