@@ -182,9 +182,13 @@ Status check_buffer(const ArrayData& d, int slot, std::int64_t need, const char*
   return Status::OK();
 }
 
-Status validate_data(const ArrayData& d, bool full, int depth);
+// How much validate_data checks: sizes only, everything, or everything but the values of
+// dictionaries (which the IPC reader checked when it read them).
+enum Check : int { kBasic = 0, kFull = 1, kFullDictionariesChecked = 2 };
 
-Status validate_children(const ArrayData& d, bool full, int depth) {
+Status validate_data(const ArrayData& d, Check full, int depth);
+
+Status validate_children(const ArrayData& d, Check full, int depth) {
   for (std::size_t j = 0; j < d.children.size(); ++j) {
     Status s = validate_data(*d.children[j], full, depth + 1);
     if (!s.ok()) return s.with_context("child '" + d.type->field(static_cast<int>(j))->name() + "'");
@@ -219,7 +223,7 @@ Status validate_offsets(const ArrayData& d, std::int64_t limit, const char* limi
   return Status::OK();
 }
 
-Status validate_data(const ArrayData& d, bool full, int depth) {
+Status validate_data(const ArrayData& d, Check full, int depth) {
   if (depth > 1024) return Status::CapacityError("array nesting deeper than 1024 levels");
   if (!d.type) return Status::Invalid("array without a type");
   const DataType& t = *d.type;
@@ -451,8 +455,10 @@ Status validate_data(const ArrayData& d, bool full, int depth) {
         return Status::TypeError("dictionary of type ", d.dictionary->type ? d.dictionary->type->to_string() : "none",
                                  " for ", t.to_string());
       }
-      Status st = validate_data(*d.dictionary, full, depth + 1);
-      if (!st.ok()) return st.with_context("dictionary");
+      if (full != kFullDictionariesChecked) {
+        Status st = validate_data(*d.dictionary, full, depth + 1);
+        if (!st.ok()) return st.with_context("dictionary");
+      }
       if (full) {
         const Array a(std::shared_ptr<const ArrayData>(&d, [](const ArrayData*) {}));
         const std::int64_t size = d.dictionary->length;
@@ -573,7 +579,7 @@ Result<Array> Array::make(DataTypePtr type, std::int64_t length, std::vector<std
     }
     d->null_count = count_nulls(d->buffers[0]->data(), offset, length);
   }
-  ARROWPACK_RETURN_NOT_OK(validate_data(*d, false, 0));
+  ARROWPACK_RETURN_NOT_OK(validate_data(*d, kBasic, 0));
   return Array(std::move(d));
 }
 
@@ -663,7 +669,7 @@ Result<Array> Array::make_dictionary(DataTypePtr type, const Array& indices, con
   auto d = std::make_shared<ArrayData>(*indices.data());
   d->type = std::move(type);
   d->dictionary = std::const_pointer_cast<ArrayData>(dictionary.data());
-  ARROWPACK_RETURN_NOT_OK(validate_data(*d, true, 0));
+  ARROWPACK_RETURN_NOT_OK(validate_data(*d, kFull, 0));
   return Array(std::move(d));
 }
 
@@ -710,12 +716,16 @@ bool Array::equals(const Array& other) const {
 
 Status Array::validate() const {
   if (!data_) return Status::Invalid("empty array handle");
-  return validate_data(*data_, false, 0);
+  return validate_data(*data_, kBasic, 0);
+}
+
+Status internal::validate_full_but_dictionaries(const Array& array) {
+  return validate_data(*array.data(), kFullDictionariesChecked, 0);
 }
 
 Status Array::validate_full() const {
   if (!data_) return Status::Invalid("empty array handle");
-  return validate_data(*data_, true, 0);
+  return validate_data(*data_, kFull, 0);
 }
 
 Result<Array> Array::make_nulls(DataTypePtr type, std::int64_t length, MemoryPool* pool) {

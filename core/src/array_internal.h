@@ -9,6 +9,12 @@
 
 namespace arrowpack::internal {
 
+/// Array::validate_full() without validating the values of dictionaries again (their
+/// indices are still checked against their length): for the IPC reader, which validated
+/// each dictionary when it read it (a batch per delta would otherwise revalidate the whole
+/// dictionary each time: quadratic).
+Status validate_full_but_dictionaries(const Array& array);
+
 /// Whether values of `type` can be compared by their bytes (fixed-width but bool, binary-like).
 inline bool has_value_bytes(const DataType& type) {
   return type.is_binary_like() || (type.byte_width() > 0 && type.id() != TypeId::kDictionary);

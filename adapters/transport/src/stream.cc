@@ -184,10 +184,10 @@ Result<std::optional<Components>> read_components(int fd, const ReadOptions& opt
     const std::int64_t pad = framing - (kHeaderBytes + 8 * count);
     ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got_pad, read_exactly(fd, skip, pad));
     if (got_pad < pad) return Status::IOError("the peer closed the stream inside a message header");
-    // The body, into one allocation. Up to the fixed allowance it is allocated at once; beyond
-    // it, it grows (doubling) as the bytes arrive, so that a header cannot make this process
-    // commit memory its peer never sends.
-    const std::int64_t first = std::min(total, std::max<std::int64_t>(limits.decoded_bytes_allowance, 1 << 20));
+    // The body, into one allocation that grows (doubling, from 1 MiB) as the bytes arrive,
+    // so that a header cannot make this process commit memory its peer never sends. The
+    // default pool grows large blocks by remapping their pages: no copy.
+    const std::int64_t first = std::min<std::int64_t>(total, 1 << 20);
     ARROWPACK_ASSIGN_OR_RAISE(auto body, allocate_resizable_buffer(first, options.pool));
     std::int64_t have = 0;
     while (have < total) {
