@@ -199,6 +199,7 @@ Result<std::optional<Components>> read_components(int fd, const ReadOptions& opt
         return Status::IOError("the peer closed the stream after ", have, " of the ", total, " message bytes");
       }
     }
+    ARROWPACK_RETURN_NOT_OK(body->resize(total, /*shrink_to_fit=*/true));  // the last doubling's slack
     std::shared_ptr<Buffer> whole = std::move(body);
     c.data.reserve(sizes.size());
     for (std::int64_t i = 0; i < count; ++i) {
