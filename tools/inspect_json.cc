@@ -303,9 +303,10 @@ std::string tensor_json(const Tensor& t) {
   return out + "}";
 }
 
-Result<Value> inspect_value(const std::shared_ptr<Buffer>& blob) {
+Result<Value> inspect_value(const std::shared_ptr<Buffer>& blob, const ReadLimits& limits) {
   static const SerializationContext kNoTypes;  // no code runs for any stored type name
   DeserializeOptions options;
+  options.limits = limits;
   options.allow_unknown_types = true;
   return deserialize(blob, &kNoTypes, options);
 }

@@ -11,7 +11,7 @@ namespace arrowpack::tools {
 
 /// Decodes `blob` (written by to_buffer/write_to, by arrowpack or pyarrow <= 11) without any
 /// registered type: registered objects stay opaque.
-Result<Value> inspect_value(const std::shared_ptr<Buffer>& blob);
+Result<Value> inspect_value(const std::shared_ptr<Buffer>& blob, const ReadLimits& limits = {});
 
 /// The JSON encoding of a Value (see README.md): none -> null, bool, int (all digits), str;
 /// every other kind a one-key object ({"float64": x}, {"list": [...]}, {"tensor": T}, ...).

@@ -7,6 +7,7 @@
 
 #include "arrowpack/registry/context.h"
 #include "arrowpack/registry/object_reader.h"
+#include "budget.h"
 #include "inspect_json.h"
 
 namespace ap = arrowpack;
@@ -26,22 +27,30 @@ void walk(const ap::ObjectReader::Cursor& c, int budget) {
   }
 }
 
-}  // namespace
-
-void fuzz_one(const std::uint8_t* data, std::size_t size) {
+void run(const std::uint8_t* data, std::size_t size) {
   auto blob = ap::Buffer::wrap(data, static_cast<std::int64_t>(size));
-  if (auto v = ap::tools::inspect_value(blob); v.ok()) {
+  if (auto v = ap::tools::inspect_value(blob, fuzz_budget::limits()); v.ok()) {
     std::string json = ap::tools::inspect_json(*v);
     std::string text = ap::tools::inspect_text(*v);
     volatile std::size_t sink = json.size() + text.size();
     (void)sink;
   }
   static const ap::SerializationContext kNoTypes;
-  if (auto object = ap::SerializedObject::read_from(blob); object.ok()) {
-    if (auto reader = ap::ObjectReader::open(*object, kNoTypes); reader.ok()) {
+  ap::DeserializeOptions options;
+  options.limits = fuzz_budget::limits();
+  options.allow_unknown_types = true;
+  if (auto object = ap::SerializedObject::read_from(blob, options); object.ok()) {
+    if (auto reader = ap::ObjectReader::open(*object, kNoTypes, options); reader.ok()) {
       if (auto root = (*reader)->root(); root.ok()) walk(*root, 8);
     }
+    (void)ap::deserialize(*object, &kNoTypes, options);
   }
+}
+
+}  // namespace
+
+void fuzz_one(const std::uint8_t* data, std::size_t size) {
+  fuzz_budget::within_budget(size, "serialized_fuzz", [&] { run(data, size); });
 }
 
 #include "replay_main.h"

@@ -1,0 +1,148 @@
+// Writes the fuzz targets' seed corpora: `make_corpus DIR` fills DIR/<target>/ with honest
+// inputs for ipc, serialized, typed, components, zmq and tensor (CI fuzzes from them), and
+// `make_corpus --regressions DIR` writes the attacks of tests/hostile_inputs.h, at a small
+// size, as DIR/<target>/<name> (committed in tests/data/fuzz-regressions/).
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "arrowpack/adapters/eigen.h"
+#include "arrowpack/adapters/serialize.h"
+#include "arrowpack/transport/stream.h"
+#include "hostile_inputs.h"
+#include "test_data.h"
+
+namespace ap = arrowpack;
+using ap::testing::ok_or_die;
+
+namespace {
+
+std::string dir_of(const std::string& root, const std::string& target) {
+  const std::string d = root + "/" + target;
+  mkdir(root.c_str(), 0755);
+  mkdir(d.c_str(), 0755);
+  return d;
+}
+
+void put(const std::string& root, const std::string& target, const std::string& name, const std::string& bytes) {
+  std::ofstream(dir_of(root, target) + "/" + name, std::ios::binary) << bytes;
+}
+void put(const std::string& root, const std::string& target, const std::string& name, const ap::Buffer& bytes) {
+  put(root, target, name, bytes.to_string());
+}
+
+// What write_components() sends for `components`, as bytes.
+std::string framed(const ap::Components& c) {
+  const int fd = memfd_create("make_corpus", MFD_CLOEXEC);
+  ok_or_die(ap::transport::write_components(fd, c));
+  const off_t size = lseek(fd, 0, SEEK_CUR);
+  std::string out(static_cast<std::size_t>(size), '\0');
+  if (pread(fd, out.data(), out.size(), 0) != size) out.clear();
+  close(fd);
+  return out;
+}
+
+// The zmq_fuzz encoding of frames: a 16-bit length, then the bytes, per frame.
+std::string zmq_frames(const std::vector<std::string>& frames) {
+  std::string out;
+  for (const auto& f : frames) {
+    const auto n = static_cast<std::uint16_t>(std::min<std::size_t>(f.size(), 65535));
+    out.append(reinterpret_cast<const char*>(&n), 2);
+    out.append(f, 0, n);
+  }
+  return out;
+}
+
+std::vector<std::string> zmq_message(const ap::Components& c) {
+  std::string header(24, '\0');
+  std::memcpy(header.data(), "APZMQ001", 8);
+  const std::int32_t counts[4] = {c.num_tensors, c.num_ndarrays, c.num_buffers, 0};
+  std::memcpy(header.data() + 8, counts, 16);
+  std::vector<std::string> frames{header};
+  for (const auto& b : c.data) frames.push_back(b->to_string());
+  return frames;
+}
+
+void seeds(const std::string& root) {
+  for (const auto& [name, batch] : ap::testing::batches_per_type()) {
+    put(root, "ipc", name + ".arrows", *ap::testing::write_ipc(*batch, 2, false));
+    put(root, "ipc", name + ".arrow", *ap::testing::write_ipc(*batch, 2, true));
+  }
+  std::map<int, Eigen::MatrixXd> matrices;
+  for (int i = 0; i < 3; ++i) matrices[i] = Eigen::MatrixXd::Constant(3, 2, i);
+  const std::vector<std::pair<std::string, ap::Value>> values = {
+      {"scalars", ap::Value::list({ap::Value(), ap::Value(true), ap::Value(-7), ap::Value(2.5), ap::Value("text"),
+                                   ap::Value::bytes("\x01\x02")})},
+      {"nested", ap::hostile::nested(20, true)},
+      {"record", ap::Value::dict({{ap::Value("name"), ap::Value("r")},
+                                  {ap::Value("a"), ap::Value(1.0)},
+                                  {ap::Value("b"), ap::Value(2.0)},
+                                  {ap::Value("c"), ap::Value(3.0)},
+                                  {ap::Value("d"), ap::Value(4.0)},
+                                  {ap::Value("id"), ap::Value(9)}})},
+  };
+  for (const auto& [name, v] : values) {
+    auto object = ok_or_die(ap::serialize(v));
+    const std::string blob = ok_or_die(object.to_buffer())->to_string();
+    put(root, "serialized", name + ".bin", blob);
+    for (int type = 0; type < 14; ++type) put(root, "typed", std::to_string(type) + "_" + name, char(type) + blob);
+    auto c = ok_or_die(object.to_components());
+    put(root, "components", name, framed(c));
+    put(root, "zmq", name, zmq_frames(zmq_message(c)));
+  }
+  auto object = ok_or_die(ap::serialize(matrices));
+  const std::string blob = ok_or_die(object.to_buffer())->to_string();
+  for (int type : {5, 6}) put(root, "typed", std::to_string(type) + "_matrices", char(type) + blob);
+  auto c = ok_or_die(object.to_components());
+  put(root, "components", "matrices", framed(c) + framed(c));
+  put(root, "zmq", "matrices", zmq_frames(zmq_message(c)));
+  auto sink = ok_or_die(ap::io::BufferOutputStream::create());
+  for (const auto& [k, m] : matrices) {
+    auto data = ap::Buffer::wrap(m.data(), m.size() * 8);
+    auto t = ok_or_die(ap::Tensor::make_column_major(ap::float64(), data, {m.rows(), m.cols()}));
+    (void)ok_or_die(ap::ipc::write_tensor(*t, sink.get()));
+  }
+  put(root, "tensor", "matrices.tensors", *ok_or_die(sink->getvalue()));
+}
+
+void regressions(const std::string& root) {
+  namespace h = ap::hostile;
+  put(root, "ipc", "misaligned_variadic_counts", *h::misaligned_variadic_counts());
+  put(root, "ipc", "aliased_columns_misaligned", *h::aliased_columns(16, 4096, false));
+  put(root, "ipc", "aliased_columns_big_endian", *h::aliased_columns(16, 4096, true));
+  put(root, "ipc", "aliased_footer_blocks", *h::aliased_footer_blocks(8, 4096));
+  put(root, "ipc", "delta_stream", *h::delta_stream(300, 16));
+  put(root, "ipc", "compression_bombs", *h::compression_bombs(8, 1 << 20));
+  put(root, "tensor", "misaligned_tensor_strides", *h::misaligned_tensor_strides());
+  put(root, "tensor", "zero_stride_tensor", *h::zero_stride_tensor());
+  put(root, "serialized", "aliased_strings", *h::aliased_strings(20, 4096));
+  put(root, "serialized", "repeated_tensor_reference", *h::repeated_tensor_reference(4096));
+  put(root, "serialized", "colliding_tuple_keys", *h::tuple_keys(2000, true));
+  put(root, "serialized", "control_bytes_type_name", *h::control_bytes_type_name());
+  ap::ReadLimits deeper;
+  deeper.max_depth = 200;
+  put(root, "serialized", "deeper_than_the_limit",
+      *ok_or_die(ok_or_die(ap::serialize(h::nested(150, true), nullptr, deeper)).to_buffer()));
+  put(root, "typed", "reserve_before_validation", char(4) + h::many_nones(20000)->to_string());
+  put(root, "components", "header_claims_8_gib", h::components_header(std::int64_t{8} << 30));
+  put(root, "zmq", "counts_that_lie", zmq_frames({std::string("APZMQ001\x09\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 24), "x"}));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--regressions") {
+    regressions(argv[2]);
+  } else if (argc == 2) {
+    seeds(argv[1]);
+  } else {
+    std::cerr << "usage: make_corpus DIR | make_corpus --regressions DIR\n";
+    return 2;
+  }
+  return 0;
+}
