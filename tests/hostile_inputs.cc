@@ -135,6 +135,32 @@ std::shared_ptr<Buffer> misaligned_variadic_counts() {
   return to_buffer(std::move(out));
 }
 
+std::shared_ptr<Buffer> overlapping_string_views(std::int64_t views, std::int64_t bytes, bool junk) {
+  auto schema = arrowpack::schema({field("v", utf8_view(), false)});
+  auto schema_message = ok(ipc::make_schema_message(*schema));
+  const std::int64_t view_bytes = 16 * views;
+  const std::int64_t data_at = (view_bytes + 7) / 8 * 8;
+  const std::int64_t data_size = bytes + (junk ? 1 : 0);
+  std::string body(static_cast<std::size_t>((data_at + data_size + 7) / 8 * 8), '\0');
+  const std::int32_t view[4] = {static_cast<std::int32_t>(bytes), 0x61616161, 0, 0};
+  for (std::int64_t i = 0; i < views; ++i) std::memcpy(body.data() + 16 * i, view, 16);
+  std::memset(body.data() + data_at, 'a', static_cast<std::size_t>(bytes));
+  if (junk) body[static_cast<std::size_t>(data_at + bytes)] = static_cast<char>(0xFF);
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<fb::FieldNode> nodes{{views, 0}};
+  std::vector<fb::Buffer> buffers{{0, 0}, {0, view_bytes}, {data_at, data_size}};
+  auto n = fbb.CreateVectorOfStructs(nodes);
+  auto b = fbb.CreateVectorOfStructs(buffers);
+  auto counts = fbb.CreateVector(std::vector<std::int64_t>{1});
+  auto rb = fb::CreateRecordBatch(fbb, views, n, b, 0, counts);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, rb.Union(),
+                               static_cast<std::int64_t>(body.size())));
+  std::string out = framed(schema_message->metadata()->data(), schema_message->metadata()->size(), "");
+  out += framed(fbb.GetBufferPointer(), fbb.GetSize(), body);
+  out.append("\xff\xff\xff\xff\0\0\0\0", 8);
+  return to_buffer(std::move(out));
+}
+
 std::shared_ptr<Buffer> misaligned_tensor_strides() {
   flatbuffers::FlatBufferBuilder fbb;
   auto type = fb::CreateFloatingPoint(fbb, fb::Precision::DOUBLE);

@@ -55,6 +55,11 @@ std::shared_ptr<Buffer> compression_bombs(int messages, std::int64_t values);
 /// A serialized list of two references to one ndarray of `bytes` bytes.
 std::shared_ptr<Buffer> repeated_tensor_reference(std::int64_t bytes);
 
+/// An IPC stream of one utf8_view column of `views` views that all cover the same `bytes`
+/// bytes of one data buffer (with `junk`, the buffer ends in a byte that is not UTF-8, so it
+/// is not valid as a whole).
+std::shared_ptr<Buffer> overlapping_string_views(std::int64_t views, std::int64_t bytes, bool junk);
+
 // ---- 4. hash flooding
 
 /// A serialized dict of `n` keys (int, int) tuples that all collide under the old tuple hash

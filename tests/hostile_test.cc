@@ -168,6 +168,18 @@ TEST_CASE("hostile 3: 20,000 deltas each followed by a kept batch cost linear me
   CHECK(Array(last->column(0).data()->dictionary).length() == 20'001);
 }
 
+TEST_CASE("hostile 3: string views that all overlap are validated in linear time", "[hostile]") {
+  // 100,000 views of one 1 MB string: 2.6 MB that took 100 GB of UTF-8 checks.
+  auto valid = hostile::overlapping_string_views(100'000, kMiB, false);
+  std::int64_t rows = 0;
+  CHECK(read_stream(valid, default_memory_pool(), &rows).ok());
+  CHECK(rows == 100'000);
+  // When the buffer is not UTF-8 as a whole, views are checked one by one, within a bound.
+  const Status st = read_stream(hostile::overlapping_string_views(100'000, kMiB, true), default_memory_pool());
+  CHECK(st.is_capacity_error());
+  CHECK(st.message().find("string views overlap so much") != std::string::npos);
+}
+
 TEST_CASE("hostile 3: zero strides are refused before anything visits the elements", "[hostile]") {
   io::BufferReader in(hostile::zero_stride_tensor());
   auto r = ipc::read_tensor(&in);
@@ -313,4 +325,22 @@ TEST_CASE("hostile 8: only kTrustedBytesOnly skips offset checks, and its name s
   std::memcpy(bytes.data() + at + 4, &backwards, 4);
   const Status st = read_stream(Buffer::from_string(bytes), default_memory_pool());
   CHECK(st.is_invalid());
+}
+
+TEST_CASE("string views that cut a character are refused, over data valid as a whole", "[hostile]") {
+  auto check = [](const std::string& data, std::int32_t offset, std::int32_t length) {
+    std::string view(16, '\0');
+    std::memcpy(view.data(), &length, 4);
+    std::memcpy(view.data() + 4, data.data() + offset, 4);
+    std::memcpy(view.data() + 12, &offset, 4);
+    auto a = Array::make(utf8_view(), 1, {nullptr, Buffer::from_string(view), Buffer::from_string(data)});
+    if (!a.ok()) return a.status();
+    return a->validate_full();
+  };
+  const std::string ends_in_e = std::string(20, 'b') + "\xc3\xa9" + "c";  // é at bytes 20-21
+  CHECK(check(ends_in_e, 0, 22).ok());
+  CHECK(check(ends_in_e, 0, 21).message() == "string value 0 is not valid UTF-8 (it cuts a character)");
+  const std::string starts_with_e = "\xc3\xa9" + std::string(20, 'b');
+  CHECK(check(starts_with_e, 0, 15).ok());
+  CHECK(check(starts_with_e, 1, 14).message() == "string value 0 is not valid UTF-8 (it cuts a character)");
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <climits>
+#include <vector>
 
 #include "array_internal.h"
 #include "bit_util_internal.h"
@@ -374,6 +375,16 @@ Status validate_data(const ArrayData& d, Check full, int depth) {
       }
       if (!full) return Status::OK();
       const std::uint8_t* validity = d.buffers[0] ? d.buffers[0]->data() : nullptr;
+      // Views may overlap (that is their point), so checking each one's UTF-8 could scan the
+      // same bytes without end. A data buffer that is valid UTF-8 as a whole is checked once;
+      // then a view is valid when it starts and ends on character boundaries. Views into
+      // other buffers are checked one by one, within a bound on the bytes scanned.
+      std::vector<std::int8_t> whole_valid(static_cast<std::size_t>(data_buffers), -1);
+      std::int64_t data_bytes = 0;
+      for (std::int64_t k = 0; k < data_buffers; ++k) data_bytes += d.buffers[2 + k]->size();
+      const std::int64_t scan_limit = 8 * data_bytes + (std::int64_t{1} << 20);
+      std::int64_t scanned = 0;
+      auto continuation = [](std::uint8_t c) { return (c & 0xC0) == 0x80; };
       for (std::int64_t i = 0; i < d.length; ++i) {
         if (validity && !get_bit(validity, d.offset + i)) continue;
         const View v = load_view(d, i);
@@ -393,7 +404,25 @@ Status validate_data(const ArrayData& d, Check full, int depth) {
             return Status::Invalid("view ", i, " has a prefix that differs from its data");
           }
         }
-        if (t.id() == TypeId::kStringView && !internal::is_valid_utf8(bytes, v.length)) {
+        if (t.id() != TypeId::kStringView) continue;
+        if (v.length > 12) {
+          const Buffer& data = *d.buffers[2 + v.buffer];
+          auto& state = whole_valid[static_cast<std::size_t>(v.buffer)];
+          if (state < 0) state = internal::is_valid_utf8(data.data(), data.size()) ? 1 : 0;
+          if (state == 1) {
+            const bool ends_well = v.offset + v.length == data.size() || !continuation(bytes[v.length]);
+            if (continuation(bytes[0]) || !ends_well) {
+              return Status::Invalid("string value ", i, " is not valid UTF-8 (it cuts a character)");
+            }
+            continue;
+          }
+          scanned += v.length;
+          if (scanned > scan_limit) {
+            return Status::CapacityError("string views overlap so much that checking their UTF-8 would scan more than ",
+                                         scan_limit, " bytes");
+          }
+        }
+        if (!internal::is_valid_utf8(bytes, v.length)) {
           return Status::Invalid("string value ", i, " is not valid UTF-8");
         }
       }

@@ -68,8 +68,8 @@ void within_budget(std::size_t size, const char* target, F&& f) {
 #endif
   const std::int64_t budget = kBytesPerInputByte * static_cast<std::int64_t>(size) + kAllowance;
   if (used > budget) {
-    std::fprintf(stderr, "%s: an input of %zu bytes made the reader hold %lld bytes more (budget %lld)\n", target,
-                 size, static_cast<long long>(used), static_cast<long long>(budget));
+    std::fprintf(stderr, "%s: an input of %zu bytes made the reader hold %lld bytes more (budget %lld)\n", target, size,
+                 static_cast<long long>(used), static_cast<long long>(budget));
     std::abort();
   }
 }

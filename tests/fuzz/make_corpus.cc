@@ -118,6 +118,8 @@ void regressions(const std::string& root) {
   put(root, "ipc", "aliased_footer_blocks", *h::aliased_footer_blocks(8, 4096));
   put(root, "ipc", "delta_stream", *h::delta_stream(300, 16));
   put(root, "ipc", "compression_bombs", *h::compression_bombs(8, 1 << 20));
+  put(root, "ipc", "overlapping_string_views", *h::overlapping_string_views(2000, 4096, false));
+  put(root, "ipc", "overlapping_string_views_not_utf8", *h::overlapping_string_views(2000, 4096, true));
   put(root, "tensor", "misaligned_tensor_strides", *h::misaligned_tensor_strides());
   put(root, "tensor", "zero_stride_tensor", *h::zero_stride_tensor());
   put(root, "serialized", "aliased_strings", *h::aliased_strings(20, 4096));

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what arrowpack needs on Debian 12, if missing: the Debian packages (build,
-# tests, benchmarks, clang for the fuzz targets) and Arrow JS from npm into .deps/arrowjs (for the interop tests).
+# tests, benchmarks, clang with its sanitizer runtime for the fuzz targets, clang-format) and Arrow JS from npm into .deps/arrowjs (for the interop tests).
 # Idempotent: a second run installs nothing. Uses sudo when not root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-packages=(build-essential cmake pkg-config clang libflatbuffers-dev flatbuffers-compiler libboost1.81-dev
+packages=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-format libflatbuffers-dev flatbuffers-compiler libboost1.81-dev
           libeigen3-dev catch2 liblz4-dev libzstd-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev libzmq3-dev cppzmq-dev nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
