@@ -88,6 +88,9 @@ void append_value(const Array& a, std::int64_t i, std::string& out);
 // Lengths that no buffer backs (null arrays, structs) pass validation cheaply; bound the
 // output so that a tiny hostile file cannot make the dump run for ever.
 thread_local std::int64_t values_left = std::int64_t{1} << 27;
+// And in bytes: values that share their bytes (overlapping string views, a dictionary, run-end
+// encoding) would otherwise dump the same bytes many times over.
+thread_local std::size_t output_limit = std::numeric_limits<std::size_t>::max();
 
 void append_range(const Array& values, std::int64_t start, std::int64_t n, std::string& out) {
   out += '[';
@@ -112,6 +115,7 @@ void append_struct(const Array& a, std::int64_t row, std::string& out) {
 }
 
 void append_value(const Array& a, std::int64_t i, std::string& out) {
+  if (out.size() > output_limit) values_left = -1;
   if (--values_left < 0) return;  // reported by the caller
   const DataType& t = *a.type();
   if (t.id() == TypeId::kNull || (!t.is_union() && a.is_null(i))) {
@@ -260,11 +264,24 @@ Result<std::string> canonical_json(const std::shared_ptr<Buffer>& bytes, const i
   out = std::string("{\"format\":\"") + (is_file ? "file" : "stream") + "\",\"schema\":" + schema_json(*schema) +
         ",\"batches\":[";
   values_left = max_values;
+  // At most 64 bytes of JSON per input byte (a bit of a bool column is 6: "true,") beyond
+  // the decoded-bytes allowance.
+  const auto max_bytes = static_cast<std::size_t>(options.limits.decoded_bytes_allowance + 64 * bytes->size());
+  output_limit = max_bytes;
   for (std::size_t i = 0; i < batches.size(); ++i) {
     if (i) out += ',';
     out += batch_json_budgeted(*batches[i]);
-    if (values_left < 0) return Status::CapacityError("more than ", max_values, " values to dump");
+    if (out.size() > max_bytes) {
+      output_limit = std::numeric_limits<std::size_t>::max();
+      return Status::CapacityError("the JSON dump would exceed ", max_bytes,
+                                   " bytes (64 per input byte beyond ReadLimits::decoded_bytes_allowance)");
+    }
+    if (values_left < 0) {
+      output_limit = std::numeric_limits<std::size_t>::max();
+      return Status::CapacityError("more than ", max_values, " values to dump");
+    }
   }
+  output_limit = std::numeric_limits<std::size_t>::max();
   out += "]}";
   return out;
 }

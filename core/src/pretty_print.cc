@@ -80,8 +80,11 @@ void append_double(double v, std::string& out) {
 
 void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t window);
 
-// Windows multiply with nesting; a total budget keeps any rendering small.
+// Windows multiply with nesting; a total budget keeps any rendering small, in values and in
+// bytes (values that share their bytes, such as overlapping string views, would otherwise
+// print the same bytes many times).
 constexpr std::int64_t kMaxRendered = 100000;
+constexpr std::size_t kMaxRenderedBytes = std::size_t{4} << 20;
 thread_local std::int64_t rendered_left = kMaxRendered;
 
 void append_list_values(const Array& values, std::int64_t start, std::int64_t n, std::string& out,
@@ -99,6 +102,7 @@ void append_list_values(const Array& values, std::int64_t start, std::int64_t n,
 }
 
 void append_value(const Array& a, std::int64_t i, std::string& out, std::int64_t window) {
+  if (out.size() > kMaxRenderedBytes && rendered_left >= 0) rendered_left = 0;
   if (--rendered_left < 0) {
     if (rendered_left == -1) out += "...";
     return;
