@@ -9,6 +9,7 @@
 #include "Schema_generated.h"
 #include "Tensor_generated.h"
 #include "arrowpack/registry/serialize.h"
+#include "test_data.h"
 
 namespace arrowpack::hostile {
 namespace {
@@ -92,19 +93,6 @@ std::size_t field_at(const void* table, flatbuffers::voffset_t vt, const std::st
 
 std::shared_ptr<Buffer> to_buffer(std::string s) { return Buffer::from_string(std::move(s)); }
 
-std::string stream_of(const RecordBatch& batch, int times, const ipc::IpcWriteOptions& options = {},
-                      bool file = false) {
-  auto sink = ok(io::BufferOutputStream::create());
-  std::shared_ptr<ipc::StreamWriter> writer;
-  if (file) {
-    writer = ok(ipc::new_file(sink, batch.schema(), options));
-  } else {
-    writer = ok(ipc::new_stream(sink, batch.schema(), options));
-  }
-  for (int i = 0; i < times; ++i) writer->write_batch(batch).throw_if_error();
-  writer->close().throw_if_error();
-  return ok(sink->getvalue())->to_string();
-}
 
 std::string blob_of(const Value& v) { return ok(ok(serialize(v)).to_buffer())->to_string(); }
 
@@ -367,7 +355,7 @@ std::shared_ptr<Buffer> compression_bombs(int messages, std::int64_t values) {
   auto batch = ok(RecordBatch::make(arrowpack::schema({field("z", int64(), false)}), values, {zeros}));
   ipc::IpcWriteOptions options;
   options.compression = Compression::kZstd;
-  const std::string one = stream_of(*batch, 1, options);
+  const std::string one = testing::write_ipc(*batch, 1, false, options)->to_string();
   const auto frames = frames_of(one);  // schema, batch
   std::string out = one.substr(0, static_cast<std::size_t>(frames[1].start));
   const std::string message =
