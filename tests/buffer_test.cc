@@ -1,7 +1,11 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "arrowpack/core/buffer.h"
+#include "arrowpack/core/hash.h"
 
 using namespace arrowpack;
 
@@ -80,4 +84,23 @@ TEST_CASE("wrap and copy_of") {
   CHECK(copy->to_hex() == "63616c6c6572");
   CHECK(view->contains(text + 5));
   CHECK_FALSE(view->contains(text + 6));
+}
+
+TEST_CASE("the keyed hash: incremental, length-aware, and spread") {
+  const std::string text = "the quick brown fox jumps over the lazy dog";
+  KeyedHasher whole;
+  whole.add(text.data(), text.size());
+  KeyedHasher pieces;
+  for (std::size_t i = 0; i < text.size(); i += 5)
+    pieces.add(text.data() + i, std::min<std::size_t>(5, text.size() - i));
+  const std::size_t h = whole.finish();
+  CHECK(pieces.finish() == h);
+  CHECK(KeyedBytesHash{}(text) == h);
+  // Trailing zero bytes change the hash (the length is part of the last block).
+  CHECK(KeyedBytesHash{}(std::string_view("ab\0", 3)) != KeyedBytesHash{}("ab"));
+  CHECK(KeyedBytesHash{}("") != KeyedBytesHash{}(std::string_view("\0", 1)));
+  // 10,000 similar keys over 1,024 buckets: no bucket far above the mean of 10.
+  std::vector<int> buckets(1024);
+  for (int i = 0; i < 10'000; ++i) ++buckets[KeyedBytesHash{}("key" + std::to_string(i)) % 1024];
+  CHECK(*std::max_element(buckets.begin(), buckets.end()) < 40);
 }

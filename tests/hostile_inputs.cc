@@ -93,7 +93,6 @@ std::size_t field_at(const void* table, flatbuffers::voffset_t vt, const std::st
 
 std::shared_ptr<Buffer> to_buffer(std::string s) { return Buffer::from_string(std::move(s)); }
 
-
 std::string blob_of(const Value& v) { return ok(ok(serialize(v)).to_buffer())->to_string(); }
 
 }  // namespace
@@ -335,6 +334,21 @@ std::shared_ptr<Buffer> delta_stream(int deltas, int value_bytes) {
   }
   out.append("\xff\xff\xff\xff\0\0\0\0", 8);
   return to_buffer(std::move(out));
+}
+
+std::shared_ptr<Buffer> replacing_dictionary_stream(int batches, int value_bytes) {
+  auto type = ok(dictionary(int32(), utf8()));
+  auto schema = arrowpack::schema({field("d", type)});
+  auto sink = ok(io::BufferOutputStream::create());
+  auto writer = ok(ipc::new_stream(sink, schema));
+  for (int i = 0; i < batches; ++i) {
+    std::string value = std::to_string(i);
+    value.resize(static_cast<std::size_t>(value_bytes), '.');
+    auto encoded = ok(dictionary_encode(ok(array<std::string>({value}))));
+    writer->write_batch(*ok(RecordBatch::make(schema, 1, {encoded}))).throw_if_error();
+  }
+  writer->close().throw_if_error();
+  return ok(sink->getvalue());
 }
 
 std::shared_ptr<Buffer> zero_stride_tensor() {

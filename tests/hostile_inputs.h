@@ -47,6 +47,9 @@ std::shared_ptr<Buffer> aliased_footer_blocks(int blocks, std::int64_t bytes);
 /// An honest IPC stream: `deltas` one-value dictionary deltas of `value_bytes` bytes each,
 /// every one followed by a batch (one index).
 std::shared_ptr<Buffer> delta_stream(int deltas, int value_bytes);
+/// An honest IPC stream of `batches` batches, each with a dictionary of one new value of
+/// `value_bytes` bytes that replaces the last (what a file must merge: unify_dictionaries).
+std::shared_ptr<Buffer> replacing_dictionary_stream(int batches, int value_bytes);
 /// A Tensor message of shape [2^28, 2^28] with zero strides over 8 bytes of data.
 std::shared_ptr<Buffer> zero_stride_tensor();
 /// An IPC stream of `messages` ZSTD batches of one int64 column of `values` zeros each (a

@@ -169,6 +169,45 @@ TEST_CASE("hostile 3: 20,000 deltas each followed by a kept batch cost linear me
   CHECK(Array(last->column(0).data()->dictionary).length() == 20'001);
 }
 
+namespace {
+// What `arrowpack convert` does to make a file of a stream: read it all, then write it with
+// unify_dictionaries (a file cannot replace dictionaries).
+std::shared_ptr<Buffer> stream_to_file(const std::shared_ptr<Buffer>& stream) {
+  auto table = ok_or_die(ok_or_die(ipc::open_stream(stream))->read_all());
+  auto sink = ok_or_die(io::BufferOutputStream::create());
+  ipc::IpcWriteOptions options;
+  options.unify_dictionaries = true;
+  auto writer = ok_or_die(ipc::new_file(sink, table->schema(), options));
+  for (const auto& b : table->batches()) REQUIRE(writer->write_batch(*b).ok());
+  REQUIRE(writer->close().ok());
+  return ok_or_die(sink->getvalue());
+}
+}  // namespace
+
+TEST_CASE("hostile 3: a stream that replaces its dictionary every batch becomes a file in linear time", "[hostile]") {
+  // 20,000 one-value replacements: the merged dictionary grows in place (it was copied whole
+  // for every batch, 60 GB), and a grown dictionary is seen to extend the last without
+  // comparing its values (which made even a stream of deltas quadratic to rewrite).
+  auto replacing = hostile::replacing_dictionary_stream(20'000, 300);
+  auto deltas = hostile::delta_stream(20'000, 300);
+  INFO("replacing " << replacing->size() << " bytes, deltas " << deltas->size());
+  CHECK(std::abs(static_cast<double>(replacing->size() - deltas->size())) < 0.5 * deltas->size());
+  std::shared_ptr<Buffer> a, b;
+  const double merged = seconds([&] { a = stream_to_file(replacing); });
+  const double extended = seconds([&] { b = stream_to_file(deltas); });
+  // The merge costs a hash lookup and a remapped index per batch: ordinary work.
+  INFO("replacing " << merged << " s, deltas " << extended << " s");
+  CHECK(merged < 5 * extended + 0.1);
+  auto file = ok_or_die(ipc::open_file(a));
+  REQUIRE(file->num_record_batches() == 20'000);
+  auto last = ok_or_die(file->get_batch(19'999));
+  CHECK(Array(last->column(0).data()->dictionary).length() == 20'000);
+  CHECK(last->column(0).dictionary_index(0) == 19'999);
+  auto first = ok_or_die(file->get_batch(0));
+  CHECK(Array(first->column(0).data()->dictionary).string_view(first->column(0).dictionary_index(0)).substr(0, 2) ==
+        "0.");
+}
+
 TEST_CASE("hostile 3: string views that all overlap are validated in linear time", "[hostile]") {
   // 100,000 views of one 1 MB string: 2.6 MB that took 100 GB of UTF-8 checks.
   auto valid = hostile::overlapping_string_views(100'000, kMiB, false);
@@ -232,6 +271,33 @@ TEST_CASE("hostile 4: keys chosen to collide decode as fast as ordinary keys", "
   CHECK(b.as<Dict>()->size() == 40'000);
   INFO("colliding " << slow << " s, ordinary " << fast << " s");
   CHECK(slow < 5 * fast + 0.05);
+}
+
+TEST_CASE("hostile 4: a typed hash container refuses keys that all share a bucket", "[hostile]") {
+  // std::hash is not keyed: keys can be chosen to collide, and filling a std::unordered_map
+  // with n of them takes n^2 steps. A hasher that sends every key to one bucket stands in
+  // for such keys; the typed read refuses once a bucket holds max_bucket_keys.
+  struct OneBucket {
+    std::size_t operator()(const std::string&) const { return 0; }
+  };
+  std::map<std::string, int> m;
+  for (int i = 0; i < 1000; ++i) m.emplace("key" + std::to_string(i), i);
+  auto blob = ok_or_die(ok_or_die(serialize(m)).to_buffer());
+  auto r = deserialize<std::unordered_map<std::string, int, OneBucket>>(blob);
+  REQUIRE(r.status().code() == StatusCode::kCapacityError);
+  CHECK(r.status().message().find("max_bucket_keys") != std::string::npos);
+  auto set = deserialize<std::unordered_set<std::string, OneBucket>>(
+      ok_or_die(ok_or_die(serialize(std::set<std::string>{"a", "b"})).to_buffer()));
+  CHECK(set.ok());  // a few keys in one bucket are fine
+  // The keyed hash, and std::hash over honest keys, read every key.
+  CHECK(ok_or_die(deserialize<std::unordered_map<std::string, int, KeyedBytesHash, std::equal_to<>>>(blob)).size() ==
+        1000);
+  CHECK(ok_or_die(deserialize<std::unordered_map<std::string, int>>(blob)).size() == 1000);
+  DeserializeOptions raised;
+  raised.limits.max_bucket_keys = 2000;
+  CHECK(ok_or_die(deserialize<std::unordered_map<std::string, int, OneBucket>>(
+                      blob, SerializationContext::default_context(), raised))
+            .size() == 1000);
 }
 
 TEST_CASE("hostile 5: one depth limit, on both sides, named when exceeded", "[hostile]") {

@@ -303,7 +303,7 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
       pos += n;
     }
     SerializedObject out(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list));
-    out.structure_validated_ = options.validation == Validation::kFull;
+    SerializedObjectAccess::mark_read(out, options.validation);
     out.input_bytes_ = size;
     return out;
   });
@@ -338,7 +338,7 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
     }
     std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
     SerializedObject out(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers));
-    out.structure_validated_ = options.validation == Validation::kFull;
+    SerializedObjectAccess::mark_read(out, options.validation);
     out.input_bytes_ = c.total_bytes();
     return out;
   });
@@ -356,9 +356,7 @@ Result<SerializedObject> serialize(const Value& value, const SerializationContex
 Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context,
                           const DeserializeOptions& options) {
   return catch_exceptions("deserializing an object", [&]() -> Result<Value> {
-    if (object.batch() && !object.structure_validated() && options.validation == Validation::kFull) {
-      ARROWPACK_RETURN_NOT_OK(object.batch()->validate_full());
-    }
+    ARROWPACK_RETURN_NOT_OK(registry_internal::check_before_decoding(object, options));
     return registry_internal::decode(object, context_or_default(context), options);
   });
 }

@@ -756,12 +756,20 @@ ipc::IpcReadOptions structure_read_options(const DeserializeOptions& options) {
   return ipc;
 }
 
+Status check_before_decoding(const SerializedObject& object, const DeserializeOptions& options) {
+  const auto& batch = object.batch();
+  if (!batch) return Status::Invalid("serialized object without a structure batch");
+  if (!object.structure_validated() && options.validation == Validation::kFull) {
+    ARROWPACK_RETURN_NOT_OK(batch->validate_full());
+  }
+  if (!SerializedObjectAccess::shape_checked(object)) ARROWPACK_RETURN_NOT_OK(check_structure_schema(*batch->schema()));
+  if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
+  return Status::OK();
+}
+
 Result<Value> decode(const SerializedObject& object, const SerializationContext& context,
                      const DeserializeOptions& options) {
   const auto& batch = object.batch();
-  if (!batch) return Status::Invalid("serialized object without a structure batch");
-  ARROWPACK_RETURN_NOT_OK(check_structure_schema(*batch->schema()));
-  if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
   Decoder decoder(object, context, options);
   return decoder.value_at(batch->column(0), 0, 0);
 }
@@ -1111,13 +1119,7 @@ ObjectReader::~ObjectReader() = default;
 Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object, const SerializationContext& context,
                                                          const DeserializeOptions& options) {
   return catch_exceptions("opening a serialized object", [&]() -> Result<std::shared_ptr<ObjectReader>> {
-    const auto& batch = object.batch();
-    if (!batch) return Status::Invalid("serialized object without a structure batch");
-    if (!object.structure_validated() && options.validation == Validation::kFull) {
-      ARROWPACK_RETURN_NOT_OK(batch->validate_full());
-    }
-    ARROWPACK_RETURN_NOT_OK(registry_internal::check_structure_schema(*batch->schema()));
-    if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
+    ARROWPACK_RETURN_NOT_OK(registry_internal::check_before_decoding(object, options));
     return std::shared_ptr<ObjectReader>(new ObjectReader(std::make_shared<Impl>(std::move(object), context, options)));
   });
 }
@@ -1242,6 +1244,8 @@ Status ObjectReader::Cursor::integers(std::span<std::int64_t> out) const {
 Status ObjectReader::Cursor::charge(std::int64_t bytes) const {
   return reader_->budget.charge(bytes, "a typed read of the serialized object");
 }
+
+const ReadLimits& ObjectReader::Cursor::limits() const { return reader_->options.limits; }
 
 Result<Value> ObjectReader::Cursor::value() const {
   return catch_exceptions("deserializing an object", [&]() -> Result<Value> {

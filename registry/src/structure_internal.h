@@ -57,7 +57,13 @@ Result<References> count_references(const RecordBatch& batch, const ReadLimits& 
 /// three levels of types: a list of a struct of unions).
 ipc::IpcReadOptions structure_read_options(const DeserializeOptions& options);
 
-/// Decodes the first element of the structure batch.
+/// What deserialize() and ObjectReader::open() check of `object` before decoding it, each
+/// check once: what read_from()/from_components() checked already is not checked again.
+/// SerializationError for a batch that is not a structure (or is empty), NotImplemented for
+/// a newer format version, Invalid from full validation under Validation::kFull.
+Status check_before_decoding(const SerializedObject& object, const DeserializeOptions& options);
+
+/// Decodes the first element of the structure batch, checked by check_before_decoding().
 Result<Value> decode(const SerializedObject& object, const SerializationContext& context,
                      const DeserializeOptions& options);
 
@@ -66,7 +72,16 @@ Result<Value> decode(const SerializedObject& object, const SerializationContext&
 namespace arrowpack {
 /// What the registry's own code may set on a SerializedObject.
 struct SerializedObjectAccess {
-  static void mark_validated(SerializedObject& object) { object.structure_validated_ = true; }
+  /// Made in this process (serialize(), ObjectWriter): well formed by construction.
+  static void mark_validated(SerializedObject& object) { object.checked_ = SerializedObject::Checked::kValidated; }
+  /// Read by read_from()/from_components(): its shape checked, its data too under kFull.
+  static void mark_read(SerializedObject& object, Validation validation) {
+    object.checked_ =
+        validation == Validation::kFull ? SerializedObject::Checked::kValidated : SerializedObject::Checked::kShape;
+  }
+  static bool shape_checked(const SerializedObject& object) {
+    return object.checked_ != SerializedObject::Checked::kNothing;
+  }
   /// The bytes the object was read from; for one made in memory, the bytes of its parts.
   static std::int64_t input_bytes(const SerializedObject& object);
 };

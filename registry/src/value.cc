@@ -1,97 +1,26 @@
 #include "arrowpack/registry/value.h"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <functional>
-#include <random>
 #include <unordered_map>
 
 #include "arrowpack/core/half_float.h"
+#include "arrowpack/core/hash.h"
 
 namespace arrowpack {
 
 namespace {
 
-// SipHash-1-3 (Aumasson and Bernstein; Python's hash for str and bytes since 3.4) under a key
-// drawn at random once per process: dict and set keys that an attacker picks cannot be made
+// Hashes are keyed (KeyedHasher): dict and set keys that an attacker picks cannot be made
 // to collide (a flood of colliding keys would make decoding quadratic).
-class SipHasher {
- public:
-  SipHasher() {
-    const auto& k = key();
-    v0_ = k[0] ^ 0x736f6d6570736575ULL;
-    v1_ = k[1] ^ 0x646f72616e646f6dULL;
-    v2_ = k[0] ^ 0x6c7967656e657261ULL;
-    v3_ = k[1] ^ 0x7465646279746573ULL;
-  }
-  void add(const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    length_ += n;
-    while (n > 0) {
-      const std::size_t take = std::min<std::size_t>(n, 8 - pending_);
-      std::memcpy(tail_ + pending_, p, take);
-      pending_ += take;
-      p += take;
-      n -= take;
-      if (pending_ == 8) {
-        std::uint64_t m;
-        std::memcpy(&m, tail_, 8);
-        compress(m);
-        pending_ = 0;
-      }
-    }
-  }
-  void add_u64(std::uint64_t x) { add(&x, 8); }
-  std::size_t finish() {
-    std::uint64_t m = static_cast<std::uint64_t>(length_ & 0xff) << 56;
-    for (std::size_t i = 0; i < pending_; ++i) m |= static_cast<std::uint64_t>(tail_[i]) << (8 * i);
-    compress(m);
-    v2_ ^= 0xff;
-    for (int i = 0; i < 3; ++i) round();
-    return static_cast<std::size_t>(v0_ ^ v1_ ^ v2_ ^ v3_);
-  }
-
- private:
-  static const std::array<std::uint64_t, 2>& key() {
-    static const std::array<std::uint64_t, 2> k = [] {
-      std::random_device rd;
-      std::array<std::uint64_t, 2> out{};
-      for (auto& w : out) w = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-      return out;
-    }();
-    return k;
-  }
-  static std::uint64_t rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
-  void round() {
-    v0_ += v1_;
-    v1_ = rotl(v1_, 13) ^ v0_;
-    v0_ = rotl(v0_, 32);
-    v2_ += v3_;
-    v3_ = rotl(v3_, 16) ^ v2_;
-    v0_ += v3_;
-    v3_ = rotl(v3_, 21) ^ v0_;
-    v2_ += v1_;
-    v1_ = rotl(v1_, 17) ^ v2_;
-    v2_ = rotl(v2_, 32);
-  }
-  void compress(std::uint64_t m) {
-    v3_ ^= m;
-    round();
-    v0_ ^= m;
-  }
-  std::uint64_t v0_, v1_, v2_, v3_;
-  unsigned char tail_[8] = {};
-  std::size_t pending_ = 0;
-  std::size_t length_ = 0;
-};
 
 // One hash per kind of key, each under its own leading byte.
 std::size_t keyed_hash(char kind, const void* data, std::size_t n) {
-  SipHasher h;
+  KeyedHasher h;
   h.add(&kind, 1);
   h.add(data, n);
   return h.finish();
@@ -319,7 +248,7 @@ std::size_t Value::hash() const {
     case Kind::kString: return string_hash(*as<std::string>());
     case Kind::kBytes: return keyed_hash('b', as<Bytes>()->data.data(), as<Bytes>()->data.size());
     case Kind::kTuple: {
-      SipHasher h;
+      KeyedHasher h;
       h.add("t", 1);
       for (const auto& v : as<Tuple>()->items) h.add_u64(v.hash());
       return h.finish();

@@ -56,10 +56,23 @@ void run(const std::uint8_t* data, std::size_t size) {
       consume(*batch);
       batches.push_back(*batch);
     }
-    // The stream inside the file (after the 8 bytes of magic and padding).
+    // The stream inside the file (after the 8 bytes of magic and padding). Both are read
+    // again as they are on the wire: the footer's schema and the stream's may disagree on
+    // byte order (a reader of the file never looks at the stream's), and swapped to native
+    // the same bytes then read differently. Both must then be of one byte order.
     if (size < 8 || has_dictionaries(*(*file)->schema())) return;
-    auto inner = ap::ipc::open_stream(ap::Buffer::wrap(data + 8, static_cast<std::int64_t>(size - 8)), options);
-    if (!inner.ok()) return;
+    ap::ipc::IpcReadOptions raw = options;
+    raw.ensure_native_endian = false;
+    auto raw_file = ap::ipc::open_file(buffer, raw);
+    auto inner = ap::ipc::open_stream(ap::Buffer::wrap(data + 8, static_cast<std::int64_t>(size - 8)), raw);
+    if (!raw_file.ok() || !inner.ok()) return;
+    if ((*raw_file)->schema()->endianness() != (*inner)->schema()->endianness()) return;
+    batches.clear();
+    for (int i = 0; i < (*raw_file)->num_record_batches(); ++i) {
+      auto batch = (*raw_file)->get_batch(i);
+      if (!batch.ok()) return;
+      batches.push_back(*batch);
+    }
     for (auto batch : **inner) {
       if (!batch.ok()) return;
       streamed.push_back(*batch);

@@ -1,8 +1,12 @@
 // Writing IPC messages, streams and files. Body buffers are written straight from the
 // arrays' memory; only sliced arrays whose offsets must be rebased get new buffers.
 #include <cstring>
+#include <functional>
+#include <unordered_map>
 
+#include "appendable_internal.h"
 #include "array_internal.h"
+#include "arrowpack/core/hash.h"
 #include "bit_util_internal.h"
 #include "ipc/metadata_internal.h"
 
@@ -281,10 +285,28 @@ Result<RecordBatchPayload> make_payload(const std::vector<Array>& columns, std::
   return out;
 }
 
+// Whether `prefix`'s buffers are the starts of `d`'s at the same offset, so that its values
+// are d's first ones without comparing them: a dictionary grown in place (unify_dictionaries,
+// AppendableArray) seen against the one written before it.
+bool views_prefix(const ArrayData& prefix, const ArrayData& d) {
+  if (prefix.offset != d.offset || prefix.buffers.size() != d.buffers.size() || !prefix.children.empty() ||
+      !d.children.empty() || !prefix.type->equals(*d.type)) {
+    return false;
+  }
+  for (std::size_t i = 0; i < d.buffers.size(); ++i) {
+    const auto& a = prefix.buffers[i];
+    const auto& b = d.buffers[i];
+    if (!a && !b) continue;
+    if (!a || !b || a->data() != b->data()) return false;
+  }
+  return true;
+}
+
 // Whether `dict` starts with the values of `last` (the same dictionary, or one that grew).
 bool extends(const Array& dict, const Array& last) {
   if (dict.data() == last.data()) return true;
   if (dict.length() < last.length()) return false;
+  if (views_prefix(*last.data(), *dict.data())) return true;
   auto head = dict.slice(0, last.length());
   return head.ok() && head->equals(last);
 }
@@ -432,6 +454,17 @@ Status StreamWriter::write_batch(const RecordBatch& batch) {
   return on_batch_written(offset, metadata_length, payload.body_length);
 }
 
+// One id's merged dictionary, grown in place (a stream of n batches that each add a value
+// costs O(n), not O(n^2)), and where each of its values sits, under a keyed hash (the values
+// may come from untrusted input, as when a stream is rewritten as a file).
+struct StreamWriter::Unified {
+  Array dictionary;
+  arrowpack::internal::AppendableArray storage;
+  std::unordered_map<std::string, std::int64_t, KeyedBytesHash, std::equal_to<>> index;
+  bool has_null = false;
+  std::int64_t null_index = -1;
+};
+
 Result<RecordBatchPtr> StreamWriter::unify(const RecordBatch& batch) {
   std::vector<Array> columns = batch.columns();
   for (int c = 0; c < batch.num_columns(); ++c) {
@@ -445,48 +478,56 @@ Result<RecordBatchPtr> StreamWriter::unify(const RecordBatch& batch) {
     if (!arrowpack::internal::has_value_bytes(*dict.type())) {
       return Status::NotImplemented("unify_dictionaries of ", dict.type()->to_string(), " values");
     }
-    Unified& u = unified_[id];
-    if (!u.dictionary.valid_handle() || u.dictionary.data() != last->second.data()) {
+    auto& slot = unified_[id];
+    if (!slot || slot->dictionary.data() != last->second.data()) {
       // Index the dictionary last written (the merge of the earlier ones, or the first).
-      u = Unified{};
-      u.dictionary = last->second;
-      for (std::int64_t k = 0; k < u.dictionary.length(); ++k) {
-        if (u.dictionary.is_null(k)) {
-          if (!u.has_null) u.null_index = k;
-          u.has_null = true;
+      slot = std::make_shared<Unified>();
+      slot->dictionary = last->second;
+      for (std::int64_t k = 0; k < slot->dictionary.length(); ++k) {
+        if (slot->dictionary.is_null(k)) {
+          if (!slot->has_null) slot->null_index = k;
+          slot->has_null = true;
         } else {
-          u.index.try_emplace(std::string(arrowpack::internal::value_bytes(u.dictionary, k)), k);
+          slot->index.try_emplace(std::string(arrowpack::internal::value_bytes(slot->dictionary, k)), k);
         }
       }
     }
+    Unified& u = *slot;
     // Where each value of this dictionary sits in the merged one (added at the end if new).
     const std::int64_t limit = arrowpack::internal::max_dictionary_index(*column.type()->index_type());
     std::vector<std::int64_t> position(static_cast<std::size_t>(dict.length()));
-    std::vector<Array> added;
+    std::vector<std::shared_ptr<ArrayData>> added;
     std::int64_t size = u.dictionary.length();
     for (std::int64_t k = 0; k < dict.length(); ++k) {
-      std::int64_t* slot = nullptr;
+      std::int64_t* at = nullptr;
       if (dict.is_null(k)) {
         if (!u.has_null) u.null_index = -1;
         u.has_null = true;
-        slot = &u.null_index;
+        at = &u.null_index;
       } else {
-        slot = &u.index.try_emplace(std::string(arrowpack::internal::value_bytes(dict, k)), -1).first->second;
+        at = &u.index.try_emplace(std::string(arrowpack::internal::value_bytes(dict, k)), -1).first->second;
       }
-      if (*slot < 0) {
+      if (*at < 0) {
         if (size > limit) {
           return Status::CapacityError("the merged dictionary of id ", id, " outgrows its ",
                                        column.type()->index_type()->to_string(), " indices");
         }
-        *slot = size++;
+        *at = size++;
         ARROWPACK_ASSIGN_OR_RAISE(auto one, dict.slice(k, 1));
-        added.push_back(std::move(one));
+        added.push_back(std::const_pointer_cast<ArrayData>(one.data()));
       }
-      position[k] = *slot;
+      position[k] = *at;
     }
     if (!added.empty()) {
-      added.insert(added.begin(), u.dictionary);
-      ARROWPACK_ASSIGN_OR_RAISE(u.dictionary, concatenate(added, options_.pool));
+      const auto head = std::const_pointer_cast<ArrayData>(u.dictionary.data());
+      if (arrowpack::internal::AppendableArray::supports(*dict.type())) {
+        ARROWPACK_ASSIGN_OR_RAISE(auto grown, u.storage.append(head, added, options_.pool, nullptr));
+        u.dictionary = Array(std::move(grown));
+      } else {
+        std::vector<Array> parts{u.dictionary};
+        for (auto& a : added) parts.emplace_back(std::move(a));
+        ARROWPACK_ASSIGN_OR_RAISE(u.dictionary, concatenate(parts, options_.pool));
+      }
     }
     // The same validity, indices remapped.
     const std::int64_t width = column.type()->index_type()->byte_width();

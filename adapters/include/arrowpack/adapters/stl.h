@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -27,6 +28,7 @@
 
 #include "arrowpack/adapters/convert.h"
 #include "arrowpack/core/half_float.h"
+#include "arrowpack/core/hash.h"
 
 namespace arrowpack {
 
@@ -38,6 +40,36 @@ inline const std::vector<Value>* sequence_items(const Value& v) {
   return nullptr;
 }
 
+// Hands one element to a container's output: `out` may return nothing or a Status.
+template <typename Out, typename T>
+Status put_item(Out& out, T&& x) {
+  if constexpr (std::is_same_v<std::invoke_result_t<Out&, T&&>, Status>) {
+    return out(std::forward<T>(x));
+  } else {
+    out(std::forward<T>(x));
+    return Status::OK();
+  }
+}
+
+// For hash containers: refuses a bucket holding more than limits.max_bucket_keys keys, the
+// mark of keys chosen to collide under an unkeyed hash (filling the container would take
+// quadratic time). O(bucket) per key, so at most O(max_bucket_keys) before the refusal.
+template <typename C>
+Status check_bucket(const C& container, const typename C::key_type& key, const ReadLimits& limits) {
+  if constexpr (requires { container.bucket_size(container.bucket(key)); }) {
+    if (static_cast<std::int64_t>(container.size()) > limits.max_bucket_keys) {
+      const auto n = static_cast<std::int64_t>(container.bucket_size(container.bucket(key)));
+      if (n > limits.max_bucket_keys) {
+        return Status::CapacityError(n, " of ", container.size(),
+                                     " keys share one bucket of a hash container: keys chosen to collide under its ",
+                                     "hash (std::hash is not keyed); ReadLimits::max_bucket_keys = ",
+                                     limits.max_bucket_keys, " (use arrowpack::KeyedBytesHash for string keys)");
+      }
+    }
+  }
+  return Status::OK();
+}
+
 template <typename T, typename Out>
 Status items_into(const Value& v, const SerializationContext& ctx, Out&& out) {
   const std::vector<Value>* items = sequence_items(v);
@@ -45,7 +77,7 @@ Status items_into(const Value& v, const SerializationContext& ctx, Out&& out) {
   for (std::size_t i = 0; i < items->size(); ++i) {
     auto r = from_value<T>((*items)[i], ctx);
     if (!r.ok()) return r.status().with_context("element " + std::to_string(i));
-    out(std::move(r).value());
+    ARROWPACK_RETURN_NOT_OK(put_item(out, std::move(r).value()));
   }
   return Status::OK();
 }
@@ -72,7 +104,7 @@ Status read_items(
     ARROWPACK_ASSIGN_OR_RAISE(auto e, c.element(i));
     auto r = read_value<T>(e, ctx);
     if (!r.ok()) return r.status().with_context("element " + std::to_string(i));
-    out(std::move(r).value());
+    ARROWPACK_RETURN_NOT_OK(put_item(out, std::move(r).value()));
   }
   return Status::OK();
 }
@@ -479,10 +511,11 @@ struct MapConverter {
   using K = typename M::key_type;
   using V = typename M::mapped_type;
   // The last of repeated keys wins, as in Python (and for values that cannot be assigned).
-  static void put_last(M& m, K&& key, V&& value) {
+  static Status put_last(M& m, K&& key, V&& value, const ReadLimits& limits) {
     auto it = m.find(key);
     if (it != m.end()) m.erase(it);
-    m.emplace(std::move(key), std::move(value));
+    it = m.emplace(std::move(key), std::move(value)).first;
+    return check_bucket(m, it->first, limits);
   }
   static Result<Value> to_value(const M& m, const SerializationContext& ctx) {
     std::vector<std::pair<Value, Value>> entries;
@@ -516,7 +549,7 @@ struct MapConverter {
       ARROWPACK_ASSIGN_OR_RAISE(K key, read_value<K>(kc, ctx));
       auto val = read_value<V>(vc, ctx);
       if (!val.ok()) return val.status().with_context("dict value " + std::to_string(i));
-      put_last(out, std::move(key), std::move(val).value());
+      ARROWPACK_RETURN_NOT_OK(put_last(out, std::move(key), std::move(val).value(), c.limits()));
     }
     return out;
   }
@@ -528,7 +561,7 @@ struct MapConverter {
       ARROWPACK_ASSIGN_OR_RAISE(K key, arrowpack::from_value<K>(e.key, ctx));
       auto val = arrowpack::from_value<V>(e.value, ctx);
       if (!val.ok()) return val.status().with_context("dict value of " + e.key.to_string());
-      put_last(out, std::move(key), std::move(val).value());
+      ARROWPACK_RETURN_NOT_OK(put_last(out, std::move(key), std::move(val).value(), ReadLimits{}));
     }
     return out;
   }
@@ -547,12 +580,14 @@ struct SetConverter {
   }
   static Result<S> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     S out;
-    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(c, ctx, [&](T&& x) { out.insert(std::move(x)); }));
+    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(
+        c, ctx, [&](T&& x) { return check_bucket(out, *out.insert(std::move(x)).first, c.limits()); }));
     return out;
   }
   static Result<S> from_value(const Value& v, const SerializationContext& ctx) {
     S out;
-    ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.insert(std::move(x)); }));
+    ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(
+        v, ctx, [&](T&& x) { return check_bucket(out, *out.insert(std::move(x)).first, ReadLimits{}); }));
     return out;
   }
 };

@@ -101,7 +101,9 @@ class Array {
   Array dictionary() const { return Array(data_->dictionary); }
   std::int64_t dictionary_index(std::int64_t i) const;
   /// An array of `type` (a dictionary type) from its indices and its dictionary; checks
-  /// that every non-null index lies in the dictionary.
+  /// that every non-null index lies in the dictionary, in time linear in the indices (the
+  /// dictionary's values are not checked again: validate_full() does that). Shares both.
+  /// TypeError for a type or indices that do not match, Invalid for an index outside.
   static Result<Array> make_dictionary(DataTypePtr type, const Array& indices, const Array& dictionary);
 
   /// Union type code of slot i.

@@ -262,14 +262,8 @@ class StreamWriter {
   std::string scratch_;                                 // reused across messages to gather small writes
   DictionaryMemo dictionary_memo_;                      // ids of the schema's dictionary fields
   std::map<std::int64_t, Array> written_dictionaries_;  // the last dictionary sent per id
-  /// unify_dictionaries: the merged dictionary per id and the index of each of its values.
-  struct Unified {
-    Array dictionary;
-    std::unordered_map<std::string, std::int64_t> index;
-    bool has_null = false;
-    std::int64_t null_index = -1;
-  };
-  std::map<std::int64_t, Unified> unified_;
+  struct Unified;  // unify_dictionaries: one id's merged dictionary and its index (writer.cc)
+  std::map<std::int64_t, std::shared_ptr<Unified>> unified_;
   Result<RecordBatchPtr> unify(const RecordBatch& batch);
 };
 

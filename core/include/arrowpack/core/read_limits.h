@@ -53,6 +53,14 @@ struct ReadLimits {
   std::int64_t max_frames = std::int64_t{1} << 20;
   /// Most buffers of one set of components (one transport message).
   std::int64_t max_buffers = std::int64_t{1} << 20;
+  /// Most keys that may share one bucket of a hash container a typed read fills
+  /// (std::unordered_map and std::unordered_set, under the caller's hasher). Honest keys
+  /// under any reasonable hash share a bucket with a handful of others (fewer than 10 in a
+  /// million, at the standard load factor); std::hash of strings and integers is not keyed,
+  /// so keys can be chosen that all collide, and filling the container then takes time
+  /// quadratic in their number. Use arrowpack::KeyedBytesHash (core/hash.h) for string keys
+  /// that come from outside.
+  std::int64_t max_bucket_keys = 64;
 
   /// Nesting of the flatbuffer tables that a schema of `max_depth` type levels needs (the
   /// verifier's depth bound is derived from it, so that a schema within the limits always

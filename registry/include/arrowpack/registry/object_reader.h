@@ -72,6 +72,10 @@ class ObjectReader::Cursor {
   /// far beyond its size. CapacityError when the budget is spent.
   Status charge(std::int64_t bytes) const;
 
+  /// The limits of the read this cursor belongs to (the reader's DeserializeOptions), for
+  /// converters that bound what they build; valid as long as the reader.
+  const ReadLimits& limits() const;
+
  private:
   friend class ObjectReader;
   friend struct CursorAccess;

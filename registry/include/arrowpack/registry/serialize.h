@@ -105,9 +105,9 @@ class SerializedObject {
   /// Safe to call from several threads.
   Result<std::shared_ptr<Buffer>> structure_stream() const;
 
-  /// Whether the structure is known to be well formed: it was read and validated by
+  /// Whether the structure is known to be well formed: it was read and validated in full by
   /// read_from()/from_components(), or made by serialize() in this process.
-  bool structure_validated() const { return structure_validated_; }
+  bool structure_validated() const { return checked_ == Checked::kValidated; }
 
  private:
   // What every output form shares, rendered once on first use.
@@ -127,7 +127,11 @@ class SerializedObject {
   std::vector<std::shared_ptr<Buffer>> buffers_;
   std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
   std::vector<std::shared_ptr<const void>> keep_alive_;
-  bool structure_validated_ = false;
+  // What is known of the structure batch: nothing (made by the caller), its shape (schema,
+  // disjoint buffers and references, checked by read_from()/from_components()), or that and
+  // its data in full (validated there, or made by serialize()).
+  enum class Checked : std::uint8_t { kNothing, kShape, kValidated };
+  Checked checked_ = Checked::kNothing;
   std::int64_t input_bytes_ = 0;  // of the blob or the components read (0: made in memory)
   friend struct SerializedObjectAccess;
 };
