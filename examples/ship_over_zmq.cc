@@ -59,6 +59,9 @@ int free_port() {
 int receiver(const std::string& pull_endpoint, const std::string& rep_endpoint) {
   zmq::context_t context;
   zmq::socket_t pull(context, zmq::socket_type::pull);
+  // A receiving socket is bounded before it connects: libzmq drops a peer announcing a frame
+  // beyond ReadLimits::max_input_bytes instead of allocating for it.
+  ap::transport::limit_message_size(pull).throw_if_error();
   pull.connect(pull_endpoint);
   auto c = ap::transport::receive_components(pull).value_or_throw();
   auto views = ap::deserialize_components<std::map<int, ap::EigenView<Eigen::MatrixXd>>>(c).value_or_throw();
@@ -71,6 +74,7 @@ int receiver(const std::string& pull_endpoint, const std::string& rep_endpoint) 
             << " of them views of the received frames (0 bytes of matrix data copied)\n";
 
   zmq::socket_t rep(context, zmq::socket_type::rep);
+  ap::transport::limit_message_size(rep).throw_if_error();
   rep.connect(rep_endpoint);
   ap::SerializationContext ctx;
   register_my_data(ctx);
@@ -98,6 +102,7 @@ int main() {
   zmq::socket_t push(context, zmq::socket_type::push);
   push.bind(push_at);
   zmq::socket_t req(context, zmq::socket_type::req);
+  ap::transport::limit_message_size(req).throw_if_error();  // it receives the reply
   req.bind(req_at);
 
   std::map<int, Eigen::MatrixXd> data;
