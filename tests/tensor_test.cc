@@ -73,6 +73,12 @@ TEST_CASE("tensors refuse shapes and strides that leave the data") {
   CHECK(Tensor::make(int32(), data, {2}, {}, {"a", "b"}).status().is_invalid());
   CHECK(Tensor::make(int8(), data, {std::int64_t{1} << 40, std::int64_t{1} << 40}).status().is_capacity_error());
   CHECK(ok_or_die(Tensor::make(int32(), data, {0, 7}))->size() == 0);
+  // An empty tensor constrains no stride, but its default strides must still fit (found by
+  // tensor_fuzz: to_row_major() overflowed computing them).
+  const std::int64_t huge = std::int64_t{1} << 40;
+  CHECK(Tensor::make(int32(), data, {0, huge, huge}, {4, 4, 4}).status().is_capacity_error());
+  auto empty = ok_or_die(Tensor::make(int32(), data, {0, 3, 5}, {4, 4, 4}));
+  CHECK(ok_or_die(empty->to_row_major())->strides() == std::vector<std::int64_t>{60, 20, 4});
 }
 
 TEST_CASE("golden tensors written by Arrow C++: read, checked, and written back byte for byte") {

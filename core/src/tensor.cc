@@ -58,10 +58,10 @@ Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<B
       return Status::CapacityError("tensor element count overflows");
     }
   }
-  if (strides.empty()) {
-    ARROWPACK_RETURN_NOT_OK(check_default_strides(shape, width));
-    strides = row_major_strides(shape, width);
-  }
+  // Even with strides given (and for an empty tensor, whose strides constrain nothing), the
+  // default strides must be representable: to_row_major() and the writers compute them.
+  ARROWPACK_RETURN_NOT_OK(check_default_strides(shape, width));
+  if (strides.empty()) strides = row_major_strides(shape, width);
   if (strides.size() != shape.size()) {
     return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(), " strides");
   }

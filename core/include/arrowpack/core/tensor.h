@@ -19,7 +19,12 @@ class Tensor {
  public:
   /// Checks the type (integers and floats), that strides have one entry per dimension (empty:
   /// row-major), are non-negative, and that every element lies inside `data`. `dim_names`
-  /// is empty or has one name per dimension; all-empty names mean "no names".
+  /// is empty or has one name per dimension; all-empty names mean "no names". TypeError for
+  /// another element type; Invalid for negative extents or strides, or strides that leave
+  /// the data (ipc::read_tensor also refuses strides that make elements share bytes);
+  /// CapacityError for more than 64 dimensions, more than
+  /// 2^56 elements, or a shape whose row-major strides (zero extents counted as one) would
+  /// not fit in 64 bits, even when the tensor is empty.
   static Result<std::shared_ptr<Tensor>> make(DataTypePtr type, std::shared_ptr<Buffer> data,
                                               std::vector<std::int64_t> shape, std::vector<std::int64_t> strides = {},
                                               std::vector<std::string> dim_names = {});
