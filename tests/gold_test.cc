@@ -60,7 +60,7 @@ void check_rewrites(const Table& table) {
 
 }  // namespace
 
-TEST_CASE("golden integration files: every case read, stream and file agree, big-endian equals little-endian") {
+TEST_CASE("golden integration files: every case read, stream and file agree, big-endian equals little-endian", "[shared]") {
   const std::string root = arrowpack::testing::shared_dir() + "/gold/integration";
   int read = 0;
   for (const auto& folder : list_dir(root)) {
@@ -106,7 +106,7 @@ TEST_CASE("golden integration files: every case read, stream and file agree, big
   CHECK(read == 59);
 }
 
-TEST_CASE("golden integration files equal their integration JSON, read by an independent decoder") {
+TEST_CASE("golden integration files equal their integration JSON, read by an independent decoder", "[shared]") {
   const std::string root = arrowpack::testing::shared_dir() + "/gold/integration";
   int compared = 0;
   for (const auto& folder : list_dir(root)) {

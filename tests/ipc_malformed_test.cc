@@ -224,7 +224,7 @@ TEST_CASE("random byte flips in a stream of every type never crash the reader") 
   CHECK(errors > 0);
 }
 
-TEST_CASE("the fuzzer-found inputs of ../shared/gold/malformed give an error or data") {
+TEST_CASE("the fuzzer-found inputs of ../shared/gold/malformed give an error or data", "[shared]") {
   const std::string dir = arrowpack::testing::shared_dir() + "/gold/malformed/stream";
   DIR* d = opendir(dir.c_str());
   REQUIRE(d != nullptr);
@@ -242,7 +242,7 @@ TEST_CASE("the fuzzer-found inputs of ../shared/gold/malformed give an error or 
   CHECK(files >= 40);
 }
 
-TEST_CASE("a schema claiming metadata version V6 is refused") {
+TEST_CASE("a schema claiming metadata version V6 is refused", "[shared]") {
   auto buf = ok_or_die(io::read_file(arrowpack::testing::shared_dir() + "/gold/malformed/schema_v6.arrow"));
   Status st = read_stream(buf);
   CHECK(st.is_invalid());

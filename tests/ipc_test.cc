@@ -212,7 +212,7 @@ TEST_CASE("streams over a ReadableFile and a file reader that cannot find a foot
   CHECK(st.message().find("magic") != std::string::npos);
 }
 
-TEST_CASE("arrowpack reads the seed written by Arrow C++ and writes the same structure") {
+TEST_CASE("arrowpack reads the seed written by Arrow C++ and writes the same structure", "[shared]") {
   const auto dir = arrowpack::testing::shared_dir() + "/gold/arrow-cpp/";
   auto stream = ok_or_die(io::MemoryMappedFile::open(dir + "seed.arrows"));
   auto table = ok_or_die(ok_or_die(ipc::open_stream(stream))->read_all());

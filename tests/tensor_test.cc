@@ -81,7 +81,7 @@ TEST_CASE("tensors refuse shapes and strides that leave the data") {
   CHECK(ok_or_die(empty->to_row_major())->strides() == std::vector<std::int64_t>{60, 20, 4});
 }
 
-TEST_CASE("golden tensors written by Arrow C++: read, checked, and written back byte for byte") {
+TEST_CASE("golden tensors written by Arrow C++: read, checked, and written back byte for byte", "[shared]") {
   struct Case {
     const char* file;
     DataTypePtr type;
@@ -116,7 +116,7 @@ TEST_CASE("golden tensors written by Arrow C++: read, checked, and written back 
   CHECK(f32->value<float>({3, 2}) == 32.0f);
 }
 
-TEST_CASE("golden float16 tensor and three tensors back to back") {
+TEST_CASE("golden float16 tensor and three tensors back to back", "[shared]") {
   auto f16_file = ok_or_die(io::MemoryMappedFile::open(gold("f16_2x2.bin")));
   auto f16 = ok_or_die(ipc::read_tensor(f16_file.get()));
   CHECK(f16->type()->equals(*float16()));
