@@ -1129,21 +1129,74 @@ Result<ObjectReader::Cursor> ObjectReader::root() const {
 }
 
 namespace {
-Status wrong_kind(const char* wanted, Value::Kind kind) {
+const char* kind_label(Value::Kind kind) {
   static constexpr const char* kNames[] = {"none",   "bool",   "int",     "half",   "float", "double",
                                            "date64", "string", "bytes",   "list",   "tuple", "dict",
                                            "set",    "tensor", "ndarray", "buffer", "object"};
-  return Status::TypeError("expected ", wanted, ", got ", kNames[static_cast<int>(kind)]);
+  return kNames[static_cast<int>(kind)];
+}
+Status wrong_kind(const char* wanted, Value::Kind kind) {
+  return Status::TypeError("expected ", wanted, ", got ", kind_label(kind));
 }
 }  // namespace
 
+std::optional<ObjectReader::Cursor> ObjectReader::Cursor::find(std::string_view key) const {
+  if (kind_ != Value::Kind::kDict) return std::nullopt;
+  auto n = size();
+  if (!n.ok()) return std::nullopt;
+  for (std::int64_t i = 0; i < *n; ++i) {
+    auto k = this->key(i);
+    if (!k.ok() || k->kind() != Value::Kind::kString) continue;
+    auto s = k->string();
+    if (s.ok() && *s == key) {
+      auto v = value_of(i);
+      if (v.ok()) return *v;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> ObjectReader::Cursor::registered_type() const {
+  auto type = find("_pytype_");
+  if (!type || type->kind() != Value::Kind::kString) return std::nullopt;
+  auto name = type->string();
+  if (!name.ok()) return std::nullopt;
+  return *name;
+}
+
+bool ObjectReader::Cursor::is_pickle() const { return registered_type() && find("pickle").has_value(); }
+
+std::string ObjectReader::Cursor::describe() const {
+  if (auto type = registered_type()) {
+    return std::string(is_pickle() ? "a Python pickle (never unpickled) of registered type '"
+                                   : "an object of registered type '") +
+           std::string(*type) + "'";
+  }
+  return kind_label(kind_);
+}
+
+Status ObjectReader::Cursor::wrong_kind(const char* wanted) const {
+  if (kind_ != Value::Kind::kDict) return arrowpack::wrong_kind(wanted, kind_);
+  return Status::TypeError("expected ", wanted, ", got ", describe());
+}
+
+Result<ObjectReader::Cursor> ObjectReader::Cursor::registered_data(std::string_view name) const {
+  auto type = registered_type();
+  if (!type || *type != name || is_pickle()) {
+    return Status::TypeError("expected an object of registered type '", name, "', got ", describe());
+  }
+  auto data = find("data");
+  if (!data) return Status::TypeError("the object of registered type '", name, "' has no 'data' entry");
+  return *data;
+}
+
 Result<bool> ObjectReader::Cursor::boolean() const {
-  if (kind_ != Value::Kind::kBool) return wrong_kind("a bool", kind_);
+  if (kind_ != Value::Kind::kBool) return wrong_kind("a bool");
   return raw::bit(child_->buffers[1]->data(), child_->offset + at_);
 }
 
 Result<std::int64_t> ObjectReader::Cursor::integer() const {
-  if (kind_ != Value::Kind::kInt) return wrong_kind("an integer", kind_);
+  if (kind_ != Value::Kind::kInt) return wrong_kind("an integer");
   return raw::load<std::int64_t>(*child_, 1, at_);
 }
 
@@ -1153,7 +1206,7 @@ Result<double> ObjectReader::Cursor::number() const {
     case Value::Kind::kFloat: return static_cast<double>(raw::load<float>(*child_, 1, at_));
     case Value::Kind::kHalf: return half_to_double(raw::load<std::uint16_t>(*child_, 1, at_));
     case Value::Kind::kInt: return static_cast<double>(raw::load<std::int64_t>(*child_, 1, at_));
-    default: return wrong_kind("a number", kind_);
+    default: return wrong_kind("a number");
   }
 }
 
@@ -1171,17 +1224,17 @@ std::string_view text_at(const ArrayData& d, std::int64_t i) {
 }  // namespace
 
 Result<std::string_view> ObjectReader::Cursor::string() const {
-  if (kind_ != Value::Kind::kString) return wrong_kind("a string", kind_);
+  if (kind_ != Value::Kind::kString) return wrong_kind("a string");
   return text_at(*child_, at_);
 }
 
 Result<std::string_view> ObjectReader::Cursor::bytes() const {
-  if (kind_ != Value::Kind::kBytes) return wrong_kind("bytes", kind_);
+  if (kind_ != Value::Kind::kBytes) return wrong_kind("bytes");
   return text_at(*child_, at_);
 }
 
 Result<TensorPtr> ObjectReader::Cursor::tensor() const {
-  if (kind_ != Value::Kind::kTensor && kind_ != Value::Kind::kNdarray) return wrong_kind("a tensor", kind_);
+  if (kind_ != Value::Kind::kTensor && kind_ != Value::Kind::kNdarray) return wrong_kind("a tensor");
   const auto& list = kind_ == Value::Kind::kTensor ? reader_->object.tensors() : reader_->object.ndarrays();
   const std::int32_t i = raw::load<std::int32_t>(*child_, 1, at_);
   if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
@@ -1191,7 +1244,7 @@ Result<TensorPtr> ObjectReader::Cursor::tensor() const {
 }
 
 Result<std::shared_ptr<Buffer>> ObjectReader::Cursor::buffer() const {
-  if (kind_ != Value::Kind::kBuffer) return wrong_kind("a buffer", kind_);
+  if (kind_ != Value::Kind::kBuffer) return wrong_kind("a buffer");
   const auto& list = reader_->object.buffers();
   const std::int32_t i = raw::load<std::int32_t>(*child_, 1, at_);
   if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
@@ -1210,13 +1263,13 @@ Result<std::int64_t> ObjectReader::Cursor::size() const {
       ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
       return last - first;
     }
-    default: return wrong_kind("a container", kind_);
+    default: return wrong_kind("a container");
   }
 }
 
 Result<ObjectReader::Cursor> ObjectReader::Cursor::element(std::int64_t i) const {
   if (kind_ != Value::Kind::kList && kind_ != Value::Kind::kTuple && kind_ != Value::Kind::kSet) {
-    return wrong_kind("a list, tuple or set", kind_);
+    return wrong_kind("a list, tuple or set");
   }
   std::int64_t first, last;
   ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
@@ -1225,7 +1278,7 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::element(std::int64_t i) const
 }
 
 Result<ObjectReader::Cursor> ObjectReader::Cursor::entry(std::int64_t i, int side) const {
-  if (kind_ != Value::Kind::kDict) return wrong_kind("a dict", kind_);
+  if (kind_ != Value::Kind::kDict) return wrong_kind("a dict");
   std::int64_t first, last;
   ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
   if (i < 0 || i >= last - first) return Status::IndexError("entry ", i, " out of range");

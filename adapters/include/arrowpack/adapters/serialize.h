@@ -1,7 +1,9 @@
 // Everything of the typed front door: serialize(const T&) / deserialize<T>() for arithmetic
 // types, strings, STL containers, Boost.PFR aggregates and registered types. Include
-// "arrowpack/adapters/eigen.h" as well for Eigen types.
+// "arrowpack/adapters/eigen.h" as well for Eigen types. Arrow tables, batches and arrays
+// travel as pyarrow stored them (arrow.h).
 #pragma once
 
+#include "arrowpack/adapters/arrow.h"
 #include "arrowpack/adapters/convert.h"
 #include "arrowpack/adapters/stl.h"

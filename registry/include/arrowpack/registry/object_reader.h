@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -62,6 +63,21 @@ class ObjectReader::Cursor {
   Status numbers(std::span<double> out) const;
   Status integers(std::span<std::int64_t> out) const;
 
+  /// For a dict that is a registered object (pyarrow's `{..., "_pytype_": name}`): the
+  /// registered name, a view of the serialized memory. Empty for anything else.
+  std::optional<std::string_view> registered_type() const;
+  /// Whether the element is a registered object that Python pickled (a dict with
+  /// "_pytype_" and "pickle" keys). arrowpack never unpickles: its typed reads refuse it.
+  bool is_pickle() const;
+  /// The "data" entry of a registered object of type `name` (the custom-serializer form).
+  /// TypeError naming what the element is instead (another type, a pickle, not an object).
+  Result<Cursor> registered_data(std::string_view name) const;
+  /// The element's value for `key` (a text key) in a dict; empty when absent or not a dict.
+  std::optional<Cursor> find(std::string_view key) const;
+  /// What the element is, for messages: "a list", "an object of registered type 'X'", "a
+  /// Python pickle of registered type 'X'" (names escaped).
+  std::string describe() const;
+
   /// The element as a Value (registered objects through the context's deserializers).
   Result<Value> value() const;
 
@@ -81,6 +97,7 @@ class ObjectReader::Cursor {
   friend struct CursorAccess;
   Cursor() = default;
   Result<Cursor> entry(std::int64_t i, int side) const;  // side 0: key, 1: value
+  Status wrong_kind(const char* wanted) const;
   // The reader owns every array the raw pointers name; it must outlive the cursor.
   const ObjectReader::Impl* reader_ = nullptr;
   const ArrayData* union_ = nullptr;

@@ -1,0 +1,156 @@
+// The C++ end of the pytest suites in tests/python (pyarrow as the judge, issue #10).
+//
+//   pyarrow_compat inspect-components DIR   DIR/manifest.json names the components that
+//       pyarrow's to_components() gave (one file per buffer); prints inspect's JSON of them.
+//   pyarrow_compat typed KIND FILE          rebuilds the blob FILE as the C++ type KIND and
+//       prints what it got as JSON (or exits 1 with the error on stderr).
+//   pyarrow_compat write DIR                writes arrowpack's cases for pyarrow 11 to read.
+//
+// Exit codes: 0 success, 1 a Status error (printed), 2 usage.
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "arrowpack/adapters/serialize.h"
+#include "arrowpack/core/api.h"
+#include "arrowpack/registry/context.h"
+#include "canonical_json.h"
+#include "inspect_json.h"
+#include "pyarrow_compat.h"
+#include "test_data.h"
+
+namespace ap = arrowpack;
+using nlohmann::json;
+
+namespace {
+
+ap::Result<json> read_manifest(const std::string& dir) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, ap::io::read_file(dir + "/manifest.json"));
+  json manifest = json::parse(bytes->view(), nullptr, /*allow_exceptions=*/false);
+  if (manifest.is_discarded() || !manifest.is_object()) return ap::Status::Invalid(dir, "/manifest.json is not JSON");
+  return manifest;
+}
+
+ap::Result<ap::Components> read_components(const std::string& dir) {
+  ARROWPACK_ASSIGN_OR_RAISE(json manifest, read_manifest(dir));
+  ap::Components c;
+  c.num_tensors = manifest.value("num_tensors", 0);
+  c.num_ndarrays = manifest.value("num_ndarrays", 0);
+  c.num_buffers = manifest.value("num_buffers", 0);
+  // pyarrow's components carry sparse tensor counts too; arrowpack's Components do not
+  // (yet): a blob with sparse tensors is refused here, by name.
+  if (manifest.contains("num_sparse_tensors")) {
+    for (const auto& [kind, count] : manifest["num_sparse_tensors"].items()) {
+      if (kind != "ndim_csf" && count.get<int>() != 0)
+        return ap::Status::NotImplemented("components with sparse tensors (", count.get<int>(), " ", kind, ")");
+    }
+  }
+  for (const auto& name : manifest["data"]) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto buffer, ap::io::read_file(dir + "/" + name.get<std::string>()));
+    c.data.push_back(std::move(buffer));
+  }
+  return c;
+}
+
+ap::Status inspect_components(const std::string& dir) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto components, read_components(dir));
+  static const ap::SerializationContext kNoTypes;
+  ap::DeserializeOptions options;
+  options.allow_unknown_types = true;
+  ARROWPACK_ASSIGN_OR_RAISE(auto value, ap::deserialize_components(components, &kNoTypes, options));
+  std::cout << ap::tools::inspect_json(value) << "\n";
+  return ap::Status::OK();
+}
+
+}  // namespace
+
+namespace arrowpack::pycompat {
+namespace {
+
+// The JSON of a table: schema and batches in the canonical form of ../shared/interop, and
+// whether every buffer of every column lies inside the blob (read without a copy), and
+// whether every column's values buffer does.
+json table_json(const Table& table, const Buffer& blob) {
+  json out;
+  out["schema"] = json::parse(tools::schema_json(*table.schema()));
+  out["batches"] = json::array();
+  bool inside = true, values_inside = true;
+  for (const auto& batch : table.batches()) {
+    out["batches"].push_back(json::parse(tools::batch_json(*batch)));
+    for (int i = 0; i < batch->num_columns(); ++i) {
+      const Array& column = batch->column(i);
+      inside = inside && testing::points_into(column, blob);
+      // the values buffer alone (a column may have a new validity bitmap over old values)
+      const auto& buffers = column.data()->buffers;
+      const Buffer* values = buffers.size() > 1 ? buffers[1].get() : nullptr;
+      values_inside = values_inside && values && values->data() >= blob.data() &&
+                      values->data() + values->size() <= blob.data() + blob.size();
+    }
+  }
+  out["zero_copy"] = inside;
+  out["values_zero_copy"] = values_inside;
+  return out;
+}
+
+template <typename T>
+Result<T> read_typed(const std::shared_ptr<Buffer>& blob) {
+  return deserialize<T>(blob);
+}
+
+}  // namespace
+
+Status typed(const std::string& kind, const std::string& path, std::ostream& out) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto blob, io::read_file(path));
+  json j;
+  if (kind == "table") {
+    ARROWPACK_ASSIGN_OR_RAISE(auto table, read_typed<TablePtr>(blob));
+    j = table_json(*table, *blob);
+  } else if (kind == "record_batch") {
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, read_typed<RecordBatchPtr>(blob));
+    ARROWPACK_ASSIGN_OR_RAISE(auto table, Table::from_batches(batch->schema(), {batch}));
+    j = table_json(*table, *blob);
+  } else if (kind == "array") {
+    ARROWPACK_ASSIGN_OR_RAISE(auto array, read_typed<Array>(blob));
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, RecordBatch::from_arrays({array}, {""}));
+    ARROWPACK_ASSIGN_OR_RAISE(auto table, Table::from_batches(batch->schema(), {batch}));
+    j = table_json(*table, *blob);
+  } else if (kind == "string") {
+    ARROWPACK_ASSIGN_OR_RAISE(auto s, read_typed<std::string>(blob));
+    j = s;
+  } else if (kind == "tensor_map") {
+    // {int: ndarray}: the count, and whether every tensor is a view of the blob.
+    ARROWPACK_ASSIGN_OR_RAISE(auto tensors, (read_typed<std::map<std::int64_t, TensorPtr>>(blob)));
+    bool inside = true;
+    for (const auto& [k, t] : tensors) {
+      const auto* p = t->data()->data();
+      inside = inside && p >= blob->data() && p + t->data()->size() <= blob->data() + blob->size();
+    }
+    j = {{"count", tensors.size()}, {"zero_copy", inside}};
+  } else {
+    return Status::Invalid("unknown typed kind '", kind, "'");
+  }
+  out << j.dump() << "\n";
+  return Status::OK();
+}
+
+}  // namespace arrowpack::pycompat
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  ap::Status st;
+  if (args.size() == 2 && args[0] == "inspect-components") {
+    st = inspect_components(args[1]);
+  } else if (args.size() == 3 && args[0] == "typed") {
+    st = ap::pycompat::typed(args[1], args[2], std::cout);
+  } else if (args.size() == 2 && args[0] == "write") {
+    st = ap::pycompat::write_cases(args[1]);
+  } else {
+    std::cerr << "usage: pyarrow_compat inspect-components DIR | typed KIND FILE | write DIR\n";
+    return 2;
+  }
+  if (!st.ok()) {
+    std::cerr << st.to_string() << "\n";
+    return 1;
+  }
+  return 0;
+}
