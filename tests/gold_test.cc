@@ -60,8 +60,9 @@ void check_rewrites(const Table& table) {
 
 }  // namespace
 
-TEST_CASE("golden integration files: every case read, stream and file agree, big-endian equals little-endian", "[shared]") {
-  const std::string root = arrowpack::testing::shared_dir() + "/gold/integration";
+TEST_CASE("golden integration files: every case read, stream and file agree, big-endian equals little-endian",
+          "[gold]") {
+  const std::string root = arrowpack::testing::gold_integration_dir();
   int read = 0;
   for (const auto& folder : list_dir(root)) {
     for (const auto& entry : list_dir(root + "/" + folder)) {
@@ -103,11 +104,11 @@ TEST_CASE("golden integration files: every case read, stream and file agree, big
       ++read;
     }
   }
-  CHECK(read == 59);
+  CHECK(read >= 59);  // the cases of arrow-testing 9cfebfef (../shared); later checkouts have more
 }
 
-TEST_CASE("golden integration files equal their integration JSON, read by an independent decoder", "[shared]") {
-  const std::string root = arrowpack::testing::shared_dir() + "/gold/integration";
+TEST_CASE("golden integration files equal their integration JSON, read by an independent decoder", "[gold]") {
+  const std::string root = arrowpack::testing::gold_integration_dir();
   int compared = 0;
   for (const auto& folder : list_dir(root)) {
     for (const auto& entry : list_dir(root + "/" + folder)) {

@@ -8,6 +8,8 @@
 namespace arrowpack::testing {
 
 std::string shared_dir() { return ARROWPACK_SHARED_DIR; }
+std::string gold_integration_dir() { return ARROWPACK_GOLD_INTEGRATION_DIR; }
+std::string gold_malformed_dir() { return ARROWPACK_GOLD_MALFORMED_DIR; }
 std::string scratch_dir() { return ARROWPACK_SCRATCH_DIR; }
 
 RecordBatchPtr seed_batch() {

@@ -11,6 +11,14 @@ namespace arrowpack::testing {
 
 /// Folder holding ../shared (gold files, interop scripts), from the build definition.
 std::string shared_dir();
+/// The golden IPC files of apache/arrow-testing, one folder per writer version: from
+/// $ARROWPACK_TEST_DATA/arrow-ipc-stream/integration when ARROWPACK_TEST_DATA was set at
+/// configure time (a checkout of arrow-testing's data/ folder), else ../shared/gold/integration.
+/// Test cases that read it are tagged [gold] (tests/CMakeLists.txt decides which run).
+std::string gold_integration_dir();
+/// The fuzzer-found streams that crashed Arrow C++: arrow-testing's arrow-ipc-stream/ folder
+/// (its regular files), or ../shared/gold/malformed/stream.
+std::string gold_malformed_dir();
 /// A scratch folder under the build directory for files a test writes.
 std::string scratch_dir();
 
