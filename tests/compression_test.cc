@@ -57,8 +57,12 @@ TEST_CASE("decompress refuses sizes that lie, corrupt frames and stray bytes, be
     auto huge = decompress(codec, *packed, std::int64_t{1} << 40, &pool);
     CHECK(huge.status().is_invalid());
     CHECK(pool.max_memory() == 0);
-    // The frame says 1000 bytes.
-    CHECK(decompress(codec, *packed, 999).status().message().find("1000") != std::string::npos);
+    // The frame holds 1000 bytes (a ZSTD frame says so in its header; arrowpack's LZ4
+    // frames, like Arrow C++'s, do not, and the decoder finds out).
+    if (codec == Compression::kZstd) {
+      CHECK(decompress(codec, *packed, 999).status().message().find("1000") != std::string::npos);
+    }
+    CHECK(decompress(codec, *packed, 999).status().is_invalid());
     CHECK(decompress(codec, *packed, 1001).status().is_invalid());
     CHECK(decompress(codec, *packed, -1).status().is_invalid());
     // Truncated and corrupted frames.
@@ -75,7 +79,9 @@ TEST_CASE("decompress refuses sizes that lie, corrupt frames and stray bytes, be
         "LZ4 frame followed by 2 stray bytes");
 }
 
-TEST_CASE("IPC bodies compressed with LZ4 and ZSTD round-trip, incompressible buffers stored as they are") {
+TEST_CASE(
+    "IPC bodies compressed with LZ4 and ZSTD round-trip; with min_space_savings, incompressible buffers are "
+    "stored as they are") {
   auto noise = random_bytes(4096);
   auto batch = ok_or_die(RecordBatch::make(
       schema({field("n", int64()), field("s", utf8()), field("noise", binary())}),
@@ -86,13 +92,19 @@ TEST_CASE("IPC bodies compressed with LZ4 and ZSTD round-trip, incompressible bu
       INFO(compression_name(codec) << (file ? " file" : " stream"));
       ipc::IpcWriteOptions options;
       options.compression = codec;
+      // pyarrow's default: every buffer compressed, the noise too (its frames are larger).
+      auto always = arrowpack::testing::write_ipc(*batch, 3, file, options);
+      options.min_space_savings = 0.0;
       auto bytes = arrowpack::testing::write_ipc(*batch, 3, file, options);
       auto plain = arrowpack::testing::write_ipc(*batch, 3, file);
       CHECK(bytes->size() < plain->size() + 200);
-      auto table = file ? ok_or_die(ok_or_die(ipc::open_file(bytes))->read_all())
-                        : ok_or_die(ok_or_die(ipc::open_stream(bytes))->read_all());
-      REQUIRE(table->batches().size() == 3);
-      CHECK(table->batches()[2]->equals(*batch));
+      CHECK(bytes->size() < always->size());
+      for (const auto& written : {always, bytes}) {
+        auto table = file ? ok_or_die(ok_or_die(ipc::open_file(written))->read_all())
+                          : ok_or_die(ok_or_die(ipc::open_stream(written))->read_all());
+        REQUIRE(table->batches().size() == 3);
+        CHECK(table->batches()[2]->equals(*batch));
+      }
     }
   }
 }

@@ -8,6 +8,9 @@
 namespace arrowpack {
 namespace {
 
+// Arrow C++'s default ZSTD level (pyarrow's too), not the library's (3).
+constexpr int kZstdDefaultLevel = 1;
+
 // The largest expansion each format allows: an LZ4 sequence turns at least 1 byte into at
 // most 255 per length byte; a ZSTD RLE block turns 4 bytes into up to 128 KiB. A size past
 // these bounds is a lie and is refused before allocating.
@@ -29,8 +32,9 @@ Result<std::shared_ptr<Buffer>> shrink(std::shared_ptr<ResizableBuffer> out, std
 Result<std::shared_ptr<Buffer>> lz4_compress(const Buffer& data, int level, MemoryPool* pool) {
   LZ4F_preferences_t prefs;
   std::memset(&prefs, 0, sizeof(prefs));
+  // Arrow C++'s frame: default preferences (64 KB blocks, no content size or checksum in
+  // the header), so that the bytes match pyarrow's. Readers know the size from the prefix.
   prefs.compressionLevel = level == kDefaultCompressionLevel ? 0 : level;
-  prefs.frameInfo.contentSize = static_cast<unsigned long long>(data.size());  // lets readers check sizes
   const std::size_t bound = LZ4F_compressFrameBound(static_cast<std::size_t>(data.size()), &prefs);
   ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_resizable_buffer(static_cast<std::int64_t>(bound), pool));
   const std::size_t n =
@@ -77,7 +81,7 @@ Result<std::shared_ptr<Buffer>> zstd_compress(const Buffer& data, int level, Mem
   const std::size_t bound = ZSTD_compressBound(static_cast<std::size_t>(data.size()));
   ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_resizable_buffer(static_cast<std::int64_t>(bound), pool));
   const std::size_t n = ZSTD_compress(out->mutable_data(), bound, data.data(), static_cast<std::size_t>(data.size()),
-                                      level == kDefaultCompressionLevel ? ZSTD_CLEVEL_DEFAULT : level);
+                                      level == kDefaultCompressionLevel ? kZstdDefaultLevel : level);
   if (ZSTD_isError(n)) return Status::IOError("ZSTD compression failed: ", ZSTD_getErrorName(n));
   return shrink(std::move(out), static_cast<std::int64_t>(n));
 }

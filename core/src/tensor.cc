@@ -8,8 +8,20 @@ namespace arrowpack {
 
 bool is_tensor_type(const DataType& type) { return type.is_integer() || type.is_floating(); }
 
+namespace {
+// A tensor with no elements has the element size as every stride, as Arrow C++ computes
+// them (ComputeRowMajorStrides): what its Tensor messages carry, byte for byte.
+bool has_zero_extent(const std::vector<std::int64_t>& shape) {
+  for (auto n : shape) {
+    if (n == 0) return true;
+  }
+  return false;
+}
+}  // namespace
+
 std::vector<std::int64_t> Tensor::row_major_strides(const std::vector<std::int64_t>& shape, std::int64_t element_size) {
-  std::vector<std::int64_t> strides(shape.size());
+  std::vector<std::int64_t> strides(shape.size(), element_size);
+  if (has_zero_extent(shape)) return strides;
   std::int64_t step = element_size;
   for (std::size_t i = shape.size(); i-- > 0;) {
     strides[i] = step;
@@ -20,7 +32,8 @@ std::vector<std::int64_t> Tensor::row_major_strides(const std::vector<std::int64
 
 std::vector<std::int64_t> Tensor::column_major_strides(const std::vector<std::int64_t>& shape,
                                                        std::int64_t element_size) {
-  std::vector<std::int64_t> strides(shape.size());
+  std::vector<std::int64_t> strides(shape.size(), element_size);
+  if (has_zero_extent(shape)) return strides;
   std::int64_t step = element_size;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     strides[i] = step;

@@ -2,8 +2,10 @@
 form `arrowpack cat --json` prints and tools/canonical_json.cc implements), computed from
 pyarrow's objects and values, not from the bytes. Works with pyarrow 11 and current ones.
 """
+import ctypes
 import decimal
 import math
+import struct
 
 import numpy as np
 import pyarrow as pa
@@ -29,7 +31,7 @@ def member_keys(names):
 
 
 def _storage_type(t):
-    return t.storage_type if isinstance(t, pa.ExtensionType) else t
+    return t.storage_type if isinstance(t, pa.BaseExtensionType) else t
 
 
 def _children(t):
@@ -63,12 +65,41 @@ def _metadata(md):
     return {k.decode(): md[k].decode() for k in sorted(md)}
 
 
+class _ArrowSchema(ctypes.Structure):
+    """struct ArrowSchema of the Arrow C data interface."""
+    _fields_ = [("format", ctypes.c_char_p), ("name", ctypes.c_char_p), ("metadata", ctypes.c_void_p),
+                ("flags", ctypes.c_int64), ("n_children", ctypes.c_int64), ("children", ctypes.c_void_p),
+                ("dictionary", ctypes.c_void_p), ("release", ctypes.c_void_p), ("private_data", ctypes.c_void_p)]
+
+
+def _exported_metadata(extension_type):
+    """ARROW:extension:name and :metadata exactly as pyarrow serializes the type (the same
+    bytes it writes to IPC), read from its export through the C data interface, because
+    pyarrow's built-in extension types do not expose their serialization to Python."""
+    c_schema = _ArrowSchema()
+    pa.field("x", extension_type)._export_to_c(ctypes.addressof(c_schema))
+    try:
+        out = {}
+        if c_schema.metadata:
+            cursor = c_schema.metadata
+            (count,) = struct.unpack("<i", ctypes.string_at(cursor, 4))
+            cursor += 4
+            for _ in range(count):
+                pair = []
+                for _part in range(2):
+                    (size,) = struct.unpack("<i", ctypes.string_at(cursor, 4))
+                    pair.append(ctypes.string_at(cursor + 4, size).decode())
+                    cursor += 4 + size
+                out[pair[0]] = pair[1]
+        return {k: v for k, v in out.items() if k.startswith("ARROW:extension:")}
+    finally:
+        ctypes.CFUNCTYPE(None, ctypes.POINTER(_ArrowSchema))(c_schema.release)(ctypes.byref(c_schema))
+
+
 def field_json(f):
     md = _metadata(f.metadata)
-    if isinstance(f.type, pa.ExtensionType):
-        md["ARROW:extension:name"] = f.type.extension_name
-        md["ARROW:extension:metadata"] = f.type.__arrow_ext_serialize__().decode()
-        md = dict(sorted(md.items()))
+    if isinstance(f.type, pa.BaseExtensionType):
+        md = dict(sorted({**md, **_exported_metadata(f.type)}.items()))
     out = {"name": f.name, "type": str(_storage_type(f.type)), "nullable": f.nullable, "metadata": md}
     children = _children(f.type)
     if children:
@@ -80,9 +111,9 @@ def schema_json(schema):
     return {"fields": [field_json(f) for f in schema], "metadata": _metadata(schema.metadata)}
 
 
-def _raw(array, i, dtype):
+def _raw(array, i, dtype, buffer=1):
     """Element i of a fixed-width array's data buffer as `dtype` (its storage)."""
-    buf = array.buffers()[1]
+    buf = array.buffers()[buffer]
     return np.frombuffer(buf, dtype=dtype, count=array.offset + i + 1)[array.offset + i]
 
 
@@ -93,14 +124,14 @@ def _decimal_string(value, scale):
     if scale > 0:
         s = s.rjust(scale + 1, "0")
         s = s[:-scale] + "." + s[-scale:]
-    elif scale < 0:
+    elif scale < 0 and unscaled != 0:
         s += "0" * (-scale)
     return ("-" if neg else "") + s
 
 
 def value_at(array, i):
     t = array.type
-    if isinstance(t, pa.ExtensionType):
+    if isinstance(t, pa.BaseExtensionType):
         return value_at(array.storage, i)
     if pt.is_null(t):
         return None
@@ -145,9 +176,10 @@ def value_at(array, i):
         keys = member_keys([t.field(k).name for k in range(t.num_fields)])
         return {keys[k]: value_at(array.field(k), i) for k in range(t.num_fields)}
     if pt.is_union(t):
-        code = array.type_codes[i].as_py()
+        # From the buffers: pyarrow's type_codes and offsets properties ignore a slice's offset.
+        code = int(_raw(array, i, "<i1", buffer=1))
         child = list(t.type_codes).index(code)
-        j = array.offsets[i].as_py() if t.mode == "dense" else i
+        j = int(_raw(array, i, "<i4", buffer=2)) if t.mode == "dense" else i
         return {"type_id": code, "value": value_at(array.field(child), j)}
     if pt.is_dictionary(t):
         return value_at(array.dictionary, array.indices[i].as_py())

@@ -6,6 +6,7 @@ and ARROWPACK_SCRATCH (a folder under the build directory). Run by hand, the sam
 point pytest at a build: see CONTRIBUTING.md.
 """
 import json
+import math
 import os
 import pathlib
 import subprocess
@@ -51,3 +52,35 @@ def run(*args, expect_ok=True):
 
 def run_json(*args):
     return json.loads(run(*args)[1])
+
+
+def first_difference(got, want, where="$"):
+    """The path and the two values where two JSON documents first differ, or None."""
+    number = (int, float)
+    if isinstance(got, number) and isinstance(want, number) and not isinstance(got, bool) and not isinstance(want, bool):
+        # JSON does not tell 16 from 16.0; a tensor's "sum" depends on the summation order
+        if where.endswith(".sum"):
+            return None if math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-6) else f"{where}: {got!r} != {want!r}"
+        return None if got == want else f"{where}: {got!r} != {want!r}"
+    if type(got) is not type(want):
+        return f"{where}: {got!r} != {want!r}"
+    if isinstance(got, dict):
+        if list(got) != list(want) and set(got) != set(want):
+            return f"{where}: keys {sorted(got)} != {sorted(want)}"
+        for k in want:
+            d = first_difference(got[k], want[k], f"{where}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(got, list):
+        for i, (g, w) in enumerate(zip(got, want)):
+            d = first_difference(g, w, f"{where}[{i}]")
+            if d:
+                return d
+        return f"{where}: length {len(got)} != {len(want)}" if len(got) != len(want) else None
+    return None if got == want else f"{where}: {got!r} != {want!r}"
+
+
+def assert_same_json(got, want):
+    difference = first_difference(got, want)
+    assert difference is None, difference

@@ -5,6 +5,9 @@
 //   pyarrow_compat typed KIND FILE          rebuilds the blob FILE as the C++ type KIND and
 //       prints what it got as JSON (or exits 1 with the error on stderr).
 //   pyarrow_compat write DIR                writes arrowpack's cases for pyarrow 11 to read.
+//   pyarrow_compat rewrite IN OUT FORMAT [OPTIONS]   arrowpack reads an IPC stream or file
+//       and writes it again as FORMAT (stream|file) with writer OPTIONS (see pyarrow_compat.h).
+//   pyarrow_compat rewrite-tensors IN OUT   arrowpack reads Tensor messages and writes them again.
 //
 // Exit codes: 0 success, 1 a Status error (printed), 2 usage.
 #include <fstream>
@@ -144,8 +147,13 @@ int main(int argc, char** argv) {
     st = ap::pycompat::typed(args[1], args[2], std::cout);
   } else if (args.size() == 2 && args[0] == "write") {
     st = ap::pycompat::write_cases(args[1]);
+  } else if (args.size() >= 4 && args[0] == "rewrite") {
+    st = ap::pycompat::rewrite_ipc({args.begin() + 1, args.end()});
+  } else if (args.size() == 3 && args[0] == "rewrite-tensors") {
+    st = ap::pycompat::rewrite_tensors(args[1], args[2]);
   } else {
-    std::cerr << "usage: pyarrow_compat inspect-components DIR | typed KIND FILE | write DIR\n";
+    std::cerr << "usage: pyarrow_compat inspect-components DIR | typed KIND FILE | write DIR |\n"
+                 "       rewrite IN OUT stream|file [OPTIONS] | rewrite-tensors IN OUT\n";
     return 2;
   }
   if (!st.ok()) {

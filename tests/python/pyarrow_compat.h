@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "arrowpack/core/status.h"
 
@@ -13,5 +14,13 @@ Status typed(const std::string& kind, const std::string& path, std::ostream& out
 /// Writes every case of pyarrow_compat_write.cc into `dir` (NAME.bin from to_buffer,
 /// NAME.write_to.bin from write_to, NAME.components/ with a manifest.json).
 Status write_cases(const std::string& dir);
+/// rewrite IN OUT stream|file [--deltas] [--unify] [--compression C] [--alignment N]
+/// [--slice OFFSET LENGTH]: reads the IPC stream or file IN with arrowpack (full
+/// validation) and writes its batches to OUT in `format` with those writer options
+/// (pyarrow_compat_ipc.cc).
+Status rewrite_ipc(const std::vector<std::string>& args);
+/// Reads the Tensor messages of IN (pa.ipc.write_tensor output, one after another) and
+/// writes each again with arrowpack's ipc::write_tensor to OUT.
+Status rewrite_tensors(const std::string& in, const std::string& out);
 
 }  // namespace arrowpack::pycompat

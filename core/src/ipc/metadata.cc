@@ -325,7 +325,9 @@ Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field
     if (!off.ok()) return off.status();
     children.push_back(*off);
   }
-  auto name = fbb.CreateString(field.name());
+  // The order in which the parts are built is Arrow C++'s (FieldToFlatbufferVisitor):
+  // children, type, dictionary encoding, metadata, name, children vector. Any order reads
+  // the same; this one makes the bytes identical to what pyarrow writes.
   ARROWPACK_ASSIGN_OR_RAISE(auto type, type_to_flatbuffer(fbb, shape));
   flatbuffers::Offset<fb::DictionaryEncoding> encoding = 0;
   if (encoded) {
@@ -335,8 +337,9 @@ Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field
     encoding =
         fb::CreateDictionaryEncoding(fbb, id, index_offset, field.type()->ordered(), fb::DictionaryKind::DenseArray);
   }
-  auto kids = fbb.CreateVector(children);
   auto meta = metadata_to_flatbuffer(fbb, field.metadata());
+  auto name = fbb.CreateString(field.name());
+  auto kids = fbb.CreateVector(children);
   return fb::CreateField(fbb, name, field.nullable(), type.first, type.second, encoding, kids, meta);
 }
 
@@ -361,7 +364,11 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>> meta
   if (!metadata || metadata->empty()) return 0;
   std::vector<flatbuffers::Offset<fb::KeyValue>> kvs;
   for (const auto& [k, v] : metadata->pairs()) {
-    kvs.push_back(fb::CreateKeyValue(fbb, fbb.CreateString(k), fbb.CreateString(v)));
+    // Key before value, in sequence (not as two arguments, whose order C++ leaves open),
+    // as Arrow C++ builds them: the same bytes.
+    auto key = fbb.CreateString(k);
+    auto value = fbb.CreateString(v);
+    kvs.push_back(fb::CreateKeyValue(fbb, key, value));
   }
   return fbb.CreateVector(kvs);
 }

@@ -39,15 +39,17 @@ std::int64_t padded_metadata_size(std::int64_t metadata_size) {
 }
 
 // The strides written for a contiguous tensor: size-1 dimensions may carry any stride, so
-// the canonical ones are recorded.
+// the canonical ones are recorded: those of Tensor::row_major_strides / column_major_strides
+// (computed here without allocating; an empty tensor has the element size as every stride).
 void canonical_strides(const Tensor& tensor, std::int64_t* out) {
   const bool row_major = tensor.is_row_major() || !tensor.is_column_major();
+  const bool empty = tensor.size() == 0;
   std::int64_t step = tensor.element_size();
   const int n = tensor.ndim();
   for (int k = 0; k < n; ++k) {
     const int i = row_major ? n - 1 - k : k;
     out[i] = step;
-    step *= tensor.shape()[i];
+    if (!empty) step *= tensor.shape()[i];
   }
 }
 

@@ -164,11 +164,12 @@ class PayloadAssembler {
     std::int64_t size = buffer ? buffer->size() : 0;
     if (options_.compression != Compression::kUncompressed && size > 0) {
       // Each buffer: its uncompressed length as an int64, then the compressed bytes; -1 and
-      // the bytes as they are when compressing does not make them smaller.
+      // the bytes as they are when compressing saves less than min_space_savings.
       ARROWPACK_ASSIGN_OR_RAISE(auto compressed,
                                 compress(options_.compression, *buffer, options_.compression_level, options_.pool));
       std::int64_t prefix = size;
-      if (compressed->size() >= size) {
+      const double savings = 1.0 - static_cast<double>(compressed->size()) / static_cast<double>(size);
+      if (options_.min_space_savings && savings < *options_.min_space_savings) {
         prefix = -1;
       } else {
         buffer = std::move(compressed);

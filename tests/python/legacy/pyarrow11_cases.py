@@ -15,8 +15,9 @@ import math
 import numpy as np
 import pyarrow as pa
 
+from tensor_json import element as _element, float_json as _float, tensor_json
+
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-MAX_LISTED = 10000  # inspect lists the values of tensors up to this size, else their sum
 MAX_HEX = 4096  # and shows buffers up to this size in hex
 # The deepest nesting pyarrow 11 writes (measured: one more level fails in its IPC writer).
 PYARROW_MAX_LIST_DEPTH = 31
@@ -76,40 +77,6 @@ def expected_or_refusal(obj, context):
         return {"json": expected(obj, context)}
     except Refused as e:
         return {"refused": str(e)}
-
-
-def _float(tag, x):
-    x = float(x)
-    if math.isnan(x):
-        return {tag: "NaN"}
-    if math.isinf(x):
-        return {tag: "Infinity" if x > 0 else "-Infinity"}
-    if x == 0 and math.copysign(1, x) < 0:
-        return {tag: "-0"}
-    return {tag: x}
-
-
-def _element(dtype, x):
-    if dtype.kind in "iu":
-        return int(x)
-    if dtype == np.float32:
-        return _float("v", float(repr(np.float32(x)).replace("np.float32(", "").rstrip(")")))["v"]
-    return _float("v", x)["v"]
-
-
-def tensor_json(array, dim_names=None):
-    array = np.asarray(array)
-    out = {"dtype": {"f2": "float16", "f4": "float32", "f8": "float64"}.get(array.dtype.str[1:], array.dtype.name),
-           "shape": list(array.shape)}
-    if dim_names:
-        out["dim_names"] = list(dim_names)
-    if array.size <= MAX_LISTED:
-        out["values"] = [_element(array.dtype, x) for x in array.reshape(-1, order="C")]
-    elif array.dtype.kind in "iu":
-        out["sum"] = int(sum(int(x) for x in np.asarray(array, dtype=object).reshape(-1)))
-    else:
-        out["sum"] = float(np.sum(array, dtype=np.float64))
-    return out
 
 
 def _registered(context, obj):

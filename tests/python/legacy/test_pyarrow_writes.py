@@ -16,7 +16,7 @@ import pytest
 
 import canonical
 import pyarrow11_cases as cases
-from conftest import run, run_json
+from conftest import assert_same_json, run, run_json
 
 ALL = {**cases.cases(), **cases.pandas_cases(), **cases.scipy_cases(), **cases.sparse_tensor_cases()}
 CONTEXTS = {"default": pa.default_serialization_context(), "custom": cases.make_custom_context()}
@@ -56,25 +56,6 @@ def blobs(scratch):
     return out
 
 
-def same(got, want, where="$"):
-    """Equal JSON, except that a tensor's "sum" may differ in rounding (the summation order)."""
-    if isinstance(want, dict) and isinstance(got, dict):
-        assert sorted(got) == sorted(want), f"{where}: keys {sorted(got)} != {sorted(want)}"
-        for k in want:
-            if k == "sum" and isinstance(want[k], float):
-                assert math.isclose(got[k], want[k], rel_tol=1e-9, abs_tol=1e-6), f"{where}.sum: {got[k]} != {want[k]}"
-            else:
-                same(got[k], want[k], f"{where}.{k}")
-    elif isinstance(want, list) and isinstance(got, list):
-        assert len(got) == len(want), f"{where}: {len(got)} elements, expected {len(want)}"
-        for i, (g, w) in enumerate(zip(got, want)):
-            same(g, w, f"{where}[{i}]")
-    elif isinstance(want, float) and isinstance(got, int) and not isinstance(got, bool):
-        assert got == want, f"{where}: {got!r} != {want!r}"  # JSON has one kind of number: 0 is 0.0
-    else:
-        assert type(got) is type(want) and got == want, f"{where}: {got!r} != {want!r}"
-
-
 def check(blobs, name, *command):
     """The JSON that `command` prints equals the expected; or it fails saying why."""
     want = json.loads((blobs / f"{name}.expected.json").read_text())
@@ -83,7 +64,7 @@ def check(blobs, name, *command):
         assert code == 1 and want["refused"] in err, f"exit {code}, stderr {err!r}, stdout {out[:200]!r}"
         assert "\n" == err[-1:] and err.count("\n") == 1, f"not one line: {err!r}"
     else:
-        same(run_json(*command), want["json"])
+        assert_same_json(run_json(*command), want["json"])
 
 
 @pytest.mark.parametrize("name", list(ALL))

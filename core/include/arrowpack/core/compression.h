@@ -19,7 +19,8 @@ std::string_view compression_name(Compression codec);
 /// The codec for a name as pyarrow spells it ("lz4", "lz4_frame", "zstd", "uncompressed").
 Result<Compression> compression_from_name(std::string_view name);
 
-/// The codec's default level when `level` is kDefaultCompressionLevel.
+/// The default level when `level` is kDefaultCompressionLevel: Arrow C++'s (LZ4 fast mode,
+/// ZSTD level 1), so that arrowpack compresses as pyarrow does.
 inline constexpr int kDefaultCompressionLevel = std::numeric_limits<int>::min();
 
 /// `data` compressed with `codec` (one LZ4 frame or one ZSTD frame, holding the size).

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -55,6 +56,10 @@ struct IpcWriteOptions {
   /// compressed on its own with LZ4 frames or ZSTD, at `compression_level`.
   Compression compression = Compression::kUncompressed;
   int compression_level = kDefaultCompressionLevel;
+  /// pyarrow's IpcWriteOptions(min_space_savings=...): when set (a fraction in [0, 1]), a
+  /// buffer whose compression saves less than this share of its size is written as it is
+  /// (length -1). Unset, the default as in pyarrow, compresses every buffer.
+  std::optional<double> min_space_savings;
 
   static IpcWriteOptions defaults() { return {}; }
 };

@@ -73,6 +73,8 @@ class Tensor {
   std::string to_string() const;
 
   /// Row-major strides (bytes) of a tensor of `shape` with elements of `element_size` bytes.
+  /// A shape with a zero extent gets `element_size` as every stride, as Arrow C++ computes
+  /// them (and writes them in Tensor messages). column_major_strides: the same, column-major.
   static std::vector<std::int64_t> row_major_strides(const std::vector<std::int64_t>& shape, std::int64_t element_size);
   static std::vector<std::int64_t> column_major_strides(const std::vector<std::int64_t>& shape,
                                                         std::int64_t element_size);
