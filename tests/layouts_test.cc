@@ -8,14 +8,10 @@
 #include "test_data.h"
 
 using namespace arrowpack;
+using arrowpack::testing::buffer_of;
 using arrowpack::testing::ok_or_die;
 
 namespace {
-
-template <typename T>
-std::shared_ptr<Buffer> buffer_of(const std::vector<T>& v) {
-  return ok_or_die(Buffer::copy_of(v.data(), static_cast<std::int64_t>(v.size() * sizeof(T))));
-}
 
 Array views_of(const std::vector<std::optional<std::string>>& values, DataTypePtr type = utf8_view()) {
   BinaryViewBuilder b(std::move(type));

@@ -44,4 +44,10 @@ T ok_or_die(Result<T> r) {
   return std::move(r).value_or_throw();
 }
 
+/// A buffer holding a copy of `v`'s elements.
+template <typename T>
+std::shared_ptr<Buffer> buffer_of(const std::vector<T>& v) {
+  return ok_or_die(Buffer::copy_of(v.data(), static_cast<std::int64_t>(v.size() * sizeof(T))));
+}
+
 }  // namespace arrowpack::testing

@@ -19,7 +19,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  cat [--json] FILE          print the schema and batches of an IPC stream or file\n"
     "                             (--json: the canonical JSON of ../shared/interop/README.md),\n"
-    "                             or the tensors of a file of Tensor messages\n"
+    "                             or the tensors of a file of Tensor or SparseTensor messages\n"
     "  inspect [--json] FILE      print the object tree of a serialized blob (to_buffer /\n"
     "                             write_to output, arrowpack or pyarrow <= 11); runs no user code\n"
     "  validate FILE              read every batch with full validation\n"
@@ -67,12 +67,14 @@ ap::Result<Contents> read_all(const std::shared_ptr<ap::Buffer>& bytes) {
   return out;
 }
 
-// A file of Tensor messages (write_tensor output) starts with a Tensor message.
+// A file of Tensor or SparseTensor messages (write_tensor / write_sparse_tensor output)
+// starts with one.
 bool holds_tensors(const std::shared_ptr<ap::Buffer>& bytes) {
   if (ap::tools::looks_like_ipc_file(*bytes)) return false;
   ap::io::BufferReader reader(bytes);
   auto first = ap::ipc::read_message(&reader);
-  return first.ok() && *first && (*first)->type() == ap::ipc::MessageType::kTensor;
+  return first.ok() && *first &&
+         ((*first)->type() == ap::ipc::MessageType::kTensor || (*first)->type() == ap::ipc::MessageType::kSparseTensor);
 }
 
 ap::Status cat_tensors(const std::shared_ptr<ap::Buffer>& bytes, bool json) {
@@ -81,13 +83,15 @@ ap::Status cat_tensors(const std::shared_ptr<ap::Buffer>& bytes, bool json) {
   for (int i = 0;; ++i) {
     ARROWPACK_ASSIGN_OR_RAISE(auto message, ap::ipc::read_message(&reader));
     if (!message) break;
-    ARROWPACK_ASSIGN_OR_RAISE(auto tensor, ap::ipc::read_tensor(*message));
-    if (json) {
-      if (i) out += ',';
-      out += ap::tools::tensor_json(*tensor);
-    } else {
-      out += "tensor " + std::to_string(i) + ": " + tensor->to_string() + "\n";
+    if (json && i) out += ',';
+    if (message->type() == ap::ipc::MessageType::kSparseTensor) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto sparse, ap::ipc::read_sparse_tensor(*message));
+      out += json ? "{\"sparse_tensor\":" + ap::tools::sparse_tensor_json(*sparse) + "}"
+                  : "tensor " + std::to_string(i) + ": " + sparse->to_string() + "\n";
+      continue;
     }
+    ARROWPACK_ASSIGN_OR_RAISE(auto tensor, ap::ipc::read_tensor(*message));
+    out += json ? ap::tools::tensor_json(*tensor) : "tensor " + std::to_string(i) + ": " + tensor->to_string() + "\n";
   }
   std::cout << out << (json ? "]}\n" : "");
   return ap::Status::OK();

@@ -268,23 +268,31 @@ void text(const Value& v, int indent, std::string& out) {
 
 }  // namespace
 
+namespace {
+// The shape's extents and "]", then ,"dim_names":[...] when there are names (after the
+// caller's `"shape":[`).
+void shape_and_names(const std::vector<std::int64_t>& shape, const std::vector<std::string>& names, std::string& out) {
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(shape[i]);
+  }
+  out += "]";
+  if (!names.empty()) {
+    out += ",\"dim_names\":[";
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (i) out += ',';
+      json_string(names[i], out);
+    }
+    out += "]";
+  }
+}
+}  // namespace
+
 std::string tensor_json(const Tensor& t) {
   std::string out = "{\"dtype\":\"";
   out += dtype_name(*t.type());
   out += "\",\"shape\":[";
-  for (int i = 0; i < t.ndim(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(t.shape()[i]);
-  }
-  out += "]";
-  if (!t.dim_names().empty()) {
-    out += ",\"dim_names\":[";
-    for (int i = 0; i < t.ndim(); ++i) {
-      if (i) out += ',';
-      json_string(t.dim_name(i), out);
-    }
-    out += "]";
-  }
+  shape_and_names(t.shape(), t.dim_names(), out);
   if (t.size() <= kMaxListedValues) {
     out += ",\"values\":[";
     bool first = true;
@@ -300,6 +308,44 @@ std::string tensor_json(const Tensor& t) {
   } else {
     out += ",\"sum\":null";  // more elements than any real data holds: not summed
   }
+  return out + "}";
+}
+
+std::string sparse_tensor_json(const SparseTensor& t) {
+  std::string out = "{\"format\":\"";
+  out += sparse_format_name(t.format());
+  out += "\",\"shape\":[";
+  shape_and_names(t.shape(), t.dim_names(), out);
+  out += ",\"non_zero_length\":" + std::to_string(t.non_zero_length());
+  if (t.format() == SparseFormat::kCoo) out += std::string(",\"canonical\":") + (t.is_canonical() ? "true" : "false");
+  if (t.format() == SparseFormat::kCsf) {
+    out += ",\"axis_order\":[";
+    for (std::size_t i = 0; i < t.axis_order().size(); ++i) {
+      if (i) out += ',';
+      out += std::to_string(t.axis_order()[i]);
+    }
+    out += "]";
+  }
+  auto values = Tensor::make(t.type(), t.data(), {t.non_zero_length()});
+  out += ",\"values\":" + (values.ok() ? tensor_json(**values) : "null");
+  auto levels = [&](const std::vector<TensorPtr>& ts) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < ts.size(); ++i) s += (i ? "," : "") + tensor_json(*ts[i]);
+    return s + "]";
+  };
+  if (t.format() == SparseFormat::kCsf) {
+    out += ",\"indices\":" + levels(t.csf_indices()) + ",\"indptr\":" + levels(t.csf_indptr());
+  } else {
+    out += ",\"indices\":" + tensor_json(*t.indices());
+    if (t.indptr()) out += ",\"indptr\":" + tensor_json(*t.indptr());
+  }
+  // The dense form of what is small enough to list (its size is the shape's, not the input's).
+  std::string dense = "null";
+  if (t.size() <= kMaxListedValues) {
+    auto d = t.to_dense(kMaxListedValues * 8);
+    if (d.ok()) dense = tensor_json(**d);
+  }
+  out += ",\"dense\":" + dense;
   return out + "}";
 }
 

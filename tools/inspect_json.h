@@ -18,6 +18,11 @@ Result<Value> inspect_value(const std::shared_ptr<Buffer>& blob, const ReadLimit
 std::string inspect_json(const Value& value);
 /// {"dtype", "shape", "dim_names"?, "values" | "sum"} of a tensor.
 std::string tensor_json(const Tensor& tensor);
+/// {"format": "COO"|"CSR"|"CSC"|"CSF", "shape", "dim_names"?, "non_zero_length",
+/// "canonical" (COO), "axis_order" (CSF), "values": T, "indices": T or [T per level],
+/// "indptr": T or [T per level] (CSR/CSC/CSF), "dense": T or null beyond 10,000 elements},
+/// each T a tensor_json(): the values and index tensors as they are stored.
+std::string sparse_tensor_json(const SparseTensor& tensor);
 /// An indented, readable tree of `value`.
 std::string inspect_text(const Value& value);
 

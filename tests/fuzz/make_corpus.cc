@@ -108,6 +108,15 @@ void seeds(const std::string& root) {
     (void)ok_or_die(ap::ipc::write_tensor(*t, sink.get()));
   }
   put(root, "tensor", "matrices.tensors", *ok_or_die(sink->getvalue()));
+  // The same matrices as sparse tensors in each format, one file of messages.
+  auto sparse_sink = ok_or_die(ap::io::BufferOutputStream::create());
+  for (const auto& [k, m] : matrices) {
+    auto data = ap::Buffer::wrap(m.data(), m.size() * 8);
+    auto dense = ok_or_die(ap::Tensor::make_column_major(ap::float64(), data, {m.rows(), m.cols()}));
+    auto coo = ok_or_die(ap::SparseTensor::coo_from_dense(*dense));
+    (void)ok_or_die(ap::ipc::write_sparse_tensor(*coo, sparse_sink.get()));
+  }
+  put(root, "tensor", "matrices.sparse", *ok_or_die(sparse_sink->getvalue()));
 }
 
 void regressions(const std::string& root) {

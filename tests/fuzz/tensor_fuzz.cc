@@ -1,6 +1,7 @@
-// Fuzz target for files of Tensor messages, through what `arrowpack cat [--json]` does with
-// them: every message is read as a tensor, printed, dumped as JSON, compared with itself
-// and made row-major.
+// Fuzz target for files of Tensor and SparseTensor messages, through what `arrowpack cat
+// [--json]` does with them: every message is read as a tensor (dense or sparse), printed,
+// dumped as JSON, compared with itself, made row-major (or dense, within 1 MiB) and
+// prepared for writing again.
 #include <cstdint>
 
 #include "arrowpack/core/api.h"
@@ -17,6 +18,18 @@ void run(const std::uint8_t* data, std::size_t size) {
   for (int i = 0; i < 64; ++i) {
     auto message = ap::ipc::read_message(&reader, options);
     if (!message.ok() || !*message) return;
+    if ((*message)->type() == ap::ipc::MessageType::kSparseTensor) {
+      auto sparse = ap::ipc::read_sparse_tensor(**message);
+      if (!sparse.ok()) return;
+      volatile std::size_t sink = (*sparse)->to_string().size();
+      (void)sink;
+      volatile bool same = (*sparse)->equals(**sparse);
+      (void)same;
+      // the dense form only within the budget's allowance: its size is the caller's choice
+      (void)(*sparse)->to_dense(std::int64_t{1} << 20);
+      (void)ap::ipc::make_sparse_tensor_message_parts(**sparse);
+      continue;
+    }
     auto tensor = ap::ipc::read_tensor(**message);
     if (!tensor.ok()) return;
     const std::string text = (*tensor)->to_string() + ap::tools::tensor_json(**tensor);

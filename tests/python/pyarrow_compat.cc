@@ -7,7 +7,9 @@
 //   pyarrow_compat write DIR                writes arrowpack's cases for pyarrow 11 to read.
 //   pyarrow_compat rewrite IN OUT FORMAT [OPTIONS]   arrowpack reads an IPC stream or file
 //       and writes it again as FORMAT (stream|file) with writer OPTIONS (see pyarrow_compat.h).
-//   pyarrow_compat rewrite-tensors IN OUT   arrowpack reads Tensor messages and writes them again.
+//   pyarrow_compat rewrite-tensors IN OUT   arrowpack reads Tensor and SparseTensor messages
+//       and writes them again.
+//   pyarrow_compat coo-from-dense IN OUT    a Tensor message in, its COO SparseTensor message out.
 //
 // Exit codes: 0 success, 1 a Status error (printed), 2 usage.
 #include <fstream>
@@ -151,9 +153,11 @@ int main(int argc, char** argv) {
     st = ap::pycompat::rewrite_ipc({args.begin() + 1, args.end()});
   } else if (args.size() == 3 && args[0] == "rewrite-tensors") {
     st = ap::pycompat::rewrite_tensors(args[1], args[2]);
+  } else if (args.size() == 3 && args[0] == "coo-from-dense") {
+    st = ap::pycompat::coo_from_dense(args[1], args[2]);
   } else {
     std::cerr << "usage: pyarrow_compat inspect-components DIR | typed KIND FILE | write DIR |\n"
-                 "       rewrite IN OUT stream|file [OPTIONS] | rewrite-tensors IN OUT\n";
+                 "       rewrite IN OUT stream|file [OPTIONS] | rewrite-tensors IN OUT | coo-from-dense IN OUT\n";
     return 2;
   }
   if (!st.ok()) {

@@ -19,8 +19,11 @@ Status write_cases(const std::string& dir);
 /// validation) and writes its batches to OUT in `format` with those writer options
 /// (pyarrow_compat_ipc.cc).
 Status rewrite_ipc(const std::vector<std::string>& args);
-/// Reads the Tensor messages of IN (pa.ipc.write_tensor output, one after another) and
-/// writes each again with arrowpack's ipc::write_tensor to OUT.
+/// Reads the Tensor and SparseTensor messages of IN (one after another) and writes each
+/// again with arrowpack's ipc::write_tensor / write_sparse_tensor to OUT.
 Status rewrite_tensors(const std::string& in, const std::string& out);
+/// Reads one Tensor message from IN and writes its COO form (SparseTensor::coo_from_dense)
+/// as a SparseTensor message to OUT.
+Status coo_from_dense(const std::string& in, const std::string& out);
 
 }  // namespace arrowpack::pycompat

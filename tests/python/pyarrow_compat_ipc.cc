@@ -104,9 +104,24 @@ Status rewrite_tensors(const std::string& in, const std::string& out) {
   for (;;) {
     ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::read_message(&reader));
     if (!message) break;
+    if (message->type() == ipc::MessageType::kSparseTensor) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto sparse, ipc::read_sparse_tensor(*message));
+      ARROWPACK_RETURN_NOT_OK(ipc::write_sparse_tensor(*sparse, sink.get()).status());
+      continue;
+    }
     ARROWPACK_ASSIGN_OR_RAISE(auto tensor, ipc::read_tensor(*message));
     ARROWPACK_RETURN_NOT_OK(ipc::write_tensor(*tensor, sink.get()).status());
   }
+  return sink->close();
+}
+
+Status coo_from_dense(const std::string& in, const std::string& out) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, io::read_file(in));
+  io::BufferReader reader(bytes);
+  ARROWPACK_ASSIGN_OR_RAISE(auto dense, ipc::read_tensor(&reader));
+  ARROWPACK_ASSIGN_OR_RAISE(auto coo, SparseTensor::coo_from_dense(*dense));
+  ARROWPACK_ASSIGN_OR_RAISE(auto sink, io::FileOutputStream::open(out));
+  ARROWPACK_RETURN_NOT_OK(ipc::write_sparse_tensor(*coo, sink.get()).status());
   return sink->close();
 }
 

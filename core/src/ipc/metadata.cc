@@ -345,6 +345,20 @@ Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field
 
 }  // namespace
 
+Status dims_from_flatbuffer(const flatbuffers::Vector<flatbuffers::Offset<fb::TensorDim>>* dims, const char* what,
+                            DecodeBudget* budget, std::vector<std::int64_t>* shape, std::vector<std::string>* names) {
+  if (dims == nullptr) return Status::Invalid(what, " without a shape");
+  if (dims->size() > 64) return Status::CapacityError(what, " of ", dims->size(), " dimensions (limit 64)");
+  for (flatbuffers::uoffset_t i = 0; i < dims->size(); ++i) {
+    const fb::TensorDim* d = dims->Get(i);
+    if (d == nullptr) return Status::Invalid(what, " dimension ", i, " is missing");
+    shape->push_back(d->size());
+    ARROWPACK_ASSIGN_OR_RAISE(auto name, budget->string(d->name(), "dimension name bytes"));
+    names->push_back(std::move(name));
+  }
+  return Status::OK();
+}
+
 Result<MetadataPtr> metadata_from_flatbuffer(const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv,
                                              DecodeBudget* budget) {
   if (kv == nullptr || kv->size() == 0) return MetadataPtr();

@@ -68,6 +68,12 @@ Result<DataTypePtr> type_from_flatbuffer(fb::Type kind, const void* table, Field
 using TypeOffset = std::pair<fb::Type, flatbuffers::Offset<void>>;
 Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& type);
 
+/// The extents and names of a Tensor's or SparseTensor's shape (`what`: "tensor" or
+/// "sparse tensor", for messages): Invalid when absent or a dimension is missing,
+/// CapacityError beyond 64 dimensions.
+Status dims_from_flatbuffer(const flatbuffers::Vector<flatbuffers::Offset<fb::TensorDim>>* dims, const char* what,
+                            DecodeBudget* budget, std::vector<std::int64_t>* shape, std::vector<std::string>* names);
+
 /// Key/value metadata from a flatbuffer vector (null when absent or empty).
 Result<MetadataPtr> metadata_from_flatbuffer(const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv,
                                              DecodeBudget* budget);

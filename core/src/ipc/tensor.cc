@@ -120,18 +120,9 @@ Result<TensorPtr> read_tensor(const Message& message) {
     if (!is_tensor_type(*type)) {
       return Status::TypeError("tensor of ", type->to_string(), ": only integers and floats are supported");
     }
-    const auto* dims = t->shape();
-    if (dims == nullptr) return Status::Invalid("tensor without a shape");
-    if (dims->size() > 64) return Status::CapacityError("tensor of ", dims->size(), " dimensions (limit 64)");
     std::vector<std::int64_t> shape;
     std::vector<std::string> names;
-    for (flatbuffers::uoffset_t i = 0; i < dims->size(); ++i) {
-      const fb::TensorDim* d = dims->Get(i);
-      if (d == nullptr) return Status::Invalid("tensor dimension ", i, " is missing");
-      shape.push_back(d->size());
-      ARROWPACK_ASSIGN_OR_RAISE(auto name, budget.string(d->name(), "dimension name bytes"));
-      names.push_back(std::move(name));
-    }
+    ARROWPACK_RETURN_NOT_OK(internal::dims_from_flatbuffer(t->shape(), "tensor", &budget, &shape, &names));
     std::vector<std::int64_t> strides;
     if (const auto* s = t->strides()) {
       for (flatbuffers::uoffset_t i = 0; i < s->size(); ++i) strides.push_back(internal::load_scalar(s, i));

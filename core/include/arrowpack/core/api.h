@@ -14,5 +14,6 @@
 #include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/core/status.h"
+#include "arrowpack/core/sparse_tensor.h"
 #include "arrowpack/core/tensor.h"
 #include "arrowpack/core/type.h"
