@@ -3,6 +3,7 @@
 #include <numeric>
 
 #include "arrowpack/adapters/eigen.h"
+#include "arrowpack/adapters/eigen_sparse.h"
 #include "arrowpack/adapters/serialize.h"
 #include "test_data.h"
 
@@ -238,4 +239,97 @@ TEST_CASE("a temporary passed to serialize() is moved into the result and stays 
   CHECK(roundtrip(d).index() == 1);  // the exact kind wins
   std::variant<double, std::int64_t> i = std::int64_t{5};
   CHECK(roundtrip(i).index() == 1);
+}
+
+namespace {
+Eigen::SparseMatrix<double, Eigen::RowMajor> sample_sparse() {
+  Eigen::SparseMatrix<double, Eigen::RowMajor> m(4, 6);
+  m.insert(0, 1) = 1.5;
+  m.insert(2, 0) = -2;
+  m.insert(2, 5) = 3.25;
+  m.insert(3, 3) = 4;
+  m.makeCompressed();
+  return m;
+}
+}  // namespace
+
+TEST_CASE("Eigen sparse matrices travel as CSR or CSC sparse tensors over their own arrays") {
+  auto csr = sample_sparse();
+  Eigen::SparseMatrix<double> csc = csr;  // column-major
+  const auto pair = std::make_tuple(csr, csc);
+  const auto& src = std::get<0>(pair);  // what is serialized (make_tuple copied csr)
+  auto so = ok_or_die(serialize(pair));
+  REQUIRE(so.sparse_tensors().size() == 2);
+  const auto& t = *so.sparse_tensors()[0];
+  CHECK(t.format() == SparseFormat::kCsr);
+  CHECK(so.sparse_tensors()[1]->format() == SparseFormat::kCsc);
+  CHECK(t.indptr()->type()->equals(*int32()));  // Eigen's default StorageIndex
+  // written from the matrix's memory
+  CHECK(t.data()->data() == reinterpret_cast<const std::uint8_t*>(src.valuePtr()));
+  CHECK(t.indices()->data()->data() == reinterpret_cast<const std::uint8_t*>(src.innerIndexPtr()));
+
+  for (bool components : {false, true}) {
+    INFO((components ? "components" : "to_buffer"));
+    using Pair = std::tuple<Eigen::SparseMatrix<double, Eigen::RowMajor>, Eigen::SparseMatrix<double>>;
+    Pair back;
+    std::shared_ptr<Buffer> blob;
+    Components c;
+    if (components) {
+      c = ok_or_die(so.to_components());
+      CHECK(c.num_sparse_tensors == Components::SparseCounts{0, 1, 1, 0, 0});
+      CHECK(c.data.size() == 1 + 4 + 4);
+      CHECK(c.data[4]->data() == reinterpret_cast<const std::uint8_t*>(src.valuePtr()));  // the values, not copied
+      back = ok_or_die(deserialize_components<Pair>(c));
+    } else {
+      blob = ok_or_die(so.to_buffer());
+      back = ok_or_die(deserialize<Pair>(blob));
+    }
+    CHECK(std::get<0>(back).isApprox(csr));
+    CHECK(std::get<1>(back).isApprox(csc));
+    CHECK(Eigen::MatrixXd(std::get<1>(back)) == Eigen::MatrixXd(csr));
+    // across storage orders: a CSR read into a column-major matrix is copied
+    using Crossed = std::tuple<Eigen::SparseMatrix<double>, Eigen::SparseMatrix<double, Eigen::RowMajor, std::int64_t>>;
+    auto crossed = components ? ok_or_die(deserialize_components<Crossed>(c)) : ok_or_die(deserialize<Crossed>(blob));
+    CHECK(Eigen::MatrixXd(std::get<0>(crossed)) == Eigen::MatrixXd(csr));
+    CHECK(Eigen::MatrixXd(std::get<1>(crossed)) == Eigen::MatrixXd(csr));
+    // zero-copy views where the format and index types match
+    using Views = std::tuple<EigenSparseView<Eigen::SparseMatrix<double, Eigen::RowMajor>>,
+                             EigenSparseView<Eigen::SparseMatrix<double>>>;
+    auto views = components ? ok_or_die(deserialize_components<Views>(c)) : ok_or_die(deserialize<Views>(blob));
+    CHECK(Eigen::MatrixXd(std::get<0>(views).map) == Eigen::MatrixXd(csr));
+    if (components) {
+      CHECK(std::get<0>(views).map.valuePtr() == src.valuePtr());
+    } else {
+      CHECK(blob->contains(std::get<0>(views).map.valuePtr(), 4 * 8));
+    }
+    using Wrong = std::tuple<EigenSparseView<Eigen::SparseMatrix<double>>, Eigen::SparseMatrix<double>>;
+    auto wrong = components ? deserialize_components<Wrong>(c) : deserialize<Wrong>(blob);
+    CHECK(wrong.status().is_type_error());
+  }
+}
+
+TEST_CASE("sparse tensors in Values: every format round-trips, a wrong tag or index is refused") {
+  auto m = sample_sparse();
+  auto csr = ok_or_die(sparse_tensor_of(m));
+  auto dense =
+      ok_or_die(Tensor::make(float64(), testing::buffer_of<double>({0, 1, 0, 2, 0, 0, 0, 0, 3, 0, 0, 4}), {2, 3, 2}));
+  auto coo = ok_or_die(SparseTensor::coo_from_dense(*dense));
+  Value v = Value::dict({{"csr", Value(csr)}, {"coo", Value(coo)}, {"list", Value::list({Value(coo), 7})}});
+  auto so = ok_or_die(serialize(v));
+  CHECK(so.sparse_tensors().size() == 3);
+  auto blob = ok_or_die(so.to_buffer());
+  auto back = ok_or_die(deserialize(blob));
+  CHECK(back.equals(v));
+  CHECK(blob->contains((*back.as<Dict>()->find("coo")->as<SparseTensorPtr>())->data()->data()));
+  auto c = ok_or_die(so.to_components());
+  CHECK(c.num_sparse_tensors.coo == 2);
+  CHECK(ok_or_die(deserialize_components(c)).equals(v));
+  // counts that lie about the formats
+  auto lying = c;
+  std::swap(lying.num_sparse_tensors.coo, lying.num_sparse_tensors.csr);
+  CHECK_FALSE(deserialize_components(lying).ok());
+  // a CSR Eigen read of a COO value is a copy, fine; a CSF one is a TypeError
+  CHECK(deserialize<Eigen::SparseMatrix<double>>(ok_or_die(ok_or_die(serialize(Value(coo))).to_buffer()))
+            .status()
+            .message() == "a 3-dimensional sparse tensor is not a matrix");
 }

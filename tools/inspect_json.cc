@@ -191,6 +191,9 @@ void value_json(const Value& v, std::string& out) {
     }
     case Value::Kind::kTensor: out += "{\"tensor\":" + tensor_json(**v.as<TensorPtr>()) + "}"; return;
     case Value::Kind::kNdarray: out += "{\"ndarray\":" + tensor_json(*v.as<Ndarray>()->tensor) + "}"; return;
+    case Value::Kind::kSparseTensor:
+      out += "{\"sparse_tensor\":" + sparse_tensor_json(**v.as<SparseTensorPtr>()) + "}";
+      return;
     case Value::Kind::kObject: {
       // Registered objects are shown as stored: the dict with its '_pytype_' key.
       const Object& o = *v.as<Object>();
@@ -248,6 +251,7 @@ void text(const Value& v, int indent, std::string& out) {
       }
       return;
     }
+    case Value::Kind::kSparseTensor: out += "sparse " + (*v.as<SparseTensorPtr>())->to_string() + "\n"; return;
     case Value::Kind::kTensor:
     case Value::Kind::kNdarray: {
       const Tensor& t = v.is_tensor() ? **v.as<TensorPtr>() : *v.as<Ndarray>()->tensor;

@@ -46,15 +46,8 @@ std::int64_t load_index(const DataType& type, const std::uint8_t* p) {
   }
 }
 
-// Element i of a 1-d index tensor.
-std::int64_t at(const Tensor& t, std::int64_t i) {
-  return load_index(*t.type(), t.data()->data() + i * t.strides()[0]);
-}
-
-// Element (row, col) of a 2-d index tensor.
-std::int64_t at(const Tensor& t, std::int64_t row, std::int64_t col) {
-  return load_index(*t.type(), t.data()->data() + row * t.strides()[0] + col * t.strides()[1]);
-}
+std::int64_t at(const Tensor& t, std::int64_t i) { return index_at(t, i); }
+std::int64_t at(const Tensor& t, std::int64_t row, std::int64_t col) { return index_at(t, row, col); }
 
 Status check_index_tensor(const TensorPtr& t, int ndim, const char* what) {
   if (!t) return Status::Invalid("sparse tensor without its ", what);
@@ -128,6 +121,14 @@ bool is_zero(const DataType& type, const std::uint8_t* p) {
 }
 
 }  // namespace
+
+std::int64_t index_at(const Tensor& t, std::int64_t i) {
+  return load_index(*t.type(), t.data()->data() + i * t.strides()[0]);
+}
+
+std::int64_t index_at(const Tensor& t, std::int64_t row, std::int64_t col) {
+  return load_index(*t.type(), t.data()->data() + row * t.strides()[0] + col * t.strides()[1]);
+}
 
 const char* sparse_format_name(SparseFormat format) {
   switch (format) {

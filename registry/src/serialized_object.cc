@@ -94,9 +94,7 @@ Status check_disjoint_buffers(const RecordBatch& batch) {
 // each is referred to once.
 Result<registry_internal::References> check_structure(const RecordBatch& batch, const DeserializeOptions& options) {
   ARROWPACK_RETURN_NOT_OK(check_disjoint_buffers(batch));
-  ARROWPACK_ASSIGN_OR_RAISE(auto refs, registry_internal::count_references(batch, options.limits));
-  if (refs.sparse) return Status::NotImplemented("serialized object holds sparse tensors, not supported");
-  return refs;
+  return registry_internal::count_references(batch, options.limits);
 }
 
 Status check_count(std::int32_t n, const char* what) {
@@ -126,16 +124,22 @@ Result<std::shared_ptr<Buffer>> SerializedObject::structure_stream() const {
 
 Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_messages(MemoryPool* pool) const {
   std::call_once(cache_->tensors_once, [this, pool] {
+    auto fail = [this](const Status& st) {
+      cache_->tensors_status = st;
+      cache_->tensor_messages.clear();
+      cache_->sparse_messages.clear();
+    };
     for (const auto* list : {&tensors_, &ndarrays_}) {
       for (const auto& t : *list) {
         auto parts = ipc::make_tensor_message_parts(*t, pool);
-        if (!parts.ok()) {
-          cache_->tensors_status = parts.status();
-          cache_->tensor_messages.clear();
-          return;
-        }
+        if (!parts.ok()) return fail(parts.status());
         cache_->tensor_messages.push_back(parts.move_value());
       }
+    }
+    for (const auto& t : sparse_tensors_) {
+      auto parts = ipc::make_sparse_tensor_message_parts(*t, pool);
+      if (!parts.ok()) return fail(parts.status());
+      cache_->sparse_messages.push_back(parts.move_value());
     }
   });
   ARROWPACK_RETURN_NOT_OK(cache_->tensors_status);
@@ -148,6 +152,7 @@ Result<std::int64_t> SerializedObject::total_bytes() const {
   std::int64_t n = pad_to(16 + stream_size, kTensorAlignment);
   ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(default_memory_pool()));
   for (const auto& m : *messages) n = pad_to(n + m.encapsulated_size(), kTensorAlignment);
+  for (const auto& m : cache_->sparse_messages) n = pad_to(n + m.encapsulated_size(), kTensorAlignment);
   for (const auto& b : buffers_) n += 8 + b->size();
   return n;
 }
@@ -155,9 +160,9 @@ Result<std::int64_t> SerializedObject::total_bytes() const {
 Status SerializedObject::write_to(io::OutputStream* sink) const {
   if (!batch_) return Status::Invalid("empty serialized object");
   ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(default_memory_pool()));
-  const std::int32_t counts[4] = {static_cast<std::int32_t>(tensors_.size()), 0,
-                                  static_cast<std::int32_t>(ndarrays_.size()),
-                                  static_cast<std::int32_t>(buffers_.size())};
+  const std::int32_t counts[4] = {
+      static_cast<std::int32_t>(tensors_.size()), static_cast<std::int32_t>(sparse_tensors_.size()),
+      static_cast<std::int32_t>(ndarrays_.size()), static_cast<std::int32_t>(buffers_.size())};
   ARROWPACK_RETURN_NOT_OK(sink->write(counts, sizeof(counts)));
   // Straight into the sink: the structure's buffers are copied once, not rendered first.
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t start, sink->tell());
@@ -167,11 +172,27 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
   // Tensor messages start on 64-byte boundaries so that their bodies are 64-byte aligned.
   ARROWPACK_RETURN_NOT_OK(write_zeros(sink, pad_to(pos, kTensorAlignment) - pos));
   pos = pad_to(pos, kTensorAlignment);
-  for (const auto& m : *messages) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto n, ipc::write_tensor_message(m, sink));
-    pos += n;
+  auto pad = [&]() -> Status {
     ARROWPACK_RETURN_NOT_OK(write_zeros(sink, pad_to(pos, kTensorAlignment) - pos));
     pos = pad_to(pos, kTensorAlignment);
+    return Status::OK();
+  };
+  // The tensors, the sparse tensors, then the ndarrays (pyarrow's order).
+  const std::size_t num_tensors = tensors_.size();
+  for (std::size_t i = 0; i < num_tensors; ++i) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto n, ipc::write_tensor_message((*messages)[i], sink));
+    pos += n;
+    ARROWPACK_RETURN_NOT_OK(pad());
+  }
+  for (const auto& m : cache_->sparse_messages) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto n, ipc::write_sparse_tensor_message(m, sink));
+    pos += n;
+    ARROWPACK_RETURN_NOT_OK(pad());
+  }
+  for (std::size_t i = num_tensors; i < messages->size(); ++i) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto n, ipc::write_tensor_message((*messages)[i], sink));
+    pos += n;
+    ARROWPACK_RETURN_NOT_OK(pad());
   }
   for (const auto& b : buffers_) {
     const std::int64_t size = b->size();
@@ -200,12 +221,31 @@ Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
   c.num_buffers = static_cast<int>(buffers_.size());
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream());
   ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(pool));
-  c.data.reserve(1 + 2 * messages->size() + buffers_.size());
-  c.data.push_back(std::move(stream));
-  for (const auto& m : *messages) {
-    c.data.push_back(m.metadata);
-    c.data.push_back(m.body);
+  for (const auto& t : sparse_tensors_) {
+    switch (t->format()) {
+      case SparseFormat::kCoo: ++c.num_sparse_tensors.coo; break;
+      case SparseFormat::kCsr: ++c.num_sparse_tensors.csr; break;
+      case SparseFormat::kCsc: ++c.num_sparse_tensors.csc; break;
+      case SparseFormat::kCsf:
+        ++c.num_sparse_tensors.csf;
+        c.num_sparse_tensors.ndim_csf += t->ndim();
+        break;
+    }
   }
+  c.data.reserve(static_cast<std::size_t>(c.expected_size()));
+  c.data.push_back(std::move(stream));
+  auto dense = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+      c.data.push_back((*messages)[i].metadata);
+      c.data.push_back((*messages)[i].body);
+    }
+  };
+  dense(0, tensors_.size());
+  for (const auto& m : cache_->sparse_messages) {
+    c.data.push_back(m.metadata);
+    c.data.insert(c.data.end(), m.body.begin(), m.body.end());
+  }
+  dense(tensors_.size(), messages->size());
   c.data.insert(c.data.end(), buffers_.begin(), buffers_.end());
   return c;
 }
@@ -244,32 +284,29 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     // (tensors, ndarrays, buffers) and 4 bytes of padding. The fourth word tells them apart
     // unless it is zero; then legacy framing means three counts, and otherwise the counts
     // must agree with what the structure refers to.
-    std::int64_t tensors = c[0], ndarrays = c[2], buffers = c[3];
+    std::int64_t tensors = c[0], sparse = c[1], ndarrays = c[2], buffers = c[3];
     bool three = false;
     if (c[3] == 0) {
-      const bool fits_four = c[1] == 0 && refs.ndarrays <= c[2] && refs.buffers == 0;
-      const bool fits_three = refs.ndarrays <= c[1] && refs.buffers <= c[2];
+      const bool fits_four = refs.sparse_tensors <= c[1] && refs.ndarrays <= c[2] && refs.buffers == 0;
+      const bool fits_three = refs.sparse_tensors == 0 && refs.ndarrays <= c[1] && refs.buffers <= c[2];
       three = legacy_framing ? true : (!fits_four && fits_three);
-      if (!legacy_framing && c[1] != 0 && !fits_three) {
-        return Status::NotImplemented("serialized object holds ", c[1], " sparse tensors, not supported");
-      }
-    } else if (c[1] != 0) {
-      return Status::NotImplemented("serialized object holds ", c[1], " sparse tensors, not supported");
     }
     if (three) {
+      sparse = 0;
       ndarrays = c[1];
       buffers = c[2];
     }
-    if (refs.tensors > tensors || refs.ndarrays > ndarrays || refs.buffers > buffers) {
-      return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays,
-                                        " ndarrays and ", refs.buffers, " buffers; the header announces ", tensors,
-                                        ", ", ndarrays, " and ", buffers);
+    if (refs.tensors > tensors || refs.ndarrays > ndarrays || refs.buffers > buffers || refs.sparse_tensors > sparse) {
+      return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.sparse_tensors,
+                                        " sparse tensors, ", refs.ndarrays, " ndarrays and ", refs.buffers,
+                                        " buffers; the header announces ", tensors, ", ", sparse, ", ", ndarrays,
+                                        " and ", buffers);
     }
 
     ARROWPACK_ASSIGN_OR_RAISE(std::int64_t pos, reader.tell());
     // Every item takes at least 8 bytes: refuse counts the data cannot hold before reserving.
-    if ((tensors + ndarrays + buffers) * 8 > size - pos) {
-      return Status::Invalid("serialized object announces ", tensors + ndarrays + buffers, " items but only ",
+    if ((tensors + sparse + ndarrays + buffers) * 8 > size - pos) {
+      return Status::Invalid("serialized object announces ", tensors + sparse + ndarrays + buffers, " items but only ",
                              size - pos, " bytes follow the structure");
     }
     auto align = [&]() -> Status {
@@ -279,16 +316,28 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     };
     ARROWPACK_RETURN_NOT_OK(align());
     std::vector<TensorPtr> tensor_list, ndarray_list;
-    for (auto [count, out] : {std::pair{tensors, &tensor_list}, std::pair{ndarrays, &ndarray_list}}) {
+    std::vector<SparseTensorPtr> sparse_list;
+    auto read_dense = [&](std::int64_t count, std::vector<TensorPtr>* out, const char* what) -> Status {
       for (std::int64_t i = 0; i < count; ++i) {
         auto t = ipc::read_tensor(&reader, ipc_options);
-        if (!t.ok()) return t.status().with_context("serialized object, tensor " + std::to_string(i));
+        if (!t.ok())
+          return t.status().with_context(std::string("serialized object, ") + what + " " + std::to_string(i));
         ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
         out->push_back(std::move(checked));
         ARROWPACK_ASSIGN_OR_RAISE(pos, reader.tell());
         ARROWPACK_RETURN_NOT_OK(align());
       }
+      return Status::OK();
+    };
+    ARROWPACK_RETURN_NOT_OK(read_dense(tensors, &tensor_list, "tensor"));
+    for (std::int64_t i = 0; i < sparse; ++i) {
+      auto t = ipc::read_sparse_tensor(&reader, ipc_options);
+      if (!t.ok()) return t.status().with_context("serialized object, sparse tensor " + std::to_string(i));
+      sparse_list.push_back(t.move_value());
+      ARROWPACK_ASSIGN_OR_RAISE(pos, reader.tell());
+      ARROWPACK_RETURN_NOT_OK(align());
     }
+    ARROWPACK_RETURN_NOT_OK(read_dense(ndarrays, &ndarray_list, "ndarray"));
     std::vector<std::shared_ptr<Buffer>> buffer_list;
     for (std::int64_t i = 0; i < buffers; ++i) {
       if (size - pos < 8) return Status::Invalid("serialized object truncated: buffer ", i, " has no length");
@@ -302,7 +351,8 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
       buffer_list.push_back(std::move(b));
       pos += n;
     }
-    SerializedObject out(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list));
+    SerializedObject out(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list),
+                         std::move(sparse_list));
     SerializedObjectAccess::mark_read(out, options.validation);
     out.input_bytes_ = size;
     return out;
@@ -319,14 +369,17 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
     ARROWPACK_ASSIGN_OR_RAISE(auto second, reader->read_next_batch());
     if (second) return Status::Invalid("components: more than one batch in the structure stream");
     ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
-    if (refs.tensors > c.num_tensors || refs.ndarrays > c.num_ndarrays || refs.buffers > c.num_buffers) {
-      return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.ndarrays,
-                                        " ndarrays and ", refs.buffers, " buffers; the components hold ", c.num_tensors,
-                                        ", ", c.num_ndarrays, " and ", c.num_buffers);
+    const std::int64_t sparse_count = c.num_sparse_tensors.total();
+    if (refs.tensors > c.num_tensors || refs.ndarrays > c.num_ndarrays || refs.buffers > c.num_buffers ||
+        refs.sparse_tensors > sparse_count) {
+      return Status::SerializationError("the structure refers to ", refs.tensors, " tensors, ", refs.sparse_tensors,
+                                        " sparse tensors, ", refs.ndarrays, " ndarrays and ", refs.buffers,
+                                        " buffers; the components hold ", c.num_tensors, ", ", sparse_count, ", ",
+                                        c.num_ndarrays, " and ", c.num_buffers);
     }
     std::size_t k = 1;
     std::vector<TensorPtr> tensors, ndarrays;
-    for (auto [count, out] : {std::pair{c.num_tensors, &tensors}, std::pair{c.num_ndarrays, &ndarrays}}) {
+    auto read_dense = [&](int count, std::vector<TensorPtr>* out) -> Status {
       for (int i = 0; i < count; ++i, k += 2) {
         auto message = ipc::Message::open(c.data[k], c.data[k + 1], ipc_options);
         if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
@@ -335,9 +388,48 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
         ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
         out->push_back(std::move(checked));
       }
+      return Status::OK();
+    };
+    ARROWPACK_RETURN_NOT_OK(read_dense(c.num_tensors, &tensors));
+    // Each sparse tensor: its metadata, then as many body buffers as its format has.
+    std::vector<SparseTensorPtr> sparse;
+    Components::SparseCounts found;
+    const std::size_t sparse_end = k + static_cast<std::size_t>(c.num_sparse_tensors.buffers());
+    for (std::int64_t i = 0; i < sparse_count; ++i) {
+      if (k >= sparse_end) return Status::Invalid("components: sparse tensor ", i, " has no metadata");
+      auto n = ipc::sparse_tensor_body_buffers(*c.data[k], ipc_options);
+      if (!n.ok()) return n.status().with_context("component " + std::to_string(k));
+      if (*n > sparse_end - k - 1) {
+        return Status::Invalid("components: sparse tensor ", i, " needs ", *n, " body buffers, the counts leave ",
+                               sparse_end - k - 1);
+      }
+      const std::vector<std::shared_ptr<Buffer>> body(c.data.begin() + static_cast<std::ptrdiff_t>(k + 1),
+                                                      c.data.begin() + static_cast<std::ptrdiff_t>(k + 1 + *n));
+      auto t = ipc::read_sparse_tensor(c.data[k], body, ipc_options);
+      if (!t.ok()) return t.status().with_context("component " + std::to_string(k));
+      switch ((*t)->format()) {
+        case SparseFormat::kCoo: ++found.coo; break;
+        case SparseFormat::kCsr: ++found.csr; break;
+        case SparseFormat::kCsc: ++found.csc; break;
+        case SparseFormat::kCsf:
+          ++found.csf;
+          found.ndim_csf += (*t)->ndim();
+          break;
+      }
+      sparse.push_back(t.move_value());
+      k += 1 + *n;
     }
+    if (!(found == c.num_sparse_tensors)) {
+      return Status::Invalid("components announce ", c.num_sparse_tensors.coo, " COO, ", c.num_sparse_tensors.csr,
+                             " CSR, ", c.num_sparse_tensors.csc, " CSC and ", c.num_sparse_tensors.csf,
+                             " CSF sparse tensors (", c.num_sparse_tensors.ndim_csf, " CSF dimensions); they hold ",
+                             found.coo, ", ", found.csr, ", ", found.csc, " and ", found.csf, " (", found.ndim_csf,
+                             ")");
+    }
+    ARROWPACK_RETURN_NOT_OK(read_dense(c.num_ndarrays, &ndarrays));
     std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
-    SerializedObject out(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers));
+    SerializedObject out(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers),
+                         std::move(sparse));
     SerializedObjectAccess::mark_read(out, options.validation);
     out.input_bytes_ = c.total_bytes();
     return out;
@@ -347,7 +439,8 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
 Result<SerializedObject> serialize(const Value& value, const SerializationContext* context, const ReadLimits& limits) {
   ARROWPACK_ASSIGN_OR_RAISE(
       auto enc, registry_internal::encode(value, context_or_default(context), limits, default_memory_pool()));
-  SerializedObject out(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays), std::move(enc.buffers));
+  SerializedObject out(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays), std::move(enc.buffers),
+                       std::move(enc.sparse_tensors));
   for (auto& owner : enc.keep_alive) out.retain(std::move(owner));
   SerializedObjectAccess::mark_validated(out);  // made here, well formed by construction
   return out;
@@ -383,13 +476,22 @@ std::int64_t SerializedObjectAccess::input_bytes(const SerializedObject& object)
     for (const auto& t : *list) n += t->data() ? t->data()->size() : 0;
   }
   for (const auto& b : object.buffers_) n += b ? b->size() : 0;
+  for (const auto& t : object.sparse_tensors_) {
+    n += t->data()->size();
+    for (const auto& i : {t->indices(), t->indptr()}) n += i ? i->data()->size() : 0;
+    for (const auto& i : t->csf_indices()) n += i->data()->size();
+    for (const auto& i : t->csf_indptr()) n += i->data()->size();
+  }
   return n;
 }
 
 Status Components::validate(const ReadLimits& limits) const {
-  if (num_tensors < 0 || num_ndarrays < 0 || num_buffers < 0) {
+  const SparseCounts& sp = num_sparse_tensors;
+  if (num_tensors < 0 || num_ndarrays < 0 || num_buffers < 0 || sp.coo < 0 || sp.csr < 0 || sp.csc < 0 || sp.csf < 0 ||
+      sp.ndim_csf < 0) {
     return Status::Invalid("components with negative counts (", num_tensors, " tensors, ", num_ndarrays, " ndarrays, ",
-                           num_buffers, " buffers)");
+                           num_buffers, " buffers, sparse ", sp.coo, "/", sp.csr, "/", sp.csc, "/", sp.csf, "/",
+                           sp.ndim_csf, ")");
   }
   if (static_cast<std::int64_t>(data.size()) != expected_size()) {
     return Status::Invalid("components hold ", data.size(), " buffers, their counts announce ", expected_size());

@@ -234,7 +234,11 @@ Status SequenceEncoder::add_child(std::int8_t tag) {
     case kDate64:
     case kTensor:
     case kNdarray:
-    case kBuffer: break;
+    case kBuffer:
+    case kSparseCoo:
+    case kSparseCsr:
+    case kSparseCsc:
+    case kSparseCsf: break;
     case kBytes:
     case kString: ARROWPACK_RETURN_NOT_OK(c->values.append<std::int32_t>(0)); break;
     case kList:
@@ -317,6 +321,12 @@ Status SequenceEncoder::append(const Value& v, int depth, Encoder& enc) {
       if (!*v.as<std::shared_ptr<Buffer>>()) return Status::Invalid("null buffer in a Value");
       enc.out_.buffers.push_back(*v.as<std::shared_ptr<Buffer>>());
       return append_index(kBuffer, enc.out_.buffers.size() - 1);
+    case Value::Kind::kSparseTensor: {
+      const SparseTensorPtr& t = *v.as<SparseTensorPtr>();
+      if (!t) return Status::Invalid("null sparse tensor in a Value");
+      enc.out_.sparse_tensors.push_back(t);
+      return append_index(sparse_tag(t->format()), enc.out_.sparse_tensors.size() - 1);
+    }
     case Value::Kind::kObject: {
       // A registered object travels as pyarrow's custom-serializer dict:
       // {"data": serializer(object), "_pytype_": name}.
@@ -494,8 +504,12 @@ class Decoder {
       }
       case kTensor:
       case kNdarray:
-      case kBuffer: return expect(t.id() == TypeId::kInt32, "int32");
-      default: return Status::NotImplemented("sparse tensors (union child '", int{tag}, "') are not supported");
+      case kBuffer:
+      case kSparseCoo:
+      case kSparseCsr:
+      case kSparseCsc:
+      case kSparseCsf: return expect(t.id() == TypeId::kInt32, "int32");
+      default: return Status::SerializationError("union child tag ", int{tag}, " is not one of the format's");
     }
   }
 
@@ -564,7 +578,14 @@ class Decoder {
       case kBuffer:
         return out_of_band(object_.buffers(), c.value<std::int32_t>(j), "buffer",
                            [](const std::shared_ptr<Buffer>& b) { return Value(b); });
-      default: return Status::NotImplemented("sparse tensors are not supported");
+      case kSparseCoo:
+      case kSparseCsr:
+      case kSparseCsc:
+      case kSparseCsf: {
+        ARROWPACK_ASSIGN_OR_RAISE(auto t, sparse_at(object_, c.value<std::int32_t>(j), tag));
+        return Value(std::move(t));
+      }
+      default: return Status::SerializationError("union child tag ", int{tag}, " is not one of the format's");
     }
   }
 
@@ -655,7 +676,7 @@ class Decoder {
 };
 
 struct ReferenceIndices {
-  std::vector<std::int32_t> tensors, ndarrays, buffers;
+  std::vector<std::int32_t> tensors, ndarrays, buffers, sparse_tensors;
 };
 
 // Highest index + 1 of tensors/ndarrays/buffers referred to, walking every union; `seen`
@@ -680,7 +701,13 @@ Status walk_references(const Array& u, References* refs, ReferenceIndices* seen,
         n = std::max<std::int64_t>(n, std::int64_t{c.value<std::int32_t>(k)} + 1);
       }
     } else if (name == "17" || name == "18" || name == "19" || name == "20") {
-      refs->sparse = true;
+      // one index space for the four formats (pyarrow's sparse_tensors list)
+      if (c.type_id() != TypeId::kInt32) return Status::SerializationError("union child '", name, "' is not int32");
+      for (std::int64_t k = 0; k < c.length(); ++k) {
+        if (!c.is_valid(k)) continue;
+        seen->sparse_tensors.push_back(c.value<std::int32_t>(k));
+        refs->sparse_tensors = std::max<std::int64_t>(refs->sparse_tensors, std::int64_t{c.value<std::int32_t>(k)} + 1);
+      }
     } else if (c.type_id() == TypeId::kList) {
       const Array values = c.values();
       if (values.type_id() == TypeId::kDenseUnion) {
@@ -733,18 +760,33 @@ Result<References> count_references(const RecordBatch& batch, const ReadLimits& 
   ARROWPACK_RETURN_NOT_OK(walk_references(batch.column(0), &refs, &seen, 0, limits));
   // pyarrow and arrowpack write an item for each occurrence: an item referred to twice
   // would let a small blob stand for the same tensor many times over.
-  for (auto* list : {&seen.tensors, &seen.ndarrays, &seen.buffers}) {
+  for (auto* list : {&seen.tensors, &seen.ndarrays, &seen.buffers, &seen.sparse_tensors}) {
     std::sort(list->begin(), list->end());
     if (std::adjacent_find(list->begin(), list->end()) != list->end()) {
       return Status::SerializationError("the structure refers to ",
                                         list == &seen.tensors    ? "a tensor"
                                         : list == &seen.ndarrays ? "an ndarray"
-                                                                 : "a buffer",
+                                        : list == &seen.buffers  ? "a buffer"
+                                                                 : "a sparse tensor",
                                         " more than once (index ", *std::adjacent_find(list->begin(), list->end()),
                                         "): every item is written once per use");
     }
   }
   return refs;
+}
+
+Result<SparseTensorPtr> sparse_at(const SerializedObject& object, std::int32_t index, std::int8_t tag) {
+  const auto& items = object.sparse_tensors();
+  if (index < 0 || static_cast<std::size_t>(index) >= items.size()) {
+    return Status::SerializationError("sparse tensor index ", index, " out of range: the object carries ", items.size(),
+                                      " sparse tensors");
+  }
+  const SparseTensorPtr& t = items[static_cast<std::size_t>(index)];
+  if (sparse_tag(t->format()) != tag) {
+    return Status::SerializationError("union child '", int{tag}, "' refers to sparse tensor ", index, ", which is ",
+                                      sparse_format_name(t->format()));
+  }
+  return t;
 }
 
 ipc::IpcReadOptions structure_read_options(const DeserializeOptions& options) {
@@ -918,6 +960,14 @@ Status ObjectWriter::ndarray(TensorPtr t) {
 Status ObjectWriter::buffer(std::shared_ptr<Buffer> b) {
   return impl_->out_of_band(tags::kBuffer, nullptr, nullptr, std::move(b));
 }
+Status ObjectWriter::sparse_tensor(SparseTensorPtr t) {
+  if (!t) return impl_->track(Status::Invalid("ObjectWriter: null sparse tensor"));
+  ARROWPACK_ASSIGN_OR_RAISE(SequenceEncoder * seq, impl_->slot(false));
+  auto& list = impl_->enc.out_.sparse_tensors;
+  ARROWPACK_RETURN_NOT_OK(impl_->track(seq->append_index(tags::sparse_tag(t->format()), list.size())));
+  list.push_back(std::move(t));
+  return Status::OK();
+}
 
 Status ObjectWriter::value(const Value& v) {
   if (impl_->next_must_hash() && !v.is_hashable()) {
@@ -966,7 +1016,7 @@ Result<SerializedObject> ObjectWriter::finish() {
   if (impl_->top.length() != 1) return Status::Invalid("ObjectWriter: no value was written");
   ARROWPACK_ASSIGN_OR_RAISE(auto encoded, registry_internal::finish_encoding(impl_->top, impl_->enc));
   SerializedObject out(std::move(encoded.batch), std::move(encoded.tensors), std::move(encoded.ndarrays),
-                       std::move(encoded.buffers));
+                       std::move(encoded.buffers), std::move(encoded.sparse_tensors));
   for (auto& owner : encoded.keep_alive) out.retain(std::move(owner));
   SerializedObjectAccess::mark_validated(out);  // made here, well formed by construction
   return out;
@@ -1031,18 +1081,20 @@ struct CursorAccess {
     c.child_ = u->children[child].get();
     c.at_ = raw::load<std::int32_t>(*u, 2, i);
     if (c.tag_ != tags::kNone && raw::is_null(*c.child_, c.at_)) c.tag_ = tags::kNone;
-    if (c.tag_ >= static_cast<std::int8_t>(std::size(kKinds))) {
-      return Status::NotImplemented("sparse tensors are not supported");
+    if (c.tag_ < 0 || c.tag_ >= static_cast<std::int8_t>(std::size(kKinds))) {
+      return Status::SerializationError("union child tag ", int{c.tag_}, " is not one of the format's");
     }
     c.kind_ = kKinds[c.tag_];
     return c;
   }
 
   static constexpr Value::Kind kKinds[] = {
-      Value::Kind::kNone,    Value::Kind::kBool,  Value::Kind::kInt,   Value::Kind::kInt,    Value::Kind::kBytes,
-      Value::Kind::kString,  Value::Kind::kHalf,  Value::Kind::kFloat, Value::Kind::kDouble, Value::Kind::kDate64,
-      Value::Kind::kList,    Value::Kind::kDict,  Value::Kind::kTuple, Value::Kind::kSet,    Value::Kind::kTensor,
-      Value::Kind::kNdarray, Value::Kind::kBuffer};
+      Value::Kind::kNone,        Value::Kind::kBool,         Value::Kind::kInt,          Value::Kind::kInt,
+      Value::Kind::kBytes,       Value::Kind::kString,       Value::Kind::kHalf,         Value::Kind::kFloat,
+      Value::Kind::kDouble,      Value::Kind::kDate64,       Value::Kind::kList,         Value::Kind::kDict,
+      Value::Kind::kTuple,       Value::Kind::kSet,          Value::Kind::kTensor,       Value::Kind::kNdarray,
+      Value::Kind::kBuffer,      Value::Kind::kSparseTensor, Value::Kind::kSparseTensor, Value::Kind::kSparseTensor,
+      Value::Kind::kSparseTensor};
 
   // Every element of list-like cursor `c` into `out`: numbers as doubles, or integers.
   template <typename T>
@@ -1129,12 +1181,7 @@ Result<ObjectReader::Cursor> ObjectReader::root() const {
 }
 
 namespace {
-const char* kind_label(Value::Kind kind) {
-  static constexpr const char* kNames[] = {"none",   "bool",   "int",     "half",   "float", "double",
-                                           "date64", "string", "bytes",   "list",   "tuple", "dict",
-                                           "set",    "tensor", "ndarray", "buffer", "object"};
-  return kNames[static_cast<int>(kind)];
-}
+std::string_view kind_label(Value::Kind kind) { return Value::kind_name(kind); }
 Status wrong_kind(const char* wanted, Value::Kind kind) {
   return Status::TypeError("expected ", wanted, ", got ", kind_label(kind));
 }
@@ -1172,7 +1219,7 @@ std::string ObjectReader::Cursor::describe() const {
                                    : "an object of registered type '") +
            std::string(*type) + "'";
   }
-  return kind_label(kind_);
+  return std::string(kind_label(kind_));
 }
 
 Status ObjectReader::Cursor::wrong_kind(const char* wanted) const {
@@ -1241,6 +1288,11 @@ Result<TensorPtr> ObjectReader::Cursor::tensor() const {
     return Status::SerializationError("tensor index ", i, " out of range: the object carries ", list.size());
   }
   return list[i];
+}
+
+Result<SparseTensorPtr> ObjectReader::Cursor::sparse_tensor() const {
+  if (kind_ != Value::Kind::kSparseTensor) return wrong_kind("a sparse tensor");
+  return registry_internal::sparse_at(reader_->object, raw::load<std::int32_t>(*child_, 1, at_), tag_);
 }
 
 Result<std::shared_ptr<Buffer>> ObjectReader::Cursor::buffer() const {

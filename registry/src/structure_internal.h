@@ -37,6 +37,8 @@ struct Encoded {
   std::vector<TensorPtr> tensors;
   std::vector<TensorPtr> ndarrays;
   std::vector<std::shared_ptr<Buffer>> buffers;
+  /// One list for the four formats, in order of appearance (pyarrow's sparse_tensors).
+  std::vector<SparseTensorPtr> sparse_tensors;
   /// Payloads of registered objects: their serializers may return views of them.
   std::vector<std::shared_ptr<const void>> keep_alive;
 };
@@ -45,12 +47,22 @@ struct Encoded {
 Result<Encoded> encode(const Value& value, const SerializationContext& context, const ReadLimits& limits,
                        MemoryPool* pool);
 
-/// How many tensors, ndarrays and buffers the structure refers to (highest index + 1).
+/// How many tensors, ndarrays, buffers and sparse tensors the structure refers to (highest
+/// index + 1).
 struct References {
-  std::int64_t tensors = 0, ndarrays = 0, buffers = 0;
-  bool sparse = false;
+  std::int64_t tensors = 0, ndarrays = 0, buffers = 0, sparse_tensors = 0;
 };
+
+/// The union tag of a sparse tensor of `format` (17 COO, 18 CSR, 19 CSC, 20 CSF).
+inline std::int8_t sparse_tag(SparseFormat format) {
+  return static_cast<std::int8_t>(kSparseCoo + static_cast<int>(format));
+}
 Result<References> count_references(const RecordBatch& batch, const ReadLimits& limits);
+
+/// Sparse tensor `index` of `object`, which the union slot of `tag` refers to: a
+/// SerializationError when the index is out of range or the tensor's format is not the
+/// tag's.
+Result<SparseTensorPtr> sparse_at(const SerializedObject& object, std::int32_t index, std::int8_t tag);
 
 /// The IPC options under which a structure stream is read: `options`' limits, with the
 /// type depth that values of limits.max_depth levels need (each level of a value is up to

@@ -108,11 +108,12 @@ const Value* Dict::find(std::string_view key) const {
   return nullptr;
 }
 
-std::string_view Value::kind_name() const {
-  static constexpr std::string_view kNames[] = {"none",   "bool",   "int",     "half",   "float", "double",
-                                                "date64", "string", "bytes",   "list",   "tuple", "dict",
-                                                "set",    "tensor", "ndarray", "buffer", "object"};
-  return kNames[storage_.index()];
+std::string_view Value::kind_name(Kind kind) {
+  static constexpr std::string_view kNames[] = {"none",   "bool",   "int",     "half",   "float",         "double",
+                                                "date64", "string", "bytes",   "list",   "tuple",         "dict",
+                                                "set",    "tensor", "ndarray", "buffer", "sparse_tensor", "object"};
+  static_assert(std::size(kNames) == std::variant_size_v<Storage>, "a name for every kind");
+  return kNames[static_cast<std::size_t>(kind)];
 }
 
 bool Value::is_hashable() const {
@@ -123,6 +124,7 @@ bool Value::is_hashable() const {
     case Kind::kTensor:
     case Kind::kNdarray:
     case Kind::kBuffer:
+    case Kind::kSparseTensor:
     case Kind::kObject: return false;
     case Kind::kTuple:
       for (const auto& v : as<Tuple>()->items) {
@@ -228,6 +230,7 @@ bool Value::equals(const Value& other) const {
     case Kind::kTensor: return (*as<TensorPtr>())->equals(**other.as<TensorPtr>(), true);
     case Kind::kNdarray: return as<Ndarray>()->tensor->equals(*other.as<Ndarray>()->tensor, true);
     case Kind::kBuffer: return (*as<std::shared_ptr<Buffer>>())->equals(**other.as<std::shared_ptr<Buffer>>());
+    case Kind::kSparseTensor: return (*as<SparseTensorPtr>())->equals(**other.as<SparseTensorPtr>(), true);
     case Kind::kObject: {
       const Object& a = *as<Object>();
       const Object& b = *other.as<Object>();
@@ -344,6 +347,7 @@ void append_repr(const Value& v, std::string& out) {
     case Value::Kind::kBuffer:
       out += "<buffer of " + std::to_string((*v.as<std::shared_ptr<Buffer>>())->size()) + " bytes>";
       return;
+    case Value::Kind::kSparseTensor: out += (*v.as<SparseTensorPtr>())->to_string(); return;
     case Value::Kind::kObject: {
       const Object& o = *v.as<Object>();
       out += "<" + o.type_name + (o.payload ? "" : " (opaque)");

@@ -42,13 +42,14 @@ ap::Result<ap::Components> read_components(const std::string& dir) {
   c.num_tensors = manifest.value("num_tensors", 0);
   c.num_ndarrays = manifest.value("num_ndarrays", 0);
   c.num_buffers = manifest.value("num_buffers", 0);
-  // pyarrow's components carry sparse tensor counts too; arrowpack's Components do not
-  // (yet): a blob with sparse tensors is refused here, by name.
+  // pyarrow's num_sparse_tensors mapping: {"coo", "csr", "csc", "csf", "ndim_csf"}.
   if (manifest.contains("num_sparse_tensors")) {
-    for (const auto& [kind, count] : manifest["num_sparse_tensors"].items()) {
-      if (kind != "ndim_csf" && count.get<int>() != 0)
-        return ap::Status::NotImplemented("components with sparse tensors (", count.get<int>(), " ", kind, ")");
-    }
+    const json& sp = manifest["num_sparse_tensors"];
+    c.num_sparse_tensors.coo = sp.value("coo", 0);
+    c.num_sparse_tensors.csr = sp.value("csr", 0);
+    c.num_sparse_tensors.csc = sp.value("csc", 0);
+    c.num_sparse_tensors.csf = sp.value("csf", 0);
+    c.num_sparse_tensors.ndim_csf = sp.value("ndim_csf", 0);
   }
   for (const auto& name : manifest["data"]) {
     ARROWPACK_ASSIGN_OR_RAISE(auto buffer, ap::io::read_file(dir + "/" + name.get<std::string>()));

@@ -266,6 +266,18 @@ Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const void* ctx, Body
   return out;
 }
 
+// The verified Message flatbuffer of `metadata` (8-byte aligned), which must hold a
+// SparseTensor.
+Result<const fb::Message*> verified_sparse_message(const Buffer& metadata, const IpcReadOptions& options) {
+  ARROWPACK_RETURN_NOT_OK(
+      internal::verify_flatbuffer(metadata, options.limits, &fb::VerifyMessageBuffer, "message metadata", "Message"));
+  const fb::Message* m = fb::GetMessage(metadata.data());
+  if (m->header_type() != fb::MessageHeader::SparseTensor || m->header() == nullptr) {
+    return Status::Invalid("expected a SparseTensor message, got header type ", static_cast<int>(m->header_type()));
+  }
+  return m;
+}
+
 }  // namespace
 
 std::int64_t SparseTensorMessageParts::body_length() const {
@@ -364,12 +376,7 @@ Result<SparseTensorPtr> read_sparse_tensor(std::shared_ptr<Buffer> metadata,
   return catch_exceptions("reading a SparseTensor message", [&]() -> Result<SparseTensorPtr> {
     if (!metadata) return Status::Invalid("sparse tensor without metadata");
     ARROWPACK_ASSIGN_OR_RAISE(metadata, internal::ensure_aligned(std::move(metadata), 8, options.pool));
-    ARROWPACK_RETURN_NOT_OK(internal::verify_flatbuffer(*metadata, options.limits, &fb::VerifyMessageBuffer,
-                                                        "message metadata", "Message"));
-    const fb::Message* m = fb::GetMessage(metadata->data());
-    if (m->header_type() != fb::MessageHeader::SparseTensor) {
-      return Status::Invalid("expected a SparseTensor message, got header type ", static_cast<int>(m->header_type()));
-    }
+    ARROWPACK_ASSIGN_OR_RAISE(const fb::Message* m, verified_sparse_message(*metadata, options));
     InParts ctx{&body, options.pool};
     ARROWPACK_ASSIGN_OR_RAISE(auto out, decode(m->header_as_SparseTensor(), &ctx, &from_parts, metadata->size()));
     const std::size_t expected = sparse_tensor_body_buffers(*out);
@@ -378,6 +385,28 @@ Result<SparseTensorPtr> read_sparse_tensor(std::shared_ptr<Buffer> metadata,
                              " dimensions has ", expected, " body buffers, ", body.size(), " were given");
     }
     return out;
+  });
+}
+
+Result<std::size_t> sparse_tensor_body_buffers(const Buffer& metadata, const IpcReadOptions& options) {
+  return catch_exceptions("reading a SparseTensor message", [&]() -> Result<std::size_t> {
+    std::shared_ptr<Buffer> aligned;
+    const Buffer* md = &metadata;
+    if (reinterpret_cast<std::uintptr_t>(metadata.data()) % 8 != 0) {
+      ARROWPACK_ASSIGN_OR_RAISE(aligned, Buffer::copy_of(metadata.data(), metadata.size(), options.pool));
+      md = aligned.get();
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(const fb::Message* m, verified_sparse_message(*md, options));
+    const fb::SparseTensor* st = m->header_as_SparseTensor();
+    const std::size_t ndim = st->shape() ? st->shape()->size() : 0;
+    switch (st->sparseIndex_type()) {
+      case fb::SparseTensorIndex::SparseTensorIndexCOO: return std::size_t{2};
+      case fb::SparseTensorIndex::SparseMatrixIndexCSX: return std::size_t{3};
+      case fb::SparseTensorIndex::SparseTensorIndexCSF:
+        if (ndim == 0 || ndim > 64) return Status::Invalid("CSF sparse tensor of ", ndim, " dimensions");
+        return 2 * ndim;
+      default: return Status::Invalid("unknown sparse tensor index kind ", static_cast<int>(st->sparseIndex_type()));
+    }
   });
 }
 

@@ -79,6 +79,36 @@ def expected_or_refusal(obj, context):
         return {"refused": str(e)}
 
 
+def sparse_json(sparse):
+    """The JSON of a sparse tensor (tools/inspect_json.cc sparse_tensor_json), from pyarrow's
+    arrays (to_numpy, to_tensor). CSF tensors are those of from_dense_numpy, whose axis order
+    pyarrow does not expose: it orders the axes by extent (a stable argsort of the shape)."""
+    kind = type(sparse).__name__
+    fmt = {"SparseCOOTensor": "COO", "SparseCSRMatrix": "CSR", "SparseCSCMatrix": "CSC", "SparseCSFTensor": "CSF"}[kind]
+    out = {"format": fmt, "shape": list(sparse.shape)}
+    if any(sparse.dim_names):
+        out["dim_names"] = list(sparse.dim_names)
+    out["non_zero_length"] = sparse.non_zero_length
+    if fmt == "COO":
+        out["canonical"] = sparse.has_canonical_format
+    parts = sparse.to_numpy()
+    values = parts[0].reshape(-1)
+    if fmt == "CSF":
+        out["axis_order"] = [int(a) for a in np.argsort(sparse.shape, kind="stable")]
+    out["values"] = tensor_json(values)
+    if fmt == "COO":
+        out["indices"] = tensor_json(parts[1])
+    elif fmt == "CSF":
+        out["indices"] = [tensor_json(a) for a in parts[2]]
+        out["indptr"] = [tensor_json(a) for a in parts[1]]
+    else:
+        out["indices"] = tensor_json(parts[2])
+        out["indptr"] = tensor_json(parts[1])
+    dense = sparse.to_tensor().to_numpy()
+    out["dense"] = tensor_json(dense, list(sparse.dim_names) if any(sparse.dim_names) else None)
+    return out
+
+
 def _registered(context, obj):
     """The dict pyarrow's SerializationContext._serialize_callback makes for obj."""
     return context._serialize_callback(obj)
@@ -125,7 +155,7 @@ def expected(obj, context):
     if isinstance(obj, pa.Tensor):
         return {"tensor": tensor_json(obj.to_numpy(), [n for n in obj.dim_names] if obj.dim_names else None)}
     if isinstance(obj, SPARSE_TYPES):
-        raise Refused("sparse tensor")
+        return {"sparse_tensor": sparse_json(obj)}
     if isinstance(obj, pa.Buffer):
         out = {"size": obj.size}
         if obj.size <= MAX_HEX:

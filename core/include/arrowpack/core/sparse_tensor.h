@@ -121,4 +121,11 @@ class SparseTensor {
 
 using SparseTensorPtr = std::shared_ptr<SparseTensor>;
 
+/// Entry i of a 1-d integer tensor (an index of a SparseTensor), whatever its integer type,
+/// as int64 (-1 for a uint64 beyond int64). Not bounds-checked: a SparseTensor's factories
+/// checked its index tensors.
+std::int64_t index_at(const Tensor& index, std::int64_t i);
+/// Entry (row, col) of a 2-d integer tensor (COO coordinates).
+std::int64_t index_at(const Tensor& index, std::int64_t row, std::int64_t col);
+
 }  // namespace arrowpack

@@ -51,6 +51,8 @@ class ObjectReader::Cursor {
   /// A tensor or an ndarray (shared, not copied).
   Result<TensorPtr> tensor() const;
   Result<std::shared_ptr<Buffer>> buffer() const;
+  /// A sparse tensor (shared, not copied). TypeError for another kind.
+  Result<SparseTensorPtr> sparse_tensor() const;
 
   /// Elements of a list, tuple or set, or entries of a dict.
   Result<std::int64_t> size() const;

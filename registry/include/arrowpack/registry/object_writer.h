@@ -38,6 +38,8 @@ class ObjectWriter {
   Status tensor(TensorPtr t);
   Status ndarray(TensorPtr t);
   Status buffer(std::shared_ptr<Buffer> b);
+  /// A sparse tensor (code 17 to 20, by its format), kept by reference.
+  Status sparse_tensor(SparseTensorPtr t);
   /// Many numbers into the open list, tuple or set at once: the same result as one
   /// float64()/integer() call per element, without the per-call overhead.
   Status float64s(std::span<const double> values);

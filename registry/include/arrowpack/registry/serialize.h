@@ -45,10 +45,26 @@ struct Components {
   int num_ndarrays = 0;
   int num_buffers = 0;
   std::vector<std::shared_ptr<Buffer>> data;
+  /// pyarrow's `num_sparse_tensors` mapping: how many sparse tensors of each format the
+  /// components carry, and the dimensions of the CSF ones added up. Each takes its Message
+  /// flatbuffer and its body buffers: COO 3 buffers, CSR and CSC 4, CSF 2 x ndim + 1.
+  struct SparseCounts {
+    int coo = 0, csr = 0, csc = 0, csf = 0, ndim_csf = 0;
+    std::int64_t total() const { return std::int64_t{coo} + csr + csc + csf; }
+    /// The buffers they take in `data`.
+    std::int64_t buffers() const {
+      return 3 * std::int64_t{coo} + 4 * (std::int64_t{csr} + csc) + csf + 2 * std::int64_t{ndim_csf};
+    }
+    bool operator==(const SparseCounts&) const = default;
+  };
+  SparseCounts num_sparse_tensors;
 
-  /// The number of buffers the counts announce: 1 + 2 (tensors + ndarrays) + buffers.
+  /// The number of buffers the counts announce: 1 + 2 (tensors + ndarrays) + the sparse
+  /// tensors' + buffers. In `data`: the structure stream, each tensor (metadata, body), each
+  /// sparse tensor (metadata, bodies), each ndarray (metadata, body), each buffer.
   std::int64_t expected_size() const {
-    return 1 + 2 * (std::int64_t{num_tensors} + num_ndarrays) + std::int64_t{num_buffers};
+    return 1 + 2 * (std::int64_t{num_tensors} + num_ndarrays) + num_sparse_tensors.buffers() +
+           std::int64_t{num_buffers};
   }
   /// The checks every reader and writer of components makes, whatever carried them
   /// (memory, a socket, ZeroMQ): counts not negative and agreeing with data.size(), no null
@@ -67,22 +83,27 @@ class SerializedObject {
   /// An object over a structure batch and the items it refers to. deserialize() validates
   /// the batch in full before decoding it (read_from() and from_components() have, already).
   SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors, std::vector<TensorPtr> ndarrays,
-                   std::vector<std::shared_ptr<Buffer>> buffers)
+                   std::vector<std::shared_ptr<Buffer>> buffers, std::vector<SparseTensorPtr> sparse_tensors = {})
       : batch_(std::move(batch)),
         tensors_(std::move(tensors)),
         ndarrays_(std::move(ndarrays)),
         buffers_(std::move(buffers)),
+        sparse_tensors_(std::move(sparse_tensors)),
         cache_(std::make_shared<Cache>()) {}
 
   const RecordBatchPtr& batch() const { return batch_; }
   const std::vector<TensorPtr>& tensors() const { return tensors_; }
   const std::vector<TensorPtr>& ndarrays() const { return ndarrays_; }
   const std::vector<std::shared_ptr<Buffer>>& buffers() const { return buffers_; }
+  /// The sparse tensors, all formats in one list in order of appearance (codes 17 to 20
+  /// refer to them by index, as pyarrow's do).
+  const std::vector<SparseTensorPtr>& sparse_tensors() const { return sparse_tensors_; }
 
   /// The size of write_to()'s output / to_buffer()'s buffer.
   Result<std::int64_t> total_bytes() const;
-  /// Writes the contiguous form: four int32 counts, the structure stream, each tensor and
-  /// ndarray as a Tensor message on a 64-byte boundary, each buffer as int64 length + bytes.
+  /// Writes the contiguous form: four int32 counts, the structure stream, each tensor, sparse
+  /// tensor and ndarray as a message on a 64-byte boundary, each buffer as int64 length +
+  /// bytes.
   Status write_to(io::OutputStream* sink) const;
   /// The contiguous form in one buffer from `pool`: the data is copied exactly once.
   Result<std::shared_ptr<Buffer>> to_buffer(MemoryPool* pool = default_memory_pool()) const;
@@ -118,6 +139,7 @@ class SerializedObject {
     std::once_flag tensors_once;
     Status tensors_status;
     std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
+    std::vector<ipc::SparseTensorMessageParts> sparse_messages;
   };
   Result<const std::vector<ipc::TensorMessageParts>*> tensor_messages(MemoryPool* pool) const;
 
@@ -125,6 +147,7 @@ class SerializedObject {
   std::vector<TensorPtr> tensors_;
   std::vector<TensorPtr> ndarrays_;
   std::vector<std::shared_ptr<Buffer>> buffers_;
+  std::vector<SparseTensorPtr> sparse_tensors_;
   std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
   std::vector<std::shared_ptr<const void>> keep_alive_;
   // What is known of the structure batch: nothing (made by the caller), its shape (schema,

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "arrowpack/core/buffer.h"
+#include "arrowpack/core/sparse_tensor.h"
 #include "arrowpack/core/tensor.h"
 
 namespace arrowpack {
@@ -105,12 +106,13 @@ class Value {
     kTensor,
     kNdarray,
     kBuffer,
+    kSparseTensor,
     kObject,
   };
   using Storage =
       std::variant<std::monostate, bool, std::int64_t, Half, float, double, Date64, std::string, Bytes,
                    std::shared_ptr<List>, std::shared_ptr<Tuple>, std::shared_ptr<Dict>, std::shared_ptr<Set>,
-                   TensorPtr, Ndarray, std::shared_ptr<Buffer>, std::shared_ptr<Object>>;
+                   TensorPtr, Ndarray, std::shared_ptr<Buffer>, SparseTensorPtr, std::shared_ptr<Object>>;
 
   Value() = default;              ///< none
   Value(std::nullptr_t) {}        // NOLINT: none, as Python's None
@@ -132,6 +134,9 @@ class Value {
   Value(TensorPtr t) : storage_(std::move(t)) {}                // NOLINT: an Arrow tensor (code 14)
   Value(Ndarray a) : storage_(std::move(a)) {}                  // NOLINT
   Value(std::shared_ptr<Buffer> b) : storage_(std::move(b)) {}  // NOLINT
+  /// A sparse tensor: pyarrow's SparseCOOTensor / SparseCSRMatrix / SparseCSCMatrix /
+  /// SparseCSFTensor (codes 17 to 20, by its format).
+  Value(SparseTensorPtr t) : storage_(std::move(t)) {}          // NOLINT
   Value(std::shared_ptr<List> l) : storage_(std::move(l)) {}    // NOLINT
   Value(std::shared_ptr<Tuple> t) : storage_(std::move(t)) {}   // NOLINT
   Value(std::shared_ptr<Dict> d) : storage_(std::move(d)) {}    // NOLINT
@@ -163,7 +168,9 @@ class Value {
 
   Kind kind() const { return static_cast<Kind>(storage_.index()); }
   const Storage& storage() const { return storage_; }
-  std::string_view kind_name() const;
+  std::string_view kind_name() const { return kind_name(kind()); }
+  /// "none", "bool", "int", ..., "sparse_tensor", "object".
+  static std::string_view kind_name(Kind kind);
 
   bool is_none() const { return kind() == Kind::kNone; }
   bool is_bool() const { return kind() == Kind::kBool; }
@@ -178,6 +185,7 @@ class Value {
   bool is_tensor() const { return kind() == Kind::kTensor; }
   bool is_ndarray() const { return kind() == Kind::kNdarray; }
   bool is_buffer() const { return kind() == Kind::kBuffer; }
+  bool is_sparse_tensor() const { return kind() == Kind::kSparseTensor; }
   bool is_object() const { return kind() == Kind::kObject; }
 
   /// Pointer to the stored T, or null when the Value holds something else. T is one of the
