@@ -16,6 +16,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "arrowpack/adapters/eigen_sparse.h"
 #include "arrowpack/adapters/serialize.h"
 #include "arrowpack/core/api.h"
 #include "arrowpack/registry/context.h"
@@ -132,6 +133,38 @@ Status typed(const std::string& kind, const std::string& path, std::ostream& out
       inside = inside && p >= blob->data() && p + t->data()->size() <= blob->data() + blob->size();
     }
     j = {{"count", tensors.size()}, {"zero_copy", inside}};
+  } else if (kind == "sparse_tensor") {
+    // the JSON of cat/inspect, and whether values and index are views of the blob
+    ARROWPACK_ASSIGN_OR_RAISE(auto t, read_typed<SparseTensorPtr>(blob));
+    j = json::parse(tools::sparse_tensor_json(*t));
+    bool inside = blob->contains(t->data()->data());
+    for (const auto& i : {t->indices(), t->indptr()}) inside = inside && (!i || blob->contains(i->data()->data()));
+    for (const auto& i : t->csf_indices()) inside = inside && blob->contains(i->data()->data());
+    j["zero_copy"] = inside;
+  } else if (kind == "eigen_csr" || kind == "eigen_csc") {
+    // an Eigen::Map over the blob (int64 indices, as pyarrow writes them), and a copy
+    using Csr = Eigen::SparseMatrix<double, Eigen::RowMajor, std::int64_t>;
+    using Csc = Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t>;
+    Eigen::MatrixXd dense;
+    bool inside = false;
+    if (kind == "eigen_csr") {
+      ARROWPACK_ASSIGN_OR_RAISE(auto view, read_typed<EigenSparseView<Csr>>(blob));
+      dense = Eigen::MatrixXd(view.map);
+      inside = blob->contains(view.map.valuePtr()) && blob->contains(view.map.outerIndexPtr());
+      ARROWPACK_ASSIGN_OR_RAISE(auto copy, read_typed<Eigen::SparseMatrix<double>>(blob));
+      if (Eigen::MatrixXd(copy) != dense) return Status::Invalid("the copy differs from the view");
+    } else {
+      ARROWPACK_ASSIGN_OR_RAISE(auto view, read_typed<EigenSparseView<Csc>>(blob));
+      dense = Eigen::MatrixXd(view.map);
+      inside = blob->contains(view.map.valuePtr()) && blob->contains(view.map.outerIndexPtr());
+      using RowMajor = Eigen::SparseMatrix<double, Eigen::RowMajor>;
+      ARROWPACK_ASSIGN_OR_RAISE(auto copy, read_typed<RowMajor>(blob));
+      if (Eigen::MatrixXd(copy) != dense) return Status::Invalid("the copy differs from the view");
+    }
+    j = {{"rows", dense.rows()}, {"cols", dense.cols()}, {"zero_copy", inside}, {"dense", json::array()}};
+    for (Eigen::Index r = 0; r < dense.rows(); ++r) {
+      for (Eigen::Index c = 0; c < dense.cols(); ++c) j["dense"].push_back(dense(r, c));
+    }
   } else {
     return Status::Invalid("unknown typed kind '", kind, "'");
   }

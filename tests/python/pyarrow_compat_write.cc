@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "arrowpack/adapters/eigen.h"
+#include "arrowpack/adapters/eigen_sparse.h"
 #include "arrowpack/adapters/serialize.h"
 #include "arrowpack/core/api.h"
 #include "pyarrow_compat.h"
@@ -57,7 +58,12 @@ struct Out {
     json manifest = {{"num_tensors", components.num_tensors},
                      {"num_ndarrays", components.num_ndarrays},
                      {"num_buffers", components.num_buffers},
-                     {"num_sparse_tensors", {{"coo", 0}, {"csr", 0}, {"csc", 0}, {"csf", 0}, {"ndim_csf", 0}}},
+                     {"num_sparse_tensors",
+                      {{"coo", components.num_sparse_tensors.coo},
+                       {"csr", components.num_sparse_tensors.csr},
+                       {"csc", components.num_sparse_tensors.csc},
+                       {"csf", components.num_sparse_tensors.csf},
+                       {"ndim_csf", components.num_sparse_tensors.ndim_csf}}},
                      {"data", json::array()}};
     for (std::size_t i = 0; i < components.data.size(); ++i) {
       const std::string file = std::to_string(i) + ".bin";
@@ -190,7 +196,42 @@ Status adapter_cases(Out& out) {
   std::map<std::int64_t, Eigen::MatrixXd> matrices;
   for (int i = 0; i < 3; ++i) matrices[i] = Eigen::MatrixXd::Constant(2, 2, i);
   ARROWPACK_RETURN_NOT_OK(out.write("eigen_matrices_map", serialize(matrices)));
+  // Sparse: a row-major Eigen::SparseMatrix is a CSR matrix, a column-major one CSC (square:
+  // pyarrow 11's components reader takes a CSC matrix's index pointers as rows + 1).
+  Eigen::SparseMatrix<double, Eigen::RowMajor> csr(3, 5);
+  csr.insert(0, 4) = 1.5;
+  csr.insert(1, 0) = -2;
+  csr.insert(1, 2) = 3;
+  csr.insert(2, 3) = 0.25;
+  csr.makeCompressed();
+  ARROWPACK_RETURN_NOT_OK(out.write("eigen_sparse_csr", serialize(csr)));
+  Eigen::SparseMatrix<float> csc(4, 4);
+  csc.insert(3, 0) = 7;
+  csc.insert(0, 1) = 8;
+  csc.insert(2, 1) = 9;
+  ARROWPACK_RETURN_NOT_OK(out.write("eigen_sparse_csc", serialize(csc)));  // not compressed: copied compressed
   return Status::OK();
+}
+
+Status sparse_cases(Out& out) {
+  // A COO and a CSF tensor and a CSR matrix in one Value (one index space for the formats).
+  auto dense = Tensor::make(int32(), testing::buffer_of<std::int32_t>({0, 5, 0, 0, 0, 6, 7, 0, 0, 0, 0, 8}), {2, 3, 2});
+  ARROWPACK_RETURN_NOT_OK(dense.status());
+  ARROWPACK_ASSIGN_OR_RAISE(auto coo, SparseTensor::coo_from_dense(**dense));
+  auto i64 = [](std::vector<std::int64_t> v) {
+    const auto n = static_cast<std::int64_t>(v.size());
+    return Tensor::make(int64(), testing::buffer_of(v), {n}).value_or_throw();
+  };
+  // the same 2 x 3 x 2 tensor as CSF, axis order (0, 1, 2)
+  ARROWPACK_ASSIGN_OR_RAISE(auto csf, SparseTensor::make_csf(int32(), testing::buffer_of<std::int32_t>({5, 6, 7, 8}),
+                                                             {2, 3, 2}, {i64({0, 2, 4}), i64({0, 1, 2, 3, 4})},
+                                                             {i64({0, 1}), i64({0, 2, 0, 2}), i64({1, 1, 0, 1})},
+                                                             {0, 1, 2}, {"x", "y", "z"}));
+  ARROWPACK_ASSIGN_OR_RAISE(
+      auto csr, SparseTensor::make_csx(SparseFormat::kCsr, float64(), testing::buffer_of<double>({1, 2}), {2, 2},
+                                       i64({0, 1, 2}), i64({1, 0})));
+  Value v = Value::dict({{"coo", Value(coo)}, {"csf", Value(csf)}, {"matrices", Value::list({Value(csr), 3})}});
+  return out.write("value_sparse_tensors", serialize(v));
 }
 
 Status arrow_cases(Out& out) {
@@ -210,6 +251,7 @@ Status write_cases(const std::string& dir) {
   ARROWPACK_RETURN_NOT_OK(value_cases(out));
   ARROWPACK_RETURN_NOT_OK(registered_cases(out));
   ARROWPACK_RETURN_NOT_OK(adapter_cases(out));
+  ARROWPACK_RETURN_NOT_OK(sparse_cases(out));
   return arrow_cases(out);
 }
 

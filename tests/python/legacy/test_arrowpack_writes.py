@@ -20,6 +20,15 @@ from conftest import run
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
+class Sparse:
+    """A pyarrow sparse tensor as arrowpack writes it: its class, shape, dimension names and
+    the arrays its to_numpy() gives (values, then the index: COO coordinates; CSR/CSC index
+    pointers and indices; CSF the lists of index pointers and of indices), dtypes included."""
+
+    def __init__(self, cls, shape, values, *index, dim_names=()):
+        self.cls, self.shape, self.values, self.index, self.dim_names = cls, shape, values, index, dim_names
+
+
 class Point:
     def __init__(self, x, y, label):
         self.x, self.y, self.label = x, y, label
@@ -99,6 +108,19 @@ EXPECTED = {
     "eigen_vector": np.asfortranarray(np.array([[1], [2], [3]], dtype=np.int32)),
     "eigen_tensor": np.arange(24, dtype=np.int64).reshape(2, 3, 4, order="F"),
     "eigen_matrices_map": {i: np.asfortranarray(np.full((2, 2), float(i))) for i in range(3)},
+    # Eigen's StorageIndex (int) is the index type
+    "eigen_sparse_csr": Sparse(pa.SparseCSRMatrix, (3, 5), np.array([1.5, -2, 3, 0.25]),
+                               np.array([0, 1, 3, 4], np.int32), np.array([4, 0, 2, 3], np.int32)),
+    "eigen_sparse_csc": Sparse(pa.SparseCSCMatrix, (4, 4), np.array([7, 8, 9], np.float32),
+                               np.array([0, 1, 3, 3, 3], np.int32), np.array([3, 0, 2], np.int32)),
+    "value_sparse_tensors": {
+        "coo": Sparse(pa.SparseCOOTensor, (2, 3, 2), np.array([5, 6, 7, 8], np.int32),
+                      np.array([[0, 0, 1], [0, 2, 1], [1, 0, 0], [1, 2, 1]], np.int64)),
+        "csf": Sparse(pa.SparseCSFTensor, (2, 3, 2), np.array([5, 6, 7, 8], np.int32),
+                      [np.array([0, 2, 4]), np.array([0, 1, 2, 3, 4])],
+                      [np.array([0, 1]), np.array([0, 2, 0, 2]), np.array([1, 1, 0, 1])], dim_names=("x", "y", "z")),
+        "matrices": [Sparse(pa.SparseCSRMatrix, (2, 2), np.array([1.0, 2.0]), np.array([0, 1, 2]), np.array([1, 0])), 3],
+    },
     "arrow_table": seed_table(2),
     "arrow_record_batch": seed_table(0),
     "arrow_array": pa.array(["foo", "bar", "baz", None]),
@@ -112,6 +134,22 @@ UNORDERED = {"stl_unordered_map"}  # std::unordered_map: its dict's keys come in
 
 def equal(got, want, where="$", unordered=False):
     """Deep equality that also checks types, numpy dtype/shape/order and Arrow objects."""
+    if isinstance(want, Sparse):
+        assert type(got) is want.cls, f"{where}: {type(got).__name__}, expected {want.cls.__name__}"
+        # Arrow C++ writes an empty name for every dimension of an unnamed tensor (as pyarrow
+        # does), and reads them back as such
+        names = tuple(got.dim_names) if any(got.dim_names) else ()
+        assert got.shape == want.shape and names == tuple(want.dim_names), f"{where}: {got} {got.dim_names}"
+        parts = got.to_numpy()
+        equal(parts[0].reshape(-1), want.values, f"{where}.values")
+        for k, (g, w) in enumerate(zip(parts[1:], want.index)):
+            if isinstance(w, list):
+                assert len(g) == len(w), f"{where}.index[{k}]: {len(g)} levels"
+                for level, (gl, wl) in enumerate(zip(g, w)):
+                    equal(gl, wl, f"{where}.index[{k}][{level}]")
+            else:
+                equal(g, w, f"{where}.index[{k}]")
+        return
     if isinstance(want, np.ndarray):
         assert isinstance(got, np.ndarray), f"{where}: {type(got).__name__}, expected ndarray"
         assert got.dtype == want.dtype and got.shape == want.shape, f"{where}: {got.dtype}{got.shape} != {want.dtype}{want.shape}"

@@ -78,6 +78,24 @@ def test_components_read_the_same(name, blobs, pycompat):
 
 
 # ---- the typed C++ API
+@pytest.mark.parametrize("name", ["sparse_coo", "sparse_csr", "sparse_csc", "sparse_csf"])
+def test_sparse_tensors_read_as_arrowpack_sparse_tensors_without_copy(name, blobs, pycompat):
+    got = run_json(pycompat, "typed", "sparse_tensor", blobs / f"{name}.bin")
+    assert got.pop("zero_copy") is True
+    assert_same_json(got, cases.sparse_json(ALL[name]))
+
+
+@pytest.mark.parametrize("name,kind", [("sparse_csr", "eigen_csr"), ("sparse_csc", "eigen_csc")])
+def test_sparse_matrices_read_as_eigen_sparse_matrices(name, kind, blobs, pycompat):
+    """CSR -> a row-major Eigen::SparseMatrix, CSC -> a column-major one: a Map over the
+    blob (pyarrow's int64 indices as StorageIndex), and a copy into the other order."""
+    got = run_json(pycompat, "typed", kind, blobs / f"{name}.bin")
+    dense = ALL[name].to_tensor().to_numpy()
+    assert got["zero_copy"] is True
+    assert (got["rows"], got["cols"]) == dense.shape and got["dense"] == dense.reshape(-1).tolist()
+
+
+
 @pytest.mark.parametrize("name,kind", [("pyarrow_table", "table"), ("pyarrow_record_batch", "record_batch"),
                                        ("pyarrow_array", "array")])
 def test_arrow_objects_read_as_arrowpack_tables_without_copy(name, kind, blobs, pycompat):

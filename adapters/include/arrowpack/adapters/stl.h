@@ -312,6 +312,22 @@ struct Converter<TensorPtr> {
 };
 
 template <>
+struct Converter<SparseTensorPtr> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const SparseTensorPtr& t, const SerializationContext&) { return Value(t); }
+  static Status write(const SparseTensorPtr& t, ObjectWriter& w, const SerializationContext&) {
+    return w.sparse_tensor(t);
+  }
+  static Result<SparseTensorPtr> read(const ObjectReader::Cursor& c, const SerializationContext&) {
+    return c.sparse_tensor();
+  }
+  static Result<SparseTensorPtr> from_value(const Value& v, const SerializationContext&) {
+    if (const SparseTensorPtr* t = v.as<SparseTensorPtr>()) return *t;
+    return Status::TypeError("expected a sparse tensor, got ", v.kind_name());
+  }
+};
+
+template <>
 struct Converter<std::shared_ptr<Buffer>> {
   static constexpr bool kDefined = true;
   static Result<Value> to_value(const std::shared_ptr<Buffer>& b, const SerializationContext&) { return Value(b); }
@@ -743,6 +759,8 @@ constexpr Value::Kind natural_kind() {
     return Value::Kind::kTensor;
   else if constexpr (std::is_same_v<T, std::shared_ptr<Buffer>>)
     return Value::Kind::kBuffer;
+  else if constexpr (std::is_same_v<T, SparseTensorPtr>)
+    return Value::Kind::kSparseTensor;
   else
     return Value::Kind::kObject;
 }
