@@ -62,13 +62,17 @@ class SparseTensor {
   static Result<std::shared_ptr<SparseTensor>> coo_from_dense(const Tensor& dense,
                                                               MemoryPool* pool = default_memory_pool());
 
+  /// Which index the tensor has.
   SparseFormat format() const { return format_; }
   /// The type of the values (an integer or float type).
   const DataTypePtr& type() const { return type_; }
+  /// The extents of the dense tensor, one per dimension.
   const std::vector<std::int64_t>& shape() const { return shape_; }
+  /// Number of dimensions.
   int ndim() const { return static_cast<int>(shape_.size()); }
   /// Number of elements of the dense tensor (product of the shape).
   std::int64_t size() const { return size_; }
+  /// Number of stored values.
   std::int64_t non_zero_length() const { return non_zero_length_; }
   /// The values, non_zero_length × the type's width bytes (the buffer may be longer).
   const std::shared_ptr<Buffer>& data() const { return data_; }
@@ -88,6 +92,7 @@ class SparseTensor {
   /// dimension each level is. Empty for other formats.
   const std::vector<TensorPtr>& csf_indptr() const { return csf_indptr_; }
   const std::vector<TensorPtr>& csf_indices() const { return csf_indices_; }
+  /// CSF: the dimension each level compresses.
   const std::vector<std::int64_t>& axis_order() const { return axis_order_; }
 
   /// The dense tensor (row-major, zeros where no value is stored; a coordinate stored twice
@@ -119,6 +124,7 @@ class SparseTensor {
   std::vector<std::int64_t> axis_order_;
 };
 
+/// Sparse tensors are shared immutable objects.
 using SparseTensorPtr = std::shared_ptr<SparseTensor>;
 
 /// Entry i of a 1-d integer tensor (an index of a SparseTensor), whatever its integer type,
