@@ -333,3 +333,35 @@ TEST_CASE("sparse tensors in Values: every format round-trips, a wrong tag or in
             .status()
             .message() == "a 3-dimensional sparse tensor is not a matrix");
 }
+
+TEST_CASE("sparse tensors in components: every byte flipped, every count shifted: data or a typed error") {
+  auto m = sample_sparse();
+  auto dense = ok_or_die(Tensor::make(float64(), testing::buffer_of<double>({0, 1, 0, 2, 0, 0, 3, 0}), {2, 2, 2}));
+  auto coo = ok_or_die(SparseTensor::coo_from_dense(*dense));
+  auto so = ok_or_die(serialize(Value::list({Value(ok_or_die(sparse_tensor_of(m))), Value(coo)})));
+  const Components good = ok_or_die(so.to_components());
+  REQUIRE(deserialize_components(good).ok());
+  int refused = 0;
+  for (std::size_t k = 1; k < good.data.size(); ++k) {
+    const std::string bytes = good.data[k]->to_string();
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      Components bad = good;
+      std::string flipped = bytes;
+      flipped[i] = static_cast<char>(flipped[i] ^ 0x5A);
+      bad.data[k] = Buffer::from_string(flipped);
+      refused += deserialize_components(bad).ok() ? 0 : 1;
+    }
+    // a buffer cut short
+    Components cut = good;
+    cut.data[k] = Buffer::from_string(bytes.substr(0, bytes.size() / 2));
+    refused += deserialize_components(cut).ok() ? 0 : 1;
+  }
+  CHECK(refused > 0);
+  Components lies = good;
+  lies.num_sparse_tensors.csf = 1;
+  lies.num_sparse_tensors.ndim_csf = 3;
+  CHECK(deserialize_components(lies).status().message().find("hold") != std::string::npos);
+  lies = good;
+  lies.num_sparse_tensors.coo = -1;
+  CHECK(deserialize_components(lies).status().is_invalid());
+}

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "arrowpack/adapters/eigen.h"
+#include "arrowpack/adapters/eigen_sparse.h"
 #include "arrowpack/adapters/serialize.h"
 #include "arrowpack/transport/stream.h"
 #include "hostile_inputs.h"
@@ -86,6 +87,21 @@ void seeds(const std::string& root) {
                                   {ap::Value("d"), ap::Value(4.0)},
                                   {ap::Value("id"), ap::Value(9)}})},
   };
+  {
+    // sparse tensors, one of each format but CSC (the serialized and typed targets read
+    // them; the framed transports refuse them, so they get none)
+    auto dense =
+        ok_or_die(ap::Tensor::make(ap::float64(), ap::testing::buffer_of<double>({0, 1, 0, 2, 0, 0, 3, 0}), {2, 2, 2}));
+    auto coo = ok_or_die(ap::SparseTensor::coo_from_dense(*dense));
+    Eigen::SparseMatrix<double, Eigen::RowMajor> m(3, 3);
+    m.insert(1, 2) = 5;
+    m.makeCompressed();
+    auto csr = ok_or_die(ap::sparse_tensor_of(m));
+    auto object = ok_or_die(ap::serialize(ap::Value::list({ap::Value(coo), ap::Value(csr)})));
+    const std::string blob = ok_or_die(object.to_buffer())->to_string();
+    put(root, "serialized", "sparse.bin", blob);
+    for (int type = 0; type < 14; ++type) put(root, "typed", std::to_string(type) + "_sparse", char(type) + blob);
+  }
   for (const auto& [name, v] : values) {
     auto object = ok_or_die(ap::serialize(v));
     const std::string blob = ok_or_die(object.to_buffer())->to_string();
