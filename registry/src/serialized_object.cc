@@ -397,7 +397,7 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
     const std::size_t sparse_end = k + static_cast<std::size_t>(c.num_sparse_tensors.buffers());
     for (std::int64_t i = 0; i < sparse_count; ++i) {
       if (k >= sparse_end) return Status::Invalid("components: sparse tensor ", i, " has no metadata");
-      auto n = ipc::sparse_tensor_body_buffers(*c.data[k], ipc_options);
+      auto n = ipc::sparse_tensor_body_buffers(c.data[k], ipc_options);
       if (!n.ok()) return n.status().with_context("component " + std::to_string(k));
       if (*n > sparse_end - k - 1) {
         return Status::Invalid("components: sparse tensor ", i, " needs ", *n, " body buffers, the counts leave ",

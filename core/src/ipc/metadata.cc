@@ -345,6 +345,16 @@ Result<flatbuffers::Offset<fb::Field>> field_to_flatbuffer(FBB& fbb, const Field
 
 }  // namespace
 
+Result<std::shared_ptr<Buffer>> body_slice(const Message& message, std::int64_t offset, std::int64_t length,
+                                           const char* what) {
+  const std::int64_t body = message.body_length();
+  if (offset < 0 || length < 0 || offset > body || length > body - offset) {
+    return Status::Invalid(what, " [offset ", offset, ", length ", length, "] lies outside the ", body,
+                           "-byte message body");
+  }
+  return message.body()->slice(offset, length);
+}
+
 Status dims_from_flatbuffer(const flatbuffers::Vector<flatbuffers::Offset<fb::TensorDim>>* dims, const char* what,
                             DecodeBudget* budget, std::vector<std::int64_t>* shape, std::vector<std::string>* names) {
   if (dims == nullptr) return Status::Invalid(what, " without a shape");

@@ -74,6 +74,11 @@ Result<TypeOffset> type_to_flatbuffer(FBB& fbb, const DataType& type);
 Status dims_from_flatbuffer(const flatbuffers::Vector<flatbuffers::Offset<fb::TensorDim>>* dims, const char* what,
                             DecodeBudget* budget, std::vector<std::int64_t>* shape, std::vector<std::string>* names);
 
+/// `length` bytes at `offset` of `message`'s body (a slice, no copy): Invalid, naming
+/// `what`, when they do not lie inside it.
+Result<std::shared_ptr<Buffer>> body_slice(const Message& message, std::int64_t offset, std::int64_t length,
+                                           const char* what);
+
 /// Key/value metadata from a flatbuffer vector (null when absent or empty).
 Result<MetadataPtr> metadata_from_flatbuffer(const flatbuffers::Vector<flatbuffers::Offset<fb::KeyValue>>* kv,
                                              DecodeBudget* budget);

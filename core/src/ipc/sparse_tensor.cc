@@ -97,44 +97,33 @@ Result<std::shared_ptr<Buffer>> sparse_metadata(const SparseTensor& st,
   return internal::finish_to_buffer(fbb, pool);
 }
 
-// Where the decoder finds body buffer k (in body order) whose metadata entry is `loc`,
-// `bytes` long (an element count times the width for CSF index buffers).
-using BodyBuffer = Result<std::shared_ptr<Buffer>> (*)(const void* ctx, std::size_t k, const fb::Buffer* loc,
-                                                       std::int64_t bytes);
+// Where the decoder finds body buffer k (in body order), whose metadata entry is `loc` and
+// which must hold `bytes` (an element count times the width for CSF index buffers): a
+// slice of a message's body, or the k-th of separate buffers (pyarrow's components, whose
+// offsets are not consulted).
+struct Body {
+  const Message* message = nullptr;
+  const std::vector<std::shared_ptr<Buffer>>* parts = nullptr;
+  MemoryPool* pool = nullptr;
 
-struct InMessage {
-  const Message* message;
+  Result<std::shared_ptr<Buffer>> get(std::size_t k, const fb::Buffer* loc, std::int64_t bytes) const {
+    if (message) {
+      if (loc->offset() % 8 != 0) {
+        return Status::Invalid("sparse tensor buffer at offset ", loc->offset(), " is not 8-byte aligned");
+      }
+      return internal::body_slice(*message, loc->offset(), bytes, "sparse tensor buffer");
+    }
+    if (k >= parts->size()) {
+      return Status::Invalid("sparse tensor needs body buffer ", k, ", only ", parts->size(), " were given");
+    }
+    std::shared_ptr<Buffer> b = (*parts)[k];
+    if (!b || b->size() < bytes) {
+      return Status::Invalid("sparse tensor body buffer ", k, " holds ", b ? b->size() : 0, " bytes, ", bytes,
+                             " are needed");
+    }
+    return internal::ensure_aligned(std::move(b), 8, pool);
+  }
 };
-
-Result<std::shared_ptr<Buffer>> from_message(const void* ctx, std::size_t, const fb::Buffer* loc, std::int64_t bytes) {
-  const Message& m = *static_cast<const InMessage*>(ctx)->message;
-  const std::int64_t body = m.body_length();
-  const std::int64_t offset = loc->offset();
-  if (offset < 0 || bytes < 0 || offset > body || bytes > body - offset) {
-    return Status::Invalid("sparse tensor buffer [offset ", offset, ", ", bytes, " bytes] lies outside the ", body,
-                           "-byte message body");
-  }
-  if (offset % 8 != 0) return Status::Invalid("sparse tensor buffer at offset ", offset, " is not 8-byte aligned");
-  return m.body()->slice(offset, bytes);
-}
-
-struct InParts {
-  const std::vector<std::shared_ptr<Buffer>>* parts;
-  MemoryPool* pool;
-};
-
-Result<std::shared_ptr<Buffer>> from_parts(const void* ctx, std::size_t k, const fb::Buffer*, std::int64_t bytes) {
-  const auto& in = *static_cast<const InParts*>(ctx);
-  if (k >= in.parts->size()) {
-    return Status::Invalid("sparse tensor needs body buffer ", k, ", only ", in.parts->size(), " were given");
-  }
-  std::shared_ptr<Buffer> b = (*in.parts)[k];
-  if (!b || b->size() < bytes) {
-    return Status::Invalid("sparse tensor body buffer ", k, " holds ", b ? b->size() : 0, " bytes, ", bytes,
-                           " are needed");
-  }
-  return internal::ensure_aligned(std::move(b), 8, in.pool);
-}
 
 Result<DataTypePtr> index_type_from(const fb::Int* t, const char* what) {
   if (t == nullptr) return Status::Invalid("sparse tensor without its ", what, " type");
@@ -149,18 +138,17 @@ Result<DataTypePtr> index_type_from(const fb::Int* t, const char* what) {
 
 // A 1-d index tensor of `n` elements of `type` over body buffer k. The element count is
 // checked against the input before the buffer is taken.
-Result<TensorPtr> index_vector(const void* ctx, BodyBuffer body, std::size_t k, const fb::Buffer* loc,
-                               const DataTypePtr& type, std::int64_t n) {
+Result<TensorPtr> index_vector(const Body& body, std::size_t k, const fb::Buffer* loc, const DataTypePtr& type,
+                               std::int64_t n) {
   std::int64_t bytes = 0;
   if (n < 0 || arrowpack::internal::mul_overflows(n, type->byte_width(), &bytes)) {
     return Status::Invalid("sparse tensor index of ", n, " entries");
   }
-  ARROWPACK_ASSIGN_OR_RAISE(auto data, body(ctx, k, loc, bytes));
+  ARROWPACK_ASSIGN_OR_RAISE(auto data, body.get(k, loc, bytes));
   return Tensor::make(type, std::move(data), {n});
 }
 
-Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const void* ctx, BodyBuffer body,
-                               std::int64_t metadata_size) {
+Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const Body& body, std::int64_t metadata_size) {
   internal::DecodeBudget budget(metadata_size);
   if (st == nullptr) return Status::Invalid("SparseTensor message without its header");
   ARROWPACK_ASSIGN_OR_RAISE(auto type, internal::type_from_flatbuffer(st->type_type(), st->type(), {}, &budget));
@@ -187,7 +175,7 @@ Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const void* ctx, Body
           arrowpack::internal::mul_overflows(count, itype->byte_width(), &bytes)) {
         return Status::Invalid("COO index of ", nnz, " x ", nd, " entries");
       }
-      ARROWPACK_ASSIGN_OR_RAISE(auto idata, body(ctx, 0, coo->indicesBuffer(), bytes));
+      ARROWPACK_ASSIGN_OR_RAISE(auto idata, body.get(0, coo->indicesBuffer(), bytes));
       std::vector<std::int64_t> strides;
       if (const auto* s = coo->indicesStrides(); s != nullptr && s->size() > 0) {
         if (s->size() != 2) return Status::Invalid("COO indices have ", s->size(), " strides, not 2");
@@ -197,7 +185,7 @@ Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const void* ctx, Body
       // Row- or column-major, as Arrow C++ requires: no strides that make coordinates share
       // bytes (a few bytes standing for 2^60 coordinates to check).
       if (!indices->is_contiguous()) return Status::Invalid("COO indices are not contiguous");
-      ARROWPACK_ASSIGN_OR_RAISE(auto values, body(ctx, 1, data_loc, value_bytes));
+      ARROWPACK_ASSIGN_OR_RAISE(auto values, body.get(1, data_loc, value_bytes));
       ARROWPACK_ASSIGN_OR_RAISE(out, SparseTensor::make_coo(std::move(type), std::move(values), std::move(shape),
                                                             std::move(indices), coo->isCanonical(), std::move(names)));
       break;
@@ -213,9 +201,9 @@ Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const void* ctx, Body
       ARROWPACK_ASSIGN_OR_RAISE(auto itype, index_type_from(csx->indicesType(), "indices"));
       const std::int64_t compressed = shape[rows ? 0 : 1];
       if (compressed < 0 || compressed == INT64_MAX) return Status::Invalid("sparse matrix of ", compressed, " rows");
-      ARROWPACK_ASSIGN_OR_RAISE(auto indptr, index_vector(ctx, body, 0, csx->indptrBuffer(), ptype, compressed + 1));
-      ARROWPACK_ASSIGN_OR_RAISE(auto indices, index_vector(ctx, body, 1, csx->indicesBuffer(), itype, nnz));
-      ARROWPACK_ASSIGN_OR_RAISE(auto values, body(ctx, 2, data_loc, value_bytes));
+      ARROWPACK_ASSIGN_OR_RAISE(auto indptr, index_vector(body, 0, csx->indptrBuffer(), ptype, compressed + 1));
+      ARROWPACK_ASSIGN_OR_RAISE(auto indices, index_vector(body, 1, csx->indicesBuffer(), itype, nnz));
+      ARROWPACK_ASSIGN_OR_RAISE(auto values, body.get(2, data_loc, value_bytes));
       ARROWPACK_ASSIGN_OR_RAISE(out, SparseTensor::make_csx(rows ? SparseFormat::kCsr : SparseFormat::kCsc,
                                                             std::move(type), std::move(values), std::move(shape),
                                                             std::move(indptr), std::move(indices), std::move(names)));
@@ -240,18 +228,18 @@ Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const void* ctx, Body
         const fb::Buffer* loc = ptr_locs->Get(static_cast<flatbuffers::uoffset_t>(i));
         const std::int64_t n = idx_locs->Get(static_cast<flatbuffers::uoffset_t>(i))->length();
         if (n < 0 || n == INT64_MAX) return Status::Invalid("CSF level ", i, " of ", n, " entries");
-        ARROWPACK_ASSIGN_OR_RAISE(auto t, index_vector(ctx, body, static_cast<std::size_t>(i), loc, ptype, n + 1));
+        ARROWPACK_ASSIGN_OR_RAISE(auto t, index_vector(body, static_cast<std::size_t>(i), loc, ptype, n + 1));
         indptr.push_back(std::move(t));
       }
       for (std::int64_t i = 0; i < nd; ++i) {
         const fb::Buffer* loc = idx_locs->Get(static_cast<flatbuffers::uoffset_t>(i));
-        ARROWPACK_ASSIGN_OR_RAISE(
-            auto t, index_vector(ctx, body, static_cast<std::size_t>(nd - 1 + i), loc, itype, loc->length()));
+        ARROWPACK_ASSIGN_OR_RAISE(auto t,
+                                  index_vector(body, static_cast<std::size_t>(nd - 1 + i), loc, itype, loc->length()));
         indices.push_back(std::move(t));
       }
       std::vector<std::int64_t> axis_order;
       for (flatbuffers::uoffset_t i = 0; i < order->size(); ++i) axis_order.push_back(internal::load_scalar(order, i));
-      ARROWPACK_ASSIGN_OR_RAISE(auto values, body(ctx, static_cast<std::size_t>(2 * nd - 1), data_loc, value_bytes));
+      ARROWPACK_ASSIGN_OR_RAISE(auto values, body.get(static_cast<std::size_t>(2 * nd - 1), data_loc, value_bytes));
       ARROWPACK_ASSIGN_OR_RAISE(
           out, SparseTensor::make_csf(std::move(type), std::move(values), std::move(shape), std::move(indptr),
                                       std::move(indices), std::move(axis_order), std::move(names)));
@@ -359,8 +347,7 @@ Result<SparseTensorPtr> read_sparse_tensor(const Message& message) {
       return Status::Invalid("expected a SparseTensor message, got ", message_type_name(message.type()));
     }
     const auto* st = static_cast<const fb::Message*>(message.flatbuffer())->header_as_SparseTensor();
-    InMessage ctx{&message};
-    return decode(st, &ctx, &from_message, message.metadata()->size());
+    return decode(st, Body{&message, nullptr, nullptr}, message.metadata()->size());
   });
 }
 
@@ -377,8 +364,8 @@ Result<SparseTensorPtr> read_sparse_tensor(std::shared_ptr<Buffer> metadata,
     if (!metadata) return Status::Invalid("sparse tensor without metadata");
     ARROWPACK_ASSIGN_OR_RAISE(metadata, internal::ensure_aligned(std::move(metadata), 8, options.pool));
     ARROWPACK_ASSIGN_OR_RAISE(const fb::Message* m, verified_sparse_message(*metadata, options));
-    InParts ctx{&body, options.pool};
-    ARROWPACK_ASSIGN_OR_RAISE(auto out, decode(m->header_as_SparseTensor(), &ctx, &from_parts, metadata->size()));
+    ARROWPACK_ASSIGN_OR_RAISE(
+        auto out, decode(m->header_as_SparseTensor(), Body{nullptr, &body, options.pool}, metadata->size()));
     const std::size_t expected = sparse_tensor_body_buffers(*out);
     if (body.size() != expected) {
       return Status::Invalid("a ", sparse_format_name(out->format()), " sparse tensor of ", out->ndim(),
@@ -388,15 +375,11 @@ Result<SparseTensorPtr> read_sparse_tensor(std::shared_ptr<Buffer> metadata,
   });
 }
 
-Result<std::size_t> sparse_tensor_body_buffers(const Buffer& metadata, const IpcReadOptions& options) {
+Result<std::size_t> sparse_tensor_body_buffers(std::shared_ptr<Buffer> metadata, const IpcReadOptions& options) {
   return catch_exceptions("reading a SparseTensor message", [&]() -> Result<std::size_t> {
-    std::shared_ptr<Buffer> aligned;
-    const Buffer* md = &metadata;
-    if (reinterpret_cast<std::uintptr_t>(metadata.data()) % 8 != 0) {
-      ARROWPACK_ASSIGN_OR_RAISE(aligned, Buffer::copy_of(metadata.data(), metadata.size(), options.pool));
-      md = aligned.get();
-    }
-    ARROWPACK_ASSIGN_OR_RAISE(const fb::Message* m, verified_sparse_message(*md, options));
+    if (!metadata) return Status::Invalid("sparse tensor without metadata");
+    ARROWPACK_ASSIGN_OR_RAISE(metadata, internal::ensure_aligned(std::move(metadata), 8, options.pool));
+    ARROWPACK_ASSIGN_OR_RAISE(const fb::Message* m, verified_sparse_message(*metadata, options));
     const fb::SparseTensor* st = m->header_as_SparseTensor();
     const std::size_t ndim = st->shape() ? st->shape()->size() : 0;
     switch (st->sparseIndex_type()) {

@@ -130,14 +130,8 @@ Result<TensorPtr> read_tensor(const Message& message) {
         return Status::Invalid("tensor has ", shape.size(), " dimensions but ", strides.size(), " strides");
       }
     }
-    const fb::Buffer* loc = t->data();
-    const std::int64_t body_size = message.body_length();
-    const std::int64_t offset = loc->offset(), length = loc->length();
-    if (offset < 0 || length < 0 || offset > body_size || length > body_size - offset) {
-      return Status::Invalid("tensor data [offset ", offset, ", length ", length, "] lies outside the ", body_size,
-                             "-byte message body");
-    }
-    ARROWPACK_ASSIGN_OR_RAISE(auto data, message.body()->slice(offset, length));
+    const std::int64_t length = t->data()->length();
+    ARROWPACK_ASSIGN_OR_RAISE(auto data, internal::body_slice(message, t->data()->offset(), length, "tensor data"));
     // The body is 8-byte aligned (Message::open copies it when not), enough for any element.
     ARROWPACK_ASSIGN_OR_RAISE(auto tensor, Tensor::make(std::move(type), std::move(data), std::move(shape),
                                                         std::move(strides), std::move(names)));

@@ -495,7 +495,7 @@ Result<SparseTensorPtr> read_sparse_tensor(std::shared_ptr<Buffer> metadata,
 std::size_t sparse_tensor_body_buffers(const SparseTensor& tensor);
 /// The same, read from a SparseTensor message's metadata (verified here): how many of the
 /// buffers that follow it in components are its body. Invalid for other messages.
-Result<std::size_t> sparse_tensor_body_buffers(const Buffer& metadata, const IpcReadOptions& options = {});
+Result<std::size_t> sparse_tensor_body_buffers(std::shared_ptr<Buffer> metadata, const IpcReadOptions& options = {});
 
 /// "ARROW1": the magic at both ends of an IPC file.
 inline constexpr std::string_view kFileMagic = "ARROW1";
