@@ -1,5 +1,6 @@
-// A console reporter that also remembers each benchmark's real time and counters, so that a
-// program can print ratios measured in the same run after the table.
+// A console reporter that also remembers each benchmark's real time and counters (the median
+// of its repetitions when it has several), so that a program can print ratios measured in
+// the same run after the table.
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -14,8 +15,12 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const auto& r : runs) {
-      if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
-      const std::string name = strip(r.benchmark_name());
+      if (r.error_occurred) continue;
+      // The median of repetitions when there are some, else the single run.
+      const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+      const std::string& name = r.run_name.function_name;
+      if (!median && (r.run_type != Run::RT_Iteration || medians_.count(name) > 0)) continue;
+      if (median) medians_[name] = true;
       times_[name] = r.GetAdjustedRealTime();
       for (const auto& [k, c] : r.counters) counters_[name + "." + k] = c.value;
     }
@@ -31,8 +36,7 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   }
 
  private:
-  // "BM_X/iterations:3/real_time" -> "BM_X"
-  static std::string strip(const std::string& n) { return n.substr(0, n.find('/')); }
+  std::map<std::string, bool> medians_;
   std::map<std::string, double> times_;
   std::map<std::string, double> counters_;
 };

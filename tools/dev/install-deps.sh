@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what arrowpack needs on Debian 12, if missing: the Debian packages (build,
-# tests, benchmarks, clang with its sanitizer runtime for the fuzz targets, clang-format),
+# tests, benchmarks and their peers cereal, mimalloc and jemalloc, clang with its sanitizer
+# runtime for the fuzz targets, clang-format), msgpack-cxx's headers into .deps/msgpack-cxx,
 # Arrow JS from npm into .deps/arrowjs (for the interop tests), and two Python virtual
 # environments from the Python package index for the pytest suites of tests/python:
 # .deps/py-legacy (pyarrow 11.0.0, the last with pa.serialize, numpy < 2, pandas, scipy) and
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-format libflatbuffers-dev flatbuffers-compiler libboost1.81-dev
-          libeigen3-dev catch2 liblz4-dev libzstd-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev libzmq3-dev cppzmq-dev nodejs npm
+          libeigen3-dev catch2 liblz4-dev libzstd-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev libzmq3-dev cppzmq-dev libcereal-dev libmimalloc-dev libjemalloc-dev nodejs npm
           python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do
@@ -33,6 +34,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# msgpack-cxx, a peer of the object benchmarks (bench/): header-only, but Debian's package
+# depends on Boost 1.74 where arrowpack uses 1.81, so its headers are unpacked into
+# .deps/msgpack-cxx without installing the package (the benchmarks use MSGPACK_NO_BOOST).
+msgpack=.deps/msgpack-cxx
+if [ ! -f "$msgpack/usr/include/msgpack.hpp" ]; then
+  echo "install-deps: unpack libmsgpack-cxx-dev's headers into $msgpack"
+  rm -rf "$msgpack" && mkdir -p "$msgpack"
+  (cd "$msgpack" && apt-get download -qq libmsgpack-cxx-dev 2>/dev/null && dpkg -x libmsgpack-cxx-dev_*.deb . && rm -f ./*.deb)
 fi
 
 arrowjs=.deps/arrowjs
