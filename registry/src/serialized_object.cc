@@ -108,7 +108,23 @@ const SerializationContext& context_or_default(const SerializationContext* conte
 
 }  // namespace
 
+const RecordBatchPtr& SerializedObject::batch() const {
+  if (batch_ || !stream_) return batch_;
+  std::call_once(cache_->batch_once, [this] {
+    // Rendered by the encoder of this process: well formed, read without validating again.
+    ipc::IpcReadOptions options;
+    options.validation = Validation::kTrustedBytesOnly;
+    options.limits.max_depth = 3 * ReadLimits{}.max_depth + 8;
+    auto reader = ipc::open_stream(stream_, options);
+    if (!reader.ok()) return;
+    auto batch = (*reader)->read_next_batch();
+    if (batch.ok()) cache_->batch = batch.move_value();
+  });
+  return cache_->batch;
+}
+
 Result<std::shared_ptr<Buffer>> SerializedObject::structure_stream() const {
+  if (stream_) return stream_;
   if (!batch_) return Status::Invalid("empty serialized object");
   std::call_once(cache_->stream_once, [this] {
     auto r = render_structure(*batch_, default_memory_pool());
@@ -147,8 +163,13 @@ Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_mes
 }
 
 Result<std::int64_t> SerializedObject::total_bytes() const {
-  if (!batch_) return Status::Invalid("empty serialized object");
-  ARROWPACK_ASSIGN_OR_RAISE(auto stream_size, structure_size(*batch_));
+  if (!batch_ && !stream_) return Status::Invalid("empty serialized object");
+  std::int64_t stream_size = 0;
+  if (stream_) {
+    stream_size = stream_->size();
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(stream_size, structure_size(*batch_));
+  }
   std::int64_t n = pad_to(16 + stream_size, kTensorAlignment);
   ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(default_memory_pool()));
   for (const auto& m : *messages) n = pad_to(n + m.encapsulated_size(), kTensorAlignment);
@@ -158,7 +179,7 @@ Result<std::int64_t> SerializedObject::total_bytes() const {
 }
 
 Status SerializedObject::write_to(io::OutputStream* sink) const {
-  if (!batch_) return Status::Invalid("empty serialized object");
+  if (!batch_ && !stream_) return Status::Invalid("empty serialized object");
   ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(default_memory_pool()));
   const std::int32_t counts[4] = {
       static_cast<std::int32_t>(tensors_.size()), static_cast<std::int32_t>(sparse_tensors_.size()),
@@ -166,7 +187,11 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
   ARROWPACK_RETURN_NOT_OK(sink->write(counts, sizeof(counts)));
   // Straight into the sink: the structure's buffers are copied once, not rendered first.
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t start, sink->tell());
-  ARROWPACK_RETURN_NOT_OK(write_structure(*batch_, sink, default_memory_pool()));
+  if (stream_) {
+    ARROWPACK_RETURN_NOT_OK(sink->write(stream_));
+  } else {
+    ARROWPACK_RETURN_NOT_OK(write_structure(*batch_, sink, default_memory_pool()));
+  }
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t end, sink->tell());
   std::int64_t pos = 16 + (end - start);
   // Tensor messages start on 64-byte boundaries so that their bodies are 64-byte aligned.
@@ -203,6 +228,9 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
 }
 
 Result<std::shared_ptr<Buffer>> SerializedObject::to_buffer(MemoryPool* pool) const {
+  if (rendered_ && tensors_.empty() && ndarrays_.empty() && buffers_.empty() && sparse_tensors_.empty()) {
+    return rendered_;  // the header, the stream and the padding: the whole blob
+  }
   ARROWPACK_ASSIGN_OR_RAISE(auto total, total_bytes());
   ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(total, pool));
   io::FixedSizeBufferWriter writer(out);
@@ -214,7 +242,7 @@ Result<std::shared_ptr<Buffer>> SerializedObject::to_buffer(MemoryPool* pool) co
 }
 
 Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
-  if (!batch_) return Status::Invalid("empty serialized object");
+  if (!batch_ && !stream_) return Status::Invalid("empty serialized object");
   Components c;
   c.num_tensors = static_cast<int>(tensors_.size());
   c.num_ndarrays = static_cast<int>(ndarrays_.size());
@@ -439,11 +467,7 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
 Result<SerializedObject> serialize(const Value& value, const SerializationContext* context, const ReadLimits& limits) {
   ARROWPACK_ASSIGN_OR_RAISE(
       auto enc, registry_internal::encode(value, context_or_default(context), limits, default_memory_pool()));
-  SerializedObject out(std::move(enc.batch), std::move(enc.tensors), std::move(enc.ndarrays), std::move(enc.buffers),
-                       std::move(enc.sparse_tensors));
-  for (auto& owner : enc.keep_alive) out.retain(std::move(owner));
-  SerializedObjectAccess::mark_validated(out);  // made here, well formed by construction
-  return out;
+  return SerializedObjectAccess::from_encoded(std::move(enc));
 }
 
 Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context,
@@ -466,10 +490,22 @@ Result<Value> deserialize_components(const Components& components, const Seriali
   return deserialize(object, context, options);
 }
 
+SerializedObject SerializedObjectAccess::from_encoded(registry_internal::Encoded&& encoded) {
+  SerializedObject out(nullptr, std::move(encoded.tensors), std::move(encoded.ndarrays), std::move(encoded.buffers),
+                       std::move(encoded.sparse_tensors));
+  out.stream_ = encoded.rendered->slice(16, encoded.stream_size).value_or(nullptr);
+  out.rendered_ = std::move(encoded.rendered);
+  for (auto& owner : encoded.keep_alive) out.retain(std::move(owner));
+  out.checked_ = SerializedObject::Checked::kValidated;  // made here, well formed by construction
+  return out;
+}
+
 std::int64_t SerializedObjectAccess::input_bytes(const SerializedObject& object) {
   if (object.input_bytes_ > 0) return object.input_bytes_;
   std::int64_t n = 0;
-  if (object.batch_) {
+  if (object.stream_) {
+    n += object.stream_->size();
+  } else if (object.batch_) {
     for (const auto& c : object.batch_->columns()) n += buffer_bytes(*c.data());
   }
   for (const auto* list : {&object.tensors_, &object.ndarrays_}) {

@@ -3,37 +3,15 @@
 
 #include "arrowpack/registry/context.h"
 #include "arrowpack/registry/serialize.h"
+#include "tags.h"
 
 namespace arrowpack::registry_internal {
 
-/// pyarrow's PythonType codes: the decimal string of each is the name of the union child.
-enum Tag : std::int8_t {
-  kNone = 0,
-  kBool = 1,
-  kInt = 2,
-  kPy2Int = 3,
-  kBytes = 4,
-  kString = 5,
-  kHalf = 6,
-  kFloat = 7,
-  kDouble = 8,
-  kDate64 = 9,
-  kList = 10,
-  kDict = 11,
-  kTuple = 12,
-  kSet = 13,
-  kTensor = 14,
-  kNdarray = 15,
-  kBuffer = 16,
-  kSparseCoo = 17,
-  kSparseCsr = 18,
-  kSparseCsc = 19,
-  kSparseCsf = 20,
-  kNumTags = 21,
-};
-
 struct Encoded {
-  RecordBatchPtr batch;
+  /// The contiguous form's header (four counts), the structure's IPC stream, zero padding
+  /// to 64: one pool buffer (encoder.h's render()).
+  std::shared_ptr<Buffer> rendered;
+  std::int64_t stream_size = 0;
   std::vector<TensorPtr> tensors;
   std::vector<TensorPtr> ndarrays;
   std::vector<std::shared_ptr<Buffer>> buffers;
@@ -94,6 +72,8 @@ struct SerializedObjectAccess {
   static bool shape_checked(const SerializedObject& object) {
     return object.checked_ != SerializedObject::Checked::kNothing;
   }
+  /// The object that the encoder made (encoder.h's render()), marked validated.
+  static SerializedObject from_encoded(registry_internal::Encoded&& encoded);
   /// The bytes the object was read from; for one made in memory, the bytes of its parts.
   static std::int64_t input_bytes(const SerializedObject& object);
 };

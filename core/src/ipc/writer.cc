@@ -242,11 +242,14 @@ Result<std::shared_ptr<Buffer>> message_flatbuffer(internal::FBB& fbb, fb::Messa
 
 }  // namespace
 
-Result<std::unique_ptr<Message>> make_schema_message(const Schema& schema) {
+Result<std::shared_ptr<Buffer>> schema_metadata(const Schema& schema, MemoryPool* pool) {
   internal::FBB fbb;
   ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, schema));
-  ARROWPACK_ASSIGN_OR_RAISE(auto metadata,
-                            message_flatbuffer(fbb, fb::MessageHeader::Schema, s.Union(), 0, default_memory_pool()));
+  return message_flatbuffer(fbb, fb::MessageHeader::Schema, s.Union(), 0, pool);
+}
+
+Result<std::unique_ptr<Message>> make_schema_message(const Schema& schema) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto metadata, schema_metadata(schema));
   return Message::open(std::move(metadata), nullptr);
 }
 
@@ -330,6 +333,42 @@ void collect_dictionaries(const std::shared_ptr<ArrayData>& d, DictionaryMemo::F
 }
 
 }  // namespace
+
+Result<std::span<const std::uint8_t>> record_batch_metadata(std::int64_t num_rows,
+                                                            std::span<const FieldNodeLayout> nodes,
+                                                            std::span<const BodyBufferLayout> buffers,
+                                                            std::int64_t body_length) {
+  if (num_rows < 0 || body_length < 0) return Status::Invalid("record batch metadata with a negative length");
+  thread_local internal::FBB fbb(1024);
+  fbb.Clear();
+  // The same calls, in the same order, as make_payload(): the same bytes (the vectors of
+  // structs aligned to their 8-byte fields, as CreateVectorOfStructs aligns them).
+  thread_local std::vector<fb::FieldNode> node_specs;
+  thread_local std::vector<fb::Buffer> buffer_specs;
+  node_specs.clear();
+  buffer_specs.clear();
+  for (const auto& n : nodes) {
+    if (n.length < 0 || n.null_count < 0) return Status::Invalid("field node with a negative length");
+    node_specs.emplace_back(n.length, n.null_count);
+  }
+  for (const auto& b : buffers) {
+    if (b.offset < 0 || b.length < 0) return Status::Invalid("body buffer with a negative extent");
+    buffer_specs.emplace_back(b.offset, b.length);
+  }
+  auto node_vector = fbb.CreateVectorOfStructs(node_specs);
+  auto buffer_vector = fbb.CreateVectorOfStructs(buffer_specs);
+  auto rb = fb::CreateRecordBatch(fbb, num_rows, node_vector, buffer_vector, 0, 0);
+  auto message =
+      fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, rb.Union(), body_length);
+  fbb.Finish(message);
+  // Zero padding to 8 behind the finished bytes: the builder grows downwards, so the bytes
+  // are rebuilt into a per-thread vector with room for it.
+  thread_local std::vector<std::uint8_t> out;
+  const std::size_t size = fbb.GetSize(), padded = (size + 7) & ~std::size_t{7};
+  out.assign(padded, 0);
+  std::memcpy(out.data(), fbb.GetBufferPointer(), size);
+  return std::span<const std::uint8_t>(out.data(), padded);
+}
 
 Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch, const IpcWriteOptions& options) {
   return make_payload(batch.columns(), batch.num_rows(), options);

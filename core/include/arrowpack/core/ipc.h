@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -208,6 +209,31 @@ struct RecordBatchPayload {
   std::int64_t body_length = 0;                       ///< sum of buffers and padding
 };
 Result<RecordBatchPayload> make_record_batch_payload(const RecordBatch& batch, const IpcWriteOptions& options = {});
+
+/// The Message flatbuffer of `schema` (zero-padded to a multiple of 8), the bytes a stream
+/// writer frames as its first message. Unlike make_schema_message() it is not opened as a
+/// Message, so no read limit applies to what this process built itself.
+Result<std::shared_ptr<Buffer>> schema_metadata(const Schema& schema, MemoryPool* pool = default_memory_pool());
+/// One FieldNode of a RecordBatch message: a node's length and null count.
+struct FieldNodeLayout {
+  std::int64_t length = 0;
+  std::int64_t null_count = 0;
+};
+/// One body buffer of a RecordBatch message: its offset in the body and its length.
+struct BodyBufferLayout {
+  std::int64_t offset = 0;
+  std::int64_t length = 0;
+};
+/// For writers that lay out a record batch's body themselves (the registry's structure
+/// streams): the Message flatbuffer of an uncompressed RecordBatch of `num_rows` rows with
+/// these field nodes and body buffers (in the IPC order), zero-padded to a multiple of 8. The
+/// bytes are those make_record_batch_payload() gives for a batch of the same layout. They
+/// live in a per-thread builder and stay valid until the next call on the same thread; once
+/// warm, the call allocates nothing. Invalid for a negative length or offset.
+Result<std::span<const std::uint8_t>> record_batch_metadata(std::int64_t num_rows,
+                                                            std::span<const FieldNodeLayout> nodes,
+                                                            std::span<const BodyBufferLayout> buffers,
+                                                            std::int64_t body_length);
 
 /// What a writer has written so far.
 struct WriteStats {

@@ -91,7 +91,10 @@ class SerializedObject {
         sparse_tensors_(std::move(sparse_tensors)),
         cache_(std::make_shared<Cache>()) {}
 
-  const RecordBatchPtr& batch() const { return batch_; }
+  /// The structure batch. For an object made by serialize() or ObjectWriter, which render
+  /// the structure's stream directly, it is read from that stream on first use (and shared
+  /// by copies of the object); null if that fails. Safe to call from several threads.
+  const RecordBatchPtr& batch() const;
   const std::vector<TensorPtr>& tensors() const { return tensors_; }
   const std::vector<TensorPtr>& ndarrays() const { return ndarrays_; }
   const std::vector<std::shared_ptr<Buffer>>& buffers() const { return buffers_; }
@@ -106,6 +109,9 @@ class SerializedObject {
   /// bytes.
   Status write_to(io::OutputStream* sink) const;
   /// The contiguous form in one buffer from `pool`: the data is copied exactly once.
+  /// For an object made by serialize() or ObjectWriter with no tensors, sparse tensors,
+  /// ndarrays or buffers, that is the memory the structure was rendered into (no copy, shared
+  /// with the object; `pool` is not used).
   Result<std::shared_ptr<Buffer>> to_buffer(MemoryPool* pool = default_memory_pool()) const;
   /// The parts, without copying tensor or buffer data. The tensors' Message flatbuffers are
   /// built once per object (from `pool`, on first use) and shared by every output form.
@@ -140,10 +146,16 @@ class SerializedObject {
     Status tensors_status;
     std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
     std::vector<ipc::SparseTensorMessageParts> sparse_messages;
+    std::once_flag batch_once;
+    RecordBatchPtr batch;  // read from rendered_ on first use
   };
   Result<const std::vector<ipc::TensorMessageParts>*> tensor_messages(MemoryPool* pool) const;
 
   RecordBatchPtr batch_;
+  // Made by the encoder: the header, the structure stream and padding to 64 in one buffer
+  // (rendered_), and the stream as a slice of it (stream_).
+  std::shared_ptr<Buffer> rendered_;
+  std::shared_ptr<Buffer> stream_;
   std::vector<TensorPtr> tensors_;
   std::vector<TensorPtr> ndarrays_;
   std::vector<std::shared_ptr<Buffer>> buffers_;
