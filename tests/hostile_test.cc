@@ -325,6 +325,10 @@ TEST_CASE("hostile 5: one depth limit, on both sides, named when exceeded", "[ho
     DeserializeOptions options;
     options.limits = raised;
     CHECK(deserialize(deeper, nullptr, options).ok());
+    // Its schema is cached now (read under the raised limit): the default limit still refuses it.
+    const Status again = deserialize(deeper).status();
+    CHECK(again.is_capacity_error());
+    CHECK(again.message().find("ReadLimits::max_depth") != std::string::npos);
   }
 }
 

@@ -2,6 +2,9 @@
 // ReadSerializedObject / GetComponents / GetSerializedFromComponents layouts).
 #include <algorithm>
 #include <cstring>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
 
 #include "arrowpack/core/ipc.h"
 #include "structure_internal.h"
@@ -95,6 +98,85 @@ Status check_disjoint_buffers(const RecordBatch& batch) {
 Result<registry_internal::References> check_structure(const RecordBatch& batch, const DeserializeOptions& options) {
   ARROWPACK_RETURN_NOT_OK(check_disjoint_buffers(batch));
   return registry_internal::count_references(batch, options.limits);
+}
+
+// Nesting depth of a type (a leaf is 1).
+int type_depth(const DataType& type) {
+  int deepest = 0;
+  for (int i = 0; i < type.num_fields(); ++i) deepest = std::max(deepest, type_depth(*type.field(i)->type()));
+  return 1 + deepest;
+}
+
+// Structure schemas already decoded, by the exact bytes of their Message flatbuffer: objects
+// of one shape share one schema, whose verification and decoding is the larger part of
+// reading a small object. An entry is used only for bytes equal to those it was decoded
+// from, and only under limits that would have accepted it. Bounded: when full it starts
+// again; flatbuffers above kMaxBytes are not kept.
+class SchemaCache {
+ public:
+  static SchemaCache& instance() {
+    static SchemaCache* cache = new SchemaCache;  // never destroyed: used until exit
+    return *cache;
+  }
+  SchemaPtr find(std::string_view bytes, const ipc::IpcReadOptions& options) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = map_.find(bytes);
+    if (it == map_.end() || it->second->depth > options.limits.max_depth) return nullptr;
+    return it->second->schema;
+  }
+  void add(std::string_view bytes, SchemaPtr schema) {
+    if (bytes.size() > kMaxBytes) return;
+    auto entry = std::make_unique<Entry>(Entry{std::string(bytes), schema, type_depth(*schema->field(0)->type())});
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (map_.size() >= kMaxEntries) map_.clear();
+    const std::string_view key = entry->bytes;
+    map_.emplace(key, std::move(entry));
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 1024;
+  static constexpr std::size_t kMaxBytes = 64 * 1024;
+  struct Entry {
+    std::string bytes;
+    SchemaPtr schema;
+    int depth;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string_view, std::unique_ptr<Entry>> map_;  // keys view Entry::bytes
+};
+
+// The structure stream at `offset` of `buffer`: its schema (from the cache when its bytes
+// were seen), its one record batch and its end-of-stream marker. Sets *end to the offset
+// after the stream.
+Result<RecordBatchPtr> read_structure_stream(const std::shared_ptr<Buffer>& buffer, std::int64_t offset,
+                                             const ipc::IpcReadOptions& options, std::int64_t* end) {
+  io::BufferReader reader(buffer);
+  ARROWPACK_RETURN_NOT_OK(reader.seek(offset));
+  SchemaPtr schema;
+  const std::int64_t size = buffer->size();
+  std::uint32_t head[2] = {0, 0};
+  if (size - offset >= 8) std::memcpy(head, buffer->data() + offset, 8);
+  const auto meta_length = static_cast<std::int64_t>(static_cast<std::int32_t>(head[1]));
+  const bool framed = head[0] == 0xFFFFFFFFu && meta_length > 0 && meta_length <= size - offset - 8 &&
+                      meta_length <= options.limits.max_metadata_bytes;
+  const std::string_view meta = framed ? std::string_view(reinterpret_cast<const char*>(buffer->data() + offset + 8),
+                                                          static_cast<std::size_t>(meta_length))
+                                       : std::string_view();
+  if (framed) schema = SchemaCache::instance().find(meta, options);
+  if (schema) {
+    ARROWPACK_RETURN_NOT_OK(reader.seek(offset + 8 + meta_length));
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(schema, ipc::read_schema(&reader, options));
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t after, reader.tell());
+    if (framed && after == offset + 8 + meta_length) SchemaCache::instance().add(meta, schema);
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::read_message(&reader, options));
+  if (!message) return Status::Invalid("serialized object has no structure batch");
+  ARROWPACK_ASSIGN_OR_RAISE(auto batch, ipc::read_record_batch(*message, schema, options));
+  ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, options));
+  if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
+  ARROWPACK_ASSIGN_OR_RAISE(*end, reader.tell());
+  return batch;
 }
 
 Status check_count(std::int32_t n, const char* what) {
@@ -293,19 +375,15 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     std::memcpy(c, buffer->data(), 16);
     for (int i = 0; i < 4; ++i) ARROWPACK_RETURN_NOT_OK(check_count(c[i], "items"));
 
-    io::BufferReader reader(buffer);
-    ARROWPACK_RETURN_NOT_OK(reader.seek(16));
     const ipc::IpcReadOptions ipc_options = registry_internal::structure_read_options(options);
     std::uint32_t first_word;
     std::memcpy(&first_word, buffer->data() + 16, 4);
     const bool legacy_framing = first_word != 0xFFFFFFFFu;
 
-    ARROWPACK_ASSIGN_OR_RAISE(auto schema, ipc::read_schema(&reader, ipc_options));
-    ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::read_message(&reader, ipc_options));
-    if (!message) return Status::Invalid("serialized object has no structure batch");
-    ARROWPACK_ASSIGN_OR_RAISE(auto batch, ipc::read_record_batch(*message, schema, ipc_options));
-    ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, ipc_options));
-    if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
+    std::int64_t stream_end = 0;
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, read_structure_stream(buffer, 16, ipc_options, &stream_end));
+    io::BufferReader reader(buffer);
+    ARROWPACK_RETURN_NOT_OK(reader.seek(stream_end));
     ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
 
     // Header: 4 counts (tensors, sparse, ndarrays, buffers), or before pyarrow 0.16 three
@@ -391,11 +469,10 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
   return catch_exceptions("reading serialized components", [&]() -> Result<SerializedObject> {
     ARROWPACK_RETURN_NOT_OK(c.validate(options.limits));
     const ipc::IpcReadOptions ipc_options = registry_internal::structure_read_options(options);
-    ARROWPACK_ASSIGN_OR_RAISE(auto reader, ipc::open_stream(c.data[0], ipc_options));
-    ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader->read_next_batch());
-    if (!batch) return Status::Invalid("components: the structure stream has no batch");
-    ARROWPACK_ASSIGN_OR_RAISE(auto second, reader->read_next_batch());
-    if (second) return Status::Invalid("components: more than one batch in the structure stream");
+    std::int64_t stream_end = 0;
+    auto read = read_structure_stream(c.data[0], 0, ipc_options, &stream_end);
+    if (!read.ok()) return read.status().with_context("components: the structure stream");
+    RecordBatchPtr batch = read.move_value();
     ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
     const std::int64_t sparse_count = c.num_sparse_tensors.total();
     if (refs.tensors > c.num_tensors || refs.ndarrays > c.num_ndarrays || refs.buffers > c.num_buffers ||
