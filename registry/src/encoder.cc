@@ -14,9 +14,9 @@ Status Column::grow(ScratchArena& arena, std::int64_t extra) {
   const auto wanted = static_cast<std::size_t>(std::max(size_ + extra, std::max<std::int64_t>(capacity_ * 2, 64)));
   std::uint8_t* p = nullptr;
   if (heap_) {
-    ARROWPACK_ASSIGN_OR_RAISE(p, arena.heap_grow(data_, wanted));
+    ARROWPACK_ASSIGN_OR_RAISE(p, arena.heap_grow(data_, static_cast<std::size_t>(capacity_), wanted));
   } else if (wanted > ScratchArena::kHeapBytes) {
-    ARROWPACK_ASSIGN_OR_RAISE(p, arena.heap_grow(nullptr, wanted));
+    ARROWPACK_ASSIGN_OR_RAISE(p, arena.heap_grow(nullptr, 0, wanted));
     if (size_ > 0) std::memcpy(p, data_, static_cast<std::size_t>(size_));
     heap_ = true;
   } else {

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "arrowpack/core/memory_pool.h"
 #include "arrowpack/core/status.h"
 
 namespace arrowpack::registry_internal {
@@ -53,21 +54,25 @@ class ScratchArena {
     return q;
   }
 
-  /// Large columns live in blocks of their own that grow with realloc (no copy for large
-  /// sizes, where glibc remaps pages) and are freed by reset(). `p` is null or a pointer this
-  /// function returned; the old pointer is invalid afterwards.
+  /// Large columns live in blocks of their own from the default memory pool, which grows
+  /// large blocks by remapping their pages (no copy), and are freed by reset(). `p` is null
+  /// or a pointer this function returned for `old_size` bytes; it is invalid afterwards.
   static constexpr std::size_t kHeapBytes = 256 * 1024;
-  Result<std::uint8_t*> heap_grow(std::uint8_t* p, std::size_t new_size) {
-    auto* q = static_cast<std::uint8_t*>(std::realloc(p, new_size));
-    if (q == nullptr) return Status::OutOfMemory("encoder column of ", new_size, " bytes");
+  Result<std::uint8_t*> heap_grow(std::uint8_t* p, std::size_t old_size, std::size_t new_size) {
+    MemoryPool* pool = default_memory_pool();
     if (p == nullptr) {
-      heap_.push_back(q);
-    } else {
-      for (auto& h : heap_) {
-        if (h == p) h = q;
-      }
+      ARROWPACK_RETURN_NOT_OK(pool->allocate(static_cast<std::int64_t>(new_size), kAlignment, &p));
+      heap_.push_back({p, new_size});
+      return p;
     }
-    return q;
+    for (auto& h : heap_) {
+      if (h.data != p) continue;
+      ARROWPACK_RETURN_NOT_OK(pool->reallocate(static_cast<std::int64_t>(old_size), static_cast<std::int64_t>(new_size),
+                                               kAlignment, &h.data));
+      h.size = new_size;
+      return h.data;
+    }
+    return Status::Invalid("internal: an encoder column outside its arena");
   }
 
   /// Constructs a T in the arena. T must be trivially destructible: reset() runs no
@@ -100,7 +105,7 @@ class ScratchArena {
   }
 
   void release(bool all) {
-    for (auto* h : heap_) std::free(h);
+    for (const auto& h : heap_) default_memory_pool()->free(h.data, static_cast<std::int64_t>(h.size), kAlignment);
     heap_.clear();
     const std::size_t keep = all || blocks_.empty() ? 0 : 1;
     for (std::size_t i = keep; i < blocks_.size(); ++i) std::free(blocks_[i]);
@@ -117,7 +122,12 @@ class ScratchArena {
   }
 
   std::vector<std::uint8_t*> blocks_;
-  std::vector<std::uint8_t*> heap_;
+  static constexpr std::int64_t kAlignment = 64;
+  struct HeapBlock {
+    std::uint8_t* data;
+    std::size_t size;
+  };
+  std::vector<HeapBlock> heap_;
   std::size_t last_block_size_ = 0;
   std::uint8_t* next_ = nullptr;
   std::uint8_t* end_ = nullptr;
