@@ -384,8 +384,9 @@ std::shared_ptr<Buffer> repeated_tensor_reference(std::int64_t bytes) {
   auto data = ok(allocate_buffer(bytes));
   std::memset(data->mutable_data(), 1, static_cast<std::size_t>(bytes));
   auto t = ok(Tensor::make(uint8(), data, {bytes}));
-  std::string blob = blob_of(Value::list({Value::ndarray(t), Value::ndarray(t)}));
-  // The ndarray child holds the int32 indices [0, 1]: make them [0, 0].
+  // An integer between the two keeps the union's offsets ([0, 0, 1]) from looking like the
+  // ndarray child's int32 indices [0, 1], which become [0, 0].
+  std::string blob = blob_of(Value::list({Value::ndarray(t), 5, Value::ndarray(t)}));
   const auto frames = frames_of(blob, 16);
   const Frame& batch = frames.at(1);
   fb::Buffer* b = buffers_of(blob, batch);

@@ -8,6 +8,7 @@
 
 #include "arrowpack/core/ipc.h"
 #include "structure_internal.h"
+#include "structure_view.h"
 
 namespace arrowpack {
 namespace {
@@ -69,116 +70,6 @@ Result<TensorPtr> checked_tensor(TensorPtr t, MemoryPool* pool) {
   return t;
 }
 
-// Every buffer of the structure must be memory of its own. No writer of the format aliases
-// buffers; aliased ones would let a small blob decode the same bytes many times over.
-void collect_buffers(const ArrayData& d, std::vector<std::pair<const std::uint8_t*, std::int64_t>>* out) {
-  for (const auto& b : d.buffers) {
-    if (b && b->size() > 0) out->emplace_back(b->data(), b->size());
-  }
-  for (const auto& c : d.children) collect_buffers(*c, out);
-}
-
-Status check_disjoint_buffers(const RecordBatch& batch) {
-  std::vector<std::pair<const std::uint8_t*, std::int64_t>> extents;
-  for (const auto& c : batch.columns()) collect_buffers(*c.data(), &extents);
-  std::sort(extents.begin(), extents.end());
-  for (std::size_t i = 1; i < extents.size(); ++i) {
-    if (extents[i].first < extents[i - 1].first + extents[i - 1].second) {
-      return Status::SerializationError(
-          "the structure's buffers overlap (", extents[i - 1].second, " and ", extents[i].second,
-          " bytes at the same memory): no writer shares buffers between arrays, a blob that does is refused");
-    }
-  }
-  return Status::OK();
-}
-
-// What read_from() and from_components() check of the structure batch they read, the same
-// way: its schema, that its buffers do not alias, that the items it refers to exist and
-// each is referred to once.
-Result<registry_internal::References> check_structure(const RecordBatch& batch, const DeserializeOptions& options) {
-  ARROWPACK_RETURN_NOT_OK(check_disjoint_buffers(batch));
-  return registry_internal::count_references(batch, options.limits);
-}
-
-// Nesting depth of a type (a leaf is 1).
-int type_depth(const DataType& type) {
-  int deepest = 0;
-  for (int i = 0; i < type.num_fields(); ++i) deepest = std::max(deepest, type_depth(*type.field(i)->type()));
-  return 1 + deepest;
-}
-
-// Structure schemas already decoded, by the exact bytes of their Message flatbuffer: objects
-// of one shape share one schema, whose verification and decoding is the larger part of
-// reading a small object. An entry is used only for bytes equal to those it was decoded
-// from, and only under limits that would have accepted it. Bounded: when full it starts
-// again; flatbuffers above kMaxBytes are not kept.
-class SchemaCache {
- public:
-  static SchemaCache& instance() {
-    static SchemaCache* cache = new SchemaCache;  // never destroyed: used until exit
-    return *cache;
-  }
-  SchemaPtr find(std::string_view bytes, const ipc::IpcReadOptions& options) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = map_.find(bytes);
-    if (it == map_.end() || it->second->depth > options.limits.max_depth) return nullptr;
-    return it->second->schema;
-  }
-  void add(std::string_view bytes, SchemaPtr schema) {
-    if (bytes.size() > kMaxBytes) return;
-    auto entry = std::make_unique<Entry>(Entry{std::string(bytes), schema, type_depth(*schema->field(0)->type())});
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (map_.size() >= kMaxEntries) map_.clear();
-    const std::string_view key = entry->bytes;
-    map_.emplace(key, std::move(entry));
-  }
-
- private:
-  static constexpr std::size_t kMaxEntries = 1024;
-  static constexpr std::size_t kMaxBytes = 64 * 1024;
-  struct Entry {
-    std::string bytes;
-    SchemaPtr schema;
-    int depth;
-  };
-  std::mutex mutex_;
-  std::unordered_map<std::string_view, std::unique_ptr<Entry>> map_;  // keys view Entry::bytes
-};
-
-// The structure stream at `offset` of `buffer`: its schema (from the cache when its bytes
-// were seen), its one record batch and its end-of-stream marker. Sets *end to the offset
-// after the stream.
-Result<RecordBatchPtr> read_structure_stream(const std::shared_ptr<Buffer>& buffer, std::int64_t offset,
-                                             const ipc::IpcReadOptions& options, std::int64_t* end) {
-  io::BufferReader reader(buffer);
-  ARROWPACK_RETURN_NOT_OK(reader.seek(offset));
-  SchemaPtr schema;
-  const std::int64_t size = buffer->size();
-  std::uint32_t head[2] = {0, 0};
-  if (size - offset >= 8) std::memcpy(head, buffer->data() + offset, 8);
-  const auto meta_length = static_cast<std::int64_t>(static_cast<std::int32_t>(head[1]));
-  const bool framed = head[0] == 0xFFFFFFFFu && meta_length > 0 && meta_length <= size - offset - 8 &&
-                      meta_length <= options.limits.max_metadata_bytes;
-  const std::string_view meta = framed ? std::string_view(reinterpret_cast<const char*>(buffer->data() + offset + 8),
-                                                          static_cast<std::size_t>(meta_length))
-                                       : std::string_view();
-  if (framed) schema = SchemaCache::instance().find(meta, options);
-  if (schema) {
-    ARROWPACK_RETURN_NOT_OK(reader.seek(offset + 8 + meta_length));
-  } else {
-    ARROWPACK_ASSIGN_OR_RAISE(schema, ipc::read_schema(&reader, options));
-    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t after, reader.tell());
-    if (framed && after == offset + 8 + meta_length) SchemaCache::instance().add(meta, schema);
-  }
-  ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::read_message(&reader, options));
-  if (!message) return Status::Invalid("serialized object has no structure batch");
-  ARROWPACK_ASSIGN_OR_RAISE(auto batch, ipc::read_record_batch(*message, schema, options));
-  ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, options));
-  if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
-  ARROWPACK_ASSIGN_OR_RAISE(*end, reader.tell());
-  return batch;
-}
-
 Status check_count(std::int32_t n, const char* what) {
   if (n < 0) return Status::Invalid("serialized object announces ", n, " ", what);
   return Status::OK();
@@ -193,9 +84,10 @@ const SerializationContext& context_or_default(const SerializationContext* conte
 const RecordBatchPtr& SerializedObject::batch() const {
   if (batch_ || !stream_) return batch_;
   std::call_once(cache_->batch_once, [this] {
-    // Rendered by the encoder of this process: well formed, read without validating again.
+    // Rendered by the encoder of this process: well formed, read without validating again;
+    // read from outside: validated in full, as any IPC stream.
     ipc::IpcReadOptions options;
-    options.validation = Validation::kTrustedBytesOnly;
+    options.validation = rendered_ ? Validation::kTrustedBytesOnly : Validation::kFull;
     options.limits.max_depth = 3 * ReadLimits{}.max_depth + 8;
     auto reader = ipc::open_stream(stream_, options);
     if (!reader.ok()) return;
@@ -381,10 +273,11 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     const bool legacy_framing = first_word != 0xFFFFFFFFu;
 
     std::int64_t stream_end = 0;
-    ARROWPACK_ASSIGN_OR_RAISE(auto batch, read_structure_stream(buffer, 16, ipc_options, &stream_end));
+    ARROWPACK_ASSIGN_OR_RAISE(auto structure,
+                              registry_internal::Structure::parse(buffer, 16, ipc_options, &stream_end));
     io::BufferReader reader(buffer);
     ARROWPACK_RETURN_NOT_OK(reader.seek(stream_end));
-    ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
+    const registry_internal::References& refs = structure->references();
 
     // Header: 4 counts (tensors, sparse, ndarrays, buffers), or before pyarrow 0.16 three
     // (tensors, ndarrays, buffers) and 4 bytes of padding. The fourth word tells them apart
@@ -408,6 +301,7 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
                                         " buffers; the header announces ", tensors, ", ", sparse, ", ", ndarrays,
                                         " and ", buffers);
     }
+    ARROWPACK_RETURN_NOT_OK(structure->check_references_unique());
 
     ARROWPACK_ASSIGN_OR_RAISE(std::int64_t pos, reader.tell());
     // Every item takes at least 8 bytes: refuse counts the data cannot hold before reserving.
@@ -457,8 +351,10 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
       buffer_list.push_back(std::move(b));
       pos += n;
     }
-    SerializedObject out(std::move(batch), std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list),
+    SerializedObject out(nullptr, std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list),
                          std::move(sparse_list));
+    ARROWPACK_ASSIGN_OR_RAISE(out.stream_, buffer->slice(16, structure->size()));
+    out.structure_ = std::move(structure);
     SerializedObjectAccess::mark_read(out, options.validation);
     out.input_bytes_ = size;
     return out;
@@ -470,10 +366,10 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
     ARROWPACK_RETURN_NOT_OK(c.validate(options.limits));
     const ipc::IpcReadOptions ipc_options = registry_internal::structure_read_options(options);
     std::int64_t stream_end = 0;
-    auto read = read_structure_stream(c.data[0], 0, ipc_options, &stream_end);
-    if (!read.ok()) return read.status().with_context("components: the structure stream");
-    RecordBatchPtr batch = read.move_value();
-    ARROWPACK_ASSIGN_OR_RAISE(auto refs, check_structure(*batch, options));
+    auto parsed = registry_internal::Structure::parse(c.data[0], 0, ipc_options, &stream_end);
+    if (!parsed.ok()) return parsed.status().with_context("components: the structure stream");
+    std::shared_ptr<const registry_internal::Structure> structure = parsed.move_value();
+    const registry_internal::References& refs = structure->references();
     const std::int64_t sparse_count = c.num_sparse_tensors.total();
     if (refs.tensors > c.num_tensors || refs.ndarrays > c.num_ndarrays || refs.buffers > c.num_buffers ||
         refs.sparse_tensors > sparse_count) {
@@ -482,6 +378,7 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
                                         " buffers; the components hold ", c.num_tensors, ", ", sparse_count, ", ",
                                         c.num_ndarrays, " and ", c.num_buffers);
     }
+    ARROWPACK_RETURN_NOT_OK(structure->check_references_unique());
     std::size_t k = 1;
     std::vector<TensorPtr> tensors, ndarrays;
     auto read_dense = [&](int count, std::vector<TensorPtr>* out) -> Status {
@@ -533,8 +430,9 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
     }
     ARROWPACK_RETURN_NOT_OK(read_dense(c.num_ndarrays, &ndarrays));
     std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
-    SerializedObject out(std::move(batch), std::move(tensors), std::move(ndarrays), std::move(buffers),
-                         std::move(sparse));
+    SerializedObject out(nullptr, std::move(tensors), std::move(ndarrays), std::move(buffers), std::move(sparse));
+    out.stream_ = c.data[0];
+    out.structure_ = std::move(structure);
     SerializedObjectAccess::mark_read(out, options.validation);
     out.input_bytes_ = c.total_bytes();
     return out;
@@ -550,7 +448,6 @@ Result<SerializedObject> serialize(const Value& value, const SerializationContex
 Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context,
                           const DeserializeOptions& options) {
   return catch_exceptions("deserializing an object", [&]() -> Result<Value> {
-    ARROWPACK_RETURN_NOT_OK(registry_internal::check_before_decoding(object, options));
     return registry_internal::decode(object, context_or_default(context), options);
   });
 }
@@ -565,6 +462,34 @@ Result<Value> deserialize_components(const Components& components, const Seriali
                                      const DeserializeOptions& options) {
   ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::from_components(components, options));
   return deserialize(object, context, options);
+}
+
+Result<const registry_internal::Structure*> SerializedObjectAccess::structure(const SerializedObject& object,
+                                                                              const DeserializeOptions& options) {
+  if (object.structure_) return object.structure_.get();
+  if (!object.batch_ && !object.stream_) return Status::Invalid("serialized object without a structure batch");
+  SerializedObject::Cache& cache = *object.cache_;
+  std::call_once(cache.structure_once, [&] {
+    auto stream = object.structure_stream();
+    if (!stream.ok()) {
+      cache.structure_status = stream.status();
+      return;
+    }
+    // Made here (serialize(), ObjectWriter): well formed, its text checked when written. A
+    // batch the caller made is checked in full, under the first reader's limits.
+    DeserializeOptions parse_options = options;
+    if (object.structure_validated()) parse_options.validation = Validation::kTrustedBytesOnly;
+    std::int64_t end = 0;
+    auto parsed =
+        registry_internal::Structure::parse(*stream, 0, registry_internal::structure_read_options(parse_options), &end);
+    if (parsed.ok()) {
+      cache.structure = parsed.move_value();
+    } else {
+      cache.structure_status = parsed.status();
+    }
+  });
+  ARROWPACK_RETURN_NOT_OK(cache.structure_status);
+  return cache.structure.get();
 }
 
 SerializedObject SerializedObjectAccess::from_encoded(registry_internal::Encoded&& encoded) {

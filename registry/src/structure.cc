@@ -1,132 +1,26 @@
-// The structure of a serialized Value: one dense union per sequence, whose children are
-// created on first use and named by the decimal string of their tag (pyarrow >= 0.15).
+// Decoding a serialized object's structure (its checked views, structure_view.h) back into
+// Values, and the ObjectReader cursors that read it element by element.
 #include <algorithm>
-#include <array>
-#include <charconv>
 #include <cstring>
-#include <limits>
-#include <unordered_map>
 
-#include "arrowpack/core/array.h"
 #include "arrowpack/core/half_float.h"
 #include "arrowpack/registry/object_reader.h"
-#include "arrowpack/registry/object_writer.h"
 #include "structure_internal.h"
+#include "structure_view.h"
 
 namespace arrowpack::registry_internal {
-namespace {
-
-// ---- decoding
 
 class Decoder {
  public:
   Decoder(const SerializedObject& object, const SerializationContext& context, const DeserializeOptions& options)
       : object_(object), context_(context), options_(options) {}
 
-  Result<const std::vector<std::int8_t>*> tags_of(const ArrayData* u) {
-    for (const auto& [k, t] : recent_) {
-      if (k == u) return t;
-    }
-    // A miss: the checks below take an Array; the caller keeps `u` alive.
-    return tags_of(Array(std::shared_ptr<const ArrayData>(u, [](const ArrayData*) {})));
-  }
-
-  // Tags of a union's children, from their names, checked against their types.
-  Result<const std::vector<std::int8_t>*> tags_of(const Array& u) {
-    // Readers alternate between a few unions (a record's fields, a list's items): a small
-    // cache in front of the map keeps lookups off the hash table.
-    const ArrayData* key = u.data().get();
-    for (const auto& [k, t] : recent_) {
-      if (k == key) return t;
-    }
-    auto it = tags_.find(key);
-    if (it != tags_.end()) {
-      remember(key, &it->second);
-      return &it->second;
-    }
-    if (u.type_id() != TypeId::kDenseUnion) {
-      return Status::SerializationError("expected a dense union, got ", u.type()->to_string());
-    }
-    std::vector<std::int8_t> tags;
-    const DataType& t = *u.type();
-    for (int j = 0; j < t.num_fields(); ++j) {
-      const std::string& name = t.field(j)->name();
-      int tag = -1;
-      auto r = std::from_chars(name.data(), name.data() + name.size(), tag);
-      if (r.ec != std::errc() || r.ptr != name.data() + name.size() || tag < 0 || tag >= kNumTags) {
-        return Status::SerializationError("union child '", name, "' is not a known type code");
-      }
-      ARROWPACK_RETURN_NOT_OK(check_child_type(static_cast<std::int8_t>(tag), *t.field(j)->type()));
-      tags.push_back(static_cast<std::int8_t>(tag));
-    }
-    // Every child element must be used exactly once, in slot order (as pyarrow >= 0.15 and
-    // arrowpack write): aliased slots would let a small blob decode into an unbounded graph.
-    std::vector<std::int64_t> next(static_cast<std::size_t>(t.num_fields()), 0);
-    std::vector<std::int64_t> child_length;
-    for (int j = 0; j < t.num_fields(); ++j) child_length.push_back(u.data()->children[j]->length);
-    for (std::int64_t i = 0; i < u.length(); ++i) {
-      const int child = u.child_id(i);
-      if (child < 0) return Status::SerializationError("union slot ", i, " has an undeclared type code");
-      const std::int64_t offset = u.union_value_offset(i);
-      if (offset != next[child]++ || offset >= child_length[child]) {
-        return Status::SerializationError("union slot ", i, " points at element ", offset, " of child '",
-                                          t.field(child)->name(), "'; elements must be used once, in order");
-      }
-    }
-    const std::vector<std::int8_t>* stored = &(tags_[key] = std::move(tags));
-    remember(key, stored);
-    return stored;
-  }
-
-  void remember(const ArrayData* key, const std::vector<std::int8_t>* tags) {
-    recent_[next_recent_] = {key, tags};
-    next_recent_ = (next_recent_ + 1) % recent_.size();
-  }
-
-  Status check_child_type(std::int8_t tag, const DataType& t) {
-    auto expect = [&](bool ok, const char* what) -> Status {
-      if (ok) return Status::OK();
-      return Status::SerializationError("union child '", int{tag}, "' has type ", t.to_string(), ", expected ", what);
-    };
-    switch (tag) {
-      case kNone: return expect(t.id() == TypeId::kNull, "null");
-      case kBool: return expect(t.id() == TypeId::kBool, "bool");
-      case kInt:
-      case kPy2Int: return expect(t.id() == TypeId::kInt64, "int64");
-      case kBytes: return expect(t.id() == TypeId::kBinary, "binary");
-      case kString: return expect(t.id() == TypeId::kString, "string");
-      case kHalf: return expect(t.id() == TypeId::kHalfFloat, "halffloat");
-      case kFloat: return expect(t.id() == TypeId::kFloat, "float");
-      case kDouble: return expect(t.id() == TypeId::kDouble, "double");
-      case kDate64: return expect(t.id() == TypeId::kDate64, "date64");
-      case kList:
-      case kTuple:
-      case kSet:
-        return expect(t.id() == TypeId::kList && t.value_type()->id() == TypeId::kDenseUnion, "list<dense_union>");
-      case kDict: {
-        const bool ok = t.id() == TypeId::kList && t.value_type()->id() == TypeId::kStruct &&
-                        t.value_type()->num_fields() == 2 &&
-                        t.value_type()->field(0)->type()->id() == TypeId::kDenseUnion &&
-                        t.value_type()->field(1)->type()->id() == TypeId::kDenseUnion;
-        return expect(ok, "list<struct<keys: dense_union, vals: dense_union>>");
-      }
-      case kTensor:
-      case kNdarray:
-      case kBuffer:
-      case kSparseCoo:
-      case kSparseCsr:
-      case kSparseCsc:
-      case kSparseCsf: return expect(t.id() == TypeId::kInt32, "int32");
-      default: return Status::SerializationError("union child tag ", int{tag}, " is not one of the format's");
-    }
-  }
-
   Status count(int depth) {
-    if (depth > options_.limits.max_depth) {
+    if (depth > options_.limits.max_depth) [[unlikely]] {
       return Status::CapacityError(
           "serialized value nests deeper than ReadLimits::max_depth = ", options_.limits.max_depth, " levels");
     }
-    if (++elements_ > options_.limits.max_elements) {
+    if (++elements_ > options_.limits.max_elements) [[unlikely]] {
       return Status::CapacityError(
           "serialized value has more than ReadLimits::max_elements = ", options_.limits.max_elements, " elements");
     }
@@ -143,21 +37,19 @@ class Decoder {
     return Status::OK();
   }
 
-  // Element i of union `u`.
-  Result<Value> value_at(const Array& u, std::int64_t i, int depth) {
+  // Element i of union `u` (checked when the structure was parsed: declared code, offset in
+  // its child, ranges of lists inside their children).
+  Result<Value> value_at(const UnionView& u, std::int64_t i, int depth) {
     ARROWPACK_RETURN_NOT_OK(count(depth));
-    ARROWPACK_ASSIGN_OR_RAISE(const std::vector<std::int8_t>* tags, tags_of(u));
-    const int child = u.child_id(i);  // validated: declared code
-    const std::int8_t tag = (*tags)[child];
-    const Array c = u.child(child);
-    const std::int64_t j = u.union_value_offset(i);
-    if (tag == kNone || c.is_null(j)) return Value();
-    switch (tag) {
-      case kBool: return Value(c.bool_value(j));
+    const ChildView& c = u.child_of(i);
+    const std::int64_t j = u.offset(i);
+    if (c.is_null(j)) return Value();
+    switch (c.tag) {
+      case kBool: return Value(c.bit(j));
       case kInt:
       case kPy2Int: return Value(c.value<std::int64_t>(j));
-      case kBytes: return Value::bytes(std::string(c.string_view(j)));
-      case kString: return Value(std::string(c.string_view(j)));
+      case kBytes: return Value::bytes(std::string(c.text(j)));
+      case kString: return Value(std::string(c.text(j)));
       case kHalf: return Value::half(c.value<std::uint16_t>(j));
       case kFloat: return Value(c.value<float>(j));
       case kDouble: return Value(c.value<double>(j));
@@ -165,18 +57,15 @@ class Decoder {
       case kList:
       case kTuple:
       case kSet: {
-        ARROWPACK_RETURN_NOT_OK(check_range(c, j, c.values().length()));
-        ARROWPACK_ASSIGN_OR_RAISE(auto items, sequence(c.values(), c.value_offset(j), c.value_offset(j + 1), depth));
-        if (tag == kList) return Value::list(std::move(items));
-        if (tag == kTuple) return Value::tuple(std::move(items));
+        ARROWPACK_ASSIGN_OR_RAISE(auto items, sequence(*c.items, c.offset(j), c.offset(j + 1), depth));
+        if (c.tag == kList) return Value::list(std::move(items));
+        if (c.tag == kTuple) return Value::tuple(std::move(items));
         for (const auto& item : items) {
           if (!item.is_hashable()) return Status::SerializationError("set element of kind ", item.kind_name());
         }
         return Value::set(std::move(items));
       }
-      case kDict:
-        ARROWPACK_RETURN_NOT_OK(check_range(c, j, c.values().length()));
-        return dict(c.values(), c.value_offset(j), c.value_offset(j + 1), depth);
+      case kDict: return dict(*c.keys, *c.vals, c.offset(j), c.offset(j + 1), depth);
       case kTensor:
         return out_of_band(object_.tensors(), c.value<std::int32_t>(j), "tensor",
                            [](const TensorPtr& t) { return Value(t); });
@@ -190,21 +79,11 @@ class Decoder {
       case kSparseCsr:
       case kSparseCsc:
       case kSparseCsf: {
-        ARROWPACK_ASSIGN_OR_RAISE(auto t, sparse_at(object_, c.value<std::int32_t>(j), tag));
+        ARROWPACK_ASSIGN_OR_RAISE(auto t, sparse_at(object_, c.value<std::int32_t>(j), c.tag));
         return Value(std::move(t));
       }
-      default: return Status::SerializationError("union child tag ", int{tag}, " is not one of the format's");
+      default: return Status::SerializationError("union child tag ", int{c.tag}, " is not one of the format's");
     }
-  }
-
-  // List j of `lists` must cover a range inside its child (checked even when the caller
-  // turned full validation off).
-  static Status check_range(const Array& lists, std::int64_t j, std::int64_t child_length) {
-    const std::int64_t a = lists.value_offset(j), b = lists.value_offset(j + 1);
-    if (a < 0 || b < a || b > child_length) {
-      return Status::SerializationError("list ", j, " covers [", a, ", ", b, ") of a child of ", child_length);
-    }
-    return Status::OK();
   }
 
   template <typename T, typename Wrap>
@@ -213,10 +92,10 @@ class Decoder {
       return Status::SerializationError(what, " index ", index, " out of range: the object carries ", items.size(), " ",
                                         what, "s");
     }
-    return wrap(items[index]);
+    return wrap(items[static_cast<std::size_t>(index)]);
   }
 
-  Result<std::vector<Value>> sequence(const Array& u, std::int64_t start, std::int64_t stop, int depth) {
+  Result<std::vector<Value>> sequence(const UnionView& u, std::int64_t start, std::int64_t stop, int depth) {
     std::vector<Value> out;
     out.reserve(static_cast<std::size_t>(std::min<std::int64_t>(stop - start, 1 << 16)));
     for (std::int64_t i = start; i < stop; ++i) {
@@ -226,15 +105,11 @@ class Decoder {
     return out;
   }
 
-  Result<Value> dict(const Array& entries, std::int64_t start, std::int64_t stop, int depth) {
-    const Array keys = entries.child(0);
-    const Array vals = entries.child(1);
+  Result<Value> dict(const UnionView& keys, const UnionView& vals, std::int64_t start, std::int64_t stop, int depth) {
     auto d = std::make_shared<Dict>();
-    // Struct children are indexed at the struct's offset (0 for what the IPC reader gives).
-    const std::int64_t base = entries.offset();
     for (std::int64_t i = start; i < stop; ++i) {
-      ARROWPACK_ASSIGN_OR_RAISE(Value k, value_at(keys, base + i, depth + 1));
-      ARROWPACK_ASSIGN_OR_RAISE(Value v, value_at(vals, base + i, depth + 1));
+      ARROWPACK_ASSIGN_OR_RAISE(Value k, value_at(keys, i, depth + 1));
+      ARROWPACK_ASSIGN_OR_RAISE(Value v, value_at(vals, i, depth + 1));
       Status st = d->set(std::move(k), std::move(v));
       if (!st.ok()) return Status::SerializationError("dict entry ", i - start, ": ", st.message());
     }
@@ -278,94 +153,7 @@ class Decoder {
   const SerializationContext& context_;
   const DeserializeOptions& options_;
   std::int64_t elements_ = 0;
-  std::unordered_map<const ArrayData*, std::vector<std::int8_t>> tags_;
-  std::array<std::pair<const ArrayData*, const std::vector<std::int8_t>*>, 8> recent_{};
-  std::size_t next_recent_ = 0;
 };
-
-struct ReferenceIndices {
-  std::vector<std::int32_t> tensors, ndarrays, buffers, sparse_tensors;
-};
-
-// Highest index + 1 of tensors/ndarrays/buffers referred to, walking every union; `seen`
-// collects every index.
-Status walk_references(const Array& u, References* refs, ReferenceIndices* seen, int depth, const ReadLimits& limits) {
-  if (depth > limits.max_depth) {
-    return Status::CapacityError("serialized value nests deeper than ReadLimits::max_depth = ", limits.max_depth,
-                                 " levels");
-  }
-  if (u.type_id() != TypeId::kDenseUnion) return Status::SerializationError("expected a dense union");
-  const DataType& t = *u.type();
-  for (int j = 0; j < t.num_fields(); ++j) {
-    const std::string& name = t.field(j)->name();
-    const Array c = u.child(j);
-    if (name == "14" || name == "15" || name == "16") {
-      if (c.type_id() != TypeId::kInt32) return Status::SerializationError("union child '", name, "' is not int32");
-      std::int64_t& n = name == "14" ? refs->tensors : name == "15" ? refs->ndarrays : refs->buffers;
-      auto& indices = name == "14" ? seen->tensors : name == "15" ? seen->ndarrays : seen->buffers;
-      for (std::int64_t k = 0; k < c.length(); ++k) {
-        if (!c.is_valid(k)) continue;
-        indices.push_back(c.value<std::int32_t>(k));
-        n = std::max<std::int64_t>(n, std::int64_t{c.value<std::int32_t>(k)} + 1);
-      }
-    } else if (name == "17" || name == "18" || name == "19" || name == "20") {
-      // one index space for the four formats (pyarrow's sparse_tensors list)
-      if (c.type_id() != TypeId::kInt32) return Status::SerializationError("union child '", name, "' is not int32");
-      for (std::int64_t k = 0; k < c.length(); ++k) {
-        if (!c.is_valid(k)) continue;
-        seen->sparse_tensors.push_back(c.value<std::int32_t>(k));
-        refs->sparse_tensors = std::max<std::int64_t>(refs->sparse_tensors, std::int64_t{c.value<std::int32_t>(k)} + 1);
-      }
-    } else if (c.type_id() == TypeId::kList) {
-      const Array values = c.values();
-      if (values.type_id() == TypeId::kDenseUnion) {
-        ARROWPACK_RETURN_NOT_OK(walk_references(values, refs, seen, depth + 1, limits));
-      } else if (values.type_id() == TypeId::kStruct && values.num_children() == 2) {
-        ARROWPACK_RETURN_NOT_OK(walk_references(values.child(0), refs, seen, depth + 1, limits));
-        ARROWPACK_RETURN_NOT_OK(walk_references(values.child(1), refs, seen, depth + 1, limits));
-      }
-    }
-  }
-  return Status::OK();
-}
-
-Status check_structure_schema(const Schema& schema) {
-  if (schema.num_fields() != 1 || schema.field(0)->type()->id() != TypeId::kDenseUnion) {
-    return Status::SerializationError("not a serialized object: the structure must be one dense-union column, got ",
-                                      schema.to_string());
-  }
-  if (schema.metadata()) {
-    if (auto v = schema.metadata()->get(kFormatVersionKey); v && *v != kFormatVersion) {
-      return Status::NotImplemented("serialized by a newer arrowpack (format version ", *v, "; this one reads ",
-                                    kFormatVersion, ")");
-    }
-  }
-  return Status::OK();
-}
-
-}  // namespace
-
-Result<References> count_references(const RecordBatch& batch, const ReadLimits& limits) {
-  ARROWPACK_RETURN_NOT_OK(check_structure_schema(*batch.schema()));
-  References refs;
-  ReferenceIndices seen;
-  ARROWPACK_RETURN_NOT_OK(walk_references(batch.column(0), &refs, &seen, 0, limits));
-  // pyarrow and arrowpack write an item for each occurrence: an item referred to twice
-  // would let a small blob stand for the same tensor many times over.
-  for (auto* list : {&seen.tensors, &seen.ndarrays, &seen.buffers, &seen.sparse_tensors}) {
-    std::sort(list->begin(), list->end());
-    if (std::adjacent_find(list->begin(), list->end()) != list->end()) {
-      return Status::SerializationError("the structure refers to ",
-                                        list == &seen.tensors    ? "a tensor"
-                                        : list == &seen.ndarrays ? "an ndarray"
-                                        : list == &seen.buffers  ? "a buffer"
-                                                                 : "a sparse tensor",
-                                        " more than once (index ", *std::adjacent_find(list->begin(), list->end()),
-                                        "): every item is written once per use");
-    }
-  }
-  return refs;
-}
 
 Result<SparseTensorPtr> sparse_at(const SerializedObject& object, std::int32_t index, std::int8_t tag) {
   const auto& items = object.sparse_tensors();
@@ -390,22 +178,15 @@ ipc::IpcReadOptions structure_read_options(const DeserializeOptions& options) {
   return ipc;
 }
 
-Status check_before_decoding(const SerializedObject& object, const DeserializeOptions& options) {
-  const auto& batch = object.batch();
-  if (!batch) return Status::Invalid("serialized object without a structure batch");
-  if (!object.structure_validated() && options.validation == Validation::kFull) {
-    ARROWPACK_RETURN_NOT_OK(batch->validate_full());
-  }
-  if (!SerializedObjectAccess::shape_checked(object)) ARROWPACK_RETURN_NOT_OK(check_structure_schema(*batch->schema()));
-  if (batch->num_rows() < 1) return Status::SerializationError("the structure batch is empty");
-  return Status::OK();
+Result<const Structure*> check_before_decoding(const SerializedObject& object, const DeserializeOptions& options) {
+  return SerializedObjectAccess::structure(object, options);
 }
 
 Result<Value> decode(const SerializedObject& object, const SerializationContext& context,
                      const DeserializeOptions& options) {
-  const auto& batch = object.batch();
+  ARROWPACK_ASSIGN_OR_RAISE(const Structure* structure, check_before_decoding(object, options));
   Decoder decoder(object, context, options);
-  return decoder.value_at(batch->column(0), 0, 0);
+  return decoder.value_at(structure->root(), 0, 0);
 }
 
 }  // namespace arrowpack::registry_internal
@@ -417,86 +198,51 @@ namespace arrowpack {
 namespace tags = registry_internal;
 
 struct ObjectReader::Impl {
-  Impl(SerializedObject o, const SerializationContext& ctx, DeserializeOptions opts)
+  Impl(SerializedObject o, const registry_internal::Structure* s, const SerializationContext& ctx,
+       DeserializeOptions opts)
       : object(std::move(o)),
+        structure(s),
         options(std::move(opts)),
         budget(options.limits, SerializedObjectAccess::input_bytes(object)),
         decoder(object, ctx, options) {}
   SerializedObject object;
+  const registry_internal::Structure* structure;  // owned by `object`
   DeserializeOptions options;
   // What typed readers materialise (Cursor::charge), against the object's input.
   mutable ReadBudget budget;
-  // Caches union tags as it goes (hence mutable: a const reader still learns).
+  // Counts what cursors read against the limits (hence mutable).
   mutable registry_internal::Decoder decoder;
 };
 
-// Direct reads from ArrayData for the cursors (no shared_ptr traffic per element). The
-// arrays were validated when the reader opened (or are checked here), so these are in bounds.
-namespace raw {
-template <typename T>
-T load(const ArrayData& d, int slot, std::int64_t i) {
-  T out;
-  std::memcpy(&out, d.buffers[slot]->data() + (d.offset + i) * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
-  return out;
-}
-inline bool bit(const std::uint8_t* bits, std::int64_t i) { return (bits[i >> 3] >> (i & 7)) & 1; }
-inline bool is_null(const ArrayData& d, std::int64_t i) {
-  if (d.type->id() == TypeId::kNull) return true;
-  return d.null_count != 0 && d.buffers[0] && !bit(d.buffers[0]->data(), d.offset + i);
-}
-// Non-owning handle for the code paths that take an Array (the reader keeps `d` alive).
-inline Array view(const ArrayData* d) {
-  return Array(std::shared_ptr<const ArrayData>(d, [](const ArrayData*) {}));
-}
-inline std::int32_t list_offset(const ArrayData& d, std::int64_t i) { return load<std::int32_t>(d, 1, i); }
-}  // namespace raw
+using registry_internal::ChildView;
+using registry_internal::UnionView;
 
 // Builds cursors: the element at slot i of union `u`.
 struct CursorAccess {
-  static Result<ObjectReader::Cursor> make(const ObjectReader::Impl* reader, const ArrayData* u, std::int64_t i,
+  static Result<ObjectReader::Cursor> make(const ObjectReader::Impl* reader, const UnionView* u, std::int64_t i,
                                            int depth) {
-    auto& decoder = reader->decoder;
-    ARROWPACK_RETURN_NOT_OK(decoder.count(depth));
-    ARROWPACK_ASSIGN_OR_RAISE(const std::vector<std::int8_t>* tags, decoder.tags_of(u));
+    ARROWPACK_RETURN_NOT_OK(reader->decoder.count(depth));
     ObjectReader::Cursor c;
     c.reader_ = reader;
     c.union_ = u;
     c.index_ = i;
     c.depth_ = depth;
-    // tags_of() checked every slot: declared codes, offsets inside the child.
-    const int child = u->type->child_index_for_code(raw::load<std::int8_t>(*u, 1, i));
-    c.tag_ = (*tags)[child];
-    c.child_ = u->children[child].get();
-    c.at_ = raw::load<std::int32_t>(*u, 2, i);
-    if (c.tag_ != tags::kNone && raw::is_null(*c.child_, c.at_)) c.tag_ = tags::kNone;
-    if (c.tag_ < 0 || c.tag_ >= static_cast<std::int8_t>(std::size(kKinds))) {
-      return Status::SerializationError("union child tag ", int{c.tag_}, " is not one of the format's");
-    }
-    c.kind_ = kKinds[c.tag_];
+    // Parsing checked every slot: declared codes, offsets inside the child.
+    c.child_ = &u->child_of(i);
+    c.at_ = u->offset(i);
+    c.tag_ = c.child_->is_null(c.at_) ? std::int8_t{tags::kNone} : c.child_->tag;
+    c.kind_ = tags::tag_info(c.tag_).kind;
     return c;
   }
-
-  static constexpr Value::Kind kKinds[] = {
-      Value::Kind::kNone,        Value::Kind::kBool,         Value::Kind::kInt,          Value::Kind::kInt,
-      Value::Kind::kBytes,       Value::Kind::kString,       Value::Kind::kHalf,         Value::Kind::kFloat,
-      Value::Kind::kDouble,      Value::Kind::kDate64,       Value::Kind::kList,         Value::Kind::kDict,
-      Value::Kind::kTuple,       Value::Kind::kSet,          Value::Kind::kTensor,       Value::Kind::kNdarray,
-      Value::Kind::kBuffer,      Value::Kind::kSparseTensor, Value::Kind::kSparseTensor, Value::Kind::kSparseTensor,
-      Value::Kind::kSparseTensor};
 
   // Every element of list-like cursor `c` into `out`: numbers as doubles, or integers.
   template <typename T>
   static Status all_elements(const ObjectReader::Cursor& c, std::span<T> out);
 
-  // [first, last) of list `at` of a list-like child, checked against its values.
-  static Status range(const ArrayData& lists, std::int64_t at, std::int64_t* first, std::int64_t* last) {
-    *first = raw::list_offset(lists, at);
-    *last = raw::list_offset(lists, at + 1);
-    const std::int64_t n = lists.children[0]->length;
-    if (*first < 0 || *last < *first || *last > n) {
-      return Status::SerializationError("list ", at, " covers [", *first, ", ", *last, ") of a child of ", n);
-    }
-    return Status::OK();
+  // [first, last) of list `at` of a list-like child (checked when the structure was parsed).
+  static void range(const ChildView& lists, std::int64_t at, std::int64_t* first, std::int64_t* last) {
+    *first = lists.offset(at);
+    *last = lists.offset(at + 1);
   }
 };
 
@@ -511,41 +257,36 @@ Status CursorAccess::all_elements(const ObjectReader::Cursor& c, std::span<T> ou
     return wrong_kind("a list, tuple or set", c.kind_);
   }
   std::int64_t first, last;
-  ARROWPACK_RETURN_NOT_OK(range(*c.child_, c.at_, &first, &last));
+  range(*c.child_, c.at_, &first, &last);
   const auto n = static_cast<std::int64_t>(out.size());
   if (last - first != n) return Status::Invalid("room for ", n, " elements, the container holds ", last - first);
-  const ArrayData* u = c.child_->children[0].get();
+  const UnionView& u = *c.child_->items;
   auto& decoder = c.reader_->decoder;
-  ARROWPACK_ASSIGN_OR_RAISE(const std::vector<std::int8_t>* tags, decoder.tags_of(u));
-  const DataType& type = *u->type;
   for (std::int64_t i = 0; i < n; ++i) {
-    // tags_of() checked every slot: declared codes, offsets inside the child.
-    const int child = type.child_index_for_code(raw::load<std::int8_t>(*u, 1, first + i));
-    const std::int8_t tag = (*tags)[child];
-    const ArrayData& d = *u->children[child];
-    const std::int32_t at = raw::load<std::int32_t>(*u, 2, first + i);
-    const bool null = tag == tags::kNone || raw::is_null(d, at);
+    // Parsing checked every slot: declared codes, offsets inside the child.
+    const ChildView& d = u.child_of(first + i);
+    const std::int8_t tag = d.tag;
+    const std::int32_t at = u.offset(first + i);
+    const bool null = d.is_null(at);
     if (!null && (tag == tags::kInt || tag == tags::kPy2Int)) {
-      out[i] = static_cast<T>(raw::load<std::int64_t>(d, 1, at));
+      out[i] = static_cast<T>(d.value<std::int64_t>(at));
       continue;
     }
     if constexpr (kNumbers) {
       if (!null && tag == tags::kDouble) {
-        out[i] = raw::load<double>(d, 1, at);
+        out[i] = d.value<double>(at);
         continue;
       }
       if (!null && tag == tags::kFloat) {
-        out[i] = raw::load<float>(d, 1, at);
+        out[i] = d.value<float>(at);
         continue;
       }
       if (!null && tag == tags::kHalf) {
-        out[i] = half_to_double(raw::load<std::uint16_t>(d, 1, at));
+        out[i] = half_to_double(d.value<std::uint16_t>(at));
         continue;
       }
     }
-    const Value::Kind kind = null                                                ? Value::Kind::kNone
-                             : tag < static_cast<std::int8_t>(std::size(kKinds)) ? kKinds[tag]
-                                                                                 : Value::Kind::kObject;
+    const Value::Kind kind = null ? Value::Kind::kNone : tags::tag_info(tag).kind;
     return wrong_kind(kNumbers ? "a number" : "an integer", kind).with_context("element " + std::to_string(i));
   }
   // Counted once read (the loop is bounded by the data): a failed bulk read that the caller
@@ -559,13 +300,15 @@ ObjectReader::~ObjectReader() = default;
 Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object, const SerializationContext& context,
                                                          const DeserializeOptions& options) {
   return catch_exceptions("opening a serialized object", [&]() -> Result<std::shared_ptr<ObjectReader>> {
-    ARROWPACK_RETURN_NOT_OK(registry_internal::check_before_decoding(object, options));
-    return std::shared_ptr<ObjectReader>(new ObjectReader(std::make_shared<Impl>(std::move(object), context, options)));
+    ARROWPACK_ASSIGN_OR_RAISE(const registry_internal::Structure* structure,
+                              registry_internal::check_before_decoding(object, options));
+    return std::shared_ptr<ObjectReader>(
+        new ObjectReader(std::make_shared<Impl>(std::move(object), structure, context, options)));
   });
 }
 
 Result<ObjectReader::Cursor> ObjectReader::root() const {
-  return CursorAccess::make(impl_.get(), impl_->object.batch()->column(0).data().get(), 0, 0);
+  return CursorAccess::make(impl_.get(), &impl_->structure->root(), 0, 0);
 }
 
 namespace {
@@ -627,51 +370,44 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::registered_data(std::string_v
 
 Result<bool> ObjectReader::Cursor::boolean() const {
   if (kind_ != Value::Kind::kBool) return wrong_kind("a bool");
-  return raw::bit(child_->buffers[1]->data(), child_->offset + at_);
+  return child_->bit(at_);
 }
 
 Result<std::int64_t> ObjectReader::Cursor::integer() const {
   if (kind_ != Value::Kind::kInt) return wrong_kind("an integer");
-  return raw::load<std::int64_t>(*child_, 1, at_);
+  return child_->value<std::int64_t>(at_);
 }
 
 Result<double> ObjectReader::Cursor::number() const {
   switch (kind_) {
-    case Value::Kind::kDouble: return raw::load<double>(*child_, 1, at_);
-    case Value::Kind::kFloat: return static_cast<double>(raw::load<float>(*child_, 1, at_));
-    case Value::Kind::kHalf: return half_to_double(raw::load<std::uint16_t>(*child_, 1, at_));
-    case Value::Kind::kInt: return static_cast<double>(raw::load<std::int64_t>(*child_, 1, at_));
+    case Value::Kind::kDouble: return child_->value<double>(at_);
+    case Value::Kind::kFloat: return static_cast<double>(child_->value<float>(at_));
+    case Value::Kind::kHalf: return half_to_double(child_->value<std::uint16_t>(at_));
+    case Value::Kind::kInt: return static_cast<double>(child_->value<std::int64_t>(at_));
     default: return wrong_kind("a number");
   }
 }
 
 Result<float> ObjectReader::Cursor::float32() const {
-  if (kind_ == Value::Kind::kFloat) return raw::load<float>(*child_, 1, at_);
+  if (kind_ == Value::Kind::kFloat) return child_->value<float>(at_);
   ARROWPACK_ASSIGN_OR_RAISE(double d, number());
   return static_cast<float>(d);
 }
 
-namespace {
-std::string_view text_at(const ArrayData& d, std::int64_t i) {
-  const std::int32_t a = raw::list_offset(d, i), b = raw::list_offset(d, i + 1);
-  return {reinterpret_cast<const char*>(d.buffers[2]->data()) + a, static_cast<std::size_t>(b - a)};
-}
-}  // namespace
-
 Result<std::string_view> ObjectReader::Cursor::string() const {
   if (kind_ != Value::Kind::kString) return wrong_kind("a string");
-  return text_at(*child_, at_);
+  return child_->text(at_);
 }
 
 Result<std::string_view> ObjectReader::Cursor::bytes() const {
   if (kind_ != Value::Kind::kBytes) return wrong_kind("bytes");
-  return text_at(*child_, at_);
+  return child_->text(at_);
 }
 
 Result<TensorPtr> ObjectReader::Cursor::tensor() const {
   if (kind_ != Value::Kind::kTensor && kind_ != Value::Kind::kNdarray) return wrong_kind("a tensor");
   const auto& list = kind_ == Value::Kind::kTensor ? reader_->object.tensors() : reader_->object.ndarrays();
-  const std::int32_t i = raw::load<std::int32_t>(*child_, 1, at_);
+  const std::int32_t i = child_->value<std::int32_t>(at_);
   if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
     return Status::SerializationError("tensor index ", i, " out of range: the object carries ", list.size());
   }
@@ -680,13 +416,13 @@ Result<TensorPtr> ObjectReader::Cursor::tensor() const {
 
 Result<SparseTensorPtr> ObjectReader::Cursor::sparse_tensor() const {
   if (kind_ != Value::Kind::kSparseTensor) return wrong_kind("a sparse tensor");
-  return registry_internal::sparse_at(reader_->object, raw::load<std::int32_t>(*child_, 1, at_), tag_);
+  return registry_internal::sparse_at(reader_->object, child_->value<std::int32_t>(at_), tag_);
 }
 
 Result<std::shared_ptr<Buffer>> ObjectReader::Cursor::buffer() const {
   if (kind_ != Value::Kind::kBuffer) return wrong_kind("a buffer");
   const auto& list = reader_->object.buffers();
-  const std::int32_t i = raw::load<std::int32_t>(*child_, 1, at_);
+  const std::int32_t i = child_->value<std::int32_t>(at_);
   if (i < 0 || static_cast<std::size_t>(i) >= list.size()) {
     return Status::SerializationError("buffer index ", i, " out of range: the object carries ", list.size());
   }
@@ -700,7 +436,7 @@ Result<std::int64_t> ObjectReader::Cursor::size() const {
     case Value::Kind::kSet:
     case Value::Kind::kDict: {
       std::int64_t first, last;
-      ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
+      CursorAccess::range(*child_, at_, &first, &last);
       return last - first;
     }
     default: return wrong_kind("a container");
@@ -712,18 +448,17 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::element(std::int64_t i) const
     return wrong_kind("a list, tuple or set");
   }
   std::int64_t first, last;
-  ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
+  CursorAccess::range(*child_, at_, &first, &last);
   if (i < 0 || i >= last - first) return Status::IndexError("element ", i, " out of range");
-  return CursorAccess::make(reader_, child_->children[0].get(), first + i, depth_ + 1);
+  return CursorAccess::make(reader_, child_->items, first + i, depth_ + 1);
 }
 
 Result<ObjectReader::Cursor> ObjectReader::Cursor::entry(std::int64_t i, int side) const {
   if (kind_ != Value::Kind::kDict) return wrong_kind("a dict");
   std::int64_t first, last;
-  ARROWPACK_RETURN_NOT_OK(CursorAccess::range(*child_, at_, &first, &last));
+  CursorAccess::range(*child_, at_, &first, &last);
   if (i < 0 || i >= last - first) return Status::IndexError("entry ", i, " out of range");
-  const ArrayData& entries = *child_->children[0];  // struct<keys, vals>
-  return CursorAccess::make(reader_, entries.children[side].get(), entries.offset + first + i, depth_ + 1);
+  return CursorAccess::make(reader_, side == 0 ? child_->keys : child_->vals, first + i, depth_ + 1);
 }
 
 Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const { return entry(i, 0); }
@@ -741,9 +476,8 @@ Status ObjectReader::Cursor::charge(std::int64_t bytes) const {
 const ReadLimits& ObjectReader::Cursor::limits() const { return reader_->options.limits; }
 
 Result<Value> ObjectReader::Cursor::value() const {
-  return catch_exceptions("deserializing an object", [&]() -> Result<Value> {
-    return reader_->decoder.value_at(raw::view(union_), index_, depth_);
-  });
+  return catch_exceptions("deserializing an object",
+                          [&]() -> Result<Value> { return reader_->decoder.value_at(*union_, index_, depth_); });
 }
 
 }  // namespace arrowpack

@@ -35,7 +35,6 @@ struct References {
 inline std::int8_t sparse_tag(SparseFormat format) {
   return static_cast<std::int8_t>(kSparseCoo + static_cast<int>(format));
 }
-Result<References> count_references(const RecordBatch& batch, const ReadLimits& limits);
 
 /// Sparse tensor `index` of `object`, which the union slot of `tag` refers to: a
 /// SerializationError when the index is out of range or the tensor's format is not the
@@ -47,11 +46,12 @@ Result<SparseTensorPtr> sparse_at(const SerializedObject& object, std::int32_t i
 /// three levels of types: a list of a struct of unions).
 ipc::IpcReadOptions structure_read_options(const DeserializeOptions& options);
 
-/// What deserialize() and ObjectReader::open() check of `object` before decoding it, each
-/// check once: what read_from()/from_components() checked already is not checked again.
-/// SerializationError for a batch that is not a structure (or is empty), NotImplemented for
-/// a newer format version, Invalid from full validation under Validation::kFull.
-Status check_before_decoding(const SerializedObject& object, const DeserializeOptions& options);
+class Structure;
+/// The checked structure of `object`, which deserialize() and ObjectReader::open() decode:
+/// parsed when the object was read, else now from its stream (once per object).
+/// SerializationError for a stream that is not a structure, NotImplemented for a newer
+/// format version, Invalid for a malformed one.
+Result<const Structure*> check_before_decoding(const SerializedObject& object, const DeserializeOptions& options);
 
 /// Decodes the first element of the structure batch, checked by check_before_decoding().
 Result<Value> decode(const SerializedObject& object, const SerializationContext& context,
@@ -72,6 +72,9 @@ struct SerializedObjectAccess {
   static bool shape_checked(const SerializedObject& object) {
     return object.checked_ != SerializedObject::Checked::kNothing;
   }
+  /// The object's structure (see check_before_decoding()).
+  static Result<const registry_internal::Structure*> structure(const SerializedObject& object,
+                                                               const DeserializeOptions& options);
   /// The object that the encoder made (encoder.h's render()), marked validated.
   static SerializedObject from_encoded(registry_internal::Encoded&& encoded);
   /// The bytes the object was read from; for one made in memory, the bytes of its parts.

@@ -510,6 +510,48 @@ Status check_body_compression(const fb::RecordBatch* rb) {
   return Status::OK();
 }
 
+}  // namespace
+
+Status read_record_batch_layout(const Message& message, RecordBatchLayout* out) {
+  if (message.type() != MessageType::kRecordBatch) {
+    return Status::Invalid("expected a RecordBatch message, got ", message_type_name(message.type()));
+  }
+  const fb::RecordBatch* rb = fb_message(message)->header_as_RecordBatch();
+  if (rb->compression() != nullptr) return Status::NotImplemented("a compressed record batch body");
+  if (rb->variadicBufferCounts() != nullptr && rb->variadicBufferCounts()->size() > 0) {
+    return Status::NotImplemented("a record batch with variadic buffer counts");
+  }
+  out->length = rb->length();
+  if (out->length < 0) return Status::Invalid("negative record batch length ", out->length);
+  out->nodes.clear();
+  out->buffers.clear();
+  if (const auto* nodes = rb->nodes()) {
+    out->nodes.reserve(nodes->size());
+    for (flatbuffers::uoffset_t i = 0; i < nodes->size(); ++i) {
+      const fb::FieldNode n = internal::load_struct(nodes, i);
+      if (n.length() < 0 || n.null_count() < 0) {
+        return Status::Invalid("field node ", i, " has length ", n.length(), " and null count ", n.null_count());
+      }
+      out->nodes.push_back({n.length(), n.null_count()});
+    }
+  }
+  const std::int64_t body_size = message.body_length();
+  if (const auto* buffers = rb->buffers()) {
+    out->buffers.reserve(buffers->size());
+    for (flatbuffers::uoffset_t i = 0; i < buffers->size(); ++i) {
+      const fb::Buffer b = internal::load_struct(buffers, i);
+      if (b.offset() < 0 || b.length() < 0 || b.offset() > body_size || b.length() > body_size - b.offset()) {
+        return Status::Invalid("buffer ", i, " [offset ", b.offset(), ", length ", b.length(), "] lies outside the ",
+                               body_size, "-byte message body");
+      }
+      out->buffers.push_back({b.offset(), b.length()});
+    }
+  }
+  return Status::OK();
+}
+
+namespace {
+
 // `swap`: the data is big-endian (the schema said so); `schema` is the native one.
 Result<RecordBatchPtr> load_record_batch(const Message& message, const SchemaPtr& schema, const DictionaryMemo* memo,
                                          const IpcReadOptions& options, bool swap, ReadBudget* budget) {

@@ -235,6 +235,19 @@ Result<std::span<const std::uint8_t>> record_batch_metadata(std::int64_t num_row
                                                             std::span<const BodyBufferLayout> buffers,
                                                             std::int64_t body_length);
 
+/// A RecordBatch message as written: its length, field nodes and body buffer extents.
+struct RecordBatchLayout {
+  std::int64_t length = 0;
+  std::vector<FieldNodeLayout> nodes;
+  std::vector<BodyBufferLayout> buffers;
+};
+/// For readers that walk a record batch's body themselves (the registry's structure
+/// reader): reads `message`'s layout into `out`, whose vectors keep their capacity. Every
+/// length is checked to be non-negative and every buffer to lie inside the body. Invalid
+/// when the message is not a RecordBatch or a buffer lies outside the body; NotImplemented
+/// for a compressed body or one with variadic buffer counts (no such reader needs them).
+Status read_record_batch_layout(const Message& message, RecordBatchLayout* out);
+
 /// What a writer has written so far.
 struct WriteStats {
   std::int64_t num_messages = 0;

@@ -16,6 +16,10 @@
 namespace arrowpack {
 
 struct CursorAccess;
+namespace registry_internal {
+struct UnionView;
+struct ChildView;
+}  // namespace registry_internal
 
 class ObjectReader {
  public:
@@ -100,14 +104,14 @@ class ObjectReader::Cursor {
   Cursor() = default;
   Result<Cursor> entry(std::int64_t i, int side) const;  // side 0: key, 1: value
   Status wrong_kind(const char* wanted) const;
-  // The reader owns every array the raw pointers name; it must outlive the cursor.
+  // The reader owns the structure the pointers name; it must outlive the cursor.
   const ObjectReader::Impl* reader_ = nullptr;
-  const ArrayData* union_ = nullptr;
+  const registry_internal::UnionView* union_ = nullptr;
   std::int64_t index_ = 0;
   int depth_ = 0;
   Value::Kind kind_ = Value::Kind::kNone;
   std::int8_t tag_ = 0;
-  const ArrayData* child_ = nullptr;
+  const registry_internal::ChildView* child_ = nullptr;
   std::int64_t at_ = 0;
 };
 

@@ -19,6 +19,9 @@
 namespace arrowpack {
 
 class SerializationContext;
+namespace registry_internal {
+class Structure;
+}  // namespace registry_internal
 
 /// How serialized objects are read. Every bound on what hostile input may cost is in
 /// `limits` (shared with the IPC reader and the transports); serialize() takes the same
@@ -147,7 +150,10 @@ class SerializedObject {
     std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
     std::vector<ipc::SparseTensorMessageParts> sparse_messages;
     std::once_flag batch_once;
-    RecordBatchPtr batch;  // read from rendered_ on first use
+    RecordBatchPtr batch;  // read from stream_ on first use
+    std::once_flag structure_once;
+    Status structure_status;
+    std::shared_ptr<const registry_internal::Structure> structure;  // parsed on first use
   };
   Result<const std::vector<ipc::TensorMessageParts>*> tensor_messages(MemoryPool* pool) const;
 
@@ -156,6 +162,8 @@ class SerializedObject {
   // (rendered_), and the stream as a slice of it (stream_).
   std::shared_ptr<Buffer> rendered_;
   std::shared_ptr<Buffer> stream_;
+  // Read by read_from()/from_components(): the structure's checked views.
+  std::shared_ptr<const registry_internal::Structure> structure_;
   std::vector<TensorPtr> tensors_;
   std::vector<TensorPtr> ndarrays_;
   std::vector<std::shared_ptr<Buffer>> buffers_;

@@ -1,0 +1,434 @@
+// The structure stream as checked views (see structure_view.h).
+#include "structure_view.h"
+
+#include <algorithm>
+#include <charconv>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "arrowpack/core/array.h"
+
+namespace arrowpack::registry_internal {
+namespace {
+
+// ---- the shape of a schema
+
+Status check_child_type(std::int8_t tag, const DataType& t) {
+  auto expect = [&](bool ok, const char* what) -> Status {
+    if (ok) return Status::OK();
+    return Status::SerializationError("union child '", int{tag}, "' has type ", t.to_string(), ", expected ", what);
+  };
+  const TagInfo& info = tag_info(tag);
+  switch (info.layout) {
+    case Layout::kSequence:
+      return expect(t.id() == TypeId::kList && t.value_type()->id() == TypeId::kDenseUnion, "list<dense_union>");
+    case Layout::kDict: {
+      const bool ok = t.id() == TypeId::kList && t.value_type()->id() == TypeId::kStruct &&
+                      t.value_type()->num_fields() == 2 &&
+                      t.value_type()->field(0)->type()->id() == TypeId::kDenseUnion &&
+                      t.value_type()->field(1)->type()->id() == TypeId::kDenseUnion;
+      return expect(ok, "list<struct<keys: dense_union, vals: dense_union>>");
+    }
+    default: return expect(t.id() == info.type, leaf_type(tag)->to_string().c_str());
+  }
+}
+
+// Adds the union `t` (and the unions inside it) to `shape`; *index is its index.
+Status add_union(const DataType& t, Shape* shape, int depth, int* index) {
+  if (t.id() != TypeId::kDenseUnion) {
+    return Status::SerializationError("expected a dense union, got ", t.to_string());
+  }
+  shape->depth = std::max(shape->depth, depth);
+  *index = static_cast<int>(shape->unions.size());
+  shape->unions.emplace_back();
+  const int n = t.num_fields();
+  std::vector<ChildShape> children(static_cast<std::size_t>(n));
+  std::array<std::int8_t, 128> child_of_code;
+  for (int code = 0; code < 128; ++code) {
+    child_of_code[code] = static_cast<std::int8_t>(t.child_index_for_code(static_cast<std::int8_t>(code)));
+  }
+  const int first_child = static_cast<int>(shape->num_children);
+  shape->num_children += n;
+  shape->num_nodes += 1 + n;
+  std::uint32_t seen = 0;
+  for (int j = 0; j < n; ++j) {
+    const std::string& name = t.field(j)->name();
+    int tag = -1;
+    auto r = std::from_chars(name.data(), name.data() + name.size(), tag);
+    if (r.ec != std::errc() || r.ptr != name.data() + name.size() || !is_tag(tag)) {
+      return Status::SerializationError("union child '", name, "' is not a known type code");
+    }
+    if (seen & (1u << tag)) return Status::SerializationError("union child '", name, "' appears twice");
+    seen |= 1u << tag;
+    const DataType& ct = *t.field(j)->type();
+    ARROWPACK_RETURN_NOT_OK(check_child_type(static_cast<std::int8_t>(tag), ct));
+    ChildShape& c = children[static_cast<std::size_t>(j)];
+    c.tag = static_cast<std::int8_t>(tag);
+    if (tag_info(c.tag).layout == Layout::kSequence) {
+      ARROWPACK_RETURN_NOT_OK(add_union(*ct.value_type(), shape, depth + 2, &c.items));
+    } else if (tag_info(c.tag).layout == Layout::kDict) {
+      shape->num_nodes += 1;  // the struct
+      const DataType& entries = *ct.value_type();
+      ARROWPACK_RETURN_NOT_OK(add_union(*entries.field(0)->type(), shape, depth + 3, &c.keys));
+      ARROWPACK_RETURN_NOT_OK(add_union(*entries.field(1)->type(), shape, depth + 3, &c.vals));
+    }
+  }
+  UnionShape& u = shape->unions[static_cast<std::size_t>(*index)];
+  u.children = std::move(children);
+  u.child_of_code = child_of_code;
+  u.first_child = first_child;
+  return Status::OK();
+}
+
+Status check_structure_schema(const Schema& schema) {
+  if (schema.num_fields() != 1 || schema.field(0)->type()->id() != TypeId::kDenseUnion) {
+    return Status::SerializationError("not a serialized object: the structure must be one dense-union column, got ",
+                                      schema.to_string());
+  }
+  if (schema.metadata()) {
+    if (auto v = schema.metadata()->get(kFormatVersionKey); v && *v != kFormatVersion) {
+      return Status::NotImplemented("serialized by a newer arrowpack (format version ", *v, "; this one reads ",
+                                    kFormatVersion, ")");
+    }
+  }
+  if (schema.endianness() != Endianness::kLittle) {
+    return Status::NotImplemented("a big-endian structure (no writer of the format makes one)");
+  }
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const Shape>> shape_of(const Schema& schema) {
+  ARROWPACK_RETURN_NOT_OK(check_structure_schema(schema));
+  auto shape = std::make_shared<Shape>();
+  int root = 0;
+  ARROWPACK_RETURN_NOT_OK(add_union(*schema.field(0)->type(), shape.get(), 1, &root));
+  return std::shared_ptr<const Shape>(std::move(shape));
+}
+
+// Structure schemas already decoded, by the exact bytes of their Message flatbuffer: objects
+// of one shape share one schema, whose verification and decoding is the larger part of
+// reading a small object. An entry is used only for bytes equal to those it was decoded
+// from, and only under limits that would have accepted it. Bounded: when full it starts
+// again; flatbuffers above kMaxBytes are not kept.
+class SchemaCache {
+ public:
+  struct Entry {
+    std::string bytes;
+    SchemaPtr schema;
+    std::shared_ptr<const Shape> shape;
+  };
+  static SchemaCache& instance() {
+    static SchemaCache* cache = new SchemaCache;  // never destroyed: used until exit
+    return *cache;
+  }
+  std::shared_ptr<const Entry> find(std::string_view bytes, const ipc::IpcReadOptions& options) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = map_.find(bytes);
+    if (it == map_.end() || it->second->shape->depth > options.limits.max_depth) return nullptr;
+    return it->second;
+  }
+  void add(std::string_view bytes, SchemaPtr schema, std::shared_ptr<const Shape> shape) {
+    if (bytes.size() > kMaxBytes) return;
+    auto entry = std::make_shared<const Entry>(Entry{std::string(bytes), std::move(schema), std::move(shape)});
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (map_.size() >= kMaxEntries) map_.clear();
+    map_.emplace(std::string_view(entry->bytes), std::move(entry));
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 1024;
+  static constexpr std::size_t kMaxBytes = 64 * 1024;
+  std::mutex mutex_;
+  std::unordered_map<std::string_view, std::shared_ptr<const Entry>> map_;  // keys view Entry::bytes
+};
+
+std::int64_t bitmap_bytes(std::int64_t bits) { return bits / 8 + (bits % 8 != 0); }
+
+bool is_continuation_byte(std::uint8_t b) { return (b & 0xC0) == 0x80; }
+
+}  // namespace
+
+// ---- the batch
+
+struct Structure::Parser {
+  Structure& s;
+  const Shape& shape;
+  const ipc::RecordBatchLayout& layout;
+  const std::uint8_t* body;
+  bool v4;  // pre-1.0 metadata: unions have a validity buffer
+  bool check_utf8;
+  std::size_t node = 0, buffer = 0;
+
+  Result<ipc::FieldNodeLayout> next_node() {
+    if (node >= layout.nodes.size()) {
+      return Status::Invalid("structure batch has ", layout.nodes.size(), " field nodes, its schema needs more");
+    }
+    return layout.nodes[node++];
+  }
+  // The next buffer, at least `min` bytes long; *size gets its length.
+  Result<const std::uint8_t*> next_buffer(std::int64_t min, const char* what, std::int64_t* size = nullptr) {
+    if (buffer >= layout.buffers.size()) {
+      return Status::Invalid("structure batch has ", layout.buffers.size(), " buffers, its schema needs more");
+    }
+    const ipc::BodyBufferLayout& b = layout.buffers[buffer++];
+    if (b.length < min) {
+      return Status::Invalid("structure batch buffer ", buffer - 1, " (", what, ") has ", b.length, " bytes, needs ",
+                             min);
+    }
+    if (size) *size = b.length;
+    return b.length > 0 ? body + b.offset : nullptr;
+  }
+  // `n` values of `width` bytes, checked without overflow.
+  static std::int64_t bytes_for(std::int64_t n, std::int64_t width) {
+    return n > (std::int64_t{1} << 56) ? std::int64_t{1} << 62 : n * width;
+  }
+  // int32 offsets of `length` elements into [0, limit], non-decreasing.
+  static Status check_offsets(const ChildView& c, std::int64_t limit, const char* what) {
+    if (c.length == 0) return Status::OK();
+    std::int32_t prev = c.offset(0);
+    if (prev < 0) return Status::Invalid("structure: ", what, " offsets start at ", prev);
+    for (std::int64_t i = 1; i <= c.length; ++i) {
+      const std::int32_t o = c.offset(i);
+      if (o < prev) return Status::Invalid("structure: ", what, " offsets decrease at ", i);
+      prev = o;
+    }
+    if (prev > limit) return Status::Invalid("structure: ", what, " offsets end at ", prev, ", beyond ", limit);
+    return Status::OK();
+  }
+
+  Status parse_union(int index) {
+    const UnionShape& us = shape.unions[static_cast<std::size_t>(index)];
+    ARROWPACK_ASSIGN_OR_RAISE(auto n, next_node());
+    if (n.null_count != 0) return Status::SerializationError("a union of the structure has nulls");
+    if (v4) ARROWPACK_RETURN_NOT_OK(next_buffer(0, "union validity").status());
+    UnionView& u = s.unions_[static_cast<std::size_t>(index)];
+    u.length = n.length;
+    u.shape = &us;
+    u.children = s.children_.data() + us.first_child;
+    ARROWPACK_ASSIGN_OR_RAISE(u.codes, next_buffer(n.length, "union codes"));
+    ARROWPACK_ASSIGN_OR_RAISE(u.offsets, next_buffer(bytes_for(n.length, 4), "union offsets"));
+    for (std::size_t j = 0; j < us.children.size(); ++j) {
+      ARROWPACK_RETURN_NOT_OK(parse_child(us.children[j], s.children_[us.first_child + j]));
+    }
+    // Every child element used exactly once, in slot order (as pyarrow >= 0.15 and arrowpack
+    // write): aliased slots would let a small blob decode into an unbounded graph.
+    std::array<std::int64_t, kNumTags> next{};
+    for (std::int64_t i = 0; i < u.length; ++i) {
+      const std::uint8_t code = u.codes[i];
+      const int child = code < 128 ? us.child_of_code[code] : -1;
+      if (child < 0) return Status::SerializationError("union slot ", i, " has an undeclared type code");
+      const std::int64_t offset = u.offset(i);
+      if (offset != next[child]++ || offset >= u.children[child].length) {
+        return Status::SerializationError("union slot ", i, " points at element ", offset, " of child '",
+                                          tag_info(us.children[child].tag).name,
+                                          "'; elements must be used once, in order");
+      }
+    }
+    return Status::OK();
+  }
+
+  Status parse_child(const ChildShape& cs, ChildView& c) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto n, next_node());
+    c.tag = cs.tag;
+    c.length = n.length;
+    c.null_count = n.null_count;
+    const TagInfo& info = tag_info(cs.tag);
+    if (info.layout == Layout::kNull) return Status::OK();  // no buffers
+    if (n.null_count > n.length) {
+      return Status::Invalid("structure: child '", info.name, "' has ", n.null_count, " nulls in ", n.length);
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto validity, next_buffer(n.null_count > 0 ? bitmap_bytes(n.length) : 0, "validity"));
+    if (n.null_count > 0) c.validity = validity;
+    const std::int64_t offsets_bytes = n.length > 0 ? bytes_for(n.length + 1, 4) : 0;
+    switch (info.layout) {
+      case Layout::kNull: return Status::OK();
+      case Layout::kBool: {
+        ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(bitmap_bytes(n.length), "bits"));
+        return Status::OK();
+      }
+      case Layout::kFixed: {
+        ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(bytes_for(n.length, info.width), "values"));
+        return Status::OK();
+      }
+      case Layout::kIndex: {
+        ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(bytes_for(n.length, 4), "indices"));
+        std::int64_t& most = cs.tag == kTensor    ? s.refs_.tensors
+                             : cs.tag == kNdarray ? s.refs_.ndarrays
+                             : cs.tag == kBuffer  ? s.refs_.buffers
+                                                  : s.refs_.sparse_tensors;  // one list for 17-20
+        for (std::int64_t i = 0; i < n.length; ++i) {
+          if (!c.is_null(i)) most = std::max<std::int64_t>(most, std::int64_t{c.value<std::int32_t>(i)} + 1);
+        }
+        return Status::OK();
+      }
+      case Layout::kText: {
+        ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(offsets_bytes, "offsets"));
+        std::int64_t size = 0;
+        ARROWPACK_ASSIGN_OR_RAISE(c.data, next_buffer(0, "text", &size));
+        ARROWPACK_RETURN_NOT_OK(check_offsets(c, size, "text"));
+        if (cs.tag == kString && check_utf8 && n.length > 0) {
+          // UTF-8 once: the whole range, and every boundary at the start of a character.
+          const std::int32_t first = c.offset(0), last = c.offset(n.length);
+          if (!is_valid_utf8(std::string_view(reinterpret_cast<const char*>(c.data) + first,
+                                              static_cast<std::size_t>(last - first)))) {
+            return Status::Invalid("structure: a string is not valid UTF-8");
+          }
+          for (std::int64_t i = 1; i < n.length; ++i) {
+            const std::int32_t o = c.offset(i);
+            if (o < last && is_continuation_byte(c.data[o])) {
+              return Status::Invalid("structure: string ", i, " starts inside a UTF-8 character");
+            }
+          }
+        }
+        return Status::OK();
+      }
+      case Layout::kSequence: {
+        ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(offsets_bytes, "list offsets"));
+        ARROWPACK_RETURN_NOT_OK(parse_union(cs.items));
+        c.items = &s.unions_[static_cast<std::size_t>(cs.items)];
+        return check_offsets(c, c.items->length, "list");
+      }
+      case Layout::kDict: {
+        ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(offsets_bytes, "dict offsets"));
+        ARROWPACK_ASSIGN_OR_RAISE(auto entries, next_node());
+        if (entries.null_count != 0) return Status::SerializationError("the entries of a dict have nulls");
+        ARROWPACK_RETURN_NOT_OK(next_buffer(0, "entries validity").status());
+        ARROWPACK_RETURN_NOT_OK(parse_union(cs.keys));
+        ARROWPACK_RETURN_NOT_OK(parse_union(cs.vals));
+        c.keys = &s.unions_[static_cast<std::size_t>(cs.keys)];
+        c.vals = &s.unions_[static_cast<std::size_t>(cs.vals)];
+        if (c.keys->length < entries.length || c.vals->length < entries.length) {
+          return Status::Invalid("structure: ", entries.length, " dict entries over ", c.keys->length, " keys and ",
+                                 c.vals->length, " values");
+        }
+        return check_offsets(c, entries.length, "dict");
+      }
+    }
+    return Status::OK();
+  }
+};
+
+namespace {
+// Every buffer of the structure must be memory of its own. No writer of the format aliases
+// buffers; aliased ones would let a small blob decode the same bytes many times over.
+Status check_disjoint(const std::vector<ipc::BodyBufferLayout>& buffers) {
+  std::int64_t end = 0;
+  bool sorted = true;
+  for (const auto& b : buffers) {
+    if (b.length == 0) continue;
+    if (b.offset < end) {
+      sorted = false;
+      break;
+    }
+    end = b.offset + b.length;
+  }
+  if (sorted) return Status::OK();
+  std::vector<ipc::BodyBufferLayout> copy;
+  for (const auto& b : buffers) {
+    if (b.length > 0) copy.push_back(b);
+  }
+  std::sort(copy.begin(), copy.end(), [](const auto& a, const auto& b) { return a.offset < b.offset; });
+  for (std::size_t i = 1; i < copy.size(); ++i) {
+    if (copy[i].offset < copy[i - 1].offset + copy[i - 1].length) {
+      return Status::SerializationError(
+          "the structure's buffers overlap (", copy[i - 1].length, " and ", copy[i].length,
+          " bytes at the same memory): no writer shares buffers between arrays, a blob that does is refused");
+    }
+  }
+  return Status::OK();
+}
+}  // namespace
+
+Result<std::shared_ptr<const Structure>> Structure::parse(const std::shared_ptr<Buffer>& buffer, std::int64_t offset,
+                                                          const ipc::IpcReadOptions& options, std::int64_t* end) {
+  io::BufferReader reader(buffer);
+  ARROWPACK_RETURN_NOT_OK(reader.seek(offset));
+  auto out = std::make_shared<Structure>();
+  const std::int64_t size = buffer->size();
+  std::uint32_t head[2] = {0, 0};
+  if (size - offset >= 8) std::memcpy(head, buffer->data() + offset, 8);
+  const auto meta_length = static_cast<std::int64_t>(static_cast<std::int32_t>(head[1]));
+  const bool framed = head[0] == 0xFFFFFFFFu && meta_length > 0 && meta_length <= size - offset - 8 &&
+                      meta_length <= options.limits.max_metadata_bytes;
+  const std::string_view meta = framed ? std::string_view(reinterpret_cast<const char*>(buffer->data() + offset + 8),
+                                                          static_cast<std::size_t>(meta_length))
+                                       : std::string_view();
+  std::shared_ptr<const SchemaCache::Entry> cached = framed ? SchemaCache::instance().find(meta, options) : nullptr;
+  if (cached) {
+    out->schema_ = cached->schema;
+    out->shape_ = cached->shape;
+    ARROWPACK_RETURN_NOT_OK(reader.seek(offset + 8 + meta_length));
+  } else {
+    ARROWPACK_ASSIGN_OR_RAISE(out->schema_, ipc::read_schema(&reader, options));
+    ARROWPACK_ASSIGN_OR_RAISE(out->shape_, shape_of(*out->schema_));
+    if (out->shape_->depth > options.limits.max_depth) {
+      return Status::CapacityError("structure schema nests deeper than ReadLimits::max_depth allows");
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t after, reader.tell());
+    if (framed && after == offset + 8 + meta_length) SchemaCache::instance().add(meta, out->schema_, out->shape_);
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::read_message(&reader, options));
+  if (!message) return Status::Invalid("serialized object has no structure batch");
+  thread_local ipc::RecordBatchLayout layout;
+  ARROWPACK_RETURN_NOT_OK(ipc::read_record_batch_layout(*message, &layout));
+  ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, options));
+  if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
+  ARROWPACK_ASSIGN_OR_RAISE(*end, reader.tell());
+  if (layout.length < 1) return Status::SerializationError("the structure batch is empty");
+  const Shape& shape = *out->shape_;
+  if (static_cast<std::int64_t>(layout.nodes.size()) != shape.num_nodes) {
+    return Status::Invalid("structure batch has ", layout.nodes.size(), " field nodes, its schema ", shape.num_nodes);
+  }
+  ARROWPACK_RETURN_NOT_OK(check_disjoint(layout.buffers));
+  out->body_ = message->body();
+  out->unions_.resize(shape.unions.size());
+  out->children_.resize(static_cast<std::size_t>(shape.num_children));
+  Parser parser{*out,
+                shape,
+                layout,
+                out->body_ ? out->body_->data() : nullptr,
+                message->metadata_version() < ipc::MetadataVersion::kV5,
+                options.validation == Validation::kFull};
+  ARROWPACK_RETURN_NOT_OK(parser.parse_union(0));
+  if (parser.buffer != layout.buffers.size()) {
+    return Status::Invalid("structure batch has ", layout.buffers.size(), " buffers, its schema ", parser.buffer);
+  }
+  if (out->unions_[0].length != layout.length) {
+    return Status::Invalid("the structure column has ", out->unions_[0].length, " rows, its batch ", layout.length);
+  }
+  out->size_ = *end - offset;
+  return std::shared_ptr<const Structure>(std::move(out));
+}
+
+Status Structure::check_references_unique() const {
+  // Highest index + 1 of each kind were checked against the object's counts: a bit each.
+  std::vector<bool> tensors(static_cast<std::size_t>(refs_.tensors)),
+      ndarrays(static_cast<std::size_t>(refs_.ndarrays)), buffers(static_cast<std::size_t>(refs_.buffers)),
+      sparse(static_cast<std::size_t>(refs_.sparse_tensors));
+  for (const ChildView& c : children_) {
+    if (tag_info(c.tag).layout != Layout::kIndex) continue;
+    std::vector<bool>& seen = c.tag == kTensor    ? tensors
+                              : c.tag == kNdarray ? ndarrays
+                              : c.tag == kBuffer  ? buffers
+                                                  : sparse;
+    const char* what = c.tag == kTensor    ? "a tensor"
+                       : c.tag == kNdarray ? "an ndarray"
+                       : c.tag == kBuffer  ? "a buffer"
+                                           : "a sparse tensor";
+    for (std::int64_t i = 0; i < c.length; ++i) {
+      if (c.is_null(i)) continue;
+      const std::int32_t index = c.value<std::int32_t>(i);
+      if (index < 0) continue;  // refused when decoded
+      if (seen[static_cast<std::size_t>(index)]) {
+        return Status::SerializationError("the structure refers to ", what, " more than once (index ", index,
+                                          "): every item is written once per use");
+      }
+      seen[static_cast<std::size_t>(index)] = true;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace arrowpack::registry_internal
