@@ -149,6 +149,27 @@ TEST_CASE("the encoder renders the bytes the IPC writer writes for the same stru
   }
 }
 
+TEST_CASE("tensors of one shape share their metadata in components and are read without decoding it again") {
+  auto a = iota_tensor(3, 4), b = iota_tensor(3, 4), other = iota_tensor(4, 3);
+  const Value v = Value::list({Value::ndarray(a), Value::ndarray(b), Value::ndarray(other), Value::ndarray(a)});
+  auto c = ok_or_die(ok_or_die(serialize(v)).to_components());
+  REQUIRE(c.num_ndarrays == 4);
+  CHECK(c.data[1] == c.data[3]);  // one flatbuffer for the two 3x4 tensors
+  CHECK(c.data[1] != c.data[5]);
+  CHECK(c.data[1]->equals(*c.data[7]));
+  auto object = ok_or_die(SerializedObject::from_components(c));
+  for (int i = 0; i < 4; ++i) {
+    INFO(i);
+    const auto& t = object.ndarrays()[static_cast<std::size_t>(i)];
+    CHECK(t->data()->data() == c.data[static_cast<std::size_t>(2 + 2 * i)]->data());  // views, not copies
+  }
+  CHECK(ok_or_die(deserialize(object)).equals(v));
+  // A body that does not fit the shared metadata is read (and refused) as any other.
+  Components cut = c;
+  cut.data[4] = ok_or_die(c.data[4]->slice(0, c.data[4]->size() - 8));
+  CHECK(!SerializedObject::from_components(cut).ok());
+}
+
 TEST_CASE("the structure is pyarrow's: one dense-union column named list, children named by tag") {
   auto so = ok_or_die(serialize(Value::list({1, "a", Value::dict({{"k", 2.0}}), nullptr})));
   const auto& schema = *so.batch()->schema();

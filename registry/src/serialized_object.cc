@@ -119,11 +119,31 @@ Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_mes
       cache_->tensor_messages.clear();
       cache_->sparse_messages.clear();
     };
+    const Tensor* previous = nullptr;
     for (const auto* list : {&tensors_, &ndarrays_}) {
       for (const auto& t : *list) {
+        // Tensors of one type, shape and layout have one metadata flatbuffer: shared, not
+        // rebuilt (the 100 matrices of a dict, the rows of a batch of images).
+        if (previous && t->is_contiguous() && previous->is_contiguous() && t->type()->id() == previous->type()->id() &&
+            t->shape() == previous->shape() && t->strides() == previous->strides() &&
+            t->dim_names() == previous->dim_names()) {
+          const std::int64_t bytes = t->size() * t->element_size();
+          ipc::TensorMessageParts parts;
+          parts.metadata = cache_->tensor_messages.back().metadata;
+          if (t->data()->size() == bytes) {
+            parts.body = t->data();
+          } else {
+            auto body = t->data()->slice(0, bytes);
+            if (!body.ok()) return fail(body.status());
+            parts.body = body.move_value();
+          }
+          cache_->tensor_messages.push_back(std::move(parts));
+          continue;
+        }
         auto parts = ipc::make_tensor_message_parts(*t, pool);
         if (!parts.ok()) return fail(parts.status());
         cache_->tensor_messages.push_back(parts.move_value());
+        previous = t.get();
       }
     }
     for (const auto& t : sparse_tensors_) {
@@ -381,13 +401,31 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
     ARROWPACK_RETURN_NOT_OK(structure->check_references_unique());
     std::size_t k = 1;
     std::vector<TensorPtr> tensors, ndarrays;
+    // The tensor read last, and the metadata it was read from.
+    TensorPtr last_tensor;
+    const Buffer* last_metadata = nullptr;
     auto read_dense = [&](int count, std::vector<TensorPtr>* out) -> Status {
       for (int i = 0; i < count; ++i, k += 2) {
+        const Buffer& meta = *c.data[k];
+        const std::shared_ptr<Buffer>& body = c.data[k + 1];
+        // Metadata equal to the last tensor's, over a body of the same size (8-byte aligned, as
+        // read_tensor would have it): the same tensor over this body, without decoding again.
+        if (last_tensor && last_metadata->equals(meta) && body->size() == last_tensor->data()->size() &&
+            reinterpret_cast<std::uintptr_t>(body->data()) % 8 == 0) {
+          ARROWPACK_ASSIGN_OR_RAISE(auto t, Tensor::make(last_tensor->type(), body, last_tensor->shape(),
+                                                         last_tensor->strides(), last_tensor->dim_names()));
+          out->push_back(std::move(t));
+          continue;
+        }
         auto message = ipc::Message::open(c.data[k], c.data[k + 1], ipc_options);
         if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
         auto t = ipc::read_tensor(**message);
         if (!t.ok()) return t.status().with_context("component " + std::to_string(k));
         ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
+        // Only a tensor that is its message's whole body stands for the next ones.
+        const bool whole = checked->data()->data() == body->data() && checked->data()->size() == body->size();
+        last_tensor = whole ? checked : nullptr;
+        last_metadata = whole ? &meta : nullptr;
         out->push_back(std::move(checked));
       }
       return Status::OK();
