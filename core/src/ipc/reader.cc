@@ -296,10 +296,15 @@ Message::~Message() = default;
 
 Result<std::unique_ptr<Message>> Message::open(std::shared_ptr<Buffer> metadata, std::shared_ptr<Buffer> body,
                                                const IpcReadOptions& options) {
+  return open_verified(std::move(metadata), std::move(body), options, false);
+}
+
+Result<std::unique_ptr<Message>> Message::open_verified(std::shared_ptr<Buffer> metadata, std::shared_ptr<Buffer> body,
+                                                        const IpcReadOptions& options, bool verified) {
   return catch_exceptions("reading an IPC message", [&]() -> Result<std::unique_ptr<Message>> {
     if (!metadata) return Status::Invalid("message without metadata");
     ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
-    ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata, options));
+    if (!verified) ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata, options));
     const fb::Message* m = fb::GetMessage(metadata->data());
     const auto version = static_cast<int>(m->version());
     if (version < static_cast<int>(fb::MetadataVersion::V4)) {
@@ -377,7 +382,8 @@ Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const Ipc
       return Status::Invalid("stream truncated: message body announces ", body_length, " bytes, ", body->size(),
                              " remain");
     }
-    return Message::open(std::move(metadata), std::move(body), options);
+    // Verified above, and aligned: ensure_aligned() in open_verified() keeps it as it is.
+    return Message::open_verified(std::move(metadata), std::move(body), options, true);
   });
 }
 

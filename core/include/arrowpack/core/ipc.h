@@ -162,6 +162,11 @@ class Message {
 
  private:
   Message() = default;
+  // open() for metadata the caller has verified already (read_message reads the body length
+  // from it first): the same checks without verifying twice.
+  static Result<std::unique_ptr<Message>> open_verified(std::shared_ptr<Buffer> metadata, std::shared_ptr<Buffer> body,
+                                                        const IpcReadOptions& options, bool verified);
+  friend Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const IpcReadOptions& options);
   MessageType type_ = MessageType::kSchema;
   MetadataVersion version_ = MetadataVersion::kV5;
   std::shared_ptr<Buffer> metadata_;
