@@ -147,6 +147,12 @@ TEST_CASE("the encoder renders the bytes the IPC writer writes for the same stru
     CHECK(ok_or_die(made.to_buffer())->to_hex() == ok_or_die(rebuilt.to_buffer())->to_hex());
     CHECK(ok_or_die(made.total_bytes()) == ok_or_die(rebuilt.total_bytes()));
   }
+  // Without out-of-band items the blob is the memory the structure was rendered into.
+  auto object = ok_or_die(serialize(Value::tuple({"record", 1.0, 7})));
+  auto blob = ok_or_die(object.to_buffer());
+  CHECK(ok_or_die(object.to_buffer())->data() == blob->data());
+  CHECK(ok_or_die(object.structure_stream())->data() == blob->data() + 16);
+  CHECK(ok_or_die(object.to_components()).data[0]->data() == blob->data() + 16);
 }
 
 TEST_CASE("tensors of one shape share their metadata in components and are read without decoding it again") {

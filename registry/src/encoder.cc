@@ -296,15 +296,11 @@ struct BatchLayout {
       case Layout::kBool:
       case Layout::kFixed:
       case Layout::kIndex:
-        node(c.length, 0);
-        none();
-        buffer(c.values.data(), c.values.size());
-        return;
       case Layout::kText:
         node(c.length, 0);
         none();
-        buffer(c.values.data(), c.values.size());
-        buffer(c.data.data(), c.data.size());
+        buffer(c.values.data(), c.values.size());  // bits, values, indices or text offsets
+        if (tag_info(c.tag).layout == Layout::kText) buffer(c.data.data(), c.data.size());
         return;
       case Layout::kSequence:
         node(c.length, 0);

@@ -2,9 +2,6 @@
 // ReadSerializedObject / GetComponents / GetSerializedFromComponents layouts).
 #include <algorithm>
 #include <cstring>
-#include <mutex>
-#include <string_view>
-#include <unordered_map>
 
 #include "arrowpack/core/ipc.h"
 #include "structure_internal.h"
