@@ -253,3 +253,67 @@ TEST_CASE("Message API: read_message and write_message") {
   auto again = ok_or_die(ok_or_die(ipc::open_stream(ok_or_die(sink->finish())))->read_all());
   CHECK(again->batches()[0]->equals(*seed_batch()));
 }
+
+TEST_CASE("a record batch's layout read in place equals the one read through a Message") {
+  for (const bool legacy : {false, true}) {
+    ipc::IpcWriteOptions options;
+    options.write_legacy_ipc_format = legacy;
+    auto buf = write_stream(*seed_batch(), 1, options);
+    const std::span<const std::uint8_t> bytes(buf->data(), static_cast<std::size_t>(buf->size()));
+    io::BufferReader reader(buf);
+    REQUIRE(ok_or_die(ipc::read_message(&reader)));  // the schema
+    const std::int64_t batch_at = ok_or_die(reader.tell());
+    auto message = ok_or_die(ipc::read_message(&reader));
+    REQUIRE(message);
+    ipc::RecordBatchLayout via_message, in_place;
+    REQUIRE(ipc::read_record_batch_layout(*message, &via_message).ok());
+    REQUIRE(ipc::read_record_batch_layout(bytes, batch_at, {}, &in_place).ok());
+    CHECK(in_place.length == via_message.length);
+    REQUIRE(in_place.nodes.size() == via_message.nodes.size());
+    REQUIRE(in_place.buffers.size() == via_message.buffers.size());
+    for (std::size_t i = 0; i < in_place.buffers.size(); ++i) {
+      CHECK(in_place.buffers[i].offset == via_message.buffers[i].offset);
+      CHECK(in_place.buffers[i].length == via_message.buffers[i].length);
+    }
+    // The body lies where the Message's body slice starts, and the message ends at the EOS.
+    CHECK(buf->data() + in_place.body_offset == message->body()->data());
+    CHECK(in_place.body_length == message->body_length());
+    CHECK(in_place.end == ok_or_die(reader.tell()));
+    std::int64_t end = 0;
+    CHECK_FALSE(ipc::end_of_stream_at(bytes, batch_at, &end));
+    REQUIRE(ipc::end_of_stream_at(bytes, in_place.end, &end));
+    CHECK(end == buf->size());
+    CHECK(ipc::end_of_stream_at(bytes, buf->size(), &end));  // nothing more: a clean end
+    CHECK(end == buf->size());
+
+    // Not a record batch, cut short, or past the end: typed errors.
+    const std::int64_t eos_at = in_place.end;
+    CHECK(ipc::read_record_batch_layout(bytes, 0, {}, &in_place).is_invalid());
+    CHECK(ipc::read_record_batch_layout(bytes, eos_at, {}, &in_place).is_invalid());
+    CHECK(ipc::read_record_batch_layout(bytes.first(static_cast<std::size_t>(batch_at + 20)), batch_at, {}, &in_place)
+              .is_invalid());
+    CHECK(ipc::read_record_batch_layout(bytes.first(static_cast<std::size_t>(via_message.body_length + batch_at)),
+                                        batch_at, {}, &in_place)
+              .is_invalid());
+    CHECK(ipc::read_record_batch_layout(bytes, buf->size() + 1, {}, &in_place).is_invalid());
+    ipc::IpcReadOptions tight;
+    tight.limits.max_metadata_bytes = 16;
+    CHECK(ipc::read_record_batch_layout(bytes, batch_at, tight, &in_place).is_capacity_error());
+  }
+}
+
+TEST_CASE("a record batch's layout read in place from misaligned memory") {
+  auto buf = write_stream(*seed_batch(), 1);
+  io::BufferReader reader(buf);
+  REQUIRE(ok_or_die(ipc::read_message(&reader)));
+  const std::int64_t batch_at = ok_or_die(reader.tell());
+  std::vector<std::uint8_t> shifted(static_cast<std::size_t>(buf->size()) + 1);
+  std::memcpy(shifted.data() + 1, buf->data(), static_cast<std::size_t>(buf->size()));
+  ipc::RecordBatchLayout aligned, misaligned;
+  REQUIRE(ipc::read_record_batch_layout(std::span<const std::uint8_t>(buf->data(), buf->size()), batch_at, {}, &aligned)
+              .ok());
+  REQUIRE(ipc::read_record_batch_layout(shifted, batch_at + 1, {}, &misaligned).ok());
+  CHECK(misaligned.body_offset == aligned.body_offset + 1);
+  CHECK(misaligned.nodes.size() == aligned.nodes.size());
+  CHECK(misaligned.buffers.size() == aligned.buffers.size());
+}

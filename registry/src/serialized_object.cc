@@ -79,14 +79,16 @@ const SerializationContext& context_or_default(const SerializationContext* conte
 }  // namespace
 
 const RecordBatchPtr& SerializedObject::batch() const {
-  if (batch_ || !stream_) return batch_;
+  if (batch_ || !stream_source_) return batch_;
   std::call_once(cache_->batch_once, [this] {
     // Rendered by the encoder of this process: well formed, read without validating again;
     // read from outside: validated in full, as any IPC stream.
     ipc::IpcReadOptions options;
     options.validation = rendered_ ? Validation::kTrustedBytesOnly : Validation::kFull;
     options.limits.max_depth = 3 * ReadLimits{}.max_depth + 8;
-    auto reader = ipc::open_stream(stream_, options);
+    auto stream = structure_stream();
+    if (!stream.ok()) return;
+    auto reader = ipc::open_stream(*stream, options);
     if (!reader.ok()) return;
     auto batch = (*reader)->read_next_batch();
     if (batch.ok()) cache_->batch = batch.move_value();
@@ -95,10 +97,11 @@ const RecordBatchPtr& SerializedObject::batch() const {
 }
 
 Result<std::shared_ptr<Buffer>> SerializedObject::structure_stream() const {
-  if (stream_) return stream_;
-  if (!batch_) return Status::Invalid("empty serialized object");
+  if (stream_source_ && stream_offset_ == 0 && stream_size_ == stream_source_->size()) return stream_source_;
+  if (!batch_ && !stream_source_) return Status::Invalid("empty serialized object");
   std::call_once(cache_->stream_once, [this] {
-    auto r = render_structure(*batch_, default_memory_pool());
+    auto r = stream_source_ ? stream_source_->slice(stream_offset_, stream_size_)
+                            : render_structure(*batch_, default_memory_pool());
     if (r.ok()) {
       cache_->stream = r.move_value();
     } else {
@@ -154,10 +157,10 @@ Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_mes
 }
 
 Result<std::int64_t> SerializedObject::total_bytes() const {
-  if (!batch_ && !stream_) return Status::Invalid("empty serialized object");
+  if (!batch_ && !stream_source_) return Status::Invalid("empty serialized object");
   std::int64_t stream_size = 0;
-  if (stream_) {
-    stream_size = stream_->size();
+  if (stream_source_) {
+    stream_size = stream_size_;
   } else {
     ARROWPACK_ASSIGN_OR_RAISE(stream_size, structure_size(*batch_));
   }
@@ -170,7 +173,7 @@ Result<std::int64_t> SerializedObject::total_bytes() const {
 }
 
 Status SerializedObject::write_to(io::OutputStream* sink) const {
-  if (!batch_ && !stream_) return Status::Invalid("empty serialized object");
+  if (!batch_ && !stream_source_) return Status::Invalid("empty serialized object");
   ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(default_memory_pool()));
   const std::int32_t counts[4] = {
       static_cast<std::int32_t>(tensors_.size()), static_cast<std::int32_t>(sparse_tensors_.size()),
@@ -178,8 +181,8 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
   ARROWPACK_RETURN_NOT_OK(sink->write(counts, sizeof(counts)));
   // Straight into the sink: the structure's buffers are copied once, not rendered first.
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t start, sink->tell());
-  if (stream_) {
-    ARROWPACK_RETURN_NOT_OK(sink->write(stream_));
+  if (stream_source_) {
+    ARROWPACK_RETURN_NOT_OK(sink->write(stream_source_->data() + stream_offset_, stream_size_));
   } else {
     ARROWPACK_RETURN_NOT_OK(write_structure(*batch_, sink, default_memory_pool()));
   }
@@ -233,7 +236,7 @@ Result<std::shared_ptr<Buffer>> SerializedObject::to_buffer(MemoryPool* pool) co
 }
 
 Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
-  if (!batch_ && !stream_) return Status::Invalid("empty serialized object");
+  if (!batch_ && !stream_source_) return Status::Invalid("empty serialized object");
   Components c;
   c.num_tensors = static_cast<int>(tensors_.size());
   c.num_ndarrays = static_cast<int>(ndarrays_.size());
@@ -370,7 +373,9 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     }
     SerializedObject out(nullptr, std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list),
                          std::move(sparse_list));
-    ARROWPACK_ASSIGN_OR_RAISE(out.stream_, buffer->slice(16, structure->size()));
+    out.stream_source_ = buffer;
+    out.stream_offset_ = 16;
+    out.stream_size_ = structure->size();
     out.structure_ = std::move(structure);
     SerializedObjectAccess::mark_read(out, options.validation);
     out.input_bytes_ = size;
@@ -466,7 +471,8 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
     ARROWPACK_RETURN_NOT_OK(read_dense(c.num_ndarrays, &ndarrays));
     std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
     SerializedObject out(nullptr, std::move(tensors), std::move(ndarrays), std::move(buffers), std::move(sparse));
-    out.stream_ = c.data[0];
+    out.stream_source_ = c.data[0];
+    out.stream_size_ = c.data[0]->size();
     out.structure_ = std::move(structure);
     SerializedObjectAccess::mark_read(out, options.validation);
     out.input_bytes_ = c.total_bytes();
@@ -502,21 +508,27 @@ Result<Value> deserialize_components(const Components& components, const Seriali
 Result<const registry_internal::Structure*> SerializedObjectAccess::structure(const SerializedObject& object,
                                                                               const DeserializeOptions& options) {
   if (object.structure_) return object.structure_.get();
-  if (!object.batch_ && !object.stream_) return Status::Invalid("serialized object without a structure batch");
+  if (!object.batch_ && !object.stream_source_) return Status::Invalid("serialized object without a structure batch");
   SerializedObject::Cache& cache = *object.cache_;
   std::call_once(cache.structure_once, [&] {
-    auto stream = object.structure_stream();
-    if (!stream.ok()) {
-      cache.structure_status = stream.status();
-      return;
+    std::shared_ptr<Buffer> source = object.stream_source_;
+    std::int64_t offset = object.stream_offset_;
+    if (!source) {  // a batch the caller made: rendered first
+      auto stream = object.structure_stream();
+      if (!stream.ok()) {
+        cache.structure_status = stream.status();
+        return;
+      }
+      source = stream.move_value();
+      offset = 0;
     }
     // Made here (serialize(), ObjectWriter): well formed, its text checked when written. A
     // batch the caller made is checked in full, under the first reader's limits.
     DeserializeOptions parse_options = options;
     if (object.structure_validated()) parse_options.validation = Validation::kTrustedBytesOnly;
     std::int64_t end = 0;
-    auto parsed =
-        registry_internal::Structure::parse(*stream, 0, registry_internal::structure_read_options(parse_options), &end);
+    auto parsed = registry_internal::Structure::parse(source, offset,
+                                                      registry_internal::structure_read_options(parse_options), &end);
     if (parsed.ok()) {
       cache.structure = parsed.move_value();
     } else {
@@ -530,7 +542,9 @@ Result<const registry_internal::Structure*> SerializedObjectAccess::structure(co
 SerializedObject SerializedObjectAccess::from_encoded(registry_internal::Encoded&& encoded) {
   SerializedObject out(nullptr, std::move(encoded.tensors), std::move(encoded.ndarrays), std::move(encoded.buffers),
                        std::move(encoded.sparse_tensors));
-  out.stream_ = encoded.rendered->slice(16, encoded.stream_size).value_or(nullptr);
+  out.stream_source_ = encoded.rendered;
+  out.stream_offset_ = 16;
+  out.stream_size_ = encoded.stream_size;
   out.rendered_ = std::move(encoded.rendered);
   for (auto& owner : encoded.keep_alive) out.retain(std::move(owner));
   out.checked_ = SerializedObject::Checked::kValidated;  // made here, well formed by construction
@@ -540,8 +554,8 @@ SerializedObject SerializedObjectAccess::from_encoded(registry_internal::Encoded
 std::int64_t SerializedObjectAccess::input_bytes(const SerializedObject& object) {
   if (object.input_bytes_ > 0) return object.input_bytes_;
   std::int64_t n = 0;
-  if (object.stream_) {
-    n += object.stream_->size();
+  if (object.stream_source_) {
+    n += object.stream_size_;
   } else if (object.batch_) {
     for (const auto& c : object.batch_->columns()) n += buffer_bytes(*c.data());
   }

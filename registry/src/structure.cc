@@ -294,21 +294,28 @@ Status CursorAccess::all_elements(const ObjectReader::Cursor& c, std::span<T> ou
   return decoder.count_many(c.depth_ + 1, n);
 }
 
-ObjectReader::ObjectReader(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ObjectReader::~ObjectReader() = default;
+
+struct ObjectReader::Block {
+  Block(SerializedObject o, const registry_internal::Structure* s, const SerializationContext& ctx,
+        const DeserializeOptions& opts)
+      : impl(std::move(o), s, ctx, opts), reader(&impl) {}
+  Impl impl;
+  ObjectReader reader;
+};
 
 Result<std::shared_ptr<ObjectReader>> ObjectReader::open(SerializedObject object, const SerializationContext& context,
                                                          const DeserializeOptions& options) {
   return catch_exceptions("opening a serialized object", [&]() -> Result<std::shared_ptr<ObjectReader>> {
     ARROWPACK_ASSIGN_OR_RAISE(const registry_internal::Structure* structure,
                               registry_internal::check_before_decoding(object, options));
-    return std::shared_ptr<ObjectReader>(
-        new ObjectReader(std::make_shared<Impl>(std::move(object), structure, context, options)));
+    auto block = std::make_shared<Block>(std::move(object), structure, context, options);
+    return std::shared_ptr<ObjectReader>(block, &block->reader);
   });
 }
 
 Result<ObjectReader::Cursor> ObjectReader::root() const {
-  return CursorAccess::make(impl_.get(), &impl_->structure->root(), 0, 0);
+  return CursorAccess::make(impl_, &impl_->structure->root(), 0, 0);
 }
 
 namespace {

@@ -343,8 +343,6 @@ Status check_disjoint(const std::vector<ipc::BodyBufferLayout>& buffers) {
 
 Result<std::shared_ptr<const Structure>> Structure::parse(const std::shared_ptr<Buffer>& buffer, std::int64_t offset,
                                                           const ipc::IpcReadOptions& options, std::int64_t* end) {
-  io::BufferReader reader(buffer);
-  ARROWPACK_RETURN_NOT_OK(reader.seek(offset));
   auto out = std::make_shared<Structure>();
   const std::int64_t size = buffer->size();
   std::uint32_t head[2] = {0, 0};
@@ -356,40 +354,43 @@ Result<std::shared_ptr<const Structure>> Structure::parse(const std::shared_ptr<
                                                           static_cast<std::size_t>(meta_length))
                                        : std::string_view();
   std::shared_ptr<const SchemaCache::Entry> cached = framed ? SchemaCache::instance().find(meta, options) : nullptr;
+  std::int64_t batch_at = 0;
   if (cached) {
     out->schema_ = cached->schema;
     out->shape_ = cached->shape;
-    ARROWPACK_RETURN_NOT_OK(reader.seek(offset + 8 + meta_length));
+    batch_at = offset + 8 + meta_length;
   } else {
+    io::BufferReader reader(buffer);
+    ARROWPACK_RETURN_NOT_OK(reader.seek(offset));
     ARROWPACK_ASSIGN_OR_RAISE(out->schema_, ipc::read_schema(&reader, options));
     ARROWPACK_ASSIGN_OR_RAISE(out->shape_, shape_of(*out->schema_));
     if (out->shape_->depth > options.limits.max_depth) {
       return Status::CapacityError("structure schema nests deeper than ReadLimits::max_depth allows");
     }
-    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t after, reader.tell());
-    if (framed && after == offset + 8 + meta_length) SchemaCache::instance().add(meta, out->schema_, out->shape_);
+    ARROWPACK_ASSIGN_OR_RAISE(batch_at, reader.tell());
+    if (framed && batch_at == offset + 8 + meta_length) SchemaCache::instance().add(meta, out->schema_, out->shape_);
   }
-  ARROWPACK_ASSIGN_OR_RAISE(auto message, ipc::read_message(&reader, options));
-  if (!message) return Status::Invalid("serialized object has no structure batch");
+  // The batch is read in place: its body is a range of `buffer`, which the Structure keeps.
+  const std::span<const std::uint8_t> bytes(buffer->data(), static_cast<std::size_t>(size));
+  if (ipc::end_of_stream_at(bytes, batch_at, end)) return Status::Invalid("serialized object has no structure batch");
   thread_local ipc::RecordBatchLayout layout;
-  ARROWPACK_RETURN_NOT_OK(ipc::read_record_batch_layout(*message, &layout));
-  ARROWPACK_ASSIGN_OR_RAISE(auto eos, ipc::read_message(&reader, options));
-  if (eos) return Status::Invalid("serialized object: more than one message in the structure stream");
-  ARROWPACK_ASSIGN_OR_RAISE(*end, reader.tell());
+  ARROWPACK_RETURN_NOT_OK(ipc::read_record_batch_layout(bytes, batch_at, options, &layout));
+  if (!ipc::end_of_stream_at(bytes, layout.end, end)) {
+    return Status::Invalid("serialized object: more than one message in the structure stream");
+  }
   if (layout.length < 1) return Status::SerializationError("the structure batch is empty");
   const Shape& shape = *out->shape_;
   if (static_cast<std::int64_t>(layout.nodes.size()) != shape.num_nodes) {
     return Status::Invalid("structure batch has ", layout.nodes.size(), " field nodes, its schema ", shape.num_nodes);
   }
   ARROWPACK_RETURN_NOT_OK(check_disjoint(layout.buffers));
-  out->body_ = message->body();
-  out->unions_.resize(shape.unions.size());
-  out->children_.resize(static_cast<std::size_t>(shape.num_children));
+  out->body_ = buffer;
+  out->size_views(shape);
   Parser parser{*out,
                 shape,
                 layout,
-                out->body_ ? out->body_->data() : nullptr,
-                message->metadata_version() < ipc::MetadataVersion::kV5,
+                buffer->data() + layout.body_offset,
+                layout.version < ipc::MetadataVersion::kV5,
                 options.validation == Validation::kFull};
   ARROWPACK_RETURN_NOT_OK(parser.parse_union(0));
   if (parser.buffer != layout.buffers.size()) {
@@ -400,6 +401,22 @@ Result<std::shared_ptr<const Structure>> Structure::parse(const std::shared_ptr<
   }
   out->size_ = *end - offset;
   return std::shared_ptr<const Structure>(std::move(out));
+}
+
+void Structure::size_views(const Shape& shape) {
+  const std::size_t u = shape.unions.size(), c = static_cast<std::size_t>(shape.num_children);
+  if (u <= kInlineUnions) {
+    unions_ = std::span<UnionView>(inline_unions_.data(), u);
+  } else {
+    heap_unions_ = std::make_unique<UnionView[]>(u);
+    unions_ = std::span<UnionView>(heap_unions_.get(), u);
+  }
+  if (c <= kInlineChildren) {
+    children_ = std::span<ChildView>(inline_children_.data(), c);
+  } else {
+    heap_children_ = std::make_unique<ChildView[]>(c);
+    children_ = std::span<ChildView>(heap_children_.get(), c);
+  }
 }
 
 Status Structure::check_references_unique() const {

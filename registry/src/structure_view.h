@@ -9,6 +9,7 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "arrowpack/core/ipc.h"
@@ -92,6 +93,9 @@ struct UnionView {
 /// The checked views of one structure stream; keeps the stream's memory alive.
 class Structure {
  public:
+  Structure() = default;
+  Structure(const Structure&) = delete;  // the views point into the Structure itself
+  Structure& operator=(const Structure&) = delete;
   /// Parses the stream at `offset` of `buffer` (schema, one record batch, end of stream);
   /// *end is set to the offset after it. SerializationError for a stream that is not a
   /// structure, Invalid for a malformed one, CapacityError beyond `options`' limits.
@@ -112,9 +116,17 @@ class Structure {
   struct Parser;
   SchemaPtr schema_;
   std::shared_ptr<const Shape> shape_;
-  std::shared_ptr<Buffer> body_;
-  std::vector<UnionView> unions_;
-  std::vector<ChildView> children_;
+  std::shared_ptr<Buffer> body_;  ///< the memory the views point into (the buffer parsed)
+  /// Sizes the views for `shape`: inline for small objects (one allocation per Structure),
+  /// on the heap beyond.
+  void size_views(const Shape& shape);
+  std::span<UnionView> unions_;
+  std::span<ChildView> children_;
+  static constexpr std::size_t kInlineUnions = 4, kInlineChildren = 16;
+  std::array<UnionView, kInlineUnions> inline_unions_{};
+  std::array<ChildView, kInlineChildren> inline_children_{};
+  std::unique_ptr<UnionView[]> heap_unions_;
+  std::unique_ptr<ChildView[]> heap_children_;
   References refs_;
   std::int64_t size_ = 0;
 };

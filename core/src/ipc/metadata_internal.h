@@ -18,6 +18,8 @@ using FBB = flatbuffers::FlatBufferBuilder;
 /// Verifier bound on the tables of hostile metadata (the depth bound comes from
 /// ReadLimits::flatbuffer_depth).
 inline constexpr int kMaxFlatbufferTables = 1000000;
+/// The continuation marker that begins a message's framing (since Arrow 0.15).
+inline constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
 
 /// Verifies `bytes` as a flatbuffer whose root is checked by `verify` (a generated
 /// fb::Verify*Buffer), with the depth bound derived from `limits`. A buffer that fails only

@@ -27,8 +27,6 @@ std::string_view message_type_name(MessageType type) {
 
 namespace {
 
-constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
-
 const fb::Message* fb_message(const Message& m) { return static_cast<const fb::Message*>(m.flatbuffer()); }
 
 Status verify_flatbuffer_message(const Buffer& metadata, const IpcReadOptions& options) {
@@ -41,18 +39,75 @@ std::int32_t load_le32(const std::uint8_t* p) {
   return v;
 }
 
-// Reads one int32 of framing; `got` tells how many bytes there were (0 = clean end).
-Result<std::int32_t> read_int32(io::InputStream* stream, std::int64_t* got) {
-  std::uint8_t bytes[4];
+// Reads up to `n` bytes of framing into `out`: fewer only at the end of the input.
+Result<std::int64_t> read_up_to(io::InputStream* stream, std::uint8_t* out, std::int64_t n) {
   std::int64_t have = 0;
-  while (have < 4) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto n, stream->read(4 - have, bytes + have));
-    if (n == 0) break;
-    have += n;
+  while (have < n) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto got, stream->read(n - have, out + have));
+    if (got == 0) break;
+    have += got;
   }
-  *got = have;
-  if (have < 4) return 0;
-  return load_le32(bytes);
+  return have;
+}
+
+// What every reader checks of a verified Message flatbuffer: a known version (V4 or V5),
+// a known header type with its header present, a non-negative body length.
+Result<MessageType> check_message_header(const fb::Message* m, MetadataVersion* version) {
+  const auto v = static_cast<int>(m->version());
+  if (v < static_cast<int>(fb::MetadataVersion::V4)) {
+    return Status::NotImplemented("metadata version V", v + 1, " (Arrow before 0.8) is not supported; V4 and V5 are");
+  }
+  if (v > static_cast<int>(fb::MetadataVersion::V5)) {
+    return Status::Invalid("unknown metadata version V", v + 1, " (this reader knows V4 and V5)");
+  }
+  MessageType type = MessageType::kSchema;
+  switch (m->header_type()) {
+    case fb::MessageHeader::Schema: type = MessageType::kSchema; break;
+    case fb::MessageHeader::DictionaryBatch: type = MessageType::kDictionaryBatch; break;
+    case fb::MessageHeader::RecordBatch: type = MessageType::kRecordBatch; break;
+    case fb::MessageHeader::Tensor: type = MessageType::kTensor; break;
+    case fb::MessageHeader::SparseTensor: type = MessageType::kSparseTensor; break;
+    default: return Status::Invalid("unknown message header type ", static_cast<int>(m->header_type()));
+  }
+  if (m->header() == nullptr) return Status::Invalid(message_type_name(type), " message without a header");
+  if (m->bodyLength() < 0) return Status::Invalid("negative message body length ", m->bodyLength());
+  *version = static_cast<MetadataVersion>(v);
+  return type;
+}
+
+// The framing rule: a message starts with the continuation marker and an int32 metadata
+// length, or (legacy framing, before Arrow 0.15) with the length alone; a length of 0 is the
+// end-of-stream marker. Checks a length read from either.
+Status check_metadata_length(std::int32_t length, const IpcReadOptions& options) {
+  if (length < 0) return Status::Invalid("negative message metadata length ", length);
+  if (length > options.limits.max_metadata_bytes) {
+    return Status::CapacityError("message metadata of ", length,
+                                 " bytes exceeds ReadLimits::max_metadata_bytes = ", options.limits.max_metadata_bytes);
+  }
+  return Status::OK();
+}
+
+// Where a message in memory starts: the bytes of framing before its metadata (4 or 8; 0
+// when fewer than 4 bytes remain) and the metadata length it announces (0 at the
+// end-of-stream marker). Invalid when the framing itself is cut short.
+struct Frame {
+  std::int64_t prefix = 0;
+  std::int32_t length = 0;
+};
+Result<Frame> frame_at(std::span<const std::uint8_t> bytes, std::int64_t offset) {
+  const std::int64_t left = static_cast<std::int64_t>(bytes.size()) - offset;
+  if (offset < 0 || left < 0)
+    return Status::Invalid("message offset ", offset, " lies outside ", bytes.size(), " bytes");
+  if (left < 4) {
+    if (left == 0) return Frame{};
+    return Status::Invalid("stream truncated: ", left, " bytes where a message length was expected");
+  }
+  const std::int32_t first = load_le32(bytes.data() + offset);
+  if (static_cast<std::uint32_t>(first) != internal::kContinuation) return Frame{4, first};
+  if (left < 8) {
+    return Status::Invalid("stream truncated after the continuation marker (", left - 4, " of 4 length bytes)");
+  }
+  return Frame{8, load_le32(bytes.data() + offset + 4)};
 }
 
 // Decodes arrays of one record batch from its FieldNodes and Buffers, in schema order.
@@ -306,28 +361,9 @@ Result<std::unique_ptr<Message>> Message::open_verified(std::shared_ptr<Buffer> 
     ARROWPACK_ASSIGN_OR_RAISE(metadata, ensure_aligned(std::move(metadata), 8, options.pool));
     if (!verified) ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(*metadata, options));
     const fb::Message* m = fb::GetMessage(metadata->data());
-    const auto version = static_cast<int>(m->version());
-    if (version < static_cast<int>(fb::MetadataVersion::V4)) {
-      return Status::NotImplemented("metadata version V", version + 1,
-                                    " (Arrow before 0.8) is not supported; V4 and V5 are");
-    }
-    if (version > static_cast<int>(fb::MetadataVersion::V5)) {
-      return Status::Invalid("unknown metadata version V", version + 1, " (this reader knows V4 and V5)");
-    }
     std::unique_ptr<Message> out(new Message());
-    switch (m->header_type()) {
-      case fb::MessageHeader::Schema: out->type_ = MessageType::kSchema; break;
-      case fb::MessageHeader::DictionaryBatch: out->type_ = MessageType::kDictionaryBatch; break;
-      case fb::MessageHeader::RecordBatch: out->type_ = MessageType::kRecordBatch; break;
-      case fb::MessageHeader::Tensor: out->type_ = MessageType::kTensor; break;
-      case fb::MessageHeader::SparseTensor: out->type_ = MessageType::kSparseTensor; break;
-      default: return Status::Invalid("unknown message header type ", static_cast<int>(m->header_type()));
-    }
-    if (m->header() == nullptr) {
-      return Status::Invalid(message_type_name(out->type_), " message without a header");
-    }
+    ARROWPACK_ASSIGN_OR_RAISE(out->type_, check_message_header(m, &out->version_));
     const std::int64_t body_length = m->bodyLength();
-    if (body_length < 0) return Status::Invalid("negative message body length ", body_length);
     const std::int64_t have = body ? body->size() : 0;
     if (have < body_length) {
       return Status::Invalid("message body truncated: metadata announces ", body_length, " bytes, ", have,
@@ -339,7 +375,6 @@ Result<std::unique_ptr<Message>> Message::open_verified(std::shared_ptr<Buffer> 
     if (body && body_length > 0) {
       ARROWPACK_ASSIGN_OR_RAISE(body, ensure_aligned(std::move(body), 8, options.pool));
     }
-    out->version_ = static_cast<MetadataVersion>(version);
     out->metadata_ = std::move(metadata);
     out->body_ = body ? std::move(body) : std::make_shared<Buffer>(nullptr, 0);
     internal::DecodeBudget budget(out->metadata_->size());
@@ -351,23 +386,18 @@ Result<std::unique_ptr<Message>> Message::open_verified(std::shared_ptr<Buffer> 
 
 Result<std::unique_ptr<Message>> read_message(io::InputStream* stream, const IpcReadOptions& options) {
   return catch_exceptions("reading an IPC message", [&]() -> Result<std::unique_ptr<Message>> {
-    std::int64_t got = 0;
-    ARROWPACK_ASSIGN_OR_RAISE(std::int32_t first, read_int32(stream, &got));
-    if (got == 0) return std::unique_ptr<Message>();  // input ended without an EOS marker
-    if (got < 4) return Status::Invalid("stream truncated: ", got, " bytes where a message length was expected");
-    std::int32_t length = first;
-    if (static_cast<std::uint32_t>(first) == kContinuation) {
-      ARROWPACK_ASSIGN_OR_RAISE(length, read_int32(stream, &got));
-      if (got < 4) {
-        return Status::Invalid("stream truncated after the continuation marker (", got, " of 4 length bytes)");
-      }
+    // The framing: 4 bytes, and 4 more after a continuation marker (the rule is frame_at's).
+    std::uint8_t head[8];
+    ARROWPACK_ASSIGN_OR_RAISE(std::int64_t have, read_up_to(stream, head, 4));
+    if (have == 4 && static_cast<std::uint32_t>(load_le32(head)) == internal::kContinuation) {
+      ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t more, read_up_to(stream, head + 4, 4));
+      have += more;
     }
-    if (length == 0) return std::unique_ptr<Message>();  // end-of-stream marker
-    if (length < 0) return Status::Invalid("negative message metadata length ", length);
-    if (length > options.limits.max_metadata_bytes) {
-      return Status::CapacityError("message metadata of ", length, " bytes exceeds ReadLimits::max_metadata_bytes = ",
-                                   options.limits.max_metadata_bytes);
-    }
+    ARROWPACK_ASSIGN_OR_RAISE(const Frame frame, frame_at(std::span<const std::uint8_t>(head, have), 0));
+    // A clean end of input without an EOS marker, or the end-of-stream marker.
+    if (frame.prefix == 0 || frame.length == 0) return std::unique_ptr<Message>();
+    const std::int32_t length = frame.length;
+    ARROWPACK_RETURN_NOT_OK(check_metadata_length(length, options));
     ARROWPACK_ASSIGN_OR_RAISE(auto metadata, io::read_fully(stream, length, options.pool));
     if (metadata->size() < length) {
       return Status::Invalid("stream truncated: message metadata announces ", length, " bytes, ", metadata->size(),
@@ -518,11 +548,9 @@ Status check_body_compression(const fb::RecordBatch* rb) {
 
 }  // namespace
 
-Status read_record_batch_layout(const Message& message, RecordBatchLayout* out) {
-  if (message.type() != MessageType::kRecordBatch) {
-    return Status::Invalid("expected a RecordBatch message, got ", message_type_name(message.type()));
-  }
-  const fb::RecordBatch* rb = fb_message(message)->header_as_RecordBatch();
+namespace {
+// The layout of a verified RecordBatch header whose body is `body_size` bytes.
+Status layout_of(const fb::RecordBatch* rb, std::int64_t body_size, RecordBatchLayout* out) {
   if (rb->compression() != nullptr) return Status::NotImplemented("a compressed record batch body");
   if (rb->variadicBufferCounts() != nullptr && rb->variadicBufferCounts()->size() > 0) {
     return Status::NotImplemented("a record batch with variadic buffer counts");
@@ -541,7 +569,6 @@ Status read_record_batch_layout(const Message& message, RecordBatchLayout* out) 
       out->nodes.push_back({n.length(), n.null_count()});
     }
   }
-  const std::int64_t body_size = message.body_length();
   if (const auto* buffers = rb->buffers()) {
     out->buffers.reserve(buffers->size());
     for (flatbuffers::uoffset_t i = 0; i < buffers->size(); ++i) {
@@ -554,6 +581,67 @@ Status read_record_batch_layout(const Message& message, RecordBatchLayout* out) 
     }
   }
   return Status::OK();
+}
+}  // namespace
+
+Status read_record_batch_layout(const Message& message, RecordBatchLayout* out) {
+  if (message.type() != MessageType::kRecordBatch) {
+    return Status::Invalid("expected a RecordBatch message, got ", message_type_name(message.type()));
+  }
+  out->version = message.metadata_version();
+  out->body_offset = 0;
+  out->body_length = message.body_length();
+  out->end = 0;
+  return layout_of(fb_message(message)->header_as_RecordBatch(), message.body_length(), out);
+}
+
+Status read_record_batch_layout(std::span<const std::uint8_t> bytes, std::int64_t offset, const IpcReadOptions& options,
+                                RecordBatchLayout* out) {
+  return catch_exceptions("reading a record batch message in place", [&]() -> Status {
+    ARROWPACK_ASSIGN_OR_RAISE(const Frame frame, frame_at(bytes, offset));
+    if (frame.prefix == 0 || frame.length == 0) {
+      return Status::Invalid("expected a RecordBatch message at offset ", offset, ", found the end of the stream");
+    }
+    ARROWPACK_RETURN_NOT_OK(check_metadata_length(frame.length, options));
+    const std::int64_t meta_at = offset + frame.prefix;
+    const auto size = static_cast<std::int64_t>(bytes.size());
+    if (frame.length > size - meta_at) {
+      return Status::Invalid("stream truncated: message metadata announces ", frame.length, " bytes, ", size - meta_at,
+                             " remain");
+    }
+    const std::uint8_t* meta = bytes.data() + meta_at;
+    if (reinterpret_cast<std::uintptr_t>(meta) % 8 != 0) {
+      // Flatbuffers are read aligned: misaligned metadata is verified and read from a
+      // per-thread aligned copy (the layout is copied out of it, nothing points into it).
+      thread_local std::vector<std::uint64_t> aligned;
+      aligned.resize((static_cast<std::size_t>(frame.length) + 7) / 8);
+      std::memcpy(aligned.data(), meta, static_cast<std::size_t>(frame.length));
+      meta = reinterpret_cast<const std::uint8_t*>(aligned.data());
+    }
+    const Buffer metadata(meta, frame.length);
+    ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(metadata, options));
+    const fb::Message* m = fb::GetMessage(meta);
+    ARROWPACK_ASSIGN_OR_RAISE(const MessageType type, check_message_header(m, &out->version));
+    if (type != MessageType::kRecordBatch) {
+      return Status::Invalid("expected a RecordBatch message, got ", message_type_name(type));
+    }
+    const std::int64_t body_at = meta_at + frame.length;
+    if (m->bodyLength() > size - body_at) {
+      return Status::Invalid("stream truncated: message body announces ", m->bodyLength(), " bytes, ", size - body_at,
+                             " remain");
+    }
+    out->body_offset = body_at;
+    out->body_length = m->bodyLength();
+    out->end = body_at + m->bodyLength();
+    return layout_of(m->header_as_RecordBatch(), out->body_length, out);
+  });
+}
+
+bool end_of_stream_at(std::span<const std::uint8_t> bytes, std::int64_t offset, std::int64_t* end) {
+  auto frame = frame_at(bytes, offset);
+  if (!frame.ok() || frame->length != 0) return false;
+  *end = offset + frame->prefix;
+  return true;
 }
 
 namespace {
@@ -888,12 +976,10 @@ Result<std::unique_ptr<Message>> FileReader::read_block(const Block& block, cons
   if (block.metadata_length < 8) {
     return Status::Invalid(what, ": metadata block of ", block.metadata_length, " bytes is truncated or too small");
   }
-  std::int64_t prefix = 4;
-  std::int32_t length = load_le32(frame->data());
-  if (static_cast<std::uint32_t>(length) == kContinuation) {
-    prefix = 8;
-    length = load_le32(frame->data() + 4);
-  }
+  ARROWPACK_ASSIGN_OR_RAISE(const Frame framing,
+                            frame_at(std::span<const std::uint8_t>(frame->data(), frame->size()), 0));
+  const std::int64_t prefix = framing.prefix;
+  const std::int32_t length = framing.length;
   if (length <= 0 || length > block.metadata_length - prefix) {
     return Status::Invalid(what, ": metadata length ", length, " does not fit its ", block.metadata_length,
                            "-byte block");

@@ -14,8 +14,6 @@
 namespace arrowpack::ipc {
 namespace {
 
-constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
-
 std::int64_t pad8(std::int64_t n) { return arrowpack::internal::round_up(n, 8); }
 
 // The bytes of a contiguous tensor, or a row-major copy of one that is not.
@@ -325,7 +323,7 @@ Result<std::int64_t> write_sparse_tensor_message(const SparseTensorMessageParts&
   static const std::uint8_t kZeros[8] = {};
   const std::int64_t meta = parts.metadata->size();
   const auto len = static_cast<std::int32_t>(pad8(meta));
-  ARROWPACK_RETURN_NOT_OK(sink->write(&kContinuation, 4));
+  ARROWPACK_RETURN_NOT_OK(sink->write(&internal::kContinuation, 4));
   ARROWPACK_RETURN_NOT_OK(sink->write(&len, 4));
   ARROWPACK_RETURN_NOT_OK(sink->write(parts.metadata->data(), meta));
   ARROWPACK_RETURN_NOT_OK(sink->write(kZeros, pad8(meta) - meta));

@@ -10,7 +10,6 @@ namespace arrowpack::ipc {
 namespace {
 
 constexpr std::int64_t kTensorAlignment = 64;
-constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
 
 // The flatbuffer Message for a tensor whose body is `body_length` bytes of data laid out
 // with `strides`. One builder per thread is reused: a message costs one allocation.
@@ -81,7 +80,7 @@ Result<std::int64_t> write_tensor_message(const TensorMessageParts& parts, io::O
   const auto len = static_cast<std::int32_t>(padded);
   std::string head;
   head.reserve(static_cast<std::size_t>(8 + padded));
-  head.append(reinterpret_cast<const char*>(&kContinuation), 4);
+  head.append(reinterpret_cast<const char*>(&internal::kContinuation), 4);
   head.append(reinterpret_cast<const char*>(&len), 4);
   head.append(reinterpret_cast<const char*>(parts.metadata->data()), static_cast<std::size_t>(meta));
   head.append(static_cast<std::size_t>(padded - meta), '\0');

@@ -18,7 +18,6 @@ using arrowpack::internal::round_up;
 namespace {
 
 constexpr std::uint8_t kZeros[64] = {};
-constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
 
 Status write_zeros(io::OutputStream* sink, std::int64_t n) {
   while (n > 0) {
@@ -382,7 +381,7 @@ Result<std::int64_t> write_message(const Message& message, io::OutputStream* sin
   if (padded > std::numeric_limits<std::int32_t>::max()) {
     return Status::CapacityError("message metadata of ", meta, " bytes is too large");
   }
-  if (!options.write_legacy_ipc_format) ARROWPACK_RETURN_NOT_OK(sink->write(&kContinuation, 4));
+  if (!options.write_legacy_ipc_format) ARROWPACK_RETURN_NOT_OK(sink->write(&internal::kContinuation, 4));
   const auto len = static_cast<std::int32_t>(padded);
   ARROWPACK_RETURN_NOT_OK(sink->write(&len, 4));
   ARROWPACK_RETURN_NOT_OK(sink->write(message.metadata()->data(), meta));
@@ -393,7 +392,7 @@ Result<std::int64_t> write_message(const Message& message, io::OutputStream* sin
 }
 
 Status write_end_of_stream(io::OutputStream* sink, const IpcWriteOptions& options) {
-  const std::uint32_t eos[2] = {kContinuation, 0};
+  const std::uint32_t eos[2] = {internal::kContinuation, 0};
   if (options.write_legacy_ipc_format) return sink->write(&eos[1], 4);
   return sink->write(eos, 8);
 }
@@ -451,7 +450,7 @@ Status StreamWriter::write_payload(const std::shared_ptr<Buffer>& metadata,
     scratch_.clear();
     return st;
   };
-  if (!options_.write_legacy_ipc_format) gather(&kContinuation, 4);
+  if (!options_.write_legacy_ipc_format) gather(&internal::kContinuation, 4);
   const auto len = static_cast<std::int32_t>(padded);
   gather(&len, 4);
   gather(metadata->data(), metadata->size());

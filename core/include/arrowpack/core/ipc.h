@@ -240,11 +240,18 @@ Result<std::span<const std::uint8_t>> record_batch_metadata(std::int64_t num_row
                                                             std::span<const BodyBufferLayout> buffers,
                                                             std::int64_t body_length);
 
-/// A RecordBatch message as written: its length, field nodes and body buffer extents.
+/// A RecordBatch message as written: its length, field nodes and body buffer extents, and
+/// (when read in place from memory) where its body lies and where the message ends.
 struct RecordBatchLayout {
   std::int64_t length = 0;
   std::vector<FieldNodeLayout> nodes;
   std::vector<BodyBufferLayout> buffers;
+  MetadataVersion version = MetadataVersion::kV5;
+  /// Offset of the body in the bytes read in place (0 when read from a Message).
+  std::int64_t body_offset = 0;
+  std::int64_t body_length = 0;
+  /// Offset just past the message in the bytes read in place.
+  std::int64_t end = 0;
 };
 /// For readers that walk a record batch's body themselves (the registry's structure
 /// reader): reads `message`'s layout into `out`, whose vectors keep their capacity. Every
@@ -252,6 +259,19 @@ struct RecordBatchLayout {
 /// when the message is not a RecordBatch or a buffer lies outside the body; NotImplemented
 /// for a compressed body or one with variadic buffer counts (no such reader needs them).
 Status read_record_batch_layout(const Message& message, RecordBatchLayout* out);
+/// The same, in place: reads the framed RecordBatch message that starts at `offset` of
+/// `bytes` without copying or allocating anything (once `out`'s vectors are warm). The
+/// metadata is verified as read_message() verifies it, and the body must lie inside `bytes`.
+/// Invalid for a truncated or malformed message or another message type (an end-of-stream
+/// marker included); CapacityError for metadata over ReadLimits::max_metadata_bytes;
+/// NotImplemented as above. Metadata that is not 8-byte aligned in memory is read from a
+/// per-thread copy; the body is not touched, so its alignment is the caller's concern.
+Status read_record_batch_layout(std::span<const std::uint8_t> bytes, std::int64_t offset, const IpcReadOptions& options,
+                                RecordBatchLayout* out);
+/// Whether `bytes` hold an end-of-stream marker at `offset` (either framing), or nothing
+/// more: `*end` is then the offset past it. False, with `*end` untouched, when a message
+/// follows there instead.
+bool end_of_stream_at(std::span<const std::uint8_t> bytes, std::int64_t offset, std::int64_t* end);
 
 /// What a writer has written so far.
 struct WriteStats {

@@ -28,14 +28,17 @@ class ObjectReader {
   static Result<std::shared_ptr<ObjectReader>> open(SerializedObject object, const SerializationContext& context,
                                                     const DeserializeOptions& options = {});
   ~ObjectReader();
+  ObjectReader(const ObjectReader&) = delete;
+  ObjectReader& operator=(const ObjectReader&) = delete;
   /// The serialized value itself.
   Result<Cursor> root() const;
 
  private:
   friend struct CursorAccess;
   struct Impl;
-  explicit ObjectReader(std::shared_ptr<Impl> impl);
-  std::shared_ptr<Impl> impl_;
+  struct Block;  // the reader and its Impl in one allocation
+  explicit ObjectReader(Impl* impl) : impl_(impl) {}
+  Impl* impl_;  // lives in the same Block as this reader
 };
 
 class ObjectReader::Cursor {

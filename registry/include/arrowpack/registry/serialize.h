@@ -150,7 +150,7 @@ class SerializedObject {
     std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
     std::vector<ipc::SparseTensorMessageParts> sparse_messages;
     std::once_flag batch_once;
-    RecordBatchPtr batch;  // read from stream_ on first use
+    RecordBatchPtr batch;  // read from the structure stream on first use
     std::once_flag structure_once;
     Status structure_status;
     std::shared_ptr<const registry_internal::Structure> structure;  // parsed on first use
@@ -158,10 +158,13 @@ class SerializedObject {
   Result<const std::vector<ipc::TensorMessageParts>*> tensor_messages(MemoryPool* pool) const;
 
   RecordBatchPtr batch_;
-  // Made by the encoder: the header, the structure stream and padding to 64 in one buffer
-  // (rendered_), and the stream as a slice of it (stream_).
+  // Made by the encoder: the header, the structure stream and padding to 64 in one buffer.
   std::shared_ptr<Buffer> rendered_;
-  std::shared_ptr<Buffer> stream_;
+  // Where the structure stream lies (rendered_, the blob read, or the first component):
+  // a Buffer of its own is sliced only when one is asked for (structure_stream()).
+  std::shared_ptr<Buffer> stream_source_;
+  std::int64_t stream_offset_ = 0;
+  std::int64_t stream_size_ = 0;
   // Read by read_from()/from_components(): the structure's checked views.
   std::shared_ptr<const registry_internal::Structure> structure_;
   std::vector<TensorPtr> tensors_;
