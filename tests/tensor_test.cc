@@ -61,6 +61,24 @@ TEST_CASE("tensors: shape, strides, contiguity, names") {
   CHECK(ok_or_die(Tensor::make(int32(), data, {2, 3, 4}, {}, {"", "", ""}))->dim_names().empty());
 }
 
+TEST_CASE("a tensor over other data shares its shape, strides and names") {
+  std::vector<std::int32_t> a(24), b(24);
+  std::iota(a.begin(), a.end(), 0);
+  std::iota(b.begin(), b.end(), 100);
+  auto t = ok_or_die(Tensor::make(int32(), Buffer::wrap(a.data(), 96), {4, 3}, {24, 8}, {"r", "c"}));
+  auto other = ok_or_die(t->with_data(Buffer::wrap(b.data(), 96)));
+  CHECK(other->data()->data() == reinterpret_cast<const std::uint8_t*>(b.data()));
+  CHECK(other->shape().data() == t->shape().data());  // shared, not copied
+  CHECK(other->strides().data() == t->strides().data());
+  CHECK(other->dim_name(1) == "c");
+  CHECK(other->size() == 12);
+  CHECK(other->value<std::int32_t>({2, 1}) == 114);
+  // The farthest element starts at 3 * 24 + 2 * 8 = 88: the elements span 92 bytes.
+  CHECK(t->with_data(Buffer::wrap(b.data(), 92)).ok());
+  CHECK(t->with_data(Buffer::wrap(b.data(), 91)).status().is_invalid());
+  CHECK(t->with_data(nullptr).status().is_invalid());
+}
+
 TEST_CASE("tensors refuse shapes and strides that leave the data") {
   auto data = Buffer::from_string(std::string(96, '\0'));
   CHECK(Tensor::make(int32(), data, {5, 5}).status().message() ==

@@ -55,6 +55,12 @@ Status check_default_strides(const std::vector<std::int64_t>& shape, std::int64_
 }
 }  // namespace
 
+// One allocation for a tensor and its geometry.
+struct Tensor::Owned : Tensor {
+  explicit Owned(Geometry g) : geometry(std::move(g)) {}
+  Geometry geometry;
+};
+
 Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<Buffer> data,
                                              std::vector<std::int64_t> shape, std::vector<std::int64_t> strides,
                                              std::vector<std::string> dim_names) {
@@ -99,12 +105,11 @@ Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<B
   if (!dim_names.empty() && dim_names.size() != shape.size()) {
     return Status::Invalid("tensor has ", shape.size(), " dimensions but ", dim_names.size(), " names");
   }
-  std::shared_ptr<Tensor> t(new Tensor());
+  auto owned = std::make_shared<Owned>(Geometry{std::move(shape), std::move(strides), std::move(dim_names)});
+  std::shared_ptr<Tensor> t(owned, owned.get());
   t->type_ = std::move(type);
   t->data_ = std::move(data);
-  t->shape_ = std::move(shape);
-  t->strides_ = std::move(strides);
-  t->dim_names_ = std::move(dim_names);
+  t->geometry_ = &owned->geometry;
   t->size_ = size;
   return t;
 }
@@ -119,15 +124,31 @@ Result<std::shared_ptr<Tensor>> Tensor::make_column_major(DataTypePtr type, std:
   return make(std::move(type), std::move(data), std::move(shape), std::move(strides), std::move(dim_names));
 }
 
+Result<std::shared_ptr<Tensor>> Tensor::with_data(std::shared_ptr<Buffer> data) const {
+  if (!data) return Status::Invalid("tensor without a data buffer");
+  if (data->size() < data_extent()) {
+    return Status::Invalid("tensor of shape and strides spanning ", data_extent(), " bytes over a data buffer of ",
+                           data->size());
+  }
+  struct Shared : Tensor {};  // make_shared's access to the private constructor
+  std::shared_ptr<Tensor> t = std::make_shared<Shared>();
+  t->type_ = type_;
+  t->data_ = std::move(data);
+  t->geometry_ = geometry_;
+  t->geometry_owner_ = geometry_owner_ ? geometry_owner_ : shared_from_this();
+  t->size_ = size_;
+  return t;
+}
+
 const std::string& Tensor::dim_name(int i) const {
   static const std::string kEmpty;
-  return dim_names_.empty() ? kEmpty : dim_names_[i];
+  return geometry_->dim_names.empty() ? kEmpty : geometry_->dim_names[i];
 }
 
 std::int64_t Tensor::data_extent() const {
   if (size_ == 0) return 0;
   std::int64_t last = 0;
-  for (std::size_t i = 0; i < shape_.size(); ++i) last += (shape_[i] - 1) * strides_[i];
+  for (std::size_t i = 0; i < geometry_->shape.size(); ++i) last += (geometry_->shape[i] - 1) * geometry_->strides[i];
   return last + element_size();
 }
 
@@ -135,9 +156,9 @@ bool Tensor::is_row_major() const {
   // Dimensions of size 1 (or an empty tensor) do not constrain the stride.
   if (size_ == 0) return true;
   std::int64_t step = element_size();
-  for (std::size_t i = shape_.size(); i-- > 0;) {
-    if (shape_[i] != 1 && strides_[i] != step) return false;
-    step *= shape_[i];
+  for (std::size_t i = geometry_->shape.size(); i-- > 0;) {
+    if (geometry_->shape[i] != 1 && geometry_->strides[i] != step) return false;
+    step *= geometry_->shape[i];
   }
   return true;
 }
@@ -145,16 +166,16 @@ bool Tensor::is_row_major() const {
 bool Tensor::is_column_major() const {
   if (size_ == 0) return true;
   std::int64_t step = element_size();
-  for (std::size_t i = 0; i < shape_.size(); ++i) {
-    if (shape_[i] != 1 && strides_[i] != step) return false;
-    step *= shape_[i];
+  for (std::size_t i = 0; i < geometry_->shape.size(); ++i) {
+    if (geometry_->shape[i] != 1 && geometry_->strides[i] != step) return false;
+    step *= geometry_->shape[i];
   }
   return true;
 }
 
 std::int64_t Tensor::byte_offset(const std::vector<std::int64_t>& index) const {
   std::int64_t off = 0;
-  for (std::size_t i = 0; i < index.size(); ++i) off += index[i] * strides_[i];
+  for (std::size_t i = 0; i < index.size(); ++i) off += index[i] * geometry_->strides[i];
   return off;
 }
 
@@ -182,7 +203,8 @@ void for_each_element(const Tensor& t, F&& f) {
 
 Result<std::shared_ptr<Tensor>> Tensor::to_row_major(MemoryPool* pool) const {
   if (is_row_major()) {
-    return make(type_, data_, shape_, row_major_strides(shape_, element_size()), dim_names_);
+    return make(type_, data_, geometry_->shape, row_major_strides(geometry_->shape, element_size()),
+                geometry_->dim_names);
   }
   const std::int64_t w = element_size();
   ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(size_ * w, pool));
@@ -192,12 +214,12 @@ Result<std::shared_ptr<Tensor>> Tensor::to_row_major(MemoryPool* pool) const {
     std::memcpy(dst, src + off, static_cast<std::size_t>(w));
     dst += w;
   });
-  return make(type_, std::move(out), shape_, {}, dim_names_);
+  return make(type_, std::move(out), geometry_->shape, {}, geometry_->dim_names);
 }
 
 bool Tensor::equals(const Tensor& other, bool check_names) const {
-  if (!type_->equals(*other.type_) || shape_ != other.shape_) return false;
-  if (check_names && dim_names_ != other.dim_names_) return false;
+  if (!type_->equals(*other.type_) || geometry_->shape != other.geometry_->shape) return false;
+  if (check_names && geometry_->dim_names != other.geometry_->dim_names) return false;
   if (is_row_major() && other.is_row_major()) {
     return size_ == 0 || std::memcmp(data_->data(), other.data_->data(), size_ * element_size()) == 0;
   }
@@ -208,21 +230,21 @@ bool Tensor::equals(const Tensor& other, bool check_names) const {
 
 std::string Tensor::to_string() const {
   std::string out = "arrowpack.Tensor<" + type_->to_string() + ">(shape=[";
-  for (std::size_t i = 0; i < shape_.size(); ++i) {
+  for (std::size_t i = 0; i < geometry_->shape.size(); ++i) {
     if (i) out += ", ";
-    out += std::to_string(shape_[i]);
+    out += std::to_string(geometry_->shape[i]);
   }
   out += "], strides=[";
-  for (std::size_t i = 0; i < strides_.size(); ++i) {
+  for (std::size_t i = 0; i < geometry_->strides.size(); ++i) {
     if (i) out += ", ";
-    out += std::to_string(strides_[i]);
+    out += std::to_string(geometry_->strides[i]);
   }
   out += "]";
-  if (!dim_names_.empty()) {
+  if (!geometry_->dim_names.empty()) {
     out += ", dim_names=[";
-    for (std::size_t i = 0; i < dim_names_.size(); ++i) {
+    for (std::size_t i = 0; i < geometry_->dim_names.size(); ++i) {
       if (i) out += ", ";
-      out += dim_names_[i];
+      out += geometry_->dim_names[i];
     }
     out += "]";
   }

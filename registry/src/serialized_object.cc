@@ -414,8 +414,7 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
         // read_tensor would have it): the same tensor over this body, without decoding again.
         if (last_tensor && last_metadata->equals(meta) && body->size() == last_tensor->data()->size() &&
             reinterpret_cast<std::uintptr_t>(body->data()) % 8 == 0) {
-          ARROWPACK_ASSIGN_OR_RAISE(auto t, Tensor::make(last_tensor->type(), body, last_tensor->shape(),
-                                                         last_tensor->strides(), last_tensor->dim_names()));
+          ARROWPACK_ASSIGN_OR_RAISE(auto t, last_tensor->with_data(body));
           out->push_back(std::move(t));
           continue;
         }

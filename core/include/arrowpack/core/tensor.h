@@ -15,7 +15,7 @@ namespace arrowpack {
 
 /// Immutable; the data buffer is shared, not copied (a tensor read from a memory map or an
 /// IPC buffer is a view of it).
-class Tensor {
+class Tensor : public std::enable_shared_from_this<Tensor> {
  public:
   /// Checks the type (integers and floats), that strides have one entry per dimension (empty:
   /// row-major), are non-negative, and that every element lies inside `data`. `dim_names`
@@ -28,21 +28,29 @@ class Tensor {
   static Result<std::shared_ptr<Tensor>> make(DataTypePtr type, std::shared_ptr<Buffer> data,
                                               std::vector<std::int64_t> shape, std::vector<std::int64_t> strides = {},
                                               std::vector<std::string> dim_names = {});
+  /// A tensor of this one's type, shape, strides and names over other `data` (received
+  /// memory of the same layout, say). It shares this tensor's shape, strides and names, so it
+  /// costs one allocation and copies nothing. Invalid when `data` is null or shorter than the
+  /// bytes the elements span (data_extent()). Thread-safe: the tensor is immutable.
+  Result<std::shared_ptr<Tensor>> with_data(std::shared_ptr<Buffer> data) const;
   /// Column-major (Fortran order) strides for `shape`.
   static Result<std::shared_ptr<Tensor>> make_column_major(DataTypePtr type, std::shared_ptr<Buffer> data,
                                                            std::vector<std::int64_t> shape,
                                                            std::vector<std::string> dim_names = {});
 
+  Tensor(const Tensor&) = delete;  // shared by pointer (TensorPtr); with_data() shares the layout
+  Tensor& operator=(const Tensor&) = delete;
+
   const DataTypePtr& type() const { return type_; }
   const std::shared_ptr<Buffer>& data() const { return data_; }
-  const std::vector<std::int64_t>& shape() const { return shape_; }
+  const std::vector<std::int64_t>& shape() const { return geometry_->shape; }
   /// Byte step per dimension.
-  const std::vector<std::int64_t>& strides() const { return strides_; }
+  const std::vector<std::int64_t>& strides() const { return geometry_->strides; }
   /// Empty when the tensor has no dimension names.
-  const std::vector<std::string>& dim_names() const { return dim_names_; }
+  const std::vector<std::string>& dim_names() const { return geometry_->dim_names; }
   /// Name of dimension i ("" when unnamed).
   const std::string& dim_name(int i) const;
-  int ndim() const { return static_cast<int>(shape_.size()); }
+  int ndim() const { return static_cast<int>(geometry_->shape.size()); }
   /// Number of elements (product of the shape).
   std::int64_t size() const { return size_; }
   std::int64_t element_size() const { return type_->byte_width(); }
@@ -81,11 +89,18 @@ class Tensor {
 
  private:
   Tensor() = default;
+  // Shape, strides and names: immutable. A tensor from make() holds them in its own
+  // allocation; those from with_data() point at the first one's and keep it alive.
+  struct Geometry {
+    std::vector<std::int64_t> shape;
+    std::vector<std::int64_t> strides;
+    std::vector<std::string> dim_names;
+  };
+  struct Owned;  // a Tensor with its Geometry (tensor.cc)
   DataTypePtr type_;
   std::shared_ptr<Buffer> data_;
-  std::vector<std::int64_t> shape_;
-  std::vector<std::int64_t> strides_;
-  std::vector<std::string> dim_names_;
+  const Geometry* geometry_ = nullptr;
+  std::shared_ptr<const Tensor> geometry_owner_;  // null when the Geometry is this tensor's own
   std::int64_t size_ = 0;
 };
 
