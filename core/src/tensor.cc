@@ -142,13 +142,13 @@ Result<std::shared_ptr<Tensor>> Tensor::with_data(std::shared_ptr<Buffer> data) 
 
 const std::string& Tensor::dim_name(int i) const {
   static const std::string kEmpty;
-  return geometry_->dim_names.empty() ? kEmpty : geometry_->dim_names[i];
+  return dim_names().empty() ? kEmpty : dim_names()[i];
 }
 
 std::int64_t Tensor::data_extent() const {
   if (size_ == 0) return 0;
   std::int64_t last = 0;
-  for (std::size_t i = 0; i < geometry_->shape.size(); ++i) last += (geometry_->shape[i] - 1) * geometry_->strides[i];
+  for (std::size_t i = 0; i < shape().size(); ++i) last += (shape()[i] - 1) * strides()[i];
   return last + element_size();
 }
 
@@ -156,9 +156,9 @@ bool Tensor::is_row_major() const {
   // Dimensions of size 1 (or an empty tensor) do not constrain the stride.
   if (size_ == 0) return true;
   std::int64_t step = element_size();
-  for (std::size_t i = geometry_->shape.size(); i-- > 0;) {
-    if (geometry_->shape[i] != 1 && geometry_->strides[i] != step) return false;
-    step *= geometry_->shape[i];
+  for (std::size_t i = shape().size(); i-- > 0;) {
+    if (shape()[i] != 1 && strides()[i] != step) return false;
+    step *= shape()[i];
   }
   return true;
 }
@@ -166,16 +166,16 @@ bool Tensor::is_row_major() const {
 bool Tensor::is_column_major() const {
   if (size_ == 0) return true;
   std::int64_t step = element_size();
-  for (std::size_t i = 0; i < geometry_->shape.size(); ++i) {
-    if (geometry_->shape[i] != 1 && geometry_->strides[i] != step) return false;
-    step *= geometry_->shape[i];
+  for (std::size_t i = 0; i < shape().size(); ++i) {
+    if (shape()[i] != 1 && strides()[i] != step) return false;
+    step *= shape()[i];
   }
   return true;
 }
 
 std::int64_t Tensor::byte_offset(const std::vector<std::int64_t>& index) const {
   std::int64_t off = 0;
-  for (std::size_t i = 0; i < index.size(); ++i) off += index[i] * geometry_->strides[i];
+  for (std::size_t i = 0; i < index.size(); ++i) off += index[i] * strides()[i];
   return off;
 }
 
@@ -203,8 +203,7 @@ void for_each_element(const Tensor& t, F&& f) {
 
 Result<std::shared_ptr<Tensor>> Tensor::to_row_major(MemoryPool* pool) const {
   if (is_row_major()) {
-    return make(type_, data_, geometry_->shape, row_major_strides(geometry_->shape, element_size()),
-                geometry_->dim_names);
+    return make(type_, data_, shape(), row_major_strides(shape(), element_size()), dim_names());
   }
   const std::int64_t w = element_size();
   ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(size_ * w, pool));
@@ -214,12 +213,12 @@ Result<std::shared_ptr<Tensor>> Tensor::to_row_major(MemoryPool* pool) const {
     std::memcpy(dst, src + off, static_cast<std::size_t>(w));
     dst += w;
   });
-  return make(type_, std::move(out), geometry_->shape, {}, geometry_->dim_names);
+  return make(type_, std::move(out), shape(), {}, dim_names());
 }
 
 bool Tensor::equals(const Tensor& other, bool check_names) const {
-  if (!type_->equals(*other.type_) || geometry_->shape != other.geometry_->shape) return false;
-  if (check_names && geometry_->dim_names != other.geometry_->dim_names) return false;
+  if (!type_->equals(*other.type_) || shape() != other.shape()) return false;
+  if (check_names && dim_names() != other.dim_names()) return false;
   if (is_row_major() && other.is_row_major()) {
     return size_ == 0 || std::memcmp(data_->data(), other.data_->data(), size_ * element_size()) == 0;
   }
@@ -230,21 +229,21 @@ bool Tensor::equals(const Tensor& other, bool check_names) const {
 
 std::string Tensor::to_string() const {
   std::string out = "arrowpack.Tensor<" + type_->to_string() + ">(shape=[";
-  for (std::size_t i = 0; i < geometry_->shape.size(); ++i) {
+  for (std::size_t i = 0; i < shape().size(); ++i) {
     if (i) out += ", ";
-    out += std::to_string(geometry_->shape[i]);
+    out += std::to_string(shape()[i]);
   }
   out += "], strides=[";
-  for (std::size_t i = 0; i < geometry_->strides.size(); ++i) {
+  for (std::size_t i = 0; i < strides().size(); ++i) {
     if (i) out += ", ";
-    out += std::to_string(geometry_->strides[i]);
+    out += std::to_string(strides()[i]);
   }
   out += "]";
-  if (!geometry_->dim_names.empty()) {
+  if (!dim_names().empty()) {
     out += ", dim_names=[";
-    for (std::size_t i = 0; i < geometry_->dim_names.size(); ++i) {
+    for (std::size_t i = 0; i < dim_names().size(); ++i) {
       if (i) out += ", ";
-      out += geometry_->dim_names[i];
+      out += dim_names()[i];
     }
     out += "]";
   }

@@ -75,9 +75,7 @@ Result<MessageType> check_message_header(const fb::Message* m, MetadataVersion* 
   return type;
 }
 
-// The framing rule: a message starts with the continuation marker and an int32 metadata
-// length, or (legacy framing, before Arrow 0.15) with the length alone; a length of 0 is the
-// end-of-stream marker. Checks a length read from either.
+// Checks the metadata length a message's framing announces.
 Status check_metadata_length(std::int32_t length, const IpcReadOptions& options) {
   if (length < 0) return Status::Invalid("negative message metadata length ", length);
   if (length > options.limits.max_metadata_bytes) {
@@ -87,9 +85,11 @@ Status check_metadata_length(std::int32_t length, const IpcReadOptions& options)
   return Status::OK();
 }
 
-// Where a message in memory starts: the bytes of framing before its metadata (4 or 8; 0
-// when fewer than 4 bytes remain) and the metadata length it announces (0 at the
-// end-of-stream marker). Invalid when the framing itself is cut short.
+// The framing rule, for every reader: a message starts with the continuation marker and an
+// int32 metadata length, or (legacy framing, before Arrow 0.15) with the length alone; a
+// length of 0 is the end-of-stream marker. frame_at() gives the bytes of framing before the
+// metadata (4 or 8; 0 when no bytes remain) and the length announced. Invalid when the
+// framing itself is cut short.
 struct Frame {
   std::int64_t prefix = 0;
   std::int32_t length = 0;
@@ -546,9 +546,6 @@ Status check_body_compression(const fb::RecordBatch* rb) {
   return Status::OK();
 }
 
-}  // namespace
-
-namespace {
 // The layout of a verified RecordBatch header whose body is `body_size` bytes.
 Status layout_of(const fb::RecordBatch* rb, std::int64_t body_size, RecordBatchLayout* out) {
   if (rb->compression() != nullptr) return Status::NotImplemented("a compressed record batch body");
