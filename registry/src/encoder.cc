@@ -65,10 +65,7 @@ Status SequenceEncoder::append_bool(bool b) {
   return c->values.append_bit(*arena_, b, c->length - 1);
 }
 
-Status SequenceEncoder::append_text(std::int8_t tag, std::string_view s) {
-  if (tag == kString && !is_valid_utf8(s)) {
-    return Status::TypeError("string is not valid UTF-8 (use Value::bytes for binary data)");
-  }
+Status SequenceEncoder::append_text_slow(std::int8_t tag, std::string_view s) {
   const auto n = static_cast<std::int64_t>(s.size());
   ARROWPACK_ASSIGN_OR_RAISE(SequenceChild * c, child_for(tag));
   if (n > kMaxInt32 - c->data.size()) return Status::CapacityError("strings or bytes longer than 2^31-1 in total");

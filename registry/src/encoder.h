@@ -23,18 +23,30 @@ class Column {
  public:
   template <typename T>
   Status append(ScratchArena& arena, T x) {
-    if (size_ + static_cast<std::int64_t>(sizeof(T)) > capacity_) [[unlikely]] {
+    if (!has_room(sizeof(T))) [[unlikely]] {
       ARROWPACK_RETURN_NOT_OK(grow(arena, sizeof(T)));
     }
+    put(x);
+    return Status::OK();
+  }
+  /// Whether `n` more bytes fit without growing.
+  bool has_room(std::int64_t n) const { return size_ + n <= capacity_; }
+  /// Appends `x`, which has_room() said fits.
+  template <typename T>
+  void put(T x) {
     std::memcpy(data_ + size_, &x, sizeof(T));
     size_ += static_cast<std::int64_t>(sizeof(T));
-    return Status::OK();
   }
   Status append_bytes(ScratchArena& arena, const void* bytes, std::int64_t n) {
     if (size_ + n > capacity_) ARROWPACK_RETURN_NOT_OK(grow(arena, n));
     if (n > 0) std::memcpy(data_ + size_, bytes, static_cast<std::size_t>(n));
     size_ += n;
     return Status::OK();
+  }
+  /// Appends `n` bytes, which has_room() said fit.
+  void append_unchecked(const void* bytes, std::int64_t n) {
+    if (n > 0) std::memcpy(data_ + size_, bytes, static_cast<std::size_t>(n));
+    size_ += n;
   }
   /// Makes room for `n` more bytes and returns where they go.
   Result<std::uint8_t*> extend(ScratchArena& arena, std::int64_t n) {
@@ -78,13 +90,18 @@ class SequenceEncoder {
   template <typename T>
   Status append_scalar(std::int8_t tag, T x);
   Status append_bool(bool b);
-  Status append_text(std::int8_t tag, std::string_view s);
+  Status append_text(std::int8_t tag, std::string_view s);  // s is checked to be UTF-8 for kString
   Status append_index(std::int8_t tag, std::size_t index);
   /// n slots of one fixed-width kind at once (what n append_scalar calls would give).
   template <typename T>
   Status append_many(std::int8_t tag, const T* values, std::int64_t n);
   /// Adds a union slot pointing at the next element of the child for `tag`.
   Result<SequenceChild*> child_for(std::int8_t tag);
+  /// child_for() without Status, for the common case: when the child for `tag` exists and
+  /// the codes, the offsets and the child's values have room for one more slot and
+  /// `value_bytes` more bytes, adds the slot and returns the child; otherwise changes
+  /// nothing and returns nullptr (the caller then takes child_for()).
+  SequenceChild* fast_slot(std::int8_t tag, std::int64_t value_bytes);
 
   int num_children() const { return num_children_; }
   const SequenceChild& child(int i) const { return *children_[i]; }
@@ -95,6 +112,7 @@ class SequenceEncoder {
  private:
   explicit SequenceEncoder(ScratchArena& arena) : arena_(&arena) { tag_to_child_.fill(-1); }
   Status add_child(std::int8_t tag);
+  Status append_text_slow(std::int8_t tag, std::string_view s);  // UTF-8 already checked
   Status append_sequence(std::int8_t tag, const std::vector<Value>& items, int depth, Encoder& enc);
   Status append_dict(const Dict& dict, int depth, Encoder& enc);
   Status append_dict_entries(const std::vector<std::pair<Value, Value>>& entries, int depth, Encoder& enc);
@@ -142,6 +160,14 @@ class Encoder {
     }
     return Status::OK();
   }
+  /// count() for the common case: counts the element and says true when it is within the
+  /// limits; otherwise counts nothing and says false (count() then gives the error).
+  bool count_fast(int depth) {
+    if (depth > limits_.max_depth || elements_ >= limits_.max_elements) [[unlikely]]
+      return false;
+    ++elements_;
+    return true;
+  }
   Status count_many(int depth, std::int64_t n) {
     if (depth > limits_.max_depth) return count(depth);
     if (n > limits_.max_elements - elements_) {
@@ -170,10 +196,48 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool);
 
 // ---- the templates
 
+inline SequenceChild* SequenceEncoder::fast_slot(std::int8_t tag, std::int64_t value_bytes) {
+  const std::int8_t index = tag_to_child_[tag];
+  if (index < 0) [[unlikely]]
+    return nullptr;
+  SequenceChild* c = children_[index];
+  if (c->length >= kMaxInt32 || length_ >= kMaxInt32 || !codes_.has_room(1) || !offsets_.has_room(4) ||
+      !c->values.has_room(value_bytes)) [[unlikely]] {
+    return nullptr;
+  }
+  codes_.put(index);
+  offsets_.put(static_cast<std::int32_t>(c->length++));
+  ++length_;
+  return c;
+}
+
 template <typename T>
 Status SequenceEncoder::append_scalar(std::int8_t tag, T x) {
+  if (SequenceChild* c = fast_slot(tag, sizeof(T))) [[likely]] {
+    c->values.put(x);
+    return Status::OK();
+  }
   ARROWPACK_ASSIGN_OR_RAISE(SequenceChild * c, child_for(tag));
   return c->values.append(*arena_, x);
+}
+
+inline Status SequenceEncoder::append_text(std::int8_t tag, std::string_view s) {
+  if (tag == kString && !is_valid_utf8(s)) [[unlikely]] {
+    return Status::TypeError("string is not valid UTF-8 (use Value::bytes for binary data)");
+  }
+  const auto n = static_cast<std::int64_t>(s.size());
+  const std::int8_t index = tag_to_child_[tag];
+  if (index >= 0) [[likely]] {
+    SequenceChild* c = children_[index];
+    if (c->data.has_room(n) && n <= kMaxInt32 - c->data.size()) [[likely]] {
+      if (fast_slot(tag, 4) != nullptr) [[likely]] {
+        c->data.append_unchecked(s.data(), n);
+        c->values.put(static_cast<std::int32_t>(c->data.size()));
+        return Status::OK();
+      }
+    }
+  }
+  return append_text_slow(tag, s);
 }
 
 template <typename T>

@@ -27,6 +27,10 @@ struct ObjectWriter::Impl {
   struct Frame {
     std::int8_t tag;  // kList/kTuple/kSet/kDict
     SequenceChild* child;
+    // The sequence that receives the next value, and the one after it: a list's items twice,
+    // or a dict's keys and values (they swap after each value).
+    SequenceEncoder* next;
+    SequenceEncoder* after;
     std::int64_t written = 0;
     bool must_hash = false;  // a tuple used as a dict key or set element
   };
@@ -38,18 +42,37 @@ struct ObjectWriter::Impl {
     const Frame& f = frames.back();
     return f.must_hash || f.tag == tags::kSet || (f.tag == tags::kDict && f.written % 2 == 0);
   }
-  // Checks and counts the next value, then returns the sequence that receives it.
-  Result<SequenceEncoder*> slot(bool hashable) {
-    ARROWPACK_RETURN_NOT_OK(status);
-    if (finished) return track(Status::Invalid("ObjectWriter: already finished"));
-    if (frames.empty() && top->length() > 0) return track(Status::Invalid("ObjectWriter: only one top-level value"));
-    if (!hashable && next_must_hash()) {
-      return track(Status::TypeError("ObjectWriter: an unhashable value as a dict key or set element"));
+  // Checks and counts the next value, then returns the sequence that receives it; nullptr
+  // when the value is refused, with the reason in `status`. Inline for the common case (a
+  // value inside an open container); every other case goes through checked_slot().
+  SequenceEncoder* slot(bool hashable) {
+    if (status.ok() && !finished && !frames.empty() && (hashable || !next_must_hash()) &&
+        enc.count_fast(static_cast<int>(frames.size()))) [[likely]] {
+      return advance();
     }
-    ARROWPACK_RETURN_NOT_OK(track(enc.count(static_cast<int>(frames.size()))));
+    auto seq = checked_slot(hashable);
+    if (!seq.ok()) {
+      (void)track(seq.status());
+      return nullptr;
+    }
+    return *seq;
+  }
+  Result<SequenceEncoder*> checked_slot(bool hashable) {
+    ARROWPACK_RETURN_NOT_OK(status);
+    if (finished) return Status::Invalid("ObjectWriter: already finished");
+    if (frames.empty() && top->length() > 0) return Status::Invalid("ObjectWriter: only one top-level value");
+    if (!hashable && next_must_hash()) {
+      return Status::TypeError("ObjectWriter: an unhashable value as a dict key or set element");
+    }
+    ARROWPACK_RETURN_NOT_OK(enc.count(static_cast<int>(frames.size())));
     if (frames.empty()) return top;
+    return advance();
+  }
+  // The innermost container's sequence for the value just counted.
+  SequenceEncoder* advance() {
     Frame& f = frames.back();
-    SequenceEncoder* seq = f.tag == tags::kDict ? (f.written % 2 == 0 ? f.child->keys : f.child->vals) : f.child->items;
+    SequenceEncoder* seq = f.next;
+    std::swap(f.next, f.after);
     ++f.written;
     return seq;
   }
@@ -60,15 +83,20 @@ struct ObjectWriter::Impl {
   }
   Status begin(std::int8_t tag) {
     const bool hash_inside = tag == tags::kTuple && next_must_hash();
-    ARROWPACK_ASSIGN_OR_RAISE(SequenceEncoder * seq, slot(tag == tags::kTuple));
+    SequenceEncoder* seq = slot(tag == tags::kTuple);
+    if (seq == nullptr) return status;
     auto child = seq->child_for(tag);
     if (!child.ok()) return track(child.status());
-    frames.push_back(Frame{tag, *child, 0, hash_inside});
+    SequenceChild* c = *child;
+    const bool dict = tag == tags::kDict;
+    frames.push_back(Frame{tag, c, dict ? c->keys : c->items, dict ? c->vals : c->items, 0, hash_inside});
     return Status::OK();
   }
   template <typename F>
   Status write(bool hashable, F&& append) {
-    ARROWPACK_ASSIGN_OR_RAISE(SequenceEncoder * seq, slot(hashable));
+    SequenceEncoder* seq = slot(hashable);
+    if (seq == nullptr) [[unlikely]]
+      return status;
     return track(append(seq));
   }
   // The sequence that receives n numbers at once (an open list, tuple or set).
@@ -85,7 +113,8 @@ struct ObjectWriter::Impl {
   // Tensors, ndarrays and buffers: the item joins the object only once its slot is accepted.
   Status out_of_band(std::int8_t tag, std::vector<TensorPtr>* tensors, TensorPtr t, std::shared_ptr<Buffer> b) {
     if (!t && !b) return track(Status::Invalid("ObjectWriter: null tensor or buffer"));
-    ARROWPACK_ASSIGN_OR_RAISE(SequenceEncoder * seq, slot(false));
+    SequenceEncoder* seq = slot(false);
+    if (seq == nullptr) return status;
     const std::size_t index = tensors ? tensors->size() : enc.out().buffers.size();
     ARROWPACK_RETURN_NOT_OK(track(seq->append_index(tag, index)));
     if (tensors) {
@@ -157,7 +186,8 @@ Status ObjectWriter::buffer(std::shared_ptr<Buffer> b) {
 }
 Status ObjectWriter::sparse_tensor(SparseTensorPtr t) {
   if (!t) return impl_->track(Status::Invalid("ObjectWriter: null sparse tensor"));
-  ARROWPACK_ASSIGN_OR_RAISE(SequenceEncoder * seq, impl_->slot(false));
+  SequenceEncoder* seq = impl_->slot(false);
+  if (seq == nullptr) return impl_->status;
   auto& list = impl_->enc.out().sparse_tensors;
   ARROWPACK_RETURN_NOT_OK(impl_->track(seq->append_index(tags::sparse_tag(t->format()), list.size())));
   list.push_back(std::move(t));
@@ -177,7 +207,8 @@ Status ObjectWriter::value(const Value& v) {
   SequenceEncoder* seq = impl_->top;
   if (!impl_->frames.empty()) {
     Impl::Frame& f = impl_->frames.back();
-    seq = f.tag == tags::kDict ? (f.written % 2 == 0 ? f.child->keys : f.child->vals) : f.child->items;
+    seq = f.next;
+    std::swap(f.next, f.after);
     ++f.written;
   }
   // append() counts its own elements and depth from here.
