@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -600,6 +601,41 @@ TEST_CASE("ObjectReader cursors walk a serialized object without building Values
   CHECK(ok_or_die(ok_or_die(root.value_of(2)).tensor())->equals(*t));
   CHECK(ok_or_die(root.value()).equals(v));
   CHECK(root.element(0).status().is_type_error());
+
+  // elements(): a range of cursors at once, the same as element() one by one.
+  std::array<ObjectReader::Cursor, 3> some;
+  REQUIRE(items.elements(1, some).ok());
+  CHECK(*some[0].number() == 2.5);
+  CHECK(some[1].is_none());
+  CHECK(*some[2].bytes() == "b");
+  CHECK(ok_or_die(some[2].value()).equals(ok_or_die(ok_or_die(items.element(3)).value())));
+  CHECK(items.elements(2, some).is_index_error());  // 2..4 of 4 elements
+  CHECK(items.elements(-1, std::span(some.data(), 1)).is_index_error());
+  CHECK(items.elements(std::numeric_limits<std::int64_t>::max(), some).is_index_error());
+  CHECK(items.elements(4, std::span(some.data(), 0)).ok());
+  CHECK(root.elements(0, some).is_type_error());
+  // A default cursor belongs to no reader and reads as None.
+  const ObjectReader::Cursor none;
+  CHECK(none.is_none());
+  CHECK(ok_or_die(none.value()).is_none());
+  CHECK(none.number().status().is_type_error());
+  CHECK(none.size().status().is_type_error());
+  CHECK(none.charge(1 << 20).ok());
+  CHECK(none.limits().max_depth == ReadLimits{}.max_depth);
+}
+
+TEST_CASE("ObjectReader: elements() counts the cursors it makes against max_elements") {
+  ReadLimits few;
+  few.max_elements = 4;  // the list and three of its five elements
+  auto so = ok_or_die(serialize(Value::list({1, 2, 3, 4, 5})));
+  DeserializeOptions options;
+  options.limits = few;
+  auto reader = ok_or_die(ObjectReader::open(so, SerializationContext::default_context(), options));
+  auto list = ok_or_die(reader->root());
+  std::array<ObjectReader::Cursor, 5> all;
+  CHECK(list.elements(0, all).is_capacity_error());
+  CHECK(list.elements(0, std::span(all.data(), 3)).ok());
+  CHECK(list.elements(3, std::span(all.data(), 1)).is_capacity_error());
 }
 
 TEST_CASE("a union whose slots alias one child element is refused (no decode amplification)") {

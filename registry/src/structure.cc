@@ -223,6 +223,12 @@ struct CursorAccess {
                                            int depth) {
     ARROWPACK_RETURN_NOT_OK(reader->decoder.count(depth));
     ObjectReader::Cursor c;
+    fill(reader, u, i, depth, c);
+    return c;
+  }
+  // Points `c` at slot i of `u` (counted by the caller).
+  static void fill(const ObjectReader::Impl* reader, const UnionView* u, std::int64_t i, int depth,
+                   ObjectReader::Cursor& c) {
     c.reader_ = reader;
     c.union_ = u;
     c.index_ = i;
@@ -232,7 +238,6 @@ struct CursorAccess {
     c.at_ = u->offset(i);
     c.tag_ = c.child_->is_null(c.at_) ? std::int8_t{tags::kNone} : c.child_->tag;
     c.kind_ = tags::tag_info(c.tag_).kind;
-    return c;
   }
 
   // Every element of list-like cursor `c` into `out`: numbers as doubles, or integers.
@@ -460,6 +465,23 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::element(std::int64_t i) const
   return CursorAccess::make(reader_, child_->items, first + i, depth_ + 1);
 }
 
+Status ObjectReader::Cursor::elements(std::int64_t first, std::span<Cursor> out) const {
+  if (kind_ != Value::Kind::kList && kind_ != Value::Kind::kTuple && kind_ != Value::Kind::kSet) {
+    return wrong_kind("a list, tuple or set");
+  }
+  std::int64_t begin, end;
+  CursorAccess::range(*child_, at_, &begin, &end);
+  const auto n = static_cast<std::int64_t>(out.size());
+  if (first < 0 || first > end - begin || n > end - begin - first) {
+    return Status::IndexError(n, " elements from element ", first, " out of range: the container holds ", end - begin);
+  }
+  ARROWPACK_RETURN_NOT_OK(reader_->decoder.count_many(depth_ + 1, n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    CursorAccess::fill(reader_, child_->items, begin + first + i, depth_ + 1, out[static_cast<std::size_t>(i)]);
+  }
+  return Status::OK();
+}
+
 Result<ObjectReader::Cursor> ObjectReader::Cursor::entry(std::int64_t i, int side) const {
   if (kind_ != Value::Kind::kDict) return wrong_kind("a dict");
   std::int64_t first, last;
@@ -477,12 +499,17 @@ Status ObjectReader::Cursor::integers(std::span<std::int64_t> out) const {
 }
 
 Status ObjectReader::Cursor::charge(std::int64_t bytes) const {
+  if (reader_ == nullptr) return Status::OK();  // a default cursor: None, which reads nothing
   return reader_->budget.charge(bytes, "a typed read of the serialized object");
 }
 
-const ReadLimits& ObjectReader::Cursor::limits() const { return reader_->options.limits; }
+const ReadLimits& ObjectReader::Cursor::limits() const {
+  static const ReadLimits kDefaults;
+  return reader_ == nullptr ? kDefaults : reader_->options.limits;
+}
 
 Result<Value> ObjectReader::Cursor::value() const {
+  if (reader_ == nullptr) return Value();
   return catch_exceptions("deserializing an object",
                           [&]() -> Result<Value> { return reader_->decoder.value_at(*union_, index_, depth_); });
 }

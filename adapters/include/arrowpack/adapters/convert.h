@@ -12,6 +12,7 @@
 
 #include <boost/pfr.hpp>
 
+#include <array>
 #include <concepts>
 #include <new>
 #include <stdexcept>
@@ -273,9 +274,10 @@ Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& 
     constexpr std::size_t n = boost::pfr::tuple_size_v<T>;
     ARROWPACK_ASSIGN_OR_RAISE(std::int64_t size, c.size());
     if (size != static_cast<std::int64_t>(n)) return Status::TypeError("expected ", n, " fields, got ", size);
+    std::array<ObjectReader::Cursor, n> fields;
+    ARROWPACK_RETURN_NOT_OK(c.elements(0, fields));
     return detail::fields_from<T>([&](auto tag, std::size_t i) -> Result<typename decltype(tag)::type> {
-      ARROWPACK_ASSIGN_OR_RAISE(auto e, c.element(static_cast<std::int64_t>(i)));
-      return read_value<typename decltype(tag)::type>(e, ctx);
+      return read_value<typename decltype(tag)::type>(fields[i], ctx);
     });
   } else {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());

@@ -8,6 +8,7 @@
 // expected, an int where a double is) and checks ranges and sizes.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -100,11 +101,17 @@ Status read_items(
   ARROWPACK_ASSIGN_OR_RAISE(std::int64_t n, c.size());
   ARROWPACK_RETURN_NOT_OK(c.charge(n * kElementCost<T>));
   reserve(n);
-  for (std::int64_t i = 0; i < n; ++i) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto e, c.element(i));
-    auto r = read_value<T>(e, ctx);
-    if (!r.ok()) return r.status().with_context("element " + std::to_string(i));
-    ARROWPACK_RETURN_NOT_OK(put_item(out, std::move(r).value()));
+  // The element cursors come a batch at a time (one call and one count per batch).
+  constexpr std::int64_t kBatch = 32;
+  std::array<ObjectReader::Cursor, kBatch> batch;
+  for (std::int64_t first = 0; first < n; first += kBatch) {
+    const std::int64_t m = std::min(kBatch, n - first);
+    ARROWPACK_RETURN_NOT_OK(c.elements(first, std::span(batch.data(), static_cast<std::size_t>(m))));
+    for (std::int64_t j = 0; j < m; ++j) {
+      auto r = read_value<T>(batch[static_cast<std::size_t>(j)], ctx);
+      if (!r.ok()) return r.status().with_context("element " + std::to_string(first + j));
+      ARROWPACK_RETURN_NOT_OK(put_item(out, std::move(r).value()));
+    }
   }
   return Status::OK();
 }

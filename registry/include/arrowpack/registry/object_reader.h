@@ -43,6 +43,10 @@ class ObjectReader {
 
 class ObjectReader::Cursor {
  public:
+  /// A cursor that belongs to no reader and reads as None (kind() kNone, value() a None,
+  /// every other read a TypeError): room to be filled by elements().
+  Cursor() = default;
+
   /// The element's kind (registered objects are dicts with a "_pytype_" key).
   Value::Kind kind() const { return kind_; }
   bool is_none() const { return kind_ == Value::Kind::kNone; }
@@ -64,6 +68,11 @@ class ObjectReader::Cursor {
   /// Elements of a list, tuple or set, or entries of a dict.
   Result<std::int64_t> size() const;
   Result<Cursor> element(std::int64_t i) const;
+  /// Elements first .. first + out.size() - 1 of a list, tuple or set, into `out`: what
+  /// element() would give for each, counted against the limits at once. TypeError for
+  /// another kind, IndexError when the range is not inside the container, CapacityError
+  /// beyond ReadLimits::max_elements or max_depth (then `out` is left as it was).
+  Status elements(std::int64_t first, std::span<Cursor> out) const;
   Result<Cursor> key(std::int64_t i) const;
   Result<Cursor> value_of(std::int64_t i) const;
 
@@ -104,7 +113,6 @@ class ObjectReader::Cursor {
  private:
   friend class ObjectReader;
   friend struct CursorAccess;
-  Cursor() = default;
   Result<Cursor> entry(std::int64_t i, int side) const;  // side 0: key, 1: value
   Status wrong_kind(const char* wanted) const;
   // The reader owns the structure the pointers name; it must outlive the cursor.
