@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "arrowpack/core/api.h"
 #include "test_data.h"
@@ -316,4 +319,96 @@ TEST_CASE("a record batch's layout read in place from misaligned memory") {
   CHECK(misaligned.body_offset == aligned.body_offset + 1);
   CHECK(misaligned.nodes.size() == aligned.nodes.size());
   CHECK(misaligned.buffers.size() == aligned.buffers.size());
+}
+
+TEST_CASE("record_batch_metadata gives the bytes make_record_batch_payload gives, message after message") {
+  // Batches of a few shapes (node and buffer counts, zero rows, an empty body), each shape
+  // more than once with other values, and more shapes than the per-thread templates hold.
+  auto ints = [](std::vector<std::int64_t> v) { return ok_or_die(array<std::int64_t>(v)); };
+  auto texts = [](std::vector<std::string> v) { return ok_or_die(array<std::string>(v)); };
+  std::vector<RecordBatchPtr> batches = {
+      ok_or_die(RecordBatch::from_arrays({ints({1, 2, 3})}, {"a"})),
+      ok_or_die(RecordBatch::from_arrays({ints({7})}, {"a"})),
+      ok_or_die(RecordBatch::from_arrays({ints({})}, {"a"})),
+      ok_or_die(RecordBatch::from_arrays({texts({"x", "yz"}), ints({4, 5})}, {"s", "i"})),
+      ok_or_die(RecordBatch::from_arrays({texts({std::string(300, 'q')}), ints({6})}, {"s", "i"})),
+      ok_or_die(RecordBatch::from_arrays({texts({"a", "b", "c"})}, {"s"})),
+      ok_or_die(RecordBatch::from_arrays({ints({1}), ints({2}), ints({3})}, {"p", "q", "r"})),
+      ok_or_die(RecordBatch::from_arrays({texts({""})}, {"s"})),
+      ok_or_die(RecordBatch::from_arrays({ints({9, 9})}, {"a"})),
+      ok_or_die(RecordBatch::from_arrays({texts({"last", "one"}), ints({0, 1})}, {"s", "i"})),
+  };
+  auto check_all = [&] {
+    for (const auto& batch : batches) {
+      auto payload = ok_or_die(ipc::make_record_batch_payload(*batch));
+      std::shared_ptr<Buffer> body = ok_or_die(allocate_buffer(payload.body_length));
+      auto message = ok_or_die(ipc::Message::open(payload.metadata, body));
+      ipc::RecordBatchLayout layout;
+      REQUIRE(ipc::read_record_batch_layout(*message, &layout).ok());
+      auto bytes =
+          ok_or_die(ipc::record_batch_metadata(layout.length, layout.nodes, layout.buffers, layout.body_length));
+      const std::string want(reinterpret_cast<const char*>(payload.metadata->data()),
+                             static_cast<std::size_t>(payload.metadata->size()));
+      const std::string got(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      CHECK(got.substr(0, want.size()) == want);
+      CHECK(got.size() == ((want.size() + 7) & ~std::size_t{7}));
+      CHECK(got.find_first_not_of('\0', want.size()) == std::string::npos);
+    }
+  };
+  check_all();
+  check_all();                   // every shape again, from the templates
+  std::thread fresh(check_all);  // a thread with no template yet
+  fresh.join();
+  ipc::FieldNodeLayout negative{-1, 0};
+  CHECK(ipc::record_batch_metadata(1, std::span(&negative, 1), {}, 0).status().is_invalid());
+}
+
+TEST_CASE("record batch metadata read in place: a kept shape still has every number checked") {
+  // A framed RecordBatch message of one int64 column of 2 rows (16-byte body), as
+  // record_batch_metadata lays it out; read once, its shape is kept by this thread.
+  const std::vector<ipc::FieldNodeLayout> nodes = {{2, 0}};
+  const std::vector<ipc::BodyBufferLayout> extents = {{0, 0}, {0, 16}};
+  auto frame = [&](std::int64_t rows, std::int64_t null_count, std::int64_t extent) {
+    std::vector<ipc::FieldNodeLayout> n = nodes;
+    n[0].null_count = null_count;
+    std::vector<ipc::BodyBufferLayout> b = extents;
+    b[1].length = extent;
+    auto meta = ok_or_die(ipc::record_batch_metadata(rows, n, b, 16));
+    std::vector<std::uint8_t> bytes(8 + meta.size() + 16, 0);
+    const std::uint32_t prefix[2] = {0xFFFFFFFFu, static_cast<std::uint32_t>(meta.size())};
+    std::memcpy(bytes.data(), prefix, 8);
+    std::memcpy(bytes.data() + 8, meta.data(), meta.size());
+    return bytes;
+  };
+  auto read = [](const std::vector<std::uint8_t>& bytes, ipc::RecordBatchLayout* layout) {
+    return ipc::read_record_batch_layout(std::span<const std::uint8_t>(bytes.data(), bytes.size()), 0, {}, layout);
+  };
+  ipc::RecordBatchLayout layout;
+  REQUIRE(read(frame(2, 0, 16), &layout).ok());
+  REQUIRE(read(frame(2, 0, 16), &layout).ok());  // the kept shape
+  CHECK(layout.length == 2);
+  // Same shape, other numbers: read, and checked.
+  REQUIRE(read(frame(5, 1, 8), &layout).ok());
+  CHECK(layout.length == 5);
+  CHECK(layout.nodes[0].null_count == 1);
+  CHECK(layout.buffers[1].length == 8);
+  CHECK(read(frame(2, 0, 17), &layout).is_invalid());  // past the 16-byte body
+  auto negative = frame(2, 0, 16);
+  // The null count of node 0 sits 8 bytes into the node structs: make it negative.
+  auto honest = frame(2, 7, 16);
+  std::size_t at = 0;
+  for (std::size_t i = 8; i + 8 <= honest.size(); ++i) {
+    std::int64_t v;
+    std::memcpy(&v, honest.data() + i, 8);
+    if (v == 7) at = i;
+  }
+  REQUIRE(at != 0);
+  const std::int64_t minus = -7;
+  std::memcpy(negative.data() + at, &minus, 8);
+  CHECK(read(negative, &layout).is_invalid());
+  // A changed byte outside the numbers is verified again: the root offset pointing past the end.
+  auto broken = frame(2, 0, 16);
+  const std::uint32_t root = 0xFFFF;
+  std::memcpy(broken.data() + 8, &root, 4);
+  CHECK(read(broken, &layout).is_invalid());
 }

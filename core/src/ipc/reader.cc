@@ -1,6 +1,7 @@
 // Reading IPC messages, streams and files. Every number taken from the bytes is checked
 // against what is really there before it is used.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -592,6 +593,88 @@ Status read_record_batch_layout(const Message& message, RecordBatchLayout* out) 
   return layout_of(fb_message(message)->header_as_RecordBatch(), message.body_length(), out);
 }
 
+namespace {
+
+// Small objects arrive one after another with RecordBatch metadata of one shape: the same
+// bytes but for the numbers (the batch length, the body length, the field node and buffer
+// structs). The verifier's verdict does not depend on those numbers, so each thread keeps a
+// few verified messages, and metadata equal to one of them outside its numbers passes
+// without being verified again (the numbers are still checked, by layout_of). Only messages
+// exactly as this library's writer (and Arrow C++'s) lays them out are kept: in those the
+// numbers share no byte with offsets, vtables or lengths, which an arbitrary valid
+// flatbuffer does not promise. What the profile of small objects showed: verifying was most
+// of reading a record batch's metadata.
+class VerifiedShapes {
+ public:
+  // Whether `meta` (aligned) matches a kept message verified under the same depth bound.
+  bool known(const std::uint8_t* meta, std::int64_t size, int depth) const {
+    for (const Shape& shape : shapes_) {
+      if (shape.depth != depth || static_cast<std::int64_t>(shape.bytes.size()) != size) continue;
+      std::int64_t at = 0;
+      bool same = true;
+      for (int i = 0; i < shape.num_holes && same; ++i) {
+        const auto [hole, length] = shape.holes[static_cast<std::size_t>(i)];
+        same = std::memcmp(meta + at, shape.bytes.data() + at, static_cast<std::size_t>(hole - at)) == 0;
+        at = hole + length;
+      }
+      if (same && std::memcmp(meta + at, shape.bytes.data() + at, static_cast<std::size_t>(size - at)) == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Keeps `m`, just verified, when it is a RecordBatch laid out as the writer lays it out.
+  void remember(const std::uint8_t* meta, std::int64_t size, int depth, const fb::Message* m,
+                const RecordBatchLayout& layout) {
+    if (size > kMaxBytes) return;
+    // After a run of messages from another writer, try only now and then.
+    if (failures_ >= kMaxFailures && ++skipped_ % kRetryEvery != 0) return;
+    auto canonical = record_batch_metadata(layout.length, layout.nodes, layout.buffers, layout.body_length);
+    if (!canonical.ok() || static_cast<std::int64_t>(canonical->size()) != size ||
+        std::memcmp(canonical->data(), meta, static_cast<std::size_t>(size)) != 0) {
+      ++failures_;
+      return;
+    }
+    failures_ = 0;
+    Shape& shape = shapes_[next_];
+    next_ = (next_ + 1) % kShapes;
+    shape.depth = depth;
+    shape.bytes.assign(meta, meta + size);
+    shape.num_holes = 0;
+    const fb::RecordBatch* rb = m->header_as_RecordBatch();
+    auto hole = [&](const void* at, std::int64_t length) {
+      if (at == nullptr || length == 0) return;
+      shape.holes[static_cast<std::size_t>(shape.num_holes++)] = {static_cast<const std::uint8_t*>(at) - meta, length};
+    };
+    // Flatbuffers tables derive privately from flatbuffers::Table, which has no state of its
+    // own: the cast reaches the address of a scalar field (nullptr when left out).
+    hole(reinterpret_cast<const flatbuffers::Table*>(m)->GetAddressOf(fb::Message::VT_BODYLENGTH), 8);
+    hole(reinterpret_cast<const flatbuffers::Table*>(rb)->GetAddressOf(fb::RecordBatch::VT_LENGTH), 8);
+    if (rb->nodes()) hole(rb->nodes()->Data(), 16 * static_cast<std::int64_t>(rb->nodes()->size()));
+    if (rb->buffers()) hole(rb->buffers()->Data(), 16 * static_cast<std::int64_t>(rb->buffers()->size()));
+    std::sort(shape.holes.begin(), shape.holes.begin() + shape.num_holes);
+  }
+
+ private:
+  struct Shape {
+    std::vector<std::uint8_t> bytes;  // empty: unused
+    int depth = 0;
+    std::array<std::pair<std::int64_t, std::int64_t>, 4> holes{};  // [offset, length) of the numbers
+    int num_holes = 0;
+  };
+  static constexpr std::size_t kShapes = 4;
+  static constexpr std::int64_t kMaxBytes = 4096;
+  static constexpr int kMaxFailures = 16;
+  static constexpr std::uint32_t kRetryEvery = 256;
+  std::array<Shape, kShapes> shapes_;
+  std::size_t next_ = 0;
+  int failures_ = 0;
+  std::uint32_t skipped_ = 0;
+};
+
+}  // namespace
+
 Status read_record_batch_layout(std::span<const std::uint8_t> bytes, std::int64_t offset, const IpcReadOptions& options,
                                 RecordBatchLayout* out) {
   return catch_exceptions("reading a record batch message in place", [&]() -> Status {
@@ -615,8 +698,10 @@ Status read_record_batch_layout(std::span<const std::uint8_t> bytes, std::int64_
       std::memcpy(aligned.data(), meta, static_cast<std::size_t>(frame.length));
       meta = reinterpret_cast<const std::uint8_t*>(aligned.data());
     }
-    const Buffer metadata(meta, frame.length);
-    ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(metadata, options));
+    thread_local VerifiedShapes shapes;
+    const int depth = options.limits.flatbuffer_depth(options.limits.max_depth);
+    const bool known = shapes.known(meta, frame.length, depth);
+    if (!known) ARROWPACK_RETURN_NOT_OK(verify_flatbuffer_message(Buffer(meta, frame.length), options));
     const fb::Message* m = fb::GetMessage(meta);
     ARROWPACK_ASSIGN_OR_RAISE(const MessageType type, check_message_header(m, &out->version));
     if (type != MessageType::kRecordBatch) {
@@ -630,7 +715,9 @@ Status read_record_batch_layout(std::span<const std::uint8_t> bytes, std::int64_
     out->body_offset = body_at;
     out->body_length = m->bodyLength();
     out->end = body_at + m->bodyLength();
-    return layout_of(m->header_as_RecordBatch(), out->body_length, out);
+    ARROWPACK_RETURN_NOT_OK(layout_of(m->header_as_RecordBatch(), out->body_length, out));
+    if (!known) shapes.remember(meta, frame.length, depth, m, *out);
+    return Status::OK();
   });
 }
 

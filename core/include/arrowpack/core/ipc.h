@@ -233,8 +233,11 @@ struct BodyBufferLayout {
 /// streams): the Message flatbuffer of an uncompressed RecordBatch of `num_rows` rows with
 /// these field nodes and body buffers (in the IPC order), zero-padded to a multiple of 8. The
 /// bytes are those make_record_batch_payload() gives for a batch of the same layout. They
-/// live in a per-thread builder and stay valid until the next call on the same thread; once
-/// warm, the call allocates nothing. Invalid for a negative length or offset.
+/// live in a per-thread buffer and stay valid until the next call on the same thread; once
+/// warm, the call allocates nothing. Each thread keeps the last four messages it built, one
+/// per shape (counts of nodes and buffers, zero or not of `num_rows` and `body_length`), and
+/// writes the next message of a kept shape into a copy of it instead of building it again.
+/// Thread-safe (all state is per thread). Invalid for a negative length or offset.
 Result<std::span<const std::uint8_t>> record_batch_metadata(std::int64_t num_rows,
                                                             std::span<const FieldNodeLayout> nodes,
                                                             std::span<const BodyBufferLayout> buffers,
@@ -261,7 +264,10 @@ struct RecordBatchLayout {
 Status read_record_batch_layout(const Message& message, RecordBatchLayout* out);
 /// The same, in place: reads the framed RecordBatch message that starts at `offset` of
 /// `bytes` without copying or allocating anything (once `out`'s vectors are warm). The
-/// metadata is verified as read_message() verifies it, and the body must lie inside `bytes`.
+/// metadata is verified as read_message() verifies it, and the body must lie inside `bytes`;
+/// each thread keeps a few verified messages laid out as record_batch_metadata() lays them
+/// out, and metadata equal to one of them but for its numbers (lengths, null counts, buffer
+/// extents, which are still checked) is not verified again.
 /// Invalid for a truncated or malformed message or another message type (an end-of-stream
 /// marker included); CapacityError for metadata over ReadLimits::max_metadata_bytes;
 /// NotImplemented as above. Metadata that is not 8-byte aligned in memory is read from a
