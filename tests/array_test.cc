@@ -121,6 +121,34 @@ TEST_CASE("validate_full() catches offsets that are not monotonic or leave the d
   CHECK_FALSE(negative.ok());
 }
 
+TEST_CASE("UTF-8 is checked at every length and position (the ASCII words and their tail)") {
+  auto valid = [](const std::string& s) {
+    const auto n = static_cast<std::int32_t>(s.size());
+    auto a = Array::make(utf8(), 1, {nullptr, bytes_of({0, n}), Buffer::from_string(s)});
+    return a.ok() && a->validate_full().ok();
+  };
+  for (std::size_t n = 0; n <= 24; ++n) {
+    const std::string ascii(n, 'a');
+    CHECK(valid(ascii));
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string stray = ascii;
+      stray[at] = '\x80';  // a continuation byte alone
+      CHECK_FALSE(valid(stray));
+      std::string high = ascii;
+      high[at] = '\x7F';
+      CHECK(valid(high));
+      if (at + 1 < n) {
+        std::string two = ascii;
+        two[at] = '\xC3';  // é
+        two[at + 1] = '\xA9';
+        CHECK(valid(two));
+        two[at + 1] = 'a';  // cut
+        CHECK_FALSE(valid(two));
+      }
+    }
+  }
+}
+
 TEST_CASE("validate_full() checks UTF-8, union codes and dense offsets") {
   auto bad_utf8 = Array::make(utf8(), 1, {nullptr, bytes_of({0, 2}), Buffer::from_string("\xC3\x28")});
   REQUIRE(bad_utf8.ok());

@@ -638,6 +638,26 @@ TEST_CASE("ObjectReader: elements() counts the cursors it makes against max_elem
   CHECK(list.elements(3, std::span(all.data(), 1)).is_capacity_error());
 }
 
+TEST_CASE("a structure with a compressed body is refused, by name") {
+  const Value v = Value::list({1, "two", 3.0, Value::dict({{"k", nullptr}})});
+  auto so = ok_or_die(serialize(v));
+  // A blob of no out-of-band items around a structure stream written by the IPC writer.
+  auto blob_of = [](const std::shared_ptr<Buffer>& stream) {
+    std::string bytes(16, '\0');
+    bytes.append(reinterpret_cast<const char*>(stream->data()), static_cast<std::size_t>(stream->size()));
+    bytes.resize((bytes.size() + 63) / 64 * 64, '\0');  // the items start 64-byte aligned
+    return Buffer::from_string(bytes);
+  };
+  auto plain = blob_of(arrowpack::testing::write_ipc(*so.batch(), 1, false, {}));
+  CHECK(ok_or_die(deserialize(ok_or_die(SerializedObject::read_from(plain)))).equals(v));  // the control
+
+  ipc::IpcWriteOptions lz4;
+  lz4.compression = Compression::kLz4Frame;
+  auto compressed = SerializedObject::read_from(blob_of(arrowpack::testing::write_ipc(*so.batch(), 1, false, lz4)));
+  CHECK(compressed.status().is_not_implemented());
+  CHECK(compressed.status().message().find("compressed") != std::string::npos);
+}
+
 TEST_CASE("a union whose slots alias one child element is refused (no decode amplification)") {
   auto strings = ok_or_die(array<std::string>({std::string(1000, 'x')}));
   auto type = ok_or_die(dense_union({field("0", null()), field("5", utf8())}));

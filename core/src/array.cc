@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <climits>
+#include <cstring>
 #include <vector>
 
 #include "array_internal.h"
@@ -29,7 +30,28 @@ void copy_bits(const std::uint8_t* src, std::int64_t src_offset, std::int64_t le
   if (length & 7) dst[length >> 3] &= static_cast<std::uint8_t>((1u << (length & 7)) - 1);
 }
 
+namespace {
+// Whether s[0, n) is all ASCII: eight bytes at a time, the tail as one overlapping word.
+bool is_ascii(const std::uint8_t* s, std::int64_t n) {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  if (n < 8) {
+    std::uint8_t any = 0;
+    for (std::int64_t i = 0; i < n; ++i) any |= s[i];
+    return (any & 0x80) == 0;
+  }
+  std::uint64_t any = 0, w;
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::memcpy(&w, s + i, 8);
+    any |= w;
+  }
+  std::memcpy(&w, s + n - 8, 8);
+  return ((any | w) & kHigh) == 0;
+}
+}  // namespace
+
 bool is_valid_utf8(const std::uint8_t* s, std::int64_t n) {
+  if (is_ascii(s, n)) return true;  // the common case, without the decoder below
   std::int64_t i = 0;
   while (i < n) {
     // Fast path over ASCII, eight bytes at a time.

@@ -196,7 +196,7 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool);
 
 // ---- the templates
 
-inline SequenceChild* SequenceEncoder::fast_slot(std::int8_t tag, std::int64_t value_bytes) {
+[[gnu::always_inline]] inline SequenceChild* SequenceEncoder::fast_slot(std::int8_t tag, std::int64_t value_bytes) {
   const std::int8_t index = tag_to_child_[tag];
   if (index < 0) [[unlikely]]
     return nullptr;
@@ -212,7 +212,7 @@ inline SequenceChild* SequenceEncoder::fast_slot(std::int8_t tag, std::int64_t v
 }
 
 template <typename T>
-Status SequenceEncoder::append_scalar(std::int8_t tag, T x) {
+[[gnu::always_inline]] inline Status SequenceEncoder::append_scalar(std::int8_t tag, T x) {
   if (SequenceChild* c = fast_slot(tag, sizeof(T))) [[likely]] {
     c->values.put(x);
     return Status::OK();
@@ -221,7 +221,7 @@ Status SequenceEncoder::append_scalar(std::int8_t tag, T x) {
   return c->values.append(*arena_, x);
 }
 
-inline Status SequenceEncoder::append_text(std::int8_t tag, std::string_view s) {
+[[gnu::always_inline]] inline Status SequenceEncoder::append_text(std::int8_t tag, std::string_view s) {
   if (tag == kString && !is_valid_utf8(s)) [[unlikely]] {
     return Status::TypeError("string is not valid UTF-8 (use Value::bytes for binary data)");
   }

@@ -45,7 +45,7 @@ struct ObjectWriter::Impl {
   // Checks and counts the next value, then returns the sequence that receives it; nullptr
   // when the value is refused, with the reason in `status`. Inline for the common case (a
   // value inside an open container); every other case goes through checked_slot().
-  SequenceEncoder* slot(bool hashable) {
+  [[gnu::always_inline]] SequenceEncoder* slot(bool hashable) {
     if (status.ok() && !finished && !frames.empty() && (hashable || !next_must_hash()) &&
         enc.count_fast(static_cast<int>(frames.size()))) [[likely]] {
       return advance();
@@ -93,7 +93,7 @@ struct ObjectWriter::Impl {
     return Status::OK();
   }
   template <typename F>
-  Status write(bool hashable, F&& append) {
+  [[gnu::always_inline]] Status write(bool hashable, F&& append) {
     SequenceEncoder* seq = slot(hashable);
     if (seq == nullptr) [[unlikely]]
       return status;
