@@ -175,6 +175,21 @@ TEST_CASE("tensors of one shape share their metadata in components and are read 
   Components cut = c;
   cut.data[4] = ok_or_die(c.data[4]->slice(0, c.data[4]->size() - 8));
   CHECK(!SerializedObject::from_components(cut).ok());
+
+  // The contiguous form too: a tensor after one of its layout shares that tensor's geometry
+  // (the same shape vector, not a decoded copy) and views the blob.
+  auto blob = ok_or_die(ok_or_die(serialize(v)).to_buffer());
+  auto read = ok_or_die(SerializedObject::read_from(blob));
+  const auto& nd = read.ndarrays();
+  REQUIRE(nd.size() == 4);
+  CHECK(&nd[1]->shape() == &nd[0]->shape());
+  CHECK(&nd[2]->shape() != &nd[0]->shape());
+  CHECK(&nd[3]->shape() != &nd[0]->shape());  // after the 4x3 one: decoded again
+  for (const auto& t : nd) {
+    CHECK(t->data()->data() >= blob->data());
+    CHECK(t->data()->data() + t->data()->size() <= blob->data() + blob->size());
+  }
+  CHECK(ok_or_die(deserialize(read)).equals(v));
 }
 
 TEST_CASE("the structure is pyarrow's: one dense-union column named list, children named by tag") {

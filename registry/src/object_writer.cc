@@ -117,10 +117,16 @@ struct ObjectWriter::Impl {
     if (seq == nullptr) return status;
     const std::size_t index = tensors ? tensors->size() : enc.out().buffers.size();
     ARROWPACK_RETURN_NOT_OK(track(seq->append_index(tag, index)));
+    // Room for a few at the first: objects with one out-of-band item tend to have several.
+    auto add = [](auto& list, auto item) {
+      constexpr std::size_t kFirstRoom = 8;
+      if (list.capacity() == 0) list.reserve(kFirstRoom);
+      list.push_back(std::move(item));
+    };
     if (tensors) {
-      tensors->push_back(std::move(t));
+      add(*tensors, std::move(t));
     } else {
-      enc.out().buffers.push_back(std::move(b));
+      add(enc.out().buffers, std::move(b));
     }
     return Status::OK();
   }

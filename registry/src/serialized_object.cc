@@ -67,6 +67,34 @@ Result<TensorPtr> checked_tensor(TensorPtr t, MemoryPool* pool) {
   return t;
 }
 
+// Tensors of one layout in a row (a vector of matrices, say): a tensor whose metadata is
+// byte for byte the last one's, over a body of the same size (8-byte aligned, as read_tensor
+// would have it), is the last tensor over this body; its metadata is not decoded again.
+class TensorRun {
+ public:
+  // The last tensor's layout over `body`, or nullptr when `meta` is not its metadata.
+  Result<TensorPtr> reuse(const Buffer& meta, const std::shared_ptr<Buffer>& body) const {
+    if (!last_ || !last_metadata_->equals(meta) || body->size() != last_->data()->size() ||
+        reinterpret_cast<std::uintptr_t>(body->data()) % 8 != 0) {
+      return TensorPtr();
+    }
+    return last_->with_data(body);
+  }
+  // Checks `t` (read from `meta` over `body`) and keeps it for the next ones when it is its
+  // message's whole body.
+  Result<TensorPtr> read(TensorPtr t, std::shared_ptr<Buffer> meta, const Buffer& body, MemoryPool* pool) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(std::move(t), pool));
+    const bool whole = checked->data()->data() == body.data() && checked->data()->size() == body.size();
+    last_ = whole ? checked : nullptr;
+    last_metadata_ = whole ? std::move(meta) : nullptr;
+    return checked;
+  }
+
+ private:
+  TensorPtr last_;
+  std::shared_ptr<Buffer> last_metadata_;
+};
+
 Status check_count(std::int32_t n, const char* what) {
   if (n < 0) return Status::Invalid("serialized object announces ", n, " ", what);
   return Status::OK();
@@ -120,6 +148,8 @@ Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_mes
       cache_->sparse_messages.clear();
     };
     const Tensor* previous = nullptr;
+    cache_->tensor_messages.reserve(tensors_.size() + ndarrays_.size());
+    cache_->sparse_messages.reserve(sparse_tensors_.size());
     for (const auto* list : {&tensors_, &ndarrays_}) {
       for (const auto& t : *list) {
         // Tensors of one type, shape and layout have one metadata flatbuffer: shared, not
@@ -337,13 +367,25 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     ARROWPACK_RETURN_NOT_OK(align());
     std::vector<TensorPtr> tensor_list, ndarray_list;
     std::vector<SparseTensorPtr> sparse_list;
+    TensorRun run;
     auto read_dense = [&](std::int64_t count, std::vector<TensorPtr>* out, const char* what) -> Status {
+      out->reserve(static_cast<std::size_t>(count));  // bounded above: 8 bytes per item
       for (std::int64_t i = 0; i < count; ++i) {
-        auto t = ipc::read_tensor(&reader, ipc_options);
-        if (!t.ok())
-          return t.status().with_context(std::string("serialized object, ") + what + " " + std::to_string(i));
-        ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
-        out->push_back(std::move(checked));
+        auto context = [&] { return std::string("serialized object, ") + what + " " + std::to_string(i); };
+        auto message = ipc::read_message(&reader, ipc_options);
+        if (!message.ok()) return message.status().with_context(context());
+        if (!*message)
+          return Status::Invalid("end of stream where a Tensor message was expected").with_context(context());
+        const ipc::Message& m = **message;
+        ARROWPACK_ASSIGN_OR_RAISE(TensorPtr same, run.reuse(*m.metadata(), m.body()));
+        if (same) {
+          out->push_back(std::move(same));
+        } else {
+          auto t = ipc::read_tensor(m);
+          if (!t.ok()) return t.status().with_context(context());
+          ARROWPACK_ASSIGN_OR_RAISE(auto checked, run.read(t.move_value(), m.metadata(), *m.body(), options.pool));
+          out->push_back(std::move(checked));
+        }
         ARROWPACK_ASSIGN_OR_RAISE(pos, reader.tell());
         ARROWPACK_RETURN_NOT_OK(align());
       }
@@ -403,30 +445,22 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
     ARROWPACK_RETURN_NOT_OK(structure->check_references_unique());
     std::size_t k = 1;
     std::vector<TensorPtr> tensors, ndarrays;
-    // The tensor read last, and the metadata it was read from.
-    TensorPtr last_tensor;
-    const Buffer* last_metadata = nullptr;
+    TensorRun run;
     auto read_dense = [&](int count, std::vector<TensorPtr>* out) -> Status {
+      out->reserve(static_cast<std::size_t>(count));
       for (int i = 0; i < count; ++i, k += 2) {
-        const Buffer& meta = *c.data[k];
+        const std::shared_ptr<Buffer>& meta = c.data[k];
         const std::shared_ptr<Buffer>& body = c.data[k + 1];
-        // Metadata equal to the last tensor's, over a body of the same size (8-byte aligned, as
-        // read_tensor would have it): the same tensor over this body, without decoding again.
-        if (last_tensor && last_metadata->equals(meta) && body->size() == last_tensor->data()->size() &&
-            reinterpret_cast<std::uintptr_t>(body->data()) % 8 == 0) {
-          ARROWPACK_ASSIGN_OR_RAISE(auto t, last_tensor->with_data(body));
-          out->push_back(std::move(t));
+        ARROWPACK_ASSIGN_OR_RAISE(TensorPtr same, run.reuse(*meta, body));
+        if (same) {
+          out->push_back(std::move(same));
           continue;
         }
-        auto message = ipc::Message::open(c.data[k], c.data[k + 1], ipc_options);
+        auto message = ipc::Message::open(meta, body, ipc_options);
         if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
         auto t = ipc::read_tensor(**message);
         if (!t.ok()) return t.status().with_context("component " + std::to_string(k));
-        ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(t.move_value(), options.pool));
-        // Only a tensor that is its message's whole body stands for the next ones.
-        const bool whole = checked->data()->data() == body->data() && checked->data()->size() == body->size();
-        last_tensor = whole ? checked : nullptr;
-        last_metadata = whole ? &meta : nullptr;
+        ARROWPACK_ASSIGN_OR_RAISE(auto checked, run.read(t.move_value(), meta, *body, options.pool));
         out->push_back(std::move(checked));
       }
       return Status::OK();
