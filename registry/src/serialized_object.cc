@@ -67,32 +67,40 @@ Result<TensorPtr> checked_tensor(TensorPtr t, MemoryPool* pool) {
   return t;
 }
 
-// Tensors of one layout in a row (a vector of matrices, say): a tensor whose metadata is
-// byte for byte the last one's, over a body of the same size (8-byte aligned, as read_tensor
-// would have it), is the last tensor over this body; its metadata is not decoded again.
+// Tensors of one layout in a row (a vector of matrices, say): a tensor whose header (the
+// bytes that describe it: its metadata, framed or not) is byte for byte the last tensor's,
+// over an 8-byte aligned body of the same size (as read_tensor would have it), is the last
+// tensor over the new body; its metadata is neither verified nor decoded again.
 class TensorRun {
  public:
-  // The last tensor's layout over `body`, or nullptr when `meta` is not its metadata.
-  Result<TensorPtr> reuse(const Buffer& meta, const std::shared_ptr<Buffer>& body) const {
-    if (!last_ || !last_metadata_->equals(meta) || body->size() != last_->data()->size() ||
-        reinterpret_cast<std::uintptr_t>(body->data()) % 8 != 0) {
+  // Whether `header` is the last tensor's header.
+  bool repeats(std::span<const std::uint8_t> header) const {
+    return last_ && header.size() == static_cast<std::size_t>(last_header_->size()) &&
+           std::memcmp(header.data(), last_header_->data(), header.size()) == 0;
+  }
+  std::int64_t header_size() const { return last_ ? last_header_->size() : 0; }
+  std::int64_t body_size() const { return last_ ? last_->data()->size() : 0; }
+  // After repeats(): the last tensor's layout over `body`, or nullptr when `body` does not
+  // fit it (then the tensor is read as any other).
+  Result<TensorPtr> over(const std::shared_ptr<Buffer>& body) const {
+    if (body->size() != last_->data()->size() || reinterpret_cast<std::uintptr_t>(body->data()) % 8 != 0) {
       return TensorPtr();
     }
     return last_->with_data(body);
   }
-  // Checks `t` (read from `meta` over `body`) and keeps it for the next ones when it is its
+  // Checks `t`, read from `header` over `body`, and keeps it for the next ones when it is its
   // message's whole body.
-  Result<TensorPtr> read(TensorPtr t, std::shared_ptr<Buffer> meta, const Buffer& body, MemoryPool* pool) {
+  Result<TensorPtr> read(TensorPtr t, std::shared_ptr<Buffer> header, const Buffer& body, MemoryPool* pool) {
     ARROWPACK_ASSIGN_OR_RAISE(auto checked, checked_tensor(std::move(t), pool));
     const bool whole = checked->data()->data() == body.data() && checked->data()->size() == body.size();
     last_ = whole ? checked : nullptr;
-    last_metadata_ = whole ? std::move(meta) : nullptr;
+    last_header_ = whole ? std::move(header) : nullptr;
     return checked;
   }
 
  private:
   TensorPtr last_;
-  std::shared_ptr<Buffer> last_metadata_;
+  std::shared_ptr<Buffer> last_header_;
 };
 
 Status check_count(std::int32_t n, const char* what) {
@@ -371,21 +379,31 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     auto read_dense = [&](std::int64_t count, std::vector<TensorPtr>* out, const char* what) -> Status {
       out->reserve(static_cast<std::size_t>(count));  // bounded above: 8 bytes per item
       for (std::int64_t i = 0; i < count; ++i) {
+        // A repeat of the last tensor's framed metadata: its body follows, the size it was.
+        const std::int64_t header = run.header_size(), body_size = run.body_size();
+        if (header > 0 && header <= size - pos && body_size <= size - pos - header &&
+            run.repeats(std::span<const std::uint8_t>(buffer->data() + pos, static_cast<std::size_t>(header)))) {
+          ARROWPACK_ASSIGN_OR_RAISE(auto body, buffer->slice(pos + header, body_size));
+          ARROWPACK_ASSIGN_OR_RAISE(TensorPtr same, run.over(body));
+          if (same) {
+            out->push_back(std::move(same));
+            pos += header + body_size;
+            ARROWPACK_RETURN_NOT_OK(align());
+            continue;
+          }
+        }
         auto context = [&] { return std::string("serialized object, ") + what + " " + std::to_string(i); };
         auto message = ipc::read_message(&reader, ipc_options);
         if (!message.ok()) return message.status().with_context(context());
         if (!*message)
           return Status::Invalid("end of stream where a Tensor message was expected").with_context(context());
         const ipc::Message& m = **message;
-        ARROWPACK_ASSIGN_OR_RAISE(TensorPtr same, run.reuse(*m.metadata(), m.body()));
-        if (same) {
-          out->push_back(std::move(same));
-        } else {
-          auto t = ipc::read_tensor(m);
-          if (!t.ok()) return t.status().with_context(context());
-          ARROWPACK_ASSIGN_OR_RAISE(auto checked, run.read(t.move_value(), m.metadata(), *m.body(), options.pool));
-          out->push_back(std::move(checked));
-        }
+        auto t = ipc::read_tensor(m);
+        if (!t.ok()) return t.status().with_context(context());
+        ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t end, reader.tell());
+        ARROWPACK_ASSIGN_OR_RAISE(auto framed, buffer->slice(pos, end - m.body_length() - pos));
+        ARROWPACK_ASSIGN_OR_RAISE(auto checked, run.read(t.move_value(), std::move(framed), *m.body(), options.pool));
+        out->push_back(std::move(checked));
         ARROWPACK_ASSIGN_OR_RAISE(pos, reader.tell());
         ARROWPACK_RETURN_NOT_OK(align());
       }
@@ -451,10 +469,12 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
       for (int i = 0; i < count; ++i, k += 2) {
         const std::shared_ptr<Buffer>& meta = c.data[k];
         const std::shared_ptr<Buffer>& body = c.data[k + 1];
-        ARROWPACK_ASSIGN_OR_RAISE(TensorPtr same, run.reuse(*meta, body));
-        if (same) {
-          out->push_back(std::move(same));
-          continue;
+        if (run.repeats(std::span<const std::uint8_t>(meta->data(), static_cast<std::size_t>(meta->size())))) {
+          ARROWPACK_ASSIGN_OR_RAISE(TensorPtr same, run.over(body));
+          if (same) {
+            out->push_back(std::move(same));
+            continue;
+          }
         }
         auto message = ipc::Message::open(meta, body, ipc_options);
         if (!message.ok()) return message.status().with_context("component " + std::to_string(k));
