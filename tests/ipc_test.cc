@@ -45,22 +45,34 @@ TEST_CASE("stream round trip: the seed batch five times") {
   CHECK(table->num_batches() == 5);
 }
 
-TEST_CASE("the wire layout: continuation marker, 8-byte framing, 64-byte body buffers, EOS") {
-  auto buf = write_stream(*seed_batch(), 1);
-  const std::uint8_t* p = buf->data();
-  std::uint32_t marker;
-  std::int32_t meta_len;
-  std::memcpy(&marker, p, 4);
-  std::memcpy(&meta_len, p + 4, 4);
-  CHECK(marker == 0xFFFFFFFFu);
-  CHECK((8 + meta_len) % 8 == 0);
-  // The body of each message starts on a 64-byte boundary of the stream.
-  const std::int64_t second = 8 + meta_len;
-  std::int32_t meta2;
-  std::memcpy(&meta2, p + second + 4, 4);
-  CHECK((second + 8 + meta2) % 64 == 0);
-  // Ends with the end-of-stream marker.
-  CHECK(std::memcmp(p + buf->size() - 8, "\xFF\xFF\xFF\xFF\x00\x00\x00\x00", 8) == 0);
+TEST_CASE("the wire layout: continuation marker, 8-byte framing, aligned bodies, EOS") {
+  for (const int alignment : {8, 64}) {
+    INFO("alignment " << alignment);
+    ipc::IpcWriteOptions options;
+    if (alignment == 64) options.alignment = 64;  // 8 is the default
+    auto buf = write_stream(*seed_batch(), 1, options);
+    const std::uint8_t* p = buf->data();
+    std::uint32_t marker;
+    std::int32_t meta_len;
+    std::memcpy(&marker, p, 4);
+    std::memcpy(&meta_len, p + 4, 4);
+    CHECK(marker == 0xFFFFFFFFu);
+    CHECK((8 + meta_len) % 8 == 0);
+    // The body of each message starts on an `alignment` boundary of the stream, and every
+    // body buffer is padded to it: f0's 32 bytes of values, f1's validity (1 byte), offsets
+    // (20) and characters (9), f2's validity and values (1 each); f0 has no nulls, so no
+    // validity buffer.
+    const std::int64_t second = 8 + meta_len;
+    std::int32_t meta2;
+    std::memcpy(&meta2, p + second + 4, 4);
+    const std::int64_t body = second + 8 + meta2;
+    CHECK(body % alignment == 0);
+    const std::int64_t body_length = buf->size() - 8 - body;
+    CHECK(body_length % alignment == 0);
+    CHECK(body_length == (alignment == 8 ? 32 + 8 + 24 + 16 + 8 + 8 : 6 * 64));
+    // Ends with the end-of-stream marker.
+    CHECK(std::memcmp(p + buf->size() - 8, "\xFF\xFF\xFF\xFF\x00\x00\x00\x00", 8) == 0);
+  }
 }
 
 TEST_CASE("file round trip with random access: the seed batch ten times") {
@@ -225,13 +237,15 @@ TEST_CASE("arrowpack reads the seed written by Arrow C++ and writes the same str
   CHECK(file->num_record_batches() == 10);
   CHECK(ok_or_die(file->get_batch(9))->equals(*seed_batch()));
 
-  // With 8-byte alignment arrowpack's bytes have the structure of Arrow C++'s: same
-  // message count and the same schema/batch metadata, so sizes match.
-  ipc::IpcWriteOptions eight;
-  eight.alignment = 8;
-  auto ours = write_stream(*seed_batch(), 5, eight);
+  // With the default options (8-byte alignment, as Arrow C++'s) arrowpack writes Arrow C++'s
+  // bytes exactly; 64-byte alignment pads every buffer and the stream grows.
+  auto ours = write_stream(*seed_batch(), 5);
   auto theirs = ok_or_die(io::read_file(dir + "seed.arrows"));
-  CHECK(ours->size() == theirs->size());
+  REQUIRE(ours->size() == theirs->size());
+  CHECK(std::memcmp(ours->data(), theirs->data(), static_cast<std::size_t>(ours->size())) == 0);
+  ipc::IpcWriteOptions sixty_four;
+  sixty_four.alignment = 64;
+  CHECK(write_stream(*seed_batch(), 5, sixty_four)->size() > ours->size());
 }
 
 TEST_CASE("Message API: read_message and write_message") {

@@ -37,10 +37,15 @@ enum class MessageType : std::int8_t { kSchema, kDictionaryBatch, kRecordBatch, 
 std::string_view message_type_name(MessageType type);
 
 struct IpcWriteOptions {
-  /// Each body buffer is padded to this many bytes (8 or 64; the spec asks for a multiple of 8,
-  /// 64 lets readers use SIMD on the memory they map). Message bodies also start at a multiple
-  /// of it in the output.
-  std::int32_t alignment = 64;
+  /// Each body buffer is padded to this many bytes (8, 16, 32 or 64; anything else is refused
+  /// with Invalid). Message bodies also start at a multiple of it in the output.
+  ///
+  /// The default, 8, is Arrow C++'s and pyarrow's: arrowpack then writes their bytes exactly,
+  /// and a stream of small batches is far smaller (the seed batch x100,000: 35.2 MB at 8,
+  /// 64.0 MB at 64, and written 11% faster; `bench/ipc_bench`). Set 64 for files whose mapped
+  /// buffers should start on cache-line boundaries; summing a mapped 40 MB int32 column was
+  /// within 2% either way.
+  std::int32_t alignment = 8;
   /// Pre-0.15 framing without the 0xFFFFFFFF continuation marker (for very old readers).
   bool write_legacy_ipc_format = false;
   /// Where temporary buffers (rebased offsets of sliced arrays) come from.
