@@ -16,6 +16,7 @@ template <typename T>
 T check(Result<T> r) {
   return std::move(r).value_or_throw();
 }
+inline void check(const Status& s) { s.throw_if_error(); }
 
 /// The pyarrow chapter's dict of 100 random 500x500 matrices (200 MB), made once.
 inline const std::map<int, Eigen::MatrixXd>& big_dict() {

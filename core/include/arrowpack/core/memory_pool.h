@@ -66,7 +66,10 @@ class SystemMemoryPool : public MemoryPool {
   std::atomic<std::int64_t> num_allocations_{0};
 };
 
-/// The process-wide pool used when a caller passes none.
+/// The process-wide pool used when a caller passes none: a SystemMemoryPool, over the
+/// process's malloc (glibc's, or whatever allocator the program links or preloads; the
+/// measurements behind this choice are in core/README.md, "Which allocator"). Never null;
+/// lives until the process exits; thread-safe.
 MemoryPool* default_memory_pool();
 
 /// Shorthand for default_memory_pool()->bytes_allocated() (pyarrow's total_allocated_bytes()).
