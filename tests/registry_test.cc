@@ -777,3 +777,37 @@ TEST_CASE("tensors in a blob must be contiguous") {
   auto st = deserialize_components(c).status();
   CHECK(st.message().find("its strides make elements share memory") != std::string::npos);
 }
+
+TEST_CASE("more shapes than the schema caches hold: each object reads back as itself, in any order") {
+  // 1,500 objects of distinct shapes (each a list of a different subset of 11 kinds of item)
+  // pass the 1,024 entries of both schema caches, the writer's and the reader's, so both are
+  // cleared on the way; objects are then read again in another order, and the same shape
+  // twice in a row takes the caches' per-thread shortcut.
+  const std::vector<Value> kinds = {Value(1),
+                                    Value(2.5),
+                                    Value("s"),
+                                    Value::bytes("b"),
+                                    Value(true),
+                                    Value(nullptr),
+                                    Value::list({1}),
+                                    Value::dict({{1, 2}}),
+                                    Value::tuple({1}),
+                                    Value::set({1}),
+                                    Value::list({Value::list({"x"})})};
+  auto object = [&](int i) {
+    std::vector<Value> items;
+    for (std::size_t k = 0; k < kinds.size(); ++k) {
+      if (i & (1 << k)) items.push_back(kinds[k]);
+    }
+    return Value::list(std::move(items));
+  };
+  std::vector<std::shared_ptr<Buffer>> blobs;
+  for (int i = 1; i <= 1500; ++i) blobs.push_back(ok_or_die(ok_or_die(serialize(object(i))).to_buffer()));
+  for (int i = 1; i <= 1500; ++i) REQUIRE(ok_or_die(deserialize(blobs[i - 1])) == object(i));
+  for (int i = 1500; i >= 1; i -= 7) {
+    REQUIRE(ok_or_die(deserialize(blobs[i - 1])) == object(i));
+    REQUIRE(ok_or_die(deserialize(blobs[i - 1])) == object(i));
+    // and written again, after the writer's cache has moved on: the same bytes
+    CHECK(ok_or_die(ok_or_die(serialize(object(i))).to_buffer())->equals(*blobs[i - 1]));
+  }
+}

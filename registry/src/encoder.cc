@@ -2,11 +2,10 @@
 // structure's IPC stream (see encoder.h).
 #include "encoder.h"
 
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "arrowpack/core/ipc.h"
+#include "bounded_cache.h"
 
 namespace arrowpack::registry_internal {
 
@@ -227,37 +226,17 @@ Result<std::vector<std::uint8_t>> schema_message(const SequenceEncoder& top) {
   return out;
 }
 
-// Schema messages by shape, for every encoder of the process. Bounded: when full it starts
-// again (shapes are few in real programs; a program that makes endless new shapes pays one
-// schema build per object, as without the cache).
-class SchemaCache {
- public:
-  static SchemaCache& instance() {
-    static SchemaCache* cache = new SchemaCache;  // never destroyed: used until exit
-    return *cache;
-  }
-  Result<std::shared_ptr<const std::vector<std::uint8_t>>> get(const std::string& key, const SequenceEncoder& top) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = map_.find(key);
-      if (it != map_.end()) return it->second;
-    }
-    ARROWPACK_ASSIGN_OR_RAISE(auto bytes, schema_message(top));
-    auto entry = std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));
-    if (key.size() <= kMaxKeyBytes) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (map_.size() >= kMaxEntries) map_.clear();
-      map_.emplace(key, entry);
-    }
-    return entry;
-  }
-
- private:
-  static constexpr std::size_t kMaxEntries = 1024;
-  static constexpr std::size_t kMaxKeyBytes = 4096;
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const std::vector<std::uint8_t>>> map_;
-};
+// Schema messages by shape, for every encoder of the process.
+Result<std::shared_ptr<const std::vector<std::uint8_t>>> cached_schema_message(const std::string& key,
+                                                                               const SequenceEncoder& top) {
+  using Bytes = std::vector<std::uint8_t>;
+  static auto* cache = new BoundedCache<Bytes>(/*max_entries=*/1024, /*max_key_bytes=*/4096);  // used until exit
+  if (auto hit = cache->find(key)) return hit;
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, schema_message(top));
+  auto entry = std::make_shared<const Bytes>(std::move(bytes));
+  cache->add(key, entry);
+  return entry;
+}
 
 // The record batch's field nodes and body buffers, in the IPC order (pre-order), with the
 // bytes of each buffer.
@@ -325,7 +304,7 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool) {
   thread_local BatchLayout layout;
   key.clear();
   shape_key(top, &key);
-  ARROWPACK_ASSIGN_OR_RAISE(auto schema, SchemaCache::instance().get(key, top));
+  ARROWPACK_ASSIGN_OR_RAISE(auto schema, cached_schema_message(key, top));
   layout.clear();
   layout.add_union(top);
   ARROWPACK_ASSIGN_OR_RAISE(auto meta,

@@ -3,12 +3,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "arrowpack/core/array.h"
+#include "bounded_cache.h"
 
 namespace arrowpack::registry_internal {
 namespace {
@@ -110,39 +109,16 @@ Result<std::shared_ptr<const Shape>> shape_of(const Schema& schema) {
 // Structure schemas already decoded, by the exact bytes of their Message flatbuffer: objects
 // of one shape share one schema, whose verification and decoding is the larger part of
 // reading a small object. An entry is used only for bytes equal to those it was decoded
-// from, and only under limits that would have accepted it. Bounded: when full it starts
-// again; flatbuffers above kMaxBytes are not kept.
-class SchemaCache {
- public:
-  struct Entry {
-    std::string bytes;
-    SchemaPtr schema;
-    std::shared_ptr<const Shape> shape;
-  };
-  static SchemaCache& instance() {
-    static SchemaCache* cache = new SchemaCache;  // never destroyed: used until exit
-    return *cache;
-  }
-  std::shared_ptr<const Entry> find(std::string_view bytes, const ipc::IpcReadOptions& options) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = map_.find(bytes);
-    if (it == map_.end() || it->second->shape->depth > options.limits.max_depth) return nullptr;
-    return it->second;
-  }
-  void add(std::string_view bytes, SchemaPtr schema, std::shared_ptr<const Shape> shape) {
-    if (bytes.size() > kMaxBytes) return;
-    auto entry = std::make_shared<const Entry>(Entry{std::string(bytes), std::move(schema), std::move(shape)});
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (map_.size() >= kMaxEntries) map_.clear();
-    map_.emplace(std::string_view(entry->bytes), std::move(entry));
-  }
-
- private:
-  static constexpr std::size_t kMaxEntries = 1024;
-  static constexpr std::size_t kMaxBytes = 64 * 1024;
-  std::mutex mutex_;
-  std::unordered_map<std::string_view, std::shared_ptr<const Entry>> map_;  // keys view Entry::bytes
+// from, and only under limits that would have accepted it (its depth); flatbuffers above
+// 64 KiB are not kept.
+struct DecodedSchema {
+  SchemaPtr schema;
+  std::shared_ptr<const Shape> shape;
 };
+BoundedCache<DecodedSchema>& decoded_schemas() {
+  static auto* cache = new BoundedCache<DecodedSchema>(/*max_entries=*/1024, /*max_key_bytes=*/64 * 1024);
+  return *cache;  // never destroyed: used until exit
+}
 
 std::int64_t bitmap_bytes(std::int64_t bits) { return bits / 8 + (bits % 8 != 0); }
 
@@ -353,7 +329,8 @@ Result<std::shared_ptr<const Structure>> Structure::parse(const std::shared_ptr<
   const std::string_view meta = framed ? std::string_view(reinterpret_cast<const char*>(buffer->data() + offset + 8),
                                                           static_cast<std::size_t>(meta_length))
                                        : std::string_view();
-  std::shared_ptr<const SchemaCache::Entry> cached = framed ? SchemaCache::instance().find(meta, options) : nullptr;
+  std::shared_ptr<const DecodedSchema> cached = framed ? decoded_schemas().find(meta) : nullptr;
+  if (cached && cached->shape->depth > options.limits.max_depth) cached = nullptr;
   std::int64_t batch_at = 0;
   if (cached) {
     out->schema_ = cached->schema;
@@ -368,7 +345,8 @@ Result<std::shared_ptr<const Structure>> Structure::parse(const std::shared_ptr<
       return Status::CapacityError("structure schema nests deeper than ReadLimits::max_depth allows");
     }
     ARROWPACK_ASSIGN_OR_RAISE(batch_at, reader.tell());
-    if (framed && batch_at == offset + 8 + meta_length) SchemaCache::instance().add(meta, out->schema_, out->shape_);
+    if (framed && batch_at == offset + 8 + meta_length)
+      decoded_schemas().add(meta, std::make_shared<const DecodedSchema>(DecodedSchema{out->schema_, out->shape_}));
   }
   // The batch is read in place: its body is a range of `buffer`, which the Structure keeps.
   const std::span<const std::uint8_t> bytes(buffer->data(), static_cast<std::size_t>(size));
