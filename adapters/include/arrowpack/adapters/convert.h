@@ -4,21 +4,32 @@
 //   1. a Converter<T> specialization: arithmetic types, std::string, the STL containers,
 //      std::optional/std::variant (stl.h), Eigen matrices and tensors (eigen.h), or your own
 //      (a converter wins over a registration of the same type);
-//   2. a type registered in the context (its callbacks; checked at run time for aggregates
-//      and for types declared with ARROWPACK_DECLARE_REGISTERED);
-//   3. Boost.PFR reflection for plain aggregates (a tuple of the fields, in order);
-//   4. otherwise a compile-time error that says what to do.
+//   2. a type registered in the context (its callbacks; checked at run time for aggregates,
+//      for types with a fields hook and for types declared with ARROWPACK_DECLARE_REGISTERED);
+//   3. a fields hook, member or found by ADL (`arrowpack_fields`, below): the tuple of the
+//      fields it names, in order;
+//   4. Boost.PFR reflection for plain aggregates (a tuple of the fields, in order), unless
+//      the type opts out (arrowpack::reflect_aggregate, or Boost.PFR's own
+//      boost::pfr::is_reflectable where the installed Boost has it);
+//   5. otherwise a compile-time error that says what to do.
+// Steps 3 and 4 put the same bytes on the wire: a type can move from one to the other.
 #pragma once
 
 #include <boost/pfr.hpp>
+#if __has_include(<boost/pfr/traits.hpp>)  // Boost 1.84 and later
+#include <boost/pfr/traits.hpp>
+#define ARROWPACK_PFR_HAS_IS_REFLECTABLE 1
+#endif
 
 #include <array>
 #include <concepts>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <typeinfo>
+#include <utility>
 
 #include "arrowpack/registry/context.h"
 #include "arrowpack/registry/object_reader.h"
@@ -63,10 +74,52 @@ concept HasReader = HasConverter<T> && requires(const ObjectReader::Cursor& c, c
   { Converter<std::remove_cvref_t<T>>::read(c, ctx) } -> std::same_as<Result<std::remove_cvref_t<T>>>;
 };
 
-/// Plain aggregates that Boost.PFR can reflect (and that no converter claims).
+/// Opt-out of Boost.PFR reflection: specialise as std::false_type for an aggregate that must
+/// not travel field by field; it then needs a converter, a fields hook or a registration
+/// (with ARROWPACK_DECLARE_REGISTERED). Boost.PFR's own opt-out,
+/// boost::pfr::is_reflectable<T, arrowpack::PfrReflection> (Boost 1.84 and later), is honoured
+/// too: a specialisation with value false opts out, one with value true keeps the default.
 template <typename T>
-concept Reflectable =
-    std::is_class_v<T> && std::is_aggregate_v<T> && !HasConverter<T> && std::is_default_constructible_v<T>;
+struct reflect_aggregate : std::true_type {};
+
+/// The `WhatFor` tag arrowpack passes to boost::pfr::is_reflectable.
+struct PfrReflection {};
+
+/// A fields hook: a class (an aggregate or not, with private members and constructors of its
+/// own) travels as the tuple of the fields it names when it has
+///   auto arrowpack_fields() { return std::tie(a_, b_); }                   (a member), or
+///   friend auto arrowpack_fields(T& t) { return std::tie(t.a_, t.b_); }    (found by ADL)
+/// returning a std::tuple of lvalue references to its fields, and is default constructible
+/// (reading assigns the fields of a default-constructed T). The hook is called on a
+/// non-const object; serializing only reads through the references.
+template <typename T>
+concept HasFieldsHook = std::is_class_v<T> && !HasConverter<T> && std::is_default_constructible_v<T> &&
+                        (
+                            requires(T & t) { t.arrowpack_fields(); } || requires(T & t) { arrowpack_fields(t); });
+
+namespace detail {
+template <typename T>
+constexpr bool pfr_allowed() {
+  if constexpr (!reflect_aggregate<T>::value) {
+    return false;
+#ifdef ARROWPACK_PFR_HAS_IS_REFLECTABLE
+  } else if constexpr (requires { boost::pfr::is_reflectable<T, PfrReflection>::value; }) {
+    return boost::pfr::is_reflectable<T, PfrReflection>::value;
+#endif
+  } else {
+    return true;
+  }
+}
+}  // namespace detail
+
+/// Plain aggregates that Boost.PFR reflects (no converter, no fields hook, no opt-out).
+template <typename T>
+concept Reflectable = std::is_class_v<T> && std::is_aggregate_v<T> && !HasConverter<T> && !HasFieldsHook<T> &&
+                      std::is_default_constructible_v<T> && detail::pfr_allowed<T>();
+
+/// Types that travel as the tuple of their fields: a fields hook, or Boost.PFR.
+template <typename T>
+concept Fielded = HasFieldsHook<T> || Reflectable<T>;
 
 namespace detail {
 template <typename T>
@@ -134,11 +187,58 @@ template <typename T>
 Result<T> from_value(const Value& v, const SerializationContext& ctx);
 
 namespace detail {
+// The tuple of references a fields hook gives (member first, then ADL).
+template <typename T>
+auto fields_hook(T& x) {
+  if constexpr (requires { x.arrowpack_fields(); }) {
+    return x.arrowpack_fields();
+  } else {
+    return arrowpack_fields(x);
+  }
+}
+
+template <typename Tuple>
+inline constexpr bool kAllReferences = false;
+template <typename... F>
+inline constexpr bool kAllReferences<std::tuple<F...>> = (std::is_lvalue_reference_v<F> && ...);
+
+// f(field) for each field of a Fielded `x`, in order (const fields when `x` is const).
+template <typename T, typename F>
+void for_each_field(T& x, F&& f) {
+  using U = std::remove_const_t<T>;
+  if constexpr (HasFieldsHook<U>) {
+    auto refs = fields_hook(const_cast<U&>(x));  // written through only when `x` is not const
+    static_assert(kAllReferences<decltype(refs)>,
+                  "arrowpack_fields must return a std::tuple of references to the fields (std::tie)");
+    std::apply(
+        [&](auto&... m) {
+          if constexpr (std::is_const_v<T>) {
+            (f(std::as_const(m)), ...);
+          } else {
+            (f(m), ...);
+          }
+        },
+        refs);
+  } else {
+    boost::pfr::for_each_field(x, f);
+  }
+}
+
+// How many fields a Fielded T has.
+template <typename T>
+constexpr std::size_t field_count() {
+  if constexpr (HasFieldsHook<T>) {
+    return std::tuple_size_v<decltype(fields_hook(std::declval<T&>()))>;
+  } else {
+    return boost::pfr::tuple_size_v<T>;
+  }
+}
+
 template <typename T>
 Result<Value> reflect_to_value(const T& x, const SerializationContext& ctx) {
   std::vector<Value> fields;
   Status st;
-  boost::pfr::for_each_field(x, [&](const auto& f) {
+  detail::for_each_field(x, [&](const auto& f) {
     if (!st.ok()) return;
     auto r = to_value(f, ctx);
     if (r.ok()) {
@@ -163,7 +263,7 @@ Result<T> fields_from(Read&& read) {
   T out{};
   Status st;
   std::size_t i = 0;
-  boost::pfr::for_each_field(out, [&](auto& f) {
+  detail::for_each_field(out, [&](auto& f) {
     if (st.ok()) {
       auto r = read(TypeTag<std::remove_cvref_t<decltype(f)>>{}, i);
       if (r.ok()) {
@@ -184,7 +284,7 @@ Result<T> reflect_from_value(const Value& v, const SerializationContext& ctx) {
   if (const Tuple* t = v.as<Tuple>()) items = &t->items;
   if (const List* l = v.as<List>()) items = &l->items;
   if (!items) return Status::TypeError("expected a tuple of fields, got ", v.kind_name());
-  constexpr std::size_t n = boost::pfr::tuple_size_v<T>;
+  constexpr std::size_t n = field_count<T>();
   if (items->size() != n) {
     return Status::TypeError("expected ", n, " fields, got ", items->size());
   }
@@ -198,15 +298,16 @@ template <typename T>
 Result<Value> to_value(const T& x, const SerializationContext& ctx) {
   if constexpr (HasConverter<T>) {
     return Converter<T>::to_value(x, ctx);
-  } else if constexpr (Reflectable<T>) {
+  } else if constexpr (Fielded<T>) {
     if (ctx.has_type<T>()) return detail::registered_to_value(x, ctx);  // registration wins
     return detail::reflect_to_value(x, ctx);
   } else if constexpr (is_registered_type<T>::value) {
     return detail::registered_to_value(x, ctx);
   } else {
     static_assert(detail::kAlwaysFalse<T>,
-                  "arrowpack::serialize: this type has no built-in converter and is not a plain "
-                  "aggregate. Register it (context.register_type<T>(...) and "
+                  "arrowpack::serialize: this type has no built-in converter, no arrowpack_fields hook "
+                  "and is not a plain aggregate (or opted out of reflection). Give it an "
+                  "arrowpack_fields() hook, register it (context.register_type<T>(...) and "
                   "ARROWPACK_DECLARE_REGISTERED(T)), or specialise arrowpack::Converter<T>.");
     return Status::NotImplemented("unreachable");
   }
@@ -217,15 +318,16 @@ template <typename T>
 Result<T> from_value(const Value& v, const SerializationContext& ctx) {
   if constexpr (HasConverter<T>) {
     return Converter<T>::from_value(v, ctx);
-  } else if constexpr (Reflectable<T>) {
+  } else if constexpr (Fielded<T>) {
     if (v.is_object() || ctx.has_type<T>()) return detail::registered_from_value<T>(v, ctx);
     return detail::reflect_from_value<T>(v, ctx);
   } else if constexpr (is_registered_type<T>::value) {
     return detail::registered_from_value<T>(v, ctx);
   } else {
     static_assert(detail::kAlwaysFalse<T>,
-                  "arrowpack::deserialize: this type has no built-in converter and is not a plain "
-                  "aggregate. Register it, or specialise arrowpack::Converter<T>.");
+                  "arrowpack::deserialize: this type has no built-in converter, no arrowpack_fields "
+                  "hook and is not a plain aggregate (or opted out of reflection). Give it an "
+                  "arrowpack_fields() hook, register it, or specialise arrowpack::Converter<T>.");
     return Status::NotImplemented("unreachable");
   }
 }
@@ -238,14 +340,14 @@ Status write_value(const T& x, ObjectWriter& w, const SerializationContext& ctx)
   } else if constexpr (HasConverter<T>) {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, Converter<T>::to_value(x, ctx));
     return w.value(v);
-  } else if constexpr (Reflectable<T>) {
+  } else if constexpr (Fielded<T>) {
     if (ctx.has_type<T>()) {
       ARROWPACK_ASSIGN_OR_RAISE(Value v, detail::registered_to_value(x, ctx));
       return w.value(v);
     }
     ARROWPACK_RETURN_NOT_OK(w.begin_tuple());
     Status st;
-    boost::pfr::for_each_field(x, [&](const auto& f) {
+    detail::for_each_field(x, [&](const auto& f) {
       if (st.ok()) st = write_value(f, w, ctx);
     });
     ARROWPACK_RETURN_NOT_OK(st);
@@ -262,7 +364,7 @@ template <typename T>
 Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
   if constexpr (HasReader<T>) {
     return Converter<T>::read(c, ctx);
-  } else if constexpr (Reflectable<T>) {
+  } else if constexpr (Fielded<T>) {
     if (c.kind() == Value::Kind::kDict || ctx.has_type<T>()) {
       ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
       return from_value<T>(v, ctx);
@@ -271,7 +373,7 @@ Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& 
       ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
       return detail::reflect_from_value<T>(v, ctx);  // reports the kind found
     }
-    constexpr std::size_t n = boost::pfr::tuple_size_v<T>;
+    constexpr std::size_t n = detail::field_count<T>();
     ARROWPACK_ASSIGN_OR_RAISE(std::int64_t size, c.size());
     if (size != static_cast<std::int64_t>(n)) return Status::TypeError("expected ", n, " fields, got ", size);
     std::array<ObjectReader::Cursor, n> fields;
