@@ -1,6 +1,7 @@
 #include "hostile_inputs.h"
 
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -431,6 +432,15 @@ Value nested(int depth, bool dicts) {
 std::shared_ptr<Buffer> control_bytes_type_name() {
   return to_buffer(blob_of(
       Value::dict({{Value("_pytype_"), Value(std::string("evil\x1b[2J\n\0name", 14))}, {Value("data"), Value(1)}})));
+}
+
+std::shared_ptr<Buffer> huge_child_length() {
+  std::string blob = blob_of(Value::list({"ab"}));
+  const auto frames = frames_of(blob, 16);  // after the blob's four counts
+  const auto* m = fb::GetMessage(blob.data() + frames.at(1).metadata);
+  auto* nodes = const_cast<flatbuffers::Vector<const fb::FieldNode*>*>(m->header_as_RecordBatch()->nodes());
+  const_cast<fb::FieldNode*>(nodes->Get(nodes->size() - 1))->mutate_length(std::numeric_limits<std::int64_t>::max());
+  return to_buffer(std::move(blob));
 }
 
 }  // namespace arrowpack::hostile

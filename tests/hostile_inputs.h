@@ -74,6 +74,10 @@ std::shared_ptr<Buffer> tuple_keys(int n, bool colliding);
 /// `depth` lists nested in each other (`dicts`: dicts {"k": ...} instead), innermost 1.
 Value nested(int depth, bool dicts);
 
+/// A blob of a list of one string whose string child's field node claims INT64_MAX elements
+/// (found by typed_fuzz: the offsets' size, length + 1, overflowed).
+std::shared_ptr<Buffer> huge_child_length();
+
 // ---- 9. log injection
 
 /// A serialized object of a type whose name carries ESC, a newline and a NUL.

@@ -376,6 +376,14 @@ TEST_CASE("hostile 7: a named region truncated by its writer after it was taken"
   REQUIRE(transport::remove_region(name).ok());
 }
 
+TEST_CASE("hostile: a field node longer than 32-bit offsets allow is refused before any arithmetic", "[hostile]") {
+  const auto blob = hostile::huge_child_length();
+  const Status st = deserialize(blob).status();
+  CHECK(st.is_invalid());
+  CHECK(st.message().find("has length 9223372036854775807") != std::string::npos);
+  CHECK(deserialize<std::vector<std::string>>(blob).status().is_invalid());
+}
+
 TEST_CASE("hostile 9: attacker bytes in error messages are escaped", "[hostile]") {
   const Status st = deserialize(hostile::control_bytes_type_name()).status();
   REQUIRE(st.is_key_error());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -140,6 +141,13 @@ struct Structure::Parser {
   Result<ipc::FieldNodeLayout> next_node() {
     if (node >= layout.nodes.size()) {
       return Status::Invalid("structure batch has ", layout.nodes.size(), " field nodes, its schema needs more");
+    }
+    const ipc::FieldNodeLayout& n = layout.nodes[node];
+    // Every element of the structure is reached through a 32-bit offset (a dense union's or a
+    // list's), so no node can be longer than that; refused before any length arithmetic.
+    if (n.length < 0 || n.length > std::numeric_limits<std::int32_t>::max() || n.null_count < 0) {
+      return Status::Invalid("structure batch: field node ", node, " has length ", n.length, " and ", n.null_count,
+                             " nulls; the format's 32-bit offsets allow lengths up to 2147483647");
     }
     return layout.nodes[node++];
   }
