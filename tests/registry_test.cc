@@ -190,6 +190,27 @@ TEST_CASE("tensors of one shape share their metadata in components and are read 
     CHECK(t->data()->data() + t->data()->size() <= blob->data() + blob->size());
   }
   CHECK(ok_or_die(deserialize(read)).equals(v));
+
+  // A repeated header is only a shortcut when its body is all there: the blob cut anywhere
+  // after the first tensor reads as the same object (cut in the final padding) or is refused.
+  const auto first_body = nd[0]->data()->data() - blob->data();
+  for (std::int64_t n = first_body; n < blob->size(); ++n) {
+    auto cut_blob = ok_or_die(blob->slice(0, n));
+    auto r = SerializedObject::read_from(cut_blob);
+    if (r.ok()) CHECK(ok_or_die(deserialize(*r)).equals(v));
+  }
+  // A header one byte different from the last one is decoded, not taken as a repeat.
+  std::string bytes = blob->to_string();
+  const auto second_header = static_cast<std::size_t>(nd[0]->data()->data() - blob->data() + nd[0]->data()->size());
+  bool changed = false;
+  for (std::size_t i = second_header + 8; i + 8 < static_cast<std::size_t>(nd[1]->data()->data() - blob->data()); ++i) {
+    std::string tampered = bytes;
+    tampered[i] = static_cast<char>(tampered[i] ^ 0x01);
+    auto r = SerializedObject::read_from(Buffer::from_string(tampered));
+    if (!r.ok() || r->ndarrays().size() != 4) continue;
+    changed = changed || &r->ndarrays()[1]->shape() != &r->ndarrays()[0]->shape();
+  }
+  CHECK(changed);
 }
 
 TEST_CASE("the structure is pyarrow's: one dense-union column named list, children named by tag") {
