@@ -10,6 +10,11 @@
 namespace arrowpack::arrow_objects {
 namespace {
 
+// pyarrow's dict(serialized_obj, _pytype_=name): "data" first, then "_pytype_".
+Value object_value(std::string_view type_name, std::shared_ptr<Buffer> stream) {
+  return Value::dict({{"data", Value(std::move(stream))}, {"_pytype_", std::string(type_name)}});
+}
+
 template <typename Write>
 Result<Value> registered(std::string_view type_name, const SchemaPtr& schema, MemoryPool* pool, Write&& write) {
   ARROWPACK_ASSIGN_OR_RAISE(auto sink, io::BufferOutputStream::create(4096, pool));
@@ -17,8 +22,7 @@ Result<Value> registered(std::string_view type_name, const SchemaPtr& schema, Me
   ARROWPACK_RETURN_NOT_OK(write(*writer));
   ARROWPACK_RETURN_NOT_OK(writer->close());
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, sink->getvalue());
-  // pyarrow's dict(serialized_obj, _pytype_=name): "data" first, then "_pytype_".
-  return Value::dict({{"data", Value(std::move(stream))}, {"_pytype_", std::string(type_name)}});
+  return object_value(type_name, std::move(stream));
 }
 
 Result<std::shared_ptr<ipc::StreamReader>> open(const std::shared_ptr<Buffer>& stream, const ReadLimits& limits) {
@@ -41,6 +45,48 @@ Result<Value> record_batch_value(const RecordBatch& batch, MemoryPool* pool) {
 Result<Value> array_value(const Array& array, MemoryPool* pool) {
   ARROWPACK_ASSIGN_OR_RAISE(auto batch, RecordBatch::from_arrays({array}, {""}));
   return registered(kArrayType, batch->schema(), pool, [&](ipc::StreamWriter& w) { return w.write_batch(*batch); });
+}
+
+Value table_object(std::shared_ptr<Buffer> stream) { return object_value(kTableType, std::move(stream)); }
+
+Status write_table_object(ObjectWriter& writer, std::shared_ptr<Buffer> stream) {
+  ARROWPACK_RETURN_NOT_OK(writer.begin_dict());
+  ARROWPACK_RETURN_NOT_OK(writer.string("data"));  // the key order of object_value()
+  ARROWPACK_RETURN_NOT_OK(writer.buffer(std::move(stream)));
+  ARROWPACK_RETURN_NOT_OK(writer.string("_pytype_"));
+  ARROWPACK_RETURN_NOT_OK(writer.string(kTableType));
+  return writer.end();
+}
+
+Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num_rows,
+                                 std::span<const ipc::FieldNodeLayout> nodes,
+                                 std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
+                                 MemoryPool* pool) {
+  if (num_rows < 0 || body_length < 0 || body_length % 8 != 0) {
+    return Status::Invalid("a batch of ", num_rows, " rows and a body of ", body_length, " bytes");
+  }
+  for (const auto& b : buffers) {
+    if (b.offset < 0 || b.length < 0 || b.offset % 8 != 0 || b.length > body_length - b.offset) {
+      return Status::Invalid("a body buffer at ", b.offset, " of ", b.length, " bytes outside a body of ", body_length);
+    }
+  }
+  ARROWPACK_ASSIGN_OR_RAISE(auto meta, ipc::record_batch_metadata(num_rows, nodes, buffers, body_length));
+  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t schema_bytes, ipc::framed_message_size(schema_metadata.size()));
+  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t meta_bytes, ipc::framed_message_size(meta.size()));
+  const std::int64_t total = schema_bytes + meta_bytes + body_length + ipc::kEndOfStreamBytes;
+  ARROWPACK_ASSIGN_OR_RAISE(auto stream, allocate_buffer(total, pool));
+  std::uint8_t* p = stream->mutable_data();
+  p = ipc::frame_message({schema_metadata.data(), static_cast<std::size_t>(schema_metadata.size())}, p);
+  p = ipc::frame_message(meta, p);
+  BatchStream out{std::move(stream), p};
+  std::int64_t end = 0;  // zero what no buffer covers
+  for (const auto& b : buffers) {
+    if (b.offset > end) std::memset(p + end, 0, static_cast<std::size_t>(b.offset - end));
+    end = std::max(end, b.offset + b.length);
+  }
+  if (body_length > end) std::memset(p + end, 0, static_cast<std::size_t>(body_length - end));
+  ipc::end_of_stream_marker(p + body_length);
+  return out;
 }
 
 Result<TablePtr> read_table(const std::shared_ptr<Buffer>& stream, const ReadLimits& limits) {

@@ -214,15 +214,9 @@ Result<std::vector<std::uint8_t>> schema_message(const SequenceEncoder& top) {
   auto schema = arrowpack::schema({field("list", std::move(type))},
                                   key_value_metadata({{std::string(kFormatVersionKey), std::string(kFormatVersion)}}));
   ARROWPACK_ASSIGN_OR_RAISE(auto metadata, ipc::schema_metadata(*schema));
-  const Buffer& meta = *metadata;
-  const std::int64_t padded = pad8(8 + meta.size()) - 8;
-  if (padded > kMaxInt32) return Status::CapacityError("a structure schema of ", meta.size(), " bytes");
-  std::vector<std::uint8_t> out(static_cast<std::size_t>(8 + padded), 0);
-  const std::uint32_t continuation = 0xFFFFFFFFu;
-  const auto length = static_cast<std::int32_t>(padded);
-  std::memcpy(out.data(), &continuation, 4);
-  std::memcpy(out.data() + 4, &length, 4);
-  std::memcpy(out.data() + 8, meta.data(), static_cast<std::size_t>(meta.size()));
+  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t framed, ipc::framed_message_size(metadata->size()));
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(framed));
+  ipc::frame_message({metadata->data(), static_cast<std::size_t>(metadata->size())}, out.data());
   return out;
 }
 
@@ -310,9 +304,8 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool) {
   ARROWPACK_ASSIGN_OR_RAISE(auto meta,
                             ipc::record_batch_metadata(top.length(), layout.nodes, layout.buffers, layout.body_length));
   const auto schema_bytes = static_cast<std::int64_t>(schema->size());
-  const auto meta_bytes = static_cast<std::int64_t>(meta.size());
-  if (meta_bytes > kMaxInt32) return Status::CapacityError("a structure batch of ", meta_bytes, " metadata bytes");
-  const std::int64_t stream = schema_bytes + 8 + meta_bytes + layout.body_length + 8;
+  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t framed_meta, ipc::framed_message_size(meta.size()));
+  const std::int64_t stream = schema_bytes + framed_meta + layout.body_length + ipc::kEndOfStreamBytes;
   const std::int64_t total = pad64(16 + stream);
   ARROWPACK_ASSIGN_OR_RAISE(auto buffer, allocate_buffer(total, pool));
   std::uint8_t* p = buffer->mutable_data();
@@ -323,21 +316,14 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool) {
   p += 16;
   std::memcpy(p, schema->data(), schema->size());
   p += schema_bytes;
-  const std::uint32_t continuation = 0xFFFFFFFFu;
-  const auto meta_length = static_cast<std::int32_t>(meta_bytes);
-  std::memcpy(p, &continuation, 4);
-  std::memcpy(p + 4, &meta_length, 4);
-  std::memcpy(p + 8, meta.data(), meta.size());
-  p += 8 + meta_bytes;
+  p = ipc::frame_message(meta, p);
   for (std::size_t i = 0; i < layout.buffers.size(); ++i) {
     const std::int64_t size = layout.buffers[i].length, padded = pad8(size);
     if (size > 0) std::memcpy(p, layout.sources[i], static_cast<std::size_t>(size));
     std::memset(p + size, 0, static_cast<std::size_t>(padded - size));
     p += padded;
   }
-  const std::uint32_t eos[2] = {continuation, 0};
-  std::memcpy(p, eos, 8);
-  p += 8;
+  p = ipc::end_of_stream_marker(p);
   std::memset(p, 0, static_cast<std::size_t>(buffer->mutable_data() + total - p));
   out.rendered = std::shared_ptr<Buffer>(std::move(buffer));
   out.stream_size = stream;

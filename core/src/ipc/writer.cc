@@ -455,6 +455,32 @@ Result<std::int64_t> write_message(const Message& message, io::OutputStream* sin
   return prefix + padded + body;
 }
 
+Result<std::int64_t> framed_message_size(std::int64_t metadata_bytes) {
+  if (metadata_bytes < 0) return Status::Invalid("message metadata of negative size ", metadata_bytes);
+  const std::int64_t padded = round_up(8 + metadata_bytes, 8) - 8;
+  if (padded > std::numeric_limits<std::int32_t>::max()) {
+    return Status::CapacityError("message metadata of ", metadata_bytes, " bytes is too large");
+  }
+  return 8 + padded;
+}
+
+std::uint8_t* frame_message(std::span<const std::uint8_t> metadata, std::uint8_t* out) {
+  const auto meta = static_cast<std::int64_t>(metadata.size());
+  const std::int64_t padded = round_up(8 + meta, 8) - 8;
+  const auto len = static_cast<std::int32_t>(padded);
+  std::memcpy(out, &internal::kContinuation, 4);
+  std::memcpy(out + 4, &len, 4);
+  if (meta > 0) std::memcpy(out + 8, metadata.data(), metadata.size());
+  std::memset(out + 8 + meta, 0, static_cast<std::size_t>(padded - meta));
+  return out + 8 + padded;
+}
+
+std::uint8_t* end_of_stream_marker(std::uint8_t* out) {
+  const std::uint32_t eos[2] = {internal::kContinuation, 0};
+  std::memcpy(out, eos, 8);
+  return out + 8;
+}
+
 Status write_end_of_stream(io::OutputStream* sink, const IpcWriteOptions& options) {
   const std::uint32_t eos[2] = {internal::kContinuation, 0};
   if (options.write_legacy_ipc_format) return sink->write(&eos[1], 4);

@@ -1,11 +1,12 @@
 // Converters for arithmetic types, strings and the standard containers.
-//   bool -> bool; integers -> int (uint64 above 2^63-1 is refused); float -> float32;
+//   bool -> bool; integers and enums -> int (uint64 above 2^63-1 is refused); float -> float32;
 //   double -> float64; std::string -> string; std::vector<std::byte> -> bytes;
 //   std::vector/std::array/std::list -> list; std::map/std::unordered_map -> dict;
 //   std::set/std::unordered_set -> set; std::pair/std::tuple -> tuple;
 //   std::optional -> None or the value; std::variant -> the active alternative.
 // Reading accepts what pyarrow writes for the same Python shapes (a list where a tuple is
-// expected, an int where a double is) and checks ranges and sizes.
+// expected, an int where a double is) and checks ranges and sizes. A std::vector of row
+// types also reads from the columnar form, one table (columnar.h).
 #pragma once
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include <variant>
 #include <vector>
 
+#include "arrowpack/adapters/columnar.h"
 #include "arrowpack/adapters/convert.h"
 #include "arrowpack/core/half_float.h"
 #include "arrowpack/core/hash.h"
@@ -225,6 +227,27 @@ struct Converter<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I,
       }
     }
     return static_cast<I>(x);
+  }
+};
+
+/// Enums travel as their underlying integer (an int in Python), range-checked on read.
+template <typename E>
+struct Converter<E, std::enable_if_t<std::is_enum_v<E>>> {
+  static constexpr bool kDefined = true;
+  using Under = std::underlying_type_t<E>;
+  static Result<Value> to_value(E x, const SerializationContext& c) {
+    return Converter<Under>::to_value(static_cast<Under>(x), c);
+  }
+  static Status write(E x, ObjectWriter& w, const SerializationContext& c) {
+    return Converter<Under>::write(static_cast<Under>(x), w, c);
+  }
+  static Result<E> from_value(const Value& v, const SerializationContext& c) {
+    ARROWPACK_ASSIGN_OR_RAISE(Under u, Converter<Under>::from_value(v, c));
+    return static_cast<E>(u);
+  }
+  static Result<E> read(const ObjectReader::Cursor& cur, const SerializationContext& c) {
+    ARROWPACK_ASSIGN_OR_RAISE(Under u, Converter<Under>::read(cur, c));
+    return static_cast<E>(u);
   }
 };
 
@@ -454,11 +477,21 @@ struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byt
     return detail::write_range(xs, w, ctx);
   }
   static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
+    if constexpr (ColumnarRow<T>) {
+      if (detail::is_table_object(v)) return detail::rows_from_value<T, A>(v);  // columnar.h
+    }
     std::vector<T, A> out;
     ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
     return out;
   }
   static Result<std::vector<T, A>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+    if constexpr (ColumnarRow<T>) {
+      if (c.kind() == Value::Kind::kDict) {
+        if (auto type = c.registered_type(); type && *type == arrow_objects::kTableType) {
+          return detail::rows_from_cursor<T, A>(c);  // the columnar form (columnar.h)
+        }
+      }
+    }
     std::vector<T, A> out;
     ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(
         c, ctx, [&](T&& x) { out.push_back(std::move(x)); },

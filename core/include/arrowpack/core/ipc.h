@@ -248,6 +248,22 @@ Result<std::span<const std::uint8_t>> record_batch_metadata(std::int64_t num_row
                                                             std::span<const BodyBufferLayout> buffers,
                                                             std::int64_t body_length);
 
+/// The framing of a message placed in memory by its writer (the registry's structure
+/// streams, the tables of adapters/columnar.h), the rule write_message() follows: the
+/// continuation marker, the metadata's padded length as a little-endian int32, the metadata,
+/// then zeros up to a multiple of 8 bytes from the start of the framing.
+/// framed_message_size() is the number of bytes frame_message() writes for `metadata_bytes`
+/// bytes of metadata; CapacityError when the padded length does not fit an int32, Invalid
+/// for a negative size. Thread-safe (pure functions).
+Result<std::int64_t> framed_message_size(std::int64_t metadata_bytes);
+/// Writes the framing and `metadata` at `out` (framed_message_size(metadata.size()) bytes,
+/// which the caller has checked); returns the end of what it wrote.
+std::uint8_t* frame_message(std::span<const std::uint8_t> metadata, std::uint8_t* out);
+/// Bytes of the end-of-stream marker (continuation marker, zero length).
+inline constexpr std::int64_t kEndOfStreamBytes = 8;
+/// Writes the end-of-stream marker at `out`; returns its end.
+std::uint8_t* end_of_stream_marker(std::uint8_t* out);
+
 /// A RecordBatch message as written: its length, field nodes and body buffer extents, and
 /// (when read in place from memory) where its body lies and where the message ends.
 struct RecordBatchLayout {

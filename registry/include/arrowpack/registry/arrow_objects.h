@@ -5,12 +5,16 @@
 // is the array.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 
+#include "arrowpack/core/ipc.h"
 #include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/registry/object_reader.h"
+#include "arrowpack/registry/object_writer.h"
 #include "arrowpack/registry/value.h"
 
 namespace arrowpack::arrow_objects {
@@ -26,6 +30,31 @@ inline constexpr std::string_view kTableType = "pyarrow.Table";
 Result<Value> table_value(const Table& table, MemoryPool* pool = default_memory_pool());
 Result<Value> record_batch_value(const RecordBatch& batch, MemoryPool* pool = default_memory_pool());
 Result<Value> array_value(const Array& array, MemoryPool* pool = default_memory_pool());
+
+/// The registered-object dict of a table whose IPC stream is `stream` (shared, not copied):
+/// {"data": stream, "_pytype_": "pyarrow.Table"}, in pyarrow's key order. write_table_object()
+/// writes the same into an open ObjectWriter (the streaming path); its Status is the writer's.
+Value table_object(std::shared_ptr<Buffer> stream);
+Status write_table_object(ObjectWriter& writer, std::shared_ptr<Buffer> stream);
+
+/// For writers that lay out the one batch of a table themselves (adapters/columnar.h): a new
+/// buffer from `pool` holding a whole IPC stream, namely the framed `schema_metadata` (what
+/// ipc::schema_metadata() gives), one RecordBatch message of `num_rows` rows with these field
+/// nodes and body buffers (IPC order, offsets from the start of the body, each a multiple of
+/// 8), and the end-of-stream marker. `body` points at the body, `body_length` bytes of which
+/// the caller writes each buffer at its offset; the bytes between one buffer's end and the
+/// next one's offset are already zero. read_table() reads the stream back (and validates it).
+/// Invalid for negative lengths or offsets, or a buffer outside the body; CapacityError for
+/// metadata too large to frame; OutOfMemory from the pool. Thread-safe (the metadata comes
+/// from ipc::record_batch_metadata(), whose state is per thread).
+struct BatchStream {
+  std::shared_ptr<MutableBuffer> stream;
+  std::uint8_t* body = nullptr;
+};
+Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num_rows,
+                                 std::span<const ipc::FieldNodeLayout> nodes,
+                                 std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
+                                 MemoryPool* pool = default_memory_pool());
 
 /// Reads the IPC stream of a registered object's "data" buffer. Zero-copy: the columns are
 /// slices of `stream` (and keep it alive), unless a body is misaligned, compressed or

@@ -1,0 +1,248 @@
+// The columnar form of row vectors (adapters/columnar.h): one Arrow table inside the blob.
+#include <catch2/catch.hpp>
+
+#include "arrowpack/adapters/serialize.h"
+#include "test_data.h"
+
+using namespace arrowpack;
+using arrowpack::testing::ok_or_die;
+
+namespace {
+
+enum class Side : std::int8_t { kBuy = 1, kSell = -1 };
+
+struct Venue {
+  std::string name;
+  std::optional<std::int32_t> id;
+  bool operator==(const Venue&) const = default;
+};
+
+struct Trade {
+  std::string symbol;
+  double price = 0;
+  std::int64_t qty = 0;
+  std::optional<double> fee;
+  bool open = false;
+  Side side = Side::kBuy;
+  std::uint16_t lot = 0;
+  float weight = 0;
+  Venue venue;
+  std::optional<Venue> via;
+  std::optional<std::string> note;
+  bool operator==(const Trade&) const = default;
+};
+
+// A class with a fields hook travels the same way.
+class Tick {
+ public:
+  Tick() = default;
+  Tick(std::string s, double p) : symbol_(std::move(s)), price_(p) {}
+  auto arrowpack_fields() { return std::tie(symbol_, price_); }
+  bool operator==(const Tick&) const = default;
+
+ private:
+  std::string symbol_;
+  double price_ = 0;
+};
+
+struct Narrow {  // reads a table of the seed's shape with different types
+  std::int32_t f0 = 0;
+};
+
+std::vector<Trade> trades(std::size_t n) {
+  std::vector<Trade> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    Trade t;
+    t.symbol = i % 3 == 0 ? "" : "sym-" + std::to_string(i) + (i % 5 == 0 ? " héllo 日本" : "");
+    t.price = 0.5 * static_cast<double>(i);
+    t.qty = static_cast<std::int64_t>(i) * 1000 - 7;
+    if (i % 2) t.fee = 0.01 * static_cast<double>(i);
+    t.open = i % 4 == 1;
+    t.side = i % 3 ? Side::kBuy : Side::kSell;
+    t.lot = static_cast<std::uint16_t>(i * 7);
+    t.weight = static_cast<float>(i) / 4;
+    t.venue = Venue{"v" + std::to_string(i % 4),
+                    i % 5 ? std::optional<std::int32_t>(static_cast<std::int32_t>(i)) : std::nullopt};
+    if (i % 3 == 1) t.via = Venue{"relay", std::nullopt};
+    if (i % 7 == 2) t.note = "n" + std::to_string(i);
+    out.push_back(t);
+  }
+  return out;
+}
+
+bool inside(const Buffer& b, const Buffer& blob) {
+  return b.data() >= blob.data() && b.data() + b.size() <= blob.data() + blob.size();
+}
+
+}  // namespace
+
+template <>
+struct arrowpack::column_names<Trade> {
+  static constexpr std::array<std::string_view, 11> names = {"symbol", "price",  "qty",   "fee", "open", "side",
+                                                             "lot",    "weight", "venue", "via", "note"};
+};
+template <>
+struct arrowpack::column_names<Venue> {
+  static constexpr std::array<std::string_view, 2> names = {"name", "id"};
+};
+
+TEST_CASE("columnar: rows round trip through one table, by every route", "[columnar]") {
+  for (std::size_t n : {0, 1, 7, 8, 9, 1000}) {
+    INFO("rows " << n);
+    const auto rows = trades(n);
+    auto object = ok_or_die(serialize(columnar(rows)));
+    CHECK(object.buffers().size() == 1);  // the table's IPC stream, out of band
+    auto blob = ok_or_die(object.to_buffer());
+    CHECK(ok_or_die(deserialize<std::vector<Trade>>(blob)) == rows);
+    auto components = ok_or_die(object.to_components());
+    CHECK(ok_or_die(deserialize_components<std::vector<Trade>>(components)) == rows);
+    // The Value route reads the same.
+    DeserializeOptions opaque;  // pyarrow.Table is not a type of the context: read as it is
+    opaque.allow_unknown_types = true;
+    auto value = ok_or_die(deserialize(blob, &SerializationContext::default_context(), opaque));
+    CHECK(ok_or_die(from_value<std::vector<Trade>>(value, SerializationContext::default_context())) == rows);
+    // The same blob is a table whose columns are slices of the blob.
+    auto table = ok_or_die(deserialize<TablePtr>(blob));
+    REQUIRE(table->num_rows() == static_cast<std::int64_t>(n));
+    REQUIRE(table->num_columns() == 11);
+    for (const auto& batch : table->batches()) {
+      for (int c = 0; c < batch->num_columns(); ++c) {
+        for (const auto& b : batch->column(c).data()->buffers) {
+          if (b && b->size() > 0) CHECK(inside(*b, *blob));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("columnar: the table has the types, names and nulls the fields map to", "[columnar]") {
+  const auto rows = trades(10);
+  auto table = ok_or_die(to_table(std::span<const Trade>(rows)));
+  const Schema& s = *table->schema();
+  CHECK(s.field(0)->name() == "symbol");
+  CHECK(s.field(0)->type()->equals(*utf8()));
+  CHECK_FALSE(s.field(0)->nullable());
+  CHECK(s.field(1)->type()->equals(*float64()));
+  CHECK(s.field(2)->type()->equals(*int64()));
+  CHECK(s.field(3)->nullable());
+  CHECK(s.field(4)->type()->equals(*boolean()));
+  CHECK(s.field(5)->type()->equals(*int8()));
+  CHECK(s.field(6)->type()->equals(*uint16()));
+  CHECK(s.field(7)->type()->equals(*float32()));
+  CHECK(s.field(8)->type()->equals(*struct_({field("name", utf8(), false), field("id", int32(), true)})));
+  CHECK(s.field(9)->nullable());
+  CHECK(s.field(10)->nullable());
+  REQUIRE(table->num_batches() == 1);
+  const RecordBatch& b = *table->batches()[0];
+  CHECK(b.column(3).null_count() == 5);
+  CHECK(b.column(0).null_count() == 0);
+  CHECK(b.column(0).buffer(0) == nullptr);  // no bitmap where nothing is null
+  CHECK(b.column(1).value<double>(4) == 2.0);
+  CHECK(b.column(5).value<std::int8_t>(0) == -1);
+  CHECK(b.column(4).bool_value(1));
+  CHECK(b.column(0).string_view(5) == "sym-5 héllo 日本");
+  CHECK(b.column(9).is_null(0));
+  CHECK(b.column(9).is_valid(1));
+  CHECK(b.column(8).field(1).is_null(0));
+  CHECK(b.column(8).field(0).string_view(6) == "v2");
+  for (int c = 0; c < b.num_columns(); ++c) REQUIRE(b.column(c).validate_full().ok());
+}
+
+TEST_CASE("columnar: classes with a fields hook, and default names by position", "[columnar]") {
+  std::vector<Tick> ticks = {{"a", 1}, {"bb", 2.5}};
+  auto blob = ok_or_die(ok_or_die(serialize(columnar(ticks))).to_buffer());
+  CHECK(ok_or_die(deserialize<std::vector<Tick>>(blob)) == ticks);
+  auto table = ok_or_die(deserialize<TablePtr>(blob));
+  CHECK(table->schema()->field(0)->name() == "0");
+  CHECK(table->schema()->field(1)->name() == "1");
+}
+
+TEST_CASE("columnar: a table of many batches reads as one vector of rows", "[columnar]") {
+  const auto a = trades(5), b = trades(9);
+  auto ta = ok_or_die(to_table(std::span<const Trade>(a)));
+  auto tb = ok_or_die(to_table(std::span<const Trade>(b)));
+  auto both = ok_or_die(Table::from_batches(ta->schema(), {ta->batches()[0], tb->batches()[0]}));
+  auto blob = ok_or_die(ok_or_die(serialize(both)).to_buffer());
+  auto rows = ok_or_die(deserialize<std::vector<Trade>>(blob));
+  auto want = a;
+  want.insert(want.end(), b.begin(), b.end());
+  CHECK(rows == want);
+  // Slices of a batch read from their offset.
+  auto sliced = ok_or_die(ta->batches()[0]->slice(2, 3));
+  auto table = ok_or_die(Table::from_batches(ta->schema(), {sliced}));
+  CHECK(ok_or_die(rows_from_table<Trade>(*table)) == std::vector<Trade>(a.begin() + 2, a.end()));
+}
+
+TEST_CASE("columnar: what does not fit the row type is refused by name", "[columnar]") {
+  // The seed table: f0 int64, f1 string (a null), f2 bool (a null).
+  auto seed = testing::seed_batch();
+  auto table = ok_or_die(Table::from_batches(seed->schema(), {seed}));
+  auto blob = ok_or_die(ok_or_die(serialize(table)).to_buffer());
+
+  struct SeedRow {
+    std::int64_t f0 = 0;
+    std::optional<std::string> f1;
+    std::optional<bool> f2;
+  };
+  auto rows = ok_or_die(deserialize<std::vector<SeedRow>>(blob));
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[3].f0 == 4);
+  CHECK(rows[1].f1 == "bar");
+  CHECK_FALSE(rows[3].f1.has_value());
+  CHECK_FALSE(rows[1].f2.has_value());
+  CHECK(rows[2].f2 == false);
+
+  struct NotOptional {
+    std::int64_t f0 = 0;
+    std::string f1;
+    std::optional<bool> f2;
+  };
+  auto nulls = deserialize<std::vector<NotOptional>>(blob);
+  REQUIRE(nulls.status().is_type_error());
+  CHECK(nulls.status().message().find("column 1: a null at row 3") != std::string::npos);
+
+  struct WrongType {
+    std::int32_t f0 = 0;
+    std::optional<std::string> f1;
+    std::optional<bool> f2;
+  };
+  auto wrong = deserialize<std::vector<WrongType>>(blob);
+  REQUIRE(wrong.status().is_type_error());
+  CHECK(wrong.status().message().find("column 0: a column of type int64 for a field of type int32") !=
+        std::string::npos);
+
+  auto count = deserialize<std::vector<Narrow>>(blob);
+  REQUIRE(count.status().is_type_error());
+  CHECK(count.status().message().find("a table of 3 columns for a row type of 1 fields") != std::string::npos);
+}
+
+TEST_CASE("columnar: text that is not UTF-8 is refused on write, naming the column and row", "[columnar]") {
+  std::vector<Tick> ticks = {{"ok", 1}, {std::string("\xff\xfe", 2), 2}};
+  auto r = serialize(columnar(ticks));
+  REQUIRE(r.status().is_invalid());
+  CHECK(r.status().message().find("row 1") != std::string::npos);
+  CHECK(r.status().message().find("column 0") != std::string::npos);
+}
+
+TEST_CASE("columnar: the list form still reads, and reading charges the budget", "[columnar]") {
+  const auto rows = trades(50);
+  auto as_list = ok_or_die(ok_or_die(serialize(rows)).to_buffer());
+  CHECK(ok_or_die(deserialize<std::vector<Trade>>(as_list)) == rows);
+  auto blob = ok_or_die(ok_or_die(serialize(columnar(rows))).to_buffer());
+  DeserializeOptions tight;
+  tight.limits.decoded_bytes_allowance = 0;
+  tight.limits.decoded_bytes_per_input_byte = 0;
+  auto r = deserialize<std::vector<Trade>>(blob, SerializationContext::default_context(), tight);
+  CHECK(r.status().is_capacity_error());
+}
+
+TEST_CASE("columnar: the stream is what Arrow's own writer gives for the same table", "[columnar]") {
+  // arrowpack's IPC writer writes Arrow C++'s bytes (ipc_test, gold_test); the columnar
+  // writer lays the batch out itself and must agree with it byte for byte.
+  const auto rows = trades(33);
+  auto stream = ok_or_die(columnar_stream(std::span<const Trade>(rows)));
+  auto table = ok_or_die(arrow_objects::read_table(stream));
+  auto again = ok_or_die(arrow_objects::table_value(*table));
+  const auto& data = *again.as<Dict>()->find("data")->as<std::shared_ptr<Buffer>>();
+  CHECK(data->to_string() == stream->to_string());
+}
