@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "arrowpack/core/status.h"
@@ -41,7 +42,13 @@ class MemoryPool {
 
 /// A pool over the system allocator that counts what it hands out: posix_memalign for
 /// blocks under 1 MiB, pages of their own (mmap) for larger ones, which grow with mremap and
-/// no copy. Callers must free with the size they were given, as the MemoryPool contract says.
+/// no copy, and ask for transparent huge pages from 4 MiB (madvise: one page fault per
+/// 2 MiB where the system allows). Freed mapped blocks are kept for reuse by the next large
+/// allocation of about their size (within a quarter), at most kRetainedBlocks of them and
+/// kRetainedBytes bytes in all, shared by every SystemMemoryPool of the process; they are
+/// not counted in bytes_allocated(), and release_unused() returns them to the system.
+/// Callers must free with the size they were given, as the MemoryPool contract says.
+/// Thread-safe.
 class SystemMemoryPool : public MemoryPool {
  public:
   Status allocate(std::int64_t size, std::int64_t alignment, std::uint8_t** out) override;
@@ -57,6 +64,9 @@ class SystemMemoryPool : public MemoryPool {
   /// Lowers max_memory() to bytes_allocated(), so that the next peak is one operation's (the
   /// fuzz targets measure each input this way).
   void reset_max_memory() { max_memory_.store(bytes_allocated_.load()); }
+  /// Returns the freed blocks kept for reuse to the system (pyarrow's release_unused()).
+  /// Thread-safe; never fails.
+  static void release_unused();
 
  private:
   void on_grow(std::int64_t diff);
@@ -65,6 +75,10 @@ class SystemMemoryPool : public MemoryPool {
   std::atomic<std::int64_t> max_memory_{0};
   std::atomic<std::int64_t> num_allocations_{0};
 };
+
+/// Freed mapped blocks a SystemMemoryPool keeps for reuse: how many, and how many bytes.
+inline constexpr int kRetainedBlocks = 4;
+inline constexpr std::size_t kRetainedBytes = std::size_t{128} << 20;
 
 /// The process-wide pool used when a caller passes none: a SystemMemoryPool, over the
 /// process's malloc (glibc's, or whatever allocator the program links or preloads; the
