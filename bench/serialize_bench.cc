@@ -5,6 +5,8 @@
 //   W4   one record {name, a, b, c, d, id}, round trip
 //   W2   five Eigen::MatrixXd 10x10, round trip
 //   W3   one million records: serialize, and deserialize
+//   W3c  the same records in the columnar form (one pyarrow.Table): serialize, deserialize
+//        into the vector again, and read as a zero-copy table
 //   W1c  the seed's dict of 100 matrices 500x500: serialize + to_components +
 //        deserialize_components as views
 //   W1   the same dict: to_buffer, and write_to into a reused buffer, against a memcpy of
@@ -157,6 +159,26 @@ void w3_deserialize_msgpack(Sink& s) {
   s.checksum += back.back().id;
 }
 
+// ---- W3c: the million records as one table (adapters/columnar.h)
+void w3c_serialize_arrowpack(Sink& s) {
+  auto buf = check(check(ap::serialize(ap::columnar(records()))).to_buffer());
+  s.bytes = buf->size();
+}
+const std::shared_ptr<ap::Buffer>& w3c_arrowpack_bytes() {
+  static const auto buf = check(check(ap::serialize(ap::columnar(records()))).to_buffer());
+  return buf;
+}
+void w3c_deserialize_arrowpack(Sink& s) {
+  auto back = check(ap::deserialize<std::vector<Record>>(w3c_arrowpack_bytes()));
+  s.bytes = w3c_arrowpack_bytes()->size();
+  s.checksum += back.back().id;
+}
+void w3c_table_view_arrowpack(Sink& s) {
+  auto table = check(ap::deserialize<ap::TablePtr>(w3c_arrowpack_bytes()));
+  s.bytes = w3c_arrowpack_bytes()->size();
+  s.checksum += table->batches().back()->column(5).value<std::int64_t>(table->num_rows() - 1);
+}
+
 // ---- W1c: 100 tensors 500x500 as components, read back as views
 using DictViews = std::map<int, ap::EigenView<Eigen::MatrixXd>>;
 void w1c_arrowpack(Sink& s) {
@@ -252,6 +274,9 @@ const std::vector<Op>& ops() {
       {"W3/deserialize/arrowpack", w3_deserialize_arrowpack, benchmark::kMillisecond, 3},
       {"W3/deserialize/cereal", w3_deserialize_cereal, benchmark::kMillisecond, 3},
       {"W3/deserialize/msgpack", w3_deserialize_msgpack, benchmark::kMillisecond, 3},
+      {"W3c/serialize/arrowpack", w3c_serialize_arrowpack, benchmark::kMillisecond, 3},
+      {"W3c/deserialize/arrowpack", w3c_deserialize_arrowpack, benchmark::kMillisecond, 3},
+      {"W3c/deserialize/arrowpack_table_view", w3c_table_view_arrowpack, benchmark::kMillisecond, 3},
       {"W1c/arrowpack", w1c_arrowpack, benchmark::kMicrosecond},
       {"W1c/handwritten", w1c_handwritten, benchmark::kMicrosecond},
       {"W1/memcpy", w1_memcpy, benchmark::kMillisecond},
@@ -319,7 +344,10 @@ void print_summary(const SummaryReporter& rep) {
     if (name.starts_with("W4/arrowpack")) peers = w4;
     if (name.starts_with("W2/arrowpack")) peers = w2;
     if (name == "W3/serialize/arrowpack") peers = {"W3/serialize/cereal", "W3/serialize/msgpack"};
-    if (name == "W3/deserialize/arrowpack") peers = {"W3/deserialize/cereal", "W3/deserialize/msgpack"};
+    if (name == "W3/deserialize/arrowpack" || name.starts_with("W3c/deserialize/")) {
+      peers = {"W3/deserialize/cereal", "W3/deserialize/msgpack"};
+    }
+    if (name == "W3c/serialize/arrowpack") peers = {"W3/serialize/cereal", "W3/serialize/msgpack"};
     if (name == "W1c/arrowpack") peers = {"W1c/handwritten"};
     if (name == "W1/arrowpack/to_buffer" || name == "W1/arrowpack/write_to_reused") peers = {"W1/memcpy"};
     line(name, name, unit, peers);

@@ -25,11 +25,11 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -142,13 +142,11 @@ inline constexpr std::int64_t kMaxColumnText = 2147483647;  // int32 offsets
 
 inline std::int64_t pad8_bytes(std::int64_t n) { return (n + 7) & ~std::int64_t{7}; }
 
-// The batch being laid out: its nodes and buffers in IPC order, and the jobs that fill the
-// body once it is allocated. `wide` collects, per text column in pre-order, whether it needs
-// 64-bit offsets.
+// The batch being laid out: its nodes and buffers in IPC order. `wide` collects, per text
+// column in pre-order, whether it needs 64-bit offsets.
 struct ColumnPlan {
   std::vector<ipc::FieldNodeLayout> nodes;
   std::vector<ipc::BodyBufferLayout> buffers;
-  std::vector<std::function<void(std::uint8_t* body)>> fills;
   std::vector<bool> wide;
   std::int64_t body_length = 0;
 
@@ -162,70 +160,81 @@ struct ColumnPlan {
 inline void set_bit(std::uint8_t* bits, std::int64_t i) { bits[i >> 3] |= static_cast<std::uint8_t>(1u << (i & 7)); }
 inline bool get_bit(const std::uint8_t* bits, std::int64_t i) { return (bits[i >> 3] >> (i & 7)) & 1u; }
 
-// The validity bitmap of a nullable column (none when it has no null): counts nulls, adds the
-// node and the bitmap, and queues its fill. `get(row)` is null for a null slot.
-template <typename T, typename Get>
-void plan_validity(ColumnPlan& plan, std::span<const T> rows, const Get& get, bool nullable) {
-  const auto n = static_cast<std::int64_t>(rows.size());
+// Writing a table takes two passes over the rows, each visiting every column of a row in
+// turn (the rows are read once per pass, whatever the number of columns): see() sizes the
+// columns (nulls, text bytes, UTF-8), lay_out() places the column's node and buffers in the
+// plan, bind() points the writer into the allocated body, put() writes row i. A value
+// pointer is null for a null slot (an empty std::optional, or any slot of a null struct).
+// The sizing pass is skipped when no column needs it (kMeasures).
+
+// The validity bitmap of a column: none unless the column is nullable and holds a null.
+template <bool kNullable>
+struct ValidityWriter {
+  static constexpr bool kMeasures = kNullable;
   std::int64_t nulls = 0;
-  if (nullable) {
-    for (const T& r : rows) nulls += get(r) == nullptr;
-  }
-  plan.nodes.push_back({n, nulls});
-  if (nulls == 0) {
-    plan.buffer(0);
-    return;
-  }
-  const std::int64_t at = plan.buffer((n + 7) / 8);
-  plan.fills.push_back([rows, get, at](std::uint8_t* body) {
-    std::uint8_t* bits = body + at;
-    std::memset(bits, 0, static_cast<std::size_t>((rows.size() + 7) / 8));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (get(rows[i]) != nullptr) set_bit(bits, static_cast<std::int64_t>(i));
-    }
-  });
-}
+  std::int64_t at = -1;
+  std::uint8_t* bits = nullptr;
 
-// While reading, `put(row)` gives the field of `row` that a column fills (a std::optional<X>
-// for a nullable field), or null when a parent struct slot is null; live_value() is the
-// value inside it, or null.
-template <typename S>
-auto* live_value(S* slot) {
-  if constexpr (OptionalOf<S>::kIs) {
-    return slot && slot->has_value() ? &**slot : nullptr;
-  } else {
-    return slot;
+  void see(bool present) {
+    if constexpr (kNullable) nulls += present ? 0 : 1;
   }
-}
-
-inline const std::uint8_t* validity_bits(const Array& col) {
-  return col.null_count() > 0 && col.buffer(0) ? col.buffer(0)->data() : nullptr;
-}
-
-// Visits the live rows of a column being read: f(row index, X& value) for valid slots;
-// a null slot resets a std::optional field and is a TypeError for any other.
-template <typename S, typename T, typename Put, typename F>
-Status for_each_slot(const Array& col, std::span<T> out, const Put& put, const std::string& where, F&& f) {
-  const std::uint8_t* bits = validity_bits(col);
-  const std::int64_t base = col.offset();
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    S* slot = put(out[i]);
-    if (slot == nullptr) continue;
-    const bool valid = bits == nullptr || get_bit(bits, base + static_cast<std::int64_t>(i));
-    if constexpr (OptionalOf<S>::kIs) {
-      if (!valid) {
-        slot->reset();
-        continue;
-      }
-      f(i, slot->emplace());
+  void lay_out(ColumnPlan& plan, std::int64_t n) {
+    plan.nodes.push_back({n, nulls});
+    if (nulls == 0) {
+      plan.buffer(0);
     } else {
-      if (!valid) {
-        return Status::TypeError(where, ": a null at row ", i, " for a field that is not std::optional");
-      }
-      f(i, *slot);
+      at = plan.buffer((n + 7) / 8);
     }
   }
-  return Status::OK();
+  void bind(std::uint8_t* body, std::int64_t n) {
+    if (at < 0) return;
+    bits = body + at;
+    std::memset(bits, 0, static_cast<std::size_t>((n + 7) / 8));
+  }
+  void put(std::size_t i, bool present) {
+    if constexpr (kNullable) {
+      if (bits != nullptr && present) set_bit(bits, static_cast<std::int64_t>(i));
+    }
+  }
+};
+
+// Reading takes one pass over the rows of each batch, filling every field of a row in turn:
+// bind() checks a column's type and points the reader at it, get(i, slot) fills the field
+// `slot` (S: the field's type, X or std::optional<X>) from row i, and status() reports a null
+// met in a field that is not std::optional, after the pass.
+struct ValidityReader {
+  const std::uint8_t* bits = nullptr;
+  std::int64_t base = 0;
+  std::int64_t bad_row = -1;
+
+  void bind(const Array& col) {
+    bits = col.null_count() > 0 && col.buffer(0) ? col.buffer(0)->data() : nullptr;
+    base = col.offset();
+    bad_row = -1;
+  }
+  bool valid(std::size_t i) const { return bits == nullptr || get_bit(bits, base + static_cast<std::int64_t>(i)); }
+  Status status(const std::string& where, std::int64_t first_row) const {
+    if (bad_row < 0) return Status::OK();
+    return Status::TypeError(where, ": a null at row ", first_row + bad_row, " for a field that is not std::optional");
+  }
+};
+
+// The value to fill for row i: the field itself, or the value of a std::optional field
+// (emplaced), or null for a null slot of a std::optional (left empty). A null slot of any
+// other field is recorded for status() and filled anyway.
+template <typename S>
+typename OptionalOf<S>::type* slot_target(S& slot, ValidityReader& validity, std::size_t i) {
+  const bool valid = validity.valid(i);
+  if constexpr (OptionalOf<S>::kIs) {
+    if (!valid) {
+      slot.reset();
+      return nullptr;
+    }
+    return &slot.emplace();
+  } else {
+    if (!valid && validity.bad_row < 0) validity.bad_row = static_cast<std::int64_t>(i);
+    return &slot;
+  }
 }
 
 inline Status column_type_error(const std::string& where, const DataType& found, std::string_view expected) {
@@ -242,31 +251,52 @@ struct ColumnOf<
 
   static DataTypePtr type(const bool*&) { return scalar_type<Stored>(); }
 
-  template <typename T, typename Get>
-  static Status plan(ColumnPlan& plan, std::span<const T> rows, const Get& get, bool nullable) {
-    plan_validity(plan, rows, get, nullable);
-    const std::int64_t at = plan.buffer(static_cast<std::int64_t>(rows.size() * sizeof(Stored)));
-    plan.fills.push_back([rows, get, at](std::uint8_t* body) {
-      auto* out = reinterpret_cast<Stored*>(body + at);
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        const F* v = get(rows[i]);
-        out[i] = v ? static_cast<Stored>(*v) : Stored{};
-      }
-    });
-    return Status::OK();
-  }
+  template <bool kNullable>
+  struct Writer {
+    static constexpr bool kMeasures = kNullable;
+    ValidityWriter<kNullable> validity;
+    std::int64_t at = 0;
+    Stored* out = nullptr;
 
-  template <typename S, typename T, typename Put>
-  static Status read(const Array& col, std::span<T> out, const Put& put, const std::string& where) {
-    const DataTypePtr want = scalar_type<Stored>();
-    if (!col.type()->equals(*want)) return column_type_error(where, *col.type(), want->to_string());
-    const Stored* values = col.raw_values<Stored>();
-    return for_each_slot<S>(col, out, put, where, [&](std::size_t i, F& x) {
-      Stored v;
-      std::memcpy(&v, values + i, sizeof(Stored));
-      x = static_cast<F>(v);
-    });
-  }
+    void see(std::size_t, const F* v) { validity.see(v != nullptr); }
+    Status lay_out(ColumnPlan& plan, std::int64_t n) {
+      validity.lay_out(plan, n);
+      at = plan.buffer(n * static_cast<std::int64_t>(sizeof(Stored)));
+      return Status::OK();
+    }
+    void bind(std::uint8_t* body, std::int64_t n) {
+      validity.bind(body, n);
+      out = reinterpret_cast<Stored*>(body + at);
+    }
+    void put(std::size_t i, const F* v) {
+      validity.put(i, v != nullptr);
+      out[i] = v ? static_cast<Stored>(*v) : Stored{};
+    }
+  };
+
+  template <typename S>
+  struct Reader {
+    ValidityReader validity;
+    const Stored* values = nullptr;
+    std::string where;
+
+    Status bind(const Array& col, std::string at) {
+      where = std::move(at);
+      const DataTypePtr want = scalar_type<Stored>();
+      if (!col.type()->equals(*want)) return column_type_error(where, *col.type(), want->to_string());
+      validity.bind(col);
+      values = col.raw_values<Stored>();
+      return Status::OK();
+    }
+    void get(std::size_t i, S& slot) {
+      if (F* x = slot_target(slot, validity, i)) {
+        Stored v;
+        std::memcpy(&v, values + i, sizeof(Stored));
+        *x = static_cast<F>(v);
+      }
+    }
+    Status status(std::int64_t first_row) const { return validity.status(where, first_row); }
+  };
 };
 
 template <>
@@ -274,29 +304,50 @@ struct ColumnOf<bool> {
   static constexpr bool kDefined = true;
   static DataTypePtr type(const bool*&) { return boolean(); }
 
-  template <typename T, typename Get>
-  static Status plan(ColumnPlan& plan, std::span<const T> rows, const Get& get, bool nullable) {
-    plan_validity(plan, rows, get, nullable);
-    const std::int64_t at = plan.buffer(static_cast<std::int64_t>((rows.size() + 7) / 8));
-    plan.fills.push_back([rows, get, at](std::uint8_t* body) {
-      std::uint8_t* bits = body + at;
-      std::memset(bits, 0, (rows.size() + 7) / 8);
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        const bool* v = get(rows[i]);
-        if (v && *v) set_bit(bits, static_cast<std::int64_t>(i));
-      }
-    });
-    return Status::OK();
-  }
+  template <bool kNullable>
+  struct Writer {
+    static constexpr bool kMeasures = kNullable;
+    ValidityWriter<kNullable> validity;
+    std::int64_t at = 0;
+    std::uint8_t* bits = nullptr;
 
-  template <typename S, typename T, typename Put>
-  static Status read(const Array& col, std::span<T> out, const Put& put, const std::string& where) {
-    if (col.type_id() != TypeId::kBool) return column_type_error(where, *col.type(), "bool");
-    const std::uint8_t* bits = col.buffer(1)->data();
-    const std::int64_t base = col.offset();
-    return for_each_slot<S>(col, out, put, where,
-                            [&](std::size_t i, bool& x) { x = get_bit(bits, base + static_cast<std::int64_t>(i)); });
-  }
+    void see(std::size_t, const bool* v) { validity.see(v != nullptr); }
+    Status lay_out(ColumnPlan& plan, std::int64_t n) {
+      validity.lay_out(plan, n);
+      at = plan.buffer((n + 7) / 8);
+      return Status::OK();
+    }
+    void bind(std::uint8_t* body, std::int64_t n) {
+      validity.bind(body, n);
+      bits = body + at;
+      std::memset(bits, 0, static_cast<std::size_t>((n + 7) / 8));
+    }
+    void put(std::size_t i, const bool* v) {
+      validity.put(i, v != nullptr);
+      if (v && *v) set_bit(bits, static_cast<std::int64_t>(i));
+    }
+  };
+
+  template <typename S>
+  struct Reader {
+    ValidityReader validity;
+    const std::uint8_t* bits = nullptr;
+    std::int64_t base = 0;
+    std::string where;
+
+    Status bind(const Array& col, std::string at) {
+      where = std::move(at);
+      if (col.type_id() != TypeId::kBool) return column_type_error(where, *col.type(), "bool");
+      validity.bind(col);
+      bits = col.buffer(1)->data();
+      base = col.offset();
+      return Status::OK();
+    }
+    void get(std::size_t i, S& slot) {
+      if (bool* x = slot_target(slot, validity, i)) *x = get_bit(bits, base + static_cast<std::int64_t>(i));
+    }
+    Status status(std::int64_t first_row) const { return validity.status(where, first_row); }
+  };
 };
 
 template <>
@@ -304,64 +355,89 @@ struct ColumnOf<std::string> {
   static constexpr bool kDefined = true;
   static DataTypePtr type(const bool*& wide) { return *wide++ ? large_utf8() : utf8(); }
 
-  template <typename T, typename Get>
-  static Status plan(ColumnPlan& plan, std::span<const T> rows, const Get& get, bool nullable) {
+  template <bool kNullable>
+  struct Writer {
+    static constexpr bool kMeasures = true;
+    ValidityWriter<kNullable> validity;
     std::int64_t text = 0;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const std::string* v = get(rows[i]);
-      if (v == nullptr) continue;
-      if (!is_valid_utf8(*v)) return Status::Invalid("row ", i, ": a std::string that is not UTF-8");
+    std::int64_t bad_row = -1;
+    bool wide = false;
+    std::int64_t offsets_at = 0, data_at = 0, pos = 0;
+    std::uint8_t* offsets = nullptr;
+    std::uint8_t* data = nullptr;
+
+    void see(std::size_t i, const std::string* v) {
+      validity.see(v != nullptr);
+      if (v == nullptr) return;
       text += static_cast<std::int64_t>(v->size());
+      if (bad_row < 0 && !is_valid_utf8(*v)) bad_row = static_cast<std::int64_t>(i);
     }
-    const bool wide = text > kMaxColumnText;
-    plan.wide.push_back(wide);
-    plan_validity(plan, rows, get, nullable);
-    const std::int64_t width = wide ? 8 : 4;
-    const std::int64_t offsets_at = plan.buffer((static_cast<std::int64_t>(rows.size()) + 1) * width);
-    const std::int64_t data_at = plan.buffer(text);
-    plan.fills.push_back([rows, get, offsets_at, data_at, wide](std::uint8_t* body) {
+    Status lay_out(ColumnPlan& plan, std::int64_t n) {
+      if (bad_row >= 0) return Status::Invalid("row ", bad_row, ": a std::string that is not UTF-8");
+      wide = text > kMaxColumnText;
+      plan.wide.push_back(wide);
+      validity.lay_out(plan, n);
+      offsets_at = plan.buffer((n + 1) * (wide ? 8 : 4));
+      data_at = plan.buffer(text);
+      return Status::OK();
+    }
+    void bind(std::uint8_t* body, std::int64_t n) {
+      validity.bind(body, n);
+      offsets = body + offsets_at;
+      data = body + data_at;
+      std::memset(offsets, 0, wide ? 8 : 4);
+    }
+    void put(std::size_t i, const std::string* v) {
+      validity.put(i, v != nullptr);
+      if (v != nullptr && !v->empty()) {
+        std::memcpy(data + pos, v->data(), v->size());
+        pos += static_cast<std::int64_t>(v->size());
+      }
       if (wide) {
-        fill<std::int64_t>(rows, get, body + offsets_at, body + data_at);
+        reinterpret_cast<std::int64_t*>(offsets)[i + 1] = pos;
       } else {
-        fill<std::int32_t>(rows, get, body + offsets_at, body + data_at);
+        reinterpret_cast<std::int32_t*>(offsets)[i + 1] = static_cast<std::int32_t>(pos);
       }
-    });
-    return Status::OK();
-  }
+    }
+  };
 
-  template <typename O, typename T, typename Get>
-  static void fill(std::span<const T> rows, const Get& get, std::uint8_t* offsets_bytes, std::uint8_t* data) {
-    auto* offsets = reinterpret_cast<O*>(offsets_bytes);
-    O at = 0;
-    offsets[0] = 0;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (const std::string* v = get(rows[i])) {
-        if (!v->empty()) std::memcpy(data + at, v->data(), v->size());
-        at += static_cast<O>(v->size());
+  template <typename S>
+  struct Reader {
+    ValidityReader validity;
+    const std::uint8_t* offsets = nullptr;
+    const char* data = nullptr;
+    bool wide = false;
+    std::string where;
+
+    Status bind(const Array& col, std::string at) {
+      where = std::move(at);
+      switch (col.type_id()) {
+        case TypeId::kString:
+        case TypeId::kBinary: wide = false; break;
+        case TypeId::kLargeString:
+        case TypeId::kLargeBinary: wide = true; break;
+        default: return column_type_error(where, *col.type(), "std::string");
       }
-      offsets[i + 1] = at;
+      validity.bind(col);
+      offsets = col.buffer(1)->data() + col.offset() * (wide ? 8 : 4);
+      data = col.buffer(2) ? reinterpret_cast<const char*>(col.buffer(2)->data()) : "";
+      return Status::OK();
     }
-  }
-
-  template <typename S, typename T, typename Put>
-  static Status read(const Array& col, std::span<T> out, const Put& put, const std::string& where) {
-    switch (col.type_id()) {
-      case TypeId::kString:
-      case TypeId::kBinary: return read_as<S, std::int32_t>(col, out, put, where);
-      case TypeId::kLargeString:
-      case TypeId::kLargeBinary: return read_as<S, std::int64_t>(col, out, put, where);
-      default: return column_type_error(where, *col.type(), "std::string");
+    void get(std::size_t i, S& slot) {
+      if (std::string* x = slot_target(slot, validity, i)) {
+        std::int64_t begin, end;
+        if (wide) {
+          begin = reinterpret_cast<const std::int64_t*>(offsets)[i];
+          end = reinterpret_cast<const std::int64_t*>(offsets)[i + 1];
+        } else {
+          begin = reinterpret_cast<const std::int32_t*>(offsets)[i];
+          end = reinterpret_cast<const std::int32_t*>(offsets)[i + 1];
+        }
+        x->assign(data + begin, static_cast<std::size_t>(end - begin));
+      }
     }
-  }
-
-  template <typename S, typename O, typename T, typename Put>
-  static Status read_as(const Array& col, std::span<T> out, const Put& put, const std::string& where) {
-    const O* offsets = reinterpret_cast<const O*>(col.buffer(1)->data()) + col.offset();
-    const char* data = col.buffer(2) ? reinterpret_cast<const char*>(col.buffer(2)->data()) : "";
-    return for_each_slot<S>(col, out, put, where, [&](std::size_t i, std::string& x) {
-      x.assign(data + offsets[i], static_cast<std::size_t>(offsets[i + 1] - offsets[i]));
-    });
-  }
+    Status status(std::int64_t first_row) const { return validity.status(where, first_row); }
+  };
 };
 
 // A nested row type: a struct column of its fields' columns.
@@ -372,41 +448,11 @@ struct ColumnOf<F, std::enable_if_t<columnar_row<F>()>> {
 
   static DataTypePtr type(const bool*& wide);
 
-  template <typename T, typename Get>
-  static Status plan(ColumnPlan& plan, std::span<const T> rows, const Get& get, bool nullable) {
-    plan_validity(plan, rows, get, nullable);
-    return plan_children(plan, rows, get, std::make_index_sequence<kFields>{});
-  }
+  template <bool kNullable>
+  struct Writer;
 
-  template <typename T, typename Get, std::size_t... K>
-  static Status plan_children(ColumnPlan& plan, std::span<const T> rows, const Get& get, std::index_sequence<K...>) {
-    Status st;
-    ((st = st.ok() ? plan_child<K>(plan, rows, get) : st), ...);
-    return st;
-  }
-
-  template <std::size_t K, typename T, typename Get>
-  static Status plan_child(ColumnPlan& plan, std::span<const T> rows, const Get& get);
-
-  template <typename S, typename T, typename Put>
-  static Status read(const Array& col, std::span<T> out, const Put& put, const std::string& where) {
-    if (col.type_id() != TypeId::kStruct || col.num_children() != static_cast<int>(kFields)) {
-      return column_type_error(where, *col.type(), "a struct of " + std::to_string(kFields) + " fields");
-    }
-    ARROWPACK_RETURN_NOT_OK(for_each_slot<S>(col, out, put, where, [](std::size_t, F&) {}));
-    return read_children<S>(col, out, put, where, std::make_index_sequence<kFields>{});
-  }
-
-  template <typename S, typename T, typename Put, std::size_t... K>
-  static Status read_children(const Array& col, std::span<T> out, const Put& put, const std::string& where,
-                              std::index_sequence<K...>) {
-    Status st;
-    ((st = st.ok() ? read_child<S, K>(col, out, put, where) : st), ...);
-    return st;
-  }
-
-  template <typename S, std::size_t K, typename T, typename Put>
-  static Status read_child(const Array& col, std::span<T> out, const Put& put, const std::string& where);
+  template <typename S>
+  struct Reader;
 };
 
 // The name of column J of T.
@@ -436,43 +482,127 @@ DataTypePtr ColumnOf<F, std::enable_if_t<columnar_row<F>()>>::type(const bool*& 
   return struct_(row_fields<F>(wide, std::make_index_sequence<kFields>{}));
 }
 
-// The getter of member K of the struct values `get` gives: a pointer to the member's value,
-// or null when the struct slot or the member (an empty std::optional) is null.
-template <std::size_t K, typename F, typename Get>
-auto member_getter(const Get& get) {
-  using M = field_type_t<F, K>;
-  return [get](const auto& row) -> const typename OptionalOf<M>::type* {
-    const F* s = get(row);
-    if (s == nullptr) return nullptr;
-    const M& m = field_ref<K>(*s);
-    if constexpr (OptionalOf<M>::kIs) {
-      return m.has_value() ? &*m : nullptr;
-    } else {
-      return &m;
+// Member K of the struct value `s` points at, as the column of member K sees it: null when
+// `s` is (a null struct slot) or the member is an empty std::optional.
+template <std::size_t K, typename F>
+const typename OptionalOf<field_type_t<F, K>>::type* member_value(const F* s) {
+  if (s == nullptr) return nullptr;
+  const auto& m = field_ref<K>(*s);
+  if constexpr (OptionalOf<field_type_t<F, K>>::kIs) {
+    return m.has_value() ? &*m : nullptr;
+  } else {
+    return &m;
+  }
+}
+
+// The writer of member K's column, and the tuple of them for a row type.
+template <typename F, std::size_t K>
+using MemberWriter = typename ColumnOf<typename OptionalOf<field_type_t<F, K>>::type>::template Writer<
+    OptionalOf<field_type_t<F, K>>::kIs>;
+
+template <typename F, typename Seq>
+struct MemberWriters;
+template <typename F, std::size_t... K>
+struct MemberWriters<F, std::index_sequence<K...>> {
+  using Tuple = std::tuple<MemberWriter<F, K>...>;
+  static constexpr bool kMeasures = (MemberWriter<F, K>::kMeasures || ...);
+
+  static void see(Tuple& w, std::size_t i, const F* s) { (std::get<K>(w).see(i, member_value<K>(s)), ...); }
+  static Status lay_out(Tuple& w, ColumnPlan& plan, std::int64_t n, const std::string& prefix) {
+    Status st;
+    auto one = [&](auto& writer, std::size_t k) {
+      if (!st.ok()) return;
+      st = writer.lay_out(plan, n);
+      if (!st.ok()) st = st.with_context(prefix + column_name<F>(k));
+    };
+    (one(std::get<K>(w), K), ...);
+    return st;
+  }
+  static void bind(Tuple& w, std::uint8_t* body, std::int64_t n) { (std::get<K>(w).bind(body, n), ...); }
+  static void put(Tuple& w, std::size_t i, const F* s) { (std::get<K>(w).put(i, member_value<K>(s)), ...); }
+};
+
+template <typename F>
+using RowWriters = MemberWriters<F, std::make_index_sequence<field_count<F>()>>;
+
+template <typename F>
+template <bool kNullable>
+struct ColumnOf<F, std::enable_if_t<columnar_row<F>()>>::Writer {
+  static constexpr bool kMeasures = kNullable || RowWriters<F>::kMeasures;
+  ValidityWriter<kNullable> validity;
+  typename RowWriters<F>::Tuple members;
+
+  void see(std::size_t i, const F* v) {
+    validity.see(v != nullptr);
+    RowWriters<F>::see(members, i, v);
+  }
+  Status lay_out(ColumnPlan& plan, std::int64_t n) {
+    validity.lay_out(plan, n);
+    return RowWriters<F>::lay_out(members, plan, n, "member ");
+  }
+  void bind(std::uint8_t* body, std::int64_t n) {
+    validity.bind(body, n);
+    RowWriters<F>::bind(members, body, n);
+  }
+  void put(std::size_t i, const F* v) {
+    validity.put(i, v != nullptr);
+    RowWriters<F>::put(members, i, v);
+  }
+};
+
+// The readers of a row type's members, and what they do together.
+template <typename F, std::size_t K>
+using MemberReader =
+    typename ColumnOf<typename OptionalOf<field_type_t<F, K>>::type>::template Reader<field_type_t<F, K>>;
+
+template <typename F, typename Seq>
+struct MemberReaders;
+template <typename F, std::size_t... K>
+struct MemberReaders<F, std::index_sequence<K...>> {
+  using Tuple = std::tuple<MemberReader<F, K>...>;
+
+  // `column(k)` is member k's column; `prefix` names them ("column ", "column x.").
+  template <typename Column>
+  static Status bind(Tuple& r, const Column& column, const std::string& prefix) {
+    Status st;
+    ((st = st.ok() ? std::get<K>(r).bind(column(K), prefix + column_name<F>(K)) : st), ...);
+    return st;
+  }
+  static void get(Tuple& r, std::size_t i, F& f) { (std::get<K>(r).get(i, field_ref<K>(f)), ...); }
+  static Status status(const Tuple& r, std::int64_t first_row) {
+    Status st;
+    ((st = st.ok() ? std::get<K>(r).status(first_row) : st), ...);
+    return st;
+  }
+};
+
+template <typename F>
+using RowReaders = MemberReaders<F, std::make_index_sequence<field_count<F>()>>;
+
+template <typename F>
+template <typename S>
+struct ColumnOf<F, std::enable_if_t<columnar_row<F>()>>::Reader {
+  ValidityReader validity;
+  typename RowReaders<F>::Tuple members;
+  std::string where;
+
+  Status bind(const Array& col, std::string at) {
+    where = std::move(at);
+    if (col.type_id() != TypeId::kStruct || col.num_children() != static_cast<int>(kFields)) {
+      return column_type_error(where, *col.type(), "a struct of " + std::to_string(kFields) + " fields");
     }
-  };
-}
-
-template <typename F>
-template <std::size_t K, typename T, typename Get>
-Status ColumnOf<F, std::enable_if_t<columnar_row<F>()>>::plan_child(ColumnPlan& plan, std::span<const T> rows,
-                                                                    const Get& get) {
-  using M = field_type_t<F, K>;
-  return ColumnOf<typename OptionalOf<M>::type>::plan(plan, rows, member_getter<K, F>(get), OptionalOf<M>::kIs);
-}
-
-template <typename F>
-template <typename S, std::size_t K, typename T, typename Put>
-Status ColumnOf<F, std::enable_if_t<columnar_row<F>()>>::read_child(const Array& col, std::span<T> out, const Put& put,
-                                                                    const std::string& where) {
-  using M = field_type_t<F, K>;
-  auto child_put = [&put](T& row) -> M* {
-    F* s = live_value(put(row));
-    return s ? &field_ref<K>(*s) : nullptr;
-  };
-  return ColumnOf<typename OptionalOf<M>::type>::template read<M>(col.field(static_cast<int>(K)), out, child_put,
-                                                                  where + "." + column_name<F>(K));
-}
+    validity.bind(col);
+    return RowReaders<F>::bind(
+        members, [&](std::size_t k) { return col.field(static_cast<int>(k)); }, where + ".");
+  }
+  void get(std::size_t i, S& slot) {
+    if (F* f = slot_target(slot, validity, i)) RowReaders<F>::get(members, i, *f);
+  }
+  Status status(std::int64_t first_row) const {
+    ARROWPACK_RETURN_NOT_OK(validity.status(where, first_row));
+    return RowReaders<F>::status(members, first_row);
+  }
+};
 
 // The schema of T's table, as ipc::schema_metadata() bytes: one per T for tables whose text
 // fits 32-bit offsets (kept until exit), made again for the others.
@@ -492,57 +622,29 @@ Result<std::shared_ptr<Buffer>> row_schema_metadata(const std::vector<bool>& wid
   return narrow;
 }
 
-template <typename T, std::size_t... J>
-Status plan_row_columns(ColumnPlan& plan, std::span<const T> rows, std::index_sequence<J...>) {
-  Status st;
-  auto one = [&](auto j) {
-    constexpr std::size_t K = decltype(j)::value;
-    using M = field_type_t<T, K>;
-    auto get = [](const T& row) -> const typename OptionalOf<M>::type* {
-      const M& m = field_ref<K>(row);
-      if constexpr (OptionalOf<M>::kIs) {
-        return m.has_value() ? &*m : nullptr;
-      } else {
-        return &m;
-      }
-    };
-    st = ColumnOf<typename OptionalOf<M>::type>::plan(plan, rows, get, OptionalOf<M>::kIs);
-    if (!st.ok()) st = st.with_context("column " + column_name<T>(K));
-  };
-  ((st.ok() ? one(std::integral_constant<std::size_t, J>{}) : void()), ...);
-  return st;
-}
-
-template <typename T, std::size_t... J>
-Status read_row_columns(const RecordBatch& batch, std::span<T> out, std::index_sequence<J...>) {
-  Status st;
-  auto one = [&](auto j) {
-    constexpr std::size_t K = decltype(j)::value;
-    using M = field_type_t<T, K>;
-    auto put = [](T& row) -> M* { return &field_ref<K>(row); };
-    st = ColumnOf<typename OptionalOf<M>::type>::template read<M>(batch.column(static_cast<int>(K)), out, put,
-                                                                  "column " + column_name<T>(K));
-  };
-  ((st.ok() ? one(std::integral_constant<std::size_t, J>{}) : void()), ...);
-  return st;
-}
-
 }  // namespace detail
 
 /// The IPC stream of `rows` as one table of one batch (the "data" of the columnar form), in a
-/// new buffer from `pool`: one pass over the rows to size the columns (and check that every
-/// std::string is UTF-8), one pass per column to write it in place. Invalid (naming the column
-/// and the row) for text that is not UTF-8; CapacityError for metadata too large to frame;
-/// OutOfMemory from the pool. Thread-safe for distinct or unchanging rows.
+/// new buffer from `pool`: a pass over the rows sizes the columns (and checks that every
+/// std::string is UTF-8; skipped for rows of fixed-width fields only), a second writes every
+/// column in place. Invalid (naming the column and the row) for text that is not UTF-8;
+/// CapacityError for metadata too large to frame; OutOfMemory from the pool. Thread-safe for
+/// distinct or unchanging rows.
 template <ColumnarRow T>
 Result<std::shared_ptr<Buffer>> columnar_stream(std::span<const T> rows, MemoryPool* pool = default_memory_pool()) {
+  using Writers = detail::RowWriters<T>;
+  typename Writers::Tuple writers;
+  const auto n = static_cast<std::int64_t>(rows.size());
+  if constexpr (Writers::kMeasures) {
+    for (std::size_t i = 0; i < rows.size(); ++i) Writers::see(writers, i, &rows[i]);
+  }
   detail::ColumnPlan plan;
-  ARROWPACK_RETURN_NOT_OK(
-      detail::plan_row_columns<T>(plan, rows, std::make_index_sequence<detail::field_count<T>()>{}));
+  ARROWPACK_RETURN_NOT_OK(Writers::lay_out(writers, plan, n, "column "));
   ARROWPACK_ASSIGN_OR_RAISE(auto schema_meta, detail::row_schema_metadata<T>(plan.wide));
-  ARROWPACK_ASSIGN_OR_RAISE(auto out, arrow_objects::batch_stream(*schema_meta, static_cast<std::int64_t>(rows.size()),
-                                                                  plan.nodes, plan.buffers, plan.body_length, pool));
-  for (const auto& fill : plan.fills) fill(out.body);
+  ARROWPACK_ASSIGN_OR_RAISE(
+      auto out, arrow_objects::batch_stream(*schema_meta, n, plan.nodes, plan.buffers, plan.body_length, pool));
+  Writers::bind(writers, out.body, n);
+  for (std::size_t i = 0; i < rows.size(); ++i) Writers::put(writers, i, &rows[i]);
   return std::shared_ptr<Buffer>(std::move(out.stream));
 }
 
@@ -565,14 +667,17 @@ Result<std::vector<T>> rows_from_table(const Table& table) {
   if (table.num_columns() != static_cast<int>(n)) {
     return Status::TypeError("a table of ", table.num_columns(), " columns for a row type of ", n, " fields");
   }
-  std::vector<T> out(static_cast<std::size_t>(table.num_rows()));
-  std::size_t at = 0;
+  using Readers = detail::RowReaders<T>;
+  typename Readers::Tuple readers;
+  std::vector<T> out;
+  out.reserve(static_cast<std::size_t>(table.num_rows()));
   for (const auto& batch : table.batches()) {
+    const auto first = static_cast<std::int64_t>(out.size());
+    ARROWPACK_RETURN_NOT_OK(Readers::bind(
+        readers, [&](std::size_t k) { return batch->column(static_cast<int>(k)); }, "column "));
     const auto len = static_cast<std::size_t>(batch->num_rows());
-    std::span<T> rows(out.data() + at, len);
-    Status st = detail::read_row_columns<T>(*batch, rows, std::make_index_sequence<n>{});
-    if (!st.ok()) return at == 0 ? st : st.with_context("the batch at row " + std::to_string(at));
-    at += len;
+    for (std::size_t i = 0; i < len; ++i) Readers::get(readers, i, out.emplace_back());
+    ARROWPACK_RETURN_NOT_OK(Readers::status(readers, first));
   }
   return out;
 }
