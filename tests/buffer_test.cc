@@ -33,6 +33,50 @@ TEST_CASE("the pool refuses negative and absurd sizes") {
   CHECK(allocate_buffer(-5, &pool).status().is_invalid());
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define ARROWPACK_TEST_MAPPED_BLOCKS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARROWPACK_TEST_MAPPED_BLOCKS 0
+#endif
+#endif
+#ifndef ARROWPACK_TEST_MAPPED_BLOCKS
+#define ARROWPACK_TEST_MAPPED_BLOCKS 1
+#endif
+
+TEST_CASE("freed large blocks are reused by the next one of about their size, and released on request") {
+  if (!ARROWPACK_TEST_MAPPED_BLOCKS) return;  // under AddressSanitizer every block is malloc's
+  SystemMemoryPool::release_unused();
+  SystemMemoryPool pool;
+  constexpr std::int64_t kSize = std::int64_t{8} << 20;
+  std::uint8_t* first = nullptr;
+  REQUIRE(pool.allocate(kSize, &first).ok());
+  std::memset(first, 0x5A, static_cast<std::size_t>(kSize));
+  pool.free(first, kSize, 64);
+  CHECK(pool.bytes_allocated() == 0);  // a kept block is not counted
+  std::uint8_t* twice = nullptr;       // too large for the kept block: a new mapping
+  REQUIRE(pool.allocate(2 * kSize, &twice).ok());
+  CHECK(twice != first);
+  std::uint8_t* again = nullptr;  // a little smaller: the kept block, cut to size
+  REQUIRE(pool.allocate(kSize - kSize / 8, &again).ok());
+  CHECK(again == first);
+  CHECK(pool.bytes_allocated() == 2 * kSize + kSize - kSize / 8);
+  // A reused block grows in place or moves its pages, keeping its bytes.
+  REQUIRE(pool.reallocate(kSize - kSize / 8, 3 * kSize, 64, &again).ok());
+  CHECK(again[0] == 0x5A);
+  CHECK(again[kSize - kSize / 8 - 1] == 0x5A);
+  again[3 * kSize - 1] = 1;
+  pool.free(again, 3 * kSize, 64);
+  pool.free(twice, 2 * kSize, 64);
+  CHECK(pool.bytes_allocated() == 0);
+  SystemMemoryPool::release_unused();
+  std::uint8_t* fresh = nullptr;  // nothing kept: fresh pages, which the system zeroes
+  REQUIRE(pool.allocate(2 * kSize, &fresh).ok());
+  CHECK(fresh[0] == 0);
+  pool.free(fresh, 2 * kSize, 64);
+  SystemMemoryPool::release_unused();
+}
+
 TEST_CASE("slices are zero-copy views that keep their parent alive") {
   std::shared_ptr<Buffer> slice;
   const std::uint8_t* data = nullptr;
