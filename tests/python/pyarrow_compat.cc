@@ -2,7 +2,8 @@
 //
 //   pyarrow_compat inspect-components DIR   DIR/manifest.json names the components that
 //       pyarrow's to_components() gave (one file per buffer); prints inspect's JSON of them.
-//   pyarrow_compat typed KIND FILE          rebuilds the blob FILE as the C++ type KIND and
+//   pyarrow_compat typed KIND FILE          rebuilds the blob FILE as the C++ type KIND (table,
+//       record_batch, array, rows: a vector of rows, string, tensor_map, ...) and
 //       prints what it got as JSON (or exits 1 with the error on stderr).
 //   pyarrow_compat write DIR                writes arrowpack's cases for pyarrow 11 to read.
 //   pyarrow_compat rewrite IN OUT FORMAT [OPTIONS]   arrowpack reads an IPC stream or file
@@ -99,6 +100,12 @@ json table_json(const Table& table, const Buffer& blob) {
   return out;
 }
 
+// A row of pyarrow11_cases.py's tables (f float64, s string with a null).
+struct CaseRow {
+  double f = 0;
+  std::optional<std::string> s;
+};
+
 template <typename T>
 Result<T> read_typed(const std::shared_ptr<Buffer>& blob) {
   return deserialize<T>(blob);
@@ -121,6 +128,11 @@ Status typed(const std::string& kind, const std::string& path, std::ostream& out
     ARROWPACK_ASSIGN_OR_RAISE(auto batch, RecordBatch::from_arrays({array}, {""}));
     ARROWPACK_ASSIGN_OR_RAISE(auto table, Table::from_batches(batch->schema(), {batch}));
     j = table_json(*table, *blob);
+  } else if (kind == "rows") {
+    // A table read as the rows of a C++ vector: [[f, s], ...], nulls as null.
+    ARROWPACK_ASSIGN_OR_RAISE(auto rows, read_typed<std::vector<CaseRow>>(blob));
+    j = json::array();
+    for (const auto& r : rows) j.push_back({r.f, r.s ? json(*r.s) : json(nullptr)});
   } else if (kind == "string") {
     ARROWPACK_ASSIGN_OR_RAISE(auto s, read_typed<std::string>(blob));
     j = s;

@@ -20,6 +20,38 @@
 #include "pyarrow_compat.h"
 #include "test_data.h"
 
+// The rows of the "columnar_trades" case: one table, a column per field.
+namespace columnar_case {
+enum class Side : std::int8_t { kBuy = 1, kSell = -1 };
+struct Venue {
+  std::string name;
+  std::optional<std::int32_t> id;
+};
+struct Trade {
+  std::string symbol;
+  double price;
+  std::int64_t qty;
+  std::optional<double> fee;
+  bool open;
+  Side side;
+  std::uint16_t lot;
+  float weight;
+  Venue venue;
+  std::optional<Venue> via;
+  std::optional<std::string> note;
+};
+}  // namespace columnar_case
+
+template <>
+struct arrowpack::column_names<columnar_case::Trade> {
+  static constexpr std::array<std::string_view, 11> names = {"symbol", "price",  "qty",   "fee", "open", "side",
+                                                             "lot",    "weight", "venue", "via", "note"};
+};
+template <>
+struct arrowpack::column_names<columnar_case::Venue> {
+  static constexpr std::array<std::string_view, 2> names = {"name", "id"};
+};
+
 namespace arrowpack::pycompat {
 namespace {
 
@@ -181,6 +213,25 @@ Status adapter_cases(Out& out) {
   ARROWPACK_RETURN_NOT_OK(out.write("span", serialize(std::span<const double>(spanned))));
   ARROWPACK_RETURN_NOT_OK(
       out.write("pfr_aggregate", serialize(std::vector<Record>{{"r", 1.5, -2.5, 42, {0.25, 0.5}}})));
+  {
+    using namespace columnar_case;
+    const std::vector<Trade> trades = {
+        {"AAPL", 189.5, 100, 0.25, true, Side::kBuy, 1, 0.5f, {"XNAS", 7}, std::nullopt, "first"},
+        {"héllo 日本",
+         -1.0,
+         -5,
+         std::nullopt,
+         false,
+         Side::kSell,
+         65535,
+         1.5f,
+         {"", std::nullopt},
+         Venue{"relay", 3},
+         std::nullopt},
+        {"", 0.0, INT64_MAX, 0.0, true, Side::kBuy, 0, -0.0f, {"XLON", std::nullopt}, Venue{"r2", std::nullopt}, ""},
+    };
+    ARROWPACK_RETURN_NOT_OK(out.write("columnar_trades", serialize(columnar(trades))));
+  }
 
   Eigen::MatrixXd m(3, 4);
   for (int i = 0; i < 12; ++i) m(i / 4, i % 4) = i;

@@ -69,6 +69,27 @@ def seed_table(batches):
     return pa.Table.from_batches([batch] * batches) if batches else batch
 
 
+def columnar_trades():
+    """The table of serialize(columnar(trades)): non-optional fields are not nullable, the
+    members of a null struct slot are empty values (as pyarrow's builders leave them)."""
+    venue = pa.struct([pa.field("name", pa.string(), nullable=False), pa.field("id", pa.int32())])
+    schema = pa.schema([
+        pa.field("symbol", pa.string(), nullable=False), pa.field("price", pa.float64(), nullable=False),
+        pa.field("qty", pa.int64(), nullable=False), pa.field("fee", pa.float64()),
+        pa.field("open", pa.bool_(), nullable=False), pa.field("side", pa.int8(), nullable=False),
+        pa.field("lot", pa.uint16(), nullable=False), pa.field("weight", pa.float32(), nullable=False),
+        pa.field("venue", venue, nullable=False), pa.field("via", venue), pa.field("note", pa.string())])
+    rows = [
+        dict(symbol="AAPL", price=189.5, qty=100, fee=0.25, open=True, side=1, lot=1, weight=0.5,
+             venue={"name": "XNAS", "id": 7}, via=None, note="first"),
+        dict(symbol="héllo 日本", price=-1.0, qty=-5, fee=None, open=False, side=-1, lot=65535, weight=1.5,
+             venue={"name": "", "id": None}, via={"name": "relay", "id": 3}, note=None),
+        dict(symbol="", price=0.0, qty=INT64_MAX, fee=0.0, open=True, side=1, lot=0, weight=-0.0,
+             venue={"name": "XLON", "id": None}, via={"name": "r2", "id": None}, note=""),
+    ]
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
 # name -> the Python object (same names as pyarrow_compat_write.cc)
 EXPECTED = {
     "value_scalars": [None, True, False, INT64_MIN, INT64_MAX, 0, -1, np.float16(1.5), np.float32(0.1), 2.5, -0.0,
@@ -103,6 +124,7 @@ EXPECTED = {
     "stl_uint8_and_float": (np.array([0, 255], dtype=np.uint8), np.array([0.5, 0.1], dtype=np.float32)),
     "span": np.array([1.0, 2.0, 3.0, 4.0]),
     "pfr_aggregate": [("r", 1.5, -2.5, 42, np.array([0.25, 0.5]))],
+    "columnar_trades": columnar_trades(),
     "eigen_matrix_col_major": np.asfortranarray(np.arange(12, dtype=np.float64).reshape(3, 4)),
     "eigen_matrix_row_major": np.arange(12, dtype=np.float32).reshape(3, 4),
     "eigen_vector": np.asfortranarray(np.array([[1], [2], [3]], dtype=np.int32)),
@@ -235,7 +257,7 @@ def parts(blob):
 SAME_BYTES = ["value_scalars", "value_list_depth_31", "value_dict_depth_20", "value_out_of_band", "registered_value",
               "registered_typed", "stl_vector_int64", "stl_vector_double", "stl_vector_string", "stl_vector_of_vectors",
               "stl_list", "stl_array", "stl_map", "stl_map_tuple_keys", "stl_tuple", "stl_pair", "stl_optional",
-              "stl_variant", "stl_bytes", "stl_uint8_and_float", "span", "pfr_aggregate", "eigen_matrix_col_major",
+              "stl_variant", "stl_bytes", "stl_uint8_and_float", "span", "pfr_aggregate", "columnar_trades", "eigen_matrix_col_major",
               "eigen_matrix_row_major", "eigen_vector", "eigen_tensor", "eigen_matrices_map"]
 
 

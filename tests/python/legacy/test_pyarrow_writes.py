@@ -108,6 +108,15 @@ def test_arrow_objects_read_as_arrowpack_tables_without_copy(name, kind, blobs, 
     assert got == canonical.table_json(table)
 
 
+@pytest.mark.parametrize("name", ["pyarrow_table", "pyarrow_record_batch"])
+def test_arrow_tables_read_as_a_vector_of_rows(name, blobs, pycompat):
+    """A pa.Table (or RecordBatch written as a table) read by deserialize<std::vector<Row>>:
+    the columnar form of adapters/columnar.h, every batch, nulls as empty std::optionals."""
+    obj = ALL[name]
+    got = run_json(pycompat, "typed", "rows", blobs / f"{name}.bin")
+    assert got == [[r["f"], r["s"]] for r in obj.to_pylist()]
+
+
 def test_numeric_pandas_frame_reads_as_a_table_without_copy(blobs, pycompat):
     frame = ALL["pandas_numeric_frame"]
     got = run_json(pycompat, "typed", "table", blobs / "pandas_numeric_frame.bin")

@@ -17,9 +17,9 @@
 // The non-optional fields are declared not nullable.
 //
 // A std::vector<T> of such rows reads from either form (the list of tuples that serialize(
-// vector) writes, or the table): columns are matched by position and must have the type the
-// field maps to (a string field also takes large_string, binary and large_binary); a null in
-// a field that is not std::optional is a TypeError naming the column and the row.
+// vector) writes, or the table; a "pyarrow.RecordBatch" too, as one batch): columns are matched by position and must
+// have the type the field maps to (a string field also takes large_string, binary and large_binary); a null in a field
+// that is not std::optional is a TypeError naming the column and the row.
 #pragma once
 
 #include <array>
@@ -164,7 +164,7 @@ inline bool get_bit(const std::uint8_t* bits, std::int64_t i) { return (bits[i >
 // turn (the rows are read once per pass, whatever the number of columns): see() sizes the
 // columns (nulls, text bytes, UTF-8), lay_out() places the column's node and buffers in the
 // plan, bind() points the writer into the allocated body, put() writes row i. A value
-// pointer is null for a null slot (an empty std::optional, or any slot of a null struct).
+// pointer is null for a null slot (an empty std::optional).
 // The sizing pass is skipped when no column needs it (kMeasures).
 
 // The validity bitmap of a column: none unless the column is nullable and holds a null.
@@ -482,13 +482,19 @@ DataTypePtr ColumnOf<F, std::enable_if_t<columnar_row<F>()>>::type(const bool*& 
   return struct_(row_fields<F>(wide, std::make_index_sequence<kFields>{}));
 }
 
+// An empty value of X: what the members of a null struct slot hold.
+template <typename X>
+inline const X kEmptyValue{};
+
 // Member K of the struct value `s` points at, as the column of member K sees it: null when
-// `s` is (a null struct slot) or the member is an empty std::optional.
+// the member is an empty std::optional; an empty, valid value when `s` is null (a null
+// struct slot), as Arrow C++'s StructBuilder::AppendNull leaves its children.
 template <std::size_t K, typename F>
 const typename OptionalOf<field_type_t<F, K>>::type* member_value(const F* s) {
-  if (s == nullptr) return nullptr;
+  using M = field_type_t<F, K>;
+  if (s == nullptr) return &kEmptyValue<typename OptionalOf<M>::type>;
   const auto& m = field_ref<K>(*s);
-  if constexpr (OptionalOf<field_type_t<F, K>>::kIs) {
+  if constexpr (OptionalOf<M>::kIs) {
     return m.has_value() ? &*m : nullptr;
   } else {
     return &m;
@@ -683,10 +689,17 @@ Result<std::vector<T>> rows_from_table(const Table& table) {
 }
 
 namespace detail {
-// The rows of a registered "pyarrow.Table" object, charged to the read budget first.
+// Whether a registered type name is an Arrow table's or record batch's (either reads as rows).
+inline bool is_rows_type(std::string_view name) {
+  return name == arrow_objects::kTableType || name == arrow_objects::kRecordBatchType;
+}
+
+// The rows of a registered "pyarrow.Table" (or "pyarrow.RecordBatch") object, charged to the
+// read budget first.
 template <ColumnarRow T, typename A>
 Result<std::vector<T, A>> rows_from_cursor(const ObjectReader::Cursor& c) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto data, c.registered_data(arrow_objects::kTableType));
+  const auto name = c.registered_type();
+  ARROWPACK_ASSIGN_OR_RAISE(auto data, c.registered_data(name ? *name : arrow_objects::kTableType));
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, data.buffer());
   ARROWPACK_ASSIGN_OR_RAISE(auto table, arrow_objects::read_table(stream, c.limits()));
   ARROWPACK_RETURN_NOT_OK(c.charge(table->num_rows() * static_cast<std::int64_t>(sizeof(T))));
@@ -698,19 +711,25 @@ Result<std::vector<T, A>> rows_from_cursor(const ObjectReader::Cursor& c) {
   }
 }
 
-// A registered "pyarrow.Table" object: its dict, or an opaque object (read with
-// allow_unknown_types) of that name.
-inline bool is_table_object(const Value& v) {
-  if (const Object* o = v.as<Object>()) return o->fields && o->type_name == arrow_objects::kTableType;
+// A registered table or record batch object: its dict, or an opaque object (read with
+// allow_unknown_types) of that name; its type name, or empty.
+inline std::optional<std::string_view> rows_object_type(const Value& v) {
+  if (const Object* o = v.as<Object>()) {
+    if (o->fields && is_rows_type(o->type_name)) return std::string_view(o->type_name);
+    return std::nullopt;
+  }
   const Dict* d = v.as<Dict>();
   const Value* type = d ? d->find("_pytype_") : nullptr;
-  return type && type->is_string() && *type->as<std::string>() == arrow_objects::kTableType;
+  if (type && type->is_string() && is_rows_type(*type->as<std::string>())) {
+    return std::string_view(*type->as<std::string>());
+  }
+  return std::nullopt;
 }
 
 template <ColumnarRow T, typename A>
-Result<std::vector<T, A>> rows_from_value(const Value& v) {
-  ARROWPACK_ASSIGN_OR_RAISE(
-      auto table, detail::arrow_object_from_value<TablePtr>(v, arrow_objects::kTableType, arrow_objects::read_table));
+Result<std::vector<T, A>> rows_from_value(const Value& v, std::string_view type_name) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto table,
+                            detail::arrow_object_from_value<TablePtr>(v, type_name, arrow_objects::read_table));
   ARROWPACK_ASSIGN_OR_RAISE(auto rows, rows_from_table<T>(*table));
   return std::vector<T, A>(std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
 }

@@ -478,7 +478,7 @@ struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byt
   }
   static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
     if constexpr (ColumnarRow<T>) {
-      if (detail::is_table_object(v)) return detail::rows_from_value<T, A>(v);  // columnar.h
+      if (auto type = detail::rows_object_type(v)) return detail::rows_from_value<T, A>(v, *type);  // columnar.h
     }
     std::vector<T, A> out;
     ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
@@ -487,7 +487,7 @@ struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byt
   static Result<std::vector<T, A>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     if constexpr (ColumnarRow<T>) {
       if (c.kind() == Value::Kind::kDict) {
-        if (auto type = c.registered_type(); type && *type == arrow_objects::kTableType) {
+        if (auto type = c.registered_type(); type && detail::is_rows_type(*type)) {
           return detail::rows_from_cursor<T, A>(c);  // the columnar form (columnar.h)
         }
       }
