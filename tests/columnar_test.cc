@@ -246,3 +246,19 @@ TEST_CASE("columnar: the stream is what Arrow's own writer gives for the same ta
   const auto& data = *again.as<Dict>()->find("data")->as<std::shared_ptr<Buffer>>();
   CHECK(data->to_string() == stream->to_string());
 }
+
+TEST_CASE("columnar: batches of no rows, whose buffers may be absent, read as no rows", "[columnar]") {
+  struct Row {
+    double f = 0;
+    std::optional<std::string> s;
+  };
+  auto f = Array::make(float64(), 0, {nullptr, nullptr});
+  auto s = Array::make(utf8(), 0, {nullptr, nullptr, nullptr});
+  REQUIRE(f.ok());
+  REQUIRE(s.ok());
+  auto batch = ok_or_die(RecordBatch::from_arrays({*f, *s}, {"f", "s"}));
+  auto table = ok_or_die(Table::from_batches(batch->schema(), {batch, batch}));
+  CHECK(ok_or_die(rows_from_table<Row>(*table)).empty());
+  auto blob = ok_or_die(ok_or_die(serialize(table)).to_buffer());
+  CHECK(ok_or_die(deserialize<std::vector<Row>>(blob)).empty());
+}

@@ -111,6 +111,21 @@ void seeds(const std::string& root) {
     put(root, "components", name, framed(c));
     put(root, "zmq", name, zmq_frames(zmq_message(c)));
   }
+  {
+    // The columnar form (one pyarrow.Table) of typed_fuzz's Record, for std::vector<Record> (3).
+    struct Record {
+      std::string name;
+      double a, b, c, d;
+      std::int64_t id;
+    };
+    std::vector<Record> rows;
+    for (int i = 0; i < 9; ++i) rows.push_back({"r" + std::to_string(i), 0.5 * i, 1, 2, 3, i});
+    auto table = ok_or_die(ap::serialize(ap::columnar(rows)));
+    const std::string blob = ok_or_die(table.to_buffer())->to_string();
+    put(root, "serialized", "columnar.bin", blob);
+    put(root, "typed", "3_columnar", char(3) + blob);
+    put(root, "components", "columnar", framed(ok_or_die(table.to_components())));
+  }
   auto object = ok_or_die(ap::serialize(matrices));
   const std::string blob = ok_or_die(object.to_buffer())->to_string();
   for (int type : {5, 6}) put(root, "typed", std::to_string(type) + "_matrices", char(type) + blob);

@@ -219,6 +219,13 @@ struct ValidityReader {
   }
 };
 
+// Buffer k of a valid column, or (for a column of no rows, whose buffers may be absent) a
+// pointer that is never read.
+inline const std::uint8_t* buffer_data(const Array& col, int k) {
+  static constexpr std::uint8_t kNothing[8] = {};
+  return k < col.num_buffers() && col.buffer(k) ? col.buffer(k)->data() : kNothing;
+}
+
 // The value to fill for row i: the field itself, or the value of a std::optional field
 // (emplaced), or null for a null slot of a std::optional (left empty). A null slot of any
 // other field is recorded for status() and filled anyway.
@@ -285,7 +292,7 @@ struct ColumnOf<
       const DataTypePtr want = scalar_type<Stored>();
       if (!col.type()->equals(*want)) return column_type_error(where, *col.type(), want->to_string());
       validity.bind(col);
-      values = col.raw_values<Stored>();
+      values = reinterpret_cast<const Stored*>(buffer_data(col, 1)) + col.offset();
       return Status::OK();
     }
     void get(std::size_t i, S& slot) {
@@ -339,7 +346,7 @@ struct ColumnOf<bool> {
       where = std::move(at);
       if (col.type_id() != TypeId::kBool) return column_type_error(where, *col.type(), "bool");
       validity.bind(col);
-      bits = col.buffer(1)->data();
+      bits = buffer_data(col, 1);
       base = col.offset();
       return Status::OK();
     }
@@ -419,7 +426,7 @@ struct ColumnOf<std::string> {
         default: return column_type_error(where, *col.type(), "std::string");
       }
       validity.bind(col);
-      offsets = col.buffer(1)->data() + col.offset() * (wide ? 8 : 4);
+      offsets = buffer_data(col, 1) + col.offset() * (wide ? 8 : 4);
       data = col.buffer(2) ? reinterpret_cast<const char*>(col.buffer(2)->data()) : "";
       return Status::OK();
     }
