@@ -143,11 +143,13 @@ const msgpack::sbuffer& w3_msgpack_bytes() {
   static const auto sb = msgpack_save(records());
   return sb;
 }
-void w3_deserialize_arrowpack(Sink& s) {
-  auto back = check(ap::deserialize<std::vector<Record>>(w3_arrowpack_bytes()));
-  s.bytes = w3_arrowpack_bytes()->size();
+// The records again from an arrowpack blob (of either form).
+void arrowpack_records_from(const std::shared_ptr<ap::Buffer>& blob, Sink& s) {
+  auto back = check(ap::deserialize<std::vector<Record>>(blob));
+  s.bytes = blob->size();
   s.checksum += back.back().id;
 }
+void w3_deserialize_arrowpack(Sink& s) { arrowpack_records_from(w3_arrowpack_bytes(), s); }
 void w3_deserialize_cereal(Sink& s) {
   auto back = cereal_load<std::vector<Record>>(w3_cereal_bytes());
   s.bytes = static_cast<std::int64_t>(w3_cereal_bytes().size());
@@ -168,11 +170,7 @@ const std::shared_ptr<ap::Buffer>& w3c_arrowpack_bytes() {
   static const auto buf = check(check(ap::serialize(ap::columnar(records()))).to_buffer());
   return buf;
 }
-void w3c_deserialize_arrowpack(Sink& s) {
-  auto back = check(ap::deserialize<std::vector<Record>>(w3c_arrowpack_bytes()));
-  s.bytes = w3c_arrowpack_bytes()->size();
-  s.checksum += back.back().id;
-}
+void w3c_deserialize_arrowpack(Sink& s) { arrowpack_records_from(w3c_arrowpack_bytes(), s); }
 void w3c_table_view_arrowpack(Sink& s) {
   auto table = check(ap::deserialize<ap::TablePtr>(w3c_arrowpack_bytes()));
   s.bytes = w3c_arrowpack_bytes()->size();

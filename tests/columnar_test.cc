@@ -262,3 +262,32 @@ TEST_CASE("columnar: batches of no rows, whose buffers may be absent, read as no
   auto blob = ok_or_die(ok_or_die(serialize(table)).to_buffer());
   CHECK(ok_or_die(deserialize<std::vector<Row>>(blob)).empty());
 }
+
+namespace {
+enum PlainEnum { kPlainA, kPlainB };                  // no fixed underlying type: values outside are UB
+enum class Flag : bool { kOff = false, kOn = true };  // a byte read back into a bool could be 2
+struct WithPlainEnum {
+  PlainEnum e = kPlainA;
+};
+struct WithBoolEnum {
+  Flag f = Flag::kOff;
+};
+struct WithChar {
+  char c = 0;
+  unsigned char u = 0;
+};
+}  // namespace
+
+TEST_CASE("columnar: enums travel only with a fixed underlying type other than bool; char is int8", "[columnar]") {
+  static_assert(!HasConverter<PlainEnum> && !ColumnarRow<WithPlainEnum>);
+  static_assert(!HasConverter<Flag> && !ColumnarRow<WithBoolEnum>);
+  static_assert(HasConverter<Side> && ColumnarRow<WithChar>);
+  std::vector<WithChar> rows = {{'\xff', 255}, {'a', 0}};
+  auto table = ok_or_die(to_table(std::span<const WithChar>(rows)));
+  CHECK(table->schema()->field(0)->type()->equals(*int8()));  // whatever char's sign here
+  CHECK(table->schema()->field(1)->type()->equals(*uint8()));
+  auto back = ok_or_die(rows_from_table<WithChar>(*table));
+  CHECK(back[0].c == '\xff');
+  CHECK(back[0].u == 255);
+  CHECK(back[1].c == 'a');
+}

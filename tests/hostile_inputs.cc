@@ -9,6 +9,7 @@
 #include "Message_generated.h"
 #include "Schema_generated.h"
 #include "Tensor_generated.h"
+#include "arrowpack/registry/arrow_objects.h"
 #include "arrowpack/registry/serialize.h"
 #include "test_data.h"
 
@@ -441,6 +442,18 @@ std::shared_ptr<Buffer> huge_child_length() {
   auto* nodes = const_cast<flatbuffers::Vector<const fb::FieldNode*>*>(m->header_as_RecordBatch()->nodes());
   const_cast<fb::FieldNode*>(nodes->Get(nodes->size() - 1))->mutate_length(std::numeric_limits<std::int64_t>::max());
   return to_buffer(std::move(blob));
+}
+
+std::shared_ptr<Buffer> null_column_table(std::int64_t rows, int batches) {
+  std::vector<Array> columns;
+  std::vector<std::string> names;
+  for (int i = 0; i < 6; ++i) {
+    columns.push_back(ok(Array::make_nulls(null(), rows)));
+    names.push_back(std::to_string(i));
+  }
+  auto batch = ok(RecordBatch::from_arrays(columns, names));
+  auto table = ok(Table::from_batches(batch->schema(), std::vector<RecordBatchPtr>(batches, batch)));
+  return to_buffer(blob_of(ok(arrow_objects::table_value(*table))));
 }
 
 }  // namespace arrowpack::hostile

@@ -78,6 +78,11 @@ Value nested(int depth, bool dicts);
 /// (found by typed_fuzz: the offsets' size, length + 1, overflowed).
 std::shared_ptr<Buffer> huge_child_length();
 
+/// A pyarrow.Table blob of `batches` batches of six null-type columns of `rows` rows each:
+/// columns that cost no byte per row, read as a vector of six-field records (the reader must
+/// check the column types before it sizes or charges anything: rows x sizeof(T) overflows).
+std::shared_ptr<Buffer> null_column_table(std::int64_t rows, int batches);
+
 // ---- 9. log injection
 
 /// A serialized object of a type whose name carries ESC, a newline and a NUL.

@@ -384,6 +384,27 @@ TEST_CASE("hostile: a field node longer than 32-bit offsets allow is refused bef
   CHECK(deserialize<std::vector<std::string>>(blob).status().is_invalid());
 }
 
+TEST_CASE("hostile: a table of null columns is refused as rows before anything is sized or allocated", "[hostile]") {
+  struct Record {
+    std::string name;
+    double a, b, c, d;
+    std::int64_t id;
+  };
+  // 512 batches of 2^52 rows: 2^61 rows, whose size as records overflows an int64.
+  const auto blob = hostile::null_column_table(std::int64_t{1} << 52, 512);
+  CHECK(blob->size() < 200000);
+  SystemMemoryPool pool;
+  DeserializeOptions options;
+  options.pool = &pool;
+  const auto r = deserialize<std::vector<Record>>(blob, SerializationContext::default_context(), options);
+  REQUIRE(r.status().is_type_error());
+  CHECK(r.status().message().find("column 0: a column of type null for a field of type std::string") !=
+        std::string::npos);
+  CHECK(pool.max_memory() < (std::int64_t{1} << 20));
+  auto table = ok_or_die(deserialize<TablePtr>(blob));
+  CHECK(rows_from_table<Record>(*table).status().is_type_error());
+}
+
 TEST_CASE("hostile 9: attacker bytes in error messages are escaped", "[hostile]") {
   const Status st = deserialize(hostile::control_bytes_type_name()).status();
   REQUIRE(st.is_key_error());

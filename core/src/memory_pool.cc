@@ -48,6 +48,17 @@ std::size_t page_rounded(std::int64_t size) {
   return static_cast<std::size_t>((size + page - 1) / page * page);
 }
 
+// Asks for transparent huge pages over a mapped block of `size` bytes from the threshold on
+// (advice: the system may ignore it).
+void advise_huge_pages(void* p, std::int64_t size) {
+#ifdef MADV_HUGEPAGE
+  if (size >= kHugePageThreshold) madvise(p, page_rounded(size), MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)size;
+#endif
+}
+
 // Freed mapped blocks kept for the next large allocation of about their size, so that a
 // program that serializes one large object after another writes into pages it has already
 // faulted in instead of new ones the kernel must zero (glibc's malloc does the same for
@@ -116,9 +127,7 @@ std::uint8_t* obtain(std::int64_t size, std::int64_t alignment) {
     if (std::uint8_t* kept = retained().take(page_rounded(size))) return kept;
     void* p = mmap(nullptr, page_rounded(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return nullptr;
-#ifdef MADV_HUGEPAGE
-    if (size >= kHugePageThreshold) madvise(p, page_rounded(size), MADV_HUGEPAGE);  // advice: may be ignored
-#endif
+    advise_huge_pages(p, size);
     return static_cast<std::uint8_t*>(p);
   }
   void* p = nullptr;
@@ -169,6 +178,7 @@ Status SystemMemoryPool::reallocate(std::int64_t old_size, std::int64_t new_size
     // Mapped to mapped: the pages move, nothing is copied.
     void* p = mremap(*ptr, page_rounded(old_size), page_rounded(new_size), MREMAP_MAYMOVE);
     if (p == MAP_FAILED) return Status::OutOfMemory("failed to reallocate ", new_size, " bytes");
+    advise_huge_pages(p, new_size);
     fresh = static_cast<std::uint8_t*>(p);
   } else {
     fresh = obtain(new_size, alignment);

@@ -65,6 +65,11 @@ Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num
   if (num_rows < 0 || body_length < 0 || body_length % 8 != 0) {
     return Status::Invalid("a batch of ", num_rows, " rows and a body of ", body_length, " bytes");
   }
+  for (const auto& node : nodes) {
+    if (node.length < 0 || node.null_count < 0 || node.null_count > node.length) {
+      return Status::Invalid("a field node of ", node.length, " values and ", node.null_count, " nulls");
+    }
+  }
   for (const auto& b : buffers) {
     if (b.offset < 0 || b.length < 0 || b.offset % 8 != 0 || b.length > body_length - b.offset) {
       return Status::Invalid("a body buffer at ", b.offset, " of ", b.length, " bytes outside a body of ", body_length);

@@ -172,6 +172,7 @@ void regressions(const std::string& root) {
       *ok_or_die(ok_or_die(ap::serialize(h::nested(150, true), nullptr, deeper)).to_buffer()));
   put(root, "typed", "reserve_before_validation", char(4) + h::many_nones(20000)->to_string());
   put(root, "typed", "huge_child_length", char(0) + h::huge_child_length()->to_string());
+  put(root, "typed", "null_column_table", char(3) + h::null_column_table(std::int64_t{1} << 52, 512)->to_string());
   put(root, "components", "header_claims_8_gib", h::components_header(std::int64_t{8} << 30));
   put(root, "zmq", "counts_that_lie", zmq_frames({std::string("APZMQ001\x09\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 24), "x"}));
 }

@@ -10,16 +10,19 @@
 // In Python, pyarrow 11's pa.deserialize(blob) gives a pa.Table with one column per field.
 // Each row type travels as one column per field, in field order:
 //   bool -> bool; integers -> int8 ... uint64 of the same width and sign; float -> float;
-//   double -> double; an enum -> its underlying integer; std::string -> string (large_string
-//   for more than 2 GiB of text in one column); std::optional<X> -> X's column with nulls;
-//   a nested aggregate (or type with a fields hook) of those -> struct.
+//   double -> double; char -> int8; an enum with a fixed underlying type -> that integer;
+//   std::string -> string (large_string past 2^31 - 1 bytes of text in one column);
+//   std::optional<X> -> X's column with nulls; a nested aggregate (or type with a fields
+//   hook) of those -> struct.
 // Columns are named column_names<T>::names when given, else by position ("0", "1", ...).
 // The non-optional fields are declared not nullable.
 //
-// A std::vector<T> of such rows reads from either form (the list of tuples that serialize(
-// vector) writes, or the table; a "pyarrow.RecordBatch" too, as one batch): columns are matched by position and must
-// have the type the field maps to (a string field also takes large_string, binary and large_binary); a null in a field
-// that is not std::optional is a TypeError naming the column and the row.
+// A std::vector<T> of such rows reads from either form (the list of tuples that
+// serialize(vector) writes, or the table; a "pyarrow.RecordBatch" too, as one batch):
+// columns are matched by position and must have the type the field maps to (a string field
+// also takes large_string, binary and large_binary); a null in a field that is not
+// std::optional is a TypeError naming the column and the row. The column types are checked
+// before the rows are allocated and charged to the read budget.
 #pragma once
 
 #include <array>
@@ -73,6 +76,8 @@ decltype(auto) field_ref(T& row) {
   using U = std::remove_const_t<T>;
   if constexpr (HasFieldsHook<U>) {
     auto refs = fields_hook(const_cast<U&>(row));
+    static_assert(kAllReferences<decltype(refs)>,
+                  "arrowpack_fields must return a std::tuple of references to the fields (std::tie)");
     if constexpr (std::is_const_v<T>) {
       return std::as_const(std::get<J>(refs));
     } else {
@@ -248,13 +253,28 @@ inline Status column_type_error(const std::string& where, const DataType& found,
   return Status::TypeError(where, ": a column of type ", found.to_string(), " for a field of type ", expected);
 }
 
+// How a number or enum is stored in its column: as itself, an enum as its underlying
+// integer, and char as int8 whatever its signedness on the platform (the bits travel).
+template <typename F>
+struct ColumnStorage {
+  using type = F;
+};
+template <IntegerEnum E>
+struct ColumnStorage<E> {
+  using type = typename ColumnStorage<std::underlying_type_t<E>>::type;
+};
+template <>
+struct ColumnStorage<char> {
+  using type = std::int8_t;
+};
+
 // Numbers and enums: one fixed-width column of the same width and sign.
 template <typename F>
 struct ColumnOf<
     F, std::enable_if_t<(std::is_arithmetic_v<F> && !std::is_same_v<F, bool> && !std::is_same_v<F, long double>) ||
-                        std::is_enum_v<F>>> {
+                        IntegerEnum<F>>> {
   static constexpr bool kDefined = true;
-  using Stored = typename std::conditional_t<std::is_enum_v<F>, std::underlying_type<F>, std::type_identity<F>>::type;
+  using Stored = typename ColumnStorage<F>::type;
 
   static DataTypePtr type(const bool*&) { return scalar_type<Stored>(); }
 
@@ -434,11 +454,14 @@ struct ColumnOf<std::string> {
       if (std::string* x = slot_target(slot, validity, i)) {
         std::int64_t begin, end;
         if (wide) {
-          begin = reinterpret_cast<const std::int64_t*>(offsets)[i];
-          end = reinterpret_cast<const std::int64_t*>(offsets)[i + 1];
+          std::memcpy(&begin, offsets + 8 * i, 8);  // loads that need no alignment
+          std::memcpy(&end, offsets + 8 * (i + 1), 8);
         } else {
-          begin = reinterpret_cast<const std::int32_t*>(offsets)[i];
-          end = reinterpret_cast<const std::int32_t*>(offsets)[i + 1];
+          std::int32_t b, e;
+          std::memcpy(&b, offsets + 4 * i, 4);
+          std::memcpy(&e, offsets + 4 * (i + 1), 4);
+          begin = b;
+          end = e;
         }
         x->assign(data + begin, static_cast<std::size_t>(end - begin));
       }
@@ -631,34 +654,41 @@ Result<std::shared_ptr<Buffer>> row_schema_metadata(const std::vector<bool>& wid
   bool any_wide = false;
   for (bool w : wide) any_wide = any_wide || w;
   if (any_wide) return make(wide);
-  static const Result<std::shared_ptr<Buffer>> narrow = make(std::vector<bool>(wide.size(), false));
-  return narrow;
+  static const std::shared_ptr<Buffer> narrow = [&]() -> std::shared_ptr<Buffer> {
+    auto made = make(std::vector<bool>(wide.size(), false));
+    return made.ok() ? *made : nullptr;  // a failure is not kept: the next call tries again
+  }();
+  if (narrow) return narrow;
+  return make(std::vector<bool>(wide.size(), false));
 }
 
 }  // namespace detail
 
 /// The IPC stream of `rows` as one table of one batch (the "data" of the columnar form), in a
-/// new buffer from `pool`: a pass over the rows sizes the columns (and checks that every
-/// std::string is UTF-8; skipped for rows of fixed-width fields only), a second writes every
-/// column in place. Invalid (naming the column and the row) for text that is not UTF-8;
-/// CapacityError for metadata too large to frame; OutOfMemory from the pool. Thread-safe for
+/// new buffer from `pool`: a pass over the rows sizes the columns (null counts, text bytes,
+/// and that every std::string is UTF-8; skipped when T has no std::string and no
+/// std::optional field), a second writes every column in place. Invalid (naming the column
+/// and the row) for text that is not UTF-8; CapacityError for metadata too large to frame;
+/// OutOfMemory from the pool (and for an exception thrown while writing). Thread-safe for
 /// distinct or unchanging rows.
 template <ColumnarRow T>
 Result<std::shared_ptr<Buffer>> columnar_stream(std::span<const T> rows, MemoryPool* pool = default_memory_pool()) {
-  using Writers = detail::RowWriters<T>;
-  typename Writers::Tuple writers;
-  const auto n = static_cast<std::int64_t>(rows.size());
-  if constexpr (Writers::kMeasures) {
-    for (std::size_t i = 0; i < rows.size(); ++i) Writers::see(writers, i, &rows[i]);
-  }
-  detail::ColumnPlan plan;
-  ARROWPACK_RETURN_NOT_OK(Writers::lay_out(writers, plan, n, "column "));
-  ARROWPACK_ASSIGN_OR_RAISE(auto schema_meta, detail::row_schema_metadata<T>(plan.wide));
-  ARROWPACK_ASSIGN_OR_RAISE(
-      auto out, arrow_objects::batch_stream(*schema_meta, n, plan.nodes, plan.buffers, plan.body_length, pool));
-  Writers::bind(writers, out.body, n);
-  for (std::size_t i = 0; i < rows.size(); ++i) Writers::put(writers, i, &rows[i]);
-  return std::shared_ptr<Buffer>(std::move(out.stream));
+  return catch_exceptions("writing rows as a table", [&]() -> Result<std::shared_ptr<Buffer>> {
+    using Writers = detail::RowWriters<T>;
+    typename Writers::Tuple writers;
+    const auto n = static_cast<std::int64_t>(rows.size());
+    if constexpr (Writers::kMeasures) {
+      for (std::size_t i = 0; i < rows.size(); ++i) Writers::see(writers, i, &rows[i]);
+    }
+    detail::ColumnPlan plan;
+    ARROWPACK_RETURN_NOT_OK(Writers::lay_out(writers, plan, n, "column "));
+    ARROWPACK_ASSIGN_OR_RAISE(auto schema_meta, detail::row_schema_metadata<T>(plan.wide));
+    ARROWPACK_ASSIGN_OR_RAISE(
+        auto out, arrow_objects::batch_stream(*schema_meta, n, plan.nodes, plan.buffers, plan.body_length, pool));
+    Writers::bind(writers, out.body, n);
+    for (std::size_t i = 0; i < rows.size(); ++i) Writers::put(writers, i, &rows[i]);
+    return std::shared_ptr<Buffer>(std::move(out.stream));
+  });
 }
 
 /// `rows` as a Table whose columns are slices of one new buffer (see columnar_stream()).
@@ -668,31 +698,53 @@ Result<TablePtr> to_table(std::span<const T> rows, MemoryPool* pool = default_me
   return arrow_objects::read_table(stream);
 }
 
-/// The rows of `table` (any number of batches), columns matched by position (see the top of
-/// this file). TypeError for a column count or a column type that does not match T, or a null
-/// in a field that is not std::optional (naming the column and the row). The table must be
-/// valid in full (as read_table() and the IPC readers leave it: offsets are not checked
-/// again), and the caller bounds it: this allocates table.num_rows() rows and copies the
-/// text. Thread-safe (reads `table` only).
-template <ColumnarRow T>
-Result<std::vector<T>> rows_from_table(const Table& table) {
-  constexpr std::size_t n = detail::field_count<T>();
+namespace detail {
+// The rows of `table`. The column types are checked against T (on the first batch: every
+// batch has the table's schema) before anything is allocated, so that a table of columns
+// that cost nothing per row (nulls) cannot make it reserve; then the rows are charged to
+// `budget` when there is one.
+template <ColumnarRow T, typename A>
+Result<std::vector<T, A>> read_rows(const Table& table, const ObjectReader::Cursor* budget) {
+  constexpr std::size_t n = field_count<T>();
   if (table.num_columns() != static_cast<int>(n)) {
     return Status::TypeError("a table of ", table.num_columns(), " columns for a row type of ", n, " fields");
   }
-  using Readers = detail::RowReaders<T>;
+  using Readers = RowReaders<T>;
   typename Readers::Tuple readers;
-  std::vector<T> out;
+  auto bind = [&](const RecordBatch& batch) {
+    return Readers::bind(
+        readers, [&](std::size_t k) { return batch.column(static_cast<int>(k)); }, "column ");
+  };
+  if (table.num_batches() > 0) ARROWPACK_RETURN_NOT_OK(bind(*table.batches()[0]));
+  std::int64_t bytes = 0;
+  if (__builtin_mul_overflow(table.num_rows(), static_cast<std::int64_t>(sizeof(T)), &bytes)) {
+    return Status::CapacityError("a table of ", table.num_rows(), " rows of ", sizeof(T), " bytes");
+  }
+  if (budget != nullptr) ARROWPACK_RETURN_NOT_OK(budget->charge(bytes));
+  std::vector<T, A> out;
   out.reserve(static_cast<std::size_t>(table.num_rows()));
   for (const auto& batch : table.batches()) {
     const auto first = static_cast<std::int64_t>(out.size());
-    ARROWPACK_RETURN_NOT_OK(Readers::bind(
-        readers, [&](std::size_t k) { return batch->column(static_cast<int>(k)); }, "column "));
+    ARROWPACK_RETURN_NOT_OK(bind(*batch));
     const auto len = static_cast<std::size_t>(batch->num_rows());
     for (std::size_t i = 0; i < len; ++i) Readers::get(readers, i, out.emplace_back());
     ARROWPACK_RETURN_NOT_OK(Readers::status(readers, first));
   }
   return out;
+}
+}  // namespace detail
+
+/// The rows of `table` (any number of batches), columns matched by position (see the top of
+/// this file). TypeError for a column count or a column type that does not match T, or a null
+/// in a field that is not std::optional (naming the column and the row); CapacityError when
+/// the rows' size overflows; OutOfMemory for an exception thrown while reading. The table
+/// must be valid in full (as read_table() and the IPC readers leave it: offsets are not
+/// checked again). It allocates table.num_rows() rows (after checking the column types) and
+/// copies the text. Thread-safe (reads `table` only).
+template <ColumnarRow T>
+Result<std::vector<T>> rows_from_table(const Table& table) {
+  return catch_exceptions("reading a table as rows",
+                          [&] { return detail::read_rows<T, std::allocator<T>>(table, nullptr); });
 }
 
 namespace detail {
@@ -702,20 +754,14 @@ inline bool is_rows_type(std::string_view name) {
 }
 
 // The rows of a registered "pyarrow.Table" (or "pyarrow.RecordBatch") object, charged to the
-// read budget first.
+// read budget.
 template <ColumnarRow T, typename A>
 Result<std::vector<T, A>> rows_from_cursor(const ObjectReader::Cursor& c) {
   const auto name = c.registered_type();
   ARROWPACK_ASSIGN_OR_RAISE(auto data, c.registered_data(name ? *name : arrow_objects::kTableType));
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, data.buffer());
   ARROWPACK_ASSIGN_OR_RAISE(auto table, arrow_objects::read_table(stream, c.limits()));
-  ARROWPACK_RETURN_NOT_OK(c.charge(table->num_rows() * static_cast<std::int64_t>(sizeof(T))));
-  ARROWPACK_ASSIGN_OR_RAISE(auto rows, rows_from_table<T>(*table));
-  if constexpr (std::is_same_v<std::vector<T, A>, std::vector<T>>) {
-    return rows;
-  } else {
-    return std::vector<T, A>(std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
-  }
+  return read_rows<T, A>(*table, &c);
 }
 
 // A registered table or record batch object: its dict, or an opaque object (read with
@@ -733,12 +779,12 @@ inline std::optional<std::string_view> rows_object_type(const Value& v) {
   return std::nullopt;
 }
 
+// The Value route has no read budget: the Value, and the stream in it, are already in memory,
+// and the rows (checked types first) take at most 8 x sizeof(T) bytes per stream byte.
 template <ColumnarRow T, typename A>
 Result<std::vector<T, A>> rows_from_value(const Value& v, std::string_view type_name) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto table,
-                            detail::arrow_object_from_value<TablePtr>(v, type_name, arrow_objects::read_table));
-  ARROWPACK_ASSIGN_OR_RAISE(auto rows, rows_from_table<T>(*table));
-  return std::vector<T, A>(std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto table, arrow_object_from_value<TablePtr>(v, type_name, arrow_objects::read_table));
+  return read_rows<T, A>(*table, nullptr);
 }
 }  // namespace detail
 

@@ -130,6 +130,15 @@ template <typename T>
 concept TensorScalar =
     std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> && !std::is_same_v<T, long double>;
 
+/// Enums that travel as their underlying integer: those with a fixed underlying type (every
+/// scoped enum, and `enum E : int`-style unscoped ones), for which every value of that type
+/// is a value of E, and not bool (a byte read back into a bool could be neither 0 nor 1).
+template <typename E>
+concept IntegerEnum =
+    std::is_enum_v<E> && !std::is_same_v<std::underlying_type_t<E>, bool> && requires(std::underlying_type_t<E> u) {
+  E{u};
+};
+
 /// The Arrow type of a tensor element.
 template <typename S>
 DataTypePtr scalar_type() {

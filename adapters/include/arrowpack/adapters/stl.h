@@ -230,9 +230,10 @@ struct Converter<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I,
   }
 };
 
-/// Enums travel as their underlying integer (an int in Python), range-checked on read.
+/// Enums with a fixed underlying type (detail::IntegerEnum) travel as that integer (an int in
+/// Python); reading checks that the int fits the underlying type.
 template <typename E>
-struct Converter<E, std::enable_if_t<std::is_enum_v<E>>> {
+struct Converter<E, std::enable_if_t<detail::IntegerEnum<E>>> {
   static constexpr bool kDefined = true;
   using Under = std::underlying_type_t<E>;
   static Result<Value> to_value(E x, const SerializationContext& c) {

@@ -44,7 +44,9 @@ Status write_table_object(ObjectWriter& writer, std::shared_ptr<Buffer> stream);
 /// 8), and the end-of-stream marker. `body` points at the body, `body_length` bytes of which
 /// the caller writes each buffer at its offset; the bytes between one buffer's end and the
 /// next one's offset are already zero. read_table() reads the stream back (and validates it).
-/// Invalid for negative lengths or offsets, or a buffer outside the body; CapacityError for
+/// Invalid for a negative row count, a field node whose length or null count is negative
+/// (or whose null count exceeds its length), a body length or buffer offset that is not a
+/// multiple of 8, or a buffer outside the body; CapacityError for
 /// metadata too large to frame; OutOfMemory from the pool. Thread-safe (the metadata comes
 /// from ipc::record_batch_metadata(), whose state is per thread).
 struct BatchStream {
