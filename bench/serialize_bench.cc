@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
-#include "arrowpack/adapters/serialize.h"
 #include "bench_data.h"
 #include "peers.h"
 #include "summary_reporter.h"

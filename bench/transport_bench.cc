@@ -13,8 +13,8 @@
 #include <map>
 #include <thread>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
-#include "arrowpack/adapters/serialize.h"
 #include "arrowpack/transport/shared_memory.h"
 #include "arrowpack/transport/stream.h"
 #include "bench_data.h"

@@ -3,8 +3,8 @@
 // socket one by one; the receiver wraps them again and reads the matrices without copying.
 #include <iostream>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
-#include "arrowpack/adapters/serialize.h"
 
 namespace ap = arrowpack;
 

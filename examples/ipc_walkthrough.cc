@@ -11,6 +11,7 @@
 
 #include "arrowpack/core/api.h"
 #include "arrowpack/registry/context.h"
+#include "arrowpack/registry/serialize.h"
 
 namespace ap = arrowpack;
 using ap::Status;

@@ -2,8 +2,8 @@
 #include <iostream>
 #include <map>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
-#include "arrowpack/adapters/serialize.h"
 #include "arrowpack/core/api.h"
 
 namespace ap = arrowpack;

@@ -13,8 +13,8 @@
 #include <iostream>
 #include <map>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
-#include "arrowpack/adapters/serialize.h"
 #include "arrowpack/transport/stream.h"
 
 namespace ap = arrowpack;

@@ -11,8 +11,8 @@
 #include <map>
 #include <zmq.hpp>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
-#include "arrowpack/adapters/serialize.h"
 #include "arrowpack/transport/zmq.h"
 
 namespace ap = arrowpack;
@@ -79,7 +79,7 @@ int receiver(const std::string& pull_endpoint, const std::string& rep_endpoint) 
   ap::SerializationContext ctx;
   register_my_data(ctx);
   auto request = ap::transport::receive_components(rep).value_or_throw();
-  auto value = ap::deserialize_components(request, &ctx).value_or_throw();
+  auto value = ap::deserialize_components(request, ctx).value_or_throw();
   const MyData* d = value.as_object<MyData>();
   std::cout << "REP: got MyData{" << d->name << ", " << d->value << "}\n";
   auto reply =
@@ -120,7 +120,7 @@ int main() {
   auto request = ctx.serialize_object(MyData{"seed", 41}).value_or_throw().to_components().value_or_throw();
   ap::transport::send_components(req, request).throw_if_error();
   auto answer =
-      ap::deserialize_components(ap::transport::receive_components(req).value_or_throw(), &ctx).value_or_throw();
+      ap::deserialize_components(ap::transport::receive_components(req).value_or_throw(), ctx).value_or_throw();
   const MyData* back = answer.as_object<MyData>();
   std::cout << "REQ: reply MyData{" << back->name << ", " << back->value << "}\n";
   int status = 0;

@@ -10,8 +10,8 @@
 #include <iostream>
 #include <map>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
-#include "arrowpack/adapters/serialize.h"
 #include "arrowpack/transport/shared_memory.h"
 
 namespace ap = arrowpack;

@@ -2,9 +2,9 @@
 
 #include <numeric>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
 #include "arrowpack/adapters/eigen_sparse.h"
-#include "arrowpack/adapters/serialize.h"
 #include "test_data.h"
 
 using namespace arrowpack;

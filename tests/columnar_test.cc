@@ -1,7 +1,7 @@
 // The columnar form of row vectors (adapters/columnar.h): one Arrow table inside the blob.
 #include <catch2/catch.hpp>
 
-#include "arrowpack/adapters/serialize.h"
+#include "arrowpack/adapters/api.h"
 #include "test_data.h"
 
 using namespace arrowpack;
@@ -99,7 +99,7 @@ TEST_CASE("columnar: rows round trip through one table, by every route", "[colum
     // The Value route reads the same.
     DeserializeOptions opaque;  // pyarrow.Table is not a type of the context: read as it is
     opaque.allow_unknown_types = true;
-    auto value = ok_or_die(deserialize(blob, &SerializationContext::default_context(), opaque));
+    auto value = ok_or_die(deserialize(blob, SerializationContext::default_context(), opaque));
     CHECK(ok_or_die(from_value<std::vector<Trade>>(value, SerializationContext::default_context())) == rows);
     // The same blob is a table whose columns are slices of the blob.
     auto table = ok_or_die(deserialize<TablePtr>(blob));

@@ -11,7 +11,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "arrowpack/adapters/serialize.h"
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/core/api.h"
 #include "arrowpack/registry/context.h"
 #include "arrowpack/transport/shared_memory.h"
@@ -117,7 +117,7 @@ TEST_CASE("hostile 3: string children sharing one buffer are refused, not decode
   SystemMemoryPool pool;
   DeserializeOptions options;
   options.pool = &pool;
-  auto r = deserialize(blob, nullptr, options);
+  auto r = deserialize(blob, SerializationContext::default_context(), options);
   REQUIRE(r.status().code() == StatusCode::kSerializationError);
   CHECK(r.status().message().find("buffers overlap") != std::string::npos);
   CHECK(deserialize<Value>(blob).status().message().find("buffers overlap") != std::string::npos);
@@ -318,13 +318,15 @@ TEST_CASE("hostile 5: one depth limit, on both sides, named when exceeded", "[ho
     // Written with a raised limit, read with the default: the error names the limit.
     ReadLimits raised;
     raised.max_depth = 200;
-    auto deeper = ok_or_die(ok_or_die(serialize(hostile::nested(deepest + 1, dicts), nullptr, raised)).to_buffer());
+    auto deeper = ok_or_die(
+        ok_or_die(serialize(hostile::nested(deepest + 1, dicts), SerializationContext::default_context(), raised))
+            .to_buffer());
     const Status st = deserialize(deeper).status();
     CHECK(st.is_capacity_error());
     CHECK(st.message().find("ReadLimits::max_depth") != std::string::npos);
     DeserializeOptions options;
     options.limits = raised;
-    CHECK(deserialize(deeper, nullptr, options).ok());
+    CHECK(deserialize(deeper, SerializationContext::default_context(), options).ok());
     // Its schema is cached now (read under the raised limit): the default limit still refuses it.
     const Status again = deserialize(deeper).status();
     CHECK(again.is_capacity_error());

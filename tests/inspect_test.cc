@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "arrowpack/registry/context.h"
+#include "arrowpack/registry/serialize.h"
 #include "inspect_json.h"
 #include "test_data.h"
 
@@ -13,7 +14,7 @@ using namespace arrowpack;
 using arrowpack::testing::ok_or_die;
 
 namespace {
-std::string inspected(const Value& v, const SerializationContext* ctx = nullptr) {
+std::string inspected(const Value& v, const SerializationContext& ctx = SerializationContext::default_context()) {
   auto blob = ok_or_die(ok_or_die(serialize(v, ctx)).to_buffer());
   return tools::inspect_json(ok_or_die(tools::inspect_value(blob)));
 }
@@ -78,7 +79,7 @@ TEST_CASE("inspect shows registered objects as stored and runs no user code") {
                    return Secret{0};
                  })
               .ok());
-  CHECK(inspected(Value::object("Secret", Secret{7}), &ctx) ==
+  CHECK(inspected(Value::object("Secret", Secret{7}), ctx) ==
         "{\"dict\":[[\"data\",{\"dict\":[[\"x\",7]]}],[\"_pytype_\",\"Secret\"]]}");
   CHECK_FALSE(ran);
   auto blob = ok_or_die(ok_or_die(ctx.serialize(Value::object("Secret", Secret{7}))).to_buffer());

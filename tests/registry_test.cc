@@ -54,12 +54,12 @@ TensorPtr iota_tensor(std::int64_t rows, std::int64_t cols) {
   return ok_or_die(Tensor::make(float64(), buf, {rows, cols}));
 }
 
-Value roundtrip_buffer(const Value& v, const SerializationContext* ctx = nullptr) {
+Value roundtrip_buffer(const Value& v, const SerializationContext& ctx = SerializationContext::default_context()) {
   auto so = ok_or_die(serialize(v, ctx));
   return ok_or_die(deserialize(ok_or_die(so.to_buffer()), ctx));
 }
 
-Value roundtrip_components(const Value& v, const SerializationContext* ctx = nullptr) {
+Value roundtrip_components(const Value& v, const SerializationContext& ctx = SerializationContext::default_context()) {
   auto so = ok_or_die(serialize(v, ctx));
   return ok_or_die(deserialize_components(ok_or_die(so.to_components()), ctx));
 }
@@ -260,7 +260,7 @@ TEST_CASE("to_buffer copies the data once; deserialize from a buffer copies noth
   DeserializeOptions options;
   SystemMemoryPool read_pool;
   options.pool = &read_pool;
-  auto v = ok_or_die(deserialize(buf, nullptr, options));
+  auto v = ok_or_die(deserialize(buf, SerializationContext::default_context(), options));
   const Dict& d = *v.as<Dict>();
   const auto& nd = d.find(Value(0))->as<Ndarray>()->tensor;
   const auto& ts = *d.find(Value(1))->as<TensorPtr>();
@@ -313,7 +313,7 @@ TEST_CASE("registered types: the MyData example") {
   CHECK(back.name == "foo");
   CHECK(back.data == std::vector<std::int64_t>{1, 2, 3});
   // The wire form is pyarrow's: {"data": {...}, "_pytype_": "MyData"}.
-  auto v = ok_or_die(deserialize(buf, nullptr, DeserializeOptions{{}, true}));
+  auto v = ok_or_die(deserialize(buf, SerializationContext::default_context(), DeserializeOptions{{}, true}));
   REQUIRE(v.is_object());
   CHECK(v.as<Object>()->type_name == "MyData");
   CHECK(v.as<Object>()->payload == nullptr);
@@ -321,7 +321,7 @@ TEST_CASE("registered types: the MyData example") {
   // Objects nest inside containers.
   auto list = ok_or_die(deserialize(
       ok_or_die(ok_or_die(context.serialize(Value::list({Value::object("MyData", MyData{"a", {}}), 5}))).to_buffer()),
-      &context));
+      context));
   CHECK(list.as<List>()->items[0].as_object<MyData>()->name == "a");
 }
 
@@ -373,7 +373,9 @@ TEST_CASE("limits and type errors while serializing") {
   cyclic.as_mutable<List>()->items.clear();  // break the cycle so it can be freed
   ReadLimits small;
   small.max_elements = 10;
-  CHECK(serialize(Value::list(std::vector<Value>(20, 1)), nullptr, small).status().is_capacity_error());
+  CHECK(serialize(Value::list(std::vector<Value>(20, 1)), SerializationContext::default_context(), small)
+            .status()
+            .is_capacity_error());
   CHECK(serialize(Value::dict({{Value::list(), 1}})).status().message() == "dict key of kind list is not hashable");
   CHECK(serialize(Value(std::string("\xC3\x28"))).status().is_type_error());
 }
@@ -525,7 +527,7 @@ TEST_CASE("numbers in bulk: the same bytes as one call per element, and read bac
   auto root = ok_or_die(reader->root());
   auto list = ok_or_die(root.element(0));
   std::vector<double> back(5);
-  REQUIRE(list.numbers(back).ok());
+  REQUIRE(list.float64s(back).ok());
   CHECK(back == std::vector<double>{1.5, -0.0, 1e300, 4, 9});
   std::vector<std::int64_t> ints(5);
   CHECK(list.integers(ints).message() == "element 0: expected an integer, got double");
@@ -533,11 +535,11 @@ TEST_CASE("numbers in bulk: the same bytes as one call per element, and read bac
   REQUIRE(ok_or_die(root.element(1)).integers(set_back).ok());
   CHECK(set_back == is);
   std::vector<double> short_out(2);
-  CHECK(list.numbers(short_out).message() == "room for 2 elements, the container holds 5");
-  CHECK(root.numbers(back).is_invalid());  // a tuple of 2 containers into 5 slots
+  CHECK(list.float64s(short_out).message() == "room for 2 elements, the container holds 5");
+  CHECK(root.float64s(back).is_invalid());  // a tuple of 2 containers into 5 slots
   std::vector<double> two(2);
-  CHECK(root.numbers(two).message() == "element 0: expected a number, got list");
-  CHECK(ok_or_die(list.element(0)).numbers(back).is_type_error());
+  CHECK(root.float64s(two).message() == "element 0: expected a number, got list");
+  CHECK(ok_or_die(list.element(0)).float64s(back).is_type_error());
 }
 
 TEST_CASE("numbers in bulk: a none or a string among them is named") {
@@ -545,11 +547,11 @@ TEST_CASE("numbers in bulk: a none or a string among them is named") {
   auto reader = ok_or_die(ObjectReader::open(so, SerializationContext::default_context()));
   auto root = ok_or_die(reader->root());
   std::vector<double> out(3);
-  CHECK(root.numbers(out).message() == "element 1: expected a number, got none");
+  CHECK(root.float64s(out).message() == "element 1: expected a number, got none");
   auto so2 = ok_or_die(serialize(Value::list({1.0, "x"})));
   auto reader2 = ok_or_die(ObjectReader::open(so2, SerializationContext::default_context()));
   std::vector<double> out2(2);
-  CHECK(ok_or_die(reader2->root()).numbers(out2).message() == "element 1: expected a number, got string");
+  CHECK(ok_or_die(reader2->root()).float64s(out2).message() == "element 1: expected a number, got string");
 }
 
 TEST_CASE("numbers in bulk need an open list, tuple or set and count toward the limits") {
@@ -578,7 +580,7 @@ TEST_CASE("numbers in bulk need an open list, tuple or set and count toward the 
     auto reader = ok_or_die(ObjectReader::open(ok_or_die(SerializedObject::read_from(blob, few)),
                                                SerializationContext::default_context(), few));
     std::vector<double> out(6);
-    CHECK(ok_or_die(reader->root()).numbers(out).is_capacity_error());
+    CHECK(ok_or_die(reader->root()).float64s(out).is_capacity_error());
   }
 }
 
@@ -629,7 +631,7 @@ TEST_CASE("ObjectReader cursors walk a serialized object without building Values
   auto items = ok_or_die(root.value_of(1));
   CHECK(items.kind() == Value::Kind::kList);
   CHECK(*ok_or_die(items.element(0)).integer() == 1);
-  CHECK(*ok_or_die(items.element(1)).number() == 2.5);
+  CHECK(*ok_or_die(items.element(1)).float64() == 2.5);
   CHECK(ok_or_die(items.element(2)).is_none());
   CHECK(*ok_or_die(items.element(3)).bytes() == "b");
   CHECK(items.element(4).status().is_index_error());
@@ -641,7 +643,7 @@ TEST_CASE("ObjectReader cursors walk a serialized object without building Values
   // elements(): a range of cursors at once, the same as element() one by one.
   std::array<ObjectReader::Cursor, 3> some;
   REQUIRE(items.elements(1, some).ok());
-  CHECK(*some[0].number() == 2.5);
+  CHECK(*some[0].float64() == 2.5);
   CHECK(some[1].is_none());
   CHECK(*some[2].bytes() == "b");
   CHECK(ok_or_die(some[2].value()).equals(ok_or_die(ok_or_die(items.element(3)).value())));
@@ -654,7 +656,7 @@ TEST_CASE("ObjectReader cursors walk a serialized object without building Values
   const ObjectReader::Cursor none;
   CHECK(none.is_none());
   CHECK(ok_or_die(none.value()).is_none());
-  CHECK(none.number().status().is_type_error());
+  CHECK(none.float64().status().is_type_error());
   CHECK(none.size().status().is_type_error());
   CHECK(none.charge(1 << 20).ok());
   CHECK(none.limits().max_depth == ReadLimits{}.max_depth);
@@ -773,7 +775,7 @@ TEST_CASE("what tensors view is kept alive: registered payloads and moved-in val
               .ok());
   SerializedObject so = ok_or_die(ctx.serialize_object(Particles{{1.5, 2.5, 3.5}}));  // the temporary is gone
   SerializationContext reader;  // without the type: the object stays opaque, fields visible
-  auto back = ok_or_die(deserialize(ok_or_die(so.to_buffer()), &reader, DeserializeOptions{{}, true}));
+  auto back = ok_or_die(deserialize(ok_or_die(so.to_buffer()), reader, DeserializeOptions{{}, true}));
   const Value* data = back.as<Object>()->fields->as<Dict>()->find("data");
   CHECK(data->as<Ndarray>()->tensor->value<double>({2}) == 3.5);
 }

@@ -7,6 +7,7 @@
 
 #include "arrowpack/core/half_float.h"
 #include "arrowpack/registry/context.h"
+#include "arrowpack/registry/serialize.h"
 
 namespace arrowpack::tools {
 namespace {
@@ -358,7 +359,7 @@ Result<Value> inspect_value(const std::shared_ptr<Buffer>& blob, const ReadLimit
   DeserializeOptions options;
   options.limits = limits;
   options.allow_unknown_types = true;
-  return deserialize(blob, &kNoTypes, options);
+  return deserialize(blob, kNoTypes, options);
 }
 
 std::string inspect_json(const Value& value) {

@@ -1,4 +1,5 @@
 #include "arrowpack/registry/context.h"
+#include "arrowpack/registry/serialize.h"
 
 #include <exception>
 
@@ -105,12 +106,12 @@ Result<Value> SerializationContext::deserialize_registered(std::string_view name
 }
 
 Result<SerializedObject> SerializationContext::serialize(const Value& value, const ReadLimits& limits) const {
-  return arrowpack::serialize(value, this, limits);
+  return arrowpack::serialize(value, *this, limits);
 }
 
 Result<Value> SerializationContext::deserialize(const std::shared_ptr<Buffer>& buffer,
                                                 const DeserializeOptions& options) const {
-  return arrowpack::deserialize(buffer, this, options);
+  return arrowpack::deserialize(buffer, *this, options);
 }
 
 SerializationContext& SerializationContext::default_context() {

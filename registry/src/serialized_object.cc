@@ -108,10 +108,6 @@ Status check_count(std::int32_t n, const char* what) {
   return Status::OK();
 }
 
-const SerializationContext& context_or_default(const SerializationContext* context) {
-  return context ? *context : SerializationContext::default_context();
-}
-
 }  // namespace
 
 const RecordBatchPtr& SerializedObject::batch() const {
@@ -533,26 +529,24 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
   });
 }
 
-Result<SerializedObject> serialize(const Value& value, const SerializationContext* context, const ReadLimits& limits) {
-  ARROWPACK_ASSIGN_OR_RAISE(
-      auto enc, registry_internal::encode(value, context_or_default(context), limits, default_memory_pool()));
+Result<SerializedObject> serialize(const Value& value, const SerializationContext& context, const ReadLimits& limits) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto enc, registry_internal::encode(value, context, limits, default_memory_pool()));
   return SerializedObjectAccess::from_encoded(std::move(enc));
 }
 
-Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context,
+Result<Value> deserialize(const SerializedObject& object, const SerializationContext& context,
                           const DeserializeOptions& options) {
-  return catch_exceptions("deserializing an object", [&]() -> Result<Value> {
-    return registry_internal::decode(object, context_or_default(context), options);
-  });
+  return catch_exceptions("deserializing an object",
+                          [&]() -> Result<Value> { return registry_internal::decode(object, context, options); });
 }
 
-Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const SerializationContext* context,
+Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const SerializationContext& context,
                           const DeserializeOptions& options) {
   ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::read_from(buffer, options));
   return deserialize(object, context, options);
 }
 
-Result<Value> deserialize_components(const Components& components, const SerializationContext* context,
+Result<Value> deserialize_components(const Components& components, const SerializationContext& context,
                                      const DeserializeOptions& options) {
   ARROWPACK_ASSIGN_OR_RAISE(auto object, SerializedObject::from_components(components, options));
   return deserialize(object, context, options);

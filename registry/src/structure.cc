@@ -390,7 +390,7 @@ Result<std::int64_t> ObjectReader::Cursor::integer() const {
   return child_->value<std::int64_t>(at_);
 }
 
-Result<double> ObjectReader::Cursor::number() const {
+Result<double> ObjectReader::Cursor::float64() const {
   switch (kind_) {
     case Value::Kind::kDouble: return child_->value<double>(at_);
     case Value::Kind::kFloat: return static_cast<double>(child_->value<float>(at_));
@@ -402,7 +402,7 @@ Result<double> ObjectReader::Cursor::number() const {
 
 Result<float> ObjectReader::Cursor::float32() const {
   if (kind_ == Value::Kind::kFloat) return child_->value<float>(at_);
-  ARROWPACK_ASSIGN_OR_RAISE(double d, number());
+  ARROWPACK_ASSIGN_OR_RAISE(double d, float64());
   return static_cast<float>(d);
 }
 
@@ -493,7 +493,7 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::entry(std::int64_t i, int sid
 Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const { return entry(i, 0); }
 Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) const { return entry(i, 1); }
 
-Status ObjectReader::Cursor::numbers(std::span<double> out) const { return CursorAccess::all_elements(*this, out); }
+Status ObjectReader::Cursor::float64s(std::span<double> out) const { return CursorAccess::all_elements(*this, out); }
 Status ObjectReader::Cursor::integers(std::span<std::int64_t> out) const {
   return CursorAccess::all_elements(*this, out);
 }

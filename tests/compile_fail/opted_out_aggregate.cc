@@ -1,6 +1,6 @@
 // Must NOT compile: an aggregate that opts out of Boost.PFR reflection, with no converter, no
 // fields hook and no registration. ctest builds it and expects the readable static_assert.
-#include "arrowpack/adapters/serialize.h"
+#include "arrowpack/adapters/api.h"
 
 struct Opted {
   int x = 0;

@@ -1,6 +1,6 @@
 // Must NOT compile: a class that is neither convertible, nor a plain aggregate, nor declared
 // registered. ctest builds it and expects the readable static_assert message.
-#include "arrowpack/adapters/serialize.h"
+#include "arrowpack/adapters/api.h"
 
 class Opaque {
  public:

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <map>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
-#include "arrowpack/adapters/serialize.h"
 #include "arrowpack/transport/stream.h"
 #include "budget.h"
 
@@ -34,7 +34,7 @@ void run(const std::uint8_t* data, std::size_t size) {
   for (int i = 0; i < 8; ++i) {
     auto message = ap::transport::read_components(fd, options);
     if (!message.ok() || !*message) break;
-    (void)ap::deserialize_components(**message, nullptr, deserialize);
+    (void)ap::deserialize_components(**message, ap::SerializationContext::default_context(), deserialize);
     (void)ap::deserialize_components<std::map<int, ap::EigenView<Eigen::MatrixXd>>>(
         **message, ap::SerializationContext::default_context(), deserialize);
   }

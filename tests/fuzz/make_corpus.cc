@@ -11,9 +11,9 @@
 #include <iostream>
 #include <map>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
 #include "arrowpack/adapters/eigen_sparse.h"
-#include "arrowpack/adapters/serialize.h"
 #include "arrowpack/transport/stream.h"
 #include "hostile_inputs.h"
 #include "test_data.h"
@@ -169,7 +169,8 @@ void regressions(const std::string& root) {
   ap::ReadLimits deeper;
   deeper.max_depth = 200;
   put(root, "serialized", "deeper_than_the_limit",
-      *ok_or_die(ok_or_die(ap::serialize(h::nested(150, true), nullptr, deeper)).to_buffer()));
+      *ok_or_die(ok_or_die(ap::serialize(h::nested(150, true), ap::SerializationContext::default_context(), deeper))
+                     .to_buffer()));
   put(root, "typed", "reserve_before_validation", char(4) + h::many_nones(20000)->to_string());
   put(root, "typed", "huge_child_length", char(0) + h::huge_child_length()->to_string());
   put(root, "typed", "null_column_table", char(3) + h::null_column_table(std::int64_t{1} << 52, 512)->to_string());

@@ -43,7 +43,7 @@ void run(const std::uint8_t* data, std::size_t size) {
     if (auto reader = ap::ObjectReader::open(*object, kNoTypes, options); reader.ok()) {
       if (auto root = (*reader)->root(); root.ok()) walk(*root, 8);
     }
-    (void)ap::deserialize(*object, &kNoTypes, options);
+    (void)ap::deserialize(*object, kNoTypes, options);
   }
 }
 

@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
-#include "arrowpack/adapters/serialize.h"
 #include "budget.h"
 
 namespace ap = arrowpack;

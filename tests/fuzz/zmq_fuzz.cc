@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "arrowpack/adapters/serialize.h"
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/transport/zmq.h"
 #include "budget.h"
 
@@ -48,7 +48,7 @@ void run(const std::uint8_t* data, std::size_t size) {
   ap::DeserializeOptions deserialize;
   deserialize.limits = options.limits;
   deserialize.allow_unknown_types = true;
-  (void)ap::deserialize_components(*c, nullptr, deserialize);
+  (void)ap::deserialize_components(*c, ap::SerializationContext::default_context(), deserialize);
 }
 }  // namespace
 

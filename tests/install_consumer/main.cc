@@ -1,5 +1,5 @@
 // Uses an installed arrowpack through find_package(arrowpack): the typed front door.
-#include <arrowpack/adapters/serialize.h>
+#include <arrowpack/adapters/api.h>
 #include <iostream>
 int main() {
   auto blob = arrowpack::serialize(std::vector<std::string>{"a", "b"}).value_or_throw().to_buffer().value_or_throw();

@@ -17,8 +17,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen_sparse.h"
-#include "arrowpack/adapters/serialize.h"
 #include "arrowpack/core/api.h"
 #include "arrowpack/registry/context.h"
 #include "canonical_json.h"
@@ -65,7 +65,7 @@ ap::Status inspect_components(const std::string& dir) {
   static const ap::SerializationContext kNoTypes;
   ap::DeserializeOptions options;
   options.allow_unknown_types = true;
-  ARROWPACK_ASSIGN_OR_RAISE(auto value, ap::deserialize_components(components, &kNoTypes, options));
+  ARROWPACK_ASSIGN_OR_RAISE(auto value, ap::deserialize_components(components, kNoTypes, options));
   std::cout << ap::tools::inspect_json(value) << "\n";
   return ap::Status::OK();
 }

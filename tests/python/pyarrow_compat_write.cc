@@ -13,9 +13,9 @@
 #include <unordered_set>
 #include <variant>
 
+#include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
 #include "arrowpack/adapters/eigen_sparse.h"
-#include "arrowpack/adapters/serialize.h"
 #include "arrowpack/core/api.h"
 #include "pyarrow_compat.h"
 #include "test_data.h"
@@ -178,7 +178,7 @@ Status registered_cases(Out& out) {
   ARROWPACK_RETURN_NOT_OK(out.write(
       "registered_value", serialize(Value::list({Value::object("Point", Point{1, 2, "p"}),
                                                  Value::dict({{"nested", Value::object("Point", Point{3, 4, "q"})}})}),
-                                    &ctx)));
+                                    ctx)));
   ARROWPACK_RETURN_NOT_OK(out.write("registered_typed", serialize(std::vector<Point>{{5, 6, "r"}, {7, 8, "s"}}, ctx)));
   return Status::OK();
 }

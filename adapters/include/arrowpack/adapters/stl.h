@@ -119,7 +119,7 @@ Status read_items(
 }
 
 // std::array of doubles or int64s (an inline list, unlike vectors of numbers, which go out
-// of band) goes in and out in bulk (ObjectWriter::float64s, Cursor::numbers).
+// of band) goes in and out in bulk (ObjectWriter::float64s, Cursor::float64s).
 template <typename T>
 inline constexpr bool kBulkNumber = std::is_same_v<T, double> || std::is_same_v<T, std::int64_t>;
 
@@ -139,7 +139,7 @@ Status write_bulk(std::span<const T> xs, ObjectWriter& w) {
 template <typename T>
 bool read_bulk(const ObjectReader::Cursor& c, std::span<T> out) {
   if constexpr (std::is_same_v<T, double>) {
-    return c.numbers(out).ok();
+    return c.float64s(out).ok();
   } else {
     return c.integers(out).ok();
   }
@@ -287,7 +287,7 @@ struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
   }
   static Result<F> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     if (c.kind() == Value::Kind::kFloat) return static_cast<F>(*c.float32());
-    ARROWPACK_ASSIGN_OR_RAISE(double d, c.number());
+    ARROWPACK_ASSIGN_OR_RAISE(double d, c.float64());
     return narrow(d);
   }
 };

@@ -18,7 +18,7 @@
 #include <typeindex>
 #include <unordered_map>
 
-#include "arrowpack/registry/serialize.h"
+#include "arrowpack/registry/serialized_object.h"
 #include "arrowpack/registry/value.h"
 
 namespace arrowpack {

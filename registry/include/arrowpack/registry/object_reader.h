@@ -53,8 +53,9 @@ class ObjectReader::Cursor {
 
   Result<bool> boolean() const;
   Result<std::int64_t> integer() const;
-  /// Any number (double, float32, float16 or int) as a double.
-  Result<double> number() const;
+  /// A float64, or any other number (float32, float16, int), as a double: the reading of
+  /// ObjectWriter::float64(). TypeError for another kind.
+  Result<double> float64() const;
   Result<float> float32() const;
   /// Text (valid UTF-8) or bytes, as a view of the serialized memory.
   Result<std::string_view> string() const;
@@ -77,8 +78,10 @@ class ObjectReader::Cursor {
   Result<Cursor> value_of(std::int64_t i) const;
 
   /// Every element of a list, tuple or set at once, into `out` (whose size must be size()):
-  /// the same result as number()/integer() on each element(i), without the per-element cursors.
-  Status numbers(std::span<double> out) const;
+  /// the same result as float64()/integer() on each element(i), without the per-element
+  /// cursors (the readings of ObjectWriter::float64s()/integers()). Invalid when out.size()
+  /// is not size(), TypeError naming the first element of another kind.
+  Status float64s(std::span<double> out) const;
   Status integers(std::span<std::int64_t> out) const;
 
   /// For a dict that is a registered object (pyarrow's `{..., "_pytype_": name}`): the

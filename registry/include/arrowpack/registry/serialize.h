@@ -1,209 +1,42 @@
 // serialize(): a Value graph as an Arrow IPC stream (the structure, one dense-union record
-// batch) plus out-of-band tensors and buffers that stay in the caller's memory. The layout is
-// pyarrow's serialize() of 0.13 to 11.x, documented in registry/FORMAT.md.
+// batch) plus out-of-band tensors and buffers that stay in the caller's memory; deserialize()
+// and deserialize_components() read it back. The layout is pyarrow's serialize() of 0.13 to
+// 11.x, documented in registry/FORMAT.md. Every function takes the context by reference, the
+// default context when none is given, as the typed front door (adapters/api.h) does.
 #pragma once
 
-#include <cstdint>
 #include <memory>
-#include <mutex>
-#include <span>
-#include <vector>
 
-#include "arrowpack/core/io.h"
-#include "arrowpack/core/ipc.h"
 #include "arrowpack/core/read_limits.h"
-#include "arrowpack/core/record_batch.h"
-#include "arrowpack/core/tensor.h"
+#include "arrowpack/registry/context.h"
+#include "arrowpack/registry/serialized_object.h"
 #include "arrowpack/registry/value.h"
 
 namespace arrowpack {
 
-class SerializationContext;
-namespace registry_internal {
-class Structure;
-}  // namespace registry_internal
-
-/// How serialized objects are read. Every bound on what hostile input may cost is in
-/// `limits` (shared with the IPC reader and the transports); serialize() takes the same
-/// ReadLimits, so that whatever serializes within them reads back with them.
-struct DeserializeOptions {
-  /// Depth (max_depth, pyarrow's 100), values (max_elements), blob size (max_input_bytes),
-  /// and the decoded-bytes budget of the IPC reader under the structure.
-  ReadLimits limits;
-  /// Objects of type names the context does not know become opaque Values (name + fields)
-  /// instead of a KeyError. Their callbacks are never run, whatever this says.
-  bool allow_unknown_types = false;
-  /// kFull (the default) validates the structure batch completely (offsets, union codes,
-  /// UTF-8). kTrustedBytesOnly is for bytes this process serialized itself.
-  Validation validation = Validation::kFull;
-  MemoryPool* pool = default_memory_pool();
-};
-
-/// The parts of a serialized object as pyarrow's SerializedPyObject.to_components() gives
-/// them: data[0] is the IPC stream of the structure; then for each tensor and each ndarray
-/// its Message flatbuffer and its body; then the raw buffers. Bodies and raw buffers are the
-/// original memory, not copies.
-struct Components {
-  int num_tensors = 0;
-  int num_ndarrays = 0;
-  int num_buffers = 0;
-  std::vector<std::shared_ptr<Buffer>> data;
-  /// pyarrow's `num_sparse_tensors` mapping: how many sparse tensors of each format the
-  /// components carry, and the dimensions of the CSF ones added up. Each takes its Message
-  /// flatbuffer and its body buffers: COO 3 buffers, CSR and CSC 4, CSF 2 x ndim + 1.
-  struct SparseCounts {
-    int coo = 0, csr = 0, csc = 0, csf = 0, ndim_csf = 0;
-    std::int64_t total() const { return std::int64_t{coo} + csr + csc + csf; }
-    /// The buffers they take in `data`.
-    std::int64_t buffers() const {
-      return 3 * std::int64_t{coo} + 4 * (std::int64_t{csr} + csc) + csf + 2 * std::int64_t{ndim_csf};
-    }
-    bool operator==(const SparseCounts&) const = default;
-  };
-  SparseCounts num_sparse_tensors;
-
-  /// The number of buffers the counts announce: 1 + 2 (tensors + ndarrays) + the sparse
-  /// tensors' + buffers. In `data`: the structure stream, each tensor (metadata, body), each
-  /// sparse tensor (metadata, bodies), each ndarray (metadata, body), each buffer.
-  std::int64_t expected_size() const {
-    return 1 + 2 * (std::int64_t{num_tensors} + num_ndarrays) + num_sparse_tensors.buffers() +
-           std::int64_t{num_buffers};
-  }
-  /// The checks every reader and writer of components makes, whatever carried them
-  /// (memory, a socket, ZeroMQ): counts not negative and agreeing with data.size(), no null
-  /// buffer, at most limits.max_buffers buffers and limits.max_input_bytes bytes in all.
-  /// Invalid or CapacityError naming what is wrong.
-  Status validate(const ReadLimits& limits = {}) const;
-  /// Bytes of all the buffers.
-  std::int64_t total_bytes() const;
-};
-
-/// A serialized object: the structure batch plus the out-of-band tensors and buffers it
-/// refers to by index. Cheap to move; holds references to the caller's memory.
-class SerializedObject {
- public:
-  SerializedObject() = default;
-  /// An object over a structure batch and the items it refers to. deserialize() validates
-  /// the batch in full before decoding it (read_from() and from_components() have, already).
-  SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors, std::vector<TensorPtr> ndarrays,
-                   std::vector<std::shared_ptr<Buffer>> buffers, std::vector<SparseTensorPtr> sparse_tensors = {})
-      : batch_(std::move(batch)),
-        tensors_(std::move(tensors)),
-        ndarrays_(std::move(ndarrays)),
-        buffers_(std::move(buffers)),
-        sparse_tensors_(std::move(sparse_tensors)),
-        cache_(std::make_shared<Cache>()) {}
-
-  /// The structure batch. For an object made by serialize() or ObjectWriter, which render
-  /// the structure's stream directly, it is read from that stream on first use (and shared
-  /// by copies of the object); null if that fails. Safe to call from several threads.
-  const RecordBatchPtr& batch() const;
-  const std::vector<TensorPtr>& tensors() const { return tensors_; }
-  const std::vector<TensorPtr>& ndarrays() const { return ndarrays_; }
-  const std::vector<std::shared_ptr<Buffer>>& buffers() const { return buffers_; }
-  /// The sparse tensors, all formats in one list in order of appearance (codes 17 to 20
-  /// refer to them by index, as pyarrow's do).
-  const std::vector<SparseTensorPtr>& sparse_tensors() const { return sparse_tensors_; }
-
-  /// The size of write_to()'s output / to_buffer()'s buffer.
-  Result<std::int64_t> total_bytes() const;
-  /// Writes the contiguous form: four int32 counts, the structure stream, each tensor, sparse
-  /// tensor and ndarray as a message on a 64-byte boundary, each buffer as int64 length +
-  /// bytes.
-  Status write_to(io::OutputStream* sink) const;
-  /// The contiguous form in one buffer from `pool`: the data is copied exactly once.
-  /// For an object made by serialize() or ObjectWriter with no tensors, sparse tensors,
-  /// ndarrays or buffers, that is the memory the structure was rendered into (no copy, shared
-  /// with the object; `pool` is not used).
-  Result<std::shared_ptr<Buffer>> to_buffer(MemoryPool* pool = default_memory_pool()) const;
-  /// The parts, without copying tensor or buffer data. The tensors' Message flatbuffers are
-  /// built once per object (from `pool`, on first use) and shared by every output form.
-  Result<Components> to_components(MemoryPool* pool = default_memory_pool()) const;
-
-  /// Parses the contiguous form (zero-copy: tensors and buffers are slices of `buffer`).
-  /// Accepts the 3-count header of pyarrow 0.12 to 0.15 where it can be told apart.
-  static Result<SerializedObject> read_from(const std::shared_ptr<Buffer>& buffer,
-                                            const DeserializeOptions& options = {});
-  /// Reassembles from components (zero-copy).
-  static Result<SerializedObject> from_components(const Components& components, const DeserializeOptions& options = {});
-
-  /// Keeps `owner` alive as long as this object (or a copy) exists: the memory that tensors
-  /// and buffers view without copying (registered objects' payloads, moved-in values).
-  void retain(std::shared_ptr<const void> owner) { keep_alive_.push_back(std::move(owner)); }
-
-  /// The IPC stream of the structure (rendered once, then shared by every output form).
-  /// Safe to call from several threads.
-  Result<std::shared_ptr<Buffer>> structure_stream() const;
-
-  /// Whether the structure is known to be well formed: it was read and validated in full by
-  /// read_from()/from_components(), or made by serialize() in this process.
-  bool structure_validated() const { return checked_ == Checked::kValidated; }
-
- private:
-  // What every output form shares, rendered once on first use.
-  struct Cache {
-    std::once_flag stream_once;
-    Status stream_status;
-    std::shared_ptr<Buffer> stream;
-    std::once_flag tensors_once;
-    Status tensors_status;
-    std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
-    std::vector<ipc::SparseTensorMessageParts> sparse_messages;
-    std::once_flag batch_once;
-    RecordBatchPtr batch;  // read from the structure stream on first use
-    std::once_flag structure_once;
-    Status structure_status;
-    std::shared_ptr<const registry_internal::Structure> structure;  // parsed on first use
-  };
-  Result<const std::vector<ipc::TensorMessageParts>*> tensor_messages(MemoryPool* pool) const;
-
-  RecordBatchPtr batch_;
-  // Made by the encoder: the header, the structure stream and padding to 64 in one buffer.
-  std::shared_ptr<Buffer> rendered_;
-  // Where the structure stream lies (rendered_, the blob read, or the first component):
-  // a Buffer of its own is sliced only when one is asked for (structure_stream()).
-  std::shared_ptr<Buffer> stream_source_;
-  std::int64_t stream_offset_ = 0;
-  std::int64_t stream_size_ = 0;
-  // Read by read_from()/from_components(): the structure's checked views.
-  std::shared_ptr<const registry_internal::Structure> structure_;
-  std::vector<TensorPtr> tensors_;
-  std::vector<TensorPtr> ndarrays_;
-  std::vector<std::shared_ptr<Buffer>> buffers_;
-  std::vector<SparseTensorPtr> sparse_tensors_;
-  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
-  std::vector<std::shared_ptr<const void>> keep_alive_;
-  // What is known of the structure batch: nothing (made by the caller), its shape (schema,
-  // disjoint buffers and references, checked by read_from()/from_components()), or that and
-  // its data in full (validated there, or made by serialize()).
-  enum class Checked : std::uint8_t { kNothing, kShape, kValidated };
-  Checked checked_ = Checked::kNothing;
-  std::int64_t input_bytes_ = 0;  // of the blob or the components read (0: made in memory)
-  friend struct SerializedObjectAccess;
-};
-
-/// Encodes `value` with `context`'s registered types (the default context when null).
-Result<SerializedObject> serialize(const Value& value, const SerializationContext* context = nullptr,
+/// Encodes `value` with `context`'s registered types. The result views the tensors and
+/// buffers of `value` (no copy) and keeps them alive. CapacityError past `limits` (depth,
+/// values), KeyError for an object whose type `context` does not know, and whatever a
+/// registered serializer returns. Thread-safe: the context is only read.
+Result<SerializedObject> serialize(const Value& value,
+                                   const SerializationContext& context = SerializationContext::default_context(),
                                    const ReadLimits& limits = {});
 /// Decodes the structure of `object` back into a Value; registered types are rebuilt by
-/// their deserializers; tensors and buffers are shared, not copied.
-Result<Value> deserialize(const SerializedObject& object, const SerializationContext* context = nullptr,
+/// their deserializers; tensors and buffers are shared, not copied. Invalid for a malformed
+/// structure (validated in full unless options.validation says the bytes are trusted),
+/// CapacityError past options.limits, KeyError for a type name `context` does not know
+/// (unless options.allow_unknown_types), and whatever a registered deserializer returns.
+Result<Value> deserialize(const SerializedObject& object,
+                          const SerializationContext& context = SerializationContext::default_context(),
                           const DeserializeOptions& options = {});
-/// read_from() + deserialize().
-Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const SerializationContext* context = nullptr,
+/// SerializedObject::read_from() + deserialize(): the same errors, and those of read_from().
+Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer,
+                          const SerializationContext& context = SerializationContext::default_context(),
                           const DeserializeOptions& options = {});
-/// from_components() + deserialize().
-Result<Value> deserialize_components(const Components& components, const SerializationContext* context = nullptr,
+/// SerializedObject::from_components() + deserialize(): the same errors, and those of
+/// from_components().
+Result<Value> deserialize_components(const Components& components,
+                                     const SerializationContext& context = SerializationContext::default_context(),
                                      const DeserializeOptions& options = {});
-
-/// A buffer as a span of bytes (pyarrow's memoryview); valid while the buffer lives.
-inline std::span<const std::byte> as_span(const Buffer& buffer) { return buffer.span(); }
-/// A span of caller memory as a Buffer, without copying (pyarrow's py_buffer); the memory
-/// must outlive every use of the buffer.
-inline std::shared_ptr<Buffer> from_span(std::span<const std::byte> bytes) { return Buffer::wrap(bytes); }
-
-/// The value of the schema metadata key "arrowpack.format_version" that arrowpack writes.
-inline constexpr std::string_view kFormatVersion = "1";
-inline constexpr std::string_view kFormatVersionKey = "arrowpack.format_version";
 
 }  // namespace arrowpack
