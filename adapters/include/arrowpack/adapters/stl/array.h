@@ -1,0 +1,56 @@
+// std::array -> list; arrays of doubles or int64s go in and out in bulk.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+#include "arrowpack/adapters/convert.h"
+#include "arrowpack/adapters/stl/detail.h"
+
+namespace arrowpack {
+
+template <typename T, std::size_t N>
+struct Converter<std::array<T, N>> {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const std::array<T, N>& xs, const SerializationContext& ctx) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
+    return Value::list(std::move(items));
+  }
+  static Status write(const std::array<T, N>& xs, ObjectWriter& w, const SerializationContext& ctx) {
+    if constexpr (detail::kBulkNumber<T>) {
+      return detail::write_bulk(std::span<const T>(xs), w);
+    } else {
+      return detail::write_range(xs, w, ctx);
+    }
+  }
+  static Result<std::array<T, N>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
+    std::array<T, N> out{};
+    std::size_t i = 0;
+    if (auto n = c.size(); !n.ok() || *n != static_cast<std::int64_t>(N)) {
+      ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
+      return from_value(v, ctx);  // the precise error
+    }
+    if constexpr (detail::kBulkNumber<T>) {
+      if (detail::read_bulk(c, std::span<T>(out))) return out;
+    }
+    ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(c, ctx, [&](T&& x) { out[i++] = std::move(x); }));
+    return out;
+  }
+  static Result<std::array<T, N>> from_value(const Value& v, const SerializationContext& ctx) {
+    const std::vector<Value>* items = detail::sequence_items(v);
+    if (!items || items->size() != N) {
+      return Status::TypeError("expected a sequence of ", N, " elements, got ", v.kind_name(),
+                               items ? " of " + std::to_string(items->size()) : std::string());
+    }
+    std::array<T, N> out{};
+    for (std::size_t i = 0; i < N; ++i) {
+      auto r = arrowpack::from_value<T>((*items)[i], ctx);
+      if (!r.ok()) return r.status().with_context("element " + std::to_string(i));
+      out[i] = std::move(r).value();
+    }
+    return out;
+  }
+};
+
+}  // namespace arrowpack
