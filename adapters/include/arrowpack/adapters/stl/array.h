@@ -11,12 +11,7 @@
 namespace arrowpack {
 
 template <typename T, std::size_t N>
-struct Converter<std::array<T, N>> {
-  static constexpr bool kDefined = true;
-  static Result<Value> to_value(const std::array<T, N>& xs, const SerializationContext& ctx) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
-    return Value::list(std::move(items));
-  }
+struct Converter<std::array<T, N>> : detail::ListWrite<std::array<T, N>> {
   static Status write(const std::array<T, N>& xs, ObjectWriter& w, const SerializationContext& ctx) {
     if constexpr (detail::kBulkNumber<T>) {
       return detail::write_bulk(std::span<const T>(xs), w);

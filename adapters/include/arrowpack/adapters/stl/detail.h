@@ -144,6 +144,17 @@ Result<std::vector<Value>> values_of(const Range& range, const SerializationCont
   }
   return out;
 }
+// The write side of a container that travels as a list (vector, list, array): its elements
+// as a list Value, or streamed into the writer. Converters derive from it and add reading.
+template <typename C>
+struct ListWrite {
+  static constexpr bool kDefined = true;
+  static Result<Value> to_value(const C& xs, const SerializationContext& ctx) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto items, values_of(xs, ctx));
+    return Value::list(std::move(items));
+  }
+  static Status write(const C& xs, ObjectWriter& w, const SerializationContext& ctx) { return write_range(xs, w, ctx); }
+};
 }  // namespace detail
 
 }  // namespace arrowpack

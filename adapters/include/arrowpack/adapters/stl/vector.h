@@ -42,15 +42,8 @@ struct Converter<std::vector<T, A>, std::enable_if_t<detail::TensorScalar<T>>> {
 };
 
 template <typename T, typename A>
-struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byte> && !detail::TensorScalar<T>>> {
-  static constexpr bool kDefined = true;
-  static Result<Value> to_value(const std::vector<T, A>& xs, const SerializationContext& ctx) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto items, detail::values_of(xs, ctx));
-    return Value::list(std::move(items));
-  }
-  static Status write(const std::vector<T, A>& xs, ObjectWriter& w, const SerializationContext& ctx) {
-    return detail::write_range(xs, w, ctx);
-  }
+struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byte> && !detail::TensorScalar<T>>>
+    : detail::ListWrite<std::vector<T, A>> {
   static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
     if constexpr (ColumnarRow<T>) {
       if (auto type = detail::rows_object_type(v)) return detail::rows_from_value<T, A>(v, *type);  // columnar.h
