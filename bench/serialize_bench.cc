@@ -3,6 +3,10 @@
 // objects, plus memcpy and a hand-written zero-copy format where those are the limit.
 //
 //   W4   one record {name, a, b, c, d, id}, round trip
+//   W4s  the same record sent one after another as a row stream (adapters/row_stream.h):
+//        written as one batch and read back through an in-memory pipe; bytes = what one
+//        more object adds to the stream (the schema went once, before); by_4 gathers 4
+//        objects per batch (RowStreamOptions::rows_per_batch), times per object
 //   W2   five Eigen::MatrixXd 10x10, round trip
 //   W3   one million records: serialize, and deserialize
 //   W3c  the same records in the columnar form (one pyarrow.Table): serialize, deserialize
@@ -29,6 +33,7 @@
 #include "alloc_counter.h"
 #include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
+#include "arrowpack/adapters/row_stream.h"
 #include "bench_data.h"
 #include "peers.h"
 #include "summary_reporter.h"
@@ -95,6 +100,70 @@ void w4_msgpack(Sink& s) {
   auto back = msgpack_load<Record>(sb.data(), sb.size());
   s.bytes = static_cast<std::int64_t>(sb.size());
   s.checksum += back.id;
+}
+
+// ---- W4s: records one after another in a row stream
+
+// An in-memory pipe: what is written is read once, in order (a socket without the kernel).
+class Pipe final : public ap::io::OutputStream, public ap::io::InputStream {
+ public:
+  ap::Status write(const void* data, std::int64_t nbytes) override {
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    bytes_.insert(bytes_.end(), p, p + nbytes);
+    return ap::Status::OK();
+  }
+  using ap::io::OutputStream::write;
+  ap::Result<std::int64_t> read(std::int64_t nbytes, void* out) override {
+    const auto n = std::min<std::int64_t>(nbytes, static_cast<std::int64_t>(bytes_.size() - head_));
+    std::memcpy(out, bytes_.data() + head_, static_cast<std::size_t>(n));
+    head_ += static_cast<std::size_t>(n);
+    consumed_ += n;
+    if (head_ == bytes_.size()) bytes_.clear(), head_ = 0;
+    return n;
+  }
+  ap::Result<std::shared_ptr<ap::Buffer>> read(std::int64_t nbytes) override {
+    ARROWPACK_ASSIGN_OR_RAISE(auto buf, ap::allocate_buffer(nbytes));
+    ARROWPACK_ASSIGN_OR_RAISE(auto n, read(nbytes, buf->mutable_data()));
+    if (n == nbytes) return std::shared_ptr<ap::Buffer>(std::move(buf));
+    return buf->slice(0, n);
+  }
+  ap::Status close() override { return ap::Status::OK(); }
+  bool closed() const override { return false; }
+  ap::Result<std::int64_t> tell() const override { return consumed_; }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+  std::size_t head_ = 0;
+  std::int64_t consumed_ = 0;
+};
+
+struct RowPipe {
+  explicit RowPipe(std::int64_t rows_per_batch)
+      : writer(check(ap::RowStreamWriter<Record>::open(pipe, {.rows_per_batch = rows_per_batch}))),
+        reader(check(ap::RowStreamReader<Record>::open(pipe))) {}
+  std::shared_ptr<Pipe> pipe = std::make_shared<Pipe>();
+  ap::RowStreamWriter<Record> writer;
+  ap::RowStreamReader<Record> reader;
+  std::int64_t written = 0;
+};
+
+// One object per operation: written, and read back once its batch has gone (every
+// rows_per_batch operations); bytes = what the stream grew by per object.
+void row_stream_op(RowPipe& p, std::int64_t rows_per_batch, Sink& s) {
+  const auto before = p.writer.bytes_written();
+  check(p.writer.write(one_record()));
+  if (++p.written % rows_per_batch != 0) return;
+  auto back = check(p.reader.read_next());
+  s.bytes = (p.writer.bytes_written() - before) / rows_per_batch;
+  s.checksum += back->at(0).id + static_cast<std::int64_t>(back->size());
+}
+void w4_arrowpack_row_stream(Sink& s) {
+  static RowPipe p(1);
+  row_stream_op(p, 1, s);
+}
+void w4_arrowpack_row_stream_by_4(Sink& s) {
+  static RowPipe p(4);
+  row_stream_op(p, 4, s);
 }
 
 // ---- W2: five 10x10 matrices
@@ -262,6 +331,8 @@ const std::vector<Op>& ops() {
       {"W4/arrowpack/components", w4_arrowpack_components, benchmark::kMicrosecond},
       {"W4/cereal", w4_cereal, benchmark::kMicrosecond},
       {"W4/msgpack", w4_msgpack, benchmark::kMicrosecond},
+      {"W4s/arrowpack/row_stream", w4_arrowpack_row_stream, benchmark::kMicrosecond},
+      {"W4s/arrowpack/row_stream_by_4", w4_arrowpack_row_stream_by_4, benchmark::kMicrosecond},
       {"W2/arrowpack/to_buffer", w2_arrowpack_buffer, benchmark::kMicrosecond},
       {"W2/arrowpack/components_views", w2_arrowpack_components_views, benchmark::kMicrosecond},
       {"W2/cereal", w2_cereal, benchmark::kMicrosecond},
@@ -339,7 +410,7 @@ void print_summary(const SummaryReporter& rep) {
     const std::string name = op.name;
     const char* unit = op.unit == benchmark::kMillisecond ? "ms" : "us";
     std::vector<std::string> peers;
-    if (name.starts_with("W4/arrowpack")) peers = w4;
+    if (name.starts_with("W4/arrowpack") || name.starts_with("W4s/arrowpack")) peers = w4;
     if (name.starts_with("W2/arrowpack")) peers = w2;
     if (name == "W3/serialize/arrowpack") peers = {"W3/serialize/cereal", "W3/serialize/msgpack"};
     if (name == "W3/deserialize/arrowpack" || name.starts_with("W3c/deserialize/")) {

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "arrowpack/adapters/api.h"
+#include "arrowpack/adapters/row_stream.h"
 #include "test_data.h"
 
 using namespace arrowpack;
@@ -290,4 +291,172 @@ TEST_CASE("columnar: enums travel only with a fixed underlying type other than b
   CHECK(back[0].c == '\xff');
   CHECK(back[0].u == 255);
   CHECK(back[1].c == 'a');
+}
+
+// ---- Row streams (adapters/row_stream.h)
+
+namespace {
+struct W4 {  // the issue's small record
+  std::string name;
+  double a = 0, b = 0, c = 0, d = 0;
+  std::int64_t id = 0;
+  bool operator==(const W4&) const = default;
+};
+
+std::shared_ptr<io::BufferOutputStream> sink() { return ok_or_die(io::BufferOutputStream::create()); }
+}  // namespace
+
+TEST_CASE("row streams: batches of any size round trip, the schema once", "[columnar][row_stream]") {
+  auto out = sink();
+  auto writer = ok_or_die(RowStreamWriter<Trade>::open(out));
+  const std::int64_t schema_bytes = writer.bytes_written();
+  CHECK(schema_bytes > 0);
+  const auto rows = trades(40);
+  for (std::size_t i = 0; i < 20; ++i) REQUIRE(writer.write(rows[i]).ok());
+  REQUIRE(writer.write(std::span<const Trade>()).ok());  // a batch of no rows
+  REQUIRE(writer.write(std::span<const Trade>(rows).subspan(20)).ok());
+  REQUIRE(writer.close().ok());
+  REQUIRE(writer.close().ok());  // once
+  CHECK(writer.batches_written() == 22);
+  CHECK(writer.write(rows[0]).code() == StatusCode::kInvalid);  // after close()
+  auto bytes = ok_or_die(out->finish());
+  CHECK(bytes->size() == writer.bytes_written());
+
+  auto reader = ok_or_die(RowStreamReader<Trade>::open(bytes));
+  CHECK(reader.schema()->field(0)->name() == "symbol");
+  std::vector<Trade> back;
+  std::vector<std::size_t> sizes;
+  while (true) {
+    auto batch = ok_or_die(reader.read_next());
+    if (!batch) break;
+    sizes.push_back(batch->size());
+    back.insert(back.end(), batch->begin(), batch->end());
+  }
+  CHECK(back == rows);
+  CHECK(sizes.size() == 22);
+  CHECK(sizes[20] == 0);
+  CHECK(sizes[21] == 20);
+  CHECK(reader.batches_read() == 22);
+  CHECK_FALSE(ok_or_die(reader.read_next()).has_value());  // stays at the end
+
+  // The same bytes are a plain IPC stream: a table of 40 rows in 22 batches.
+  auto ipc = ok_or_die(ipc::open_stream(bytes));
+  auto table = ok_or_die(ipc->read_all());
+  CHECK(table->num_rows() == 40);
+  CHECK(table->num_batches() == 22);
+  CHECK(ok_or_die(rows_from_table<Trade>(*table)) == rows);
+  CHECK(ok_or_die(RowStreamReader<Trade>::open(bytes)).read_all().value_or_throw() == rows);
+}
+
+TEST_CASE("row streams: each W4 object after the first costs one batch message", "[columnar][row_stream]") {
+  auto out = sink();
+  auto writer = ok_or_die(RowStreamWriter<W4>::open(out));
+  std::vector<std::int64_t> costs;
+  for (int i = 0; i < 5; ++i) {
+    const auto before = writer.bytes_written();
+    REQUIRE(writer.write(W4{"record-" + std::to_string(i), 1.0 * i, 2, 3, 4, i}).ok());
+    costs.push_back(writer.bytes_written() - before);
+  }
+  // Names of one length: every batch has the same size (the metadata of 6 field nodes and 13
+  // buffers, and a body of 8-byte-padded buffers), and it is what the stream grows by.
+  for (auto c : costs) CHECK(c == costs[0]);
+  CHECK(costs[0] < 520);
+  REQUIRE(writer.close().ok());
+  auto bytes = ok_or_die(out->finish());
+  auto rows = ok_or_die(ok_or_die(RowStreamReader<W4>::open(bytes)).read_all());
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[4] == W4{"record-4", 4, 2, 3, 4, 4});
+}
+
+TEST_CASE("row streams: refusals are typed errors", "[columnar][row_stream]") {
+  SECTION("text that is not UTF-8 is refused on write, and the stream is unchanged") {
+    auto out = sink();
+    auto writer = ok_or_die(RowStreamWriter<W4>::open(out));
+    const auto before = writer.bytes_written();
+    auto st = writer.write(W4{"bad \xff text", 1, 2, 3, 4, 5});
+    CHECK(st.code() == StatusCode::kInvalid);
+    CHECK(writer.bytes_written() == before);
+    CHECK(writer.batches_written() == 0);
+  }
+  SECTION("a stream without the marker ends where the source ends") {
+    auto out = sink();
+    auto writer = ok_or_die(RowStreamWriter<W4>::open(out));
+    REQUIRE(writer.write(W4{"x", 1, 2, 3, 4, 5}).ok());
+    auto bytes = ok_or_die(out->finish());  // no close()
+    auto rows = ok_or_die(ok_or_die(RowStreamReader<W4>::open(bytes)).read_all());
+    CHECK(rows.size() == 1);
+  }
+  SECTION("a truncated stream") {
+    auto out = sink();
+    auto writer = ok_or_die(RowStreamWriter<W4>::open(out));
+    REQUIRE(writer.write(W4{"x", 1, 2, 3, 4, 5}).ok());
+    REQUIRE(writer.close().ok());
+    auto bytes = ok_or_die(out->finish());
+    for (std::int64_t cut = 0; cut < bytes->size() - 8; cut += 3) {
+      auto part = ok_or_die(Buffer::copy_of(bytes->data(), cut));
+      auto reader = RowStreamReader<W4>::open(part);
+      if (!reader.ok()) continue;  // the schema itself is cut
+      auto rows = reader->read_all();
+      CHECK_FALSE(rows.ok());
+    }
+  }
+  SECTION("a row type of another shape") {
+    auto out = sink();
+    auto writer = ok_or_die(RowStreamWriter<W4>::open(out));
+    REQUIRE(writer.write(W4{"x", 1, 2, 3, 4, 5}).ok());
+    REQUIRE(writer.close().ok());
+    auto bytes = ok_or_die(out->finish());
+    CHECK(RowStreamReader<Trade>::open(bytes).status().code() == StatusCode::kTypeError);  // 11 fields, 6 columns
+    struct Swapped {
+      double name;
+      double a, b, c, d;
+      std::int64_t id;
+    };
+    auto reader = ok_or_die(RowStreamReader<Swapped>::open(bytes));
+    auto st = reader.read_next().status();
+    CHECK(st.code() == StatusCode::kTypeError);
+    CHECK(st.message().find("batch 0") != std::string::npos);
+    CHECK(st.message().find("column 0") != std::string::npos);
+  }
+  SECTION("the rows are charged to the decoded-bytes budget") {
+    auto out = sink();
+    auto writer = ok_or_die(RowStreamWriter<W4>::open(out));
+    const std::vector<W4> rows(1000, W4{"", 1, 2, 3, 4, 5});
+    REQUIRE(writer.write(std::span<const W4>(rows)).ok());
+    REQUIRE(writer.close().ok());
+    auto bytes = ok_or_die(out->finish());
+    ipc::IpcReadOptions tight;
+    tight.limits.decoded_bytes_allowance = 1024;
+    tight.limits.decoded_bytes_per_input_byte = 1;  // 1000 rows of 72 bytes from ~50 KB
+    auto reader = ok_or_die(RowStreamReader<W4>::open(bytes, tight));
+    CHECK(reader.read_next().status().code() == StatusCode::kCapacityError);
+    CHECK(ok_or_die(ok_or_die(RowStreamReader<W4>::open(bytes)).read_all()).size() == 1000);
+  }
+}
+
+TEST_CASE("row streams: rows written one at a time can share a batch", "[columnar][row_stream]") {
+  auto out = sink();
+  auto writer = ok_or_die(RowStreamWriter<W4>::open(out, {.rows_per_batch = 4}));
+  std::vector<W4> rows;
+  for (int i = 0; i < 10; ++i) rows.push_back(W4{"r" + std::to_string(i), 1.0 * i, 2, 3, 4, i});
+  for (int i = 0; i < 6; ++i) REQUIRE(writer.write(rows[i]).ok());
+  CHECK(writer.batches_written() == 1);  // rows 0-3; 4 and 5 wait
+  REQUIRE(writer.flush().ok());          // rows 4 and 5
+  CHECK(writer.batches_written() == 2);
+  REQUIRE(writer.write(rows[6]).ok());
+  REQUIRE(writer.write(std::span<const W4>(rows).subspan(7)).ok());  // row 6 goes first, alone
+  REQUIRE(writer.write(rows[0]).ok());
+  REQUIRE(writer.close().ok());  // sends the gathered row 0
+  CHECK(writer.batches_written() == 5);
+  auto reader = ok_or_die(RowStreamReader<W4>::open(ok_or_die(out->finish())));
+  std::vector<std::size_t> sizes;
+  std::vector<W4> back;
+  while (auto batch = ok_or_die(reader.read_next())) {
+    sizes.push_back(batch->size());
+    back.insert(back.end(), batch->begin(), batch->end());
+  }
+  CHECK(sizes == std::vector<std::size_t>{4, 2, 1, 3, 1});
+  rows.push_back(rows[0]);
+  CHECK(back == rows);
+  CHECK(RowStreamWriter<W4>::open(sink(), {.rows_per_batch = 0}).status().code() == StatusCode::kInvalid);
 }

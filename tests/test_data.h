@@ -1,6 +1,8 @@
 // Record batches shared by the tests and the interop file writer.
 #pragma once
 
+#include <stdexcept>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +44,10 @@ bool points_into(const Array& array, const Buffer& region);
 template <typename T>
 T ok_or_die(Result<T> r) {
   return std::move(r).value_or_throw();
+}
+/// Fails loudly unless `st` is OK.
+inline void ok_or_die(const Status& st) {
+  if (!st.ok()) throw std::runtime_error(st.to_string());
 }
 
 /// A buffer holding a copy of `v`'s elements.

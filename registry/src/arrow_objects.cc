@@ -58,10 +58,14 @@ Status write_table_object(ObjectWriter& writer, std::shared_ptr<Buffer> stream) 
   return writer.end();
 }
 
-Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num_rows,
-                                 std::span<const ipc::FieldNodeLayout> nodes,
-                                 std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
-                                 MemoryPool* pool) {
+namespace {
+// batch_stream() and batch_message(): the batch message and its zeroed body, with the framed
+// schema before it when `schema_metadata` is given and the end-of-stream marker after it when
+// `end_of_stream`.
+Result<BatchStream> lay_out_batch(const Buffer* schema_metadata, std::int64_t num_rows,
+                                  std::span<const ipc::FieldNodeLayout> nodes,
+                                  std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
+                                  bool end_of_stream, MemoryPool* pool) {
   if (num_rows < 0 || body_length < 0 || body_length % 8 != 0) {
     return Status::Invalid("a batch of ", num_rows, " rows and a body of ", body_length, " bytes");
   }
@@ -76,12 +80,17 @@ Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num
     }
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto meta, ipc::record_batch_metadata(num_rows, nodes, buffers, body_length));
-  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t schema_bytes, ipc::framed_message_size(schema_metadata.size()));
+  std::int64_t schema_bytes = 0;
+  if (schema_metadata != nullptr) {
+    ARROWPACK_ASSIGN_OR_RAISE(schema_bytes, ipc::framed_message_size(schema_metadata->size()));
+  }
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t meta_bytes, ipc::framed_message_size(meta.size()));
-  const std::int64_t total = schema_bytes + meta_bytes + body_length + ipc::kEndOfStreamBytes;
+  const std::int64_t total = schema_bytes + meta_bytes + body_length + (end_of_stream ? ipc::kEndOfStreamBytes : 0);
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, allocate_buffer(total, pool));
   std::uint8_t* p = stream->mutable_data();
-  p = ipc::frame_message({schema_metadata.data(), static_cast<std::size_t>(schema_metadata.size())}, p);
+  if (schema_metadata != nullptr) {
+    p = ipc::frame_message({schema_metadata->data(), static_cast<std::size_t>(schema_metadata->size())}, p);
+  }
   p = ipc::frame_message(meta, p);
   BatchStream out{std::move(stream), p};
   std::int64_t end = 0;  // zero what no buffer covers
@@ -90,8 +99,22 @@ Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num
     end = std::max(end, b.offset + b.length);
   }
   if (body_length > end) std::memset(p + end, 0, static_cast<std::size_t>(body_length - end));
-  ipc::end_of_stream_marker(p + body_length);
+  if (end_of_stream) ipc::end_of_stream_marker(p + body_length);
   return out;
+}
+}  // namespace
+
+Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num_rows,
+                                 std::span<const ipc::FieldNodeLayout> nodes,
+                                 std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
+                                 MemoryPool* pool) {
+  return lay_out_batch(&schema_metadata, num_rows, nodes, buffers, body_length, true, pool);
+}
+
+Result<BatchStream> batch_message(std::int64_t num_rows, std::span<const ipc::FieldNodeLayout> nodes,
+                                  std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
+                                  MemoryPool* pool) {
+  return lay_out_batch(nullptr, num_rows, nodes, buffers, body_length, false, pool);
 }
 
 Result<TablePtr> read_table(const std::shared_ptr<Buffer>& stream, const ReadLimits& limits) {

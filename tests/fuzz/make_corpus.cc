@@ -1,5 +1,5 @@
 // Writes the fuzz targets' seed corpora: `make_corpus DIR` fills DIR/<target>/ with honest
-// inputs for ipc, serialized, typed, components, zmq and tensor (CI fuzzes from them), and
+// inputs for ipc, serialized, typed, components, zmq, tensor and row_stream (CI fuzzes from them), and
 // `make_corpus --regressions DIR` writes the attacks of tests/hostile_inputs.h, at a small
 // size, as DIR/<target>/<name> (committed in tests/data/fuzz-regressions/).
 #include <sys/mman.h>
@@ -14,8 +14,10 @@
 #include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen.h"
 #include "arrowpack/adapters/eigen_sparse.h"
+#include "arrowpack/adapters/row_stream.h"
 #include "arrowpack/transport/stream.h"
 #include "hostile_inputs.h"
+#include "row_types.h"
 #include "test_data.h"
 
 namespace ap = arrowpack;
@@ -68,6 +70,8 @@ std::vector<std::string> zmq_message(const ap::Components& c) {
   for (const auto& b : c.data) frames.push_back(b->to_string());
   return frames;
 }
+
+void row_stream_seeds(const std::string& root);  // below
 
 void seeds(const std::string& root) {
   for (const auto& [name, batch] : ap::testing::batches_per_type()) {
@@ -148,6 +152,46 @@ void seeds(const std::string& root) {
     (void)ok_or_die(ap::ipc::write_sparse_tensor(*coo, sparse_sink.get()));
   }
   put(root, "tensor", "matrices.sparse", *ok_or_die(sparse_sink->getvalue()));
+  row_stream_seeds(root);
+}
+
+// A row stream of `rows` (row_stream_fuzz): a batch of the first row, a batch of none, a
+// batch of the others, the end-of-stream marker.
+template <typename T>
+std::string row_stream_of(const std::vector<T>& rows) {
+  auto sink = ok_or_die(ap::io::BufferOutputStream::create());
+  auto writer = ok_or_die(ap::RowStreamWriter<T>::open(sink));
+  ok_or_die(writer.write(rows.front()));
+  ok_or_die(writer.write(std::span<const T>()));
+  ok_or_die(writer.write(std::span<const T>(rows).subspan(1)));
+  ok_or_die(writer.close());
+  return ok_or_die(sink->finish())->to_string();
+}
+
+void row_stream_seeds(const std::string& root) {
+  namespace r = fuzz_rows;
+  std::vector<r::Record> records;
+  std::vector<r::Trade> trades;
+  std::vector<r::Flags> flags;
+  for (int i = 0; i < 9; ++i) {
+    records.push_back({"record-" + std::to_string(i), 0.5 * i, 1, 2, 3, i});
+    r::Trade t{};
+    if (i % 3) t.symbol = "s" + std::to_string(i);
+    t.price = 0.25f * static_cast<float>(i);
+    t.lot = static_cast<std::uint16_t>(i * 100);
+    t.side = i % 2 ? r::Trade::Side::kSell : r::Trade::Side::kBuy;
+    t.venue = {"v", i % 2 ? std::optional<std::int32_t>(i) : std::nullopt};
+    if (i % 4 == 1) t.via = r::Venue{"relay", 7};
+    trades.push_back(t);
+    flags.push_back({i % 3 == 0});
+  }
+  const std::string streams[] = {row_stream_of(records), row_stream_of(trades), row_stream_of(flags)};
+  for (int type = 0; type < 3; ++type) {
+    for (int by_batch : {0, 0x80}) {
+      put(root, "row_stream", std::to_string(type) + (by_batch ? "_by_batch" : "_all"),
+          char(type | by_batch) + streams[type]);
+    }
+  }
 }
 
 void regressions(const std::string& root) {

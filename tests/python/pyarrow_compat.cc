@@ -11,6 +11,10 @@
 //   pyarrow_compat rewrite-tensors IN OUT   arrowpack reads Tensor and SparseTensor messages
 //       and writes them again.
 //   pyarrow_compat coo-from-dense IN OUT    a Tensor message in, its COO SparseTensor message out.
+//   pyarrow_compat row-stream-write FILE    writes a row stream (adapters/row_stream.h) of
+//       StreamRow rows: batches of 1, 0, 3 and 2 rows (row i as test_ipc.py's stream_row(i)).
+//   pyarrow_compat row-stream-read FILE     reads an IPC stream as StreamRow rows; prints
+//       {"batches": [rows per batch], "rows": [[symbol, bid, ask, time, note, flag], ...]}.
 //
 // Exit codes: 0 success, 1 a Status error (printed), 2 usage.
 #include <fstream>
@@ -19,6 +23,7 @@
 
 #include "arrowpack/adapters/api.h"
 #include "arrowpack/adapters/eigen_sparse.h"
+#include "arrowpack/adapters/row_stream.h"
 #include "arrowpack/core/api.h"
 #include "arrowpack/registry/context.h"
 #include "canonical_json.h"
@@ -30,6 +35,66 @@ namespace ap = arrowpack;
 using nlohmann::json;
 
 namespace {
+// The rows of the row-stream cases (test_ipc.py: stream_row).
+struct StreamRow {
+  std::string symbol;
+  double bid = 0, ask = 0;
+  std::int64_t time = 0;
+  std::optional<std::string> note;
+  bool flag = false;
+};
+}  // namespace
+
+template <>
+struct arrowpack::column_names<StreamRow> {
+  static constexpr std::array<std::string_view, 6> names = {"symbol", "bid", "ask", "time", "note", "flag"};
+};
+
+namespace {
+
+StreamRow stream_row(int i) {
+  StreamRow r;
+  r.symbol = i % 3 == 0 ? "" : "sym-" + std::to_string(i) + (i % 2 ? " héllo" : "");
+  r.bid = 0.5 * i;
+  r.ask = -0.25 * i;
+  r.time = std::int64_t{1700000000000} + i;
+  if (i % 2 == 0) r.note = "note " + std::to_string(i);
+  r.flag = i % 4 == 1;
+  return r;
+}
+
+ap::Status row_stream_write(const std::string& path) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto file, ap::io::FileOutputStream::open(path));
+  ARROWPACK_ASSIGN_OR_RAISE(auto writer, ap::RowStreamWriter<StreamRow>::open(file));
+  int next = 0;
+  for (int n : {1, 0, 3, 2}) {
+    std::vector<StreamRow> rows;
+    for (int k = 0; k < n; ++k) rows.push_back(stream_row(next++));
+    if (n == 1) {
+      ARROWPACK_RETURN_NOT_OK(writer.write(rows[0]));
+    } else {
+      ARROWPACK_RETURN_NOT_OK(writer.write(std::span<const StreamRow>(rows)));
+    }
+  }
+  ARROWPACK_RETURN_NOT_OK(writer.close());
+  return file->close();
+}
+
+ap::Status row_stream_read(const std::string& path) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, ap::io::read_file(path));
+  ARROWPACK_ASSIGN_OR_RAISE(auto reader, ap::RowStreamReader<StreamRow>::open(bytes));
+  json batches = json::array(), rows = json::array();
+  while (true) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader.read_next());
+    if (!batch) break;
+    batches.push_back(batch->size());
+    for (const auto& r : *batch) {
+      rows.push_back({r.symbol, r.bid, r.ask, r.time, r.note ? json(*r.note) : json(nullptr), r.flag});
+    }
+  }
+  std::cout << json{{"batches", batches}, {"rows", rows}}.dump() << "\n";
+  return ap::Status::OK();
+}
 
 ap::Result<json> read_manifest(const std::string& dir) {
   ARROWPACK_ASSIGN_OR_RAISE(auto bytes, ap::io::read_file(dir + "/manifest.json"));
@@ -201,9 +266,14 @@ int main(int argc, char** argv) {
     st = ap::pycompat::rewrite_tensors(args[1], args[2]);
   } else if (args.size() == 3 && args[0] == "coo-from-dense") {
     st = ap::pycompat::coo_from_dense(args[1], args[2]);
+  } else if (args.size() == 2 && args[0] == "row-stream-write") {
+    st = row_stream_write(args[1]);
+  } else if (args.size() == 2 && args[0] == "row-stream-read") {
+    st = row_stream_read(args[1]);
   } else {
     std::cerr << "usage: pyarrow_compat inspect-components DIR | typed KIND FILE | write DIR |\n"
-                 "       rewrite IN OUT stream|file [OPTIONS] | rewrite-tensors IN OUT | coo-from-dense IN OUT\n";
+                 "       rewrite IN OUT stream|file [OPTIONS] | rewrite-tensors IN OUT | coo-from-dense IN OUT |\n"
+                 "       row-stream-write FILE | row-stream-read FILE\n";
     return 2;
   }
   if (!st.ok()) {

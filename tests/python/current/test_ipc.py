@@ -365,3 +365,62 @@ def test_golden_files_both_ways(folder, cli, pycompat, path):
         assert got_invalid == invalid  # the same values, so the same verdict of ValidateFull
         assert got_schema.equals(schema, check_metadata=True)
         assert_same_json(gold_view(path, got_schema, got_batches, fmt), want)
+
+
+# ---- Row streams (adapters/row_stream.h): records sent one batch after another
+STREAM_SCHEMA = pa.schema([
+    pa.field("symbol", pa.string(), nullable=False), pa.field("bid", pa.float64(), nullable=False),
+    pa.field("ask", pa.float64(), nullable=False), pa.field("time", pa.int64(), nullable=False),
+    pa.field("note", pa.string()), pa.field("flag", pa.bool_(), nullable=False)])
+
+
+def stream_row(i):
+    """Row i of pyarrow_compat's row-stream cases."""
+    return dict(symbol="" if i % 3 == 0 else f"sym-{i}" + (" héllo" if i % 2 else ""), bid=0.5 * i, ask=-0.25 * i,
+                time=1_700_000_000_000 + i, note=f"note {i}" if i % 2 == 0 else None, flag=i % 4 == 1)
+
+
+def test_pyarrow_reads_a_row_stream(folder, pycompat):
+    """One schema message, then a batch per write (1, 0, 3 and 2 rows), then the marker."""
+    path = folder / "rows.arrows"
+    run(pycompat, "row-stream-write", path)
+    with pa.memory_map(str(path)) as source:
+        reader = pa.ipc.open_stream(source)
+        assert reader.schema.equals(STREAM_SCHEMA, check_metadata=True)
+        batches = list(reader)
+    for b in batches:
+        b.validate(full=True)
+    assert [b.num_rows for b in batches] == [1, 0, 3, 2]
+    assert pa.Table.from_batches(batches, STREAM_SCHEMA).to_pylist() == [stream_row(i) for i in range(6)]
+
+
+def test_arrowpack_reads_rows_that_pyarrow_streams(folder, pycompat):
+    path = folder / "rows-pyarrow.arrows"
+    sizes = [2, 0, 1, 4]
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, STREAM_SCHEMA) as writer:
+        first = 0
+        for n in sizes:
+            writer.write_batch(pa.RecordBatch.from_pylist([stream_row(first + k) for k in range(n)], STREAM_SCHEMA))
+            first += n
+    got = run_json(pycompat, "row-stream-read", path)
+    assert got["batches"] == sizes
+    want = [stream_row(i) for i in range(sum(sizes))]
+    assert got["rows"] == [[r["symbol"], r["bid"], r["ask"], r["time"], r["note"], r["flag"]] for r in want]
+
+
+def test_a_row_stream_of_another_shape_is_refused(folder, pycompat):
+    """A column of another type is a TypeError naming the batch and the column; a schema
+    with another column count is refused when the stream is opened."""
+    path = folder / "rows-other-type.arrows"
+    schema = STREAM_SCHEMA.set(1, pa.field("bid", pa.int32(), nullable=False))
+    row = dict(stream_row(1), bid=3)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+        writer.write_batch(pa.RecordBatch.from_pylist([row], schema))
+    code, _, err = run(pycompat, "row-stream-read", path, expect_ok=False)
+    assert code == 1 and "TypeError" in err and "batch 0" in err and "column bid" in err, err
+    path = folder / "rows-other-count.arrows"
+    schema = STREAM_SCHEMA.remove(5)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+        writer.write_batch(pa.RecordBatch.from_pylist([stream_row(0)], schema))
+    code, _, err = run(pycompat, "row-stream-read", path, expect_ok=False)
+    assert code == 1 and "TypeError" in err and "5 columns" in err, err

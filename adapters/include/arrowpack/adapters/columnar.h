@@ -34,6 +34,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "arrowpack/adapters/arrow.h"
@@ -662,6 +663,39 @@ Result<std::shared_ptr<Buffer>> row_schema_metadata(const std::vector<bool>& wid
   return make(std::vector<bool>(wide.size(), false));
 }
 
+// Writes `rows` as one batch: a pass over the rows sizes the columns, `make(plan, rows)`
+// gives the buffer that holds the batch (arrow_objects::batch_stream() or batch_message()),
+// and a second pass writes every column into its body. `plan` is cleared first (a writer of
+// many batches keeps one, and its capacity).
+template <ColumnarRow T, typename Make>
+Result<std::shared_ptr<Buffer>> write_rows(std::span<const T> rows, Make&& make, ColumnPlan& plan) {
+  using Writers = RowWriters<T>;
+  typename Writers::Tuple writers;
+  const auto n = static_cast<std::int64_t>(rows.size());
+  if constexpr (Writers::kMeasures) {
+    for (std::size_t i = 0; i < rows.size(); ++i) Writers::see(writers, i, &rows[i]);
+  }
+  plan.nodes.clear();
+  plan.buffers.clear();
+  plan.wide.clear();
+  plan.body_length = 0;
+  ARROWPACK_RETURN_NOT_OK(Writers::lay_out(writers, plan, n, "column "));
+  ARROWPACK_ASSIGN_OR_RAISE(arrow_objects::BatchStream out, make(std::as_const(plan), n));
+  Writers::bind(writers, out.body, n);
+  for (std::size_t i = 0; i < rows.size(); ++i) Writers::put(writers, i, &rows[i]);
+  return std::shared_ptr<Buffer>(std::move(out.stream));
+}
+
+// The schema of T's table with 32-bit offsets for every text column: a row stream's
+// (adapters/row_stream.h), which has one schema for all its batches.
+template <typename T>
+Result<std::shared_ptr<Buffer>> narrow_schema_metadata() {
+  typename RowWriters<T>::Tuple writers;
+  ColumnPlan plan;
+  ARROWPACK_RETURN_NOT_OK(RowWriters<T>::lay_out(writers, plan, 0, "column "));
+  return row_schema_metadata<T>(plan.wide);
+}
+
 }  // namespace detail
 
 /// The IPC stream of `rows` as one table of one batch (the "data" of the columnar form), in a
@@ -674,20 +708,12 @@ Result<std::shared_ptr<Buffer>> row_schema_metadata(const std::vector<bool>& wid
 template <ColumnarRow T>
 Result<std::shared_ptr<Buffer>> columnar_stream(std::span<const T> rows, MemoryPool* pool = default_memory_pool()) {
   return catch_exceptions("writing rows as a table", [&]() -> Result<std::shared_ptr<Buffer>> {
-    using Writers = detail::RowWriters<T>;
-    typename Writers::Tuple writers;
-    const auto n = static_cast<std::int64_t>(rows.size());
-    if constexpr (Writers::kMeasures) {
-      for (std::size_t i = 0; i < rows.size(); ++i) Writers::see(writers, i, &rows[i]);
-    }
     detail::ColumnPlan plan;
-    ARROWPACK_RETURN_NOT_OK(Writers::lay_out(writers, plan, n, "column "));
-    ARROWPACK_ASSIGN_OR_RAISE(auto schema_meta, detail::row_schema_metadata<T>(plan.wide));
-    ARROWPACK_ASSIGN_OR_RAISE(
-        auto out, arrow_objects::batch_stream(*schema_meta, n, plan.nodes, plan.buffers, plan.body_length, pool));
-    Writers::bind(writers, out.body, n);
-    for (std::size_t i = 0; i < rows.size(); ++i) Writers::put(writers, i, &rows[i]);
-    return std::shared_ptr<Buffer>(std::move(out.stream));
+    auto make = [&](const detail::ColumnPlan& laid_out, std::int64_t n) -> Result<arrow_objects::BatchStream> {
+      ARROWPACK_ASSIGN_OR_RAISE(auto schema_meta, detail::row_schema_metadata<T>(laid_out.wide));
+      return arrow_objects::batch_stream(*schema_meta, n, laid_out.nodes, laid_out.buffers, laid_out.body_length, pool);
+    };
+    return detail::write_rows<T>(rows, make, plan);
   });
 }
 
@@ -699,36 +725,59 @@ Result<TablePtr> to_table(std::span<const T> rows, MemoryPool* pool = default_me
 }
 
 namespace detail {
+// A charge for reads without a budget (see charge_rows()).
+inline Status no_charge(std::int64_t) { return Status::OK(); }
+
+// TypeError unless a table (or stream) of `columns` columns has one per field.
+inline Status column_count_check(int columns, std::size_t fields) {
+  if (columns != static_cast<int>(fields)) {
+    return Status::TypeError("a table of ", columns, " columns for a row type of ", fields, " fields");
+  }
+  return Status::OK();
+}
+
+// Binds the readers of T's columns to `batch`'s columns (checking their types).
+template <ColumnarRow T>
+Status bind_rows(typename RowReaders<T>::Tuple& readers, const RecordBatch& batch) {
+  return RowReaders<T>::bind(
+      readers, [&](std::size_t k) { return batch.column(static_cast<int>(k)); }, "column ");
+}
+
+// Appends `rows` rows from the readers, bound to a batch of that length (errors number the
+// rows from the first appended).
+template <ColumnarRow T, typename A>
+Status append_rows(typename RowReaders<T>::Tuple& readers, std::int64_t rows, std::vector<T, A>& out) {
+  const auto first = static_cast<std::int64_t>(out.size());
+  for (std::int64_t i = 0; i < rows; ++i) RowReaders<T>::get(readers, static_cast<std::size_t>(i), out.emplace_back());
+  return RowReaders<T>::status(readers, first);
+}
+
+// Charges `rows` rows of T to `charge`, a Status(std::int64_t bytes) callable: the read
+// budget, or nothing.
+template <typename T, typename Charge>
+Status charge_rows(std::int64_t rows, Charge&& charge) {
+  std::int64_t bytes = 0;
+  if (__builtin_mul_overflow(rows, static_cast<std::int64_t>(sizeof(T)), &bytes)) {
+    return Status::CapacityError("a table of ", rows, " rows of ", sizeof(T), " bytes");
+  }
+  return charge(bytes);
+}
+
 // The rows of `table`. The column types are checked against T (on the first batch: every
 // batch has the table's schema) before anything is allocated, so that a table of columns
 // that cost nothing per row (nulls) cannot make it reserve; then the rows are charged to
-// `budget` when there is one.
-template <ColumnarRow T, typename A>
-Result<std::vector<T, A>> read_rows(const Table& table, const ObjectReader::Cursor* budget) {
-  constexpr std::size_t n = field_count<T>();
-  if (table.num_columns() != static_cast<int>(n)) {
-    return Status::TypeError("a table of ", table.num_columns(), " columns for a row type of ", n, " fields");
-  }
-  using Readers = RowReaders<T>;
-  typename Readers::Tuple readers;
-  auto bind = [&](const RecordBatch& batch) {
-    return Readers::bind(
-        readers, [&](std::size_t k) { return batch.column(static_cast<int>(k)); }, "column ");
-  };
-  if (table.num_batches() > 0) ARROWPACK_RETURN_NOT_OK(bind(*table.batches()[0]));
-  std::int64_t bytes = 0;
-  if (__builtin_mul_overflow(table.num_rows(), static_cast<std::int64_t>(sizeof(T)), &bytes)) {
-    return Status::CapacityError("a table of ", table.num_rows(), " rows of ", sizeof(T), " bytes");
-  }
-  if (budget != nullptr) ARROWPACK_RETURN_NOT_OK(budget->charge(bytes));
+// `charge` (see charge_rows()).
+template <ColumnarRow T, typename A, typename Charge>
+Result<std::vector<T, A>> read_rows(const Table& table, Charge&& charge) {
+  ARROWPACK_RETURN_NOT_OK(column_count_check(table.num_columns(), field_count<T>()));
+  typename RowReaders<T>::Tuple readers;
+  if (table.num_batches() > 0) ARROWPACK_RETURN_NOT_OK(bind_rows<T>(readers, *table.batches()[0]));
+  ARROWPACK_RETURN_NOT_OK(charge_rows<T>(table.num_rows(), charge));
   std::vector<T, A> out;
   out.reserve(static_cast<std::size_t>(table.num_rows()));
   for (const auto& batch : table.batches()) {
-    const auto first = static_cast<std::int64_t>(out.size());
-    ARROWPACK_RETURN_NOT_OK(bind(*batch));
-    const auto len = static_cast<std::size_t>(batch->num_rows());
-    for (std::size_t i = 0; i < len; ++i) Readers::get(readers, i, out.emplace_back());
-    ARROWPACK_RETURN_NOT_OK(Readers::status(readers, first));
+    ARROWPACK_RETURN_NOT_OK(bind_rows<T>(readers, *batch));
+    ARROWPACK_RETURN_NOT_OK(append_rows<T>(readers, batch->num_rows(), out));
   }
   return out;
 }
@@ -744,7 +793,7 @@ Result<std::vector<T, A>> read_rows(const Table& table, const ObjectReader::Curs
 template <ColumnarRow T>
 Result<std::vector<T>> rows_from_table(const Table& table) {
   return catch_exceptions("reading a table as rows",
-                          [&] { return detail::read_rows<T, std::allocator<T>>(table, nullptr); });
+                          [&] { return detail::read_rows<T, std::allocator<T>>(table, detail::no_charge); });
 }
 
 namespace detail {
@@ -761,7 +810,7 @@ Result<std::vector<T, A>> rows_from_cursor(const ObjectReader::Cursor& c) {
   ARROWPACK_ASSIGN_OR_RAISE(auto data, c.registered_data(name ? *name : arrow_objects::kTableType));
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, data.buffer());
   ARROWPACK_ASSIGN_OR_RAISE(auto table, arrow_objects::read_table(stream, c.limits()));
-  return read_rows<T, A>(*table, &c);
+  return read_rows<T, A>(*table, [&](std::int64_t bytes) { return c.charge(bytes); });
 }
 
 // A registered table or record batch object: its dict, or an opaque object (read with
@@ -784,7 +833,7 @@ inline std::optional<std::string_view> rows_object_type(const Value& v) {
 template <ColumnarRow T, typename A>
 Result<std::vector<T, A>> rows_from_value(const Value& v, std::string_view type_name) {
   ARROWPACK_ASSIGN_OR_RAISE(auto table, arrow_object_from_value<TablePtr>(v, type_name, arrow_objects::read_table));
-  return read_rows<T, A>(*table, nullptr);
+  return read_rows<T, A>(*table, no_charge);
 }
 }  // namespace detail
 

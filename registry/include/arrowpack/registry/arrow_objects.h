@@ -57,6 +57,12 @@ Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num
                                  std::span<const ipc::FieldNodeLayout> nodes,
                                  std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
                                  MemoryPool* pool = default_memory_pool());
+/// The same without the schema and the end-of-stream marker: one framed RecordBatch message
+/// and its body, which is what a stream carries for each batch after its schema message
+/// (adapters/row_stream.h writes one per batch of rows). Same checks, errors and threading.
+Result<BatchStream> batch_message(std::int64_t num_rows, std::span<const ipc::FieldNodeLayout> nodes,
+                                  std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
+                                  MemoryPool* pool = default_memory_pool());
 
 /// Reads the IPC stream of a registered object's "data" buffer. Zero-copy: the columns are
 /// slices of `stream` (and keep it alive), unless a body is misaligned, compressed or

@@ -1,0 +1,273 @@
+// Row streams: records of one type sent one batch after another (to a file, a socket, a pipe)
+// as one Arrow IPC stream, so that the schema travels once and each batch carries only its
+// record batch message and its columns.
+//
+//   struct Tick { std::string symbol; double bid, ask; std::int64_t time; };
+//   auto writer = ap::RowStreamWriter<Tick>::open(sink).value_or_throw();  // the schema
+//   writer.write(tick);                          // one batch of one row
+//   writer.write(std::span<const Tick>(ticks));  // one batch of many
+//   writer.close();                              // the end-of-stream marker
+//
+// Each batch costs its record batch message: 16 bytes per column and per buffer of metadata
+// (a W4 record {name, a, b, c, d, id} of 6 columns and 13 buffers: 408 bytes beside its 48
+// bytes of values, 456 in all). RowStreamOptions::rows_per_batch gathers that many rows
+// written one at a time into one batch (4: 150 bytes per W4 object), for a sender that can
+// wait for them; flush() sends what is gathered.
+//
+//   auto reader = ap::RowStreamReader<Tick>::open(source).value_or_throw();
+//   while (auto rows = reader.read_next().value_or_throw()) use(*rows);  // nullopt at the end
+//
+// The columns are those of the columnar form (adapters/columnar.h): one per field, in field
+// order, named by column_names<T>. Text columns are `string` (32-bit offsets): a batch with
+// more than 2^31 - 1 bytes of text in one column is refused; write fewer rows per batch.
+// Any Arrow reader reads the stream as a table (pyarrow.ipc.open_stream(...).read_all()),
+// and RowStreamReader<T> reads any IPC stream whose columns match T, such as one that
+// pyarrow's ipc.new_stream writes. The byte layout is in registry/FORMAT.md (Row streams).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "arrowpack/adapters/columnar.h"
+#include "arrowpack/core/io.h"
+#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/read_limits.h"
+
+namespace arrowpack {
+
+/// How a RowStreamWriter batches rows written one at a time.
+struct RowStreamOptions {
+  /// Rows that write(const T&) gathers before they go as one batch (at least 1). 1 sends
+  /// each row at once; more trade latency for bytes (see the top of this file).
+  std::int64_t rows_per_batch = 1;
+  /// Where the batches' buffers come from; it must outlive the writer.
+  MemoryPool* pool = default_memory_pool();
+};
+
+/// Writes rows of type T to a sink as one Arrow IPC stream (see the top of this file).
+/// Movable, not copyable; not thread-safe. The sink is shared with the caller, who closes it.
+template <ColumnarRow T>
+class RowStreamWriter {
+ public:
+  /// A writer that has written T's schema message to `sink`. Invalid for a null sink or
+  /// rows_per_batch < 1; CapacityError or OutOfMemory when the schema cannot be made; the
+  /// sink's error when it cannot be written.
+  static Result<RowStreamWriter> open(std::shared_ptr<io::OutputStream> sink, const RowStreamOptions& options = {}) {
+    if (sink == nullptr) return Status::Invalid("a row stream needs a sink");
+    if (options.rows_per_batch < 1 || options.pool == nullptr) {
+      return Status::Invalid("a row stream of ", options.rows_per_batch, " rows per batch (at least 1, and a pool)");
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto schema_meta, detail::narrow_schema_metadata<T>());
+    RowStreamWriter w(std::move(sink), options);
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t framed, ipc::framed_message_size(schema_meta->size()));
+    ARROWPACK_ASSIGN_OR_RAISE(auto message, allocate_buffer(framed, options.pool));
+    ipc::frame_message({schema_meta->data(), static_cast<std::size_t>(schema_meta->size())}, message->mutable_data());
+    ARROWPACK_RETURN_NOT_OK(w.put(message));
+    return w;
+  }
+
+  RowStreamWriter(RowStreamWriter&&) noexcept = default;
+  RowStreamWriter& operator=(RowStreamWriter&&) noexcept = default;
+
+  /// Writes the gathered rows (if any) as one batch, then `rows` as one record batch (an
+  /// empty span writes a batch of no rows). Invalid for text that is not UTF-8 (naming the
+  /// column and the row) and after close(); CapacityError for more than 2^31 - 1 bytes of
+  /// text in one column; OutOfMemory from the pool (or for an exception thrown while
+  /// writing); the sink's error. A batch refused before the sink is called leaves the stream
+  /// as it was.
+  Status write(std::span<const T> rows) {
+    if (closed_) return Status::Invalid("a row stream written after close()");
+    ARROWPACK_RETURN_NOT_OK(send_gathered());
+    return send(rows);
+  }
+  /// Gathers `row` (a copy); when rows_per_batch rows are gathered they go as one batch (at
+  /// once, by default). The errors of write(std::span) when a batch goes; Invalid after
+  /// close(). A refused batch is dropped (the rows gathered before it with it).
+  Status write(const T& row) {
+    if (closed_) return Status::Invalid("a row stream written after close()");
+    if (rows_per_batch_ == 1) return send(std::span<const T>(&row, 1));
+    ARROWPACK_RETURN_NOT_OK(catch_exceptions("gathering a row of a row stream", [&] {
+      gathered_.push_back(row);
+      return Status::OK();
+    }));
+    if (static_cast<std::int64_t>(gathered_.size()) < rows_per_batch_) return Status::OK();
+    return send_gathered();
+  }
+
+  /// Sends the gathered rows as one batch (nothing when none are), then flushes the sink.
+  /// The errors of write(std::span).
+  Status flush() {
+    if (closed_) return Status::Invalid("a row stream flushed after close()");
+    ARROWPACK_RETURN_NOT_OK(send_gathered());
+    return sink_->flush();
+  }
+
+  /// Sends the gathered rows, then writes the end-of-stream marker, once (later calls do
+  /// nothing); the errors of write(std::span). The sink stays open. A writer destroyed
+  /// without close() drops the gathered rows and leaves a stream without the marker, which
+  /// readers accept as ended.
+  Status close() {
+    if (closed_) return Status::OK();
+    ARROWPACK_RETURN_NOT_OK(send_gathered());
+    std::uint8_t marker[ipc::kEndOfStreamBytes];
+    ipc::end_of_stream_marker(marker);
+    ARROWPACK_RETURN_NOT_OK(sink_->write(marker, ipc::kEndOfStreamBytes));
+    bytes_ += ipc::kEndOfStreamBytes;
+    closed_ = true;
+    return Status::OK();
+  }
+
+  /// Bytes written to the sink so far: the schema message, the batches, the marker.
+  std::int64_t bytes_written() const { return bytes_; }
+  /// Record batches written so far.
+  std::int64_t batches_written() const { return batches_; }
+
+ private:
+  RowStreamWriter(std::shared_ptr<io::OutputStream> sink, const RowStreamOptions& options)
+      : sink_(std::move(sink)), pool_(options.pool), rows_per_batch_(options.rows_per_batch) {}
+
+  // `rows` as one batch.
+  Status send(std::span<const T> rows) {
+    return catch_exceptions("writing rows to a row stream", [&]() -> Status {
+      auto make = [&](const detail::ColumnPlan& plan, std::int64_t n) -> Result<arrow_objects::BatchStream> {
+        for (std::size_t k = 0; k < plan.wide.size(); ++k) {
+          if (plan.wide[k]) {
+            return Status::CapacityError(
+                "a batch of ", n, " rows with more than 2^31 - 1 bytes of text in text column ", k,
+                " of a row stream (its schema has 32-bit offsets): write fewer rows per batch");
+          }
+        }
+        return arrow_objects::batch_message(n, plan.nodes, plan.buffers, plan.body_length, pool_);
+      };
+      ARROWPACK_ASSIGN_OR_RAISE(auto message, detail::write_rows<T>(rows, make, plan_));
+      ARROWPACK_RETURN_NOT_OK(put(message));
+      ++batches_;
+      return Status::OK();
+    });
+  }
+  Status send_gathered() {
+    if (gathered_.empty()) return Status::OK();
+    Status st = send(gathered_);
+    gathered_.clear();
+    return st;
+  }
+  Status put(const std::shared_ptr<Buffer>& bytes) {
+    ARROWPACK_RETURN_NOT_OK(sink_->write(bytes));
+    bytes_ += bytes->size();
+    return Status::OK();
+  }
+
+  std::shared_ptr<io::OutputStream> sink_;
+  MemoryPool* pool_;
+  std::int64_t rows_per_batch_;
+  std::vector<T> gathered_;
+  detail::ColumnPlan plan_;  // kept between batches for its capacity
+  std::int64_t bytes_ = 0;
+  std::int64_t batches_ = 0;
+  bool closed_ = false;
+};
+
+/// Reads rows of type T from an Arrow IPC stream, one batch at a time (see the top of this
+/// file). Movable, not copyable; not thread-safe. Every batch is validated in full (unless
+/// options.validation says otherwise) and its columns are checked against T before any row
+/// is made; the rows of all batches together are charged to the decoded-bytes budget of
+/// options.limits (ReadLimits), against the bytes read from the source.
+template <ColumnarRow T>
+class RowStreamReader {
+ public:
+  /// A reader that has read the schema message of `source`. The errors of
+  /// ipc::StreamReader::open(); TypeError when the schema's column count is not T's field
+  /// count.
+  static Result<RowStreamReader> open(std::shared_ptr<io::InputStream> source,
+                                      const ipc::IpcReadOptions& options = {}) {
+    if (source == nullptr) return Status::Invalid("a row stream needs a source");
+    auto start = source->tell();
+    ARROWPACK_ASSIGN_OR_RAISE(auto reader, ipc::StreamReader::open(source, options));
+    ARROWPACK_RETURN_NOT_OK(detail::column_count_check(reader->schema()->num_fields(), detail::field_count<T>())
+                                .with_context("a row stream"));
+    return RowStreamReader(std::move(source), std::move(reader), options.limits, start.ok() ? *start : 0);
+  }
+  /// Reads a stream held in `buffer`; the rows are copies (the buffer need not outlive them).
+  static Result<RowStreamReader> open(std::shared_ptr<Buffer> buffer, const ipc::IpcReadOptions& options = {}) {
+    if (buffer == nullptr) return Status::Invalid("a row stream needs a buffer");
+    return open(std::make_shared<io::BufferReader>(std::move(buffer)), options);
+  }
+
+  RowStreamReader(RowStreamReader&&) noexcept = default;
+  RowStreamReader& operator=(RowStreamReader&&) noexcept = default;
+
+  /// The rows of the next batch; std::nullopt at the end of the stream (the end-of-stream
+  /// marker, or the source's end). The errors of ipc::StreamReader::read_next_batch();
+  /// TypeError for a column whose type does not match its field, or a null in a field that
+  /// is not std::optional (naming the batch, the column and the row); CapacityError beyond
+  /// the decoded-bytes budget; OutOfMemory for an exception thrown while reading.
+  Result<std::optional<std::vector<T>>> read_next() {
+    return catch_exceptions("reading a row stream", [&]() -> Result<std::optional<std::vector<T>>> {
+      ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader_->read_next_batch());
+      if (batch == nullptr) return std::optional<std::vector<T>>();
+      count_input();
+      std::vector<T> rows;
+      ARROWPACK_RETURN_NOT_OK(append(*batch, rows).with_context("batch " + std::to_string(batches_)));
+      ++batches_;
+      return std::optional<std::vector<T>>(std::move(rows));
+    });
+  }
+
+  /// Every remaining row, in order (read_next() until the end). Its errors.
+  Result<std::vector<T>> read_all() {
+    return catch_exceptions("reading a row stream", [&]() -> Result<std::vector<T>> {
+      std::vector<T> rows;
+      while (true) {
+        ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader_->read_next_batch());
+        if (batch == nullptr) return rows;
+        count_input();
+        ARROWPACK_RETURN_NOT_OK(append(*batch, rows).with_context("batch " + std::to_string(batches_)));
+        ++batches_;
+      }
+    });
+  }
+
+  /// The stream's schema (shared with the underlying IPC reader).
+  const SchemaPtr& schema() const { return reader_->schema(); }
+  /// Record batches read so far.
+  std::int64_t batches_read() const { return batches_; }
+
+ private:
+  RowStreamReader(std::shared_ptr<io::InputStream> source, std::shared_ptr<ipc::StreamReader> reader,
+                  const ReadLimits& limits, std::int64_t start)
+      : source_(std::move(source)),
+        reader_(std::move(reader)),
+        budget_(std::make_unique<ReadBudget>(limits)),
+        counted_(start) {}
+
+  // Adds what the source has given since the last count to the budget's input.
+  void count_input() {
+    auto at = source_->tell();
+    if (at.ok() && *at > counted_) {
+      budget_->add_input(*at - counted_);
+      counted_ = *at;
+    }
+  }
+  Status append(const RecordBatch& batch, std::vector<T>& rows) {
+    typename detail::RowReaders<T>::Tuple readers;
+    ARROWPACK_RETURN_NOT_OK(detail::bind_rows<T>(readers, batch));
+    ARROWPACK_RETURN_NOT_OK(detail::charge_rows<T>(
+        batch.num_rows(), [&](std::int64_t bytes) { return budget_->charge(bytes, "the rows of a row stream"); }));
+    const std::size_t need = rows.size() + static_cast<std::size_t>(batch.num_rows());
+    if (need > rows.capacity()) rows.reserve(std::max(need, 2 * rows.capacity()));  // amortised over batches
+    return detail::append_rows<T>(readers, batch.num_rows(), rows);
+  }
+
+  std::shared_ptr<io::InputStream> source_;
+  std::shared_ptr<ipc::StreamReader> reader_;
+  std::unique_ptr<ReadBudget> budget_;  // a ReadBudget does not move: held by pointer
+  std::int64_t counted_ = 0;
+  std::int64_t batches_ = 0;
+};
+
+}  // namespace arrowpack
