@@ -153,7 +153,7 @@ void row_stream_op(RowPipe& p, std::int64_t rows_per_batch, Sink& s) {
   const auto before = p.writer.bytes_written();
   check(p.writer.write(one_record()));
   if (++p.written % rows_per_batch != 0) return;
-  auto back = check(p.reader.read_next());
+  auto back = check(p.reader.read_next_batch());
   s.bytes = (p.writer.bytes_written() - before) / rows_per_batch;
   s.checksum += back->at(0).id + static_cast<std::int64_t>(back->size());
 }

@@ -65,7 +65,7 @@ int receive(int fd) {
   auto source = std::make_shared<ap::io::FdInputStream>(fd, /*owns_fd=*/true);
   auto reader = ap::RowStreamReader<Tick>::open(source).value_or_throw();
   int received = 0;
-  while (auto batch = reader.read_next().value_or_throw()) {
+  while (auto batch = reader.read_next_batch().value_or_throw()) {
     for (const Tick& t : *batch) {
       if (!(t == tick(received))) {
         std::cerr << "receiver: tick " << received << " differs from what was sent\n";

@@ -22,7 +22,7 @@ void read_rows(const std::shared_ptr<ap::Buffer>& bytes, bool batch_by_batch) {
     return;
   }
   while (true) {
-    auto batch = reader->read_next();
+    auto batch = reader->read_next_batch();
     if (!batch.ok() || !batch->has_value()) return;
   }
 }

@@ -85,7 +85,7 @@ ap::Status row_stream_read(const std::string& path) {
   ARROWPACK_ASSIGN_OR_RAISE(auto reader, ap::RowStreamReader<StreamRow>::open(bytes));
   json batches = json::array(), rows = json::array();
   while (true) {
-    ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader.read_next());
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader.read_next_batch());
     if (!batch) break;
     batches.push_back(batch->size());
     for (const auto& r : *batch) {

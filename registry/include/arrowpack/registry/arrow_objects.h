@@ -48,11 +48,13 @@ Status write_table_object(ObjectWriter& writer, std::shared_ptr<Buffer> stream);
 /// (or whose null count exceeds its length), a body length or buffer offset that is not a
 /// multiple of 8, or a buffer outside the body; CapacityError for
 /// metadata too large to frame; OutOfMemory from the pool. Thread-safe (the metadata comes
-/// from ipc::record_batch_metadata(), whose state is per thread).
+/// from ipc::record_batch_metadata(), whose state is per thread). BatchStream is what both
+/// give: the new buffer, and where its body starts.
 struct BatchStream {
   std::shared_ptr<MutableBuffer> stream;
   std::uint8_t* body = nullptr;
 };
+/// The whole stream of one batch, as described above.
 Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num_rows,
                                  std::span<const ipc::FieldNodeLayout> nodes,
                                  std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
