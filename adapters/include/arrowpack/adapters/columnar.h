@@ -686,14 +686,21 @@ Result<std::shared_ptr<Buffer>> write_rows(std::span<const T> rows, Make&& make,
   return std::shared_ptr<Buffer>(std::move(out.stream));
 }
 
+// The layout of a batch of no rows of T: its field nodes (the columns, and the members of
+// struct columns) and its text columns, all narrow.
+template <typename T>
+ColumnPlan empty_plan() {
+  typename RowWriters<T>::Tuple writers;
+  ColumnPlan plan;
+  (void)RowWriters<T>::lay_out(writers, plan, 0, "column ");  // no rows: nothing to refuse
+  return plan;
+}
+
 // The schema of T's table with 32-bit offsets for every text column: a row stream's
 // (adapters/row_stream.h), which has one schema for all its batches.
 template <typename T>
 Result<std::shared_ptr<Buffer>> narrow_schema_metadata() {
-  typename RowWriters<T>::Tuple writers;
-  ColumnPlan plan;
-  ARROWPACK_RETURN_NOT_OK(RowWriters<T>::lay_out(writers, plan, 0, "column "));
-  return row_schema_metadata<T>(plan.wide);
+  return row_schema_metadata<T>(empty_plan<T>().wide);
 }
 
 }  // namespace detail

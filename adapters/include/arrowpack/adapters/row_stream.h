@@ -115,11 +115,11 @@ class RowStreamWriter {
   }
 
   /// Sends the gathered rows, writes the end-of-stream marker and flushes the sink, once
-  /// (later calls do nothing). The errors of write(std::span), and the sink's. The sink stays
-  /// open. A writer destroyed without close() drops the gathered rows and leaves a stream
+  /// (later calls return what the first did, when the sink failed, or OK). The errors of write(std::span), and the
+  /// sink's. The sink stays open. A writer destroyed without close() drops the gathered rows and leaves a stream
   /// without the marker, which readers take as ended after the last whole batch.
   Status close() {
-    if (closed_) return Status::OK();
+    if (closed_) return broken_;  // OK, or the sink's error that the marker met
     ARROWPACK_RETURN_NOT_OK(usable("closed"));
     ARROWPACK_RETURN_NOT_OK(send_gathered());
     closed_ = true;  // a failure below is the sink's, kept in broken_
@@ -237,37 +237,26 @@ class RowStreamReader {
   /// and the row); CapacityError beyond the decoded-bytes budget; OutOfMemory for an
   /// exception thrown while reading; Invalid on a moved-from reader.
   Result<std::optional<std::vector<T>>> read_next_batch() {
-    ARROWPACK_RETURN_NOT_OK(usable());
-    auto out = catch_exceptions("reading a row stream", [&]() -> Result<std::optional<std::vector<T>>> {
-      ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader_->read_next_batch());
-      if (batch == nullptr) return std::optional<std::vector<T>>();
-      ReadBudget budget(limits_, take_input());  // this batch's rows, against its bytes
+    return sticky([&]() -> Result<std::optional<std::vector<T>>> {
+      ReadBudget budget(limits_);  // this batch's rows, against its bytes
       std::vector<T> rows;
-      ARROWPACK_RETURN_NOT_OK(append(*batch, rows, budget).with_context("batch " + std::to_string(batches_)));
-      ++batches_;
+      ARROWPACK_ASSIGN_OR_RAISE(const bool more, read_into(rows, budget));
+      if (!more) return std::optional<std::vector<T>>();
       return std::optional<std::vector<T>>(std::move(rows));
     });
-    if (!out.ok()) failed_ = out.status();
-    return out;
   }
 
   /// Every remaining row, in order (batch after batch until the end), charged together. The
   /// errors of read_next_batch().
   Result<std::vector<T>> read_all() {
-    ARROWPACK_RETURN_NOT_OK(usable());
-    auto out = catch_exceptions("reading a row stream", [&]() -> Result<std::vector<T>> {
+    return sticky([&]() -> Result<std::vector<T>> {
       ReadBudget budget(limits_);
       std::vector<T> rows;
       while (true) {
-        ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader_->read_next_batch());
-        if (batch == nullptr) return rows;
-        budget.add_input(take_input());
-        ARROWPACK_RETURN_NOT_OK(append(*batch, rows, budget).with_context("batch " + std::to_string(batches_)));
-        ++batches_;
+        ARROWPACK_ASSIGN_OR_RAISE(const bool more, read_into(rows, budget));
+        if (!more) return rows;
       }
     });
-    if (!out.ok()) failed_ = out.status();
-    return out;
   }
 
   /// The stream's schema (shared with the underlying IPC reader); null on a moved-from reader.
@@ -284,8 +273,15 @@ class RowStreamReader {
       : source_(std::move(source)), reader_(std::move(reader)), limits_(limits), counted_(start) {}
 
   // The column types of `schema` against T's fields, through empty columns of those types.
+  // A schema of more types than T's columns have (nested ones included) cannot match: it is
+  // refused before any column is built, so the check costs at most T's size.
   static Status check_schema(const SchemaPtr& schema) {
     ARROWPACK_RETURN_NOT_OK(detail::column_count_check(schema->num_fields(), detail::field_count<T>()));
+    static const auto kNodes = static_cast<std::int64_t>(detail::empty_plan<T>().nodes.size());
+    std::int64_t nodes = 0;
+    for (const auto& field : schema->fields()) {
+      ARROWPACK_RETURN_NOT_OK(count_nodes(*field->type(), kNodes, &nodes));
+    }
     std::vector<Array> columns;
     for (int i = 0; i < schema->num_fields(); ++i) {
       const DataTypePtr& type = schema->field(i)->type();
@@ -301,9 +297,38 @@ class RowStreamReader {
     return detail::bind_rows<T>(readers, *batch);
   }
 
-  Status usable() const {
+  // Adds `type`'s nodes (itself and its children's) to `*nodes`; TypeError beyond `limit`
+  // or for a dictionary, which no row field reads.
+  static Status count_nodes(const DataType& type, std::int64_t limit, std::int64_t* nodes) {
+    if (type.id() == TypeId::kDictionary) {
+      return Status::TypeError("a dictionary column (", type.to_string(), "), which no row field reads");
+    }
+    if (++*nodes > limit) {
+      return Status::TypeError("a schema of more nested columns than the row type's ", limit);
+    }
+    for (const auto& child : type.fields()) ARROWPACK_RETURN_NOT_OK(count_nodes(*child->type(), limit, nodes));
+    return Status::OK();
+  }
+
+  // Runs one read unless an earlier one failed; keeps its error (the source may then stand
+  // inside a message).
+  template <typename F>
+  auto sticky(F&& read) -> decltype(read()) {
     if (reader_ == nullptr) return Status::Invalid("a moved-from row stream reader");
-    return failed_;
+    if (!failed_.ok()) return failed_;
+    auto out = catch_exceptions("reading a row stream", read);
+    if (!out.ok()) failed_ = out.status();
+    return out;
+  }
+  // Appends the rows of the next batch to `rows`, adding the bytes it took to `budget`'s
+  // input and charging what `rows` grows by; false at the end of the stream.
+  Result<bool> read_into(std::vector<T>& rows, ReadBudget& budget) {
+    ARROWPACK_ASSIGN_OR_RAISE(auto batch, reader_->read_next_batch());
+    if (batch == nullptr) return false;
+    budget.add_input(take_input());
+    ARROWPACK_RETURN_NOT_OK(append(*batch, rows, budget).with_context("batch " + std::to_string(batches_)));
+    ++batches_;
+    return true;
   }
   // The bytes the source gave since the last call (0 when tell() fails).
   std::int64_t take_input() {
