@@ -4,9 +4,14 @@
 #include <cstring>
 #include <limits>
 
-#include "bit_util_internal.h"
+#include "arrowpack/core/util.h"
 
 namespace arrowpack::internal {
+
+using util::bytes_for_bits;
+using util::clear_bit;
+using util::get_bit;
+using util::set_bit;
 
 namespace {
 

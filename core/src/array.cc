@@ -7,102 +7,12 @@
 #include <vector>
 
 #include "array_internal.h"
-#include "bit_util_internal.h"
+#include "arrowpack/core/util.h"
 
 namespace arrowpack {
 
-using internal::bytes_for_bits;
-using internal::get_bit;
-
-namespace internal {
-
-void copy_bits(const std::uint8_t* src, std::int64_t src_offset, std::int64_t length, std::uint8_t* dst) {
-  if (length <= 0) return;
-  if ((src_offset & 7) == 0) {
-    std::memcpy(dst, src + (src_offset >> 3), static_cast<std::size_t>(bytes_for_bits(length)));
-  } else {
-    std::memset(dst, 0, static_cast<std::size_t>(bytes_for_bits(length)));
-    for (std::int64_t i = 0; i < length; ++i) {
-      if (get_bit(src, src_offset + i)) set_bit(dst, i);
-    }
-  }
-  // Bits past `length` in the last byte must be zero so the output is deterministic.
-  if (length & 7) dst[length >> 3] &= static_cast<std::uint8_t>((1u << (length & 7)) - 1);
-}
-
-namespace {
-// Whether s[0, n) is all ASCII: eight bytes at a time, the tail as one overlapping word.
-bool is_ascii(const std::uint8_t* s, std::int64_t n) {
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  if (n < 8) {
-    std::uint8_t any = 0;
-    for (std::int64_t i = 0; i < n; ++i) any |= s[i];
-    return (any & 0x80) == 0;
-  }
-  std::uint64_t any = 0, w;
-  std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::memcpy(&w, s + i, 8);
-    any |= w;
-  }
-  std::memcpy(&w, s + n - 8, 8);
-  return ((any | w) & kHigh) == 0;
-}
-}  // namespace
-
-bool is_valid_utf8(const std::uint8_t* s, std::int64_t n) {
-  if (is_ascii(s, n)) return true;  // the common case, without the decoder below
-  std::int64_t i = 0;
-  while (i < n) {
-    // Fast path over ASCII, eight bytes at a time.
-    if (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, s + i, 8);
-      if ((w & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const std::uint8_t c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int extra;
-    std::uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= n) return false;  // truncated sequence
-    for (int k = 1; k <= extra; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    // Reject overlong forms, surrogates and code points past U+10FFFF.
-    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
-
-}  // namespace internal
-
-bool is_valid_utf8(std::string_view text) {
-  return internal::is_valid_utf8(reinterpret_cast<const std::uint8_t*>(text.data()),
-                                 static_cast<std::int64_t>(text.size()));
-}
+using util::bytes_for_bits;
+using util::get_bit;
 
 std::int64_t count_nulls(const std::uint8_t* bitmap, std::int64_t offset, std::int64_t length) {
   if (bitmap == nullptr || length <= 0) return 0;
@@ -137,402 +47,14 @@ int num_buffer_slots(const DataType& type) {
   }
 }
 
+using internal::has_validity_slot;
+using internal::load_run_end;
+using internal::load_view;
+using internal::offset_width;
+using internal::read_offset;
+using internal::View;
+
 namespace {
-
-bool has_validity_slot(TypeId id) {
-  return id != TypeId::kNull && id != TypeId::kSparseUnion && id != TypeId::kDenseUnion && id != TypeId::kRunEndEncoded;
-}
-
-// A 16-byte binary view: length, then the bytes inline (<= 12) or prefix, buffer, offset.
-struct View {
-  std::int32_t length;
-  std::int32_t buffer;
-  std::int32_t offset;
-  const std::uint8_t* raw;
-};
-View load_view(const ArrayData& d, std::int64_t i) {
-  View v;
-  v.raw = d.buffers[1]->data() + (d.offset + i) * 16;
-  std::memcpy(&v.length, v.raw, 4);
-  std::memcpy(&v.buffer, v.raw + 8, 4);
-  std::memcpy(&v.offset, v.raw + 12, 4);
-  return v;
-}
-
-std::int64_t load_run_end(const ArrayData& run_ends, std::int64_t k) {
-  const std::uint8_t* p = run_ends.buffers[1]->data();
-  const std::int64_t at = run_ends.offset + k;
-  switch (run_ends.type->id()) {
-    case TypeId::kInt16: {
-      std::int16_t v;
-      std::memcpy(&v, p + at * 2, 2);
-      return v;
-    }
-    case TypeId::kInt32: {
-      std::int32_t v;
-      std::memcpy(&v, p + at * 4, 4);
-      return v;
-    }
-    default: {
-      std::int64_t v;
-      std::memcpy(&v, p + at * 8, 8);
-      return v;
-    }
-  }
-}
-
-std::int64_t offset_width(const DataType& t) { return t.has_large_offsets() ? 8 : 4; }
-
-std::int64_t read_offset(const ArrayData& d, std::int64_t i) {
-  const std::uint8_t* p = d.buffers[1]->data();
-  if (d.type->has_large_offsets()) {
-    std::int64_t v;
-    std::memcpy(&v, p + (d.offset + i) * 8, 8);
-    return v;
-  }
-  std::int32_t v;
-  std::memcpy(&v, p + (d.offset + i) * 4, 4);
-  return v;
-}
-
-Status check_buffer(const ArrayData& d, int slot, std::int64_t need, const char* what) {
-  const auto& b = d.buffers[slot];
-  const std::int64_t have = b ? b->size() : 0;
-  if (have < need) {
-    return Status::Invalid(d.type->to_string(), " array of length ", d.length, " at offset ", d.offset, " needs ", need,
-                           " bytes of ", what, ", buffer has ", have);
-  }
-  return Status::OK();
-}
-
-// How much validate_data checks: sizes only, everything, or everything but the values of
-// dictionaries (which the IPC reader checked when it read them).
-enum Check : int { kBasic = 0, kFull = 1, kFullDictionariesChecked = 2 };
-
-Status validate_data(const ArrayData& d, Check full, int depth);
-
-Status validate_children(const ArrayData& d, Check full, int depth) {
-  for (std::size_t j = 0; j < d.children.size(); ++j) {
-    Status s = validate_data(*d.children[j], full, depth + 1);
-    if (!s.ok()) return s.with_context("child '" + d.type->field(static_cast<int>(j))->name() + "'");
-  }
-  return Status::OK();
-}
-
-Status validate_offsets(const ArrayData& d, std::int64_t limit, const char* limit_name, bool full) {
-  if (d.length == 0) return Status::OK();  // producers may omit offsets for empty arrays
-  std::int64_t need;
-  if (internal::mul_overflows(d.offset + d.length + 1, offset_width(*d.type), &need)) {
-    return Status::Invalid("offsets size overflows");
-  }
-  ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, need, "offsets"));
-  const std::int64_t first = read_offset(d, 0);
-  const std::int64_t last = read_offset(d, d.length);
-  if (first < 0 || last < first || last > limit) {
-    return Status::Invalid(d.type->to_string(), " offsets run from ", first, " to ", last, ", outside the ", limit, " ",
-                           limit_name);
-  }
-  if (full) {
-    std::int64_t prev = first;
-    for (std::int64_t i = 1; i <= d.length; ++i) {
-      const std::int64_t cur = read_offset(d, i);
-      if (cur < prev || cur > limit) {
-        return Status::Invalid(d.type->to_string(), " offset ", i, " is ", cur, " after ", prev,
-                               ": offsets must be non-decreasing and <= ", limit);
-      }
-      prev = cur;
-    }
-  }
-  return Status::OK();
-}
-
-Status validate_data(const ArrayData& d, Check full, int depth) {
-  if (depth > 1024) return Status::CapacityError("array nesting deeper than 1024 levels");
-  if (!d.type) return Status::Invalid("array without a type");
-  const DataType& t = *d.type;
-  if (d.length < 0) return Status::Invalid("negative array length ", d.length);
-  if (d.offset < 0) return Status::Invalid("negative array offset ", d.offset);
-  std::int64_t end;
-  if (internal::add_overflows(d.offset, d.length, &end) || end > (std::int64_t{1} << 56)) {
-    return Status::Invalid("array offset + length too large");
-  }
-  const bool variadic = t.is_binary_view() && d.buffers.size() > 2;
-  if (static_cast<int>(d.buffers.size()) != num_buffer_slots(t) && !variadic) {
-    return Status::Invalid(t.to_string(), " array has ", d.buffers.size(), " buffers, expected ", num_buffer_slots(t));
-  }
-  if (static_cast<int>(d.children.size()) != t.num_fields()) {
-    return Status::Invalid(t.to_string(), " array has ", d.children.size(), " children, its type has ", t.num_fields());
-  }
-  for (std::size_t j = 0; j < d.children.size(); ++j) {
-    if (!d.children[j]) return Status::Invalid("missing child ", j);
-    if (!d.children[j]->type->equals(*t.field(static_cast<int>(j))->type())) {
-      return Status::TypeError("child ", j, " has type ", d.children[j]->type->to_string(), ", expected ",
-                               t.field(static_cast<int>(j))->type()->to_string());
-    }
-  }
-  if (d.null_count < 0 || d.null_count > d.length) {
-    return Status::Invalid("null count ", d.null_count, " outside [0, ", d.length, "]");
-  }
-  if (t.id() == TypeId::kNull) {
-    if (d.null_count != d.length) return Status::Invalid("null array with a non-null value");
-    return Status::OK();
-  }
-  if (d.length > 0) {
-    // Every slot but the validity bitmap must hold a buffer, even an empty one.
-    for (std::size_t slot = 1; slot < d.buffers.size(); ++slot) {
-      if (!d.buffers[slot]) {
-        return Status::Invalid(t.to_string(), " array of length ", d.length, " is missing buffer ", slot);
-      }
-    }
-  }
-  if (has_validity_slot(t.id())) {
-    if (d.buffers[0]) {
-      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 0, bytes_for_bits(end), "validity bitmap"));
-      if (full) {
-        const std::int64_t nulls = count_nulls(d.buffers[0]->data(), d.offset, d.length);
-        if (nulls != d.null_count) {
-          return Status::Invalid("null count ", d.null_count, " does not match the ", nulls,
-                                 " nulls of the validity bitmap");
-        }
-      }
-    } else if (d.null_count != 0) {
-      return Status::Invalid("null count ", d.null_count, " without a validity bitmap");
-    }
-  } else if (d.buffers[0] && t.is_union()) {
-    return Status::Invalid("union arrays have no validity bitmap");
-  }
-
-  switch (t.id()) {
-    case TypeId::kBool: return check_buffer(d, 1, bytes_for_bits(end), "values");
-    case TypeId::kString:
-    case TypeId::kLargeString:
-    case TypeId::kBinary:
-    case TypeId::kLargeBinary: {
-      const std::int64_t data_size = d.buffers[2] ? d.buffers[2]->size() : 0;
-      ARROWPACK_RETURN_NOT_OK(validate_offsets(d, data_size, "bytes of data", full));
-      if (full && t.is_string() && d.length > 0) {
-        const std::uint8_t* bytes = d.buffers[2] ? d.buffers[2]->data() : nullptr;
-        const std::uint8_t* validity = d.buffers[0] ? d.buffers[0]->data() : nullptr;
-        for (std::int64_t i = 0; i < d.length; ++i) {
-          if (validity && !get_bit(validity, d.offset + i)) continue;
-          const std::int64_t a = read_offset(d, i);
-          const std::int64_t b = read_offset(d, i + 1);
-          if (!internal::is_valid_utf8(bytes + a, b - a)) {
-            return Status::Invalid("string value ", i, " is not valid UTF-8");
-          }
-        }
-      }
-      return Status::OK();
-    }
-    case TypeId::kList:
-    case TypeId::kLargeList:
-    case TypeId::kMap: {
-      if (t.id() == TypeId::kMap) {
-        const auto& entries = t.field(0)->type();
-        if (entries->id() != TypeId::kStruct || entries->num_fields() != 2) {
-          return Status::TypeError("map entries must be a struct of two fields");
-        }
-      }
-      ARROWPACK_RETURN_NOT_OK(validate_offsets(d, d.children[0]->length, "child values", full));
-      return validate_children(d, full, depth);
-    }
-    case TypeId::kFixedSizeList: {
-      std::int64_t need;
-      if (internal::mul_overflows(end, t.fixed_size(), &need)) {
-        return Status::Invalid("fixed_size_list length overflows");
-      }
-      if (d.children[0]->length < need) {
-        return Status::Invalid("fixed_size_list child has ", d.children[0]->length, " values, needs ", need);
-      }
-      return validate_children(d, full, depth);
-    }
-    case TypeId::kStruct:
-      for (const auto& c : d.children) {
-        if (c->length < end) {
-          return Status::Invalid("struct child of length ", c->length, " shorter than ", end);
-        }
-      }
-      return validate_children(d, full, depth);
-    case TypeId::kSparseUnion:
-    case TypeId::kDenseUnion: {
-      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, end, "type ids"));
-      const bool dense = t.id() == TypeId::kDenseUnion;
-      if (dense) {
-        ARROWPACK_RETURN_NOT_OK(check_buffer(d, 2, end * 4, "offsets"));
-      } else {
-        for (const auto& c : d.children) {
-          if (c->length < end) {
-            return Status::Invalid("sparse union child of length ", c->length, " shorter than ", end);
-          }
-        }
-      }
-      if (full) {
-        const auto* codes = reinterpret_cast<const std::int8_t*>(d.buffers[1]->data());
-        for (std::int64_t i = 0; i < d.length; ++i) {
-          const std::int8_t code = codes[d.offset + i];
-          const int child = t.child_index_for_code(code);
-          if (child < 0) {
-            return Status::Invalid("union slot ", i, " has type code ", int{code}, ", which the type does not declare");
-          }
-          if (dense) {
-            std::int32_t off;
-            std::memcpy(&off, d.buffers[2]->data() + (d.offset + i) * 4, 4);
-            if (off < 0 || off >= d.children[child]->length) {
-              return Status::Invalid("dense union slot ", i, " points at ", off, " in a child of length ",
-                                     d.children[child]->length);
-            }
-          }
-        }
-      }
-      return validate_children(d, full, depth);
-    }
-    case TypeId::kBinaryView:
-    case TypeId::kStringView: {
-      std::int64_t need;
-      if (internal::mul_overflows(end, 16, &need)) return Status::Invalid("view buffer size overflows");
-      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, need, "views"));
-      const auto data_buffers = static_cast<std::int64_t>(d.buffers.size()) - 2;
-      for (std::int64_t k = 0; k < data_buffers; ++k) {
-        if (!d.buffers[2 + k]) return Status::Invalid(t.to_string(), " array is missing data buffer ", k);
-      }
-      if (!full) return Status::OK();
-      const std::uint8_t* validity = d.buffers[0] ? d.buffers[0]->data() : nullptr;
-      // Views may overlap (that is their point), so checking each one's UTF-8 could scan the
-      // same bytes without end. A data buffer that is valid UTF-8 as a whole is checked once;
-      // then a view is valid when it starts and ends on character boundaries. Views into
-      // other buffers are checked one by one, within a bound on the bytes scanned.
-      std::vector<std::int8_t> whole_valid(static_cast<std::size_t>(data_buffers), -1);
-      std::int64_t data_bytes = 0;
-      for (std::int64_t k = 0; k < data_buffers; ++k) data_bytes += d.buffers[2 + k]->size();
-      const std::int64_t scan_limit = 8 * data_bytes + (std::int64_t{1} << 20);
-      std::int64_t scanned = 0;
-      auto continuation = [](std::uint8_t c) { return (c & 0xC0) == 0x80; };
-      for (std::int64_t i = 0; i < d.length; ++i) {
-        if (validity && !get_bit(validity, d.offset + i)) continue;
-        const View v = load_view(d, i);
-        if (v.length < 0) return Status::Invalid("view ", i, " has negative length ", v.length);
-        const std::uint8_t* bytes = v.raw + 4;
-        if (v.length > 12) {
-          if (v.buffer < 0 || v.buffer >= data_buffers) {
-            return Status::Invalid("view ", i, " points at data buffer ", v.buffer, " of ", data_buffers);
-          }
-          const std::int64_t size = d.buffers[2 + v.buffer]->size();
-          if (v.offset < 0 || v.offset > size || v.length > size - v.offset) {
-            return Status::Invalid("view ", i, " [offset ", v.offset, ", length ", v.length,
-                                   "] lies outside its data buffer of ", size, " bytes");
-          }
-          bytes = d.buffers[2 + v.buffer]->data() + v.offset;
-          if (std::memcmp(bytes, v.raw + 4, 4) != 0) {
-            return Status::Invalid("view ", i, " has a prefix that differs from its data");
-          }
-        }
-        if (t.id() != TypeId::kStringView) continue;
-        if (v.length > 12) {
-          const Buffer& data = *d.buffers[2 + v.buffer];
-          auto& state = whole_valid[static_cast<std::size_t>(v.buffer)];
-          if (state < 0) state = internal::is_valid_utf8(data.data(), data.size()) ? 1 : 0;
-          if (state == 1) {
-            const bool ends_well = v.offset + v.length == data.size() || !continuation(bytes[v.length]);
-            if (continuation(bytes[0]) || !ends_well) {
-              return Status::Invalid("string value ", i, " is not valid UTF-8 (it cuts a character)");
-            }
-            continue;
-          }
-          scanned += v.length;
-          if (scanned > scan_limit) {
-            return Status::CapacityError("string views overlap so much that checking their UTF-8 would scan more than ",
-                                         scan_limit, " bytes");
-          }
-        }
-        if (!internal::is_valid_utf8(bytes, v.length)) {
-          return Status::Invalid("string value ", i, " is not valid UTF-8");
-        }
-      }
-      return Status::OK();
-    }
-    case TypeId::kListView:
-    case TypeId::kLargeListView: {
-      const std::int64_t width = offset_width(t);
-      std::int64_t need;
-      if (internal::mul_overflows(end, width, &need)) return Status::Invalid("list view buffer size overflows");
-      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, need, "offsets"));
-      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 2, need, "sizes"));
-      if (full) {
-        const Array a(std::shared_ptr<const ArrayData>(&d, [](const ArrayData*) {}));
-        const std::int64_t child = d.children[0]->length;
-        for (std::int64_t i = 0; i < d.length; ++i) {
-          if (a.is_null(i)) continue;
-          const std::int64_t off = a.value_offset(i), size = a.value_length(i);
-          if (off < 0 || size < 0 || off > child || size > child - off) {
-            return Status::Invalid(t.to_string(), " view ", i, " [offset ", off, ", size ", size,
-                                   "] lies outside the child of ", child, " values");
-          }
-        }
-      }
-      return validate_children(d, full, depth);
-    }
-    case TypeId::kRunEndEncoded: {
-      const ArrayData& run_ends = *d.children[0];
-      const std::int64_t runs = run_ends.length;
-      if (run_ends.null_count != 0) return Status::Invalid("run ends must not be null");
-      if (d.children[1]->length < runs) {
-        return Status::Invalid(runs, " runs but ", d.children[1]->length, " values");
-      }
-      ARROWPACK_RETURN_NOT_OK(validate_children(d, full, depth));
-      if (d.length == 0) return Status::OK();
-      if (runs == 0) return Status::Invalid("run_end_encoded array of length ", d.length, " without runs");
-      const std::int64_t last = load_run_end(run_ends, runs - 1);
-      if (last < end) return Status::Invalid("the last run ends at ", last, ", before the array's end ", end);
-      if (full) {
-        std::int64_t prev = 0;
-        for (std::int64_t k = 0; k < runs; ++k) {
-          const std::int64_t cur = load_run_end(run_ends, k);
-          if (cur <= prev) {
-            return Status::Invalid("run end ", k, " is ", cur, " after ", prev, ": run ends must increase");
-          }
-          prev = cur;
-        }
-      }
-      return Status::OK();
-    }
-    case TypeId::kDictionary: {
-      std::int64_t need;
-      if (internal::mul_overflows(end, t.index_type()->byte_width(), &need)) {
-        return Status::Invalid("index buffer size overflows");
-      }
-      ARROWPACK_RETURN_NOT_OK(check_buffer(d, 1, need, "indices"));
-      if (!d.dictionary) return Status::Invalid(t.to_string(), " array without its dictionary");
-      if (!d.dictionary->type || !d.dictionary->type->equals(*t.value_type())) {
-        return Status::TypeError("dictionary of type ", d.dictionary->type ? d.dictionary->type->to_string() : "none",
-                                 " for ", t.to_string());
-      }
-      if (full != kFullDictionariesChecked) {
-        Status st = validate_data(*d.dictionary, full, depth + 1);
-        if (!st.ok()) return st.with_context("dictionary");
-      }
-      if (full) {
-        const Array a(std::shared_ptr<const ArrayData>(&d, [](const ArrayData*) {}));
-        const std::int64_t size = d.dictionary->length;
-        for (std::int64_t i = 0; i < d.length; ++i) {
-          if (a.is_null(i)) continue;
-          const std::int64_t index = a.dictionary_index(i);
-          if (index < 0 || index >= size) {
-            return Status::Invalid("dictionary index ", index, " at slot ", i, " is outside the dictionary of ", size,
-                                   " values");
-          }
-        }
-      }
-      return Status::OK();
-    }
-    default: {
-      std::int64_t need;
-      if (internal::mul_overflows(end, t.byte_width(), &need)) {
-        return Status::Invalid("value buffer size overflows");
-      }
-      return check_buffer(d, 1, need, "values");
-    }
-  }
-}
 
 // Element-wise equality of a[i] and b[j], both of the same type.
 bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j);
@@ -621,7 +143,7 @@ Result<Array> Array::make(DataTypePtr type, std::int64_t length, std::vector<std
     d->null_count = null_count;
   } else if (!d->buffers.empty() && d->buffers[0] && d->type && has_validity_slot(d->type->id())) {
     std::int64_t end;
-    if (length < 0 || offset < 0 || internal::add_overflows(offset, length, &end)) {
+    if (length < 0 || offset < 0 || util::add_overflows(offset, length, &end)) {
       return Status::Invalid("array offset ", offset, " and length ", length, " out of range");
     }
     const std::int64_t need = bytes_for_bits(end);
@@ -630,7 +152,7 @@ Result<Array> Array::make(DataTypePtr type, std::int64_t length, std::vector<std
     }
     d->null_count = count_nulls(d->buffers[0]->data(), offset, length);
   }
-  ARROWPACK_RETURN_NOT_OK(validate_data(*d, kBasic, 0));
+  ARROWPACK_RETURN_NOT_OK(internal::validate_array_data(*d, internal::kBasic));
   return Array(std::move(d));
 }
 
@@ -723,7 +245,7 @@ Result<Array> Array::make_dictionary(DataTypePtr type, const Array& indices, con
   // The indices in full; the dictionary is an Array already, and checking its values again
   // for every array that shares it would make n arrays over one growing dictionary (a
   // builder finished n times, a writer merging dictionaries) quadratic.
-  ARROWPACK_RETURN_NOT_OK(validate_data(*d, kFullDictionariesChecked, 0));
+  ARROWPACK_RETURN_NOT_OK(internal::validate_array_data(*d, internal::kFullDictionariesChecked));
   return Array(std::move(d));
 }
 
@@ -766,20 +288,6 @@ bool Array::equals(const Array& other) const {
   if (length() != other.length() || !type()->equals(*other.type())) return false;
   if (null_count() != other.null_count() && !type()->is_union()) return false;
   return range_equals(*this, 0, other, 0, length());
-}
-
-Status Array::validate() const {
-  if (!data_) return Status::Invalid("empty array handle");
-  return validate_data(*data_, kBasic, 0);
-}
-
-Status internal::validate_full_but_dictionaries(const Array& array) {
-  return validate_data(*array.data(), kFullDictionariesChecked, 0);
-}
-
-Status Array::validate_full() const {
-  if (!data_) return Status::Invalid("empty array handle");
-  return validate_data(*data_, kFull, 0);
 }
 
 Result<Array> Array::make_nulls(DataTypePtr type, std::int64_t length, MemoryPool* pool) {

@@ -9,6 +9,73 @@
 
 namespace arrowpack::internal {
 
+/// Whether arrays of `id` have a validity bitmap as their first buffer.
+inline bool has_validity_slot(TypeId id) {
+  return id != TypeId::kNull && id != TypeId::kSparseUnion && id != TypeId::kDenseUnion && id != TypeId::kRunEndEncoded;
+}
+
+// A 16-byte binary view: length, then the bytes inline (<= 12) or prefix, buffer, offset.
+struct View {
+  std::int32_t length;
+  std::int32_t buffer;
+  std::int32_t offset;
+  const std::uint8_t* raw;
+};
+inline View load_view(const ArrayData& d, std::int64_t i) {
+  View v;
+  v.raw = d.buffers[1]->data() + (d.offset + i) * 16;
+  std::memcpy(&v.length, v.raw, 4);
+  std::memcpy(&v.buffer, v.raw + 8, 4);
+  std::memcpy(&v.offset, v.raw + 12, 4);
+  return v;
+}
+
+/// Run end k of run_ends array data (int16, int32 or int64).
+inline std::int64_t load_run_end(const ArrayData& run_ends, std::int64_t k) {
+  const std::uint8_t* p = run_ends.buffers[1]->data();
+  const std::int64_t at = run_ends.offset + k;
+  switch (run_ends.type->id()) {
+    case TypeId::kInt16: {
+      std::int16_t v;
+      std::memcpy(&v, p + at * 2, 2);
+      return v;
+    }
+    case TypeId::kInt32: {
+      std::int32_t v;
+      std::memcpy(&v, p + at * 4, 4);
+      return v;
+    }
+    default: {
+      std::int64_t v;
+      std::memcpy(&v, p + at * 8, 8);
+      return v;
+    }
+  }
+}
+
+/// Bytes per offset of a type with offsets (8 for the large ones).
+inline std::int64_t offset_width(const DataType& t) { return t.has_large_offsets() ? 8 : 4; }
+
+/// Offset i (or size i: list views keep sizes in buffer 2) of `d`'s buffer 1.
+inline std::int64_t read_offset(const ArrayData& d, std::int64_t i) {
+  const std::uint8_t* p = d.buffers[1]->data();
+  if (d.type->has_large_offsets()) {
+    std::int64_t v;
+    std::memcpy(&v, p + (d.offset + i) * 8, 8);
+    return v;
+  }
+  std::int32_t v;
+  std::memcpy(&v, p + (d.offset + i) * 4, 4);
+  return v;
+}
+
+/// How much validate_array_data() checks: buffer sizes only (Array::validate()), everything
+/// (Array::validate_full()), or everything but the values of dictionaries (which the IPC
+/// reader checked when it read them).
+enum Check : int { kBasic = 0, kFull = 1, kFullDictionariesChecked = 2 };
+/// Validates `data` and its children at `level` (validate.cc).
+Status validate_array_data(const ArrayData& data, Check level);
+
 /// Array::validate_full() without validating the values of dictionaries again (their
 /// indices are still checked against their length): for the IPC reader, which validated
 /// each dictionary when it read it (a batch per delta would otherwise revalidate the whole

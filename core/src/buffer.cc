@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "arrowpack/core/util.h"
+
 namespace arrowpack {
 namespace {
 
@@ -16,8 +18,6 @@ class StringBuffer : public Buffer {
  private:
   std::string owned_;
 };
-
-std::int64_t round_up_64(std::int64_t n) { return (n + 63) & ~std::int64_t{63}; }
 
 }  // namespace
 
@@ -67,7 +67,7 @@ Result<std::shared_ptr<MutableBuffer>> allocate_buffer(std::int64_t size, Memory
   if (size > (std::int64_t{1} << 62)) return Status::CapacityError("buffer of ", size, " bytes refused");
   std::shared_ptr<MutableBuffer> buf(new MutableBuffer(pool));
   // Round the capacity to 64 bytes so IPC writers can pad without reallocating.
-  const std::int64_t capacity = round_up_64(size);
+  const std::int64_t capacity = util::round_up(size, 64);
   std::uint8_t* p = nullptr;
   ARROWPACK_RETURN_NOT_OK(pool->allocate(capacity, &p));
   buf->data_ = p;
@@ -85,7 +85,7 @@ Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t 
 Status ResizableBuffer::set_capacity(std::int64_t capacity) {
   if (capacity > (std::int64_t{1} << 62)) return Status::CapacityError("buffer of ", capacity, " bytes refused");
   std::uint8_t* p = mutable_data();
-  const std::int64_t rounded = round_up_64(capacity);
+  const std::int64_t rounded = util::round_up(capacity, 64);
   if (p == nullptr) {
     ARROWPACK_RETURN_NOT_OK(pool_->allocate(rounded, &p));
   } else {
@@ -104,7 +104,7 @@ Status ResizableBuffer::reserve(std::int64_t capacity) {
 
 Status ResizableBuffer::resize(std::int64_t new_size, bool shrink_to_fit) {
   if (new_size < 0) return Status::Invalid("negative buffer size ", new_size);
-  if (shrink_to_fit && data_ != nullptr && round_up_64(new_size) < capacity_) {
+  if (shrink_to_fit && data_ != nullptr && util::round_up(new_size, 64) < capacity_) {
     ARROWPACK_RETURN_NOT_OK(set_capacity(new_size));
   } else if (new_size > capacity_ || data_ == nullptr) {
     // Exact first allocation, geometric growth afterwards.

@@ -6,11 +6,11 @@
 #include "arrowpack/core/decimal.h"
 
 #include "array_internal.h"
-#include "bit_util_internal.h"
+#include "arrowpack/core/util.h"
 
 namespace arrowpack {
 
-using internal::bytes_for_bits;
+using util::bytes_for_bits;
 
 namespace {
 Result<std::shared_ptr<ResizableBuffer>> ensure(std::shared_ptr<ResizableBuffer>& buf, MemoryPool* pool) {
@@ -53,7 +53,7 @@ Status set_bit_at(std::shared_ptr<ResizableBuffer>& bits, MemoryPool* pool, std:
     ARROWPACK_RETURN_NOT_OK(bits->resize(need));
     std::memset(bits->mutable_data() + old, 0, static_cast<std::size_t>(need - old));
   }
-  if (value) internal::set_bit(bits->mutable_data(), i);
+  if (value) util::set_bit(bits->mutable_data(), i);
   return Status::OK();
 }
 }  // namespace
@@ -66,7 +66,7 @@ Status ArrayBuilder::append_validity(bool valid) {
     if (length_ > 0) {
       std::memset(validity_->mutable_data(), 0xFF, static_cast<std::size_t>(length_ >> 3));
       for (std::int64_t i = length_ & ~std::int64_t{7}; i < length_; ++i) {
-        internal::set_bit(validity_->mutable_data(), i);
+        util::set_bit(validity_->mutable_data(), i);
       }
       if (length_ & 7) {
         validity_->mutable_data()[length_ >> 3] &= static_cast<std::uint8_t>((1u << (length_ & 7)) - 1);
@@ -251,7 +251,7 @@ Status DictionaryBuilder::append(std::string_view value_bytes) {
   if (!vt.is_binary_like() && static_cast<std::int64_t>(value_bytes.size()) != vt.byte_width()) {
     return Status::Invalid(vt.to_string(), " value of ", value_bytes.size(), " bytes");
   }
-  if (vt.is_string() && !is_valid_utf8(value_bytes)) return Status::Invalid("string value is not valid UTF-8");
+  if (vt.is_string() && !util::is_valid_utf8(value_bytes)) return Status::Invalid("string value is not valid UTF-8");
   auto it = memo_.find(std::string(value_bytes));
   if (it == memo_.end()) {
     const auto next = static_cast<std::int64_t>(memo_.size());
@@ -367,7 +367,7 @@ Status BinaryViewBuilder::append_view(const std::uint8_t view[16], bool valid) {
 }
 
 Status BinaryViewBuilder::append(std::string_view value) {
-  if (type_->id() == TypeId::kStringView && !is_valid_utf8(value)) {
+  if (type_->id() == TypeId::kStringView && !util::is_valid_utf8(value)) {
     return Status::Invalid("string value is not valid UTF-8");
   }
   if (value.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {

@@ -7,14 +7,14 @@
 #include "array_internal.h"
 #include "arrowpack/core/array.h"
 #include "arrowpack/core/builder.h"
-#include "bit_util_internal.h"
+#include "arrowpack/core/util.h"
 
 namespace arrowpack {
 namespace {
 
-using internal::bytes_for_bits;
-using internal::get_bit;
-using internal::set_bit;
+using util::bytes_for_bits;
+using util::get_bit;
+using util::set_bit;
 
 Result<std::shared_ptr<MutableBuffer>> zeroed(std::int64_t size, MemoryPool* pool) {
   ARROWPACK_ASSIGN_OR_RAISE(auto b, allocate_buffer(size, pool));
@@ -97,7 +97,7 @@ Result<Array> concatenate(const std::vector<Array>& arrays, MemoryPool* pool) {
     if (!a.type()->equals(*type)) {
       return Status::TypeError("cannot concatenate ", a.type()->to_string(), " to ", type->to_string());
     }
-    if (internal::add_overflows(total, a.length(), &total) || total > (std::int64_t{1} << 56)) {
+    if (util::add_overflows(total, a.length(), &total) || total > (std::int64_t{1} << 56)) {
       return Status::CapacityError("concatenated length overflows");
     }
     nulls += type->is_union() ? 0 : a.null_count();

@@ -9,11 +9,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "arrowpack/core/util.h"
+
 namespace arrowpack::io {
 namespace {
 
 Status errno_status(const char* what, const std::string& path) {
-  return Status::IOError(what, " '", path, "': ", std::strerror(errno));
+  return Status::IOError(what, " '", path, "': ", util::errno_text(errno));
 }
 
 Status closed_error() { return Status::IOError("operation on a closed stream"); }
@@ -34,7 +36,7 @@ Result<std::int64_t> read_fd(int fd, std::int64_t nbytes, void* out) {
     const ssize_t n = ::read(fd, p + total, static_cast<std::size_t>(nbytes - total));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::IOError("read failed: ", std::strerror(errno));
+      return Status::IOError("read failed: ", util::errno_text(errno));
     }
     if (n == 0) break;
     total += n;
@@ -48,7 +50,7 @@ Status write_fd(int fd, const void* data, std::int64_t nbytes) {
     const ssize_t n = ::write(fd, p, static_cast<std::size_t>(nbytes));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::IOError("write failed: ", std::strerror(errno));
+      return Status::IOError("write failed: ", util::errno_text(errno));
     }
     p += n;
     nbytes -= n;
@@ -432,7 +434,7 @@ Status FdOutputStream::close() {
   if (fd_ < 0) return Status::OK();
   const int rc = owns_fd_ ? ::close(fd_) : 0;
   fd_ = -1;
-  if (rc != 0) return Status::IOError("close failed: ", std::strerror(errno));
+  if (rc != 0) return Status::IOError("close failed: ", util::errno_text(errno));
   return Status::OK();
 }
 

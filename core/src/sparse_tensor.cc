@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "bit_util_internal.h"
+#include "arrowpack/core/util.h"
 
 namespace arrowpack {
 namespace {
@@ -150,7 +150,7 @@ Status SparseTensor::check_common() {
   size_ = 1;
   for (std::size_t i = 0; i < shape_.size(); ++i) {
     if (shape_[i] < 0) return Status::Invalid("sparse tensor dimension ", i, " has negative size ", shape_[i]);
-    if (internal::mul_overflows(size_, shape_[i], &size_)) {
+    if (util::mul_overflows(size_, shape_[i], &size_)) {
       return Status::CapacityError("sparse tensor element count overflows");
     }
   }
@@ -164,7 +164,7 @@ Status SparseTensor::check_common() {
     if (!any) dim_names_.clear();
   }
   std::int64_t bytes = 0;
-  if (non_zero_length_ < 0 || internal::mul_overflows(non_zero_length_, type_->byte_width(), &bytes) ||
+  if (non_zero_length_ < 0 || util::mul_overflows(non_zero_length_, type_->byte_width(), &bytes) ||
       bytes > data_->size()) {
     return Status::Invalid("sparse tensor value buffer holds ", data_->size(), " bytes, not ", non_zero_length_,
                            " values of ", type_->to_string());
@@ -336,7 +336,7 @@ const std::string& SparseTensor::dim_name(int i) const {
 Result<TensorPtr> SparseTensor::to_dense(std::int64_t max_bytes, MemoryPool* pool) const {
   const std::int64_t w = type_->byte_width();
   std::int64_t bytes = 0;
-  if (internal::mul_overflows(size_, w, &bytes) || bytes > max_bytes) {
+  if (util::mul_overflows(size_, w, &bytes) || bytes > max_bytes) {
     return Status::CapacityError("the dense form of ", to_string(), " takes more than ", max_bytes, " bytes");
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(bytes, pool));

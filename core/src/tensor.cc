@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "bit_util_internal.h"
+#include "arrowpack/core/util.h"
 
 namespace arrowpack {
 
@@ -47,7 +47,7 @@ namespace {
 Status check_default_strides(const std::vector<std::int64_t>& shape, std::int64_t width) {
   std::int64_t span = width;
   for (auto n : shape) {
-    if (n < 0 || internal::mul_overflows(span, n > 0 ? n : 1, &span)) {
+    if (n < 0 || util::mul_overflows(span, n > 0 ? n : 1, &span)) {
       return Status::CapacityError("tensor shape too large for its strides");
     }
   }
@@ -73,7 +73,7 @@ Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<B
   std::int64_t size = 1;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] < 0) return Status::Invalid("tensor dimension ", i, " has negative size ", shape[i]);
-    if (internal::mul_overflows(size, shape[i], &size) || size > (std::int64_t{1} << 56)) {
+    if (util::mul_overflows(size, shape[i], &size) || size > (std::int64_t{1} << 56)) {
       return Status::CapacityError("tensor element count overflows");
     }
   }
@@ -90,7 +90,7 @@ Result<std::shared_ptr<Tensor>> Tensor::make(DataTypePtr type, std::shared_ptr<B
     for (std::size_t i = 0; i < shape.size(); ++i) {
       if (strides[i] < 0) return Status::Invalid("tensor stride ", i, " is negative (", strides[i], ")");
       std::int64_t step;
-      if (internal::mul_overflows(shape[i] - 1, strides[i], &step) || internal::add_overflows(last, step, &last)) {
+      if (util::mul_overflows(shape[i] - 1, strides[i], &step) || util::add_overflows(last, step, &last)) {
         return Status::Invalid("tensor strides overflow");
       }
     }

@@ -1,3 +1,4 @@
+#include "arrowpack/core/util.h"
 #include "arrowpack/registry/arrow_objects.h"
 
 #include <algorithm>
@@ -5,7 +6,9 @@
 #include <limits>
 
 #include "arrowpack/core/io.h"
-#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/ipc/message.h"
+#include "arrowpack/core/ipc/reader.h"
+#include "arrowpack/core/ipc/writer.h"
 
 namespace arrowpack::arrow_objects {
 namespace {
@@ -230,8 +233,8 @@ Result<Array> column_of(const Block& b, std::int64_t i, const ObjectReader::Curs
   }
   std::shared_ptr<Buffer> validity;
   if (b.type->id() == TypeId::kBool) {
-    ARROWPACK_RETURN_NOT_OK(budget.charge((b.rows + 7) / 8));
-    ARROWPACK_ASSIGN_OR_RAISE(auto bits, allocate_buffer((b.rows + 7) / 8));
+    ARROWPACK_RETURN_NOT_OK(budget.charge(util::bytes_for_bits(b.rows)));
+    ARROWPACK_ASSIGN_OR_RAISE(auto bits, allocate_buffer(util::bytes_for_bits(b.rows)));
     std::memset(bits->mutable_data(), 0, bits->size());
     for (std::int64_t k = 0; k < b.rows; ++k) {
       if (values->data()[k] != 0) bits->mutable_data()[k / 8] |= static_cast<std::uint8_t>(1u << (k % 8));
@@ -244,8 +247,8 @@ Result<Array> column_of(const Block& b, std::int64_t i, const ObjectReader::Curs
       std::memcpy(&v, values->data() + 8 * k, 8);
       if (v != std::numeric_limits<std::int64_t>::min()) continue;  // NaT
       if (!bits) {
-        ARROWPACK_RETURN_NOT_OK(budget.charge((b.rows + 7) / 8));
-        ARROWPACK_ASSIGN_OR_RAISE(bits, allocate_buffer((b.rows + 7) / 8));
+        ARROWPACK_RETURN_NOT_OK(budget.charge(util::bytes_for_bits(b.rows)));
+        ARROWPACK_ASSIGN_OR_RAISE(bits, allocate_buffer(util::bytes_for_bits(b.rows)));
         std::memset(bits->mutable_data(), 0xff, bits->size());
       }
       bits->mutable_data()[k / 8] &= static_cast<std::uint8_t>(~(1u << (k % 8)));

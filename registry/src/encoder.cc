@@ -4,7 +4,9 @@
 
 #include <string>
 
-#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/ipc/message.h"
+#include "arrowpack/core/ipc/writer.h"
+#include "arrowpack/core/util.h"
 #include "bounded_cache.h"
 
 namespace arrowpack::registry_internal {
@@ -164,8 +166,6 @@ Status SequenceEncoder::append(const Value& v, int depth, Encoder& enc) {
 
 namespace {
 
-std::int64_t pad8(std::int64_t n) { return (n + 7) & ~std::int64_t{7}; }
-std::int64_t pad64(std::int64_t n) { return (n + 63) & ~std::int64_t{63}; }
 
 // The shape of a sequence: its children's tags in order, each list's items and each dict's
 // keys and values after it. Equal shapes have equal schemas.
@@ -250,7 +250,7 @@ struct BatchLayout {
   void buffer(const std::uint8_t* data, std::int64_t size) {
     buffers.push_back({body_length, size});
     sources.push_back(data);
-    body_length += pad8(size);
+    body_length += util::round_up(size, 8);
   }
   void none() { buffer(nullptr, 0); }  // an absent validity bitmap
 
@@ -306,7 +306,7 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool) {
   const auto schema_bytes = static_cast<std::int64_t>(schema->size());
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t framed_meta, ipc::framed_message_size(meta.size()));
   const std::int64_t stream = schema_bytes + framed_meta + layout.body_length + ipc::kEndOfStreamBytes;
-  const std::int64_t total = pad64(16 + stream);
+  const std::int64_t total = util::round_up(16 + stream, 64);
   ARROWPACK_ASSIGN_OR_RAISE(auto buffer, allocate_buffer(total, pool));
   std::uint8_t* p = buffer->mutable_data();
   const std::int32_t counts[4] = {
@@ -318,7 +318,7 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool) {
   p += schema_bytes;
   p = ipc::frame_message(meta, p);
   for (std::size_t i = 0; i < layout.buffers.size(); ++i) {
-    const std::int64_t size = layout.buffers[i].length, padded = pad8(size);
+    const std::int64_t size = layout.buffers[i].length, padded = util::round_up(size, 8);
     if (size > 0) std::memcpy(p, layout.sources[i], static_cast<std::size_t>(size));
     std::memset(p + size, 0, static_cast<std::size_t>(padded - size));
     p += padded;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 
+#include "arrowpack/core/util.h"
 #include "scratch_arena.h"
 #include "structure_internal.h"
 #include "tags.h"
@@ -222,7 +223,7 @@ template <typename T>
 }
 
 [[gnu::always_inline]] inline Status SequenceEncoder::append_text(std::int8_t tag, std::string_view s) {
-  if (tag == kString && !is_valid_utf8(s)) [[unlikely]] {
+  if (tag == kString && !util::is_valid_utf8(s)) [[unlikely]] {
     return Status::TypeError("string is not valid UTF-8 (use Value::bytes for binary data)");
   }
   const auto n = static_cast<std::int64_t>(s.size());

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/ipc/reader.h"
+#include "arrowpack/core/ipc/tensor.h"
+#include "arrowpack/core/ipc/writer.h"
+#include "arrowpack/core/util.h"
 #include "structure_internal.h"
 #include "structure_view.h"
 
@@ -11,8 +14,6 @@ namespace arrowpack {
 namespace {
 
 constexpr std::int64_t kTensorAlignment = 64;
-
-std::int64_t pad_to(std::int64_t n, std::int64_t a) { return (n + a - 1) / a * a; }
 
 // Bytes held by an array's buffers, children included (to size the stream's sink once).
 std::int64_t buffer_bytes(const ArrayData& d) {
@@ -110,6 +111,39 @@ Status check_count(std::int32_t n, const char* what) {
 
 }  // namespace
 
+// What every output form shares, rendered once on first use.
+struct SerializedObject::Cache {
+  std::once_flag stream_once;
+  Status stream_status;
+  std::shared_ptr<Buffer> stream;
+  std::once_flag tensors_once;
+  Status tensors_status;
+  std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
+  std::vector<ipc::SparseTensorMessageParts> sparse_messages;
+  std::once_flag batch_once;
+  RecordBatchPtr batch;  // read from the structure stream on first use
+  std::once_flag structure_once;
+  Status structure_status;
+  std::shared_ptr<const registry_internal::Structure> structure;  // parsed on first use
+
+  // The Tensor messages of the object's tensors and ndarrays, in that order (and the
+  // SparseTensor messages), built on the first call.
+  Result<const std::vector<ipc::TensorMessageParts>*> messages_of(const SerializedObject& object,
+                                                                      MemoryPool* pool);
+};
+
+SerializedObject::SerializedObject() : cache_(std::make_shared<Cache>()) {}
+
+SerializedObject::SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors, std::vector<TensorPtr> ndarrays,
+                                   std::vector<std::shared_ptr<Buffer>> buffers,
+                                   std::vector<SparseTensorPtr> sparse_tensors)
+    : batch_(std::move(batch)),
+      tensors_(std::move(tensors)),
+      ndarrays_(std::move(ndarrays)),
+      buffers_(std::move(buffers)),
+      sparse_tensors_(std::move(sparse_tensors)),
+      cache_(std::make_shared<Cache>()) {}
+
 const RecordBatchPtr& SerializedObject::batch() const {
   if (batch_ || !stream_source_) return batch_;
   std::call_once(cache_->batch_once, [this] {
@@ -144,17 +178,18 @@ Result<std::shared_ptr<Buffer>> SerializedObject::structure_stream() const {
   return cache_->stream;
 }
 
-Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_messages(MemoryPool* pool) const {
-  std::call_once(cache_->tensors_once, [this, pool] {
+Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::Cache::messages_of(
+    const SerializedObject& object, MemoryPool* pool) {
+  std::call_once(tensors_once, [this, &object, pool] {
     auto fail = [this](const Status& st) {
-      cache_->tensors_status = st;
-      cache_->tensor_messages.clear();
-      cache_->sparse_messages.clear();
+      tensors_status = st;
+      tensor_messages.clear();
+      sparse_messages.clear();
     };
     const Tensor* previous = nullptr;
-    cache_->tensor_messages.reserve(tensors_.size() + ndarrays_.size());
-    cache_->sparse_messages.reserve(sparse_tensors_.size());
-    for (const auto* list : {&tensors_, &ndarrays_}) {
+    tensor_messages.reserve(object.tensors_.size() + object.ndarrays_.size());
+    sparse_messages.reserve(object.sparse_tensors_.size());
+    for (const auto* list : {&object.tensors_, &object.ndarrays_}) {
       for (const auto& t : *list) {
         // Tensors of one type, shape and layout have one metadata flatbuffer: shared, not
         // rebuilt (the 100 matrices of a dict, the rows of a batch of images).
@@ -163,7 +198,7 @@ Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_mes
             t->dim_names() == previous->dim_names()) {
           const std::int64_t bytes = t->size() * t->element_size();
           ipc::TensorMessageParts parts;
-          parts.metadata = cache_->tensor_messages.back().metadata;
+          parts.metadata = tensor_messages.back().metadata;
           if (t->data()->size() == bytes) {
             parts.body = t->data();
           } else {
@@ -171,23 +206,23 @@ Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::tensor_mes
             if (!body.ok()) return fail(body.status());
             parts.body = body.move_value();
           }
-          cache_->tensor_messages.push_back(std::move(parts));
+          tensor_messages.push_back(std::move(parts));
           continue;
         }
         auto parts = ipc::make_tensor_message_parts(*t, pool);
         if (!parts.ok()) return fail(parts.status());
-        cache_->tensor_messages.push_back(parts.move_value());
+        tensor_messages.push_back(parts.move_value());
         previous = t.get();
       }
     }
-    for (const auto& t : sparse_tensors_) {
+    for (const auto& t : object.sparse_tensors_) {
       auto parts = ipc::make_sparse_tensor_message_parts(*t, pool);
       if (!parts.ok()) return fail(parts.status());
-      cache_->sparse_messages.push_back(parts.move_value());
+      sparse_messages.push_back(parts.move_value());
     }
   });
-  ARROWPACK_RETURN_NOT_OK(cache_->tensors_status);
-  return &cache_->tensor_messages;
+  ARROWPACK_RETURN_NOT_OK(tensors_status);
+  return &tensor_messages;
 }
 
 Result<std::int64_t> SerializedObject::total_bytes() const {
@@ -198,17 +233,17 @@ Result<std::int64_t> SerializedObject::total_bytes() const {
   } else {
     ARROWPACK_ASSIGN_OR_RAISE(stream_size, structure_size(*batch_));
   }
-  std::int64_t n = pad_to(16 + stream_size, kTensorAlignment);
-  ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(default_memory_pool()));
-  for (const auto& m : *messages) n = pad_to(n + m.encapsulated_size(), kTensorAlignment);
-  for (const auto& m : cache_->sparse_messages) n = pad_to(n + m.encapsulated_size(), kTensorAlignment);
+  std::int64_t n = util::round_up(16 + stream_size, kTensorAlignment);
+  ARROWPACK_ASSIGN_OR_RAISE(auto messages, cache_->messages_of(*this, default_memory_pool()));
+  for (const auto& m : *messages) n = util::round_up(n + m.encapsulated_size(), kTensorAlignment);
+  for (const auto& m : cache_->sparse_messages) n = util::round_up(n + m.encapsulated_size(), kTensorAlignment);
   for (const auto& b : buffers_) n += 8 + b->size();
   return n;
 }
 
 Status SerializedObject::write_to(io::OutputStream* sink) const {
   if (!batch_ && !stream_source_) return Status::Invalid("empty serialized object");
-  ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(default_memory_pool()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto messages, cache_->messages_of(*this, default_memory_pool()));
   const std::int32_t counts[4] = {
       static_cast<std::int32_t>(tensors_.size()), static_cast<std::int32_t>(sparse_tensors_.size()),
       static_cast<std::int32_t>(ndarrays_.size()), static_cast<std::int32_t>(buffers_.size())};
@@ -223,11 +258,11 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t end, sink->tell());
   std::int64_t pos = 16 + (end - start);
   // Tensor messages start on 64-byte boundaries so that their bodies are 64-byte aligned.
-  ARROWPACK_RETURN_NOT_OK(write_zeros(sink, pad_to(pos, kTensorAlignment) - pos));
-  pos = pad_to(pos, kTensorAlignment);
+  ARROWPACK_RETURN_NOT_OK(write_zeros(sink, util::round_up(pos, kTensorAlignment) - pos));
+  pos = util::round_up(pos, kTensorAlignment);
   auto pad = [&]() -> Status {
-    ARROWPACK_RETURN_NOT_OK(write_zeros(sink, pad_to(pos, kTensorAlignment) - pos));
-    pos = pad_to(pos, kTensorAlignment);
+    ARROWPACK_RETURN_NOT_OK(write_zeros(sink, util::round_up(pos, kTensorAlignment) - pos));
+    pos = util::round_up(pos, kTensorAlignment);
     return Status::OK();
   };
   // The tensors, the sparse tensors, then the ndarrays (pyarrow's order).
@@ -276,7 +311,7 @@ Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
   c.num_ndarrays = static_cast<int>(ndarrays_.size());
   c.num_buffers = static_cast<int>(buffers_.size());
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream());
-  ARROWPACK_ASSIGN_OR_RAISE(auto messages, tensor_messages(pool));
+  ARROWPACK_ASSIGN_OR_RAISE(auto messages, cache_->messages_of(*this, pool));
   for (const auto& t : sparse_tensors_) {
     switch (t->format()) {
       case SparseFormat::kCoo: ++c.num_sparse_tensors.coo; break;
@@ -364,7 +399,7 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
                              size - pos, " bytes follow the structure");
     }
     auto align = [&]() -> Status {
-      pos = pad_to(pos, kTensorAlignment);
+      pos = util::round_up(pos, kTensorAlignment);
       if (pos > size) return Status::Invalid("serialized object truncated after the structure");
       return reader.seek(pos);
     };

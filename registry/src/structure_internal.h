@@ -1,6 +1,7 @@
 // Encoding a Value graph as the dense-union structure batch, and decoding it back.
 #pragma once
 
+#include "arrowpack/core/ipc/options.h"
 #include "arrowpack/registry/context.h"
 #include "arrowpack/registry/serialize.h"
 #include "tags.h"

@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "arrowpack/core/array.h"
+#include "arrowpack/core/ipc/reader.h"
+#include "arrowpack/core/util.h"
 #include "bounded_cache.h"
 
 namespace arrowpack::registry_internal {
@@ -255,7 +257,7 @@ struct Structure::Parser {
         if (cs.tag == kString && check_utf8 && n.length > 0) {
           // UTF-8 once: the whole range, and every boundary at the start of a character.
           const std::int32_t first = c.offset(0), last = c.offset(n.length);
-          if (!is_valid_utf8(std::string_view(reinterpret_cast<const char*>(c.data) + first,
+          if (!util::is_valid_utf8(std::string_view(reinterpret_cast<const char*>(c.data) + first,
                                               static_cast<std::size_t>(last - first)))) {
             return Status::Invalid("structure: a string is not valid UTF-8");
           }

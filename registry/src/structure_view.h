@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/ipc/message.h"
 #include "structure_internal.h"
 #include "tags.h"
 

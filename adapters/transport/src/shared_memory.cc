@@ -10,15 +10,12 @@
 #include <cstring>
 #include <vector>
 
+#include "arrowpack/core/util.h"
+
 namespace arrowpack::transport {
 namespace {
 
 constexpr unsigned kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-
-std::string errno_text() {
-  char buf[128];
-  return strerror_r(errno, buf, sizeof(buf));  // GNU version: returns the message
-}
 
 // A read-only mapping; unmapped when the last buffer (or slice) that holds it goes away.
 class MappedBuffer : public Buffer {
@@ -49,7 +46,7 @@ Status check_name(const std::string& name) {
 Result<std::shared_ptr<Buffer>> map_fd(int fd, std::int64_t size) {
   if (size == 0) return std::make_shared<Buffer>(nullptr, 0);
   void* addr = mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
-  if (addr == MAP_FAILED) return Status::IOError("cannot map the shared-memory region: ", errno_text());
+  if (addr == MAP_FAILED) return Status::IOError("cannot map the shared-memory region: ", util::errno_text(errno));
   return std::shared_ptr<Buffer>(std::make_shared<MappedBuffer>(addr, size));
 }
 
@@ -82,13 +79,13 @@ Result<std::unique_ptr<SharedMemoryWriter>> SharedMemoryWriter::create(std::int6
   // Either way the file has no name yet: a crash before sealing leaves nothing behind.
   w->fd_ = named ? ::open("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644)
                  : memfd_create("arrowpack", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (w->fd_ < 0) return Status::IOError("cannot create a shared-memory file: ", errno_text());
+  if (w->fd_ < 0) return Status::IOError("cannot create a shared-memory file: ", util::errno_text(errno));
   if (ftruncate(w->fd_, size) != 0)
-    return Status::IOError("cannot size the region to ", size, " bytes: ", errno_text());
+    return Status::IOError("cannot size the region to ", size, " bytes: ", util::errno_text(errno));
   w->size_ = size;
   if (size > 0) {
     void* addr = mmap(nullptr, static_cast<std::size_t>(size), PROT_READ | PROT_WRITE, MAP_SHARED, w->fd_, 0);
-    if (addr == MAP_FAILED) return Status::IOError("cannot map the region for writing: ", errno_text());
+    if (addr == MAP_FAILED) return Status::IOError("cannot map the region for writing: ", util::errno_text(errno));
     w->data_ = static_cast<std::uint8_t*>(addr);
   }
   w->sink_ = std::make_unique<io::FixedSizeBufferWriter>(w->data_, size);
@@ -103,7 +100,7 @@ SharedMemoryWriter::~SharedMemoryWriter() {
 Status SharedMemoryWriter::unmap() {
   if (sink_) (void)sink_->close();
   if (data_ != nullptr && munmap(data_, static_cast<std::size_t>(size_)) != 0) {
-    return Status::IOError("munmap failed: ", errno_text());
+    return Status::IOError("munmap failed: ", util::errno_text(errno));
   }
   data_ = nullptr;
   return Status::OK();
@@ -114,7 +111,7 @@ Result<SharedRegion> SharedMemoryWriter::seal() {
   if (!memfd_) return Status::Invalid("a region created to be named is published with seal_as()");
   // F_SEAL_WRITE needs every writable mapping gone first.
   ARROWPACK_RETURN_NOT_OK(unmap());
-  if (fcntl(fd_, F_ADD_SEALS, kSeals) != 0) return Status::IOError("cannot seal the region: ", errno_text());
+  if (fcntl(fd_, F_ADD_SEALS, kSeals) != 0) return Status::IOError("cannot seal the region: ", util::errno_text(errno));
   SharedRegion out(fd_, size_, "");
   fd_ = -1;
   return out;
@@ -129,7 +126,7 @@ Result<SharedRegion> SharedMemoryWriter::seal_as(const std::string& name) {
   // privilege, unlike AT_EMPTY_PATH.
   const std::string proc = "/proc/self/fd/" + std::to_string(fd_);
   if (linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, shm_path(name).c_str(), AT_SYMLINK_FOLLOW) != 0) {
-    return Status::IOError("cannot publish '", name, "': ", errno_text());
+    return Status::IOError("cannot publish '", name, "': ", util::errno_text(errno));
   }
   SharedRegion out(fd_, size_, name);
   fd_ = -1;
@@ -157,7 +154,7 @@ Result<std::shared_ptr<Buffer>> map_region(int fd) {
     return Status::Invalid("shared-memory region is not sealed: its writer could still change it");
   }
   struct stat st;
-  if (fstat(fd, &st) != 0) return Status::IOError("fstat failed: ", errno_text());
+  if (fstat(fd, &st) != 0) return Status::IOError("fstat failed: ", util::errno_text(errno));
   return map_fd(fd, st.st_size);
 }
 
@@ -165,11 +162,11 @@ Result<std::shared_ptr<Buffer>> map_region(const std::string& name, NamedRegion 
   return catch_exceptions("reading a named shared-memory region", [&]() -> Result<std::shared_ptr<Buffer>> {
     ARROWPACK_RETURN_NOT_OK(check_name(name));
     const int fd = ::open(shm_path(name).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::KeyError("no shared-memory region named '", name, "': ", errno_text());
+    if (fd < 0) return Status::KeyError("no shared-memory region named '", name, "': ", util::errno_text(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
       ::close(fd);
-      return Status::IOError("fstat failed: ", errno_text());
+      return Status::IOError("fstat failed: ", util::errno_text(errno));
     }
     if (how == NamedRegion::kMapTrustingWriter) {
       auto mapped = map_fd(fd, st.st_size);
@@ -190,7 +187,7 @@ Result<std::shared_ptr<Buffer>> map_region(const std::string& name, NamedRegion 
 
 Status remove_region(const std::string& name) {
   ARROWPACK_RETURN_NOT_OK(check_name(name));
-  if (::unlink(shm_path(name).c_str()) != 0) return Status::KeyError("cannot remove '", name, "': ", errno_text());
+  if (::unlink(shm_path(name).c_str()) != 0) return Status::KeyError("cannot remove '", name, "': ", util::errno_text(errno));
   return Status::OK();
 }
 
@@ -224,7 +221,7 @@ Status send_fd(int socket, int fd) {
   c->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
   while (sendmsg(socket, &msg, MSG_NOSIGNAL) < 0) {
-    if (errno != EINTR) return Status::IOError("cannot send the descriptor: ", errno_text());
+    if (errno != EINTR) return Status::IOError("cannot send the descriptor: ", util::errno_text(errno));
   }
   return Status::OK();
 }
@@ -234,7 +231,7 @@ Result<int> receive_fd(int socket) {
   msghdr& msg = m.msg;
   ssize_t n;
   while ((n = recvmsg(socket, &msg, MSG_CMSG_CLOEXEC)) < 0) {
-    if (errno != EINTR) return Status::IOError("cannot receive a descriptor: ", errno_text());
+    if (errno != EINTR) return Status::IOError("cannot receive a descriptor: ", util::errno_text(errno));
   }
   // Every descriptor that arrived, whatever the message looks like: none may leak.
   std::vector<int> fds;

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "arrowpack/core/util.h"
+
 namespace arrowpack::transport {
 namespace {
 
@@ -22,11 +24,6 @@ constexpr std::int64_t kAlignment = 64;
 constexpr std::uint8_t kZeros[kAlignment] = {};
 
 std::int64_t padded(std::int64_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
-
-std::string errno_text(int e) {
-  char buf[128];
-  return strerror_r(e, buf, sizeof(buf));  // GNU version: returns the message
-}
 
 // One scatter-gather write. Sockets take sendmsg(MSG_NOSIGNAL); anything else (a pipe) takes
 // writev with SIGPIPE blocked in this thread, and a SIGPIPE it caused is consumed.
@@ -62,7 +59,7 @@ Result<std::int64_t> read_exactly(int fd, std::uint8_t* out, std::int64_t n) {
     const ssize_t r = ::read(fd, out + got, static_cast<std::size_t>(std::min<std::int64_t>(n - got, SSIZE_MAX)));
     if (r < 0) {
       if (errno == EINTR) continue;
-      return Status::IOError("read from fd ", fd, " failed: ", errno_text(errno));
+      return Status::IOError("read from fd ", fd, " failed: ", util::errno_text(errno));
     }
     if (r == 0) break;
     got += r;
@@ -112,7 +109,7 @@ Result<WriteStats> write_components(int fd, const Components& c) {
     ++stats.system_calls;
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::IOError("write to fd ", fd, " failed after ", stats.bytes, " bytes: ", errno_text(errno));
+      return Status::IOError("write to fd ", fd, " failed after ", stats.bytes, " bytes: ", util::errno_text(errno));
     }
     stats.bytes += n;
     // Skip what went out; a partial write leaves the rest of one iovec for the next call.

@@ -2,6 +2,7 @@
 // hold for them. Deltas are appended in place into storage that grows geometrically, so a
 // stream of n deltas, each followed by a batch that keeps its dictionary, costs O(total)
 // memory and time rather than O(n * total): each batch sees a prefix of the same storage.
+#include "arrowpack/core/ipc/dictionary.h"
 #include "appendable_internal.h"
 #include "ipc/metadata_internal.h"
 

@@ -9,7 +9,10 @@
 #include "File_generated.h"
 #include "Message_generated.h"
 #include "Schema_generated.h"
-#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/ipc/dictionary.h"
+#include "arrowpack/core/ipc/message.h"
+#include "arrowpack/core/ipc/options.h"
+#include "arrowpack/core/record_batch.h"
 
 namespace arrowpack::ipc::internal {
 
@@ -20,6 +23,14 @@ using FBB = flatbuffers::FlatBufferBuilder;
 inline constexpr int kMaxFlatbufferTables = 1000000;
 /// The continuation marker that begins a message's framing (since Arrow 0.15).
 inline constexpr std::uint32_t kContinuation = 0xFFFFFFFFu;
+
+/// Where one message of an IPC file lies: a Block of the footer, as the writer records it
+/// and the reader checks it (the footer's fb::Block, in arrowpack's integer types).
+struct FileBlock {
+  std::int64_t offset;
+  std::int32_t metadata_length;  // framing and padded metadata
+  std::int64_t body_length;
+};
 
 /// Verifies `bytes` as a flatbuffer whose root is checked by `verify` (a generated
 /// fb::Verify*Buffer), with the depth bound derived from `limits`. A buffer that fails only

@@ -8,7 +8,8 @@
 #include <tuple>
 
 #include "array_internal.h"
-#include "bit_util_internal.h"
+#include "arrowpack/core/ipc/reader.h"
+#include "arrowpack/core/util.h"
 #include "ipc/metadata_internal.h"
 
 namespace arrowpack::ipc {
@@ -870,19 +871,37 @@ Status read_dictionary_batch(const Message& message, DictionaryMemo* memo, const
 
 // ---- StreamReader
 
+struct StreamReader::Impl {
+  Impl(std::shared_ptr<io::InputStream> source, IpcReadOptions options)
+      : source_(std::move(source)), options_(options), budget_(options_.limits) {}
+  std::shared_ptr<io::InputStream> source_;
+  IpcReadOptions options_;
+  ReadBudget budget_;  // charged by every message of the stream
+  SchemaPtr schema_;
+  DictionaryMemo memo_;
+  ReadStats stats_;
+  bool finished_ = false;
+  bool swap_ = false;  // big-endian data, converted as it is read
+};
+
+StreamReader::StreamReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StreamReader::~StreamReader() = default;
+const SchemaPtr& StreamReader::schema() const { return impl_->schema_; }
+ReadStats StreamReader::stats() const { return impl_->stats_; }
+
 Result<std::shared_ptr<StreamReader>> StreamReader::open(std::shared_ptr<io::InputStream> source,
                                                          const IpcReadOptions& options) {
   return catch_exceptions("opening an IPC stream", [&]() -> Result<std::shared_ptr<StreamReader>> {
     if (!source) return Status::Invalid("no source stream");
-    std::shared_ptr<StreamReader> reader(new StreamReader(std::move(source), options));
-    ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(reader->source_.get(), options));
+    auto impl = std::make_unique<Impl>(std::move(source), options);
+    ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(impl->source_.get(), options));
     if (!message) return Status::Invalid("IPC stream is empty: no schema message");
-    ARROWPACK_ASSIGN_OR_RAISE(auto schema, read_schema(*message, &reader->memo_, options));
-    reader->budget_.add_input(message_bytes(*message));
-    reader->swap_ = schema->endianness() == Endianness::kBig;
-    reader->schema_ = native(schema);
-    reader->stats_.num_messages = 1;
-    return reader;
+    ARROWPACK_ASSIGN_OR_RAISE(auto schema, read_schema(*message, &impl->memo_, options));
+    impl->budget_.add_input(message_bytes(*message));
+    impl->swap_ = schema->endianness() == Endianness::kBig;
+    impl->schema_ = native(schema);
+    impl->stats_.num_messages = 1;
+    return std::shared_ptr<StreamReader>(new StreamReader(std::move(impl)));
   });
 }
 
@@ -892,26 +911,26 @@ Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<Buffer> buffer
 
 Result<RecordBatchPtr> StreamReader::read_next_batch() {
   return catch_exceptions("reading an IPC stream", [&]() -> Result<RecordBatchPtr> {
-    if (finished_) return RecordBatchPtr();
+    if (impl_->finished_) return RecordBatchPtr();
     while (true) {
-      ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(source_.get(), options_));
+      ARROWPACK_ASSIGN_OR_RAISE(auto message, read_message(impl_->source_.get(), impl_->options_));
       if (!message) {
-        finished_ = true;
+        impl_->finished_ = true;
         return RecordBatchPtr();
       }
-      ++stats_.num_messages;
-      budget_.add_input(message_bytes(*message));
+      ++impl_->stats_.num_messages;
+      impl_->budget_.add_input(message_bytes(*message));
       switch (message->type()) {
         case MessageType::kRecordBatch: {
           ARROWPACK_ASSIGN_OR_RAISE(auto batch,
-                                    load_record_batch(*message, schema_, &memo_, options_, swap_, &budget_));
-          ++stats_.num_record_batches;
+                                    load_record_batch(*message, impl_->schema_, &impl_->memo_, impl_->options_, impl_->swap_, &impl_->budget_));
+          ++impl_->stats_.num_record_batches;
           return batch;
         }
         case MessageType::kDictionaryBatch: {
           ARROWPACK_ASSIGN_OR_RAISE(auto update,
-                                    apply_dictionary_batch(*message, &memo_, options_, true, swap_, &budget_));
-          count(update, &stats_);
+                                    apply_dictionary_batch(*message, &impl_->memo_, impl_->options_, true, impl_->swap_, &impl_->budget_));
+          count(update, &impl_->stats_);
           break;
         }
         default:
@@ -930,7 +949,7 @@ Result<TablePtr> StreamReader::read_all() {
       if (!batch) break;
       batches.push_back(std::move(batch));
     }
-    return Table::from_batches(schema_, std::move(batches));
+    return Table::from_batches(impl_->schema_, std::move(batches));
   });
 }
 
@@ -950,11 +969,42 @@ void StreamReader::Iterator::advance() {
 
 // ---- FileReader
 
+struct FileReader::Impl {
+  Impl(std::shared_ptr<io::RandomAccessFile> source, IpcReadOptions options)
+      : source_(std::move(source)), options_(options), budget_(options_.limits) {}
+  Result<std::unique_ptr<Message>> read_block(const internal::FileBlock& block, const std::string& what) const;
+  std::shared_ptr<io::RandomAccessFile> source_;
+  IpcReadOptions options_;
+  ReadBudget budget_;  // for open(), which reads every dictionary: the file's size is the input
+  SchemaPtr schema_;
+  DictionaryMemo memo_;  // every dictionary of the file, read by open()
+  bool swap_ = false;    // big-endian data, converted as it is read
+  ReadStats dictionary_stats_;
+  std::vector<internal::FileBlock> blocks_;
+  MetadataVersion version_ = MetadataVersion::kV5;
+  MetadataPtr footer_metadata_;
+  std::atomic<std::int64_t> batches_read_{0};  // get_batch() may run on several threads
+};
+
+FileReader::FileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FileReader::~FileReader() = default;
+const SchemaPtr& FileReader::schema() const { return impl_->schema_; }
+int FileReader::num_record_batches() const { return static_cast<int>(impl_->blocks_.size()); }
+MetadataVersion FileReader::metadata_version() const { return impl_->version_; }
+const MetadataPtr& FileReader::footer_metadata() const { return impl_->footer_metadata_; }
+ReadStats FileReader::stats() const {
+  ReadStats out = impl_->dictionary_stats_;
+  const std::int64_t batches = impl_->batches_read_.load(std::memory_order_relaxed);
+  out.num_messages += batches;
+  out.num_record_batches = batches;
+  return out;
+}
+
 Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomAccessFile> source,
                                                      const IpcReadOptions& options) {
   return catch_exceptions("opening an IPC file", [&]() -> Result<std::shared_ptr<FileReader>> {
     if (!source) return Status::Invalid("no source file");
-    std::shared_ptr<FileReader> reader(new FileReader(source, options));
+    auto reader = std::make_unique<Impl>(source, options);
     ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t size, source->get_size());
     reader->budget_.add_input(size);
     constexpr std::int64_t kMagic = 6;
@@ -996,7 +1046,7 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
     reader->swap_ = reader->schema_->endianness() == Endianness::kBig;
     reader->schema_ = native(reader->schema_);
     auto blocks_of = [&](const flatbuffers::Vector<const fb::Block*>* blocks, const char* what,
-                         std::vector<Block>* out) -> Status {
+                         std::vector<internal::FileBlock>* out) -> Status {
       if (blocks == nullptr) return Status::OK();
       for (flatbuffers::uoffset_t i = 0; i < blocks->size(); ++i) {
         const fb::Block b = internal::load_struct(blocks, i);
@@ -1012,7 +1062,7 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
       }
       return Status::OK();
     };
-    std::vector<Block> dictionary_blocks;
+    std::vector<internal::FileBlock> dictionary_blocks;
     ARROWPACK_RETURN_NOT_OK(blocks_of(footer->dictionaries(), "dictionary", &dictionary_blocks));
     ARROWPACK_RETURN_NOT_OK(blocks_of(footer->recordBatches(), "record batch", &reader->blocks_));
     // Every writer puts each message in a place of its own. Blocks that overlap would make
@@ -1020,7 +1070,7 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
     std::vector<std::pair<std::int64_t, std::int64_t>> extents;  // [start, end)
     extents.reserve(dictionary_blocks.size() + reader->blocks_.size());
     for (const auto* list : {&dictionary_blocks, &reader->blocks_}) {
-      for (const Block& b : *list) extents.emplace_back(b.offset, b.offset + b.metadata_length + b.body_length);
+      for (const internal::FileBlock& b : *list) extents.emplace_back(b.offset, b.offset + b.metadata_length + b.body_length);
     }
     std::sort(extents.begin(), extents.end());
     for (std::size_t i = 1; i < extents.size(); ++i) {
@@ -1042,7 +1092,7 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
     ARROWPACK_RETURN_NOT_OK(reader->memo_.join_deltas(options.pool, &reader->budget_));
     ARROWPACK_ASSIGN_OR_RAISE(reader->footer_metadata_,
                               internal::metadata_from_flatbuffer(footer->custom_metadata(), &budget));
-    return reader;
+    return std::shared_ptr<FileReader>(new FileReader(std::move(reader)));
   });
 }
 
@@ -1050,7 +1100,7 @@ Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer, co
   return FileReader::open(std::make_shared<io::BufferReader>(std::move(buffer)), options);
 }
 
-Result<std::unique_ptr<Message>> FileReader::read_block(const Block& block, const std::string& what) const {
+Result<std::unique_ptr<Message>> FileReader::Impl::read_block(const internal::FileBlock& block, const std::string& what) const {
   // One read for framing, metadata and body: one system call and one allocation on an OS file.
   ARROWPACK_ASSIGN_OR_RAISE(auto whole, source_->read_at(block.offset, block.metadata_length + block.body_length));
   if (whole->size() != block.metadata_length + block.body_length) {
@@ -1081,15 +1131,15 @@ Result<RecordBatchPtr> FileReader::get_batch(int i) {
       return Status::IndexError("record batch ", i, " out of range: the file has ", num_record_batches());
     }
     const std::string what = "record batch " + std::to_string(i);
-    ARROWPACK_ASSIGN_OR_RAISE(auto message, read_block(blocks_[i], what));
+    ARROWPACK_ASSIGN_OR_RAISE(auto message, impl_->read_block(impl_->blocks_[i], what));
     if (message->type() != MessageType::kRecordBatch) {
       return Status::Invalid("record batch block ", i, " holds a ", message_type_name(message->type()), " message");
     }
     // Each batch is its own read: what it may cost is bounded by its own block.
-    ReadBudget budget(options_.limits, blocks_[i].metadata_length + blocks_[i].body_length);
-    auto batch = load_record_batch(*message, schema_, &memo_, options_, swap_, &budget);
+    ReadBudget budget(impl_->options_.limits, impl_->blocks_[i].metadata_length + impl_->blocks_[i].body_length);
+    auto batch = load_record_batch(*message, impl_->schema_, &impl_->memo_, impl_->options_, impl_->swap_, &budget);
     if (!batch.ok()) return batch.status().with_context(what);
-    batches_read_.fetch_add(1, std::memory_order_relaxed);
+    impl_->batches_read_.fetch_add(1, std::memory_order_relaxed);
     return batch;
   });
 }
@@ -1101,7 +1151,7 @@ Result<TablePtr> FileReader::read_all() {
       ARROWPACK_ASSIGN_OR_RAISE(auto batch, get_batch(i));
       batches.push_back(std::move(batch));
     }
-    return Table::from_batches(schema_, std::move(batches));
+    return Table::from_batches(impl_->schema_, std::move(batches));
   });
 }
 

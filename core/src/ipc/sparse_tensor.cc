@@ -7,14 +7,15 @@
 #include <array>
 #include <cstring>
 
+#include "arrowpack/core/ipc/tensor.h"
 #include "arrowpack/core/sparse_tensor.h"
-#include "bit_util_internal.h"
+#include "arrowpack/core/util.h"
 #include "ipc/metadata_internal.h"
 
 namespace arrowpack::ipc {
 namespace {
 
-std::int64_t pad8(std::int64_t n) { return arrowpack::internal::round_up(n, 8); }
+std::int64_t pad8(std::int64_t n) { return util::round_up(n, 8); }
 
 // The bytes of a contiguous tensor, or a row-major copy of one that is not.
 Result<std::shared_ptr<Buffer>> contiguous_bytes(const Tensor& t, MemoryPool* pool) {
@@ -139,7 +140,7 @@ Result<DataTypePtr> index_type_from(const fb::Int* t, const char* what) {
 Result<TensorPtr> index_vector(const Body& body, std::size_t k, const fb::Buffer* loc, const DataTypePtr& type,
                                std::int64_t n) {
   std::int64_t bytes = 0;
-  if (n < 0 || arrowpack::internal::mul_overflows(n, type->byte_width(), &bytes)) {
+  if (n < 0 || util::mul_overflows(n, type->byte_width(), &bytes)) {
     return Status::Invalid("sparse tensor index of ", n, " entries");
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto data, body.get(k, loc, bytes));
@@ -159,7 +160,7 @@ Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const Body& body, std
   const std::int64_t nnz = st->non_zero_length();
   const auto nd = static_cast<std::int64_t>(shape.size());
   std::int64_t value_bytes = 0;
-  if (nnz < 0 || arrowpack::internal::mul_overflows(nnz, type->byte_width(), &value_bytes)) {
+  if (nnz < 0 || util::mul_overflows(nnz, type->byte_width(), &value_bytes)) {
     return Status::Invalid("sparse tensor of ", nnz, " non-zero values");
   }
   const fb::Buffer* data_loc = st->data();
@@ -169,8 +170,8 @@ Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const Body& body, std
       const auto* coo = st->sparseIndex_as_SparseTensorIndexCOO();
       ARROWPACK_ASSIGN_OR_RAISE(auto itype, index_type_from(coo->indicesType(), "COO indices"));
       std::int64_t count = 0, bytes = 0;
-      if (arrowpack::internal::mul_overflows(nnz, nd, &count) ||
-          arrowpack::internal::mul_overflows(count, itype->byte_width(), &bytes)) {
+      if (util::mul_overflows(nnz, nd, &count) ||
+          util::mul_overflows(count, itype->byte_width(), &bytes)) {
         return Status::Invalid("COO index of ", nnz, " x ", nd, " entries");
       }
       ARROWPACK_ASSIGN_OR_RAISE(auto idata, body.get(0, coo->indicesBuffer(), bytes));

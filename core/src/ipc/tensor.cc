@@ -3,7 +3,8 @@
 #include <array>
 #include <cstring>
 
-#include "bit_util_internal.h"
+#include "arrowpack/core/ipc/tensor.h"
+#include "arrowpack/core/util.h"
 #include "ipc/metadata_internal.h"
 
 namespace arrowpack::ipc {
@@ -34,7 +35,7 @@ Result<std::shared_ptr<Buffer>> tensor_metadata(const Tensor& tensor, const std:
 }
 
 std::int64_t padded_metadata_size(std::int64_t metadata_size) {
-  return arrowpack::internal::round_up(8 + metadata_size, kTensorAlignment) - 8;
+  return util::round_up(8 + metadata_size, kTensorAlignment) - 8;
 }
 
 // The strides written for a contiguous tensor: size-1 dimensions may carry any stride, so

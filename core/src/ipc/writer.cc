@@ -8,13 +8,14 @@
 #include "appendable_internal.h"
 #include "array_internal.h"
 #include "arrowpack/core/hash.h"
-#include "bit_util_internal.h"
+#include "arrowpack/core/ipc/writer.h"
+#include "arrowpack/core/util.h"
 #include "ipc/metadata_internal.h"
 
 namespace arrowpack::ipc {
 
-using arrowpack::internal::bytes_for_bits;
-using arrowpack::internal::round_up;
+using util::bytes_for_bits;
+using util::round_up;
 
 namespace {
 
@@ -198,7 +199,7 @@ class PayloadAssembler {
     if (offset % 8 == 0) return add_slice(bitmap, offset / 8, bytes_for_bits(length));
     // A bit offset that is not a byte boundary: shift the bits into a fresh buffer.
     ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(bytes_for_bits(length), options_.pool));
-    arrowpack::internal::copy_bits(bitmap->data(), offset, length, out->mutable_data());
+    util::copy_bits(bitmap->data(), offset, length, out->mutable_data());
     return add(std::move(out));
   }
 
@@ -487,21 +488,85 @@ Status write_end_of_stream(io::OutputStream* sink, const IpcWriteOptions& option
   return sink->write(eos, 8);
 }
 
-// ---- StreamWriter
+// ---- StreamWriter and FileWriter
+
+// A writer's state. The file format is the stream with a leading magic, no dictionary
+// replacement, and a footer that lists where each message went.
+struct StreamWriter::Impl {
+  Impl(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema, IpcWriteOptions options, bool file_format)
+      : sink_(std::move(sink)), schema_(std::move(schema)), options_(options), file_format_(file_format) {}
+
+  Status start();
+  // Writes one message; records its offset, metadata length and body length.
+  Status write_payload(const std::shared_ptr<Buffer>& metadata, const std::vector<std::shared_ptr<Buffer>>& body,
+                       const std::vector<std::int64_t>& padding, std::int64_t body_length, std::int64_t* offset,
+                       std::int32_t* metadata_length);
+  Status write_batch(const RecordBatch& batch);
+  // Writes the dictionary batches `batch` needs: new dictionaries, replacements, deltas.
+  Status write_dictionaries(const RecordBatch& batch);
+  Result<RecordBatchPtr> unify(const RecordBatch& batch);
+  Status close();
+  Status write_footer();
+
+  std::shared_ptr<io::OutputStream> sink_;
+  SchemaPtr schema_;
+  IpcWriteOptions options_;
+  bool file_format_;
+  WriteStats stats_;
+  std::int64_t position_ = 0;
+  bool closed_ = false;
+  std::string scratch_;                                 // reused across messages to gather small writes
+  DictionaryMemo dictionary_memo_;                      // ids of the schema's dictionary fields
+  std::map<std::int64_t, Array> written_dictionaries_;  // the last dictionary sent per id
+  struct Unified;  // unify_dictionaries: one id's merged dictionary and its index
+  std::map<std::int64_t, std::shared_ptr<Unified>> unified_;
+  // The file format: where each message went, for the footer.
+  std::vector<internal::FileBlock> blocks_;
+  std::vector<internal::FileBlock> dictionary_blocks_;
+  MetadataPtr footer_metadata_;
+};
+
+StreamWriter::StreamWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StreamWriter::~StreamWriter() = default;
 
 Result<std::shared_ptr<StreamWriter>> StreamWriter::open(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
                                                          const IpcWriteOptions& options) {
   if (!sink || !schema) return Status::Invalid("new_stream needs a sink and a schema");
-  std::shared_ptr<StreamWriter> writer(new StreamWriter(std::move(sink), std::move(schema), options));
-  ARROWPACK_RETURN_NOT_OK(writer->start());
-  return writer;
+  auto impl = std::make_unique<Impl>(std::move(sink), std::move(schema), options, false);
+  ARROWPACK_RETURN_NOT_OK(check_alignment(options.alignment));
+  ARROWPACK_ASSIGN_OR_RAISE(impl->position_, impl->sink_->tell());
+  ARROWPACK_RETURN_NOT_OK(impl->start());
+  return std::shared_ptr<StreamWriter>(new StreamWriter(std::move(impl)));
 }
 
-StreamWriter::~StreamWriter() = default;
+Status StreamWriter::write_batch(const RecordBatch& batch) { return impl_->write_batch(batch); }
+Status StreamWriter::close() { return impl_->close(); }
+const SchemaPtr& StreamWriter::schema() const { return impl_->schema_; }
+WriteStats StreamWriter::stats() const { return impl_->stats_; }
 
-Status StreamWriter::start() {
-  ARROWPACK_RETURN_NOT_OK(check_alignment(options_.alignment));
-  ARROWPACK_ASSIGN_OR_RAISE(position_, sink_->tell());
+Status StreamWriter::write_table(const Table& table) {
+  for (const auto& batch : table.batches()) ARROWPACK_RETURN_NOT_OK(write_batch(*batch));
+  return Status::OK();
+}
+
+Result<std::shared_ptr<FileWriter>> FileWriter::open(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
+                                                     const IpcWriteOptions& options, MetadataPtr footer_metadata) {
+  if (!sink || !schema) return Status::Invalid("new_file needs a sink and a schema");
+  if (options.write_legacy_ipc_format) {
+    return Status::Invalid("the IPC file format has no legacy framing");
+  }
+  ARROWPACK_RETURN_NOT_OK(check_alignment(options.alignment));
+  auto impl = std::make_unique<Impl>(std::move(sink), std::move(schema), options, true);
+  impl->footer_metadata_ = std::move(footer_metadata);
+  // "ARROW1" and two bytes of padding to reach an 8-byte boundary.
+  static constexpr char kHead[8] = {'A', 'R', 'R', 'O', 'W', '1', 0, 0};
+  ARROWPACK_RETURN_NOT_OK(impl->sink_->write(kHead, 8));
+  ARROWPACK_ASSIGN_OR_RAISE(impl->position_, impl->sink_->tell());
+  ARROWPACK_RETURN_NOT_OK(impl->start());
+  return std::shared_ptr<FileWriter>(new FileWriter(std::move(impl)));
+}
+
+Status StreamWriter::Impl::start() {
   dictionary_memo_ = DictionaryMemo::for_schema(*schema_);
   internal::FBB fbb;
   ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, *schema_, &dictionary_memo_));
@@ -512,7 +577,7 @@ Status StreamWriter::start() {
   return write_payload(metadata, {}, {}, 0, &offset, &metadata_length);
 }
 
-Status StreamWriter::write_payload(const std::shared_ptr<Buffer>& metadata,
+Status StreamWriter::Impl::write_payload(const std::shared_ptr<Buffer>& metadata,
                                    const std::vector<std::shared_ptr<Buffer>>& body,
                                    const std::vector<std::int64_t>& padding, std::int64_t body_length,
                                    std::int64_t* offset, std::int32_t* metadata_length) {
@@ -562,7 +627,7 @@ Status StreamWriter::write_payload(const std::shared_ptr<Buffer>& metadata,
   return Status::OK();
 }
 
-Status StreamWriter::write_batch(const RecordBatch& batch) {
+Status StreamWriter::Impl::write_batch(const RecordBatch& batch) {
   if (closed_) return Status::Invalid("write_batch on a closed IPC writer");
   if (!batch.schema()->equals(*schema_)) {
     return Status::TypeError("record batch schema does not match the writer's schema:\n", batch.schema()->to_string(),
@@ -580,13 +645,14 @@ Status StreamWriter::write_batch(const RecordBatch& batch) {
   ARROWPACK_RETURN_NOT_OK(write_payload(payload.metadata, payload.body_buffers, payload.body_padding,
                                         payload.body_length, &offset, &metadata_length));
   ++stats_.num_record_batches;
-  return on_batch_written(offset, metadata_length, payload.body_length);
+  if (file_format_) blocks_.push_back({offset, metadata_length, payload.body_length});
+  return Status::OK();
 }
 
 // One id's merged dictionary, grown in place (a stream of n batches that each add a value
 // costs O(n), not O(n^2)), and where each of its values sits, under a keyed hash (the values
 // may come from untrusted input, as when a stream is rewritten as a file).
-struct StreamWriter::Unified {
+struct StreamWriter::Impl::Unified {
   Array dictionary;
   arrowpack::internal::AppendableArray storage;
   std::unordered_map<std::string, std::int64_t, KeyedBytesHash, std::equal_to<>> index;
@@ -594,7 +660,7 @@ struct StreamWriter::Unified {
   std::int64_t null_index = -1;
 };
 
-Result<RecordBatchPtr> StreamWriter::unify(const RecordBatch& batch) {
+Result<RecordBatchPtr> StreamWriter::Impl::unify(const RecordBatch& batch) {
   std::vector<Array> columns = batch.columns();
   for (int c = 0; c < batch.num_columns(); ++c) {
     const Array& column = columns[c];
@@ -670,7 +736,7 @@ Result<RecordBatchPtr> StreamWriter::unify(const RecordBatch& batch) {
     std::shared_ptr<Buffer> validity;
     if (column.null_count() > 0) {
       ARROWPACK_ASSIGN_OR_RAISE(auto bits, allocate_buffer(bytes_for_bits(column.length()), options_.pool));
-      arrowpack::internal::copy_bits(column.buffer(0)->data(), column.offset(), column.length(), bits->mutable_data());
+      util::copy_bits(column.buffer(0)->data(), column.offset(), column.length(), bits->mutable_data());
       validity = std::move(bits);
     }
     ARROWPACK_ASSIGN_OR_RAISE(auto index_array, Array::make(column.type()->index_type(), column.length(),
@@ -681,7 +747,7 @@ Result<RecordBatchPtr> StreamWriter::unify(const RecordBatch& batch) {
   return RecordBatch::make(batch.schema(), batch.num_rows(), std::move(columns));
 }
 
-Status StreamWriter::write_dictionaries(const RecordBatch& batch) {
+Status StreamWriter::Impl::write_dictionaries(const RecordBatch& batch) {
   if (dictionary_memo_.num_fields() == 0) return Status::OK();
   std::vector<std::pair<std::int64_t, Array>> found;
   for (int i = 0; i < batch.num_columns(); ++i) {
@@ -703,7 +769,7 @@ Status StreamWriter::write_dictionaries(const RecordBatch& batch) {
       if (grows && (options_.emit_dictionary_deltas || options_.unify_dictionaries)) {
         ARROWPACK_ASSIGN_OR_RAISE(values, dict.slice(last.length(), dict.length() - last.length()));
         delta = true;
-      } else if (!allows_dictionary_replacement()) {
+      } else if (file_format_) {
         return Status::Invalid("the dictionary of id ", id, " changed from one batch to the next: the IPC file format ",
                                "cannot replace dictionaries (only extend them, with emit_dictionary_deltas)");
       }
@@ -717,63 +783,27 @@ Status StreamWriter::write_dictionaries(const RecordBatch& batch) {
     if (delta) ++stats_.num_dictionary_deltas;
     if (!delta && it != written_dictionaries_.end()) ++stats_.num_replaced_dictionaries;
     written_dictionaries_[id] = dict;
-    ARROWPACK_RETURN_NOT_OK(on_dictionary_written(offset, metadata_length, payload.body_length));
+    if (file_format_) dictionary_blocks_.push_back({offset, metadata_length, payload.body_length});
   }
   return Status::OK();
 }
 
-Status StreamWriter::write_table(const Table& table) {
-  for (const auto& batch : table.batches()) ARROWPACK_RETURN_NOT_OK(write_batch(*batch));
-  return Status::OK();
-}
-
-Status StreamWriter::close() {
+Status StreamWriter::Impl::close() {
   if (closed_) return Status::OK();
   closed_ = true;
+  // In a file too, the end-of-stream marker lets sequential readers stop before the footer.
   ARROWPACK_RETURN_NOT_OK(write_end_of_stream(sink_.get(), options_));
   position_ += options_.write_legacy_ipc_format ? 4 : 8;
+  if (file_format_) ARROWPACK_RETURN_NOT_OK(write_footer());
   stats_.total_bytes = position_;
   return sink_->flush();
 }
 
-// ---- FileWriter
 
-Result<std::shared_ptr<FileWriter>> FileWriter::open(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
-                                                     const IpcWriteOptions& options, MetadataPtr footer_metadata) {
-  if (!sink || !schema) return Status::Invalid("new_file needs a sink and a schema");
-  if (options.write_legacy_ipc_format) {
-    return Status::Invalid("the IPC file format has no legacy framing");
-  }
-  std::shared_ptr<FileWriter> writer(new FileWriter(std::move(sink), std::move(schema), options));
-  writer->footer_metadata_ = std::move(footer_metadata);
-  ARROWPACK_RETURN_NOT_OK(check_alignment(options.alignment));
-  // "ARROW1" and two bytes of padding to reach an 8-byte boundary.
-  static constexpr char kHead[8] = {'A', 'R', 'R', 'O', 'W', '1', 0, 0};
-  ARROWPACK_RETURN_NOT_OK(writer->sink_->write(kHead, 8));
-  ARROWPACK_ASSIGN_OR_RAISE(auto start, writer->sink_->tell());
-  writer->position_ = start;
-  ARROWPACK_RETURN_NOT_OK(writer->start());
-  return writer;
-}
-
-Status FileWriter::on_batch_written(std::int64_t offset, std::int32_t metadata_length, std::int64_t body_length) {
-  blocks_.push_back({offset, metadata_length, body_length});
-  return Status::OK();
-}
-
-Status FileWriter::on_dictionary_written(std::int64_t offset, std::int32_t metadata_length, std::int64_t body_length) {
-  dictionary_blocks_.push_back({offset, metadata_length, body_length});
-  return Status::OK();
-}
-
-Status FileWriter::close() {
-  if (closed_) return Status::OK();
-  closed_ = true;
-  // The end-of-stream marker lets sequential readers stop before the footer.
-  ARROWPACK_RETURN_NOT_OK(write_end_of_stream(sink_.get(), options_));
+Status StreamWriter::Impl::write_footer() {
   internal::FBB fbb;
   ARROWPACK_ASSIGN_OR_RAISE(auto s, internal::schema_to_flatbuffer(fbb, *schema_, &dictionary_memo_));
-  auto to_fb = [](const std::vector<Block>& in) {
+  auto to_fb = [](const std::vector<internal::FileBlock>& in) {
     std::vector<fb::Block> out;
     out.reserve(in.size());
     for (const auto& b : in) out.emplace_back(b.offset, b.metadata_length, b.body_length);
@@ -787,9 +817,8 @@ Status FileWriter::close() {
   ARROWPACK_RETURN_NOT_OK(sink_->write(fbb.GetBufferPointer(), footer_size));
   ARROWPACK_RETURN_NOT_OK(sink_->write(&footer_size, 4));
   ARROWPACK_RETURN_NOT_OK(sink_->write(kFileMagic.data(), 6));
-  position_ += 8 + footer_size + 4 + 6;
-  stats_.total_bytes = position_;
-  return sink_->flush();
+  position_ += footer_size + 4 + 6;
+  return Status::OK();
 }
 
 }  // namespace arrowpack::ipc

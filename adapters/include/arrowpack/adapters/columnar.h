@@ -40,6 +40,9 @@
 #include "arrowpack/adapters/arrow.h"
 #include "arrowpack/adapters/convert.h"
 #include "arrowpack/core/array.h"
+#include "arrowpack/core/ipc/message.h"
+#include "arrowpack/core/ipc/writer.h"
+#include "arrowpack/core/util.h"
 
 namespace arrowpack {
 
@@ -146,8 +149,6 @@ namespace detail {
 
 inline constexpr std::int64_t kMaxColumnText = 2147483647;  // int32 offsets
 
-inline std::int64_t pad8_bytes(std::int64_t n) { return (n + 7) & ~std::int64_t{7}; }
-
 // The batch being laid out: its nodes and buffers in IPC order. `wide` collects, per text
 // column in pre-order, whether it needs 64-bit offsets.
 struct ColumnPlan {
@@ -158,13 +159,10 @@ struct ColumnPlan {
 
   std::int64_t buffer(std::int64_t size) {
     buffers.push_back({body_length, size});
-    body_length += pad8_bytes(size);
+    body_length += util::round_up(size, 8);
     return buffers.back().offset;
   }
 };
-
-inline void set_bit(std::uint8_t* bits, std::int64_t i) { bits[i >> 3] |= static_cast<std::uint8_t>(1u << (i & 7)); }
-inline bool get_bit(const std::uint8_t* bits, std::int64_t i) { return (bits[i >> 3] >> (i & 7)) & 1u; }
 
 // Writing a table takes two passes over the rows, each visiting every column of a row in
 // turn (the rows are read once per pass, whatever the number of columns): see() sizes the
@@ -189,17 +187,17 @@ struct ValidityWriter {
     if (nulls == 0) {
       plan.buffer(0);
     } else {
-      at = plan.buffer((n + 7) / 8);
+      at = plan.buffer(util::bytes_for_bits(n));
     }
   }
   void bind(std::uint8_t* body, std::int64_t n) {
     if (at < 0) return;
     bits = body + at;
-    std::memset(bits, 0, static_cast<std::size_t>((n + 7) / 8));
+    std::memset(bits, 0, static_cast<std::size_t>(util::bytes_for_bits(n)));
   }
   void put(std::size_t i, bool present) {
     if constexpr (kNullable) {
-      if (bits != nullptr && present) set_bit(bits, static_cast<std::int64_t>(i));
+      if (bits != nullptr && present) util::set_bit(bits, static_cast<std::int64_t>(i));
     }
   }
 };
@@ -218,7 +216,7 @@ struct ValidityReader {
     base = col.offset();
     bad_row = -1;
   }
-  bool valid(std::size_t i) const { return bits == nullptr || get_bit(bits, base + static_cast<std::int64_t>(i)); }
+  bool valid(std::size_t i) const { return bits == nullptr || util::get_bit(bits, base + static_cast<std::int64_t>(i)); }
   Status status(const std::string& where, std::int64_t first_row) const {
     if (bad_row < 0) return Status::OK();
     return Status::TypeError(where, ": a null at row ", first_row + bad_row, " for a field that is not std::optional");
@@ -342,17 +340,17 @@ struct ColumnOf<bool> {
     void see(std::size_t, const bool* v) { validity.see(v != nullptr); }
     Status lay_out(ColumnPlan& plan, std::int64_t n) {
       validity.lay_out(plan, n);
-      at = plan.buffer((n + 7) / 8);
+      at = plan.buffer(util::bytes_for_bits(n));
       return Status::OK();
     }
     void bind(std::uint8_t* body, std::int64_t n) {
       validity.bind(body, n);
       bits = body + at;
-      std::memset(bits, 0, static_cast<std::size_t>((n + 7) / 8));
+      std::memset(bits, 0, static_cast<std::size_t>(util::bytes_for_bits(n)));
     }
     void put(std::size_t i, const bool* v) {
       validity.put(i, v != nullptr);
-      if (v && *v) set_bit(bits, static_cast<std::int64_t>(i));
+      if (v && *v) util::set_bit(bits, static_cast<std::int64_t>(i));
     }
   };
 
@@ -372,7 +370,7 @@ struct ColumnOf<bool> {
       return Status::OK();
     }
     void get(std::size_t i, S& slot) {
-      if (bool* x = slot_target(slot, validity, i)) *x = get_bit(bits, base + static_cast<std::int64_t>(i));
+      if (bool* x = slot_target(slot, validity, i)) *x = util::get_bit(bits, base + static_cast<std::int64_t>(i));
     }
     Status status(std::int64_t first_row) const { return validity.status(where, first_row); }
   };
@@ -398,7 +396,7 @@ struct ColumnOf<std::string> {
       validity.see(v != nullptr);
       if (v == nullptr) return;
       text += static_cast<std::int64_t>(v->size());
-      if (bad_row < 0 && !is_valid_utf8(*v)) bad_row = static_cast<std::int64_t>(i);
+      if (bad_row < 0 && !util::is_valid_utf8(*v)) bad_row = static_cast<std::int64_t>(i);
     }
     Status lay_out(ColumnPlan& plan, std::int64_t n) {
       if (bad_row >= 0) return Status::Invalid("row ", bad_row, ": a std::string that is not UTF-8");

@@ -36,7 +36,8 @@
 #include "arrowpack/adapters/columnar.h"
 #include "arrowpack/core/builder.h"
 #include "arrowpack/core/io.h"
-#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/ipc/message.h"
+#include "arrowpack/core/ipc/reader.h"
 #include "arrowpack/core/read_limits.h"
 
 namespace arrowpack {

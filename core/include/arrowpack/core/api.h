@@ -9,7 +9,7 @@
 #include "arrowpack/core/half_float.h"
 #include "arrowpack/core/hash.h"
 #include "arrowpack/core/io.h"
-#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/ipc/api.h"
 #include "arrowpack/core/memory_pool.h"
 #include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/record_batch.h"
@@ -17,3 +17,4 @@
 #include "arrowpack/core/sparse_tensor.h"
 #include "arrowpack/core/tensor.h"
 #include "arrowpack/core/type.h"
+#include "arrowpack/core/util.h"

@@ -152,9 +152,6 @@ Result<Array> run_end_encode(const Array& values, DataTypePtr run_end_type = int
 Result<Array> dictionary_encode(const Array& values, DataTypePtr index_type = int32(),
                                 MemoryPool* pool = default_memory_pool());
 
-/// True when `text` is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-bool is_valid_utf8(std::string_view text);
-
 /// Number of zero bits among `length` bits starting at bit `offset` (null when all valid).
 std::int64_t count_nulls(const std::uint8_t* bitmap, std::int64_t offset, std::int64_t length);
 

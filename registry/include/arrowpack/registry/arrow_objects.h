@@ -10,7 +10,7 @@
 #include <span>
 #include <string_view>
 
-#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/ipc/message.h"
 #include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/registry/object_reader.h"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "arrowpack/core/io.h"
-#include "arrowpack/core/ipc.h"
+#include "arrowpack/core/sparse_tensor.h"
 #include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/record_batch.h"
 #include "arrowpack/core/tensor.h"
@@ -84,17 +84,12 @@ struct Components {
 /// refers to by index. Cheap to move; holds references to the caller's memory.
 class SerializedObject {
  public:
-  SerializedObject() = default;
+  /// An empty object (no structure): deserialize() refuses it with Invalid.
+  SerializedObject();
   /// An object over a structure batch and the items it refers to. deserialize() validates
   /// the batch in full before decoding it (read_from() and from_components() have, already).
   SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors, std::vector<TensorPtr> ndarrays,
-                   std::vector<std::shared_ptr<Buffer>> buffers, std::vector<SparseTensorPtr> sparse_tensors = {})
-      : batch_(std::move(batch)),
-        tensors_(std::move(tensors)),
-        ndarrays_(std::move(ndarrays)),
-        buffers_(std::move(buffers)),
-        sparse_tensors_(std::move(sparse_tensors)),
-        cache_(std::make_shared<Cache>()) {}
+                   std::vector<std::shared_ptr<Buffer>> buffers, std::vector<SparseTensorPtr> sparse_tensors = {});
 
   /// The structure batch. For an object made by serialize() or ObjectWriter, which render
   /// the structure's stream directly, it is read from that stream on first use (and shared
@@ -142,22 +137,9 @@ class SerializedObject {
   bool structure_validated() const { return checked_ == Checked::kValidated; }
 
  private:
-  // What every output form shares, rendered once on first use.
-  struct Cache {
-    std::once_flag stream_once;
-    Status stream_status;
-    std::shared_ptr<Buffer> stream;
-    std::once_flag tensors_once;
-    Status tensors_status;
-    std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
-    std::vector<ipc::SparseTensorMessageParts> sparse_messages;
-    std::once_flag batch_once;
-    RecordBatchPtr batch;  // read from the structure stream on first use
-    std::once_flag structure_once;
-    Status structure_status;
-    std::shared_ptr<const registry_internal::Structure> structure;  // parsed on first use
-  };
-  Result<const std::vector<ipc::TensorMessageParts>*> tensor_messages(MemoryPool* pool) const;
+  // What every output form shares, rendered once on first use (serialized_object.cc).
+  struct Cache;
+
 
   RecordBatchPtr batch_;
   // Made by the encoder: the header, the structure stream and padding to 64 in one buffer.
@@ -173,7 +155,7 @@ class SerializedObject {
   std::vector<TensorPtr> ndarrays_;
   std::vector<std::shared_ptr<Buffer>> buffers_;
   std::vector<SparseTensorPtr> sparse_tensors_;
-  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
+  std::shared_ptr<Cache> cache_;
   std::vector<std::shared_ptr<const void>> keep_alive_;
   // What is known of the structure batch: nothing (made by the caller), its shape (schema,
   // disjoint buffers and references, checked by read_from()/from_components()), or that and
