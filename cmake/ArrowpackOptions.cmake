@@ -1,7 +1,10 @@
 # Compiler flags shared by every arrowpack target: warnings, -Werror, sanitizers.
 add_library(arrowpack_build_flags INTERFACE)
 target_compile_options(arrowpack_build_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow
-                       -Wnon-virtual-dtor -Wno-missing-field-initializers)
+                       -Wnon-virtual-dtor -Wno-missing-field-initializers
+                       # A switch on TypeId names every id (type_traits.h): a type added without
+                       # its case is a compile error in every build, not a silent default.
+                       -Werror=switch)
 if(ARROWPACK_WERROR)
   target_compile_options(arrowpack_build_flags INTERFACE -Werror)
 endif()

@@ -24,21 +24,13 @@ void hex(std::string_view s, std::string& out) { json::append_hex_digits(s, out)
 void number(double v, std::string& out) { json::append_number(v, out); }
 void number(float v, std::string& out) { json::append_number(v, out); }
 
+// numpy's name of a Tensor's value type ("float64"); the table's name for the others.
 std::string_view dtype_name(const DataType& t) {
   switch (t.id()) {
-    case TypeId::kInt8: return "int8";
-    case TypeId::kInt16: return "int16";
-    case TypeId::kInt32: return "int32";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kUInt8: return "uint8";
-    case TypeId::kUInt16: return "uint16";
-    case TypeId::kUInt32: return "uint32";
-    case TypeId::kUInt64: return "uint64";
     case TypeId::kHalfFloat: return "float16";
     case TypeId::kFloat: return "float32";
     case TypeId::kDouble: return "float64";
-    case TypeId::kBool: return "bool";
-    default: return "unknown";
+    default: return t.info().is(kNumericCategory) || t.id() == TypeId::kBool ? t.info().name : "unknown";
   }
 }
 
@@ -58,24 +50,22 @@ void each_element(const Tensor& t, F&& f) {
 
 void element(const Tensor& t, std::int64_t offset, std::string& out) {
   const std::uint8_t* p = t.data()->data() + offset;
-  auto load = [p](auto x) {
-    std::memcpy(&x, p, sizeof(x));
-    return x;
-  };
-  switch (t.type()->id()) {
-    case TypeId::kInt8: out += std::to_string(load(std::int8_t{})); break;
-    case TypeId::kInt16: out += std::to_string(load(std::int16_t{})); break;
-    case TypeId::kInt32: out += std::to_string(load(std::int32_t{})); break;
-    case TypeId::kInt64: out += std::to_string(load(std::int64_t{})); break;
-    case TypeId::kUInt8: out += std::to_string(load(std::uint8_t{})); break;
-    case TypeId::kUInt16: out += std::to_string(load(std::uint16_t{})); break;
-    case TypeId::kUInt32: out += std::to_string(load(std::uint32_t{})); break;
-    case TypeId::kUInt64: out += std::to_string(load(std::uint64_t{})); break;
-    case TypeId::kHalfFloat: number(half_to_double(load(std::uint16_t{})), out); break;
-    case TypeId::kFloat: number(load(float{}), out); break;
-    case TypeId::kDouble: number(load(double{}), out); break;
-    default: out += "null"; break;
-  }
+  visit_type(*t.type(), [&](auto tag) {
+    using Tag = decltype(tag);
+    if constexpr (Tag::info.is(kNumericCategory)) {
+      typename Tag::c_type x;
+      std::memcpy(&x, p, sizeof(x));
+      if constexpr (Tag::id == TypeId::kHalfFloat) {
+        number(half_to_double(x), out);
+      } else if constexpr (Tag::info.is(kFloatingCategory)) {
+        number(x, out);
+      } else {
+        out += std::to_string(x);
+      }
+    } else {
+      out += "null";  // tensors hold numbers only (Tensor::make checks)
+    }
+  });
 }
 
 void sum(const Tensor& t, std::string& out) {

@@ -31,15 +31,12 @@ std::int64_t text_bytes(const ArrayData& d, bool large) {
 }  // namespace
 
 bool AppendableArray::supports(const DataType& t) {
-  switch (t.id()) {
-    case TypeId::kBool:
-    case TypeId::kString:
-    case TypeId::kBinary:
-    case TypeId::kLargeString:
-    case TypeId::kLargeBinary: return true;
-    case TypeId::kDictionary: return false;
-    default: return t.num_fields() == 0 && t.byte_width() > 0 && num_buffer_slots(t) == 2;
-  }
+  // Flat layouts: bits, fixed-width values, or offsets and bytes.
+  const TypeInfo& info = t.info();
+  return info.children == ChildLayout::kNone && !info.variadic_buffers && t.id() != TypeId::kDictionary &&
+         info.has_validity() &&
+         (info.buffers[1] == BufferKind::kBits || info.buffers[1] == BufferKind::kValues ||
+          (info.buffers[1] == BufferKind::kOffsets32 || info.buffers[1] == BufferKind::kOffsets64));
 }
 
 void AppendableArray::copy_in(const ArrayData& d, Layout layout) {

@@ -30,22 +30,7 @@ std::int64_t count_nulls(const std::uint8_t* bitmap, std::int64_t offset, std::i
   return length - set;
 }
 
-int num_buffer_slots(const DataType& type) {
-  switch (type.id()) {
-    case TypeId::kNull:
-    case TypeId::kFixedSizeList:
-    case TypeId::kStruct: return 1;
-    case TypeId::kString:
-    case TypeId::kLargeString:
-    case TypeId::kBinary:
-    case TypeId::kLargeBinary:
-    case TypeId::kDenseUnion:
-    case TypeId::kListView:
-    case TypeId::kLargeListView: return 3;
-    case TypeId::kRunEndEncoded: return 1;
-    default: return 2;  // fixed-width, list-like, sparse union, views (+ variadic data buffers)
-  }
-}
+int num_buffer_slots(const DataType& type) { return type.info().num_buffers; }
 
 using internal::has_validity_slot;
 using internal::load_run_end;
@@ -79,8 +64,7 @@ bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j
     case TypeId::kString:
     case TypeId::kLargeString:
     case TypeId::kBinary:
-    case TypeId::kLargeBinary:
-    case TypeId::kFixedSizeBinary: return a.string_view(i) == b.string_view(j);
+    case TypeId::kLargeBinary: return a.string_view(i) == b.string_view(j);
     case TypeId::kList:
     case TypeId::kLargeList:
     case TypeId::kMap: {
@@ -112,12 +96,14 @@ bool value_equals(const Array& a, std::int64_t i, const Array& b, std::int64_t j
       const int c = a.child_id(i);
       return value_equals(a.child(c), a.union_value_offset(i), b.child(c), b.union_value_offset(j));
     }
-    default: {
-      const std::int64_t w = t.byte_width();
-      return std::memcmp(a.buffer(1)->data() + (a.offset() + i) * w, b.buffer(1)->data() + (b.offset() + j) * w,
-                         static_cast<std::size_t>(w)) == 0;
-    }
+      ARROWPACK_FIXED_WIDTH_CASES {
+        const std::int64_t w = t.byte_width();
+        return std::memcmp(a.buffer(1)->data() + (a.offset() + i) * w, b.buffer(1)->data() + (b.offset() + j) * w,
+                           static_cast<std::size_t>(w)) == 0;
+      }
+    case TypeId::kNull: return true;
   }
+  return false;
 }
 
 }  // namespace
@@ -216,21 +202,7 @@ std::int64_t Array::dictionary_index(std::int64_t i) const {
   const ArrayData& d = *data_;
   const std::uint8_t* p = d.buffers[1]->data();
   const std::int64_t k = d.offset + i;
-  switch (d.type->index_type()->id()) {
-    case TypeId::kInt8: return reinterpret_cast<const std::int8_t*>(p)[k];
-    case TypeId::kUInt8: return p[k];
-    case TypeId::kInt16: return value<std::int16_t>(i);
-    case TypeId::kUInt16: return value<std::uint16_t>(i);
-    case TypeId::kInt32: return value<std::int32_t>(i);
-    case TypeId::kUInt32: return value<std::uint32_t>(i);
-    case TypeId::kInt64: return value<std::int64_t>(i);
-    case TypeId::kUInt64: {
-      // Indices past INT64_MAX cannot lie in any dictionary: report them as -1.
-      const auto v = value<std::uint64_t>(i);
-      return v > static_cast<std::uint64_t>(INT64_MAX) ? -1 : static_cast<std::int64_t>(v);
-    }
-    default: return -1;
-  }
+  return internal::load_integer(*d.type->index_type(), p + k * d.type->index_type()->byte_width());
 }
 
 Result<Array> Array::make_dictionary(DataTypePtr type, const Array& indices, const Array& dictionary) {

@@ -4,15 +4,14 @@
 #include <climits>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 #include "arrowpack/core/array.h"
 
 namespace arrowpack::internal {
 
 /// Whether arrays of `id` have a validity bitmap as their first buffer.
-inline bool has_validity_slot(TypeId id) {
-  return id != TypeId::kNull && id != TypeId::kSparseUnion && id != TypeId::kDenseUnion && id != TypeId::kRunEndEncoded;
-}
+inline bool has_validity_slot(TypeId id) { return type_info(id).has_validity(); }
 
 // A 16-byte binary view: length, then the bytes inline (<= 12) or prefix, buffer, offset.
 struct View {
@@ -32,15 +31,16 @@ inline View load_view(const ArrayData& d, std::int64_t i) {
 
 /// Run end k of run_ends array data (int16, int32 or int64).
 inline std::int64_t load_run_end(const ArrayData& run_ends, std::int64_t k) {
+  // Run ends are int16, int32 or int64 (run_end_encoded() checks): the width says which.
   const std::uint8_t* p = run_ends.buffers[1]->data();
   const std::int64_t at = run_ends.offset + k;
-  switch (run_ends.type->id()) {
-    case TypeId::kInt16: {
+  switch (run_ends.type->byte_width()) {
+    case 2: {
       std::int16_t v;
       std::memcpy(&v, p + at * 2, 2);
       return v;
     }
-    case TypeId::kInt32: {
+    case 4: {
       std::int32_t v;
       std::memcpy(&v, p + at * 4, 4);
       return v;
@@ -51,6 +51,25 @@ inline std::int64_t load_run_end(const ArrayData& run_ends, std::int64_t k) {
       return v;
     }
   }
+}
+
+/// The integer at `p` (unaligned) of integer type `type`, as int64; -1 for a uint64 past
+/// INT64_MAX (it fits no dictionary, dimension or run) and for a type that is not an integer.
+inline std::int64_t load_integer(const DataType& type, const std::uint8_t* p) {
+  return visit_type(type, [p](auto tag) -> std::int64_t {
+    using Tag = decltype(tag);
+    if constexpr (Tag::info.is(kIntegerCategory)) {
+      typename Tag::c_type v;
+      std::memcpy(&v, p, sizeof v);
+      if constexpr (std::is_same_v<typename Tag::c_type, std::uint64_t>) {
+        return v > static_cast<std::uint64_t>(INT64_MAX) ? -1 : static_cast<std::int64_t>(v);
+      } else {
+        return static_cast<std::int64_t>(v);
+      }
+    } else {
+      return -1;
+    }
+  });
 }
 
 /// Bytes per offset of a type with offsets (8 for the large ones).
@@ -109,12 +128,6 @@ inline void store_index(std::uint8_t* out, std::int64_t width, std::int64_t i, s
 bool values_equal(const Array& a, std::int64_t i, const Array& b, std::int64_t j);
 
 /// Run end k of a run_ends array (int16, int32 or int64).
-inline std::int64_t run_end_at(const Array& run_ends, std::int64_t k) {
-  switch (run_ends.type_id()) {
-    case TypeId::kInt16: return run_ends.value<std::int16_t>(k);
-    case TypeId::kInt32: return run_ends.value<std::int32_t>(k);
-    default: return run_ends.value<std::int64_t>(k);
-  }
-}
+inline std::int64_t run_end_at(const Array& run_ends, std::int64_t k) { return load_run_end(*run_ends.data(), k); }
 
 }  // namespace arrowpack::internal

@@ -231,19 +231,17 @@ Result<std::unique_ptr<DictionaryBuilder>> DictionaryBuilder::make(DataTypePtr t
 }
 
 Status DictionaryBuilder::append_index(std::int64_t index) {
-  auto* b = indices_.get();
-  switch (b->type()->id()) {
-    case TypeId::kInt8: return static_cast<NumericBuilder<std::int8_t>*>(b)->append(static_cast<std::int8_t>(index));
-    case TypeId::kUInt8: return static_cast<NumericBuilder<std::uint8_t>*>(b)->append(static_cast<std::uint8_t>(index));
-    case TypeId::kInt16: return static_cast<NumericBuilder<std::int16_t>*>(b)->append(static_cast<std::int16_t>(index));
-    case TypeId::kUInt16:
-      return static_cast<NumericBuilder<std::uint16_t>*>(b)->append(static_cast<std::uint16_t>(index));
-    case TypeId::kInt32: return static_cast<NumericBuilder<std::int32_t>*>(b)->append(static_cast<std::int32_t>(index));
-    case TypeId::kUInt32:
-      return static_cast<NumericBuilder<std::uint32_t>*>(b)->append(static_cast<std::uint32_t>(index));
-    case TypeId::kInt64: return static_cast<NumericBuilder<std::int64_t>*>(b)->append(index);
-    default: return static_cast<NumericBuilder<std::uint64_t>*>(b)->append(static_cast<std::uint64_t>(index));
-  }
+  // The index builder is a NumericBuilder of the index type, an integer (dictionary() checks).
+  ArrayBuilder* b = indices_.get();
+  return visit_type(*b->type(), [&](auto tag) -> Status {
+    using Tag = decltype(tag);
+    if constexpr (Tag::info.is(kIntegerCategory)) {
+      using T = typename Tag::c_type;
+      return static_cast<NumericBuilder<T>*>(b)->append(static_cast<T>(index));
+    } else {
+      return Status::TypeError("dictionary indices of type ", b->type()->to_string());
+    }
+  });
 }
 
 Status DictionaryBuilder::append(std::string_view value_bytes) {

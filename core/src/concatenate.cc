@@ -272,13 +272,13 @@ Result<Array> concatenate(const std::vector<Array>& arrays, MemoryPool* pool) {
                                 Array::make(type->index_type(), total, {validity, indices}, {}, nulls));
       return Array::make_dictionary(type, index_array, dict);
     }
-    default: {
-      const std::int64_t width = type->byte_width();
-      if (width <= 0) return Status::NotImplemented("concatenate of ", type->to_string());
-      ARROWPACK_ASSIGN_OR_RAISE(auto values, concat_fixed(arrays, 1, width, total, pool));
-      return Array::make(type, total, {validity, values}, {}, nulls);
-    }
+      ARROWPACK_FIXED_WIDTH_CASES {
+        ARROWPACK_ASSIGN_OR_RAISE(auto values, concat_fixed(arrays, 1, type->byte_width(), total, pool));
+        return Array::make(type, total, {validity, values}, {}, nulls);
+      }
+    case TypeId::kNull: break;  // returned above
   }
+  return Array::make_nulls(type, total, pool);
 }
 
 Result<Array> run_end_encode(const Array& values, DataTypePtr run_end_type, MemoryPool* pool) {

@@ -2,49 +2,14 @@
 
 #include <cstring>
 
+#include "array_internal.h"
 #include "arrowpack/core/util.h"
 
 namespace arrowpack {
 namespace {
 
 // An index element as int64; -1 for a uint64 beyond int64 (it fits no dimension).
-std::int64_t load_index(const DataType& type, const std::uint8_t* p) {
-  switch (type.id()) {
-    case TypeId::kInt8: return *reinterpret_cast<const std::int8_t*>(p);
-    case TypeId::kUInt8: return *p;
-    case TypeId::kInt16: {
-      std::int16_t v;
-      std::memcpy(&v, p, 2);
-      return v;
-    }
-    case TypeId::kUInt16: {
-      std::uint16_t v;
-      std::memcpy(&v, p, 2);
-      return v;
-    }
-    case TypeId::kInt32: {
-      std::int32_t v;
-      std::memcpy(&v, p, 4);
-      return v;
-    }
-    case TypeId::kUInt32: {
-      std::uint32_t v;
-      std::memcpy(&v, p, 4);
-      return v;
-    }
-    case TypeId::kInt64: {
-      std::int64_t v;
-      std::memcpy(&v, p, 8);
-      return v;
-    }
-    case TypeId::kUInt64: {
-      std::uint64_t v;
-      std::memcpy(&v, p, 8);
-      return v > static_cast<std::uint64_t>(INT64_MAX) ? -1 : static_cast<std::int64_t>(v);
-    }
-    default: return -1;
-  }
-}
+std::int64_t load_index(const DataType& type, const std::uint8_t* p) { return internal::load_integer(type, p); }
 
 std::int64_t at(const Tensor& t, std::int64_t i) { return index_at(t, i); }
 std::int64_t at(const Tensor& t, std::int64_t row, std::int64_t col) { return index_at(t, row, col); }
@@ -95,29 +60,23 @@ std::vector<std::int64_t> element_strides(const std::vector<std::int64_t>& shape
 }
 
 bool is_zero(const DataType& type, const std::uint8_t* p) {
-  switch (type.id()) {
-    case TypeId::kHalfFloat: {
+  return visit_type(type, [&](auto tag) {
+    using Tag = decltype(tag);
+    if constexpr (Tag::id == TypeId::kHalfFloat) {
       std::uint16_t bits;
       std::memcpy(&bits, p, 2);
       return (bits & 0x7fff) == 0;  // +0 and -0
-    }
-    case TypeId::kFloat: {
-      float v;
-      std::memcpy(&v, p, 4);
-      return v == 0.0f;
-    }
-    case TypeId::kDouble: {
-      double v;
-      std::memcpy(&v, p, 8);
-      return v == 0.0;
-    }
-    default: {
+    } else if constexpr (Tag::info.is(kFloatingCategory)) {
+      typename Tag::c_type v;
+      std::memcpy(&v, p, sizeof v);
+      return v == 0;  // +0 and -0
+    } else {
       for (std::int64_t i = 0; i < type.byte_width(); ++i) {
         if (p[i]) return false;
       }
       return true;
     }
-  }
+  });
 }
 
 }  // namespace

@@ -64,38 +64,6 @@ DataType::DataType(TypeId id, FieldVector children, Params params)
   }
 }
 
-std::int64_t DataType::bit_width() const {
-  switch (id_) {
-    case TypeId::kBool: return 1;
-    case TypeId::kInt8:
-    case TypeId::kUInt8: return 8;
-    case TypeId::kInt16:
-    case TypeId::kUInt16:
-    case TypeId::kHalfFloat: return 16;
-    case TypeId::kInt32:
-    case TypeId::kUInt32:
-    case TypeId::kFloat:
-    case TypeId::kDate32:
-    case TypeId::kTime32: return 32;
-    case TypeId::kInt64:
-    case TypeId::kUInt64:
-    case TypeId::kDouble:
-    case TypeId::kDate64:
-    case TypeId::kTime64:
-    case TypeId::kTimestamp:
-    case TypeId::kDuration: return 64;
-    case TypeId::kFixedSizeBinary: return std::int64_t{fixed_size_} * 8;
-    case TypeId::kDecimal32:
-    case TypeId::kIntervalMonths: return 32;
-    case TypeId::kDecimal64:
-    case TypeId::kIntervalDayTime: return 64;
-    case TypeId::kDecimal128:
-    case TypeId::kIntervalMonthDayNano: return 128;
-    case TypeId::kDecimal256: return 256;
-    default: return 0;
-  }
-}
-
 int DataType::field_index(std::string_view name) const {
   for (std::size_t i = 0; i < children_.size(); ++i) {
     if (children_[i]->name() == name) return static_cast<int>(i);
@@ -123,26 +91,31 @@ std::string DataType::to_string() const {
     return out;
   };
   switch (id_) {
-    case TypeId::kNull: return "null";
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt8: return "int8";
-    case TypeId::kInt16: return "int16";
-    case TypeId::kInt32: return "int32";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kUInt8: return "uint8";
-    case TypeId::kUInt16: return "uint16";
-    case TypeId::kUInt32: return "uint32";
-    case TypeId::kUInt64: return "uint64";
-    case TypeId::kHalfFloat: return "halffloat";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
-    case TypeId::kString: return "string";
-    case TypeId::kLargeString: return "large_string";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kLargeBinary: return "large_binary";
+    case TypeId::kNull:
+    case TypeId::kBool:
+    case TypeId::kInt8:
+    case TypeId::kInt16:
+    case TypeId::kInt32:
+    case TypeId::kInt64:
+    case TypeId::kUInt8:
+    case TypeId::kUInt16:
+    case TypeId::kUInt32:
+    case TypeId::kUInt64:
+    case TypeId::kHalfFloat:
+    case TypeId::kFloat:
+    case TypeId::kDouble:
+    case TypeId::kString:
+    case TypeId::kLargeString:
+    case TypeId::kBinary:
+    case TypeId::kLargeBinary:
+    case TypeId::kDate32:
+    case TypeId::kDate64:
+    case TypeId::kIntervalMonths:
+    case TypeId::kIntervalDayTime:
+    case TypeId::kIntervalMonthDayNano:
+    case TypeId::kBinaryView:
+    case TypeId::kStringView: return std::string(info().name);  // parameter-free: the table's name
     case TypeId::kFixedSizeBinary: return "fixed_size_binary[" + std::to_string(fixed_size_) + "]";
-    case TypeId::kDate32: return "date32[day]";
-    case TypeId::kDate64: return "date64[ms]";
     case TypeId::kTime32: return "time32[" + std::string(time_unit_name(unit_)) + "]";
     case TypeId::kTime64: return "time64[" + std::string(time_unit_name(unit_)) + "]";
     case TypeId::kTimestamp:
@@ -173,11 +146,6 @@ std::string DataType::to_string() const {
       out += ')';
       return out;
     }
-    case TypeId::kIntervalMonths: return "month_interval";
-    case TypeId::kIntervalDayTime: return "day_time_interval";
-    case TypeId::kIntervalMonthDayNano: return "month_day_nano_interval";
-    case TypeId::kBinaryView: return "binary_view";
-    case TypeId::kStringView: return "string_view";
     case TypeId::kListView: return "list_view<" + join_fields(false) + ">";
     case TypeId::kLargeListView: return "large_list_view<" + join_fields(false) + ">";
     case TypeId::kRunEndEncoded: {
@@ -203,36 +171,16 @@ std::string DataType::to_string() const {
 bool DataType::equals(const DataType& other, bool check_metadata) const {
   if (this == &other) return true;
   if (id_ != other.id_ || children_.size() != other.children_.size()) return false;
-  switch (id_) {
-    case TypeId::kTime32:
-    case TypeId::kTime64:
-    case TypeId::kDuration:
-      if (unit_ != other.unit_) return false;
-      break;
-    case TypeId::kTimestamp:
-      if (unit_ != other.unit_ || timezone_ != other.timezone_) return false;
-      break;
-    case TypeId::kFixedSizeBinary:
-    case TypeId::kFixedSizeList:
-      if (fixed_size_ != other.fixed_size_) return false;
-      break;
-    case TypeId::kMap:
-      if (keys_sorted_ != other.keys_sorted_) return false;
-      break;
-    case TypeId::kSparseUnion:
-    case TypeId::kDenseUnion:
-      if (type_codes_ != other.type_codes_) return false;
-      break;
-    case TypeId::kDecimal32:
-    case TypeId::kDecimal64:
-    case TypeId::kDecimal128:
-    case TypeId::kDecimal256:
-      if (precision_ != other.precision_ || scale_ != other.scale_) return false;
-      break;
-    case TypeId::kDictionary:
-      return ordered_ == other.ordered_ && index_type_->equals(*other.index_type_) &&
-             dictionary_value_type_->equals(*other.dictionary_value_type_, check_metadata);
-    default: break;
+  // A type is its id, its parameters and its children. The factories leave the parameters a
+  // type does not take at their defaults, so comparing all of them needs no per-type case.
+  auto same = [check_metadata](const DataTypePtr& a, const DataTypePtr& b) {
+    return a == b || (a && b && a->equals(*b, check_metadata));
+  };
+  if (unit_ != other.unit_ || timezone_ != other.timezone_ || fixed_size_ != other.fixed_size_ ||
+      keys_sorted_ != other.keys_sorted_ || type_codes_ != other.type_codes_ || precision_ != other.precision_ ||
+      scale_ != other.scale_ || ordered_ != other.ordered_ || !same(index_type_, other.index_type_) ||
+      !same(dictionary_value_type_, other.dictionary_value_type_)) {
+    return false;
   }
   for (std::size_t i = 0; i < children_.size(); ++i) {
     if (!children_[i]->equals(*other.children_[i], check_metadata)) return false;

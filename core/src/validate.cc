@@ -5,21 +5,21 @@
 #include <cstring>
 #include <string>
 
+#include "array_internal.h"
 #include "arrowpack/core/array.h"
 #include "arrowpack/core/util.h"
-#include "array_internal.h"
 
 namespace arrowpack {
 
+using internal::Check;
 using internal::has_validity_slot;
+using internal::kBasic;
+using internal::kFull;
+using internal::kFullDictionariesChecked;
 using internal::load_run_end;
 using internal::load_view;
 using internal::offset_width;
 using internal::read_offset;
-using internal::Check;
-using internal::kBasic;
-using internal::kFull;
-using internal::kFullDictionariesChecked;
 using internal::View;
 using util::bytes_for_bits;
 using util::get_bit;
@@ -351,14 +351,16 @@ Status validate_data(const ArrayData& d, Check full, int depth) {
       }
       return Status::OK();
     }
-    default: {
-      std::int64_t need;
-      if (util::mul_overflows(end, t.byte_width(), &need)) {
-        return Status::Invalid("value buffer size overflows");
+      ARROWPACK_FIXED_WIDTH_CASES {
+        std::int64_t need;
+        if (util::mul_overflows(end, t.byte_width(), &need)) {
+          return Status::Invalid("value buffer size overflows");
+        }
+        return check_buffer(d, 1, need, "values");
       }
-      return check_buffer(d, 1, need, "values");
-    }
+    case TypeId::kNull: return Status::OK();  // checked above
   }
+  return Status::OK();
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-#include "arrowpack/core/util.h"
 #include "arrowpack/registry/arrow_objects.h"
+#include "arrowpack/core/util.h"
 
 #include <algorithm>
 #include <cstring>

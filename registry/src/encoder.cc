@@ -166,7 +166,6 @@ Status SequenceEncoder::append(const Value& v, int depth, Encoder& enc) {
 
 namespace {
 
-
 // The shape of a sequence: its children's tags in order, each list's items and each dict's
 // keys and values after it. Equal shapes have equal schemas.
 void shape_key(const SequenceEncoder& s, std::string* key) {

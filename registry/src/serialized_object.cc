@@ -128,14 +128,13 @@ struct SerializedObject::Cache {
 
   // The Tensor messages of the object's tensors and ndarrays, in that order (and the
   // SparseTensor messages), built on the first call.
-  Result<const std::vector<ipc::TensorMessageParts>*> messages_of(const SerializedObject& object,
-                                                                      MemoryPool* pool);
+  Result<const std::vector<ipc::TensorMessageParts>*> messages_of(const SerializedObject& object, MemoryPool* pool);
 };
 
 SerializedObject::SerializedObject() : cache_(std::make_shared<Cache>()) {}
 
-SerializedObject::SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors, std::vector<TensorPtr> ndarrays,
-                                   std::vector<std::shared_ptr<Buffer>> buffers,
+SerializedObject::SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors,
+                                   std::vector<TensorPtr> ndarrays, std::vector<std::shared_ptr<Buffer>> buffers,
                                    std::vector<SparseTensorPtr> sparse_tensors)
     : batch_(std::move(batch)),
       tensors_(std::move(tensors)),
@@ -178,8 +177,8 @@ Result<std::shared_ptr<Buffer>> SerializedObject::structure_stream() const {
   return cache_->stream;
 }
 
-Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::Cache::messages_of(
-    const SerializedObject& object, MemoryPool* pool) {
+Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::Cache::messages_of(const SerializedObject& object,
+                                                                                         MemoryPool* pool) {
   std::call_once(tensors_once, [this, &object, pool] {
     auto fail = [this](const Status& st) {
       tensors_status = st;

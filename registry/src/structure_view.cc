@@ -258,7 +258,7 @@ struct Structure::Parser {
           // UTF-8 once: the whole range, and every boundary at the start of a character.
           const std::int32_t first = c.offset(0), last = c.offset(n.length);
           if (!util::is_valid_utf8(std::string_view(reinterpret_cast<const char*>(c.data) + first,
-                                              static_cast<std::size_t>(last - first)))) {
+                                                    static_cast<std::size_t>(last - first)))) {
             return Status::Invalid("structure: a string is not valid UTF-8");
           }
           for (std::int64_t i = 1; i < n.length; ++i) {

@@ -187,7 +187,8 @@ Result<std::shared_ptr<Buffer>> map_region(const std::string& name, NamedRegion 
 
 Status remove_region(const std::string& name) {
   ARROWPACK_RETURN_NOT_OK(check_name(name));
-  if (::unlink(shm_path(name).c_str()) != 0) return Status::KeyError("cannot remove '", name, "': ", util::errno_text(errno));
+  if (::unlink(shm_path(name).c_str()) != 0)
+    return Status::KeyError("cannot remove '", name, "': ", util::errno_text(errno));
   return Status::OK();
 }
 

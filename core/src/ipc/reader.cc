@@ -144,59 +144,56 @@ class ArrayLoader {
     auto out = std::make_shared<ArrayData>();
     out->type = field.type();
     ARROWPACK_RETURN_NOT_OK(next_node(out.get()));
-    out->buffers.resize(num_buffer_slots(type));
-    switch (type.id()) {
-      case TypeId::kNull:
-        // The null type has no buffers on the wire.
-        out->null_count = out->length;
-        break;
-      case TypeId::kRunEndEncoded:
-        // No buffers either: the run ends and values are its children.
-        if (out->null_count != 0) return Status::Invalid("run_end_encoded field '", field.name(), "' with nulls");
-        break;
-      case TypeId::kBinaryView:
-      case TypeId::kStringView: {
-        ARROWPACK_RETURN_NOT_OK(load_validity(field, out.get()));
-        ARROWPACK_ASSIGN_OR_RAISE(out->buffers[1], next_buffer());
-        // How many data buffers follow: the batch's next variadic buffer count.
-        const auto* counts = variadic_counts_;
-        if (counts == nullptr || variadic_index_ >= static_cast<std::int64_t>(counts->size())) {
-          return Status::Invalid("field '", field.name(),
-                                 "' is a view type but the batch has no variadic buffer count for it");
+    // The buffers on the wire are the layout table's slots but the absent ones (null, union
+    // and run-end-encoded arrays have no validity bitmap), in slot order, then the variadic
+    // data buffers of views.
+    const TypeInfo& info = type.info();
+    out->buffers.resize(static_cast<std::size_t>(info.num_buffers));
+    if (type.id() == TypeId::kNull) out->null_count = out->length;
+    if (info.children == ChildLayout::kRunEnds && out->null_count != 0) {
+      return Status::Invalid("run_end_encoded field '", field.name(), "' with nulls");
+    }
+    if (type.is_union()) {
+      if (version_ < MetadataVersion::kV5) {
+        // Before 1.0, unions carried a validity bitmap; it must be empty to be meaningful now.
+        ARROWPACK_ASSIGN_OR_RAISE(auto validity, next_buffer());
+        if (out->null_count != 0 && validity && validity->size() > 0) {
+          return Status::NotImplemented("field '", field.name(), "': pre-1.0 union with a top-level validity bitmap");
         }
-        const std::int64_t n = internal::load_scalar(counts, static_cast<flatbuffers::uoffset_t>(variadic_index_++));
-        if (n < 0 || n > buffers_size() - buffer_index_) {
-          return Status::Invalid("field '", field.name(), "' announces ", n, " data buffers, ",
-                                 buffers_size() - buffer_index_, " remain in the batch");
-        }
-        for (std::int64_t k = 0; k < n; ++k) {
-          ARROWPACK_ASSIGN_OR_RAISE(auto b, next_buffer());
-          out->buffers.push_back(std::move(b));
-        }
-        break;
       }
-      case TypeId::kSparseUnion:
-      case TypeId::kDenseUnion: {
-        if (version_ < MetadataVersion::kV5) {
-          // Before 1.0, unions carried a validity bitmap; it must be empty to be meaningful now.
-          ARROWPACK_ASSIGN_OR_RAISE(auto validity, next_buffer());
-          if (out->null_count != 0 && validity && validity->size() > 0) {
-            return Status::NotImplemented("field '", field.name(), "': pre-1.0 union with a top-level validity bitmap");
-          }
-        }
-        out->null_count = 0;
-        ARROWPACK_ASSIGN_OR_RAISE(out->buffers[1], next_buffer());
-        if (type.id() == TypeId::kDenseUnion) {
-          ARROWPACK_ASSIGN_OR_RAISE(out->buffers[2], next_buffer());
-        }
-        break;
+      out->null_count = 0;
+    }
+    for (std::size_t slot = 0; slot < out->buffers.size(); ++slot) {
+      switch (info.buffers[slot]) {
+        case BufferKind::kAbsent: break;
+        case BufferKind::kValidity: ARROWPACK_RETURN_NOT_OK(load_validity(field, out.get())); break;
+        case BufferKind::kBits:
+        case BufferKind::kValues:
+        case BufferKind::kOffsets32:
+        case BufferKind::kOffsets64:
+        case BufferKind::kData:
+        case BufferKind::kTypeIds:
+        case BufferKind::kUnionOffsets:
+        case BufferKind::kViews:
+        case BufferKind::kSizes32:
+        case BufferKind::kSizes64: ARROWPACK_ASSIGN_OR_RAISE(out->buffers[slot], next_buffer()); break;
       }
-      default: {
-        ARROWPACK_RETURN_NOT_OK(load_validity(field, out.get()));
-        for (std::size_t slot = 1; slot < out->buffers.size(); ++slot) {
-          ARROWPACK_ASSIGN_OR_RAISE(out->buffers[slot], next_buffer());
-        }
-        break;
+    }
+    if (info.variadic_buffers) {
+      // How many data buffers follow: the batch's next variadic buffer count.
+      const auto* counts = variadic_counts_;
+      if (counts == nullptr || variadic_index_ >= static_cast<std::int64_t>(counts->size())) {
+        return Status::Invalid("field '", field.name(),
+                               "' is a view type but the batch has no variadic buffer count for it");
+      }
+      const std::int64_t n = internal::load_scalar(counts, static_cast<flatbuffers::uoffset_t>(variadic_index_++));
+      if (n < 0 || n > buffers_size() - buffer_index_) {
+        return Status::Invalid("field '", field.name(), "' announces ", n, " data buffers, ",
+                               buffers_size() - buffer_index_, " remain in the batch");
+      }
+      for (std::int64_t k = 0; k < n; ++k) {
+        ARROWPACK_ASSIGN_OR_RAISE(auto b, next_buffer());
+        out->buffers.push_back(std::move(b));
       }
     }
     if (type.id() == TypeId::kDictionary) ARROWPACK_RETURN_NOT_OK(attach_dictionary(field, out.get()));
@@ -454,8 +451,8 @@ struct Swapper {
   std::map<std::tuple<const std::uint8_t*, std::int64_t, int>, std::shared_ptr<Buffer>> done;
 };
 
-constexpr int kViews = -1;         // length, then 12 inline bytes or a prefix and two int32
-constexpr int kMonthDayNano = -2;  // int32 months, int32 days, int64 nanoseconds
+constexpr int kViews = -2;                          // length, then 12 inline bytes or a prefix and two int32
+constexpr int kMonthDayNano = kMixedIntervalUnits;  // int32 months, int32 days, int64 nanoseconds
 
 // `b` with each value byte-reversed into new memory (a trailing partial value is copied as
 // is). `kind` is the width of the values, or kViews / kMonthDayNano.
@@ -499,38 +496,28 @@ Status swap_endian(ArrayData& d, Swapper& swapper) {
     ARROWPACK_ASSIGN_OR_RAISE(d.buffers[slot], swapped(d.buffers[slot], kind, swapper));
     return Status::OK();
   };
-  switch (t.id()) {
-    case TypeId::kNull:
-    case TypeId::kBool:
-    case TypeId::kInt8:
-    case TypeId::kUInt8:
-    case TypeId::kFixedSizeBinary:
-    case TypeId::kFixedSizeList:
-    case TypeId::kStruct:
-    case TypeId::kSparseUnion: break;  // bits, bytes and int8 type ids read the same either way
-    case TypeId::kString:
-    case TypeId::kBinary:
-    case TypeId::kList:
-    case TypeId::kMap: ARROWPACK_RETURN_NOT_OK(swap_slot(1, 4)); break;
-    case TypeId::kLargeString:
-    case TypeId::kLargeBinary:
-    case TypeId::kLargeList: ARROWPACK_RETURN_NOT_OK(swap_slot(1, 8)); break;
-    case TypeId::kDenseUnion: ARROWPACK_RETURN_NOT_OK(swap_slot(2, 4)); break;
-    case TypeId::kDictionary: ARROWPACK_RETURN_NOT_OK(swap_slot(1, t.index_type()->byte_width())); break;
-    case TypeId::kRunEndEncoded: break;  // its children carry the numbers
-    case TypeId::kListView:
-      ARROWPACK_RETURN_NOT_OK(swap_slot(1, 4));
-      ARROWPACK_RETURN_NOT_OK(swap_slot(2, 4));
-      break;
-    case TypeId::kLargeListView:
-      ARROWPACK_RETURN_NOT_OK(swap_slot(1, 8));
-      ARROWPACK_RETURN_NOT_OK(swap_slot(2, 8));
-      break;
-    case TypeId::kBinaryView:
-    case TypeId::kStringView: ARROWPACK_RETURN_NOT_OK(swap_slot(1, kViews)); break;
-    case TypeId::kIntervalDayTime: ARROWPACK_RETURN_NOT_OK(swap_slot(1, 4)); break;  // two int32
-    case TypeId::kIntervalMonthDayNano: ARROWPACK_RETURN_NOT_OK(swap_slot(1, kMonthDayNano)); break;
-    default: ARROWPACK_RETURN_NOT_OK(swap_slot(1, t.byte_width())); break;  // numbers, temporal, decimals
+  // What each slot needs is the layout table's: offsets, sizes and values are numbers; bits,
+  // bytes and int8 type ids read the same either way.
+  const TypeInfo& info = t.info();
+  for (int slot = 0; slot < info.num_buffers; ++slot) {
+    int kind = 0;
+    switch (info.buffers[static_cast<std::size_t>(slot)]) {
+      case BufferKind::kAbsent:
+      case BufferKind::kValidity:
+      case BufferKind::kBits:
+      case BufferKind::kData:
+      case BufferKind::kTypeIds: break;
+      case BufferKind::kOffsets32:
+      case BufferKind::kSizes32:
+      case BufferKind::kUnionOffsets: kind = 4; break;
+      case BufferKind::kOffsets64:
+      case BufferKind::kSizes64: kind = 8; break;
+      case BufferKind::kViews: kind = kViews; break;
+      case BufferKind::kValues:
+        kind = t.id() == TypeId::kDictionary ? static_cast<int>(t.index_type()->byte_width()) : info.swap_width;
+        break;
+    }
+    if (kind != 0) ARROWPACK_RETURN_NOT_OK(swap_slot(slot, kind));
   }
   for (auto& c : d.children) ARROWPACK_RETURN_NOT_OK(swap_endian(*c, swapper));
   return Status::OK();
@@ -922,14 +909,14 @@ Result<RecordBatchPtr> StreamReader::read_next_batch() {
       impl_->budget_.add_input(message_bytes(*message));
       switch (message->type()) {
         case MessageType::kRecordBatch: {
-          ARROWPACK_ASSIGN_OR_RAISE(auto batch,
-                                    load_record_batch(*message, impl_->schema_, &impl_->memo_, impl_->options_, impl_->swap_, &impl_->budget_));
+          ARROWPACK_ASSIGN_OR_RAISE(auto batch, load_record_batch(*message, impl_->schema_, &impl_->memo_,
+                                                                  impl_->options_, impl_->swap_, &impl_->budget_));
           ++impl_->stats_.num_record_batches;
           return batch;
         }
         case MessageType::kDictionaryBatch: {
-          ARROWPACK_ASSIGN_OR_RAISE(auto update,
-                                    apply_dictionary_batch(*message, &impl_->memo_, impl_->options_, true, impl_->swap_, &impl_->budget_));
+          ARROWPACK_ASSIGN_OR_RAISE(auto update, apply_dictionary_batch(*message, &impl_->memo_, impl_->options_, true,
+                                                                        impl_->swap_, &impl_->budget_));
           count(update, &impl_->stats_);
           break;
         }
@@ -1070,7 +1057,8 @@ Result<std::shared_ptr<FileReader>> FileReader::open(std::shared_ptr<io::RandomA
     std::vector<std::pair<std::int64_t, std::int64_t>> extents;  // [start, end)
     extents.reserve(dictionary_blocks.size() + reader->blocks_.size());
     for (const auto* list : {&dictionary_blocks, &reader->blocks_}) {
-      for (const internal::FileBlock& b : *list) extents.emplace_back(b.offset, b.offset + b.metadata_length + b.body_length);
+      for (const internal::FileBlock& b : *list)
+        extents.emplace_back(b.offset, b.offset + b.metadata_length + b.body_length);
     }
     std::sort(extents.begin(), extents.end());
     for (std::size_t i = 1; i < extents.size(); ++i) {
@@ -1100,7 +1088,8 @@ Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<Buffer> buffer, co
   return FileReader::open(std::make_shared<io::BufferReader>(std::move(buffer)), options);
 }
 
-Result<std::unique_ptr<Message>> FileReader::Impl::read_block(const internal::FileBlock& block, const std::string& what) const {
+Result<std::unique_ptr<Message>> FileReader::Impl::read_block(const internal::FileBlock& block,
+                                                              const std::string& what) const {
   // One read for framing, metadata and body: one system call and one allocation on an OS file.
   ARROWPACK_ASSIGN_OR_RAISE(auto whole, source_->read_at(block.offset, block.metadata_length + block.body_length));
   if (whole->size() != block.metadata_length + block.body_length) {

@@ -170,8 +170,7 @@ Result<SparseTensorPtr> decode(const fb::SparseTensor* st, const Body& body, std
       const auto* coo = st->sparseIndex_as_SparseTensorIndexCOO();
       ARROWPACK_ASSIGN_OR_RAISE(auto itype, index_type_from(coo->indicesType(), "COO indices"));
       std::int64_t count = 0, bytes = 0;
-      if (util::mul_overflows(nnz, nd, &count) ||
-          util::mul_overflows(count, itype->byte_width(), &bytes)) {
+      if (util::mul_overflows(nnz, nd, &count) || util::mul_overflows(count, itype->byte_width(), &bytes)) {
         return Status::Invalid("COO index of ", nnz, " x ", nd, " entries");
       }
       ARROWPACK_ASSIGN_OR_RAISE(auto idata, body.get(0, coo->indicesBuffer(), bytes));

@@ -47,6 +47,11 @@ class PayloadAssembler {
     const ArrayData& d = *array.data();
     const DataType& t = *d.type;
     nodes_.emplace_back(d.length, t.is_union() ? 0 : d.null_count);
+    // The validity bitmap first, for the types whose layout has one (not null, union and
+    // run-end-encoded arrays).
+    if (t.info().has_validity()) {
+      ARROWPACK_RETURN_NOT_OK(add_bitmap(d.null_count > 0 ? d.buffers[0] : nullptr, d.offset, d.length));
+    }
     switch (t.id()) {
       case TypeId::kNull: return Status::OK();  // no buffers on the wire
       case TypeId::kSparseUnion:
@@ -62,10 +67,6 @@ class PayloadAssembler {
         return Status::OK();
       }
       case TypeId::kRunEndEncoded: return visit_run_end_encoded(array);
-      default: break;
-    }
-    ARROWPACK_RETURN_NOT_OK(add_bitmap(d.null_count > 0 ? d.buffers[0] : nullptr, d.offset, d.length));
-    switch (t.id()) {
       case TypeId::kBool: return add_bitmap(d.buffers[1], d.offset, d.length);
       case TypeId::kString:
       case TypeId::kLargeString:
@@ -110,11 +111,12 @@ class PayloadAssembler {
         const std::int64_t w = t.index_type()->byte_width();
         return add_slice(d.buffers[1], d.offset * w, d.length * w);
       }
-      default: {
-        const std::int64_t w = t.byte_width();
-        return add_slice(d.buffers[1], d.offset * w, d.length * w);
-      }
+        ARROWPACK_FIXED_WIDTH_CASES {
+          const std::int64_t w = t.byte_width();
+          return add_slice(d.buffers[1], d.offset * w, d.length * w);
+        }
     }
+    return Status::OK();
   }
 
   std::vector<fb::FieldNode> nodes_;
@@ -518,7 +520,7 @@ struct StreamWriter::Impl {
   std::string scratch_;                                 // reused across messages to gather small writes
   DictionaryMemo dictionary_memo_;                      // ids of the schema's dictionary fields
   std::map<std::int64_t, Array> written_dictionaries_;  // the last dictionary sent per id
-  struct Unified;  // unify_dictionaries: one id's merged dictionary and its index
+  struct Unified;                                       // unify_dictionaries: one id's merged dictionary and its index
   std::map<std::int64_t, std::shared_ptr<Unified>> unified_;
   // The file format: where each message went, for the footer.
   std::vector<internal::FileBlock> blocks_;
@@ -578,9 +580,9 @@ Status StreamWriter::Impl::start() {
 }
 
 Status StreamWriter::Impl::write_payload(const std::shared_ptr<Buffer>& metadata,
-                                   const std::vector<std::shared_ptr<Buffer>>& body,
-                                   const std::vector<std::int64_t>& padding, std::int64_t body_length,
-                                   std::int64_t* offset, std::int32_t* metadata_length) {
+                                         const std::vector<std::shared_ptr<Buffer>>& body,
+                                         const std::vector<std::int64_t>& padding, std::int64_t body_length,
+                                         std::int64_t* offset, std::int32_t* metadata_length) {
   const std::int64_t prefix = options_.write_legacy_ipc_format ? 4 : 8;
   // Pad the metadata so that the body starts on an `alignment` boundary of the output.
   const std::int64_t end = round_up(position_ + prefix + metadata->size(), options_.alignment);
@@ -798,7 +800,6 @@ Status StreamWriter::Impl::close() {
   stats_.total_bytes = position_;
   return sink_->flush();
 }
-
 
 Status StreamWriter::Impl::write_footer() {
   internal::FBB fbb;

@@ -216,7 +216,9 @@ struct ValidityReader {
     base = col.offset();
     bad_row = -1;
   }
-  bool valid(std::size_t i) const { return bits == nullptr || util::get_bit(bits, base + static_cast<std::int64_t>(i)); }
+  bool valid(std::size_t i) const {
+    return bits == nullptr || util::get_bit(bits, base + static_cast<std::int64_t>(i));
+  }
   Status status(const std::string& where, std::int64_t first_row) const {
     if (bad_row < 0) return Status::OK();
     return Status::TypeError(where, ": a null at row ", first_row + bad_row, " for a field that is not std::optional");

@@ -237,34 +237,34 @@ namespace detail {
 template <typename S>
 Status gather_column(const Array& a, NullPolicy nulls, S* out, std::int64_t stride) {
   const DataType& t = *a.type();
-  auto put = [&](std::int64_t i, auto x) { out[i * stride] = static_cast<S>(x); };
-  for (std::int64_t i = 0; i < a.length(); ++i) {
-    if (a.is_null(i)) {
-      if (nulls == NullPolicy::kError) return Status::Invalid("null at row ", i);
-      if constexpr (std::is_floating_point_v<S>) {
-        out[i * stride] = std::numeric_limits<S>::quiet_NaN();
-        continue;
-      } else {
-        return Status::TypeError("nulls cannot become NaN in an integer matrix");
+  // One dispatch per column: the loop runs with the value type known at compile time.
+  return visit_type(t, [&](auto tag) -> Status {
+    using Tag = decltype(tag);
+    constexpr bool kNumeric = Tag::info.is(kNumericCategory);
+    if constexpr (Tag::id != TypeId::kBool && !kNumeric) {
+      return Status::TypeError("column of ", t.to_string(), " is not numeric");
+    } else {
+      for (std::int64_t i = 0; i < a.length(); ++i) {
+        if (a.is_null(i)) {
+          if (nulls == NullPolicy::kError) return Status::Invalid("null at row ", i);
+          if constexpr (std::is_floating_point_v<S>) {
+            out[i * stride] = std::numeric_limits<S>::quiet_NaN();
+            continue;
+          } else {
+            return Status::TypeError("nulls cannot become NaN in an integer matrix");
+          }
+        }
+        if constexpr (Tag::id == TypeId::kBool) {
+          out[i * stride] = static_cast<S>(a.bool_value(i) ? 1 : 0);
+        } else if constexpr (Tag::id == TypeId::kHalfFloat) {
+          out[i * stride] = static_cast<S>(half_to_double(a.value<std::uint16_t>(i)));
+        } else {
+          out[i * stride] = static_cast<S>(a.value<typename Tag::c_type>(i));
+        }
       }
+      return Status::OK();
     }
-    switch (t.id()) {
-      case TypeId::kBool: put(i, a.bool_value(i) ? 1 : 0); break;
-      case TypeId::kInt8: put(i, a.value<std::int8_t>(i)); break;
-      case TypeId::kInt16: put(i, a.value<std::int16_t>(i)); break;
-      case TypeId::kInt32: put(i, a.value<std::int32_t>(i)); break;
-      case TypeId::kInt64: put(i, a.value<std::int64_t>(i)); break;
-      case TypeId::kUInt8: put(i, a.value<std::uint8_t>(i)); break;
-      case TypeId::kUInt16: put(i, a.value<std::uint16_t>(i)); break;
-      case TypeId::kUInt32: put(i, a.value<std::uint32_t>(i)); break;
-      case TypeId::kUInt64: put(i, a.value<std::uint64_t>(i)); break;
-      case TypeId::kHalfFloat: put(i, half_to_double(a.value<std::uint16_t>(i))); break;
-      case TypeId::kFloat: put(i, a.value<float>(i)); break;
-      case TypeId::kDouble: put(i, a.value<double>(i)); break;
-      default: return Status::TypeError("column of ", t.to_string(), " is not numeric");
-    }
-  }
-  return Status::OK();
+  });
 }
 
 // Keeps a matrix alive behind the Buffer that views its storage.

@@ -10,57 +10,10 @@
 #include <vector>
 
 #include "arrowpack/core/status.h"
+#include "arrowpack/core/type_fwd.h"
+#include "arrowpack/core/type_traits.h"
 
 namespace arrowpack {
-
-/// The Arrow types arrowpack handles. Values are arrowpack's own (not the flatbuffer ids).
-enum class TypeId : std::int8_t {
-  kNull,
-  kBool,
-  kInt8,
-  kInt16,
-  kInt32,
-  kInt64,
-  kUInt8,
-  kUInt16,
-  kUInt32,
-  kUInt64,
-  kHalfFloat,
-  kFloat,
-  kDouble,
-  kString,
-  kLargeString,
-  kBinary,
-  kLargeBinary,
-  kFixedSizeBinary,
-  kDate32,
-  kDate64,
-  kTime32,
-  kTime64,
-  kTimestamp,
-  kDuration,
-  kList,
-  kLargeList,
-  kFixedSizeList,
-  kStruct,
-  kMap,
-  kSparseUnion,
-  kDenseUnion,
-  // Added after the 1.0 set: keep new ids at the end (singletons index the first ones).
-  kDecimal32,
-  kDecimal64,
-  kDecimal128,
-  kDecimal256,
-  kIntervalMonths,
-  kIntervalDayTime,
-  kIntervalMonthDayNano,
-  kDictionary,
-  kBinaryView,
-  kStringView,
-  kListView,
-  kLargeListView,
-  kRunEndEncoded,
-};
 
 enum class TimeUnit : std::int8_t { kSecond, kMilli, kMicro, kNano };
 
@@ -129,32 +82,34 @@ class DataType {
   /// Structural equality; field metadata of children is compared when `check_metadata`.
   bool equals(const DataType& other, bool check_metadata = false) const;
 
+  /// This type's row of the layout table (type_traits.h): buffers, children, categories.
+  const TypeInfo& info() const { return type_info(id_); }
   /// Width in bits of one value for fixed-width types (bool: 1), else 0.
-  std::int64_t bit_width() const;
+  std::int64_t bit_width() const {
+    return id_ == TypeId::kFixedSizeBinary ? std::int64_t{fixed_size_} * 8 : info().bit_width;
+  }
   /// Width in bytes of one value for fixed-width types other than bool, else 0.
   std::int64_t byte_width() const { return bit_width() >= 8 ? bit_width() / 8 : 0; }
   /// Fixed-width types carry one data buffer of bit_width() bits per value.
   bool is_fixed_width() const { return bit_width() > 0; }
-  bool is_integer() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kUInt64; }
-  bool is_signed_integer() const { return id_ >= TypeId::kInt8 && id_ <= TypeId::kInt64; }
-  bool is_floating() const { return id_ >= TypeId::kHalfFloat && id_ <= TypeId::kDouble; }
+  bool is_integer() const { return info().is(kIntegerCategory); }
+  bool is_signed_integer() const { return info().is(kSignedCategory); }
+  bool is_floating() const { return info().is(kFloatingCategory); }
   /// string/binary and their large twins (offsets + data).
-  bool is_binary_like() const { return id_ >= TypeId::kString && id_ <= TypeId::kLargeBinary; }
-  bool is_string() const { return id_ == TypeId::kString || id_ == TypeId::kLargeString; }
+  bool is_binary_like() const { return info().is(kBinaryLikeCategory); }
+  /// string and large_string.
+  bool is_string() const { return info().is(kStringCategory); }
   /// Offsets are 64-bit (large_string, large_binary, large_list, large_list_view).
-  bool has_large_offsets() const {
-    return id_ == TypeId::kLargeString || id_ == TypeId::kLargeBinary || id_ == TypeId::kLargeList ||
-           id_ == TypeId::kLargeListView;
-  }
+  bool has_large_offsets() const { return info().is(kLargeOffsetsCategory); }
   /// list, large_list and map: offsets into one child.
-  bool is_list_like() const { return id_ == TypeId::kList || id_ == TypeId::kLargeList || id_ == TypeId::kMap; }
-  bool is_union() const { return id_ == TypeId::kSparseUnion || id_ == TypeId::kDenseUnion; }
+  bool is_list_like() const { return info().is(kListLikeCategory); }
+  bool is_union() const { return info().is(kUnionCategory); }
   /// binary_view and string_view: 16-byte views into variadic data buffers.
-  bool is_binary_view() const { return id_ == TypeId::kBinaryView || id_ == TypeId::kStringView; }
+  bool is_binary_view() const { return info().is(kBinaryViewCategory); }
   /// list_view and large_list_view: offsets and sizes into one child.
-  bool is_list_view() const { return id_ == TypeId::kListView || id_ == TypeId::kLargeListView; }
-  bool is_decimal() const { return id_ >= TypeId::kDecimal32 && id_ <= TypeId::kDecimal256; }
-  bool is_interval() const { return id_ >= TypeId::kIntervalMonths && id_ <= TypeId::kIntervalMonthDayNano; }
+  bool is_list_view() const { return info().is(kListViewCategory); }
+  bool is_decimal() const { return info().is(kDecimalCategory); }
+  bool is_interval() const { return info().is(kIntervalCategory); }
   bool is_nested() const { return !children_.empty(); }
 
   /// Child fields (list: the item; map: the entries struct; struct/union: the members).
@@ -283,6 +238,12 @@ class Schema {
 };
 
 using SchemaPtr = std::shared_ptr<const Schema>;
+
+/// visit_type_id(type.id(), visitor): `visitor` receives TypeTraits<Id> of `type`'s id.
+template <typename Visitor>
+constexpr decltype(auto) visit_type(const DataType& type, Visitor&& visitor) {
+  return visit_type_id(type.id(), std::forward<Visitor>(visitor));
+}
 
 // ---- factories (pyarrow's names where C++ allows) --------------------------------------
 

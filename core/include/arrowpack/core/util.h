@@ -28,9 +28,13 @@ constexpr std::int64_t round_up(std::int64_t n, std::int64_t multiple) {
   return (n + multiple - 1) / multiple * multiple;
 }
 /// `*out` = a + b; true when that overflows int64 (then `*out` is unspecified).
-inline bool add_overflows(std::int64_t a, std::int64_t b, std::int64_t* out) { return __builtin_add_overflow(a, b, out); }
+inline bool add_overflows(std::int64_t a, std::int64_t b, std::int64_t* out) {
+  return __builtin_add_overflow(a, b, out);
+}
 /// `*out` = a * b; true when that overflows int64 (then `*out` is unspecified).
-inline bool mul_overflows(std::int64_t a, std::int64_t b, std::int64_t* out) { return __builtin_mul_overflow(a, b, out); }
+inline bool mul_overflows(std::int64_t a, std::int64_t b, std::int64_t* out) {
+  return __builtin_mul_overflow(a, b, out);
+}
 
 /// Copies `length` bits of `src` from bit `src_offset` to `dst` from bit 0; the bits of the
 /// last byte of `dst` past `length` are zero.

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "arrowpack/core/io.h"
-#include "arrowpack/core/sparse_tensor.h"
 #include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/record_batch.h"
+#include "arrowpack/core/sparse_tensor.h"
 #include "arrowpack/core/tensor.h"
 #include "arrowpack/registry/value.h"
 
@@ -139,7 +139,6 @@ class SerializedObject {
  private:
   // What every output form shares, rendered once on first use (serialized_object.cc).
   struct Cache;
-
 
   RecordBatchPtr batch_;
   // Made by the encoder: the header, the structure stream and padding to 64 in one buffer.
