@@ -2,7 +2,8 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(_arrowpack_targets arrowpack_core arrowpack_registry arrowpack_adapters arrowpack_transport arrowpack_build_flags)
+set(_arrowpack_targets arrowpack_core arrowpack_registry arrowpack_adapters arrowpack_transport arrowpack_c
+                        arrowpack_build_flags)
 if(ARROWPACK_HAVE_ZMQ)
   list(APPEND _arrowpack_targets arrowpack_transport_zmq)
 endif()
@@ -11,7 +12,7 @@ install(TARGETS ${_arrowpack_targets}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY core/include/arrowpack registry/include/arrowpack adapters/include/arrowpack
+install(DIRECTORY core/include/arrowpack registry/include/arrowpack adapters/include/arrowpack capi/include/arrowpack
                   adapters/transport/include/arrowpack
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT arrowpackTargets NAMESPACE arrowpack:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/arrowpack)

@@ -68,7 +68,7 @@ make_venv() {
   "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
   echo "$want" > "$dir/arrowpack-pins"
 }
-make_venv .deps/py python3 'pyarrow==26.0.1' 'numpy==2.4.6' 'pytest==9.2.0'
+make_venv .deps/py python3 'pyarrow==26.0.1' 'numpy==2.4.6' 'pytest==9.2.0' 'nanoarrow==0.9.0'
 legacy_python=""
 for p in python3.11 python3.10 python3.9 python3; do
   if command -v "$p" >/dev/null && "$p" -c 'import sys; sys.exit(not (3, 7) <= sys.version_info[:2] <= (3, 11))'; then

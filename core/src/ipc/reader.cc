@@ -451,11 +451,13 @@ struct Swapper {
   std::map<std::tuple<const std::uint8_t*, std::int64_t, int>, std::shared_ptr<Buffer>> done;
 };
 
-constexpr int kViews = -2;                          // length, then 12 inline bytes or a prefix and two int32
-constexpr int kMonthDayNano = kMixedIntervalUnits;  // int32 months, int32 days, int64 nanoseconds
+// The two mixed layouts: views, and kMixedIntervalUnits (int32 months, int32 days, int64
+// nanoseconds: the layout table's swap width of month_day_nano_interval).
+constexpr int kViews = -2;  // length, then 12 inline bytes or a prefix and two int32
+static_assert(kViews != kMixedIntervalUnits);
 
 // `b` with each value byte-reversed into new memory (a trailing partial value is copied as
-// is). `kind` is the width of the values, or kViews / kMonthDayNano.
+// is). `kind` is the width of the values, or kViews / kMixedIntervalUnits.
 Result<std::shared_ptr<Buffer>> swapped(const std::shared_ptr<Buffer>& b, int kind, Swapper& swapper) {
   if (!b || b->size() == 0 || kind == 1 || kind == 0) return b;
   auto& cached = swapper.done[{b->data(), b->size(), kind}];

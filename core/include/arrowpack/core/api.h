@@ -4,6 +4,7 @@
 #include "arrowpack/core/array.h"
 #include "arrowpack/core/buffer.h"
 #include "arrowpack/core/builder.h"
+#include "arrowpack/core/c/bridge.h"
 #include "arrowpack/core/compression.h"
 #include "arrowpack/core/decimal.h"
 #include "arrowpack/core/half_float.h"
