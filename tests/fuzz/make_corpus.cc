@@ -77,6 +77,12 @@ void seeds(const std::string& root) {
   for (const auto& [name, batch] : ap::testing::batches_per_type()) {
     put(root, "ipc", name + ".arrows", *ap::testing::write_ipc(*batch, 2, false));
     put(root, "ipc", name + ".arrow", *ap::testing::write_ipc(*batch, 2, true));
+    // c_import_fuzz: a script (its size in two bytes) and a stream. Empty, the struct is
+    // imported as the producer made it; the second corrupts a few fields and bytes.
+    const std::string stream = ap::testing::write_ipc(*batch, 1, false)->to_string();
+    put(root, "c_import", name, std::string(2, '\0') + stream);
+    const std::string script("\x02\x03\x00\x01\x41\x00\x02\x05\x07\x01\x00\x09", 12);
+    put(root, "c_import", name + "_script", std::string("\x0c\x00", 2) + script + stream);
   }
   std::map<int, Eigen::MatrixXd> matrices;
   for (int i = 0; i < 3; ++i) matrices[i] = Eigen::MatrixXd::Constant(3, 2, i);
