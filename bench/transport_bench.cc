@@ -84,9 +84,9 @@ void BM_ComponentsSocket(benchmark::State& state) {
   for (auto _ : state) {
     std::thread sender([&] {
       auto c = check(check(ap::serialize(big_dict())).to_components());
-      check(ap::transport::write_components(s.fd[0], c));
+      check(ap::transport::send(s.fd[0], c));
     });
-    auto c = check(ap::transport::read_components(s.fd[1]));
+    auto c = check(ap::transport::receive(s.fd[1]));
     auto views = check(ap::deserialize_components<Views>(*c));
     sender.join();
     benchmark::DoNotOptimize(views.size());
@@ -97,8 +97,8 @@ void BM_ComponentsSocket(benchmark::State& state) {
 void BM_SharedMemory(benchmark::State& state) {
   using Views = std::map<int, ap::EigenView<Eigen::MatrixXd>>;
   for (auto _ : state) {
-    auto region = check(ap::transport::put(check(ap::serialize(big_dict()))));
-    auto mapped = check(ap::transport::map_region(region.fd()));
+    auto region = check(ap::transport::send(check(ap::serialize(big_dict()))));
+    auto mapped = check(ap::transport::receive(region));
     auto views = check(ap::deserialize<Views>(mapped));
     benchmark::DoNotOptimize(views.size());
   }
@@ -116,9 +116,9 @@ void BM_ZeroMQ(benchmark::State& state) {
   for (auto _ : state) {
     std::thread sender([&] {
       auto c = check(check(ap::serialize(big_dict())).to_components());
-      ap::transport::send_components(push, c).throw_if_error();
+      ap::transport::send(push, c).throw_if_error();
     });
-    auto c = check(ap::transport::receive_components(pull));
+    auto c = check(ap::transport::receive(pull));
     auto views = check(ap::deserialize_components<Views>(c));
     sender.join();
     benchmark::DoNotOptimize(views.size());
@@ -141,12 +141,12 @@ void BM_SmallObjectsSocket(benchmark::State& state) {
     std::thread sender([&] {
       for (int i = 0; i < kSmall; ++i) {
         auto c = check(check(ap::serialize(Small{"object", {1, 2, 3, 4}, i})).to_components());
-        check(ap::transport::write_components(s.fd[0], c));
+        check(ap::transport::send(s.fd[0], c));
       }
     });
     std::int64_t sum = 0;
     for (int i = 0; i < kSmall; ++i) {
-      auto c = check(ap::transport::read_components(s.fd[1]));
+      auto c = check(ap::transport::receive(s.fd[1]));
       sum += check(ap::deserialize_components<Small>(*c)).id;
     }
     sender.join();
@@ -160,8 +160,8 @@ void BM_SmallObjectsSharedMemory(benchmark::State& state) {
   for (auto _ : state) {
     std::int64_t sum = 0;
     for (int i = 0; i < kSmall; ++i) {
-      auto region = check(ap::transport::put(check(ap::serialize(Small{"object", {1, 2, 3, 4}, i}))));
-      auto mapped = check(ap::transport::map_region(region.fd()));
+      auto region = check(ap::transport::send(check(ap::serialize(Small{"object", {1, 2, 3, 4}, i}))));
+      auto mapped = check(ap::transport::receive(region));
       sum += check(ap::deserialize<Small>(mapped)).id;
     }
     benchmark::DoNotOptimize(sum);
@@ -180,12 +180,12 @@ void BM_SmallObjectsZeroMQ(benchmark::State& state) {
     std::thread sender([&] {
       for (int i = 0; i < kSmall; ++i) {
         auto c = check(check(ap::serialize(Small{"object", {1, 2, 3, 4}, i})).to_components());
-        ap::transport::send_components(push, c).throw_if_error();
+        ap::transport::send(push, c).throw_if_error();
       }
     });
     std::int64_t sum = 0;
     for (int i = 0; i < kSmall; ++i) {
-      sum += check(ap::deserialize_components<Small>(check(ap::transport::receive_components(pull)))).id;
+      sum += check(ap::deserialize_components<Small>(check(ap::transport::receive(pull)))).id;
     }
     sender.join();
     benchmark::DoNotOptimize(sum);

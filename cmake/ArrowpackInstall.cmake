@@ -13,7 +13,7 @@ install(TARGETS ${_arrowpack_targets}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY core/include/arrowpack registry/include/arrowpack adapters/include/arrowpack capi/include/arrowpack
-                  adapters/transport/include/arrowpack
+                  transport/include/arrowpack
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT arrowpackTargets NAMESPACE arrowpack:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/arrowpack)
 configure_package_config_file(cmake/arrowpackConfig.cmake.in

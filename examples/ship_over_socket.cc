@@ -27,7 +27,7 @@ int receive(int fd) {
   ap::SystemMemoryPool pool;  // the receiver's allocations, counted
   ap::transport::ReadOptions options;
   options.pool = &pool;
-  auto message = ap::transport::read_components(fd, options).value_or_throw();
+  auto message = ap::transport::receive(fd, options).value_or_throw();
   if (!message) {
     std::cerr << "receiver: the sender closed without a message\n";
     return 1;
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   const std::int64_t before = ap::default_memory_pool()->bytes_allocated();
   auto components = ap::serialize(data).value_or_throw().to_components().value_or_throw();
   const auto start = std::chrono::steady_clock::now();
-  auto stats = ap::transport::write_components(send_fd, components).value_or_throw();
+  auto stats = ap::transport::send(send_fd, components).value_or_throw();
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   const std::int64_t copied = ap::default_memory_pool()->bytes_allocated() - before;
   std::cout << "sender: " << components.data.size() << " buffers, " << stats.bytes << " bytes over "

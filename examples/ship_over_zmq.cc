@@ -63,7 +63,7 @@ int receiver(const std::string& pull_endpoint, const std::string& rep_endpoint) 
   // beyond ReadLimits::max_input_bytes instead of allocating for it.
   ap::transport::limit_message_size(pull).throw_if_error();
   pull.connect(pull_endpoint);
-  auto c = ap::transport::receive_components(pull).value_or_throw();
+  auto c = ap::transport::receive(pull).value_or_throw();
   auto views = ap::deserialize_components<std::map<int, ap::EigenView<Eigen::MatrixXd>>>(c).value_or_throw();
   std::size_t in_frames = 0;
   for (const auto& [k, v] : views) {
@@ -78,13 +78,13 @@ int receiver(const std::string& pull_endpoint, const std::string& rep_endpoint) 
   rep.connect(rep_endpoint);
   ap::SerializationContext ctx;
   register_my_data(ctx);
-  auto request = ap::transport::receive_components(rep).value_or_throw();
+  auto request = ap::transport::receive(rep).value_or_throw();
   auto value = ap::deserialize_components(request, ctx).value_or_throw();
   const MyData* d = value.as_object<MyData>();
   std::cout << "REP: got MyData{" << d->name << ", " << d->value << "}\n";
   auto reply =
       ctx.serialize_object(MyData{d->name + " (seen)", d->value + 1}).value_or_throw().to_components().value_or_throw();
-  ap::transport::send_components(rep, reply).throw_if_error();
+  ap::transport::send(rep, reply).throw_if_error();
   std::cout.flush();
   return in_frames == views.size() ? 0 : 1;
 }
@@ -109,7 +109,7 @@ int main() {
   for (int i = 0; i < 100; ++i) data[i] = Eigen::MatrixXd::Random(500, 500);
   const std::int64_t before = ap::default_memory_pool()->bytes_allocated();
   auto components = ap::serialize(data).value_or_throw().to_components().value_or_throw();
-  ap::transport::send_components(push, components).throw_if_error();
+  ap::transport::send(push, components).throw_if_error();
   std::cout << "PUSH: " << components.data.size() << " frames handed to ZeroMQ; user-space bytes allocated: "
             << ap::default_memory_pool()->bytes_allocated() - before
             << " (metadata only: the frames are the matrices' memory)\n";
@@ -118,9 +118,8 @@ int main() {
   ap::SerializationContext ctx;
   register_my_data(ctx);
   auto request = ctx.serialize_object(MyData{"seed", 41}).value_or_throw().to_components().value_or_throw();
-  ap::transport::send_components(req, request).throw_if_error();
-  auto answer =
-      ap::deserialize_components(ap::transport::receive_components(req).value_or_throw(), ctx).value_or_throw();
+  ap::transport::send(req, request).throw_if_error();
+  auto answer = ap::deserialize_components(ap::transport::receive(req).value_or_throw(), ctx).value_or_throw();
   const MyData* back = answer.as_object<MyData>();
   std::cout << "REQ: reply MyData{" << back->name << ", " << back->value << "}\n";
   int status = 0;

@@ -50,14 +50,11 @@ int main(int argc, char** argv) {
       // The writer is this program, so the reader maps the named region; a reader that does
       // not trust its writer takes the default, a copy (a named region can be truncated).
       if (read(sv[1], &ready, 1) == 1) {
-        code =
-            read_it(ap::transport::map_region(name, ap::transport::NamedRegion::kMapTrustingWriter).value_or_throw());
+        code = read_it(ap::transport::receive(name, ap::transport::NamedRegion::kMapTrustingWriter).value_or_throw());
       }
     } else {
-      const int fd = ap::transport::receive_fd(sv[1]).value_or_throw();
-      auto mapped = ap::transport::map_region(fd).value_or_throw();
-      close(fd);
-      code = read_it(mapped);
+      auto region = ap::transport::receive_fd(sv[1]).value_or_throw();  // owns the descriptor
+      code = read_it(ap::transport::receive(region).value_or_throw());
     }
     std::cout.flush();  // _exit() skips the stream's own flush
     _exit(code);
@@ -67,7 +64,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 100; ++i) data[i] = Eigen::MatrixXd::Random(500, 500);
   auto object = ap::serialize(data).value_or_throw();
   auto region =
-      by_name ? ap::transport::put(object, name).value_or_throw() : ap::transport::put(object).value_or_throw();
+      by_name ? ap::transport::send(object, name).value_or_throw() : ap::transport::send(object).value_or_throw();
   std::cout << "writer: " << region.size() << " bytes in a sealed region (one copy, into shared memory), handed over "
             << (by_name ? "as /dev/shm/" + name : std::string("as a descriptor over a Unix socket")) << "\n";
   std::cout.flush();

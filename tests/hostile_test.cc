@@ -104,7 +104,7 @@ TEST_CASE("hostile 2: a transport header cannot make the reader commit what neve
   SystemMemoryPool pool;
   transport::ReadOptions options;
   options.pool = &pool;
-  auto r = transport::read_components(fds[0], options);
+  auto r = transport::receive(fds[0], options);
   close(fds[0]);
   CHECK(r.status().is_io_error());
   CHECK(r.status().message().find("of the 8589934592 message bytes") != std::string::npos);
@@ -368,8 +368,8 @@ TEST_CASE("hostile 6: a message with several descriptors leaks none", "[hostile]
 TEST_CASE("hostile 7: a named region truncated by its writer after it was taken", "[hostile]") {
   const std::string name = "arrowpack-hostile-" + std::to_string(getpid());
   auto object = ok_or_die(serialize(hostile::nested(5, true)));
-  auto region = ok_or_die(transport::put(object, name));
-  auto taken = ok_or_die(transport::map_region(name));  // the default: a copy
+  auto region = ok_or_die(transport::send(object, name));
+  auto taken = ok_or_die(transport::receive(name));  // the default: a copy
   const int fd = ::open(("/dev/shm/" + name).c_str(), O_RDWR);
   REQUIRE(fd >= 0);
   REQUIRE(ftruncate(fd, 0) == 0);  // what a hostile writer can do to a named region

@@ -80,7 +80,7 @@ struct Child {
 int send_samples(int fd, int count) {
   for (int i = 0; i < count; ++i) {
     auto c = serialize(sample(i)).value_or_throw().to_components().value_or_throw();
-    if (!transport::write_components(fd, c).ok()) return 2;
+    if (!transport::send(fd, c).ok()) return 2;
   }
   close(fd);
   return 0;
@@ -91,7 +91,7 @@ void check_received(int fd, int count) {
     SystemMemoryPool pool;
     transport::ReadOptions options;
     options.pool = &pool;
-    auto got = ok_or_die(transport::read_components(fd, options));
+    auto got = ok_or_die(transport::receive(fd, options));
     REQUIRE(got.has_value());
     // One buffer for the whole message (grown as the bytes arrived); every component is a
     // slice of it.
@@ -109,7 +109,7 @@ void check_received(int fd, int count) {
     CHECK(inside);
     CHECK(pool.bytes_allocated() < 8100000 + 64 * 1024);  // the message, nothing more
   }
-  CHECK_FALSE(ok_or_die(transport::read_components(fd)).has_value());  // clean end
+  CHECK_FALSE(ok_or_die(transport::receive(fd)).has_value());  // clean end
 }
 
 void write_all(int fd, const void* p, std::size_t n) {
@@ -178,12 +178,12 @@ TEST_CASE("the sender's tensor data goes to the kernel from the caller's memory"
   auto c = ok_or_die(ok_or_die(serialize(sample(7))).to_components());
   Child reader([&] {
     close(sv[1]);
-    auto got = transport::read_components(sv[0]);
+    auto got = transport::receive(sv[0]);
     return got.ok() && got->has_value() ? 0 : 4;
   });
   close(sv[0]);
   const std::int64_t before = default_memory_pool()->bytes_allocated();
-  auto stats = ok_or_die(transport::write_components(sv[1], c));
+  auto stats = ok_or_die(transport::send(sv[1], c));
   CHECK(default_memory_pool()->bytes_allocated() - before < 4096);  // framing only, no data copy
   CHECK(stats.bytes > 8000000);
   CHECK(stats.system_calls >= 1);
@@ -207,7 +207,7 @@ TEST_CASE("reads survive signals (EINTR) and data that trickles in") {
     // Send the message a few bytes at a time, interrupting the reader between pieces.
     int inner[2];
     if (pipe(inner) != 0) return 5;
-    if (!transport::write_components(inner[1], c).ok()) return 6;
+    if (!transport::send(inner[1], c).ok()) return 6;
     close(inner[1]);
     char chunk[7];
     ssize_t n;
@@ -220,7 +220,7 @@ TEST_CASE("reads survive signals (EINTR) and data that trickles in") {
     return 0;
   });
   close(p[1]);
-  auto got = ok_or_die(transport::read_components(p[0]));
+  auto got = ok_or_die(transport::receive(p[0]));
   REQUIRE(got.has_value());
   CHECK(ok_or_die(deserialize_components(*got)).equals(Value::list({1, "two", tensor_of(10, 10, 1)})));
   close(p[0]);
@@ -237,7 +237,7 @@ TEST_CASE("peers that die mid-message, lie about sizes or send garbage get typed
   {
     Child writer([&] {
       close(sv[0]);
-      return transport::write_components(sv[1], c).ok() ? 0 : 7;
+      return transport::send(sv[1], c).ok() ? 0 : 7;
     });
     close(sv[1]);
     char buf[1 << 16];
@@ -256,7 +256,7 @@ TEST_CASE("peers that die mid-message, lie about sizes or send garbage get typed
       return 0;
     });
     close(p[1]);
-    auto r = transport::read_components(p[0], options);
+    auto r = transport::receive(p[0], options);
     close(p[0]);
     child.wait();
     return r.status();
@@ -296,7 +296,7 @@ TEST_CASE("peers that die mid-message, lie about sizes or send garbage get typed
     int fds[2];
     REQUIRE((socket ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds)) == 0);
     close(fds[0]);
-    const Status st = transport::write_components(fds[1], c).status();
+    const Status st = transport::send(fds[1], c).status();
     CHECK(st.is_io_error());
     close(fds[1]);
   }
@@ -327,17 +327,17 @@ TEST_CASE("shared memory: a sealed memfd handed over by SCM_RIGHTS is read witho
   Child writer([&] {
     close(sv[0]);
     auto object = serialize(sample(3)).value_or_throw();
-    auto region = transport::put(object).value_or_throw();
+    auto region = transport::send(object).value_or_throw();
     if (!transport::send_fd(sv[1], region.fd()).ok()) return 9;
     return 0;  // the region outlives this process: the reader holds a descriptor
   });
   close(sv[1]);
-  const int fd = ok_or_die(transport::receive_fd(sv[0]));
+  auto received = ok_or_die(transport::receive_fd(sv[0]));
   close(sv[0]);
   REQUIRE(writer.wait() == 0);
   const std::int64_t before = default_memory_pool()->bytes_allocated();
-  auto mapped = ok_or_die(transport::map_region(fd));
-  close(fd);  // the mapping keeps the memory
+  auto mapped = ok_or_die(transport::receive(received));
+  received = transport::SharedRegion();  // closes the descriptor: the mapping keeps the memory
   auto v = ok_or_die(deserialize(mapped));
   CHECK(v.equals(sample(3)));
   const auto& big = v.as<Dict>()->find(Value("big"))->as<Ndarray>()->tensor;
@@ -355,33 +355,32 @@ TEST_CASE("shared memory: named regions appear only when complete; unsealed memf
           _exit(0);  // crashed half-way
           return 0;
         }) == 0);
-  CHECK(transport::map_region(name).status().is_key_error());
+  CHECK(transport::receive(name).status().is_key_error());
   // A complete one, published by another process.
   CHECK(in_child([&] {
-          auto region = transport::put(serialize(sample(5)).value_or_throw(), name).value_or_throw();
+          auto region = transport::send(serialize(sample(5)).value_or_throw(), name).value_or_throw();
           return region.size() > 8000000 ? 0 : 10;
         }) == 0);
-  auto mapped = ok_or_die(transport::map_region(name));
+  auto mapped = ok_or_die(transport::receive(name));
   CHECK(ok_or_die(deserialize(mapped)).equals(sample(5)));
-  CHECK(transport::put(ok_or_die(serialize(Value(1))), name).status().is_io_error());  // the name is taken
+  CHECK(transport::send(ok_or_die(serialize(Value(1))), name).status().is_io_error());  // the name is taken
   REQUIRE(transport::remove_region(name).ok());
   CHECK(ok_or_die(deserialize(mapped)).equals(sample(5)));  // still mapped after the unlink
-  CHECK(transport::map_region(name).status().is_key_error());
-  CHECK(transport::map_region("../etc/passwd").status().is_invalid());
+  CHECK(transport::receive(name).status().is_key_error());
+  CHECK(transport::receive("../etc/passwd").status().is_invalid());
   // A memfd that is not sealed could change under the reader.
   auto open_writer = ok_or_die(transport::SharedMemoryWriter::create(64));
   auto region = ok_or_die(transport::SharedMemoryWriter::create(64));
   auto sealed = ok_or_die(region->seal());
-  CHECK(ok_or_die(transport::map_region(sealed.fd()))->size() == 64);
-  const int unsealed = memfd_create("unsealed", MFD_ALLOW_SEALING);
-  REQUIRE(ftruncate(unsealed, 64) == 0);
-  CHECK(transport::map_region(unsealed).status().message() ==
+  CHECK(ok_or_die(transport::receive(sealed))->size() == 64);
+  transport::SharedRegion unsealed(memfd_create("unsealed", MFD_ALLOW_SEALING), 64, "");
+  REQUIRE(ftruncate(unsealed.fd(), 64) == 0);
+  CHECK(transport::receive(unsealed).status().message() ==
         "shared-memory region is not sealed: its writer could still change it");
-  close(unsealed);
   int p[2];
   REQUIRE(pipe(p) == 0);
-  CHECK(transport::map_region(p[0]).status().is_invalid());  // not shared memory at all
-  close(p[0]);
+  transport::SharedRegion read_end(p[0], 0, "");              // owns p[0] now
+  CHECK(transport::receive(read_end).status().is_invalid());  // not shared memory at all
   close(p[1]);
   CHECK(open_writer->sink()->write("x", 100).is_capacity_error());
   CHECK(region->seal().status().is_invalid());  // already sealed
@@ -392,7 +391,7 @@ TEST_CASE("shared memory holds an IPC stream too, read zero-copy from the mappin
   auto writer = ok_or_die(transport::SharedMemoryWriter::create(bytes->size()));
   REQUIRE(writer->sink()->write(bytes).ok());
   auto region = ok_or_die(writer->seal());
-  auto mapped = ok_or_die(transport::map_region(region.fd()));
+  auto mapped = ok_or_die(transport::receive(region));
   auto table = ok_or_die(ok_or_die(ipc::open_stream(mapped))->read_all());
   CHECK(table->num_rows() == 12);
   for (const auto& c : table->batches()[2]->columns()) CHECK(arrowpack::testing::points_into(c, *mapped));
@@ -405,12 +404,12 @@ TEST_CASE("sparse tensors: refused by the framed transports, carried by shared m
   auto c = ok_or_die(object.to_components());
   int sv[2];
   REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-  CHECK(transport::write_components(sv[1], c).status().message() ==
-        "components with sparse tensors cannot be framed by this transport yet");
+  CHECK(transport::send(sv[1], c).status().message() ==
+        "components with sparse tensors cannot be framed yet (a shared-memory region carries them)");
   close(sv[0]);
   close(sv[1]);
-  auto region = ok_or_die(transport::put(object));
-  auto mapped = ok_or_die(transport::map_region(region.fd()));
+  auto region = ok_or_die(transport::send(object));
+  auto mapped = ok_or_die(transport::receive(region));
   auto back = ok_or_die(deserialize(mapped));
   CHECK(back.equals(v));
   const auto& t = *back.as<List>()->items[0].as<SparseTensorPtr>();

@@ -1,5 +1,5 @@
 // Fuzz target for the transport frames: the input is what a peer sends down a socket. Every
-// message read_components() takes from it is reassembled with deserialize_components(), as
+// message receive() takes from it is reassembled with deserialize_components(), as
 // a Value and as a typed map of matrix views.
 #include <sys/mman.h>
 #include <unistd.h>
@@ -32,7 +32,7 @@ void run(const std::uint8_t* data, std::size_t size) {
   deserialize.limits = options.limits;
   deserialize.allow_unknown_types = true;
   for (int i = 0; i < 8; ++i) {
-    auto message = ap::transport::read_components(fd, options);
+    auto message = ap::transport::receive(fd, options);
     if (!message.ok() || !*message) break;
     (void)ap::deserialize_components(**message, ap::SerializationContext::default_context(), deserialize);
     (void)ap::deserialize_components<std::map<int, ap::EigenView<Eigen::MatrixXd>>>(

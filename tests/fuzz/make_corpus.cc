@@ -39,10 +39,10 @@ void put(const std::string& root, const std::string& target, const std::string& 
   put(root, target, name, bytes.to_string());
 }
 
-// What write_components() sends for `components`, as bytes.
+// What send() sends for `components`, as bytes.
 std::string framed(const ap::Components& c) {
   const int fd = memfd_create("make_corpus", MFD_CLOEXEC);
-  ok_or_die(ap::transport::write_components(fd, c));
+  ok_or_die(ap::transport::send(fd, c));
   const off_t size = lseek(fd, 0, SEEK_CUR);
   std::string out(static_cast<std::size_t>(size), '\0');
   if (pread(fd, out.data(), out.size(), 0) != size) out.clear();
@@ -61,12 +61,10 @@ std::string zmq_frames(const std::vector<std::string>& frames) {
   return out;
 }
 
+// What transport::send(socket, c) sends: the framing's header (the start of what the stream
+// transport writes, unpadded), then one frame per buffer.
 std::vector<std::string> zmq_message(const ap::Components& c) {
-  std::string header(24, '\0');
-  std::memcpy(header.data(), "APZMQ001", 8);
-  const std::int32_t counts[4] = {c.num_tensors, c.num_ndarrays, c.num_buffers, 0};
-  std::memcpy(header.data() + 8, counts, 16);
-  std::vector<std::string> frames{header};
+  std::vector<std::string> frames{framed(c).substr(0, 32 + 8 * c.data.size())};
   for (const auto& b : c.data) frames.push_back(b->to_string());
   return frames;
 }
@@ -225,7 +223,9 @@ void regressions(const std::string& root) {
   put(root, "typed", "huge_child_length", char(0) + h::huge_child_length()->to_string());
   put(root, "typed", "null_column_table", char(3) + h::null_column_table(std::int64_t{1} << 52, 512)->to_string());
   put(root, "components", "header_claims_8_gib", h::components_header(std::int64_t{8} << 30));
-  put(root, "zmq", "counts_that_lie", zmq_frames({std::string("APZMQ001\x09\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 24), "x"}));
+  // A header that announces 9 tensors and no buffer, then a buffer frame.
+  put(root, "zmq", "counts_that_lie",
+      zmq_frames({std::string("APCOMP01\x09\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 32), "x"}));
 }
 
 }  // namespace

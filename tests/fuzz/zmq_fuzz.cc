@@ -1,6 +1,6 @@
 // Fuzz target for ZeroMQ multipart receive: the input is cut into frames (each a 16-bit
 // little-endian length, then that many bytes), sent as one multipart message over an
-// in-process PAIR, taken with receive_components() and reassembled.
+// in-process PAIR, taken with receive() and reassembled.
 #include <cstdint>
 #include <cstring>
 
@@ -43,7 +43,7 @@ void run(const std::uint8_t* data, std::size_t size) {
   }
   ap::transport::ReadOptions options;
   options.limits = fuzz_budget::limits();
-  auto c = ap::transport::receive_components(pair().in, options);
+  auto c = ap::transport::receive(pair().in, options);
   if (!c.ok()) return;
   ap::DeserializeOptions deserialize;
   deserialize.limits = options.limits;

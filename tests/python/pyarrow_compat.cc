@@ -103,7 +103,7 @@ ap::Result<json> read_manifest(const std::string& dir) {
   return manifest;
 }
 
-ap::Result<ap::Components> read_components(const std::string& dir) {
+ap::Result<ap::Components> receive(const std::string& dir) {
   ARROWPACK_ASSIGN_OR_RAISE(json manifest, read_manifest(dir));
   ap::Components c;
   c.num_tensors = manifest.value("num_tensors", 0);
@@ -126,7 +126,7 @@ ap::Result<ap::Components> read_components(const std::string& dir) {
 }
 
 ap::Status inspect_components(const std::string& dir) {
-  ARROWPACK_ASSIGN_OR_RAISE(auto components, read_components(dir));
+  ARROWPACK_ASSIGN_OR_RAISE(auto components, receive(dir));
   static const ap::SerializationContext kNoTypes;
   ap::DeserializeOptions options;
   options.allow_unknown_types = true;

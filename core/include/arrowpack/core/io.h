@@ -17,21 +17,27 @@ namespace arrowpack::io {
 class FileInterface {
  public:
   virtual ~FileInterface() = default;
-  /// Releases the resource; further reads/writes fail with IOError. Idempotent.
+  /// Releases the resource; further reads/writes fail with IOError. Idempotent. IOError when
+  /// the system refuses (a file's close()).
   virtual Status close() = 0;
   virtual bool closed() const = 0;
-  /// The current position in bytes from the start.
+  /// The current position in bytes from the start. IOError on a closed stream.
   virtual Result<std::int64_t> tell() const = 0;
 };
 
 /// A sink of bytes.
 class OutputStream : virtual public FileInterface {
  public:
-  /// Writes all `nbytes` bytes (or fails).
+  /// Writes all `nbytes` bytes (or fails). IOError when the sink is closed or the system
+  /// refuses; CapacityError past a fixed-size sink's end; OutOfMemory when a memory sink
+  /// cannot grow.
   virtual Status write(const void* data, std::int64_t nbytes) = 0;
-  /// Writes a buffer; sinks that can keep a reference instead of copying may do so.
+  /// Writes a buffer; sinks that can keep a reference instead of copying may do so. The
+  /// errors of write(data, nbytes).
   virtual Status write(const std::shared_ptr<Buffer>& data) { return write(data->data(), data->size()); }
+  /// Writes `data`'s bytes; the errors of write(data, nbytes).
   Status write(std::string_view data) { return write(data.data(), static_cast<std::int64_t>(data.size())); }
+  /// Hands buffered bytes to the system. IOError when it refuses.
   virtual Status flush() { return Status::OK(); }
 };
 
@@ -39,11 +45,13 @@ class OutputStream : virtual public FileInterface {
 class InputStream : virtual public FileInterface {
  public:
   /// Reads up to `nbytes` into `out`; returns how many were read (0 at end of stream).
+  /// Invalid for a negative `nbytes`; IOError when closed or the system refuses.
   virtual Result<std::int64_t> read(std::int64_t nbytes, void* out) = 0;
   /// Reads up to `nbytes` into a buffer: a slice of the source when supports_zero_copy(),
-  /// else newly allocated memory. Shorter than asked only at end of stream.
+  /// else newly allocated memory. Shorter than asked only at end of stream. The errors of
+  /// read(nbytes, out); OutOfMemory when the copy cannot be allocated.
   virtual Result<std::shared_ptr<Buffer>> read(std::int64_t nbytes) = 0;
-  /// Skips `nbytes` (fewer at end of stream).
+  /// Skips `nbytes` (fewer at end of stream). The errors of read(nbytes, out).
   virtual Status advance(std::int64_t nbytes);
   /// True when read() returns slices of memory the source already holds (no copy).
   virtual bool supports_zero_copy() const { return false; }
@@ -52,11 +60,15 @@ class InputStream : virtual public FileInterface {
 /// An input with a known size that can seek and read at any position.
 class RandomAccessFile : public InputStream {
  public:
+  /// The size in bytes. IOError when closed or the system refuses.
   virtual Result<std::int64_t> get_size() = 0;
+  /// Moves the position. Invalid for a negative position; IOError when closed.
   virtual Status seek(std::int64_t position) = 0;
   /// Reads up to `nbytes` at `position` without moving the stream position.
-  /// Thread-safe on BufferReader, ReadableFile and MemoryMappedFile.
+  /// Thread-safe on BufferReader, ReadableFile and MemoryMappedFile. Invalid for a negative
+  /// position or size; IOError when closed or the system refuses; OutOfMemory for a copy.
   virtual Result<std::shared_ptr<Buffer>> read_at(std::int64_t position, std::int64_t nbytes) = 0;
+  /// The same into `out`; returns how many bytes were read. The errors of read_at().
   virtual Result<std::int64_t> read_at(std::int64_t position, std::int64_t nbytes, void* out);
 };
 

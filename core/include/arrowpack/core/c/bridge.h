@@ -37,19 +37,24 @@ struct ImportOptions {
 // ---- export (arrowpack -> C). Errors: NotImplemented for a type the interface has no format
 // for (none today); Invalid for a null `out`. On error `out` is left released (release NULL).
 
-/// `type` as an ArrowSchema with an empty name, nullable.
+/// `type` as an ArrowSchema with an empty name, nullable. Invalid for a null `out`.
 Status export_type(const DataType& type, ArrowSchema* out);
-/// `field`: its name, type, nullability (ARROW_FLAG_NULLABLE) and metadata.
+/// `field`: its name, type, nullability (ARROW_FLAG_NULLABLE) and metadata. Invalid for a
+/// null `out`.
 Status export_field(const Field& field, ArrowSchema* out);
-/// `schema` as a struct ArrowSchema of its fields, with the schema's metadata.
+/// `schema` as a struct ArrowSchema of its fields, with the schema's metadata. Invalid for a
+/// null `out`.
 Status export_schema(const Schema& schema, ArrowSchema* out);
-/// `array`'s data; also its type into `out_schema` when it is not null.
+/// `array`'s data; also its type into `out_schema` when it is not null. Invalid for a null
+/// `out` or an empty array handle.
 Status export_array(const Array& array, ArrowArray* out, ArrowSchema* out_schema = nullptr);
 /// `batch` as a struct array of its columns; its schema into `out_schema` when not null.
+/// Invalid for a null `out`.
 Status export_record_batch(const RecordBatch& batch, ArrowArray* out, ArrowSchema* out_schema = nullptr);
-/// export_array() as an ArrowDeviceArray on the CPU (device_id -1, no sync event).
+/// export_array() as an ArrowDeviceArray on the CPU (device_id -1, no sync event). Invalid
+/// for a null `out`; the errors of export_array().
 Status export_device_array(const Array& array, ArrowDeviceArray* out, ArrowSchema* out_schema = nullptr);
-/// export_record_batch() as an ArrowDeviceArray on the CPU.
+/// export_record_batch() as an ArrowDeviceArray on the CPU. Invalid for a null `out`.
 Status export_device_record_batch(const RecordBatch& batch, ArrowDeviceArray* out, ArrowSchema* out_schema = nullptr);
 
 /// Where an exported stream takes its batches: the next one, or null at the end.
@@ -57,8 +62,10 @@ using BatchSource = std::function<Result<RecordBatchPtr>()>;
 /// A stream of `schema`'s batches taken from `next`, called from the consumer's get_next
 /// (one thread at a time, as the interface requires). Errors of `next` reach the consumer as
 /// EIO with their message in get_last_error. The stream holds `next` until released.
+/// Invalid for a null `out`, schema or source.
 Status export_stream(SchemaPtr schema, BatchSource next, ArrowArrayStream* out);
-/// A stream of `table`'s batches (the table is held until released).
+/// A stream of `table`'s batches (the table is held until released). Invalid for a null
+/// table or `out`.
 Status export_table(std::shared_ptr<const Table> table, ArrowArrayStream* out);
 
 // ---- import (C -> arrowpack). The struct is moved: on return, success or not, its release is
@@ -67,21 +74,29 @@ Status export_table(std::shared_ptr<const Table> table, ArrowArrayStream* out);
 // does not know (an extension or a newer type) or a device other than the CPU; CapacityError
 // past options.limits; TypeError for an array that does not match the given type.
 
-/// The type of `schema` (its name, flags and metadata are dropped).
+/// The type of `schema` (its name, flags and metadata are dropped). Invalid for a released
+/// or malformed schema; NotImplemented for an unknown format; CapacityError past
+/// options.limits (nesting, metadata).
 Result<DataTypePtr> import_type(ArrowSchema* schema, const ImportOptions& options = {});
-/// `schema` as a field.
+/// `schema` as a field. The errors of import_type().
 Result<FieldPtr> import_field(ArrowSchema* schema, const ImportOptions& options = {});
-/// A struct ArrowSchema as a Schema (its children are the fields).
+/// A struct ArrowSchema as a Schema (its children are the fields). The errors of
+/// import_type(); Invalid for a schema that is not a struct.
 Result<SchemaPtr> import_schema(ArrowSchema* schema, const ImportOptions& options = {});
-/// `array` as an Array of `type`; its buffers are the producer's memory.
+/// `array` as an Array of `type`; its buffers are the producer's memory. Invalid for a
+/// released array or one whose lengths, counts, buffers or values disagree with `type`;
+/// TypeError for children of other types; CapacityError past options.limits.
 Result<Array> import_array(ArrowArray* array, DataTypePtr type, const ImportOptions& options = {});
-/// The same, with the type read from `schema` (released too).
+/// The same, with the type read from `schema` (released too); the errors of import_type().
 Result<Array> import_array(ArrowArray* array, ArrowSchema* schema, const ImportOptions& options = {});
-/// A struct `array` as a record batch of `schema` (no nulls at the top level).
+/// A struct `array` as a record batch of `schema` (no nulls at the top level). The errors of
+/// import_array(); Invalid for a null schema or top-level nulls.
 Result<RecordBatchPtr> import_record_batch(ArrowArray* array, SchemaPtr schema, const ImportOptions& options = {});
-/// The same, with the schema read from `schema` (released too).
+/// The same, with the schema read from `schema` (released too); the errors of
+/// import_schema().
 Result<RecordBatchPtr> import_record_batch(ArrowArray* array, ArrowSchema* schema, const ImportOptions& options = {});
-/// A CPU ArrowDeviceArray (NotImplemented for another device, or a sync event).
+/// A CPU ArrowDeviceArray. NotImplemented for another device or a sync event (the array is
+/// released); the errors of import_array().
 Result<Array> import_device_array(ArrowDeviceArray* array, DataTypePtr type, const ImportOptions& options = {});
 
 /// Reads an imported ArrowArrayStream batch by batch. The reader owns the stream and releases
@@ -98,10 +113,11 @@ class StreamImporter {
 
   /// The stream's schema.
   const SchemaPtr& schema() const { return schema_; }
-  /// The next batch, or null at the end. Errors: IOError for an error the producer reports;
-  /// those of import_record_batch().
+  /// The next batch, or null at the end. IOError for an error the producer reports; the
+  /// errors of import_record_batch().
   Result<RecordBatchPtr> read_next_batch();
-  /// Every remaining batch as a Table.
+  /// Every remaining batch as a Table; the errors of read_next_batch() (IOError,
+  /// Invalid, CapacityError).
   Result<TablePtr> read_all();
 
  private:

@@ -59,7 +59,8 @@ class DictionaryMemo {
   void set_dictionary(std::int64_t id, std::shared_ptr<ArrayData> values);
   /// Values to append to the dictionary of `id` (a new dictionary when it has none).
   void add_delta(std::int64_t id, std::shared_ptr<ArrayData> values);
-  /// Joins every pending delta (after this, dictionary() only reads).
+  /// Joins every pending delta (after this, dictionary() only reads). CapacityError when
+  /// `budget` runs out; OutOfMemory when `pool` refuses.
   Status join_deltas(MemoryPool* pool = default_memory_pool(), ReadBudget* budget = nullptr) const;
   /// Bytes of dictionary values held: current dictionaries and pending deltas, every id.
   std::int64_t dictionary_bytes() const { return bytes_; }

@@ -30,7 +30,8 @@ namespace arrowpack::ipc {
 /// Decodes a Schema message. Errors: Invalid when `message` is not a well-formed Schema
 /// message; CapacityError past options.limits (nesting depth, metadata size).
 Result<SchemaPtr> read_schema(const Message& message, const IpcReadOptions& options = {});
-/// The same, recording the dictionary ids of its fields in `memo`.
+/// The same, recording the dictionary ids of its fields in `memo` (the errors of
+/// read_schema(), and Invalid for fields whose dictionary ids disagree).
 Result<SchemaPtr> read_schema(const Message& message, DictionaryMemo* memo, const IpcReadOptions& options = {});
 /// Reads a stream's schema message from `stream` (its first message). The errors of
 /// read_message() and read_schema(); Invalid at the end of the stream.
@@ -115,7 +116,7 @@ class StreamReader {
   std::unique_ptr<Impl> impl_;
 };
 
-/// pyarrow's ipc.open_stream(source): StreamReader::open().
+/// pyarrow's ipc.open_stream(source): the errors of StreamReader::open().
 inline Result<std::shared_ptr<StreamReader>> open_stream(std::shared_ptr<io::InputStream> source,
                                                          const IpcReadOptions& options = {}) {
   return StreamReader::open(std::move(source), options);
@@ -162,7 +163,7 @@ class FileReader {
   std::unique_ptr<Impl> impl_;
 };
 
-/// pyarrow's ipc.open_file(source): FileReader::open().
+/// pyarrow's ipc.open_file(source): the errors of FileReader::open().
 inline Result<std::shared_ptr<FileReader>> open_file(std::shared_ptr<io::RandomAccessFile> source,
                                                      const IpcReadOptions& options = {}) {
   return FileReader::open(std::move(source), options);

@@ -30,24 +30,31 @@ struct TensorMessageParts {
   /// starts on a 64-byte boundary, body.
   std::int64_t encapsulated_size() const;
 };
+/// The parts of `tensor`'s message (a row-major copy of a strided tensor from `pool`).
+/// OutOfMemory when `pool` refuses the copy.
 Result<TensorMessageParts> make_tensor_message_parts(const Tensor& tensor, MemoryPool* pool = default_memory_pool());
-/// Writes parts made by make_tensor_message_parts() as one encapsulated message.
+/// Writes parts made by make_tensor_message_parts() as one encapsulated message; returns the
+/// bytes written. The sink's IOError.
 Result<std::int64_t> write_tensor_message(const TensorMessageParts& parts, io::OutputStream* sink);
 
 /// A Tensor message for `tensor`, laid out as Arrow C++ writes it: the body is the element
 /// data (the tensor's own memory when it is contiguous, a row-major copy from `pool` when
-/// not) and the strides recorded are the body's.
+/// not) and the strides recorded are the body's. OutOfMemory when `pool` refuses the copy.
 Result<std::unique_ptr<Message>> make_tensor_message(const Tensor& tensor, MemoryPool* pool = default_memory_pool());
 /// Writes `tensor` as one encapsulated Tensor message: continuation marker, metadata length,
 /// metadata padded so that these three are a multiple of 64 bytes, then the data (unpadded).
-/// Byte-identical to arrow::ipc::WriteTensor. Returns the bytes written.
+/// Byte-identical to arrow::ipc::WriteTensor. Returns the bytes written. The errors of
+/// make_tensor_message_parts(); the sink's IOError.
 Result<std::int64_t> write_tensor(const Tensor& tensor, io::OutputStream* sink,
                                   MemoryPool* pool = default_memory_pool());
-/// The bytes write_tensor() would write.
+/// The bytes write_tensor() would write. CapacityError for metadata too large to frame.
 Result<std::int64_t> tensor_message_size(const Tensor& tensor);
 /// Decodes a Tensor message; the tensor's data is a slice of the message body (no copy).
+/// Invalid for another message, a type a tensor cannot hold, or a shape, strides or body that
+/// disagree.
 Result<TensorPtr> read_tensor(const Message& message);
-/// Reads the next message of `source`, which must be a Tensor message.
+/// Reads the next message of `source`, which must be a Tensor message. The errors of
+/// read_message() and read_tensor(const Message&); Invalid at the end of the stream.
 Result<TensorPtr> read_tensor(io::InputStream* source, const IpcReadOptions& options = {});
 
 // ---- SparseTensor messages (Arrow C++'s WriteSparseTensor / ReadSparseTensor) -----------
@@ -65,14 +72,16 @@ struct SparseTensorMessageParts {
   /// Framing (8 bytes), metadata, body.
   std::int64_t encapsulated_size() const;
 };
-/// Errors: those of allocation (copies of strided index tensors).
+/// OutOfMemory when `pool` refuses a copy (of a strided index or values tensor).
 Result<SparseTensorMessageParts> make_sparse_tensor_message_parts(const SparseTensor& tensor,
                                                                   MemoryPool* pool = default_memory_pool());
 /// Writes parts made by make_sparse_tensor_message_parts(): continuation marker, metadata
-/// length, metadata, then each body buffer padded to 8 bytes. Returns the bytes written.
+/// length, metadata, then each body buffer padded to 8 bytes. Returns the bytes written; the
+/// sink's IOError.
 Result<std::int64_t> write_sparse_tensor_message(const SparseTensorMessageParts& parts, io::OutputStream* sink);
 /// Writes `tensor` as one encapsulated SparseTensor message, byte-identical to
-/// arrow::ipc::WriteSparseTensor (pyarrow's pa.serialize writes these in its blobs).
+/// arrow::ipc::WriteSparseTensor (pyarrow's pa.serialize writes these in its blobs). The
+/// errors of make_sparse_tensor_message_parts(); the sink's IOError.
 Result<std::int64_t> write_sparse_tensor(const SparseTensor& tensor, io::OutputStream* sink,
                                          MemoryPool* pool = default_memory_pool());
 /// Decodes a SparseTensor message. The index and values are slices of the message body (no
@@ -80,7 +89,8 @@ Result<std::int64_t> write_sparse_tensor(const SparseTensor& tensor, io::OutputS
 /// outside the body, an index kind or compressed axis the format does not define, strided
 /// COO coordinates, or a non-zero count that the index contradicts are Invalid.
 Result<SparseTensorPtr> read_sparse_tensor(const Message& message);
-/// Reads the next message of `source`, which must be a SparseTensor message.
+/// Reads the next message of `source`, which must be a SparseTensor message. The errors of
+/// read_message() and read_sparse_tensor(const Message&).
 Result<SparseTensorPtr> read_sparse_tensor(io::InputStream* source, const IpcReadOptions& options = {});
 /// Decodes a SparseTensor whose metadata (the Message flatbuffer, verified here) and body
 /// buffers come separately, as in pyarrow's components: `body` holds one buffer per body

@@ -72,7 +72,7 @@ class StreamWriter {
   /// differs from the writer's; CapacityError when unify_dictionaries outgrows the index
   /// type; NotImplemented for unify_dictionaries of nested values; the sink's IOError.
   Status write_batch(const RecordBatch& batch);
-  /// write_batch(), pyarrow's spelling.
+  /// write_batch(), pyarrow's spelling: the errors of write_batch().
   Status write(const RecordBatch& batch) { return write_batch(batch); }
   /// Writes every batch of `table` in order; the errors of write_batch().
   Status write_table(const Table& table);
@@ -90,7 +90,7 @@ class StreamWriter {
   std::unique_ptr<Impl> impl_;
 };
 
-/// pyarrow's ipc.new_stream(sink, schema): StreamWriter::open().
+/// pyarrow's ipc.new_stream(sink, schema): the errors of StreamWriter::open().
 inline Result<std::shared_ptr<StreamWriter>> new_stream(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
                                                         const IpcWriteOptions& options = {}) {
   return StreamWriter::open(std::move(sink), std::move(schema), options);
@@ -112,7 +112,7 @@ class FileWriter : public StreamWriter {
   using StreamWriter::StreamWriter;
 };
 
-/// pyarrow's ipc.new_file(sink, schema): FileWriter::open().
+/// pyarrow's ipc.new_file(sink, schema): the errors of FileWriter::open().
 inline Result<std::shared_ptr<FileWriter>> new_file(std::shared_ptr<io::OutputStream> sink, SchemaPtr schema,
                                                     const IpcWriteOptions& options = {}) {
   return FileWriter::open(std::move(sink), std::move(schema), options);

@@ -1,15 +1,16 @@
 #include "arrowpack/transport/zmq.h"
 
+#include <string>
+
 #include <cstring>
 #include <limits>
 #include <new>
 #include <vector>
 
+#include "framing.h"
+
 namespace arrowpack::transport {
 namespace {
-
-constexpr char kMagic[8] = {'A', 'P', 'Z', 'M', 'Q', '0', '0', '1'};
-constexpr std::size_t kHeaderBytes = 24;  // magic, int32 tensors, ndarrays, buffers, 0
 
 // A Buffer over a received frame's memory; owns the frame.
 class FrameBuffer : public Buffer {
@@ -24,22 +25,14 @@ class FrameBuffer : public Buffer {
 
 }  // namespace
 
-Status send_components(zmq::socket_ref socket, const Components& c) {
-  ReadLimits unbounded;  // a sender sends what it is given; the receiver applies its limits
-  unbounded.max_buffers = unbounded.max_input_bytes = std::numeric_limits<std::int64_t>::max();
-  ARROWPACK_RETURN_NOT_OK(c.validate(unbounded));
-  if (c.num_sparse_tensors.total() > 0) {
-    // The framing's header has no room for pyarrow's sparse counts yet (issue #12 gives the
-    // transports one framing); a shared-memory region carries the contiguous form, which does.
-    return Status::NotImplemented("components with sparse tensors cannot be framed by this transport yet");
-  }
-  const std::int64_t count = static_cast<std::int64_t>(c.data.size());
+Status send(zmq::socket_ref socket, const Components& c) {
+  ARROWPACK_RETURN_NOT_OK(framing::check_sendable(c));
+  const auto count = static_cast<std::int64_t>(c.data.size());
   try {
-    char header[kHeaderBytes] = {};
-    std::memcpy(header, kMagic, 8);
-    const std::int32_t counts[4] = {c.num_tensors, c.num_ndarrays, c.num_buffers, 0};
-    std::memcpy(header + 8, counts, 16);
-    socket.send(zmq::const_buffer(header, kHeaderBytes), zmq::send_flags::sndmore);
+    // The header frame is the framing's header (framing.h), unpadded; then a frame per buffer.
+    const std::string header = framing::encode_header(c);
+    socket.send(zmq::const_buffer(header.data(), header.size()),
+                count > 0 ? zmq::send_flags::sndmore : zmq::send_flags::none);
     for (std::int64_t i = 0; i < count; ++i) {
       const auto& b = c.data[i];
       // ZeroMQ keeps a reference to the buffer until the frame is sent, then drops it.
@@ -67,7 +60,7 @@ Status limit_message_size(zmq::socket_ref socket, const ReadLimits& limits) {
   return Status::OK();
 }
 
-Result<Components> receive_components(zmq::socket_ref socket, const ReadOptions& options) {
+Result<Components> receive(zmq::socket_ref socket, const ReadOptions& options) {
   return catch_exceptions("receiving a ZeroMQ message", [&]() -> Result<Components> {
     const std::int64_t max_frames = options.limits.max_frames;
     std::vector<std::unique_ptr<zmq::message_t>> frames;
@@ -97,19 +90,26 @@ Result<Components> receive_components(zmq::socket_ref socket, const ReadOptions&
       return Status::OutOfMemory("out of memory while receiving a ZeroMQ message");
     }
     const auto& head = *frames[0];
-    if (head.size() != kHeaderBytes || std::memcmp(head.data(), kMagic, 8) != 0) {
-      return Status::Invalid("not an arrowpack components message (bad header frame)");
+    if (head.size() < static_cast<std::size_t>(framing::kFixedBytes)) {
+      return Status::Invalid("not an arrowpack components message (a header frame of ", head.size(), " bytes)");
     }
-    std::int32_t counts[4];
-    std::memcpy(counts, static_cast<const char*>(head.data()) + 8, 16);
     Components c;
-    c.num_tensors = counts[0];
-    c.num_ndarrays = counts[1];
-    c.num_buffers = counts[2];
+    std::int64_t count = 0;
+    ARROWPACK_RETURN_NOT_OK(
+        framing::decode_fixed(static_cast<const std::uint8_t*>(head.data()), options.limits, &c, &count));
     const std::int64_t parts = static_cast<std::int64_t>(frames.size()) - 1;
-    if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] != 0 || parts != c.expected_size()) {
-      return Status::Invalid("ZeroMQ message of ", parts, " buffer frames does not match its counts (", counts[0],
-                             " tensors, ", counts[1], " ndarrays, ", counts[2], " buffers)");
+    if (parts != count || static_cast<std::int64_t>(head.size()) != framing::kFixedBytes + 8 * count) {
+      return Status::Invalid("ZeroMQ message of ", parts, " buffer frames and a header of ", head.size(),
+                             " bytes does not match its count of ", count, " buffers");
+    }
+    // Each frame must be the size its header announces.
+    for (std::int64_t i = 0; i < count; ++i) {
+      std::int64_t size;
+      std::memcpy(&size, static_cast<const std::uint8_t*>(head.data()) + framing::kFixedBytes + 8 * i, 8);
+      if (size != static_cast<std::int64_t>(frames[static_cast<std::size_t>(i + 1)]->size())) {
+        return Status::Invalid("ZeroMQ frame ", i + 1, " of ", frames[static_cast<std::size_t>(i + 1)]->size(),
+                               " bytes, its header announces ", size);
+      }
     }
     for (std::size_t i = 1; i < frames.size(); ++i)
       c.data.push_back(std::make_shared<FrameBuffer>(std::move(frames[i])));

@@ -133,21 +133,22 @@ Result<SharedRegion> SharedMemoryWriter::seal_as(const std::string& name) {
   return out;
 }
 
-Result<SharedRegion> put(const SerializedObject& object) {
+Result<SharedRegion> send(const SerializedObject& object) {
   ARROWPACK_ASSIGN_OR_RAISE(auto size, object.total_bytes());
   ARROWPACK_ASSIGN_OR_RAISE(auto writer, SharedMemoryWriter::create(size));
   ARROWPACK_RETURN_NOT_OK(object.write_to(writer->sink()));
   return writer->seal();
 }
 
-Result<SharedRegion> put(const SerializedObject& object, const std::string& name) {
+Result<SharedRegion> send(const SerializedObject& object, const std::string& name) {
   ARROWPACK_ASSIGN_OR_RAISE(auto size, object.total_bytes());
   ARROWPACK_ASSIGN_OR_RAISE(auto writer, SharedMemoryWriter::create(size, true));
   ARROWPACK_RETURN_NOT_OK(object.write_to(writer->sink()));
   return writer->seal_as(name);
 }
 
-Result<std::shared_ptr<Buffer>> map_region(int fd) {
+Result<std::shared_ptr<Buffer>> receive(const SharedRegion& region) {
+  const int fd = region.fd();
   const int seals = fcntl(fd, F_GET_SEALS);
   if (seals < 0) return Status::Invalid("descriptor ", fd, " is not a sealable shared-memory region");
   if ((static_cast<unsigned>(seals) & (F_SEAL_WRITE | F_SEAL_SHRINK)) != (F_SEAL_WRITE | F_SEAL_SHRINK)) {
@@ -158,7 +159,7 @@ Result<std::shared_ptr<Buffer>> map_region(int fd) {
   return map_fd(fd, st.st_size);
 }
 
-Result<std::shared_ptr<Buffer>> map_region(const std::string& name, NamedRegion how, MemoryPool* pool) {
+Result<std::shared_ptr<Buffer>> receive(const std::string& name, NamedRegion how, MemoryPool* pool) {
   return catch_exceptions("reading a named shared-memory region", [&]() -> Result<std::shared_ptr<Buffer>> {
     ARROWPACK_RETURN_NOT_OK(check_name(name));
     const int fd = ::open(shm_path(name).c_str(), O_RDONLY | O_CLOEXEC);
@@ -227,7 +228,7 @@ Status send_fd(int socket, int fd) {
   return Status::OK();
 }
 
-Result<int> receive_fd(int socket) {
+Result<SharedRegion> receive_fd(int socket) {
   FdMessage m(kRoomForDescriptors);
   msghdr& msg = m.msg;
   ssize_t n;
@@ -246,7 +247,15 @@ Result<int> receive_fd(int socket) {
     }
   }
   const bool truncated = (msg.msg_flags & MSG_CTRUNC) != 0;
-  if (n == 1 && fds.size() == 1 && !truncated) return fds[0];
+  if (n == 1 && fds.size() == 1 && !truncated) {
+    struct stat st;
+    if (fstat(fds[0], &st) != 0) {
+      const Status error = Status::IOError("fstat of a received descriptor failed: ", util::errno_text(errno));
+      ::close(fds[0]);
+      return error;
+    }
+    return SharedRegion(fds[0], st.st_size, "");
+  }
   for (int fd : fds) ::close(fd);
   if (n == 0 && fds.empty()) return Status::IOError("the peer closed the socket before sending a descriptor");
   if (fds.empty()) return Status::Invalid("the message carried no descriptor");

@@ -13,17 +13,16 @@
 #include <string>
 #include <vector>
 
+#include "arrowpack/core/io.h"
 #include "arrowpack/core/util.h"
+#include "framing.h"
 
 namespace arrowpack::transport {
 namespace {
 
-constexpr char kMagic[8] = {'A', 'P', 'C', 'O', 'M', 'P', '0', '1'};
-constexpr std::int64_t kHeaderBytes = 32;
-constexpr std::int64_t kAlignment = 64;
-constexpr std::uint8_t kZeros[kAlignment] = {};
-
-std::int64_t padded(std::int64_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
+using framing::kFixedBytes;
+using framing::padded;
+constexpr std::uint8_t kZeros[framing::kStreamAlignment] = {};
 
 // One scatter-gather write. Sockets take sendmsg(MSG_NOSIGNAL); anything else (a pipe) takes
 // writev with SIGPIPE blocked in this thread, and a SIGPIPE it caused is consumed.
@@ -52,42 +51,12 @@ ssize_t gather_write(int fd, iovec* iov, int count, bool* is_socket) {
   return n;
 }
 
-// Reads exactly `n` bytes unless the stream ends first; returns how many arrived.
-Result<std::int64_t> read_exactly(int fd, std::uint8_t* out, std::int64_t n) {
-  std::int64_t got = 0;
-  while (got < n) {
-    const ssize_t r = ::read(fd, out + got, static_cast<std::size_t>(std::min<std::int64_t>(n - got, SSIZE_MAX)));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return Status::IOError("read from fd ", fd, " failed: ", util::errno_text(errno));
-    }
-    if (r == 0) break;
-    got += r;
-  }
-  return got;
-}
-
 }  // namespace
 
-Result<WriteStats> write_components(int fd, const Components& c) {
-  ReadLimits unbounded;  // a writer sends what it is given; the reader applies its limits
-  unbounded.max_buffers = unbounded.max_input_bytes = std::numeric_limits<std::int64_t>::max();
-  ARROWPACK_RETURN_NOT_OK(c.validate(unbounded));
-  if (c.num_sparse_tensors.total() > 0) {
-    // The framing's header has no room for pyarrow's sparse counts yet (issue #12 gives the
-    // transports one framing); a shared-memory region carries the contiguous form, which does.
-    return Status::NotImplemented("components with sparse tensors cannot be framed by this transport yet");
-  }
-  const std::int64_t count = static_cast<std::int64_t>(c.data.size());
-  std::string head(kHeaderBytes + 8 * count, '\0');
-  std::memcpy(head.data(), kMagic, 8);
-  const std::int32_t counts[4] = {c.num_tensors, c.num_ndarrays, c.num_buffers, 0};
-  std::memcpy(head.data() + 8, counts, 16);
-  std::memcpy(head.data() + 24, &count, 8);
-  for (std::int64_t i = 0; i < count; ++i) {
-    const std::int64_t size = c.data[i]->size();
-    std::memcpy(head.data() + kHeaderBytes + 8 * i, &size, 8);
-  }
+Result<WriteStats> send(int fd, const Components& c) {
+  ARROWPACK_RETURN_NOT_OK(framing::check_sendable(c));
+  std::string head = framing::encode_header(c);  // iovec takes a non-const pointer
+  const auto count = static_cast<std::int64_t>(c.data.size());
   // The framing (padded), then each buffer from its own memory and its padding.
   std::vector<iovec> iov;
   iov.reserve(static_cast<std::size_t>(2 * count + 2));
@@ -123,32 +92,20 @@ Result<WriteStats> write_components(int fd, const Components& c) {
   return stats;
 }
 
-Result<std::optional<Components>> read_components(int fd, const ReadOptions& options) {
-  return catch_exceptions("reading components from a descriptor", [&]() -> Result<std::optional<Components>> {
+Result<std::optional<Components>> receive(int fd, const ReadOptions& options) {
+  return catch_exceptions("receiving components from a descriptor", [&]() -> Result<std::optional<Components>> {
     const ReadLimits& limits = options.limits;
-    std::uint8_t header[kHeaderBytes];
-    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got, read_exactly(fd, header, kHeaderBytes));
+    io::FdInputStream in(fd, /*owns_fd=*/false, options.pool);
+    auto read_exactly = [&in](std::uint8_t* out, std::int64_t n) { return in.read(n, out); };
+    std::uint8_t header[kFixedBytes];
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got, read_exactly(header, kFixedBytes));
     if (got == 0) return std::optional<Components>();
-    if (got < kHeaderBytes) {
-      return Status::IOError("the peer closed the stream after ", got, " of the ", kHeaderBytes, " header bytes");
+    if (got < kFixedBytes) {
+      return Status::IOError("the peer closed the stream after ", got, " of the ", kFixedBytes, " header bytes");
     }
-    if (std::memcmp(header, kMagic, 8) != 0) return Status::Invalid("not an arrowpack components message (bad magic)");
-    std::int32_t counts[4];
-    std::int64_t count;
-    std::memcpy(counts, header + 8, 16);
-    std::memcpy(&count, header + 24, 8);
     Components c;
-    c.num_tensors = counts[0];
-    c.num_ndarrays = counts[1];
-    c.num_buffers = counts[2];
-    if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] != 0 || count != c.expected_size()) {
-      return Status::Invalid("components message with inconsistent counts (", counts[0], " tensors, ", counts[1],
-                             " ndarrays, ", counts[2], " buffers, ", count, " parts)");
-    }
-    if (count > limits.max_buffers) {
-      return Status::CapacityError("components message of ", count,
-                                   " buffers exceeds ReadLimits::max_buffers = ", limits.max_buffers);
-    }
+    std::int64_t count = 0;
+    ARROWPACK_RETURN_NOT_OK(framing::decode_fixed(header, limits, &c, &count));
     // The sizes, in bounded steps: room for them grows only as they arrive.
     constexpr std::int64_t kSizesStep = 8192;
     std::vector<std::int64_t> sizes;
@@ -157,34 +114,25 @@ Result<std::optional<Components>> read_components(int fd, const ReadOptions& opt
       const std::int64_t step = std::min(kSizesStep, count - have);
       sizes.resize(static_cast<std::size_t>(have + step));
       ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t n,
-                                read_exactly(fd, reinterpret_cast<std::uint8_t*>(sizes.data() + have), 8 * step));
+                                read_exactly(reinterpret_cast<std::uint8_t*>(sizes.data() + have), 8 * step));
       if (n < 8 * step) {
         return Status::IOError("the peer closed the stream inside a message header (", 8 * have + n, " of ", 8 * count,
                                " size bytes)");
       }
     }
     // Where the framing padding ends and each buffer starts; all checked before allocating.
-    const std::int64_t framing = padded(kHeaderBytes + 8 * count);
-    std::int64_t total = 0;
+    const std::int64_t framing_bytes = padded(kFixedBytes + 8 * count);
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t total, framing::check_sizes(sizes, limits, framing::kStreamAlignment));
     std::vector<std::int64_t> starts;
     starts.reserve(sizes.size());
-    for (std::int64_t i = 0; i < count; ++i) {
-      const std::int64_t size = sizes[i];
-      if (size < 0 || size > limits.max_input_bytes - total) {
-        return Status::Invalid("components message announces a buffer of ", size,
-                               " bytes; the message may hold ReadLimits::max_input_bytes = ", limits.max_input_bytes);
-      }
-      starts.push_back(total);
-      total += padded(size);
-      if (total > limits.max_input_bytes) {
-        return Status::Invalid("components message of more than ReadLimits::max_input_bytes = ", limits.max_input_bytes,
-                               " bytes");
-      }
+    for (std::int64_t at = 0, i = 0; i < count; ++i) {
+      starts.push_back(at);
+      at += padded(sizes[static_cast<std::size_t>(i)]);
     }
     // The rest of the framing padding.
-    std::uint8_t skip[kAlignment];
-    const std::int64_t pad = framing - (kHeaderBytes + 8 * count);
-    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got_pad, read_exactly(fd, skip, pad));
+    std::uint8_t skip[framing::kStreamAlignment];
+    const std::int64_t pad = framing_bytes - (kFixedBytes + 8 * count);
+    ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got_pad, read_exactly(skip, pad));
     if (got_pad < pad) return Status::IOError("the peer closed the stream inside a message header");
     // The body, into one allocation that grows (doubling, from 1 MiB) as the bytes arrive,
     // so that a header cannot make this process commit memory its peer never sends. The
@@ -194,8 +142,7 @@ Result<std::optional<Components>> read_components(int fd, const ReadOptions& opt
     std::int64_t have = 0;
     while (have < total) {
       if (have == body->size()) ARROWPACK_RETURN_NOT_OK(body->resize(std::min(total, 2 * have)));
-      ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t n,
-                                read_exactly(fd, body->mutable_data() + have, body->size() - have));
+      ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t n, read_exactly(body->mutable_data() + have, body->size() - have));
       have += n;
       if (have < body->size()) {
         return Status::IOError("the peer closed the stream after ", have, " of the ", total, " message bytes");

@@ -10,7 +10,7 @@
 // once remove_region() unlinked its name).
 //
 // The trust model: a reader that does not trust its writer takes sealed memfds (mapped, no
-// copy) or copies of named regions (the default of map_region(name)); see NamedRegion.
+// copy) or copies of named regions (the default of receive(name)); see NamedRegion.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +52,8 @@ class SharedRegion {
 class SharedMemoryWriter {
  public:
   /// A memfd, to seal() and hand over as a descriptor; or, with `named`, an unnamed file in
-  /// /dev/shm, to publish with seal_as().
+  /// /dev/shm, to publish with seal_as(). IOError when the file cannot be made, sized or
+  /// mapped.
   static Result<std::unique_ptr<SharedMemoryWriter>> create(std::int64_t size, bool named = false);
   ~SharedMemoryWriter();
   std::uint8_t* data() { return data_; }
@@ -60,10 +61,12 @@ class SharedMemoryWriter {
   /// A sink over the mapping (refuses to write past its end).
   io::OutputStream* sink() { return sink_.get(); }
   /// Unmaps the writable view and seals the memfd (no write, grow, shrink or further
-  /// sealing); returns its descriptor, to send with send_fd().
+  /// sealing); returns its descriptor, to send with send_fd(). Invalid when already sealed;
+  /// IOError when unmapping or sealing fails.
   Result<SharedRegion> seal();
   /// Unmaps the writable view and publishes the region under /dev/shm/`name` (fails if the
-  /// name exists). Until then the name does not exist: nobody sees a partial object.
+  /// name exists). Until then the name does not exist: nobody sees a partial object. Invalid
+  /// for a name that is not a plain file name or a writer made without `named`; IOError.
   Result<SharedRegion> seal_as(const std::string& name);
 
  private:
@@ -76,15 +79,18 @@ class SharedMemoryWriter {
   std::unique_ptr<io::OutputStream> sink_;
 };
 
-/// `object`'s write_to() form in a new sealed memfd (one copy of the data, into shared memory).
-Result<SharedRegion> put(const SerializedObject& object);
-/// ... published under /dev/shm/`name`.
-Result<SharedRegion> put(const SerializedObject& object, const std::string& name);
+/// Sends `object`: its write_to() form in a new sealed memfd (one copy of the data, into
+/// shared memory), to hand over with send_fd(). Errors: those of total_bytes() and write_to();
+/// IOError when the region cannot be made.
+Result<SharedRegion> send(const SerializedObject& object);
+/// ... published under /dev/shm/`name` instead (IOError when the name exists).
+Result<SharedRegion> send(const SerializedObject& object, const std::string& name);
 
-/// Maps a region read-only, with no copy. The descriptor must be a sealed memfd (Invalid
-/// otherwise): nobody can write, grow or shrink it any more, so the mapping is safe to read
-/// whoever wrote it. The buffer keeps the mapping alive; `fd` may be closed.
-Result<std::shared_ptr<Buffer>> map_region(int fd);
+/// Receives a region: maps it read-only, with no copy. Its descriptor must be a sealed memfd
+/// (Invalid otherwise): nobody can write, grow or shrink it any more, so the mapping is safe to
+/// read whoever wrote it. The buffer keeps the mapping alive; the region may be destroyed.
+/// IOError when mapping fails.
+Result<std::shared_ptr<Buffer>> receive(const SharedRegion& region);
 /// How a reader takes a region published by name. Unlike a sealed memfd, a named region can
 /// still be truncated by its writer, and touching a mapping of a truncated file kills the
 /// reader with SIGBUS: only a reader that trusts the writer may map it.
@@ -95,14 +101,18 @@ enum class NamedRegion : std::int8_t {
 /// The region published as `name`: a copy (the default), or a read-only mapping when its
 /// writer is trusted. KeyError when no such name exists, Invalid for a name that is not a
 /// plain file name, IOError when reading fails or the region shrinks while it is copied.
-Result<std::shared_ptr<Buffer>> map_region(const std::string& name, NamedRegion how = NamedRegion::kCopy,
-                                           MemoryPool* pool = default_memory_pool());
-/// Unlinks a published name (mappings stay valid until they are dropped).
+Result<std::shared_ptr<Buffer>> receive(const std::string& name, NamedRegion how = NamedRegion::kCopy,
+                                        MemoryPool* pool = default_memory_pool());
+/// Unlinks a published name (mappings stay valid until they are dropped). KeyError when the
+/// name does not exist.
 Status remove_region(const std::string& name);
 
-/// Sends `fd` over the Unix socket `socket` (SCM_RIGHTS), with one byte of data.
+/// Sends `fd` (a region's, or any descriptor) over the Unix socket `socket` (SCM_RIGHTS),
+/// with one byte of data; the sender keeps its own descriptor. IOError on failure.
 Status send_fd(int socket, int fd);
-/// Receives a descriptor sent by send_fd(); the caller owns it.
-Result<int> receive_fd(int socket);
+/// Receives a descriptor sent by send_fd(), as a SharedRegion that owns it (its size from
+/// fstat), to pass to receive(). IOError when the socket fails or closes; Invalid for a message
+/// with no descriptor or more than one (every descriptor that arrived is closed).
+Result<SharedRegion> receive_fd(int socket);
 
 }  // namespace arrowpack::transport

@@ -3,10 +3,9 @@
 // the caller's memory (no user-space copy of tensor data), and come back in one pool
 // allocation (the kernel's copy) that deserialize_components() then uses without copying.
 //
-// Message: "APCOMP01", int32 num_tensors, num_ndarrays, num_buffers, int32 0, int64 count
-// of buffers, int64 size of each, then each buffer padded with zeros to 64 bytes (all
-// little-endian). Every count and size is checked before anything is allocated, and memory
-// is committed only as the bytes arrive.
+// The framing is the transports' one (transport/README.md, "Framing"): the header, padded to
+// 64 bytes, then each buffer padded to 64 bytes. Every count and size is checked before
+// anything is allocated, and memory is committed only as the bytes arrive.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +24,7 @@ struct WriteStats {
 
 /// Writes `components` to `fd` (blocking) as one message. Partial writes and EINTR are
 /// retried; a peer that went away is an IOError (no SIGPIPE reaches the process).
-Result<WriteStats> write_components(int fd, const Components& components);
+Result<WriteStats> send(int fd, const Components& components);
 
 /// How the transports read. The bounds on what a peer may make this process commit are in
 /// `limits`: max_buffers (buffers of one message), max_input_bytes (bytes of one message),
@@ -41,6 +40,6 @@ struct ReadOptions {
 /// aligned pool allocation, which grows from 1 MiB as the bytes arrive (the default pool
 /// moves the pages of large blocks when they grow: no copy).
 /// The components are not otherwise checked: deserialize_components() does that.
-Result<std::optional<Components>> read_components(int fd, const ReadOptions& options = {});
+Result<std::optional<Components>> receive(int fd, const ReadOptions& options = {});
 
 }  // namespace arrowpack::transport
