@@ -125,16 +125,22 @@ struct ExportedSchema {
   bool has_dictionary = false;
 };
 
-void release_schema(ArrowSchema* schema) {
-  if (schema == nullptr || schema->release == nullptr) return;
-  auto* self = static_cast<ExportedSchema*>(schema->private_data);
-  for (ArrowSchema& child : self->children) {
+// The release callback of an exported ArrowSchema or ArrowArray: the children and the
+// dictionary a consumer did not move out, then the private data. `Exported` is the struct's
+// private data (ExportedSchema, ExportedArray).
+template <typename Struct, typename Exported>
+void release_exported(Struct* s) {
+  if (s == nullptr || s->release == nullptr) return;
+  auto* self = static_cast<Exported*>(s->private_data);
+  for (Struct& child : self->children) {
     if (child.release) child.release(&child);
   }
   if (self->has_dictionary && self->dictionary.release) self->dictionary.release(&self->dictionary);
   delete self;
-  schema->release = nullptr;
+  s->release = nullptr;
 }
+
+void release_schema(ArrowSchema* schema) { release_exported<ArrowSchema, ExportedSchema>(schema); }
 
 void fill_schema(const DataType& type, const std::string& name, bool nullable, const MetadataPtr& metadata,
                  ArrowSchema* out);
@@ -192,16 +198,7 @@ struct ExportedArray {
   bool has_dictionary = false;
 };
 
-void release_array(ArrowArray* array) {
-  if (array == nullptr || array->release == nullptr) return;
-  auto* self = static_cast<ExportedArray*>(array->private_data);
-  for (ArrowArray& child : self->children) {
-    if (child.release) child.release(&child);
-  }
-  if (self->has_dictionary && self->dictionary.release) self->dictionary.release(&self->dictionary);
-  delete self;
-  array->release = nullptr;
-}
+void release_array(ArrowArray* array) { release_exported<ArrowArray, ExportedArray>(array); }
 
 void fill_array(std::shared_ptr<const ArrayData> data, ArrowArray* out) {
   auto* self = new ExportedArray;
