@@ -268,14 +268,14 @@ TEST_CASE("peers that die mid-message, lie about sizes or send garbage get typed
   const Status cut = deliver(message.substr(0, message.size() / 2));
   CHECK(cut.is_io_error());
   CHECK(cut.message().find("the peer closed the stream after") != std::string::npos);
-  // Sizes that lie: refused before anything is allocated.
+  // Sizes past the limit: refused before anything is allocated.
   std::string huge = message;
   const std::int64_t lie = std::int64_t{1} << 50;
   std::memcpy(huge.data() + 32, &lie, 8);
   SystemMemoryPool pool;
   transport::ReadOptions options;
   options.pool = &pool;
-  CHECK(deliver(huge, options).is_invalid());
+  CHECK(deliver(huge, options).is_capacity_error());  // past ReadLimits::max_input_bytes
   CHECK(pool.max_memory() == 0);
   std::string negative = message;
   const std::int64_t minus = -5;
@@ -290,7 +290,9 @@ TEST_CASE("peers that die mid-message, lie about sizes or send garbage get typed
   CHECK(deliver(magic).message() == "not an arrowpack components message (bad magic)");
   transport::ReadOptions small;
   small.limits.max_input_bytes = 1 << 20;
-  CHECK(deliver(message, small).is_invalid());
+  const Status over = deliver(message, small);
+  CHECK(over.is_capacity_error());
+  CHECK(over.message().find("ReadLimits::max_input_bytes = 1048576") != std::string::npos);
   // A reader that goes away: the writer gets an IOError, not a SIGPIPE.
   for (bool socket : {true, false}) {
     int fds[2];

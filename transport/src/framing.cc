@@ -20,7 +20,7 @@ Status check_sendable(const Components& c) {
 
 std::string encode_header(const Components& c) {
   const auto count = static_cast<std::int64_t>(c.data.size());
-  std::string head(static_cast<std::size_t>(kFixedBytes + 8 * count), '\0');
+  std::string head(static_cast<std::size_t>(header_bytes(count)), '\0');
   std::memcpy(head.data(), kMagic, 8);
   const std::int32_t counts[4] = {c.num_tensors, c.num_ndarrays, c.num_buffers, 0};
   std::memcpy(head.data() + 8, counts, 16);
@@ -51,18 +51,26 @@ Status decode_fixed(const std::uint8_t* bytes, const ReadLimits& limits, Compone
   return Status::OK();
 }
 
+std::vector<std::int64_t> decode_sizes(const std::uint8_t* bytes, std::int64_t count) {
+  std::vector<std::int64_t> sizes(static_cast<std::size_t>(count));
+  if (count > 0) std::memcpy(sizes.data(), bytes, static_cast<std::size_t>(8 * count));
+  return sizes;
+}
+
 Result<std::int64_t> check_sizes(std::span<const std::int64_t> sizes, const ReadLimits& limits,
                                  std::int64_t alignment) {
   std::int64_t total = 0;
   for (const std::int64_t size : sizes) {
-    if (size < 0 || size > limits.max_input_bytes - total) {
-      return Status::Invalid("components message announces a buffer of ", size,
-                             " bytes; the message may hold ReadLimits::max_input_bytes = ", limits.max_input_bytes);
+    if (size < 0) return Status::Invalid("components message announces a buffer of ", size, " bytes");
+    if (size > limits.max_input_bytes - total) {
+      return Status::CapacityError(
+          "components message announces a buffer of ", size,
+          " bytes; the message may hold ReadLimits::max_input_bytes = ", limits.max_input_bytes);
     }
     total += util::round_up(size, alignment);
     if (total > limits.max_input_bytes) {
-      return Status::Invalid("components message of more than ReadLimits::max_input_bytes = ", limits.max_input_bytes,
-                             " bytes");
+      return Status::CapacityError(
+          "components message of more than ReadLimits::max_input_bytes = ", limits.max_input_bytes, " bytes");
     }
   }
   return total;

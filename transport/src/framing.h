@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "arrowpack/core/read_limits.h"
 #include "arrowpack/core/status.h"
@@ -24,12 +25,15 @@ inline constexpr std::int64_t kFixedBytes = 32;
 /// Padding of the header and of each buffer over a byte stream.
 inline constexpr std::int64_t kStreamAlignment = 64;
 
+/// Bytes of the header of a message of `count` buffers.
+constexpr std::int64_t header_bytes(std::int64_t count) { return kFixedBytes + 8 * count; }
+
 /// Whether `components` can be framed: their counts agree with their buffers (Invalid
 /// otherwise) and they hold no sparse tensors (NotImplemented: the header has no room for
 /// pyarrow's sparse counts; a shared-memory region carries the contiguous form, which does).
 Status check_sendable(const Components& components);
 
-/// The header of `components`: kFixedBytes + 8 x (number of buffers) bytes.
+/// The header of `components`: header_bytes(number of buffers) bytes.
 std::string encode_header(const Components& components);
 
 /// Reads the fixed part of a header (kFixedBytes at `bytes`): the counts go into `*out`, the
@@ -37,8 +41,12 @@ std::string encode_header(const Components& components);
 /// CapacityError past limits.max_buffers.
 Status decode_fixed(const std::uint8_t* bytes, const ReadLimits& limits, Components* out, std::int64_t* count);
 
-/// Checks the announced buffer sizes: none negative, and in all (each padded to `alignment`)
-/// at most limits.max_input_bytes (Invalid otherwise). Returns that total.
+/// The `count` buffer sizes a header announces, read from `bytes` (the 8 x count bytes after
+/// the fixed part). Never fails: check them with check_sizes().
+std::vector<std::int64_t> decode_sizes(const std::uint8_t* bytes, std::int64_t count);
+
+/// Checks the announced buffer sizes: Invalid for a negative one, CapacityError when in all
+/// (each padded to `alignment`) they pass limits.max_input_bytes. Returns that total.
 Result<std::int64_t> check_sizes(std::span<const std::int64_t> sizes, const ReadLimits& limits, std::int64_t alignment);
 
 /// `n` rounded up to the stream padding.

@@ -121,7 +121,7 @@ Result<std::optional<Components>> receive(int fd, const ReadOptions& options) {
       }
     }
     // Where the framing padding ends and each buffer starts; all checked before allocating.
-    const std::int64_t framing_bytes = padded(kFixedBytes + 8 * count);
+    const std::int64_t framing_bytes = padded(framing::header_bytes(count));
     ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t total, framing::check_sizes(sizes, limits, framing::kStreamAlignment));
     std::vector<std::int64_t> starts;
     starts.reserve(sizes.size());
@@ -131,7 +131,7 @@ Result<std::optional<Components>> receive(int fd, const ReadOptions& options) {
     }
     // The rest of the framing padding.
     std::uint8_t skip[framing::kStreamAlignment];
-    const std::int64_t pad = framing_bytes - (kFixedBytes + 8 * count);
+    const std::int64_t pad = framing_bytes - framing::header_bytes(count);
     ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t got_pad, read_exactly(skip, pad));
     if (got_pad < pad) return Status::IOError("the peer closed the stream inside a message header");
     // The body, into one allocation that grows (doubling, from 1 MiB) as the bytes arrive,

@@ -98,14 +98,15 @@ Result<Components> receive(zmq::socket_ref socket, const ReadOptions& options) {
     ARROWPACK_RETURN_NOT_OK(
         framing::decode_fixed(static_cast<const std::uint8_t*>(head.data()), options.limits, &c, &count));
     const std::int64_t parts = static_cast<std::int64_t>(frames.size()) - 1;
-    if (parts != count || static_cast<std::int64_t>(head.size()) != framing::kFixedBytes + 8 * count) {
+    if (parts != count || static_cast<std::int64_t>(head.size()) != framing::header_bytes(count)) {
       return Status::Invalid("ZeroMQ message of ", parts, " buffer frames and a header of ", head.size(),
                              " bytes does not match its count of ", count, " buffers");
     }
     // Each frame must be the size its header announces.
+    const std::vector<std::int64_t> sizes =
+        framing::decode_sizes(static_cast<const std::uint8_t*>(head.data()) + framing::kFixedBytes, count);
     for (std::int64_t i = 0; i < count; ++i) {
-      std::int64_t size;
-      std::memcpy(&size, static_cast<const std::uint8_t*>(head.data()) + framing::kFixedBytes + 8 * i, 8);
+      const std::int64_t size = sizes[static_cast<std::size_t>(i)];
       if (size != static_cast<std::int64_t>(frames[static_cast<std::size_t>(i + 1)]->size())) {
         return Status::Invalid("ZeroMQ frame ", i + 1, " of ", frames[static_cast<std::size_t>(i + 1)]->size(),
                                " bytes, its header announces ", size);
