@@ -94,6 +94,26 @@ TEST_CASE("the layout table: one row per id, in id order, with the categories of
   CHECK(type_info(TypeId::kIntervalMonthDayNano).swap_width == kMixedIntervalUnits);
 }
 
+TEST_CASE("parameter_free_type: one instance per type without parameters, the factories' own") {
+  int count = 0;
+  for (int i = 0; i < kNumTypeIds; ++i) {
+    const TypeId id = static_cast<TypeId>(i);
+    INFO(type_info(id).name);
+    const DataTypePtr t = parameter_free_type(id);
+    CHECK((t == nullptr) == type_info(id).is(kParametricCategory));
+    if (t == nullptr) continue;
+    ++count;
+    CHECK(t->id() == id);
+    CHECK(t->to_string() == type_info(id).name);
+    CHECK(t.get() == parameter_free_type(id).get());
+  }
+  CHECK(count == 24);
+  CHECK(parameter_free_type(TypeId::kInt32).get() == int32().get());
+  CHECK(parameter_free_type(TypeId::kStringView).get() == utf8_view().get());
+  CHECK(parameter_free_type(TypeId::kIntervalDayTime).get() == day_time_interval().get());
+  CHECK(parameter_free_type(static_cast<TypeId>(kNumTypeIds)) == nullptr);
+}
+
 TEST_CASE("visit_type calls the visitor with the tag of the type's id") {
   CHECK(visit_type(*int32(), NameOf{}) == "int32 tag");
   CHECK(visit_type(*struct_({field("a", int8())}), NameOf{}) == "struct tag");

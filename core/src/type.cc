@@ -91,30 +91,7 @@ std::string DataType::to_string() const {
     return out;
   };
   switch (id_) {
-    case TypeId::kNull:
-    case TypeId::kBool:
-    case TypeId::kInt8:
-    case TypeId::kInt16:
-    case TypeId::kInt32:
-    case TypeId::kInt64:
-    case TypeId::kUInt8:
-    case TypeId::kUInt16:
-    case TypeId::kUInt32:
-    case TypeId::kUInt64:
-    case TypeId::kHalfFloat:
-    case TypeId::kFloat:
-    case TypeId::kDouble:
-    case TypeId::kString:
-    case TypeId::kLargeString:
-    case TypeId::kBinary:
-    case TypeId::kLargeBinary:
-    case TypeId::kDate32:
-    case TypeId::kDate64:
-    case TypeId::kIntervalMonths:
-    case TypeId::kIntervalDayTime:
-    case TypeId::kIntervalMonthDayNano:
-    case TypeId::kBinaryView:
-    case TypeId::kStringView: return std::string(info().name);  // parameter-free: the table's name
+    ARROWPACK_PARAMETER_FREE_CASES return std::string(info().name);  // the table's name
     case TypeId::kFixedSizeBinary: return "fixed_size_binary[" + std::to_string(fixed_size_) + "]";
     case TypeId::kTime32: return "time32[" + std::string(time_unit_name(unit_)) + "]";
     case TypeId::kTime64: return "time64[" + std::string(time_unit_name(unit_)) + "]";
@@ -244,13 +221,15 @@ DataTypePtr make(TypeId id, FieldVector children = {}, DataType::Params params =
   return std::make_shared<DataType>(id, std::move(children), std::move(params));
 }
 DataTypePtr singleton(TypeId id) {
-  // One instance per parameter-free type, built on first use.
+  // One instance per parameter-free type, built on first use (null for the others).
   static const std::vector<DataTypePtr> kAll = [] {
     std::vector<DataTypePtr> v;
-    for (int i = 0; i <= static_cast<int>(TypeId::kDate64); ++i) v.push_back(make(TypeId(i)));
+    for (int i = 0; i < kNumTypeIds; ++i) {
+      v.push_back(type_info(TypeId(i)).is(kParametricCategory) ? nullptr : make(TypeId(i)));
+    }
     return v;
   }();
-  return kAll[static_cast<int>(id)];
+  return kAll[static_cast<std::size_t>(id)];
 }
 Status check_union(const FieldVector& fields, std::vector<std::int8_t>& codes) {
   if (codes.empty()) {
@@ -268,6 +247,11 @@ Status check_union(const FieldVector& fields, std::vector<std::int8_t>& codes) {
   return Status::OK();
 }
 }  // namespace
+
+DataTypePtr parameter_free_type(TypeId id) {
+  if (static_cast<int>(id) < 0 || static_cast<int>(id) >= kNumTypeIds) return nullptr;
+  return singleton(id);
+}
 
 DataTypePtr null() { return singleton(TypeId::kNull); }
 DataTypePtr boolean() { return singleton(TypeId::kBool); }
@@ -417,14 +401,8 @@ Result<DataTypePtr> dictionary(DataTypePtr index_type, DataTypePtr value_type, b
   return make(TypeId::kDictionary, {}, std::move(p));
 }
 
-DataTypePtr binary_view() {
-  static const DataTypePtr t = make(TypeId::kBinaryView);
-  return t;
-}
-DataTypePtr utf8_view() {
-  static const DataTypePtr t = make(TypeId::kStringView);
-  return t;
-}
+DataTypePtr binary_view() { return singleton(TypeId::kBinaryView); }
+DataTypePtr utf8_view() { return singleton(TypeId::kStringView); }
 DataTypePtr list_view(DataTypePtr value_type) { return list_view(field("item", std::move(value_type))); }
 DataTypePtr list_view(FieldPtr value_field) { return make(TypeId::kListView, {std::move(value_field)}); }
 DataTypePtr large_list_view(DataTypePtr value_type) { return large_list_view(field("item", std::move(value_type))); }
@@ -441,18 +419,9 @@ Result<DataTypePtr> run_end_encoded(DataTypePtr run_end_type, DataTypePtr value_
               {field("run_ends", std::move(run_end_type), false), field("values", std::move(value_type))});
 }
 
-DataTypePtr month_interval() {
-  static const DataTypePtr t = make(TypeId::kIntervalMonths);
-  return t;
-}
-DataTypePtr day_time_interval() {
-  static const DataTypePtr t = make(TypeId::kIntervalDayTime);
-  return t;
-}
-DataTypePtr month_day_nano_interval() {
-  static const DataTypePtr t = make(TypeId::kIntervalMonthDayNano);
-  return t;
-}
+DataTypePtr month_interval() { return singleton(TypeId::kIntervalMonths); }
+DataTypePtr day_time_interval() { return singleton(TypeId::kIntervalDayTime); }
+DataTypePtr month_day_nano_interval() { return singleton(TypeId::kIntervalMonthDayNano); }
 
 FieldPtr field(std::string name, DataTypePtr type, bool nullable, MetadataPtr metadata) {
   return std::make_shared<Field>(std::move(name), std::move(type), nullable, std::move(metadata));

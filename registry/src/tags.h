@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "arrowpack/core/type.h"
+#include "arrowpack/core/type_traits.h"
 #include "arrowpack/registry/value.h"
 
 namespace arrowpack::registry_internal {
@@ -83,20 +84,18 @@ inline constexpr TagInfo kTags[kNumTags] = {
 inline const TagInfo& tag_info(std::int8_t tag) { return kTags[tag]; }
 inline bool is_tag(int tag) { return tag >= 0 && tag < kNumTags; }
 
-/// The type of a leaf child (every layout but kSequence and kDict).
-inline DataTypePtr leaf_type(std::int8_t tag) {
-  switch (kTags[tag].type) {
-    case TypeId::kNull: return null();
-    case TypeId::kBool: return boolean();
-    case TypeId::kInt64: return int64();
-    case TypeId::kBinary: return binary();
-    case TypeId::kString: return utf8();
-    case TypeId::kHalfFloat: return float16();
-    case TypeId::kFloat: return float32();
-    case TypeId::kDouble: return float64();
-    case TypeId::kDate64: return date64();
-    default: return int32();
+/// Every leaf child's type has no parameters (sequences and dicts are lists built from
+/// their items), so core's one instance of it is the type.
+constexpr bool leaf_types_are_parameter_free() {
+  for (const TagInfo& t : kTags) {
+    const bool nested = t.layout == Layout::kSequence || t.layout == Layout::kDict;
+    if (nested ? t.type != TypeId::kList : type_info(t.type).is(kParametricCategory)) return false;
   }
+  return true;
 }
+static_assert(leaf_types_are_parameter_free(), "a tag's leaf type must be parameter-free");
+
+/// The type of a leaf child (every layout but kSequence and kDict).
+inline DataTypePtr leaf_type(std::int8_t tag) { return parameter_free_type(kTags[tag].type); }
 
 }  // namespace arrowpack::registry_internal

@@ -60,37 +60,14 @@ std::string format_of(const DataType& t) {
     case TypeId::kSparseUnion:
     case TypeId::kDenseUnion: return std::string(info.c_format) + codes_list(t);
     case TypeId::kDictionary: return format_of(*t.index_type());
-    case TypeId::kNull:
-    case TypeId::kBool:
-    case TypeId::kString:
-    case TypeId::kLargeString:
-    case TypeId::kBinary:
-    case TypeId::kLargeBinary:
+    // The nested types' formats are fixed too: their children carry the rest.
     case TypeId::kList:
     case TypeId::kLargeList:
     case TypeId::kStruct:
     case TypeId::kMap:
-    case TypeId::kBinaryView:
-    case TypeId::kStringView:
     case TypeId::kListView:
     case TypeId::kLargeListView:
-    case TypeId::kRunEndEncoded:
-    case TypeId::kInt8:
-    case TypeId::kInt16:
-    case TypeId::kInt32:
-    case TypeId::kInt64:
-    case TypeId::kUInt8:
-    case TypeId::kUInt16:
-    case TypeId::kUInt32:
-    case TypeId::kUInt64:
-    case TypeId::kHalfFloat:
-    case TypeId::kFloat:
-    case TypeId::kDouble:
-    case TypeId::kDate32:
-    case TypeId::kDate64:
-    case TypeId::kIntervalMonths:
-    case TypeId::kIntervalDayTime:
-    case TypeId::kIntervalMonthDayNano: return std::string(info.c_format);
+    case TypeId::kRunEndEncoded: ARROWPACK_PARAMETER_FREE_CASES return std::string(info.c_format);
   }
   return std::string(info.c_format);
 }
@@ -425,30 +402,8 @@ Result<DataTypePtr> type_from(const ArrowSchema* s, const ImportOptions& options
       case ChildLayout::kFields: break;
     }
     switch (row->id) {
-      case TypeId::kNull: type = null(); break;
-      case TypeId::kBool: type = boolean(); break;
-      case TypeId::kInt8: type = int8(); break;
-      case TypeId::kInt16: type = int16(); break;
-      case TypeId::kInt32: type = int32(); break;
-      case TypeId::kInt64: type = int64(); break;
-      case TypeId::kUInt8: type = uint8(); break;
-      case TypeId::kUInt16: type = uint16(); break;
-      case TypeId::kUInt32: type = uint32(); break;
-      case TypeId::kUInt64: type = uint64(); break;
-      case TypeId::kHalfFloat: type = float16(); break;
-      case TypeId::kFloat: type = float32(); break;
-      case TypeId::kDouble: type = float64(); break;
-      case TypeId::kString: type = utf8(); break;
-      case TypeId::kLargeString: type = large_utf8(); break;
-      case TypeId::kBinary: type = binary(); break;
-      case TypeId::kLargeBinary: type = large_binary(); break;
-      case TypeId::kDate32: type = date32(); break;
-      case TypeId::kDate64: type = date64(); break;
-      case TypeId::kIntervalMonths: type = month_interval(); break;
-      case TypeId::kIntervalDayTime: type = day_time_interval(); break;
-      case TypeId::kIntervalMonthDayNano: type = month_day_nano_interval(); break;
-      case TypeId::kBinaryView: type = binary_view(); break;
-      case TypeId::kStringView: type = utf8_view(); break;
+      ARROWPACK_PARAMETER_FREE_CASES type = parameter_free_type(row->id);
+      break;
       case TypeId::kList: type = list(children[0]); break;
       case TypeId::kLargeList: type = large_list(children[0]); break;
       case TypeId::kListView: type = list_view(children[0]); break;

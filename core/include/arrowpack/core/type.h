@@ -247,6 +247,12 @@ constexpr decltype(auto) visit_type(const DataType& type, Visitor&& visitor) {
 
 // ---- factories (pyarrow's names where C++ allows) --------------------------------------
 
+/// The one shared instance of a type without parameters or children (its TypeInfo row lacks
+/// kParametricCategory: null, bool, the numbers, the four string and binary types, the dates,
+/// the intervals and the two views), as the named factories below return it; nullptr for
+/// every other id. Thread-safe.
+DataTypePtr parameter_free_type(TypeId id);
+
 DataTypePtr null();
 DataTypePtr boolean();
 DataTypePtr int8();

@@ -210,6 +210,35 @@ inline constexpr std::array<TypeInfo, kNumTypeIds> kTypeInfos = [] {
 /// The row of `id`. Constant time; thread-safe (the table is constant).
 constexpr const TypeInfo& type_info(TypeId id) { return kTypeInfos[static_cast<std::size_t>(id)]; }
 
+/// The types without parameters or children (their rows lack kParametricCategory): one
+/// instance each (parameter_free_type()), named and formatted by their row alone.
+#define ARROWPACK_FOR_EACH_PARAMETER_FREE_TYPE_ID(X)                                                                \
+  X(Null)                                                                                                           \
+  X(Bool) X(Int8) X(Int16) X(Int32) X(Int64) X(UInt8) X(UInt16) X(UInt32) X(UInt64) X(HalfFloat) X(Float) X(Double) \
+      X(String) X(LargeString) X(Binary) X(LargeBinary) X(Date32) X(Date64) X(IntervalMonths) X(IntervalDayTime)    \
+          X(IntervalMonthDayNano) X(BinaryView) X(StringView)
+
+/// The case labels of the parameter-free types, for a switch that names every id:
+/// `ARROWPACK_PARAMETER_FREE_CASES return std::string(info.name);`.
+#define ARROWPACK_PARAMETER_FREE_CASE(name) case TypeId::k##name:
+#define ARROWPACK_PARAMETER_FREE_CASES ARROWPACK_FOR_EACH_PARAMETER_FREE_TYPE_ID(ARROWPACK_PARAMETER_FREE_CASE)
+
+namespace detail {
+constexpr bool in_parameter_free_list(TypeId id) {
+#define ARROWPACK_PARAMETER_FREE_MATCH(name) id == TypeId::k##name ||
+  return ARROWPACK_FOR_EACH_PARAMETER_FREE_TYPE_ID(ARROWPACK_PARAMETER_FREE_MATCH) false;
+#undef ARROWPACK_PARAMETER_FREE_MATCH
+}
+constexpr bool parameter_free_list_matches_table() {
+  for (const TypeInfo& row : kTypeInfos) {
+    if (row.is(kParametricCategory) == in_parameter_free_list(row.id)) return false;
+  }
+  return true;
+}
+static_assert(parameter_free_list_matches_table(),
+              "ARROWPACK_FOR_EACH_PARAMETER_FREE_TYPE_ID must list exactly the rows without kParametricCategory");
+}  // namespace detail
+
 /// The case labels of the FIXED types of ARROWPACK_FOR_EACH_TYPE_ID (a validity bitmap and
 /// fixed-width values that are compared, copied and byte-swapped as whole values), for a
 /// switch that names every id: `ARROWPACK_FIXED_WIDTH_CASES return copy_values(...);`.
