@@ -49,9 +49,14 @@ class Array {
 
   /// Builds an array from parts and checks them with validate().
   /// `null_count` < 0 means "count the validity bitmap".
+  /// Errors: Invalid for an empty child, an offset and length out of range, or buffers, children or
+  /// a null count validate() refuses; TypeError for children of the wrong type; CapacityError for
+  /// nesting deeper than 1024 levels.
   static Result<Array> make(DataTypePtr type, std::int64_t length, std::vector<std::shared_ptr<Buffer>> buffers,
                             std::vector<Array> children = {}, std::int64_t null_count = -1, std::int64_t offset = 0);
   /// An array of `length` nulls of `type` (all-zero buffers from `pool`).
+  /// Errors: Invalid for a negative length or an empty union; CapacityError when `length` does not
+  /// fit a run-end-encoded type's run ends; OutOfMemory.
   static Result<Array> make_nulls(DataTypePtr type, std::int64_t length, MemoryPool* pool = default_memory_pool());
 
   bool valid_handle() const { return data_ != nullptr; }
@@ -116,7 +121,9 @@ class Array {
   std::int64_t union_value_offset(std::int64_t i) const;
 
   /// A zero-copy view of [offset, offset + length). Fails when out of range.
+  /// Errors: IndexError when the range is outside [0, length()).
   Result<Array> slice(std::int64_t offset, std::int64_t length) const;
+  /// The errors of slice(std::int64_t, std::int64_t).
   Result<Array> slice(std::int64_t offset) const { return slice(offset, offset <= length() ? length() - offset : -1); }
 
   /// Same type (ignoring field metadata) and same logical values, nulls included.
@@ -129,10 +136,15 @@ class Array {
   std::string to_string_compact(std::int64_t window = 10) const;
 
   /// O(1) checks per buffer: sizes cover offset + length, child lengths, null count range.
+  /// Errors: Invalid naming the first buffer, child or count that is wrong; TypeError for a child
+  /// or dictionary of the wrong type; CapacityError for nesting deeper than 1024 levels.
   Status validate() const;
   /// O(length) checks on top of validate(): offsets monotonic and within the data, union
   /// type codes declared and dense offsets inside their child, UTF-8 of strings, null counts
   /// equal to the bitmap.
+  /// Errors: those of validate(); Invalid for the first offset, code or string that is wrong;
+  /// CapacityError when string views overlap so much that checking them would scan more than a
+  /// bounded multiple of the data.
   Status validate_full() const;
 
  private:
@@ -141,14 +153,22 @@ class Array {
 
 /// The arrays one after the other, as one array of their common type (new buffers from
 /// `pool`). Dictionary arrays must share their dictionary.
+/// Errors: Invalid for no arrays; TypeError for arrays of different types; CapacityError when
+/// lengths or 32-bit offsets overflow; NotImplemented for dictionary arrays with different
+/// dictionaries; OutOfMemory.
 Result<Array> concatenate(const std::vector<Array>& arrays, MemoryPool* pool = default_memory_pool());
 
 /// Run-end encodes `values`: each run of equal adjacent values (nulls included) once.
+/// Errors: Invalid for an empty handle; CapacityError when the length does not fit `run_end_type`;
+/// OutOfMemory.
 Result<Array> run_end_encode(const Array& values, DataTypePtr run_end_type = int32(),
                              MemoryPool* pool = default_memory_pool());
 
 /// Dictionary-encodes `values` (fixed-width or binary-like): each distinct non-null value
 /// once in the dictionary, in order of first appearance; nulls stay null indices.
+/// Errors: Invalid for an empty handle; NotImplemented for a type it cannot encode (nested, bool);
+/// TypeError for an index type that is not an integer; those of DictionaryBuilder::append();
+/// OutOfMemory.
 Result<Array> dictionary_encode(const Array& values, DataTypePtr index_type = int32(),
                                 MemoryPool* pool = default_memory_pool());
 

@@ -54,6 +54,7 @@ class Buffer : public std::enable_shared_from_this<Buffer> {
   /// Fails with Invalid when the range is not inside the buffer.
   Result<std::shared_ptr<Buffer>> slice(std::int64_t offset, std::int64_t length) const;
   /// A zero-copy view of [offset, size()).
+  /// The errors of slice(std::int64_t, std::int64_t).
   Result<std::shared_ptr<Buffer>> slice(std::int64_t offset) const {
     return slice(offset, offset <= size_ ? size_ - offset : -1);
   }
@@ -80,6 +81,7 @@ class Buffer : public std::enable_shared_from_this<Buffer> {
   /// Takes ownership of a string's bytes without copying them.
   static std::shared_ptr<Buffer> from_string(std::string data);
   /// Copies `size` bytes into a new pool buffer.
+  /// Errors: Invalid for a negative size; CapacityError past 2^62 bytes; OutOfMemory from the pool.
   static Result<std::shared_ptr<Buffer>> copy_of(const void* data, std::int64_t size,
                                                  MemoryPool* pool = default_memory_pool());
 
@@ -111,8 +113,10 @@ class MutableBuffer : public Buffer {
 class ResizableBuffer : public MutableBuffer {
  public:
   /// Sets size() to `new_size`, growing the capacity as needed. New bytes are not initialised.
+  /// Errors: Invalid for a negative size; CapacityError past 2^62 bytes; OutOfMemory from the pool.
   Status resize(std::int64_t new_size, bool shrink_to_fit = false);
   /// Makes room for `capacity` bytes without changing size().
+  /// The errors of resize().
   Status reserve(std::int64_t capacity);
 
  private:
@@ -123,8 +127,10 @@ class ResizableBuffer : public MutableBuffer {
 };
 
 /// Allocates a 64-byte aligned buffer of `size` bytes from `pool`.
+/// Errors: Invalid for a negative size; CapacityError past 2^62 bytes; OutOfMemory from the pool.
 Result<std::shared_ptr<MutableBuffer>> allocate_buffer(std::int64_t size, MemoryPool* pool = default_memory_pool());
 /// Allocates a resizable buffer of `size` bytes from `pool`.
+/// The errors of allocate_buffer().
 Result<std::shared_ptr<ResizableBuffer>> allocate_resizable_buffer(std::int64_t size,
                                                                    MemoryPool* pool = default_memory_pool());
 

@@ -26,12 +26,19 @@ class ArrayBuilder {
   std::int64_t length() const { return length_; }
   std::int64_t null_count() const { return null_count_; }
 
+  /// A null slot. Errors: OutOfMemory from the pool; CapacityError where a null needs an offset
+  /// past 2^31-1 (binary, list) or a null child value (struct, fixed_size_list, union: those of the
+  /// children); Invalid for an empty union.
   virtual Status append_null() = 0;
+  /// `n` null slots. The errors of append_null().
   Status append_nulls(std::int64_t n) {
     for (std::int64_t i = 0; i < n; ++i) ARROWPACK_RETURN_NOT_OK(append_null());
     return Status::OK();
   }
   /// The values appended so far as an Array; the builder starts over.
+  /// Errors: OutOfMemory from the pool; Invalid when the children disagree with the appended rows
+  /// (a struct field or fixed_size_list's values of the wrong length); the errors of the children's
+  /// finish().
   virtual Result<Array> finish() = 0;
 
   /// Child builders of nested builders (list: 1, struct/union: one per member).
@@ -59,12 +66,15 @@ class NumericBuilder : public ArrayBuilder {
   /// `type` must have a byte width equal to sizeof(CType).
   explicit NumericBuilder(DataTypePtr type, MemoryPool* pool = default_memory_pool())
       : ArrayBuilder(std::move(type), pool) {}
+  /// Errors: OutOfMemory from the pool.
   Status append(CType value) {
     ARROWPACK_RETURN_NOT_OK(grow(1));
     std::memcpy(values_->mutable_data() + length_ * sizeof(CType), &value, sizeof(CType));
     return append_validity(true);
   }
+  /// The errors of append(CType).
   Status append(std::optional<CType> value) { return value ? append(*value) : append_null(); }
+  /// Appends `n` valid values from `values`. Errors: OutOfMemory from the pool.
   Status append_values(const CType* values, std::int64_t n) {
     ARROWPACK_RETURN_NOT_OK(grow(n));
     std::memcpy(values_->mutable_data() + length_ * sizeof(CType), values, n * sizeof(CType));
@@ -102,7 +112,9 @@ class NumericBuilder : public ArrayBuilder {
 class BooleanBuilder : public ArrayBuilder {
  public:
   explicit BooleanBuilder(MemoryPool* pool = default_memory_pool()) : ArrayBuilder(boolean(), pool) {}
+  /// Errors: OutOfMemory from the pool.
   Status append(bool value);
+  /// The errors of append(bool).
   Status append(std::optional<bool> value) { return value ? append(*value) : append_null(); }
   Status append_null() override;
   Result<Array> finish() override;
@@ -115,7 +127,10 @@ class BooleanBuilder : public ArrayBuilder {
 class BinaryBuilder : public ArrayBuilder {
  public:
   explicit BinaryBuilder(DataTypePtr type = utf8(), MemoryPool* pool = default_memory_pool());
+  /// Errors: CapacityError when string or binary data would pass 2^31-1 bytes; OutOfMemory from the
+  /// pool.
   Status append(std::string_view value);
+  /// The errors of append(std::string_view).
   Status append_optional(std::optional<std::string_view> value) { return value ? append(*value) : append_null(); }
   Status append_null() override;
   Result<Array> finish() override;
@@ -148,6 +163,7 @@ class DecimalBuilder : public ArrayBuilder {
   /// scale, or more digits than the precision.
   Status append(std::string_view text);
   /// The value unscaled * 10^-scale.
+  /// Errors: Invalid when the value does not fit the storage (a decimal32's 32 bits); OutOfMemory.
   Status append_unscaled(std::int64_t unscaled);
   Status append_null() override;
   Result<Array> finish() override;
@@ -164,9 +180,15 @@ class DecimalBuilder : public ArrayBuilder {
 class DictionaryBuilder : public ArrayBuilder {
  public:
   /// `type` must be a dictionary type whose value type this builder supports.
+  /// Errors: TypeError for a type that is not a dictionary; NotImplemented for a value type it does
+  /// not support (bool, nested); OutOfMemory.
   static Result<std::unique_ptr<DictionaryBuilder>> make(DataTypePtr type, MemoryPool* pool = default_memory_pool());
   /// The value's bytes: the text of a string, the byte_width() bytes of a fixed-width value.
+  /// Errors: Invalid for a fixed-width value of the wrong size or a string that is not UTF-8;
+  /// CapacityError for more distinct values than the index type holds; TypeError for indices it
+  /// cannot write; OutOfMemory.
   Status append(std::string_view value_bytes);
+  /// The errors of append(std::string_view).
   template <typename T>
   Status append_value(const T& value) {
     return append(std::string_view(reinterpret_cast<const char*>(&value), sizeof(T)));
@@ -203,6 +225,8 @@ class BinaryViewBuilder : public ArrayBuilder {
  public:
   explicit BinaryViewBuilder(DataTypePtr type = utf8_view(), MemoryPool* pool = default_memory_pool())
       : ArrayBuilder(std::move(type), pool) {}
+  /// Errors: Invalid for a string_view value that is not UTF-8; CapacityError for a value of 2^31
+  /// bytes or more; OutOfMemory.
   Status append(std::string_view value);
   Status append_null() override;
   Result<Array> finish() override;
@@ -220,6 +244,8 @@ class BinaryViewBuilder : public ArrayBuilder {
 class ListBuilder : public ArrayBuilder {
  public:
   ListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values, MemoryPool* pool = default_memory_pool());
+  /// Opens a valid list. Errors: CapacityError when a (non-large) list's offsets would pass 2^31-1;
+  /// OutOfMemory.
   Status append() { return open_list(true); }
   Status append_null() override { return open_list(false); }
   Result<Array> finish() override;
@@ -238,6 +264,7 @@ class FixedSizeListBuilder : public ArrayBuilder {
  public:
   FixedSizeListBuilder(DataTypePtr type, std::unique_ptr<ArrayBuilder> values, MemoryPool* pool = default_memory_pool())
       : ArrayBuilder(std::move(type), pool), values_(std::move(values)) {}
+  /// Errors: OutOfMemory from the pool.
   Status append() { return append_validity(true); }
   /// Appends a null list and list_size null values.
   Status append_null() override;
@@ -256,6 +283,7 @@ class StructBuilder : public ArrayBuilder {
   StructBuilder(DataTypePtr type, std::vector<std::unique_ptr<ArrayBuilder>> fields,
                 MemoryPool* pool = default_memory_pool())
       : ArrayBuilder(std::move(type), pool), fields_(std::move(fields)) {}
+  /// Errors: OutOfMemory from the pool.
   Status append() { return append_validity(true); }
   /// Appends a null row (and a null to every field).
   Status append_null() override;
@@ -274,6 +302,8 @@ class UnionBuilder : public ArrayBuilder {
  public:
   UnionBuilder(DataTypePtr type, std::vector<std::unique_ptr<ArrayBuilder>> children,
                MemoryPool* pool = default_memory_pool());
+  /// Errors: Invalid for a code the type does not declare; CapacityError when a dense union's
+  /// member passes 2^31-1 values; OutOfMemory.
   Status append(std::int8_t type_code);
   /// A null in the first member.
   Status append_null() override;
@@ -289,6 +319,8 @@ class UnionBuilder : public ArrayBuilder {
 };
 
 /// A builder for any supported type, children included.
+/// Errors: NotImplemented for a type with no builder (run_end_encoded: build the values, then
+/// run_end_encode()); TypeError or NotImplemented from a dictionary's make(); OutOfMemory.
 Result<std::unique_ptr<ArrayBuilder>> make_builder(const DataTypePtr& type, MemoryPool* pool = default_memory_pool());
 
 // ---- one-line arrays from C++ values ----------------------------------------------------
@@ -348,24 +380,29 @@ Result<Array> build(const DataTypePtr& type, const Values& values, MemoryPool* p
 }  // namespace detail
 
 /// `array<std::string>({"foo", "bar", "baz", std::nullopt})` — pyarrow's pa.array([...]).
+/// Errors: TypeError when T does not match the type's builder; those of make_builder().
 template <typename T>
 Result<Array> array(std::initializer_list<std::optional<T>> values, MemoryPool* pool = default_memory_pool()) {
   return detail::build<T>(detail::type_for<T>(), values, pool);
 }
+/// The errors of array(std::initializer_list).
 template <typename T>
 Result<Array> array(const std::vector<std::optional<T>>& values, MemoryPool* pool = default_memory_pool()) {
   return detail::build<T>(detail::type_for<T>(), values, pool);
 }
+/// The errors of array(std::initializer_list).
 template <typename T>
 Result<Array> array(const std::vector<T>& values, MemoryPool* pool = default_memory_pool()) {
   return detail::build<T>(detail::type_for<T>(), values, pool);
 }
 /// With an explicit type over the same storage, e.g. `array<std::int64_t>(timestamp(kMilli), ...)`.
+/// The errors of array(std::initializer_list).
 template <typename T>
 Result<Array> array(const DataTypePtr& type, std::initializer_list<std::optional<T>> values,
                     MemoryPool* pool = default_memory_pool()) {
   return detail::build<T>(type, values, pool);
 }
+/// The errors of array(std::initializer_list).
 template <typename T>
 Result<Array> array(const DataTypePtr& type, const std::vector<std::optional<T>>& values,
                     MemoryPool* pool = default_memory_pool()) {

@@ -18,6 +18,8 @@ std::string format_decimal(const std::uint8_t* bytes, int byte_width, std::int32
 /// unscaled integer for `scale`, written little-endian to `out` (`byte_width` bytes).
 /// Refuses text with more fractional digits than `scale` keeps, or more than `precision`
 /// significant digits.
+/// Errors: Invalid, naming the text, for any of these or for a value that does not fit
+/// `byte_width`.
 Status parse_decimal(std::string_view text, std::int32_t precision, std::int32_t scale, int byte_width,
                      std::uint8_t* out);
 

@@ -75,6 +75,7 @@ class RandomAccessFile : public InputStream {
 /// An in-memory sink (pyarrow's BufferOutputStream): grows a pool buffer.
 class BufferOutputStream : public OutputStream {
  public:
+  /// Errors: Invalid for a negative capacity; CapacityError past 2^62 bytes; OutOfMemory.
   static Result<std::shared_ptr<BufferOutputStream>> create(std::int64_t initial_capacity = 4096,
                                                             MemoryPool* pool = default_memory_pool());
 
@@ -85,10 +86,13 @@ class BufferOutputStream : public OutputStream {
   bool closed() const override { return buffer_ == nullptr; }
 
   /// Closes the stream and returns what was written (no copy).
+  /// Errors: IOError when already closed; OutOfMemory.
   Result<std::shared_ptr<Buffer>> finish();
   /// pyarrow's name for finish().
+  /// The errors of finish().
   Result<std::shared_ptr<Buffer>> getvalue() { return finish(); }
   /// Starts over with a fresh buffer.
+  /// The errors of create().
   Status reset(std::int64_t initial_capacity = 4096);
 
  private:
@@ -178,6 +182,7 @@ enum class FileMode { kRead, kWrite, kReadWrite };
 class FileOutputStream : public OutputStream {
  public:
   /// Creates or truncates `path` (or appends to it when `append`).
+  /// Errors: IOError naming the path and the system's reason (errno text) when it cannot be opened.
   static Result<std::shared_ptr<FileOutputStream>> open(const std::string& path, bool append = false);
   ~FileOutputStream() override;
   Status write(const void* data, std::int64_t nbytes) override;
@@ -199,6 +204,7 @@ class FileOutputStream : public OutputStream {
 /// Reads copy into pool memory; read_at uses pread and is thread-safe.
 class ReadableFile : public RandomAccessFile {
  public:
+  /// Errors: IOError naming the path and the reason when it cannot be opened or is a directory.
   static Result<std::shared_ptr<ReadableFile>> open(const std::string& path, MemoryPool* pool = default_memory_pool());
   ~ReadableFile() override;
   Result<std::int64_t> read(std::int64_t nbytes, void* out) override;
@@ -228,8 +234,12 @@ class ReadableFile : public RandomAccessFile {
 /// In kReadWrite mode the mapping can also be written (without growing the file).
 class MemoryMappedFile : public RandomAccessFile, public OutputStream {
  public:
+  /// Errors: Invalid for a write-only mode; IOError naming the path and the reason when it cannot
+  /// be opened, is a directory, or mmap fails.
   static Result<std::shared_ptr<MemoryMappedFile>> open(const std::string& path, FileMode mode = FileMode::kRead);
   /// Creates (or truncates) `path` with `size` bytes and maps it read-write.
+  /// Errors: Invalid for a negative size; IOError naming the path and the reason when it cannot be
+  /// created, resized or mapped.
   static Result<std::shared_ptr<MemoryMappedFile>> create(const std::string& path, std::int64_t size);
   ~MemoryMappedFile() override;
 
@@ -297,10 +307,12 @@ class FdOutputStream : public OutputStream {
 
 /// Reads exactly `nbytes` (fewer only at end of stream). On a source that copies, memory
 /// grows with the bytes that really arrive, so a lying length cannot force a huge allocation.
+/// Errors: Invalid for a negative length; the stream's IOError; OutOfMemory.
 Result<std::shared_ptr<Buffer>> read_fully(InputStream* stream, std::int64_t nbytes,
                                            MemoryPool* pool = default_memory_pool());
 
 /// Reads a whole file into memory (pool).
+/// Errors: the IOError of ReadableFile::open() or of the read; OutOfMemory.
 Result<std::shared_ptr<Buffer>> read_file(const std::string& path, MemoryPool* pool = default_memory_pool());
 
 }  // namespace arrowpack::io

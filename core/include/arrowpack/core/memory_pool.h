@@ -20,13 +20,18 @@ class MemoryPool {
 
   /// Allocates `size` bytes aligned to `alignment` (a power of two >= 8).
   /// A zero-size allocation returns a valid, non-null pointer that must still be freed.
+  /// Errors: Invalid for a negative size or an alignment that is not a power of two >= 8;
+  /// CapacityError past the pool's largest allocation; OutOfMemory when the system refuses. (The
+  /// system pool's; other pools return the same codes.)
   virtual Status allocate(std::int64_t size, std::int64_t alignment, std::uint8_t** out) = 0;
   /// Resizes an allocation made by this pool, keeping min(old, new) bytes.
+  /// The errors of allocate().
   virtual Status reallocate(std::int64_t old_size, std::int64_t new_size, std::int64_t alignment,
                             std::uint8_t** ptr) = 0;
   /// Returns memory obtained from allocate()/reallocate() with the same size and alignment.
   virtual void free(std::uint8_t* ptr, std::int64_t size, std::int64_t alignment) = 0;
 
+  /// With kDefaultAlignment (64). The errors of allocate().
   Status allocate(std::int64_t size, std::uint8_t** out) { return allocate(size, kDefaultAlignment, out); }
 
   /// Bytes currently allocated from this pool.

@@ -37,12 +37,19 @@ class SparseTensor {
   /// COO: `indices` is a tensor of shape (non_zero_length, ndim) whose row k holds the
   /// coordinates of value k (any strides; Arrow C++ writes row-major). `canonical` says the
   /// coordinates are sorted in row-major order without duplicates; it is checked when true.
+  /// Errors: TypeError for a value type that is not an integer or float, or non-integer indices;
+  /// Invalid for no data, a negative extent, an index tensor of the wrong shape, data shorter than
+  /// the values, or coordinates outside the shape (or, when `canonical`, out of order or repeated);
+  /// CapacityError for more than 64 dimensions or a shape whose size overflows.
   static Result<std::shared_ptr<SparseTensor>> make_coo(DataTypePtr type, std::shared_ptr<Buffer> data,
                                                         std::vector<std::int64_t> shape, TensorPtr indices,
                                                         bool canonical, std::vector<std::string> dim_names = {});
   /// CSR (`format` kCsr) or CSC (kCsc) of a matrix (2 dimensions): `indptr` (1-d, length
   /// rows + 1 for CSR, columns + 1 for CSC) and `indices` (1-d, the column, or row, of each
   /// value, length non_zero_length).
+  /// Errors: the TypeError and CapacityError of make_coo(); Invalid for a shape that is not 2-d, an
+  /// `indptr` of the wrong length or not non-decreasing from 0, or indices outside the other
+  /// dimension.
   static Result<std::shared_ptr<SparseTensor>> make_csx(SparseFormat format, DataTypePtr type,
                                                         std::shared_ptr<Buffer> data, std::vector<std::int64_t> shape,
                                                         TensorPtr indptr, TensorPtr indices,
@@ -51,6 +58,9 @@ class SparseTensor {
   /// axis_order[i]. `indices` has ndim 1-d tensors (level i's coordinates), `indptr` ndim - 1
   /// (level i's fibers: indptr[i] has length indices[i] + 1 and points into indices[i + 1]).
   /// The last level has non_zero_length entries, one per value.
+  /// Errors: the TypeError and CapacityError of make_coo(); Invalid for no dimensions, an
+  /// `axis_order` that is not a permutation, index tensors of the wrong number or length, or fibers
+  /// that do not fit.
   static Result<std::shared_ptr<SparseTensor>> make_csf(DataTypePtr type, std::shared_ptr<Buffer> data,
                                                         std::vector<std::int64_t> shape, std::vector<TensorPtr> indptr,
                                                         std::vector<TensorPtr> indices,
@@ -59,6 +69,7 @@ class SparseTensor {
 
   /// The COO form of a dense tensor: its non-zero elements in row-major order (canonical),
   /// int64 coordinates. Values and index are new buffers from `pool`.
+  /// Errors: Invalid for a 0-d tensor; OutOfMemory.
   static Result<std::shared_ptr<SparseTensor>> coo_from_dense(const Tensor& dense,
                                                               MemoryPool* pool = default_memory_pool());
 

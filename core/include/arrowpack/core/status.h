@@ -57,46 +57,57 @@ class [[nodiscard]] Status {
   Status(Status&&) noexcept = default;
   Status& operator=(Status&&) noexcept = default;
 
+  /// The OK status; never fails.
   static Status OK() { return Status(); }
 
+  /// A Invalid status (malformed input or an argument out of range) whose message is `args` streamed in order, escaped.
   template <typename... Args>
   static Status Invalid(Args&&... args) {
     return Status(StatusCode::kInvalid, concat(std::forward<Args>(args)...));
   }
+  /// A IOError status (the operating system or a stream refused) whose message is `args` streamed in order, escaped.
   template <typename... Args>
   static Status IOError(Args&&... args) {
     return Status(StatusCode::kIOError, concat(std::forward<Args>(args)...));
   }
+  /// A KeyError status (an unknown or duplicate name) whose message is `args` streamed in order, escaped.
   template <typename... Args>
   static Status KeyError(Args&&... args) {
     return Status(StatusCode::kKeyError, concat(std::forward<Args>(args)...));
   }
+  /// A TypeError status (a value of the wrong type) whose message is `args` streamed in order, escaped.
   template <typename... Args>
   static Status TypeError(Args&&... args) {
     return Status(StatusCode::kTypeError, concat(std::forward<Args>(args)...));
   }
+  /// A IndexError status (an index beyond the end) whose message is `args` streamed in order, escaped.
   template <typename... Args>
   static Status IndexError(Args&&... args) {
     return Status(StatusCode::kIndexError, concat(std::forward<Args>(args)...));
   }
+  /// A NotImplemented status (valid input not handled yet) whose message is `args` streamed in order, escaped.
   template <typename... Args>
   static Status NotImplemented(Args&&... args) {
     return Status(StatusCode::kNotImplemented, concat(std::forward<Args>(args)...));
   }
+  /// A CapacityError status (a limit was exceeded) whose message is `args` streamed in order, escaped.
   template <typename... Args>
   static Status CapacityError(Args&&... args) {
     return Status(StatusCode::kCapacityError, concat(std::forward<Args>(args)...));
   }
+  /// A SerializationError status (a user callback failed) whose message is `args` streamed in order, escaped.
   template <typename... Args>
   static Status SerializationError(Args&&... args) {
     return Status(StatusCode::kSerializationError, concat(std::forward<Args>(args)...));
   }
+  /// A OutOfMemory status (the pool could not allocate) whose message is `args` streamed in order, escaped.
   template <typename... Args>
   static Status OutOfMemory(Args&&... args) {
     return Status(StatusCode::kOutOfMemory, concat(std::forward<Args>(args)...));
   }
 
   bool ok() const noexcept { return state_ == nullptr; }
+  /// The code (kOk when OK); never fails.
   StatusCode code() const noexcept { return state_ ? state_->code : StatusCode::kOk; }
   /// The message alone (empty when OK).
   const std::string& message() const noexcept;
@@ -113,7 +124,7 @@ class [[nodiscard]] Status {
   bool is_out_of_memory() const noexcept { return code() == StatusCode::kOutOfMemory; }
 
   /// A copy with `context` put in front of the message ("reading field 'f1': ..."); the
-  /// context is escaped like the message.
+  /// context is escaped like the message. Errors: none of its own; the copy keeps this code.
   Status with_context(std::string_view context) const;
 
   /// Throws arrowpack::Error when not OK (opt-in exception style).

@@ -34,6 +34,7 @@ class Tensor : public std::enable_shared_from_this<Tensor> {
   /// bytes the elements span (data_extent()). Thread-safe: the tensor is immutable.
   Result<std::shared_ptr<Tensor>> with_data(std::shared_ptr<Buffer> data) const;
   /// Column-major (Fortran order) strides for `shape`.
+  /// The errors of make().
   static Result<std::shared_ptr<Tensor>> make_column_major(DataTypePtr type, std::shared_ptr<Buffer> data,
                                                            std::vector<std::int64_t> shape,
                                                            std::vector<std::string> dim_names = {});
@@ -73,6 +74,7 @@ class Tensor : public std::enable_shared_from_this<Tensor> {
   }
 
   /// A row-major copy from `pool` (this tensor's data when already row-major).
+  /// Errors: OutOfMemory; CapacityError or Invalid of allocate_buffer().
   Result<std::shared_ptr<Tensor>> to_row_major(MemoryPool* pool = default_memory_pool()) const;
 
   /// Same type and shape and equal elements (whatever the strides); dim names are compared

@@ -275,7 +275,9 @@ DataTypePtr fixed_size_binary(std::int32_t byte_width);
 DataTypePtr date32();
 DataTypePtr date64();
 /// time32 takes seconds or milliseconds; time64 micro- or nanoseconds.
+/// Errors: Invalid for another unit.
 Result<DataTypePtr> time32(TimeUnit unit);
+/// Errors: Invalid for another unit.
 Result<DataTypePtr> time64(TimeUnit unit);
 DataTypePtr timestamp(TimeUnit unit, std::string timezone = "");
 DataTypePtr duration(TimeUnit unit);
@@ -290,16 +292,24 @@ DataTypePtr struct_(FieldVector fields);
 /// map<key, item>: list<entries: struct<key: K not null, value: V> not null>.
 DataTypePtr map(DataTypePtr key_type, DataTypePtr item_type, bool keys_sorted = false);
 /// A map from an explicit entries field (struct of two children, the first not null).
+/// Errors: TypeError when the entries field is not a struct of two fields.
 Result<DataTypePtr> map(FieldPtr entries_field, bool keys_sorted = false);
 /// Unions: `type_codes` default to 0..n-1; codes must be distinct and in [0, 127].
+/// Errors: Invalid for more than 128 fields, as many codes as fields not given, or a code that is
+/// negative or repeats.
 Result<DataTypePtr> sparse_union(FieldVector fields, std::vector<std::int8_t> type_codes = {});
+/// The errors of sparse_union().
 Result<DataTypePtr> dense_union(FieldVector fields, std::vector<std::int8_t> type_codes = {});
 
 /// Decimals: two's complement integers of 32, 64, 128 or 256 bits scaled by 10^-scale.
 /// precision must be in [1, 9], [1, 18], [1, 38] and [1, 76] respectively.
+/// Errors: Invalid for a precision or scale out of range.
 Result<DataTypePtr> decimal32(std::int32_t precision, std::int32_t scale);
+/// The errors of decimal32().
 Result<DataTypePtr> decimal64(std::int32_t precision, std::int32_t scale);
+/// The errors of decimal32().
 Result<DataTypePtr> decimal128(std::int32_t precision, std::int32_t scale);
+/// The errors of decimal32().
 Result<DataTypePtr> decimal256(std::int32_t precision, std::int32_t scale);
 /// Variable-size values as 16-byte views (inline up to 12 bytes, else prefix, buffer index
 /// and offset into variadic data buffers): pyarrow's binary_view() and string_view().
@@ -312,9 +322,12 @@ DataTypePtr large_list_view(DataTypePtr value_type);
 DataTypePtr large_list_view(FieldPtr value_field);
 /// Run-end encoding: children run_ends (int16/32/64, not null, strictly increasing) and
 /// values; logical value i is the value of the first run whose end exceeds i.
+/// Errors: TypeError for run ends that are not int16, int32 or int64, or no value type.
 Result<DataTypePtr> run_end_encoded(DataTypePtr run_end_type, DataTypePtr value_type);
 /// Dictionary encoding: values of `value_type` stored once, referred to by integer indices
 /// of `index_type` (signed or unsigned, 8 to 64 bits).
+/// Errors: TypeError for indices that are not integers, no value type, or dictionary-encoded
+/// values.
 Result<DataTypePtr> dictionary(DataTypePtr index_type, DataTypePtr value_type, bool ordered = false);
 /// Calendar intervals: int32 months; DayTimeInterval; MonthDayNanoInterval.
 DataTypePtr month_interval();

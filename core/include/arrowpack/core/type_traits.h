@@ -212,10 +212,11 @@ constexpr const TypeInfo& type_info(TypeId id) { return kTypeInfos[static_cast<s
 
 /// The types without parameters or children (their rows lack kParametricCategory): one
 /// instance each (parameter_free_type()), named and formatted by their row alone.
-#define ARROWPACK_FOR_EACH_PARAMETER_FREE_TYPE_ID(X)                                                                \
-  X(Null)                                                                                                           \
-  X(Bool) X(Int8) X(Int16) X(Int32) X(Int64) X(UInt8) X(UInt16) X(UInt32) X(UInt64) X(HalfFloat) X(Float) X(Double) \
-      X(String) X(LargeString) X(Binary) X(LargeBinary) X(Date32) X(Date64) X(IntervalMonths) X(IntervalDayTime)    \
+#define ARROWPACK_FOR_EACH_PARAMETER_FREE_TYPE_ID(X)                                                                  \
+  X(Null)                                                                                                             \
+  X(Bool)                                                                                                             \
+  X(Int8) X(Int16) X(Int32) X(Int64) X(UInt8) X(UInt16) X(UInt32) X(UInt64) X(HalfFloat) X(Float) X(Double) X(String) \
+      X(LargeString) X(Binary) X(LargeBinary) X(Date32) X(Date64) X(IntervalMonths) X(IntervalDayTime)                \
           X(IntervalMonthDayNano) X(BinaryView) X(StringView)
 
 /// The case labels of the parameter-free types, for a switch that names every id:
