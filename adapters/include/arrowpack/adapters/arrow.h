@@ -49,13 +49,19 @@ Result<T> arrow_object_from_value(const Value& v, std::string_view type_name, Re
 template <>
 struct Converter<TablePtr> {
   static constexpr bool kDefined = true;
+  /// Errors: Invalid for a null TablePtr; those of arrow_objects::table_value().
   static Result<Value> to_value(const TablePtr& t, const SerializationContext&) {
     if (!t) return Status::Invalid("cannot serialize a null TablePtr");
     return arrow_objects::table_value(*t);
   }
+  /// Errors: TypeError unless `v` is a registered "pyarrow.Table" object (a dict, or an opaque
+  /// object) whose "data" is a buffer; those of arrow_objects::read_table().
   static Result<TablePtr> from_value(const Value& v, const SerializationContext&) {
     return detail::arrow_object_from_value<TablePtr>(v, arrow_objects::kTableType, arrow_objects::read_table);
   }
+  /// Errors: those of arrow_objects::read_pandas_frame() for a pd.DataFrame or pd.Series;
+  /// otherwise TypeError unless the element is a registered "pyarrow.Table" object (not a
+  /// pickle) whose "data" is a buffer, and those of arrow_objects::read_table().
   static Result<TablePtr> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     if (auto type = c.registered_type();
         type && (*type == arrow_objects::kPandasFrameType || *type == arrow_objects::kPandasSeriesType)) {
@@ -69,14 +75,19 @@ struct Converter<TablePtr> {
 template <>
 struct Converter<RecordBatchPtr> {
   static constexpr bool kDefined = true;
+  /// Errors: Invalid for a null RecordBatchPtr; those of arrow_objects::record_batch_value().
   static Result<Value> to_value(const RecordBatchPtr& b, const SerializationContext&) {
     if (!b) return Status::Invalid("cannot serialize a null RecordBatchPtr");
     return arrow_objects::record_batch_value(*b);
   }
+  /// Errors: TypeError unless `v` is a registered "pyarrow.RecordBatch" object (a dict, or an
+  /// opaque object) whose "data" is a buffer; those of arrow_objects::read_record_batch().
   static Result<RecordBatchPtr> from_value(const Value& v, const SerializationContext&) {
     return detail::arrow_object_from_value<RecordBatchPtr>(v, arrow_objects::kRecordBatchType,
                                                            arrow_objects::read_record_batch);
   }
+  /// Errors: TypeError unless the element is a registered "pyarrow.RecordBatch" object (not a
+  /// pickle) whose "data" is a buffer; those of arrow_objects::read_record_batch().
   static Result<RecordBatchPtr> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     return detail::read_arrow_object<RecordBatchPtr>(c, arrow_objects::kRecordBatchType,
                                                      arrow_objects::read_record_batch);
@@ -87,10 +98,15 @@ struct Converter<RecordBatchPtr> {
 template <>
 struct Converter<Array> {
   static constexpr bool kDefined = true;
+  /// The errors of arrow_objects::array_value().
   static Result<Value> to_value(const Array& a, const SerializationContext&) { return arrow_objects::array_value(a); }
+  /// Errors: TypeError unless `v` is a registered "pyarrow.Array" object (a dict, or an opaque
+  /// object) whose "data" is a buffer; those of arrow_objects::read_array().
   static Result<Array> from_value(const Value& v, const SerializationContext&) {
     return detail::arrow_object_from_value<Array>(v, arrow_objects::kArrayType, arrow_objects::read_array);
   }
+  /// Errors: TypeError unless the element is a registered "pyarrow.Array" object (not a
+  /// pickle) whose "data" is a buffer; those of arrow_objects::read_array().
   static Result<Array> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     return detail::read_arrow_object<Array>(c, arrow_objects::kArrayType, arrow_objects::read_array);
   }

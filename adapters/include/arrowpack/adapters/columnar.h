@@ -710,8 +710,9 @@ Result<std::shared_ptr<Buffer>> narrow_schema_metadata() {
 /// and that every std::string is UTF-8; skipped when T has no std::string and no
 /// std::optional field), a second writes every column in place. Invalid (naming the column
 /// and the row) for text that is not UTF-8; CapacityError for metadata too large to frame;
-/// OutOfMemory from the pool (and for an exception thrown while writing). Thread-safe for
-/// distinct or unchanging rows.
+/// OutOfMemory from the pool; for an exception thrown while writing, the code
+/// catch_exceptions() maps it to (OutOfMemory, CapacityError or SerializationError).
+/// Thread-safe for distinct or unchanging rows.
 template <ColumnarRow T>
 Result<std::shared_ptr<Buffer>> columnar_stream(std::span<const T> rows, MemoryPool* pool = default_memory_pool()) {
   return catch_exceptions("writing rows as a table", [&]() -> Result<std::shared_ptr<Buffer>> {
@@ -725,6 +726,7 @@ Result<std::shared_ptr<Buffer>> columnar_stream(std::span<const T> rows, MemoryP
 }
 
 /// `rows` as a Table whose columns are slices of one new buffer (see columnar_stream()).
+/// Errors: those of columnar_stream(), then those of arrow_objects::read_table() reading it.
 template <ColumnarRow T>
 Result<TablePtr> to_table(std::span<const T> rows, MemoryPool* pool = default_memory_pool()) {
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, columnar_stream(rows, pool));
@@ -793,7 +795,8 @@ Result<std::vector<T, A>> read_rows(const Table& table, Charge&& charge) {
 /// The rows of `table` (any number of batches), columns matched by position (see the top of
 /// this file). TypeError for a column count or a column type that does not match T, or a null
 /// in a field that is not std::optional (naming the column and the row); CapacityError when
-/// the rows' size overflows; OutOfMemory for an exception thrown while reading. The table
+/// the rows' size overflows; for an exception thrown while reading, the code
+/// catch_exceptions() maps it to (OutOfMemory, CapacityError or SerializationError). The table
 /// must be valid in full (as read_table() and the IPC readers leave it: offsets are not
 /// checked again). It allocates table.num_rows() rows (after checking the column types) and
 /// copies the text. Thread-safe (reads `table` only).
@@ -848,14 +851,19 @@ Result<std::vector<T, A>> rows_from_value(const Value& v, std::string_view type_
 template <typename T>
 struct Converter<ColumnarRows<T>> {
   static constexpr bool kDefined = true;
+  /// The errors of columnar_stream().
   static Result<Value> to_value(const ColumnarRows<T>& x, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto stream, columnar_stream<T>(x.rows));
     return arrow_objects::table_object(std::move(stream));
   }
+  /// Errors: those of columnar_stream(), then those of arrow_objects::write_table_object()
+  /// (the writer's).
   static Status write(const ColumnarRows<T>& x, ObjectWriter& w, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto stream, columnar_stream<T>(x.rows));
     return arrow_objects::write_table_object(w, std::move(stream));
   }
+  /// Deleted: the columnar form is written only (read a std::vector<T> or a TablePtr).
+  /// Errors: none (it cannot be called).
   static Result<ColumnarRows<T>> from_value(const Value&, const SerializationContext&) = delete;
 };
 

@@ -190,8 +190,10 @@ Result<T> registered_from_value(const Value& v, const SerializationContext& ctx)
 }
 }  // namespace detail
 
+/// Declared ahead for the converters; defined below, where the errors of to_value() are.
 template <typename T>
 Result<Value> to_value(const T& x, const SerializationContext& ctx);
+/// Declared ahead for the converters; defined below, where the errors of from_value() are.
 template <typename T>
 Result<T> from_value(const Value& v, const SerializationContext& ctx);
 
@@ -302,7 +304,10 @@ Result<T> reflect_from_value(const Value& v, const SerializationContext& ctx) {
 }
 }  // namespace detail
 
-/// The Value of `x` (see the order at the top of this file).
+/// The Value of `x` (see the order at the top of this file). Errors: those of
+/// Converter<T>::to_value() for a type with a converter; KeyError for a type declared with
+/// ARROWPACK_DECLARE_REGISTERED that `ctx` does not register; for a fielded type, those of
+/// to_value() on the first field that fails (none of its own when `ctx` registers it).
 template <typename T>
 Result<Value> to_value(const T& x, const SerializationContext& ctx) {
   if constexpr (HasConverter<T>) {
@@ -322,7 +327,14 @@ Result<Value> to_value(const T& x, const SerializationContext& ctx) {
   }
 }
 
-/// The T that `v` describes (the exact inverse of to_value).
+/// The T that `v` describes (the exact inverse of to_value). Errors: those of
+/// Converter<T>::from_value() for a type with a converter. For a registered type (and a
+/// fielded one that `ctx` registers or that `v` holds as an object): KeyError when `ctx` does
+/// not register T (and `v` does not hold a T); TypeError when `v` is not an object of T's
+/// registered name; those of SerializationContext::deserialize_registered() for an opaque
+/// object of that name. Otherwise, for a fielded type: TypeError when `v` is not a tuple or
+/// list of as many items as T has fields; those of from_value() on the first field that
+/// fails, with "field i" in front of the message.
 template <typename T>
 Result<T> from_value(const Value& v, const SerializationContext& ctx) {
   if constexpr (HasConverter<T>) {
@@ -342,6 +354,12 @@ Result<T> from_value(const Value& v, const SerializationContext& ctx) {
 }
 
 /// Streams `x` into `w` (same result as w.value(to_value(x)), without the Value graph).
+/// Errors: those of Converter<T>::write(), or of Converter<T>::to_value() and then
+/// ObjectWriter::value(), for a type with a converter; for a fielded type, those of
+/// ObjectWriter::begin_tuple(), of write_value() on each field and of ObjectWriter::end()
+/// (those of to_value() and ObjectWriter::value() when `ctx` registers it); for a declared
+/// registered type, KeyError when `ctx` does not register it, and those of
+/// ObjectWriter::value().
 template <typename T>
 Status write_value(const T& x, ObjectWriter& w, const SerializationContext& ctx) {
   if constexpr (HasWriter<T>) {
@@ -368,7 +386,14 @@ Status write_value(const T& x, ObjectWriter& w, const SerializationContext& ctx)
 }
 
 /// Reads the element at `c` as a T (same result as from_value<T>(c.value()), without the Value
-/// graph where the converters allow it).
+/// graph where the converters allow it). Errors: those of Converter<T>::read() for a type
+/// with a reader. For a fielded type read field by field (a tuple or list, T not registered in
+/// `ctx`): TypeError for a field count that is not T's; CapacityError past
+/// ReadLimits::max_elements or max_depth; those of read_value() on the first field that
+/// fails, with "field i" in front of the message. Otherwise those of
+/// ObjectReader::Cursor::value() (CapacityError past the limits, KeyError for a type name
+/// the context does not know, SerializationError for a pickle, a deserializer's errors),
+/// then those of from_value<T>() (a TypeError naming the kind found).
 template <typename T>
 Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
   if constexpr (HasReader<T>) {
@@ -399,7 +424,9 @@ Result<T> read_value(const ObjectReader::Cursor& c, const SerializationContext& 
 /// serialize(x): any supported C++ value (the default context when none is given).
 /// Tensors and buffers of the result view `x`'s memory: an lvalue must stay alive (and
 /// unchanged) until the object is written; an rvalue is moved into the result, which keeps
-/// it alive.
+/// it alive. Errors: those of write_value() (CapacityError past `limits`) and of
+/// ObjectWriter::finish(); OutOfMemory, CapacityError or SerializationError for an exception
+/// thrown while writing (see catch_exceptions()).
 template <typename T>
 requires(!std::is_same_v<std::remove_cvref_t<T>, Value>) Result<SerializedObject> serialize(
     T&& x, const SerializationContext& ctx = SerializationContext::default_context(), const ReadLimits& limits = {}) {
@@ -432,6 +459,9 @@ Result<T> read_object(SerializedObject object, const SerializationContext& ctx, 
 
 /// deserialize<T>(buffer): the exact inverse of serialize(const T&). Owning types (std::vector,
 /// Eigen::Matrix) copy out of the buffer; views (TensorPtr, EigenView, SpanView) do not.
+/// Errors: those of SerializedObject::read_from() and of ObjectReader::open() (a malformed
+/// or oversized blob); those of read_value() on the root; OutOfMemory, CapacityError or
+/// SerializationError for an exception thrown while reading (see catch_exceptions()).
 template <typename T>
 Result<T> deserialize(const std::shared_ptr<Buffer>& buffer,
                       const SerializationContext& ctx = SerializationContext::default_context(),
@@ -440,7 +470,8 @@ Result<T> deserialize(const std::shared_ptr<Buffer>& buffer,
   return detail::read_object<T>(std::move(object), ctx, options);
 }
 
-/// deserialize_components as a T.
+/// deserialize_components as a T. Errors: those of SerializedObject::from_components(),
+/// then the errors of deserialize() after its read_from().
 template <typename T>
 Result<T> deserialize_components(const Components& components,
                                  const SerializationContext& ctx = SerializationContext::default_context(),

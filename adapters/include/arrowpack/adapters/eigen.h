@@ -46,6 +46,8 @@ struct EigenView {
 
 /// The tensor of a matrix/array expression stored in memory (Matrix, Array, Map, Ref):
 /// shape {rows, cols}, byte strides from Eigen's inner/outer strides. No copy.
+/// Errors: those of Tensor::make(): Invalid for negative strides (a Map's); CapacityError
+/// past 2^56 elements.
 template <typename Derived>
 Result<TensorPtr> tensor_of(const Eigen::DenseBase<Derived>& m) {
   using S = typename Derived::Scalar;
@@ -64,6 +66,7 @@ Result<TensorPtr> tensor_of(const Eigen::DenseBase<Derived>& m) {
 }
 
 /// The tensor of an Eigen::Tensor (or TensorMap) in its layout. No copy.
+/// Errors: those of Tensor::make(): CapacityError past 2^56 elements or 64 dimensions.
 template <typename S, int Rank, int Options, typename Index>
 Result<TensorPtr> tensor_of(const Eigen::Tensor<S, Rank, Options, Index>& t) {
   std::vector<std::int64_t> shape(t.dimensions().begin(), t.dimensions().end());
@@ -74,9 +77,10 @@ Result<TensorPtr> tensor_of(const Eigen::Tensor<S, Rank, Options, Index>& t) {
                       std::move(strides));
 }
 
-/// An Eigen::Map over a received 2-D tensor, without copying. TypeError when the element
-/// type differs, Invalid when the shape does not fit M's fixed sizes or the strides are not
-/// whole elements.
+/// An Eigen::Map over a received 2-D tensor (or a 1-D one, for a vector type), without
+/// copying. TypeError when the element type differs; Invalid for a null tensor, a tensor
+/// that is not 2-D (or 1-D for a vector), a shape that does not fit M's fixed sizes, strides
+/// that are not whole elements, or data not aligned for the scalar type.
 template <typename M>
 Result<EigenView<M>> as_eigen_map(const TensorPtr& t) {
   using S = typename M::Scalar;
@@ -111,6 +115,7 @@ Result<EigenView<M>> as_eigen_map(const TensorPtr& t) {
 }
 
 /// A copy of a received 2-D tensor as an owning Eigen matrix/array.
+/// The errors of as_eigen_map().
 template <typename M>
 Result<M> as_eigen(const TensorPtr& t) {
   ARROWPACK_ASSIGN_OR_RAISE(auto view, as_eigen_map<M>(t));
@@ -164,10 +169,12 @@ struct Converter<Eigen::Array<S, R, C, O, MR, MC>> : detail::EigenDenseConverter
 template <typename P, int MapOptions, typename StrideT>
 struct Converter<Eigen::Map<P, MapOptions, StrideT>> {
   static constexpr bool kDefined = true;
+  /// The errors of tensor_of().
   static Result<Value> to_value(const Eigen::Map<P, MapOptions, StrideT>& m, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, tensor_of(m));
     return Value::ndarray(std::move(t));
   }
+  /// Errors: those of tensor_of(), then those of ObjectWriter::ndarray().
   static Status write(const Eigen::Map<P, MapOptions, StrideT>& m, ObjectWriter& w, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, tensor_of(m));
     return w.ndarray(std::move(t));
@@ -178,11 +185,14 @@ struct Converter<Eigen::Map<P, MapOptions, StrideT>> {
 template <typename M>
 struct Converter<EigenView<M>> {
   static constexpr bool kDefined = true;
+  /// Errors: TypeError when `v` is not a tensor or an ndarray; those of as_eigen_map().
   static Result<EigenView<M>> from_value(const Value& v, const SerializationContext&) {
     const TensorPtr* t = detail::tensor_in(v);
     if (!t) return Status::TypeError("expected a tensor for an Eigen view, got ", v.kind_name());
     return as_eigen_map<M>(*t);
   }
+  /// Errors: those of as_eigen_map() for a tensor or an ndarray; for another element, those
+  /// of ObjectReader::Cursor::value(), then the TypeError of from_value().
   static Result<EigenView<M>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     if (!detail::holds_tensor(c)) {
       ARROWPACK_ASSIGN_OR_RAISE(Value v, c.value());
@@ -197,10 +207,13 @@ template <typename S, int Rank, int Options, typename Index>
 struct Converter<Eigen::Tensor<S, Rank, Options, Index>> {
   using T = Eigen::Tensor<S, Rank, Options, Index>;
   static constexpr bool kDefined = true;
+  /// The errors of tensor_of().
   static Result<Value> to_value(const T& t, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto tensor, tensor_of(t));
     return Value::ndarray(std::move(tensor));
   }
+  /// A copy, element by element in T's layout. Errors: TypeError when `v` is not a tensor or
+  /// an ndarray, or for another element type than S; Invalid for a rank other than Rank.
   static Result<T> from_value(const Value& v, const SerializationContext&) {
     const TensorPtr* p = detail::tensor_in(v);
     if (!p) return Status::TypeError("expected a tensor for an Eigen::Tensor, got ", v.kind_name());
@@ -283,6 +296,10 @@ class MatrixBuffer : public Buffer {
 
 /// Gathers the columns of `batches` (all numeric, in schema order) into one matrix of
 /// rows x columns, converting each value to M's scalar. Nulls become NaN or an error.
+/// Errors: Invalid for batches with different column counts; with the column's name in
+/// front: TypeError for a column that is neither numeric nor bool, or for a null under
+/// NullPolicy::kNaN when M's scalar is an integer; Invalid for a null under
+/// NullPolicy::kError.
 template <typename M>
 Result<M> to_eigen(const std::vector<RecordBatchPtr>& batches, NullPolicy nulls = NullPolicy::kError) {
   using S = typename M::Scalar;
@@ -298,6 +315,7 @@ Result<M> to_eigen(const std::vector<RecordBatchPtr>& batches, NullPolicy nulls 
   std::int64_t first = 0;
   for (const auto& b : batches) {
     for (int c = 0; c < cols; ++c) {
+      // TypeError or Invalid for this column (see above), named by the context added below.
       Status st = detail::gather_column<S>(b->column(c), nulls, out.data() + first * row_step + c * col_step, row_step);
       if (!st.ok()) return st.with_context("column '" + b->column_name(c) + "'");
     }
@@ -305,11 +323,13 @@ Result<M> to_eigen(const std::vector<RecordBatchPtr>& batches, NullPolicy nulls 
   }
   return out;
 }
+/// The same for one batch (a zero-copy slice of it). The errors of to_eigen() above.
 template <typename M>
 Result<M> to_eigen(const RecordBatch& batch, NullPolicy nulls = NullPolicy::kError) {
   ARROWPACK_ASSIGN_OR_RAISE(auto copy, batch.slice(0, batch.num_rows()));
   return to_eigen<M>(std::vector<RecordBatchPtr>{copy}, nulls);
 }
+/// The same for the batches of a table. The errors of to_eigen() above.
 template <typename M>
 Result<M> to_eigen(const Table& table, NullPolicy nulls = NullPolicy::kError) {
   return to_eigen<M>(table.batches(), nulls);
@@ -317,6 +337,9 @@ Result<M> to_eigen(const Table& table, NullPolicy nulls = NullPolicy::kError) {
 
 /// A record batch with one column per matrix column. The batch takes the matrix (move it in
 /// to avoid a copy); for a column-major matrix every column is a zero-copy slice of it.
+/// Errors: Invalid when `column_names` does not give one name per column; for a row-major
+/// matrix, those of allocate_buffer() (OutOfMemory) for each column it copies; those of
+/// Array::make() and RecordBatch::make(), which the matrix's columns meet.
 template <typename M>
 Result<RecordBatchPtr> record_batch_from_eigen(M matrix, const std::vector<std::string>& column_names) {
   using S = typename M::Scalar;

@@ -56,7 +56,8 @@ Result<TensorPtr> index_vector_of(std::shared_ptr<Buffer> data, std::int64_t n) 
 
 /// The CSR (row-major `m`) or CSC (column-major) sparse tensor of `m`, with `m`'s
 /// StorageIndex as index type. Views `m`'s arrays when it is compressed; otherwise a
-/// compressed copy, which the tensor keeps alive. Errors: those of SparseTensor::make_csx.
+/// compressed copy, which the tensor keeps alive. Errors: those of Tensor::make() for the
+/// index arrays (CapacityError past 2^56 entries) and those of SparseTensor::make_csx().
 template <typename S, int Options, typename I>
 Result<SparseTensorPtr> sparse_tensor_of(const Eigen::SparseMatrix<S, Options, I>& m) {
   using M = Eigen::SparseMatrix<S, Options, I>;
@@ -171,19 +172,25 @@ template <typename S, int Options, typename I>
 struct Converter<Eigen::SparseMatrix<S, Options, I>> {
   using M = Eigen::SparseMatrix<S, Options, I>;
   static constexpr bool kDefined = true;
+  /// The errors of sparse_tensor_of().
   static Result<Value> to_value(const M& m, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, sparse_tensor_of(m));
     return Value(std::move(t));
   }
+  /// Errors: TypeError when `v` is not a sparse tensor; those of as_eigen_sparse().
   static Result<M> from_value(const Value& v, const SerializationContext&) {
     const SparseTensorPtr* t = v.as<SparseTensorPtr>();
     if (!t) return Status::TypeError("expected a sparse tensor for an Eigen::SparseMatrix, got ", v.kind_name());
     return as_eigen_sparse<M>(*t);
   }
+  /// Errors: those of sparse_tensor_of(), then those of ObjectWriter::sparse_tensor().
   static Status write(const M& m, ObjectWriter& w, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, sparse_tensor_of(m));
     return w.sparse_tensor(std::move(t));
   }
+  /// Errors: TypeError when the element is not a sparse tensor; SerializationError for a
+  /// sparse tensor the object does not carry (ObjectReader::Cursor::sparse_tensor()); those
+  /// of as_eigen_sparse().
   static Result<M> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, c.sparse_tensor());
     return as_eigen_sparse<M>(t);
@@ -194,11 +201,15 @@ struct Converter<Eigen::SparseMatrix<S, Options, I>> {
 template <typename M>
 struct Converter<EigenSparseView<M>> {
   static constexpr bool kDefined = true;
+  /// Errors: TypeError when `v` is not a sparse tensor; those of as_eigen_sparse_map().
   static Result<EigenSparseView<M>> from_value(const Value& v, const SerializationContext&) {
     const SparseTensorPtr* t = v.as<SparseTensorPtr>();
     if (!t) return Status::TypeError("expected a sparse tensor for an Eigen sparse view, got ", v.kind_name());
     return as_eigen_sparse_map<M>(*t);
   }
+  /// Errors: TypeError when the element is not a sparse tensor; SerializationError for a
+  /// sparse tensor the object does not carry (ObjectReader::Cursor::sparse_tensor()); those
+  /// of as_eigen_sparse_map().
   static Result<EigenSparseView<M>> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, c.sparse_tensor());
     return as_eigen_sparse_map<M>(t);

@@ -17,9 +17,14 @@ namespace arrowpack {
 template <>
 struct Converter<TensorPtr> {
   static constexpr bool kDefined = true;
+  /// Errors: none (a null tensor is refused when written).
   static Result<Value> to_value(const TensorPtr& t, const SerializationContext&) { return Value(t); }
+  /// The errors of ObjectWriter::tensor() (Invalid for a null tensor).
   static Status write(const TensorPtr& t, ObjectWriter& w, const SerializationContext&) { return w.tensor(t); }
+  /// Errors: TypeError when the element is neither a tensor nor an ndarray; SerializationError
+  /// for a tensor the object does not carry (ObjectReader::Cursor::tensor()).
   static Result<TensorPtr> read(const ObjectReader::Cursor& c, const SerializationContext&) { return c.tensor(); }
+  /// Errors: TypeError when `v` is neither a tensor nor an ndarray.
   static Result<TensorPtr> from_value(const Value& v, const SerializationContext&) {
     if (const TensorPtr* t = v.as<TensorPtr>()) return *t;
     if (const Ndarray* a = v.as<Ndarray>()) return a->tensor;
@@ -30,13 +35,18 @@ struct Converter<TensorPtr> {
 template <>
 struct Converter<SparseTensorPtr> {
   static constexpr bool kDefined = true;
+  /// Errors: none (a null sparse tensor is refused when written).
   static Result<Value> to_value(const SparseTensorPtr& t, const SerializationContext&) { return Value(t); }
+  /// The errors of ObjectWriter::sparse_tensor() (Invalid for a null sparse tensor).
   static Status write(const SparseTensorPtr& t, ObjectWriter& w, const SerializationContext&) {
     return w.sparse_tensor(t);
   }
+  /// Errors: TypeError when the element is not a sparse tensor; SerializationError for a
+  /// sparse tensor the object does not carry (ObjectReader::Cursor::sparse_tensor()).
   static Result<SparseTensorPtr> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     return c.sparse_tensor();
   }
+  /// Errors: TypeError when `v` is not a sparse tensor.
   static Result<SparseTensorPtr> from_value(const Value& v, const SerializationContext&) {
     if (const SparseTensorPtr* t = v.as<SparseTensorPtr>()) return *t;
     return Status::TypeError("expected a sparse tensor, got ", v.kind_name());
@@ -46,10 +56,13 @@ struct Converter<SparseTensorPtr> {
 template <>
 struct Converter<std::shared_ptr<Buffer>> {
   static constexpr bool kDefined = true;
+  /// Errors: none (a null buffer is refused when written).
   static Result<Value> to_value(const std::shared_ptr<Buffer>& b, const SerializationContext&) { return Value(b); }
+  /// The errors of ObjectWriter::buffer() (Invalid for a null buffer).
   static Status write(const std::shared_ptr<Buffer>& b, ObjectWriter& w, const SerializationContext&) {
     return w.buffer(b);
   }
+  /// Errors: TypeError when `v` is not a buffer.
   static Result<std::shared_ptr<Buffer>> from_value(const Value& v, const SerializationContext&) {
     if (const auto* b = v.as<std::shared_ptr<Buffer>>()) return *b;
     return Status::TypeError("expected a buffer, got ", v.kind_name());
@@ -107,18 +120,24 @@ Result<std::span<const T>> span_of(const TensorPtr& t) {
 template <typename T, std::size_t E>
 struct Converter<std::span<const T, E>, std::enable_if_t<detail::TensorScalar<T>>> {
   static constexpr bool kDefined = true;
+  /// Errors: those of Tensor::make() (CapacityError past 2^56 elements).
   static Result<Value> to_value(std::span<const T, E> xs, const SerializationContext&) {
     return detail::numbers_out_of_band(xs.data(), xs.size());
   }
+  /// Deleted: spans are written only (read a SpanView<T> or a std::vector<T>).
+  /// Errors: none (it cannot be called).
   static Result<std::span<const T, E>> from_value(const Value&, const SerializationContext&) = delete;
 };
 
 template <typename T>
 struct Converter<SpanView<T>, std::enable_if_t<detail::TensorScalar<T>>> {
   static constexpr bool kDefined = true;
+  /// Errors: those of Tensor::make() (CapacityError past 2^56 elements).
   static Result<Value> to_value(const SpanView<T>& v, const SerializationContext&) {
     return detail::numbers_out_of_band(v.span.data(), v.span.size());
   }
+  /// A view of the tensor's elements (no copy). Errors: TypeError unless `v` is a 1-d tensor
+  /// or ndarray of T; Invalid when its elements are not contiguous or not aligned for T.
   static Result<SpanView<T>> from_value(const Value& v, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, detail::numbers_tensor<T>(v));
     ARROWPACK_ASSIGN_OR_RAISE(auto span, detail::span_of<T>(t));

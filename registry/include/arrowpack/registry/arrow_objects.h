@@ -26,15 +26,20 @@ inline constexpr std::string_view kTableType = "pyarrow.Table";
 
 /// The registered-object dict of each form, its IPC stream written into a new buffer from
 /// `pool` (the columns are copied once, into the stream). IOError/Invalid from the writer.
-/// Thread-safe (no shared state).
+/// Thread-safe (no shared state). Errors: also NotImplemented for a column type the IPC
+/// format cannot carry; OutOfMemory or CapacityError when `pool` cannot hold the stream.
 Result<Value> table_value(const Table& table, MemoryPool* pool = default_memory_pool());
+/// The errors of table_value().
 Result<Value> record_batch_value(const RecordBatch& batch, MemoryPool* pool = default_memory_pool());
+/// Errors: Invalid for an empty array (no data); those of table_value().
 Result<Value> array_value(const Array& array, MemoryPool* pool = default_memory_pool());
 
 /// The registered-object dict of a table whose IPC stream is `stream` (shared, not copied):
 /// {"data": stream, "_pytype_": "pyarrow.Table"}, in pyarrow's key order. write_table_object()
 /// writes the same into an open ObjectWriter (the streaming path); its Status is the writer's.
 Value table_object(std::shared_ptr<Buffer> stream);
+/// Errors: those of ObjectWriter::begin_dict(), string(), buffer() (Invalid for a null
+/// `stream`) and end().
 Status write_table_object(ObjectWriter& writer, std::shared_ptr<Buffer> stream);
 
 /// For writers that lay out the one batch of a table themselves (adapters/columnar.h): a new
@@ -54,14 +59,16 @@ struct BatchStream {
   std::shared_ptr<MutableBuffer> stream;
   std::uint8_t* body = nullptr;
 };
-/// The whole stream of one batch, as described above.
+/// The whole stream of one batch, as described above. Errors: Invalid, CapacityError or
+/// OutOfMemory, as described above.
 Result<BatchStream> batch_stream(const Buffer& schema_metadata, std::int64_t num_rows,
                                  std::span<const ipc::FieldNodeLayout> nodes,
                                  std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
                                  MemoryPool* pool = default_memory_pool());
 /// The same without the schema and the end-of-stream marker: one framed RecordBatch message
 /// and its body, which is what a stream carries for each batch after its schema message
-/// (adapters/row_stream.h writes one per batch of rows). Same checks, errors and threading.
+/// (adapters/row_stream.h writes one per batch of rows). Same checks, errors and threading:
+/// the errors of batch_stream().
 Result<BatchStream> batch_message(std::int64_t num_rows, std::span<const ipc::FieldNodeLayout> nodes,
                                   std::span<const ipc::BodyBufferLayout> buffers, std::int64_t body_length,
                                   MemoryPool* pool = default_memory_pool());
@@ -69,11 +76,15 @@ Result<BatchStream> batch_message(std::int64_t num_rows, std::span<const ipc::Fi
 /// Reads the IPC stream of a registered object's "data" buffer. Zero-copy: the columns are
 /// slices of `stream` (and keep it alive), unless a body is misaligned, compressed or
 /// big-endian, which the IPC reader copies within `limits`. Every batch is validated in
-/// full. Invalid / SerializationError when the stream is malformed; TypeError when it does
-/// not hold the form asked for (one batch for a record batch; one batch of one column for
-/// an array).
+/// full. Invalid when the stream is malformed (or `stream` is null); CapacityError past
+/// `limits`; NotImplemented for what the IPC reader does not read (a metadata version before
+/// V4, an unknown compression); TypeError when it does not hold the form asked for (one batch
+/// for a record batch; one batch of one column for an array).
 Result<TablePtr> read_table(const std::shared_ptr<Buffer>& stream, const ReadLimits& limits = {});
+/// Errors: TypeError when the stream holds other than one batch; those of read_table().
 Result<RecordBatchPtr> read_record_batch(const std::shared_ptr<Buffer>& stream, const ReadLimits& limits = {});
+/// Errors: TypeError when the one batch has other than one column; those of
+/// read_record_batch().
 Result<Array> read_array(const std::shared_ptr<Buffer>& stream, const ReadLimits& limits = {});
 
 /// The registered names of pandas objects in pyarrow's default context.

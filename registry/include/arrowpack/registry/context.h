@@ -40,7 +40,8 @@ class SerializationContext {
 
   /// Registers T under `name`. `serializer(const T&)` returns a Value or Result<Value>;
   /// `deserializer(const Value&)` returns a T or Result<T>. A callback that throws fails the
-  /// call with a SerializationError. KeyError when the name or the type is already taken.
+  /// call with a SerializationError. KeyError when the name or the type is already taken;
+  /// Invalid for an empty name.
   template <typename T, typename Serializer, typename Deserializer>
   Status register_type(std::string name, Serializer serializer, Deserializer deserializer) {
     Handler h;
@@ -82,17 +83,21 @@ class SerializationContext {
   std::optional<std::string> name_of(std::type_index type) const;
   std::vector<std::string> type_names() const;
 
-  /// serialize(value, this).
+  /// serialize(value, this): the errors of arrowpack::serialize() (serialize.h).
   Result<SerializedObject> serialize(const Value& value, const ReadLimits& limits = {}) const;
-  /// Serializes an object of a registered type T.
+  /// Serializes an object of a registered type T. Errors: KeyError when T is not registered
+  /// in this context; those of serialize().
   template <typename T>
   Result<SerializedObject> serialize_object(const T& object, const ReadLimits& limits = {}) const {
     auto name = name_of(typeid(T));
     if (!name) return Status::KeyError("type ", typeid(T).name(), " is not registered in this context");
     return serialize(Value::object<T>(*name, object), limits);
   }
+  /// deserialize(buffer, this, options): the errors of arrowpack::deserialize() of a buffer
+  /// (serialize.h).
   Result<Value> deserialize(const std::shared_ptr<Buffer>& buffer, const DeserializeOptions& options = {}) const;
-  /// Deserializes an object of the registered type T (a copy of the rebuilt object).
+  /// Deserializes an object of the registered type T (a copy of the rebuilt object). Errors:
+  /// TypeError when the serialized value is not an object of type T; those of deserialize().
   template <typename T>
   Result<T> deserialize_object(const std::shared_ptr<Buffer>& buffer, const DeserializeOptions& options = {}) const {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, deserialize(buffer, options));
@@ -102,9 +107,13 @@ class SerializationContext {
                              ", not the requested registered type");
   }
 
-  /// Runs the serializer registered for the object's type (encoder hook).
+  /// Runs the serializer registered for the object's type (encoder hook). Errors: KeyError
+  /// when the type is not registered in this context; SerializationError for an object with
+  /// neither payload nor fields, or when the serializer throws; whatever the serializer
+  /// returns. (An opaque object with fields gives its fields back.)
   Result<Value> serialize_registered(const Object& object) const;
-  /// Runs the deserializer registered under `name` (decoder hook). KeyError when unknown.
+  /// Runs the deserializer registered under `name` (decoder hook). KeyError when unknown;
+  /// SerializationError when the deserializer throws; whatever the deserializer returns.
   Result<Value> deserialize_registered(std::string_view name, const Value& data) const;
 
   /// The context of the free functions and ARROWPACK_REGISTER_TYPE.

@@ -24,13 +24,17 @@ struct ChildView;
 class ObjectReader {
  public:
   class Cursor;
-  /// Checks the structure (as deserialize() does) and keeps `object` alive.
+  /// Checks the structure (as deserialize() does) and keeps `object` alive. Errors: Invalid
+  /// or SerializationError for a malformed structure (Invalid for an object without one);
+  /// CapacityError past options.limits; NotImplemented for a structure of a newer format
+  /// version or a big-endian one; OutOfMemory.
   static Result<std::shared_ptr<ObjectReader>> open(SerializedObject object, const SerializationContext& context,
                                                     const DeserializeOptions& options = {});
   ~ObjectReader();
   ObjectReader(const ObjectReader&) = delete;
   ObjectReader& operator=(const ObjectReader&) = delete;
-  /// The serialized value itself.
+  /// The serialized value itself. Errors: CapacityError past ReadLimits::max_elements or
+  /// max_depth (the root counts as one element, at depth 0).
   Result<Cursor> root() const;
 
  private:
@@ -51,37 +55,54 @@ class ObjectReader::Cursor {
   Value::Kind kind() const { return kind_; }
   bool is_none() const { return kind_ == Value::Kind::kNone; }
 
+  /// A bool. TypeError for another kind.
   Result<bool> boolean() const;
+  /// An integer. TypeError for another kind (a float is not converted).
   Result<std::int64_t> integer() const;
   /// A float64, or any other number (float32, float16, int), as a double: the reading of
   /// ObjectWriter::float64(). TypeError for another kind.
   Result<double> float64() const;
+  /// A float32, or any other number as float64() reads it, narrowed to a float. The errors
+  /// of float64().
   Result<float> float32() const;
-  /// Text (valid UTF-8) or bytes, as a view of the serialized memory.
+  /// Text (valid UTF-8) or bytes, as a view of the serialized memory. TypeError for another
+  /// kind (bytes are not text, nor text bytes).
   Result<std::string_view> string() const;
+  /// The errors of string().
   Result<std::string_view> bytes() const;
-  /// A tensor or an ndarray (shared, not copied).
+  /// A tensor or an ndarray (shared, not copied). TypeError for another kind;
+  /// SerializationError for an index past the object's tensors or ndarrays.
   Result<TensorPtr> tensor() const;
+  /// A buffer (shared, not copied). TypeError for another kind; SerializationError for an
+  /// index past the object's buffers.
   Result<std::shared_ptr<Buffer>> buffer() const;
-  /// A sparse tensor (shared, not copied). TypeError for another kind.
+  /// A sparse tensor (shared, not copied). TypeError for another kind; SerializationError
+  /// for an index past the object's sparse tensors or one of another format than its code.
   Result<SparseTensorPtr> sparse_tensor() const;
 
-  /// Elements of a list, tuple or set, or entries of a dict.
+  /// Elements of a list, tuple or set, or entries of a dict. TypeError for another kind.
   Result<std::int64_t> size() const;
+  /// Element i of a list, tuple or set. TypeError for another kind, IndexError for i outside
+  /// [0, size()), CapacityError beyond ReadLimits::max_elements or max_depth.
   Result<Cursor> element(std::int64_t i) const;
   /// Elements first .. first + out.size() - 1 of a list, tuple or set, into `out`: what
   /// element() would give for each, counted against the limits at once. TypeError for
   /// another kind, IndexError when the range is not inside the container, CapacityError
   /// beyond ReadLimits::max_elements or max_depth (then `out` is left as it was).
   Status elements(std::int64_t first, std::span<Cursor> out) const;
+  /// The key of entry i of a dict. TypeError for another kind, IndexError for i outside
+  /// [0, size()), CapacityError beyond ReadLimits::max_elements or max_depth.
   Result<Cursor> key(std::int64_t i) const;
+  /// The value of entry i of a dict. The errors of key().
   Result<Cursor> value_of(std::int64_t i) const;
 
   /// Every element of a list, tuple or set at once, into `out` (whose size must be size()):
   /// the same result as float64()/integer() on each element(i), without the per-element
   /// cursors (the readings of ObjectWriter::float64s()/integers()). Invalid when out.size()
-  /// is not size(), TypeError naming the first element of another kind.
+  /// is not size(), TypeError naming the first element of another kind (or for a cursor that
+  /// is not a list, tuple or set), CapacityError beyond ReadLimits::max_elements or max_depth.
   Status float64s(std::span<double> out) const;
+  /// The errors of float64s() (TypeError for an element that is not an integer).
   Status integers(std::span<std::int64_t> out) const;
 
   /// For a dict that is a registered object (pyarrow's `{..., "_pytype_": name}`): the
@@ -100,6 +121,11 @@ class ObjectReader::Cursor {
   std::string describe() const;
 
   /// The element as a Value (registered objects through the context's deserializers).
+  /// Errors: CapacityError beyond ReadLimits::max_elements or max_depth; KeyError for a
+  /// type name the context does not know, SerializationError for a Python pickle (both
+  /// unless allow_unknown_types); SerializationError for a malformed dict or set, an
+  /// out-of-range tensor or buffer index, or a deserializer that throws; whatever a
+  /// registered deserializer returns; OutOfMemory. A default Cursor gives None.
   Result<Value> value() const;
 
   /// Counts `bytes` that a converter is about to allocate for this element (room for a

@@ -16,8 +16,10 @@ namespace arrowpack {
 
 /// Encodes `value` with `context`'s registered types. The result views the tensors and
 /// buffers of `value` (no copy) and keeps them alive. CapacityError past `limits` (depth,
-/// values), KeyError for an object whose type `context` does not know, and whatever a
-/// registered serializer returns. Thread-safe: the context is only read.
+/// values), KeyError for an object whose type `context` does not know, TypeError or Invalid
+/// for a value the layout cannot hold (as ObjectWriter::value()), NotImplemented for a type
+/// the layout has no tag for, OutOfMemory from the pool, and whatever a registered
+/// serializer returns. Thread-safe: the context is only read.
 Result<SerializedObject> serialize(const Value& value,
                                    const SerializationContext& context = SerializationContext::default_context(),
                                    const ReadLimits& limits = {});

@@ -61,7 +61,8 @@ struct Set {
 class Dict {
  public:
   struct Entry;
-  /// Sets `key` to `value`, keeping the key's first position. Fails for unhashable keys.
+  /// Sets `key` to `value`, keeping the key's first position. Fails for unhashable keys:
+  /// TypeError for a list, dict, set, tensor, buffer or object key, or a tuple holding one.
   Status set(Value key, Value value);
   /// The value for `key`, or null.
   const Value* find(const Value& key) const;

@@ -12,6 +12,9 @@ namespace arrowpack {
 
 template <typename T, std::size_t N>
 struct Converter<std::array<T, N>> : detail::ListWrite<std::array<T, N>> {
+  /// Errors: those of ObjectWriter::begin_list() and ObjectWriter::end(), and of
+  /// write_value() on each element (of ObjectWriter::float64s() or integers(), for doubles and
+  /// int64s).
   static Status write(const std::array<T, N>& xs, ObjectWriter& w, const SerializationContext& ctx) {
     if constexpr (detail::kBulkNumber<T>) {
       return detail::write_bulk(std::span<const T>(xs), w);
@@ -19,6 +22,11 @@ struct Converter<std::array<T, N>> : detail::ListWrite<std::array<T, N>> {
       return detail::write_range(xs, w, ctx);
     }
   }
+  /// Errors: for an element that is not a container of N elements, those of
+  /// ObjectReader::Cursor::value(), then the TypeError of from_value(); TypeError for a dict;
+  /// CapacityError when the elements exceed the read budget (Cursor::charge()),
+  /// ReadLimits::max_elements or max_depth; those of read_value() on the first element that
+  /// fails, with "element i" in front of the message.
   static Result<std::array<T, N>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     std::array<T, N> out{};
     std::size_t i = 0;
@@ -32,6 +40,8 @@ struct Converter<std::array<T, N>> : detail::ListWrite<std::array<T, N>> {
     ARROWPACK_RETURN_NOT_OK(detail::read_items<T>(c, ctx, [&](T&& x) { out[i++] = std::move(x); }));
     return out;
   }
+  /// Errors: TypeError when `v` is not a list, tuple or set of N elements; those of
+  /// from_value() on the first element that fails, with "element i" in front of the message.
   static Result<std::array<T, N>> from_value(const Value& v, const SerializationContext& ctx) {
     const std::vector<Value>* items = detail::sequence_items(v);
     if (!items || items->size() != N) {

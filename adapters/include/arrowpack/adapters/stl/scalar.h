@@ -22,18 +22,26 @@ namespace arrowpack {
 template <>
 struct Converter<Value> {
   static constexpr bool kDefined = true;
+  /// A copy of `v`; never fails.
   static Result<Value> to_value(const Value& v, const SerializationContext&) { return v; }
+  /// A copy of `v`; never fails.
   static Result<Value> from_value(const Value& v, const SerializationContext&) { return v; }
+  /// The errors of ObjectWriter::value().
   static Status write(const Value& v, ObjectWriter& w, const SerializationContext&) { return w.value(v); }
+  /// The errors of ObjectReader::Cursor::value().
   static Result<Value> read(const ObjectReader::Cursor& c, const SerializationContext&) { return c.value(); }
 };
 
 template <>
 struct Converter<bool> {
   static constexpr bool kDefined = true;
+  /// Errors: none.
   static Result<Value> to_value(bool b, const SerializationContext&) { return Value(b); }
+  /// The errors of ObjectWriter::boolean().
   static Status write(bool b, ObjectWriter& w, const SerializationContext&) { return w.boolean(b); }
+  /// Errors: TypeError when the element is not a bool.
   static Result<bool> read(const ObjectReader::Cursor& c, const SerializationContext&) { return c.boolean(); }
+  /// Errors: TypeError when `v` is not a bool.
   static Result<bool> from_value(const Value& v, const SerializationContext&) {
     if (const bool* b = v.as<bool>()) return *b;
     return Status::TypeError("expected a bool, got ", v.kind_name());
@@ -43,6 +51,8 @@ struct Converter<bool> {
 template <typename I>
 struct Converter<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>>> {
   static constexpr bool kDefined = true;
+  /// Errors: CapacityError for a 64-bit unsigned value above 2^63-1 (the format's integers
+  /// are int64); none for the other types.
   static Result<Value> to_value(I x, const SerializationContext&) {
     if constexpr (std::is_unsigned_v<I> && sizeof(I) == 8) {
       if (x > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
@@ -51,6 +61,7 @@ struct Converter<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I,
     }
     return Value(static_cast<std::int64_t>(x));
   }
+  /// Errors: the CapacityError of to_value(); those of ObjectWriter::integer().
   static Status write(I x, ObjectWriter& w, const SerializationContext& ctx) {
     if constexpr (std::is_unsigned_v<I> && sizeof(I) == 8) {
       if (x > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
@@ -59,11 +70,13 @@ struct Converter<I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I,
     }
     return w.integer(static_cast<std::int64_t>(x));
   }
+  /// Errors: TypeError when `v` is not an integer; Invalid for one outside I's range.
   static Result<I> from_value(const Value& v, const SerializationContext&) {
     const std::int64_t* p = v.as<std::int64_t>();
     if (!p) return Status::TypeError("expected an integer, got ", v.kind_name());
     return narrow(*p);
   }
+  /// Errors: TypeError when the element is not an integer; Invalid for one outside I's range.
   static Result<I> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     ARROWPACK_ASSIGN_OR_RAISE(std::int64_t x, c.integer());
     return narrow(x);
@@ -90,16 +103,20 @@ template <typename E>
 struct Converter<E, std::enable_if_t<detail::IntegerEnum<E>>> {
   static constexpr bool kDefined = true;
   using Under = std::underlying_type_t<E>;
+  /// The errors of Converter<Under>::to_value() (CapacityError for a uint64 above 2^63-1).
   static Result<Value> to_value(E x, const SerializationContext& c) {
     return Converter<Under>::to_value(static_cast<Under>(x), c);
   }
+  /// Errors: those of ObjectWriter::integer(); CapacityError for a uint64 above 2^63-1.
   static Status write(E x, ObjectWriter& w, const SerializationContext& c) {
     return Converter<Under>::write(static_cast<Under>(x), w, c);
   }
+  /// The errors of Converter<Under>::from_value() (TypeError, or Invalid out of range).
   static Result<E> from_value(const Value& v, const SerializationContext& c) {
     ARROWPACK_ASSIGN_OR_RAISE(Under u, Converter<Under>::from_value(v, c));
     return static_cast<E>(u);
   }
+  /// The errors of Converter<Under>::read() (TypeError, or Invalid out of range).
   static Result<E> read(const ObjectReader::Cursor& cur, const SerializationContext& c) {
     ARROWPACK_ASSIGN_OR_RAISE(Under u, Converter<Under>::read(cur, c));
     return static_cast<E>(u);
@@ -109,6 +126,7 @@ struct Converter<E, std::enable_if_t<detail::IntegerEnum<E>>> {
 template <typename F>
 struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
   static constexpr bool kDefined = true;
+  /// Errors: none.
   static Result<Value> to_value(F x, const SerializationContext&) {
     if constexpr (sizeof(F) == 4) {
       return Value(static_cast<float>(x));
@@ -116,6 +134,7 @@ struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
       return Value(static_cast<double>(x));
     }
   }
+  /// The errors of ObjectWriter::float32() for a float, of ObjectWriter::float64() otherwise.
   static Status write(F x, ObjectWriter& w, const SerializationContext&) {
     if constexpr (sizeof(F) == 4) {
       return w.float32(static_cast<float>(x));
@@ -123,6 +142,8 @@ struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
       return w.float64(static_cast<double>(x));
     }
   }
+  /// Errors: TypeError when `v` is not a number (double, float, half or int); Invalid for a
+  /// finite double beyond float's range, read as a float.
   static Result<F> from_value(const Value& v, const SerializationContext&) {
     if (const double* d = v.as<double>()) return narrow(*d);
     if (const float* f = v.as<float>()) return static_cast<F>(*f);
@@ -139,6 +160,8 @@ struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
     }
     return static_cast<F>(d);
   }
+  /// Errors: TypeError when the element is not a number; Invalid for a finite double beyond
+  /// float's range, read as a float.
   static Result<F> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     if (c.kind() == Value::Kind::kFloat) return static_cast<F>(*c.float32());
     ARROWPACK_ASSIGN_OR_RAISE(double d, c.float64());
@@ -149,8 +172,11 @@ struct Converter<F, std::enable_if_t<std::is_floating_point_v<F>>> {
 template <>
 struct Converter<std::string> {
   static constexpr bool kDefined = true;
+  /// Errors: none (UTF-8 is checked when the string is written).
   static Result<Value> to_value(const std::string& s, const SerializationContext&) { return Value(s); }
+  /// The errors of ObjectWriter::string() (TypeError for text that is not UTF-8).
   static Status write(const std::string& s, ObjectWriter& w, const SerializationContext&) { return w.string(s); }
+  /// Errors: TypeError when the element is neither a string nor bytes.
   static Result<std::string> read(const ObjectReader::Cursor& c, const SerializationContext&) {
     if (c.kind() == Value::Kind::kBytes) {
       ARROWPACK_ASSIGN_OR_RAISE(auto b, c.bytes());
@@ -159,6 +185,7 @@ struct Converter<std::string> {
     ARROWPACK_ASSIGN_OR_RAISE(auto s, c.string());
     return std::string(s);
   }
+  /// Errors: TypeError when `v` is neither a string nor bytes.
   static Result<std::string> from_value(const Value& v, const SerializationContext&) {
     if (const std::string* s = v.as<std::string>()) return *s;
     if (const Bytes* b = v.as<Bytes>()) return b->data;
@@ -169,12 +196,15 @@ struct Converter<std::string> {
 template <>
 struct Converter<std::vector<std::byte>> {
   static constexpr bool kDefined = true;
+  /// Errors: none.
   static Result<Value> to_value(const std::vector<std::byte>& b, const SerializationContext&) {
     return Value::bytes(std::string(reinterpret_cast<const char*>(b.data()), b.size()));
   }
+  /// The errors of ObjectWriter::bytes().
   static Status write(const std::vector<std::byte>& b, ObjectWriter& w, const SerializationContext&) {
     return w.bytes(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
   }
+  /// Errors: TypeError when `v` is not bytes.
   static Result<std::vector<std::byte>> from_value(const Value& v, const SerializationContext&) {
     const Bytes* b = v.as<Bytes>();
     if (!b) return Status::TypeError("expected bytes, got ", v.kind_name());

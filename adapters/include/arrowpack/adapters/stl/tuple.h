@@ -13,6 +13,7 @@ namespace arrowpack {
 template <typename... Ts>
 struct Converter<std::tuple<Ts...>> {
   static constexpr bool kDefined = true;
+  /// Errors: those of to_value() on the first element that fails.
   static Result<Value> to_value(const std::tuple<Ts...>& t, const SerializationContext& ctx) {
     std::vector<Value> items;
     Status st;
@@ -21,6 +22,8 @@ struct Converter<std::tuple<Ts...>> {
     ARROWPACK_RETURN_NOT_OK(st);
     return Value::tuple(std::move(items));
   }
+  /// Errors: those of ObjectWriter::begin_tuple(), of write_value() on the first element that
+  /// fails, and of ObjectWriter::end().
   static Status write(const std::tuple<Ts...>& t, ObjectWriter& w, const SerializationContext& ctx) {
     ARROWPACK_RETURN_NOT_OK(w.begin_tuple());
     Status st;
@@ -28,6 +31,8 @@ struct Converter<std::tuple<Ts...>> {
     ARROWPACK_RETURN_NOT_OK(st);
     return w.end();
   }
+  /// Errors: TypeError when `v` is not a list, tuple or set of sizeof...(Ts) elements; those
+  /// of from_value() on the first element that fails.
   static Result<std::tuple<Ts...>> from_value(const Value& v, const SerializationContext& ctx) {
     const std::vector<Value>* items = detail::sequence_items(v);
     if (!items || items->size() != sizeof...(Ts)) {
@@ -58,18 +63,23 @@ struct Converter<std::tuple<Ts...>> {
 template <typename A, typename B>
 struct Converter<std::pair<A, B>> {
   static constexpr bool kDefined = true;
+  /// Errors: those of to_value() on `first`, then on `second`.
   static Result<Value> to_value(const std::pair<A, B>& p, const SerializationContext& ctx) {
     // Straight from p's members: views (ndarrays of vectors) must point into p, not a copy.
     ARROWPACK_ASSIGN_OR_RAISE(Value first, arrowpack::to_value(p.first, ctx));
     ARROWPACK_ASSIGN_OR_RAISE(Value second, arrowpack::to_value(p.second, ctx));
     return Value::tuple({std::move(first), std::move(second)});
   }
+  /// Errors: those of ObjectWriter::begin_tuple(), of write_value() on `first`, then on
+  /// `second`, and of ObjectWriter::end().
   static Status write(const std::pair<A, B>& p, ObjectWriter& w, const SerializationContext& ctx) {
     ARROWPACK_RETURN_NOT_OK(w.begin_tuple());
     ARROWPACK_RETURN_NOT_OK(write_value(p.first, w, ctx));
     ARROWPACK_RETURN_NOT_OK(write_value(p.second, w, ctx));
     return w.end();
   }
+  /// As a std::tuple<A, B>. Errors: TypeError when `v` is not a list, tuple or set of two
+  /// elements; those of from_value() on the first of the two that fails.
   static Result<std::pair<A, B>> from_value(const Value& v, const SerializationContext& ctx) {
     ARROWPACK_ASSIGN_OR_RAISE(auto t, (Converter<std::tuple<A, B>>::from_value(v, ctx)));
     return std::pair<A, B>(std::move(std::get<0>(t)), std::move(std::get<1>(t)));

@@ -82,14 +82,17 @@ constexpr Value::Kind natural_kind() {
 template <typename... Ts>
 struct Converter<std::variant<Ts...>> {
   static constexpr bool kDefined = true;
+  /// The errors of to_value() on the active alternative.
   static Result<Value> to_value(const std::variant<Ts...>& var, const SerializationContext& ctx) {
     return std::visit([&](const auto& x) { return arrowpack::to_value(x, ctx); }, var);
   }
+  /// The errors of write_value() on the active alternative.
   static Status write(const std::variant<Ts...>& var, ObjectWriter& w, const SerializationContext& ctx) {
     return std::visit([&](const auto& x) { return write_value(x, w, ctx); }, var);
   }
   /// The alternative whose own kind matches the value's wins (a double stays a double in a
   /// variant<float, double>); failing that, the first alternative that accepts the value.
+  /// Errors: TypeError when no alternative accepts it (their own errors are not kept).
   static Result<std::variant<Ts...>> from_value(const Value& v, const SerializationContext& ctx) {
     std::optional<std::variant<Ts...>> out;
     ((out || detail::natural_kind<Ts>() != v.kind() ? void() : try_one<Ts>(v, ctx, out)), ...);

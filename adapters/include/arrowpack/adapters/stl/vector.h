@@ -21,13 +21,18 @@ namespace arrowpack {
 template <typename T, typename A>
 struct Converter<std::vector<T, A>, std::enable_if_t<detail::TensorScalar<T>>> {
   static constexpr bool kDefined = true;
+  /// Errors: those of Tensor::make() (CapacityError past 2^56 elements).
   static Result<Value> to_value(const std::vector<T, A>& xs, const SerializationContext&) {
     return detail::numbers_out_of_band(xs.data(), xs.size());
   }
+  /// Errors: those of to_value(), then those of ObjectWriter::ndarray().
   static Status write(const std::vector<T, A>& xs, ObjectWriter& w, const SerializationContext& ctx) {
     ARROWPACK_ASSIGN_OR_RAISE(Value v, to_value(xs, ctx));
     return w.ndarray(v.as<Ndarray>()->tensor);
   }
+  /// Errors: for a list, tuple or set, those of from_value() on the first element that fails,
+  /// with "element i" in front of the message; otherwise TypeError unless `v` is a 1-d tensor
+  /// or ndarray of T.
   static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
     std::vector<T, A> out;
     if (detail::sequence_items(v)) {
@@ -44,6 +49,12 @@ struct Converter<std::vector<T, A>, std::enable_if_t<detail::TensorScalar<T>>> {
 template <typename T, typename A>
 struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byte> && !detail::TensorScalar<T>>>
     : detail::ListWrite<std::vector<T, A>> {
+  /// Errors, for the columnar form (a registered "pyarrow.Table" or "pyarrow.RecordBatch"
+  /// object, when T is a row type): TypeError when its "data" is not a buffer; those of
+  /// arrow_objects::read_table(); those of rows_from_table() (TypeError for columns that do
+  /// not match T or a null in a field that is not std::optional, CapacityError). Otherwise:
+  /// TypeError when `v` is not a list, tuple or set; those of from_value() on the first element
+  /// that fails, with "element i" in front of the message.
   static Result<std::vector<T, A>> from_value(const Value& v, const SerializationContext& ctx) {
     if constexpr (ColumnarRow<T>) {
       if (auto type = detail::rows_object_type(v)) return detail::rows_from_value<T, A>(v, *type);  // columnar.h
@@ -52,6 +63,13 @@ struct Converter<std::vector<T, A>, std::enable_if_t<!std::is_same_v<T, std::byt
     ARROWPACK_RETURN_NOT_OK(detail::items_into<T>(v, ctx, [&](T&& x) { out.push_back(std::move(x)); }));
     return out;
   }
+  /// Errors, for the columnar form (as from_value()): TypeError for a pickle or a "data" that
+  /// is not a buffer; those of arrow_objects::read_table(); TypeError for columns that do not
+  /// match T or a null in a field that is not std::optional; CapacityError when the rows exceed
+  /// the read budget. Otherwise: for an element that is not a list, tuple or set, those of
+  /// ObjectReader::Cursor::value() and then TypeError; CapacityError when the elements exceed
+  /// the read budget (Cursor::charge()), ReadLimits::max_elements or max_depth; those of
+  /// read_value() on the first element that fails, with "element i" in front of the message.
   static Result<std::vector<T, A>> read(const ObjectReader::Cursor& c, const SerializationContext& ctx) {
     if constexpr (ColumnarRow<T>) {
       if (c.kind() == Value::Kind::kDict) {
