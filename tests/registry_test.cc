@@ -421,6 +421,27 @@ TEST_CASE("a blob from a newer arrowpack format is refused") {
   CHECK(st.message().find("format version 2") != std::string::npos);
 }
 
+TEST_CASE("FormatMark::kPyarrow writes pyarrow's structure: no schema metadata, the same stream otherwise") {
+  const Value v = Value::list({1, "a", Value::dict({{"k", 2.0}}), nullptr});
+  auto write = [&](FormatMark mark) {
+    ObjectWriter w(SerializationContext::default_context(), {}, default_memory_pool(), mark);
+    REQUIRE(w.value(v).ok());
+    return ok_or_die(w.finish());
+  };
+  auto versioned = write(FormatMark::kVersioned);
+  auto plain = write(FormatMark::kPyarrow);
+  CHECK(versioned.batch()->schema()->metadata()->get("arrowpack.format_version") == "1");
+  const auto& md = plain.batch()->schema()->metadata();
+  CHECK((md == nullptr || md->size() == 0));
+  CHECK(plain.batch()->schema()->field(0)->type()->equals(*versioned.batch()->schema()->field(0)->type()));
+  // The schema cache holds one message per mark: writing versioned again still carries it.
+  CHECK(write(FormatMark::kVersioned).batch()->schema()->metadata()->get("arrowpack.format_version") == "1");
+  // A blob without the key reads as format version 1, to the same value.
+  auto back = ok_or_die(deserialize(ok_or_die(plain.to_buffer())));
+  CHECK(back == v);
+  CHECK(ok_or_die(plain.to_buffer())->size() < ok_or_die(versioned.to_buffer())->size());
+}
+
 namespace {
 // A blob in the layout of pyarrow 0.12-0.15: three counts (tensors, ndarrays, buffers) and
 // padding, the structure stream (legacy framing before 0.15), then the same tail.

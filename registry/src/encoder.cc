@@ -208,10 +208,13 @@ Result<DataTypePtr> union_type(const SequenceEncoder& s) {
 }
 
 // The framed schema message (continuation, length, flatbuffer, padding) of a structure.
-Result<std::vector<std::uint8_t>> schema_message(const SequenceEncoder& top) {
+Result<std::vector<std::uint8_t>> schema_message(const SequenceEncoder& top, FormatMark mark) {
   ARROWPACK_ASSIGN_OR_RAISE(auto type, union_type(top));
-  auto schema = arrowpack::schema({field("list", std::move(type))},
-                                  key_value_metadata({{std::string(kFormatVersionKey), std::string(kFormatVersion)}}));
+  auto schema =
+      mark == FormatMark::kPyarrow
+          ? arrowpack::schema({field("list", std::move(type))})
+          : arrowpack::schema({field("list", std::move(type))},
+                              key_value_metadata({{std::string(kFormatVersionKey), std::string(kFormatVersion)}}));
   ARROWPACK_ASSIGN_OR_RAISE(auto metadata, ipc::schema_metadata(*schema));
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t framed, ipc::framed_message_size(metadata->size()));
   std::vector<std::uint8_t> out(static_cast<std::size_t>(framed));
@@ -221,11 +224,12 @@ Result<std::vector<std::uint8_t>> schema_message(const SequenceEncoder& top) {
 
 // Schema messages by shape, for every encoder of the process.
 Result<std::shared_ptr<const std::vector<std::uint8_t>>> cached_schema_message(const std::string& key,
-                                                                               const SequenceEncoder& top) {
+                                                                               const SequenceEncoder& top,
+                                                                               FormatMark mark) {
   using Bytes = std::vector<std::uint8_t>;
   static auto* cache = new BoundedCache<Bytes>(/*max_entries=*/1024, /*max_key_bytes=*/4096);  // used until exit
   if (auto hit = cache->find(key)) return hit;
-  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, schema_message(top));
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, schema_message(top, mark));
   auto entry = std::make_shared<const Bytes>(std::move(bytes));
   cache->add(key, entry);
   return entry;
@@ -292,12 +296,13 @@ struct BatchLayout {
 
 }  // namespace
 
-Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool) {
+Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool, FormatMark mark) {
   thread_local std::string key;
   thread_local BatchLayout layout;
   key.clear();
+  key.push_back(mark == FormatMark::kPyarrow ? 'p' : 'v');  // one schema message per mark
   shape_key(top, &key);
-  ARROWPACK_ASSIGN_OR_RAISE(auto schema, cached_schema_message(key, top));
+  ARROWPACK_ASSIGN_OR_RAISE(auto schema, cached_schema_message(key, top, mark));
   layout.clear();
   layout.add_union(top);
   ARROWPACK_ASSIGN_OR_RAISE(auto meta,

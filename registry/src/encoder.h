@@ -192,8 +192,9 @@ class Encoder {
 /// Renders the structure whose top-level sequence is `top` into pool memory: the
 /// contiguous form's header (the four counts of `out`'s items), the IPC stream (schema,
 /// record batch, end of stream, with 8-byte alignment), zero padding to 64. Sets
-/// out.rendered and out.stream_size.
-Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool);
+/// out.rendered and out.stream_size. `mark` says whether the schema records the format
+/// version.
+Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool, FormatMark mark = FormatMark::kVersioned);
 
 // ---- the templates
 

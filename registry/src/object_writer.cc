@@ -14,8 +14,8 @@ namespace tags = registry_internal;
 
 // The stack of open containers; the innermost receives the next value.
 struct ObjectWriter::Impl {
-  Impl(const SerializationContext& context, const ReadLimits& given, MemoryPool* memory)
-      : enc(context, given), pool(memory) {
+  Impl(const SerializationContext& context, const ReadLimits& given, MemoryPool* memory, FormatMark format)
+      : enc(context, given), pool(memory), mark(format) {
     auto t = SequenceEncoder::make(lease.arena());
     if (t.ok()) {
       top = *t;
@@ -134,14 +134,16 @@ struct ObjectWriter::Impl {
   registry_internal::ArenaLease lease;  // first: the columns below live in it
   Encoder enc;
   MemoryPool* pool;
+  FormatMark mark;
   SequenceEncoder* top = nullptr;
   std::vector<Frame> frames;
   Status status;
   bool finished = false;
 };
 
-ObjectWriter::ObjectWriter(const SerializationContext& context, const ReadLimits& limits, MemoryPool* pool)
-    : impl_(std::make_unique<Impl>(context, limits, pool)) {}
+ObjectWriter::ObjectWriter(const SerializationContext& context, const ReadLimits& limits, MemoryPool* pool,
+                           FormatMark mark)
+    : impl_(std::make_unique<Impl>(context, limits, pool, mark)) {}
 ObjectWriter::~ObjectWriter() = default;
 
 Status ObjectWriter::none() {
@@ -246,7 +248,7 @@ Result<SerializedObject> ObjectWriter::finish() {
   if (!impl_->frames.empty()) return Status::Invalid("ObjectWriter: ", impl_->frames.size(), " containers still open");
   if (impl_->top->length() != 1) return Status::Invalid("ObjectWriter: no value was written");
   registry_internal::Encoded& encoded = impl_->enc.out();
-  ARROWPACK_RETURN_NOT_OK(registry_internal::render(*impl_->top, encoded, impl_->pool));
+  ARROWPACK_RETURN_NOT_OK(registry_internal::render(*impl_->top, encoded, impl_->pool, impl_->mark));
   return SerializedObjectAccess::from_encoded(std::move(encoded));
 }
 

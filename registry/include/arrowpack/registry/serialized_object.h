@@ -41,6 +41,12 @@ struct DeserializeOptions {
   MemoryPool* pool = default_memory_pool();
 };
 
+/// What a written structure records of its format (registry/FORMAT.md). kVersioned, the
+/// default, puts `arrowpack.format_version` in the schema's metadata, so that a reader of a
+/// later format's blobs refuses them by name; kPyarrow records nothing, and the bytes are
+/// pyarrow 11's for the same object (a blob without the key reads as version 1).
+enum class FormatMark : std::uint8_t { kVersioned, kPyarrow };
+
 /// The parts of a serialized object as pyarrow's SerializedPyObject.to_components() gives
 /// them: data[0] is the IPC stream of the structure; then for each tensor and each ndarray
 /// its Message flatbuffer and its body; then the raw buffers. Bodies and raw buffers are the
@@ -102,26 +108,39 @@ class SerializedObject {
   /// refer to them by index, as pyarrow's do).
   const std::vector<SparseTensorPtr>& sparse_tensors() const { return sparse_tensors_; }
 
-  /// The size of write_to()'s output / to_buffer()'s buffer.
+  /// The size of write_to()'s output / to_buffer()'s buffer. Errors: Invalid for an empty
+  /// object; for a structure batch the caller made, those of rendering its stream (Invalid,
+  /// NotImplemented for a type the IPC format cannot carry); OutOfMemory for the tensors'
+  /// messages.
   Result<std::int64_t> total_bytes() const;
   /// Writes the contiguous form: four int32 counts, the structure stream, each tensor, sparse
   /// tensor and ndarray as a message on a 64-byte boundary, each buffer as int64 length +
-  /// bytes.
+  /// bytes. Errors: those of total_bytes(); the sink's errors (IOError for a file or socket).
   Status write_to(io::OutputStream* sink) const;
   /// The contiguous form in one buffer from `pool`: the data is copied exactly once.
   /// For an object made by serialize() or ObjectWriter with no tensors, sparse tensors,
   /// ndarrays or buffers, that is the memory the structure was rendered into (no copy, shared
-  /// with the object; `pool` is not used).
+  /// with the object; `pool` is not used). Errors: those of write_to(); OutOfMemory or
+  /// CapacityError when `pool` cannot hold the blob.
   Result<std::shared_ptr<Buffer>> to_buffer(MemoryPool* pool = default_memory_pool()) const;
   /// The parts, without copying tensor or buffer data. The tensors' Message flatbuffers are
   /// built once per object (from `pool`, on first use) and shared by every output form.
+  /// Errors: those of structure_stream(); OutOfMemory from `pool` for the tensors' messages.
   Result<Components> to_components(MemoryPool* pool = default_memory_pool()) const;
 
   /// Parses the contiguous form (zero-copy: tensors and buffers are slices of `buffer`).
-  /// Accepts the 3-count header of pyarrow 0.12 to 0.15 where it can be told apart.
+  /// Accepts the 3-count header of pyarrow 0.12 to 0.15 where it can be told apart. Errors:
+  /// Invalid for a null buffer or a truncated or malformed blob (negative counts, structure,
+  /// tensor messages, buffer lengths); SerializationError for a malformed structure, one
+  /// that refers to more items than the header announces or to one item twice, or a tensor
+  /// that is not contiguous; CapacityError past options.limits (max_input_bytes first);
+  /// NotImplemented for a structure of a newer format version or a big-endian one;
+  /// OutOfMemory.
   static Result<SerializedObject> read_from(const std::shared_ptr<Buffer>& buffer,
                                             const DeserializeOptions& options = {});
-  /// Reassembles from components (zero-copy).
+  /// Reassembles from components (zero-copy). Errors: those of Components::validate();
+  /// Invalid when the sparse-tensor counts disagree with the sparse tensors the components
+  /// hold; otherwise those of read_from() for the structure and the tensors.
   static Result<SerializedObject> from_components(const Components& components, const DeserializeOptions& options = {});
 
   /// Keeps `owner` alive as long as this object (or a copy) exists: the memory that tensors
@@ -129,7 +148,9 @@ class SerializedObject {
   void retain(std::shared_ptr<const void> owner) { keep_alive_.push_back(std::move(owner)); }
 
   /// The IPC stream of the structure (rendered once, then shared by every output form).
-  /// Safe to call from several threads.
+  /// Safe to call from several threads. Errors: Invalid for an empty object; for a
+  /// structure batch the caller made, those of rendering it (Invalid, NotImplemented for a
+  /// type the IPC format cannot carry, OutOfMemory), the same on every call.
   Result<std::shared_ptr<Buffer>> structure_stream() const;
 
   /// Whether the structure is known to be well formed: it was read and validated in full by
