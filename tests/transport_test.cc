@@ -15,6 +15,7 @@
 
 #include "arrowpack/core/api.h"
 #include "arrowpack/registry/serialize.h"
+#include "arrowpack/transport/frames.h"
 #include "arrowpack/transport/shared_memory.h"
 #include "arrowpack/transport/stream.h"
 #include "test_data.h"
@@ -416,4 +417,43 @@ TEST_CASE("sparse tensors: refused by the framed transports, carried by shared m
   CHECK(back.equals(v));
   const auto& t = *back.as<List>()->items[0].as<SparseTensorPtr>();
   CHECK(mapped->contains(t->data()->data(), 3 * 8));
+}
+
+TEST_CASE("frames: a header frame and the buffers as they are; received frames are checked, not copied") {
+  auto so = ok_or_die(serialize(sample(3)));
+  auto components = ok_or_die(so.to_components());
+  auto header = ok_or_die(transport::header_frame(components));
+  std::vector<std::shared_ptr<Buffer>> frames{header};
+  frames.insert(frames.end(), components.data.begin(), components.data.end());
+  auto back = ok_or_die(transport::from_frames(frames));
+  REQUIRE(back.data.size() == components.data.size());
+  for (std::size_t i = 0; i < back.data.size(); ++i) CHECK(back.data[i]->data() == components.data[i]->data());
+  CHECK(ok_or_die(deserialize_components(back)) == sample(3));
+
+  SECTION("a frame missing, a frame of another size, a wrong magic, a short header") {
+    auto fewer = frames;
+    fewer.pop_back();
+    CHECK(transport::from_frames(fewer).status().is_invalid());
+    auto resized = frames;
+    resized[2] = ok_or_die(resized[2]->slice(0, resized[2]->size() - 1));
+    auto st = transport::from_frames(resized).status();
+    CHECK(st.is_invalid());
+    CHECK(st.message().find("its header announces") != std::string::npos);
+    auto bad = frames;
+    std::string h = bad[0]->to_string();
+    h[0] = 'X';
+    bad[0] = Buffer::from_string(h);
+    CHECK(transport::from_frames(bad).status().is_invalid());
+    bad[0] = Buffer::from_string("APCOMP01");
+    CHECK(transport::from_frames(bad).status().is_invalid());
+    CHECK(transport::from_frames({}).status().is_invalid());
+  }
+  SECTION("the limits: frames and bytes") {
+    ReadLimits limits;
+    limits.max_frames = 2;
+    CHECK(transport::from_frames(frames, limits).status().is_capacity_error());
+    limits = ReadLimits{};
+    limits.max_input_bytes = 1000;
+    CHECK(transport::from_frames(frames, limits).status().is_capacity_error());
+  }
 }

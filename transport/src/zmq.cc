@@ -7,7 +7,7 @@
 #include <new>
 #include <vector>
 
-#include "framing.h"
+#include "arrowpack/transport/frames.h"
 
 namespace arrowpack::transport {
 namespace {
@@ -26,12 +26,10 @@ class FrameBuffer : public Buffer {
 }  // namespace
 
 Status send(zmq::socket_ref socket, const Components& c) {
-  ARROWPACK_RETURN_NOT_OK(framing::check_sendable(c));
+  ARROWPACK_ASSIGN_OR_RAISE(auto header, header_frame(c));
   const auto count = static_cast<std::int64_t>(c.data.size());
   try {
-    // The header frame is the framing's header (framing.h), unpadded; then a frame per buffer.
-    const std::string header = framing::encode_header(c);
-    socket.send(zmq::const_buffer(header.data(), header.size()),
+    socket.send(zmq::const_buffer(header->data(), static_cast<std::size_t>(header->size())),
                 count > 0 ? zmq::send_flags::sndmore : zmq::send_flags::none);
     for (std::int64_t i = 0; i < count; ++i) {
       const auto& b = c.data[i];
@@ -89,32 +87,11 @@ Result<Components> receive(zmq::socket_ref socket, const ReadOptions& options) {
     } catch (const std::bad_alloc&) {
       return Status::OutOfMemory("out of memory while receiving a ZeroMQ message");
     }
-    const auto& head = *frames[0];
-    if (head.size() < static_cast<std::size_t>(framing::kFixedBytes)) {
-      return Status::Invalid("not an arrowpack components message (a header frame of ", head.size(), " bytes)");
-    }
-    Components c;
-    std::int64_t count = 0;
-    ARROWPACK_RETURN_NOT_OK(
-        framing::decode_fixed(static_cast<const std::uint8_t*>(head.data()), options.limits, &c, &count));
-    const std::int64_t parts = static_cast<std::int64_t>(frames.size()) - 1;
-    if (parts != count || static_cast<std::int64_t>(head.size()) != framing::header_bytes(count)) {
-      return Status::Invalid("ZeroMQ message of ", parts, " buffer frames and a header of ", head.size(),
-                             " bytes does not match its count of ", count, " buffers");
-    }
-    // Each frame must be the size its header announces.
-    const std::vector<std::int64_t> sizes =
-        framing::decode_sizes(static_cast<const std::uint8_t*>(head.data()) + framing::kFixedBytes, count);
-    for (std::int64_t i = 0; i < count; ++i) {
-      const std::int64_t size = sizes[static_cast<std::size_t>(i)];
-      if (size != static_cast<std::int64_t>(frames[static_cast<std::size_t>(i + 1)]->size())) {
-        return Status::Invalid("ZeroMQ frame ", i + 1, " of ", frames[static_cast<std::size_t>(i + 1)]->size(),
-                               " bytes, its header announces ", size);
-      }
-    }
-    for (std::size_t i = 1; i < frames.size(); ++i)
-      c.data.push_back(std::make_shared<FrameBuffer>(std::move(frames[i])));
-    return c;
+    // The frames' checks (header, counts, sizes) are the framing's (frames.h).
+    std::vector<std::shared_ptr<Buffer>> buffers;
+    buffers.reserve(frames.size());
+    for (auto& f : frames) buffers.push_back(std::make_shared<FrameBuffer>(std::move(f)));
+    return from_frames(std::move(buffers), options.limits);
   });
 }
 
