@@ -12,22 +12,30 @@ cd "$(dirname "$0")/../.."
 
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-format libflatbuffers-dev flatbuffers-compiler libboost1.81-dev
           libeigen3-dev catch2 liblz4-dev libzstd-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev libzmq3-dev cppzmq-dev libcereal-dev libmimalloc-dev libjemalloc-dev nodejs npm
-          python3 python3-venv)
+          python3 python3-venv python3-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # A Node.js from another source (nodesource) also provides node and npm; a Python from
-# elsewhere (pyenv) provides python3 with venv.
+# elsewhere (pyenv) provides python3 with venv, and its headers (Python.h, for the Python
+# package's extension module) when they are beside it.
+drop() {
+  local keep=() m
+  for m in "${missing[@]}"; do [ "$m" = "$1" ] || keep+=("$m"); done
+  missing=("${keep[@]}")
+}
 if command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null; then
-  missing=("${missing[@]/python3-venv}")
-  missing=("${missing[@]/python3}")
+  drop python3-venv
+  drop python3
+  if [ -f "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ]; then
+    drop python3-dev
+  fi
 fi
 if command -v node >/dev/null && command -v npm >/dev/null; then
-  missing=("${missing[@]/nodejs}")
-  missing=("${missing[@]/npm}")
+  drop nodejs
+  drop npm
 fi
-read -r -a missing <<<"${missing[*]:-}"
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -68,7 +76,7 @@ make_venv() {
   "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
   echo "$want" > "$dir/arrowpack-pins"
 }
-make_venv .deps/py python3 'pyarrow==26.0.1' 'numpy==2.4.6' 'pytest==9.2.0' 'nanoarrow==0.9.0'
+make_venv .deps/py python3 'pyarrow==26.0.1' 'numpy==2.4.6' 'pytest==9.2.0' 'nanoarrow==0.9.0' 'nanobind==3.1.0' 'polars==2.1.0' 'duckdb==2.0.1' 'pyzmq==27.3.0'
 legacy_python=""
 for p in python3.11 python3.10 python3.9 python3; do
   if command -v "$p" >/dev/null && "$p" -c 'import sys; sys.exit(not (3, 7) <= sys.version_info[:2] <= (3, 11))'; then

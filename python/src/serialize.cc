@@ -1,0 +1,423 @@
+// pa.serialize's object model in C++: Python objects go straight into an ObjectWriter (no
+// Value graph), and come back from ObjectReader cursors. The order of the type checks, and
+// what goes to the context's callbacks, are pyarrow 11's (cpp/src/arrow/python/serialize.cc
+// and deserialize.cc), so that the same object gives the same structure.
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "arrowpack/core/io.h"
+#include "arrowpack/registry/object_reader.h"
+#include "arrowpack/registry/object_writer.h"
+#include "common.h"
+
+#include <datetime.h>  // after Python.h (common.h)
+
+namespace arrowpack::python {
+
+namespace {
+
+// The context's C++ side: Python types are looked up by the Python context's callbacks, so
+// the C++ registry stays empty (it never runs code for a name).
+const SerializationContext& empty_context() {
+  static SerializationContext context;
+  return context;
+}
+
+PyObject* datetime_api_ready() {
+  if (PyDateTimeAPI == nullptr) PyDateTime_IMPORT;
+  return reinterpret_cast<PyObject*>(PyDateTimeAPI);
+}
+
+// Microseconds since the epoch of a datetime's fields (its tzinfo ignored, as pyarrow does).
+std::int64_t datetime_micros(PyObject* dt) {
+  const std::int64_t y = PyDateTime_GET_YEAR(dt), m = PyDateTime_GET_MONTH(dt), d = PyDateTime_GET_DAY(dt);
+  // Days from 1970-01-01 to the civil date (proleptic Gregorian).
+  const std::int64_t yy = y - (m <= 2 ? 1 : 0);
+  const std::int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  const std::int64_t yoe = yy - era * 400;
+  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = era * 146097 + doe - 719468;
+  const std::int64_t seconds = days * 86400 + PyDateTime_DATE_GET_HOUR(dt) * 3600 +
+                               PyDateTime_DATE_GET_MINUTE(dt) * 60 + PyDateTime_DATE_GET_SECOND(dt);
+  return seconds * 1000000 + PyDateTime_DATE_GET_MICROSECOND(dt);
+}
+
+// The value of a numpy scalar: numpy lays its scalar objects out as a PyObject head followed
+// by the value (PyArrayScalar_VAL), a layout its C API documents.
+template <typename T>
+T scalar_value(PyObject* o) {
+  T v;
+  std::memcpy(&v, reinterpret_cast<const char*>(o) + sizeof(PyObject), sizeof(T));
+  return v;
+}
+
+class Encoder {
+ public:
+  Encoder(ObjectWriter& writer, nb::handle context) : w_(writer), context_(context) {}
+
+  Status write(PyObject* o) {
+    PyTypeObject* t = Py_TYPE(o);
+    if (t == &PyBool_Type) return w_.boolean(o == Py_True);
+    PyTypes& ty = types();
+    if (t == reinterpret_cast<PyTypeObject*>(ty.float16)) return w_.half(scalar_value<std::uint16_t>(o));
+    if (PyFloat_Check(o)) return w_.float64(PyFloat_AS_DOUBLE(o));
+    if (PyLong_Check(o)) {
+      int overflow = 0;
+      const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow == 0) {
+        if (v == -1 && PyErr_Occurred()) return python_failed("reading an int");
+        return w_.integer(v);
+      }
+      return callback(o);  // beyond int64: the context's "int" handler (its decimal text)
+    }
+    if (PyBytes_Check(o)) {
+      return w_.bytes(std::string_view(PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))));
+    }
+    if (PyUnicode_Check(o)) {
+      Py_ssize_t n = 0;
+      const char* s = PyUnicode_AsUTF8AndSize(o, &n);
+      if (s == nullptr) return python_failed("encoding a str as UTF-8");
+      return w_.string(std::string_view(s, static_cast<std::size_t>(n)));
+    }
+    if (PyList_CheckExact(o)) {
+      ARROWPACK_RETURN_NOT_OK(w_.begin_list());
+      for (Py_ssize_t i = 0; i < PyList_GET_SIZE(o); ++i) {
+        nb::object item = nb::borrow(PyList_GET_ITEM(o, i));  // held: a callback may change the list
+        ARROWPACK_RETURN_NOT_OK(write(item.ptr()));
+      }
+      return w_.end();
+    }
+    if (PyDict_CheckExact(o)) return write_dict(o);
+    if (PyTuple_CheckExact(o)) {
+      ARROWPACK_RETURN_NOT_OK(w_.begin_tuple());
+      for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(o); ++i) ARROWPACK_RETURN_NOT_OK(write(PyTuple_GET_ITEM(o, i)));
+      return w_.end();
+    }
+    if (PySet_Check(o)) {
+      ARROWPACK_RETURN_NOT_OK(w_.begin_set());
+      nb::object it = nb::steal(PyObject_GetIter(o));
+      if (!it.is_valid()) return python_failed("iterating a set");
+      while (PyObject* item = PyIter_Next(it.ptr())) {
+        nb::object held = nb::steal(item);
+        ARROWPACK_RETURN_NOT_OK(write(held.ptr()));
+      }
+      if (PyErr_Occurred()) return python_failed("iterating a set");
+      return w_.end();
+    }
+    if (PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(ty.generic))) return write_scalar(o);
+    if (t == reinterpret_cast<PyTypeObject*>(ty.ndarray)) {
+      ARROWPACK_ASSIGN_OR_RAISE(TensorPtr tensor, tensor_from_array(nb::handle(o)));
+      if (!tensor) return callback(o);  // bool, object, strings, structured: np.array's handler
+      return w_.ndarray(std::move(tensor));
+    }
+    if (o == Py_None) return w_.none();
+    datetime_api_ready();
+    if (PyDateTime_Check(o)) return w_.date64_micros(datetime_micros(o));
+    if (t == reinterpret_cast<PyTypeObject*>(ty.buffer)) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto b, buffer_from_object(nb::handle(o)));
+      return w_.buffer(std::move(b));
+    }
+    ty.look_for_pyarrow();
+    if (ty.pa_buffer != nullptr && PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(ty.pa_buffer))) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto b, buffer_from_object(nb::handle(o)));
+      return w_.buffer(std::move(b));
+    }
+    if (ty.pa_tensor != nullptr && PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(ty.pa_tensor))) {
+      try {
+        nb::object array = nb::handle(o).attr("to_numpy")();
+        ARROWPACK_ASSIGN_OR_RAISE(TensorPtr tensor, tensor_from_array(array));
+        if (!tensor) return Status::NotImplemented("a pyarrow.Tensor of a type arrowpack does not serialize");
+        return w_.tensor(std::move(tensor));
+      } catch (nb::python_error& e) {
+        return pending_.take(e, "reading a pyarrow.Tensor");
+      }
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(SparseTensorPtr sparse, sparse_tensor_from_object(nb::handle(o)));
+    if (sparse) return w_.sparse_tensor(std::move(sparse));
+    return callback(o);
+  }
+
+  PendingError& pending() { return pending_; }
+
+ private:
+  Status write_dict(PyObject* d) {
+    ARROWPACK_RETURN_NOT_OK(w_.begin_dict());
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(d, &pos, &key, &value)) {
+      nb::object k = nb::borrow(key), v = nb::borrow(value);
+      ARROWPACK_RETURN_NOT_OK(write(k.ptr()));
+      ARROWPACK_RETURN_NOT_OK(write(v.ptr()));
+    }
+    return w_.end();
+  }
+
+  Status write_scalar(PyObject* o) {
+    PyTypes& ty = types();
+    PyTypeObject* t = Py_TYPE(o);
+    auto is = [&](PyObject* type) { return t == reinterpret_cast<PyTypeObject*>(type); };
+    if (is(ty.np_bool)) return w_.boolean(scalar_value<std::uint8_t>(o) != 0);
+    if (is(ty.float32)) return w_.float32(scalar_value<float>(o));
+    if (is(ty.int_types[0])) return w_.integer(scalar_value<std::int8_t>(o));
+    if (is(ty.int_types[1])) return w_.integer(scalar_value<std::uint8_t>(o));
+    if (is(ty.int_types[2])) return w_.integer(scalar_value<std::int16_t>(o));
+    if (is(ty.int_types[3])) return w_.integer(scalar_value<std::uint16_t>(o));
+    if (is(ty.int_types[4])) return w_.integer(scalar_value<std::int32_t>(o));
+    if (is(ty.int_types[5])) return w_.integer(scalar_value<std::uint32_t>(o));
+    if (is(ty.int_types[6]) || is(ty.longlong)) return w_.integer(scalar_value<std::int64_t>(o));
+    if (is(ty.int_types[7]) || is(ty.ulonglong)) {
+      const auto v = scalar_value<std::uint64_t>(o);
+      if (v > static_cast<std::uint64_t>(INT64_MAX))
+        return Status::Invalid("cannot serialize Numpy uint64 scalar >= 2**63");
+      return w_.integer(static_cast<std::int64_t>(v));
+    }
+    return Status::NotImplemented("Numpy scalar type not recognized: ", t->tp_name);
+  }
+
+  // pyarrow's _serialize_callback: the context turns the object into a dict (with its
+  // "_pytype_"), which is written as a dict.
+  Status callback(PyObject* o) {
+    try {
+      nb::object d = context_.attr("_serialize_callback")(nb::handle(o));
+      if (!PyDict_Check(d.ptr())) return Status::TypeError("serialization callback must return a valid dictionary");
+      return write_dict(d.ptr());
+    } catch (nb::python_error& e) {
+      return pending_.take(e, "serializing an object through the context");
+    }
+  }
+
+  Status python_failed(const char* what) {
+    nb::python_error e;
+    return pending_.take(e, what);
+  }
+
+  ObjectWriter& w_;
+  nb::handle context_;
+  PendingError pending_;
+};
+
+class Decoder {
+ public:
+  Decoder(nb::handle context, bool allow_pickle) : context_(context), allow_pickle_(allow_pickle) {}
+
+  nb::object read(const ObjectReader::Cursor& c) {
+    using K = Value::Kind;
+    switch (c.kind()) {
+      case K::kNone: return nb::none();
+      case K::kBool: return nb::bool_(check(c.boolean()));
+      case K::kInt: return nb::steal(PyLong_FromLongLong(check(c.integer())));
+      case K::kDouble:
+      case K::kFloat: return nb::steal(PyFloat_FromDouble(check(c.float64())));
+      case K::kHalf: return nb::handle(types().float16)(check(c.float64()));
+      case K::kDate64: {
+        Value v = check(c.value());
+        datetime_api_ready();
+        const std::int64_t us = v.as<Date64>()->micros;
+        std::int64_t days = us / 86400000000LL, rest = us % 86400000000LL;
+        if (rest < 0) {
+          rest += 86400000000LL;
+          --days;
+        }
+        nb::object epoch = nb::steal(PyDateTime_FromDateAndTime(1970, 1, 1, 0, 0, 0, 0));
+        nb::object delta = nb::steal(PyDelta_FromDSU(static_cast<int>(days), static_cast<int>(rest / 1000000),
+                                                     static_cast<int>(rest % 1000000)));
+        if (!epoch.is_valid() || !delta.is_valid()) throw nb::python_error();
+        return epoch + delta;
+      }
+      case K::kString: {
+        std::string_view s = check(c.string());
+        return nb::steal(PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "strict"));
+      }
+      case K::kBytes: {
+        std::string_view s = check(c.bytes());
+        return nb::steal(PyBytes_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size())));
+      }
+      case K::kList: {
+        const std::int64_t n = check(c.size());
+        nb::object out = nb::steal(PyList_New(static_cast<Py_ssize_t>(n)));
+        for_each(c, n, [&](std::int64_t i, const ObjectReader::Cursor& e) {
+          PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), read(e).release().ptr());
+        });
+        return out;
+      }
+      case K::kTuple: {
+        const std::int64_t n = check(c.size());
+        nb::object out = nb::steal(PyTuple_New(static_cast<Py_ssize_t>(n)));
+        for_each(c, n, [&](std::int64_t i, const ObjectReader::Cursor& e) {
+          PyTuple_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), read(e).release().ptr());
+        });
+        return out;
+      }
+      case K::kSet: {
+        const std::int64_t n = check(c.size());
+        nb::object out = nb::steal(PySet_New(nullptr));
+        for_each(c, n, [&](std::int64_t, const ObjectReader::Cursor& e) {
+          nb::object item = read(e);
+          if (PySet_Add(out.ptr(), item.ptr()) != 0) throw nb::python_error();
+        });
+        return out;
+      }
+      case K::kDict:
+      case K::kObject: return read_dict(c);
+      case K::kTensor:
+      case K::kNdarray: {
+        nb::object array = array_from_tensor(check(c.tensor()));
+        if (c.kind() == K::kTensor) {
+          // pyarrow gives a pyarrow.Tensor back for a tensor (an ndarray is a numpy array).
+          PyTypes& ty = types();
+          ty.look_for_pyarrow();
+          if (ty.pa_tensor != nullptr) return nb::handle(ty.pa_tensor).attr("from_numpy")(array);
+        }
+        return array;
+      }
+      case K::kBuffer: return wrap_buffer(check(c.buffer()));
+      case K::kSparseTensor: return sparse_tensor_to_python(check(c.sparse_tensor()));
+    }
+    raise_status(Status::Invalid("unknown element kind"));
+  }
+
+ private:
+  template <typename F>
+  void for_each(const ObjectReader::Cursor& c, std::int64_t n, F&& f) {
+    ObjectReader::Cursor batch[32];
+    for (std::int64_t first = 0; first < n; first += 32) {
+      const std::int64_t k = std::min<std::int64_t>(32, n - first);
+      check(c.elements(first, std::span<ObjectReader::Cursor>(batch, static_cast<std::size_t>(k))));
+      for (std::int64_t j = 0; j < k; ++j) f(first + j, batch[j]);
+    }
+  }
+
+  nb::object read_dict(const ObjectReader::Cursor& c) {
+    const std::int64_t n = check(c.size());
+    nb::object out = nb::steal(PyDict_New());
+    for (std::int64_t i = 0; i < n; ++i) {
+      nb::object k = read(check(c.key(i)));
+      nb::object v = read(check(c.value_of(i)));
+      if (PyDict_SetItem(out.ptr(), k.ptr(), v.ptr()) != 0) throw nb::python_error();
+    }
+    // pyarrow hands a dict with "_pytype_" to the context (a registered object).
+    if (PyDict_GetItemString(out.ptr(), "_pytype_") != nullptr) {
+      return context_.attr("_deserialize_callback")(out, nb::bool_(allow_pickle_));
+    }
+    return out;
+  }
+
+  nb::handle context_;
+  bool allow_pickle_;
+};
+
+}  // namespace
+
+// What SerializedPyObject holds: the C++ object and the `base` pyarrow keeps for numpy.
+struct PySerialized {
+  SerializedObject object;
+  nb::object base = nb::none();
+};
+
+namespace {
+
+PySerialized serialize_value(nb::handle value, nb::handle context) {
+  ObjectWriter writer(empty_context(), ReadLimits{}, default_memory_pool(), FormatMark::kPyarrow);
+  Encoder encoder(writer, context);
+  Status st = encoder.write(value.ptr());
+  encoder.pending().raise_if_pending();
+  check(st);
+  PySerialized out;
+  out.object = check(writer.finish());
+  return out;
+}
+
+nb::object deserialize_object(const PySerialized& s, nb::handle context, bool allow_pickle) {
+  auto reader = check(ObjectReader::open(s.object, empty_context()));
+  Decoder decoder(context, allow_pickle);
+  return decoder.read(check(reader->root()));
+}
+
+}  // namespace
+
+Components components_from_dict(nb::handle components) {
+  Components c;
+  auto get_int = [&](nb::handle d, const char* key) {
+    nb::object v = d[key];
+    return nb::cast<int>(v);
+  };
+  c.num_tensors = get_int(components, "num_tensors");
+  c.num_ndarrays = get_int(components, "num_ndarrays");
+  c.num_buffers = get_int(components, "num_buffers");
+  if (PyMapping_HasKeyString(components.ptr(), "num_sparse_tensors")) {
+    nb::object sparse = components["num_sparse_tensors"];
+    c.num_sparse_tensors.coo = get_int(sparse, "coo");
+    c.num_sparse_tensors.csr = get_int(sparse, "csr");
+    c.num_sparse_tensors.csc = get_int(sparse, "csc");
+    c.num_sparse_tensors.csf = get_int(sparse, "csf");
+    c.num_sparse_tensors.ndim_csf = get_int(sparse, "ndim_csf");
+  }
+  nb::object data = components["data"];
+  for (nb::handle item : data) c.data.push_back(check(buffer_from_object(item)));
+  return c;
+}
+
+nb::dict components_to_dict(Components c) {
+  nb::dict out;
+  nb::dict sparse;
+  sparse["coo"] = c.num_sparse_tensors.coo;
+  sparse["csr"] = c.num_sparse_tensors.csr;
+  sparse["csc"] = c.num_sparse_tensors.csc;
+  sparse["csf"] = c.num_sparse_tensors.csf;
+  sparse["ndim_csf"] = c.num_sparse_tensors.ndim_csf;
+  // pyarrow 11's keys in its order, its stray top-level "ndim_csf" (a second copy
+  // of the mapping) included, so that code written against its dict finds them.
+  out["num_tensors"] = c.num_tensors;
+  out["num_sparse_tensors"] = sparse;
+  out["ndim_csf"] = sparse.attr("copy")();
+  out["num_ndarrays"] = c.num_ndarrays;
+  out["num_buffers"] = c.num_buffers;
+  nb::list data;
+  for (auto& b : c.data) data.append(wrap_buffer(std::move(b)));
+  out["data"] = data;
+  return out;
+}
+
+void bind_serialize(nb::module_& m) {
+  nb::class_<PySerialized>(m, "SerializedPyObject",
+                           "A serialized Python object: the structure (an Arrow IPC stream) plus the tensors "
+                           "and buffers it refers to, still in their owners' memory.")
+      .def_prop_ro("total_bytes", [](const PySerialized& s) { return check(s.object.total_bytes()); })
+      .def_prop_rw(
+          "base", [](const PySerialized& s) { return s.base; },
+          [](PySerialized& s, nb::object base) { s.base = std::move(base); })
+      .def("_to_buffer", [](const PySerialized& s) { return wrap_buffer(check(s.object.to_buffer())); })
+      .def("_write_to",
+           [](const PySerialized& s, nb::handle sink) {
+             PyFileSink writer(sink);
+             check(s.object.write_to(&writer));
+           })
+      .def("_to_components", [](const PySerialized& s) { return components_to_dict(check(s.object.to_components())); })
+      .def("_deserialize", &deserialize_object, nb::arg("context"), nb::arg("allow_pickle"));
+
+  m.def("_serialize", &serialize_value, nb::arg("value").none(), nb::arg("context"));
+  m.def(
+      "_read_buffer",
+      [](nb::handle source, nb::object base) {
+        PySerialized out;
+        out.object = check(SerializedObject::read_from(check(buffer_from_object(source))));
+        out.base = std::move(base);
+        return out;
+      },
+      nb::arg("source"), nb::arg("base").none() = nb::none());
+  m.def(
+      "_from_components",
+      [](nb::handle components) {
+        PySerialized out;
+        out.object = check(SerializedObject::from_components(components_from_dict(components)));
+        return out;
+      },
+      nb::arg("components"));
+}
+
+}  // namespace arrowpack::python

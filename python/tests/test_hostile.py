@@ -1,0 +1,136 @@
+"""Hostile bytes through every Python entry point that reads them (blobs, components, IPC
+streams and files, frames, sparse tensors): a deterministic mutation run per entry point.
+Each input gives data or one of arrowpack's typed errors (an ArrowException, or a Python
+error the decoder raises for a value Python cannot hold: a list as a dict key, bytes that
+are not UTF-8), never a crash; and what a read holds stays within a small multiple of the
+input (measured with tracemalloc for the Python objects and total_allocated_bytes for
+arrowpack's pool)."""
+import random
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import arrowpack as ap
+
+RUNS = 1500
+# What a decoder may raise for hostile bytes besides arrowpack's own errors: Python refusing
+# a value (unhashable key, undecodable text, a dtype numpy refuses), never anything else.
+EXPECTED = (ap.ArrowException, ap.DeserializationCallbackError, TypeError, ValueError, UnicodeDecodeError,
+            OverflowError)
+
+
+def seeds():
+    return [
+        ap.serialize({"a": [1, 2.5, "text", b"bytes", None, True], "t": (1, (2, 3)), "s": {1, 2}}).to_buffer(),
+        ap.serialize([np.arange(12.0).reshape(3, 4), np.ones(5, dtype=np.int16), ap.serialize(1).to_buffer()]
+                     ).to_buffer(),
+        ap.serialize({"deep": [[[[[1]]]]], "strings": ["x" * 40] * 20}).to_buffer(),
+        ap.serialize(ap.SparseTensor.from_coo([1.0, 2.0], [[0, 1], [1, 0]], (2, 2))).to_buffer(),
+    ]
+
+
+def mutate(rng, data):
+    data = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        kind = rng.random()
+        if kind < 0.6 and data:
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        elif kind < 0.75 and data:
+            i = rng.randrange(len(data))
+            data[i:i + 4] = rng.choice([b"\xff\xff\xff\x7f", b"\x00\x00\x00\x80", b"\xff\xff\xff\xff", b"\0\0\0\0"])
+        elif kind < 0.9:
+            del data[rng.randrange(len(data) + 1):]
+        else:
+            data += bytes(rng.randrange(256) for _ in range(rng.randint(1, 64)))
+    return bytes(data)
+
+
+def run(read, inputs, seed):
+    rng = random.Random(seed)
+    worst = 0.0
+    for _ in range(RUNS):
+        data = mutate(rng, rng.choice(inputs))
+        pool_before = ap.total_allocated_bytes()
+        tracemalloc.start()
+        try:
+            result = read(data)
+            _, peak = tracemalloc.get_traced_memory()
+            pool = ap.total_allocated_bytes() - pool_before
+            del result
+        except EXPECTED:
+            _, peak = tracemalloc.get_traced_memory()
+            pool = 0
+        finally:
+            tracemalloc.stop()
+        # Python objects plus arrowpack's pool, against the input and a fixed allowance.
+        ratio = (peak + pool - 64 * 1024) / max(len(data), 1)
+        worst = max(worst, ratio)
+    assert worst <= 64, f"a read held {worst:.1f}x its input beyond 64 KiB"
+
+
+def test_blobs():
+    run(ap.deserialize, seeds(), seed=1)
+
+
+def test_blobs_with_pickle_allowed_run_no_pickle_of_unregistered_types():
+    run(lambda d: ap.deserialize(d, allow_pickle=True), seeds(), seed=2)
+
+
+def test_components():
+    def read(data):
+        # The blob's own split, with one part replaced by the mutated bytes.
+        c = ap.serialize({"x": np.arange(6.0), "y": ["a", "b"]}).to_components()
+        parts = [bytes(d) for d in c["data"]]
+        parts[len(data) % len(parts)] = data
+        return ap.deserialize_components(dict(c, data=parts))
+
+    run(read, [bytes(d) for d in ap.serialize({"x": np.arange(6.0), "y": ["a", "b"]}).to_components()["data"]],
+        seed=3)
+
+
+def ipc_seeds():
+    batch = ap.record_batch([ap.array([1, 2, 3]), ap.array(["a", None, "c"]), ap.array([1.5, 2.5, None])],
+                            names=["i", "s", "f"])
+    stream, file = ap.BufferOutputStream(), ap.BufferOutputStream()
+    with ap.ipc.new_stream(stream, batch.schema) as w:
+        w.write_batch(batch)
+        w.write_batch(batch)
+    with ap.ipc.new_file(file, batch.schema) as w:
+        w.write_batch(batch)
+    return [bytes(stream.getvalue()), bytes(file.getvalue())]
+
+
+def test_ipc_streams():
+    run(lambda d: [b.to_pydict() for b in ap.ipc.open_stream(d)], ipc_seeds(), seed=4)
+
+
+def test_ipc_files():
+    def read(d):
+        r = ap.ipc.open_file(d)
+        return [r.get_batch(i).to_pydict() for i in range(r.num_record_batches)]
+
+    run(read, ipc_seeds(), seed=5)
+
+
+def test_frames():
+    c = ap.serialize({"x": np.arange(6.0), "y": "z"})._data._to_components()
+    frames = [bytes(f) for f in ap._arrowpack._frames(c)]
+
+    def read(data):
+        parts = list(frames)
+        parts[len(data) % len(parts)] = data
+        return ap.deserialize_components(ap.transport.components_from_frames(parts))
+
+    run(read, frames, seed=6)
+
+
+@pytest.mark.parametrize("n", [10, 1000, 100_000])
+def test_a_blob_of_many_small_values_costs_a_small_multiple(n):
+    blob = ap.serialize([None] * n + ["s"] * n + [1] * n).to_buffer()
+    tracemalloc.start()
+    value = ap.deserialize(blob)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(value) == 3 * n
+    assert peak <= 64 * 1024 + 64 * blob.size
