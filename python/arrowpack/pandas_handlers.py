@@ -3,6 +3,7 @@ _register_custom_pandas_handlers): DataFrame, Series, Index and the Interval, Pe
 Datetime arrays, under the same names and in the same serialized shapes, so that each reads
 the other's blobs; and the restricted unpickling that lets pyarrow 11's frames be read
 without allow_pickle. Imported the first time an object or a blob needs pandas."""
+import copy
 import datetime
 import io
 import pickle
@@ -12,7 +13,7 @@ import sys
 import numpy as np
 
 from . import _arrowpack
-from .lib import DeserializationCallbackError
+from .lib import ArrowInvalid, DeserializationCallbackError
 
 
 # ---- pandas: pyarrow 11's handlers (its _register_custom_pandas_handlers), wire-compatible.
@@ -80,7 +81,63 @@ class _Sealed:
         raise _Refused(f"setting {name!r} on {self.target!r}")
 
     def __call__(self, *args, **kwargs):
-        return self.target(*args, **kwargs)
+        # The arrays go to pandas as copies: the C unpickler lets a pickle BUILD an array again,
+        # which frees its data under any view pandas kept of it.
+        return self.target(*_unaliased(args), **_unaliased(kwargs))
+
+
+def _unaliased(value):
+    if type(value) is np.ndarray:
+        return value.copy()
+    if type(value) in (list, tuple):
+        return type(value)(_unaliased(item) for item in value)
+    if type(value) is dict:
+        return {key: _unaliased(item) for key, item in value.items()}
+    return value
+
+
+class _NdarrayClass:
+    """np.ndarray as the restricted unpickler gives it: what numpy's _reconstruct is given,
+    not callable (np.ndarray(shape, dtype, buffer) makes views of a pickle's arrays)."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name, value):
+        raise _Refused(f"setting {name!r} on numpy.ndarray")
+
+
+_NDARRAY = _NdarrayClass()
+
+
+def _numpy_guards(reconstruct, frombuffer):
+    # numpy's array reconstructors, held to what numpy's own pickles ask: _reconstruct makes
+    # an empty ndarray (BUILD then sets its data once: a shape there would allocate any
+    # size), _frombuffer reads bytes of the pickle (not an array: BUILD could free its data).
+    def reconstruct_array(cls, shape, dtype):
+        if cls is not _NDARRAY or type(shape) is not tuple or shape != (0,):
+            raise _Refused(f"numpy's _reconstruct for {cls!r} of shape {shape!r}")
+        return reconstruct(np.ndarray, shape, dtype)
+
+    def frombuffer_array(buffer, dtype, shape, order):
+        if type(buffer) not in (bytes, bytearray):
+            raise _Refused(f"numpy's _frombuffer over a {type(buffer).__name__}")
+        return frombuffer(buffer, dtype, shape, order)
+    return reconstruct_array, frombuffer_array
+
+
+def _fast_dtype(spec, align=False, copy=False):
+    # numpy.dtype for the C unpickler, whose BUILD sets a dtype's state unchecked (fields,
+    # flags, sizes: forged, they make numpy read raw bytes as pointers or out of bounds):
+    # only numpy's builtin dtypes, whose state BUILD cannot change (native byte order); any
+    # other dtype sends the pickle to the careful unpickler, which checks the state.
+    if isinstance(spec, str) and not align:
+        try:
+            dtype = np.dtype(spec)
+        except TypeError:
+            dtype = None
+        if dtype is not None and dtype.kind in "biufcO" and dtype.isnative and np.dtype(spec) is dtype:
+            return dtype
+    raise _Careful()
 
 
 def _module_attr(module_name, name):
@@ -140,11 +197,14 @@ class _Allowed:
         # _frombuffer; numpy._core in numpy 2), found through the pickles themselves.
         reconstruct = np.array([None], dtype=object).__reduce__()[0]  # builtin functions
         scalar = np.int64(0).__reduce__()[0]
-        for obj in (np.ndarray, np.dtype, reconstruct, scalar):
-            allow(obj, fast=obj)
+        allow(scalar, fast=scalar)
+        allow(np.ndarray, _NDARRAY, fast=_NDARRAY)
+        allow(np.dtype, fast=_Sealed(_fast_dtype))
         frombuffer = np.zeros(1).__reduce_ex__(5)[0]  # a Python function
-        allow(frombuffer, fast=_Sealed(frombuffer))
-        self.makers += [reconstruct, np.dtype]
+        reconstruct_array, frombuffer_array = _numpy_guards(reconstruct, frombuffer)
+        allow(reconstruct, reconstruct_array, fast=_Sealed(reconstruct_array))
+        allow(frombuffer, frombuffer_array, fast=_Sealed(frombuffer_array))
+        self.makers += [reconstruct_array, np.dtype]
         # Values of object arrays (and object indexes), and the parts of time zones.
         import decimal
         for cls in (datetime.date, datetime.datetime, datetime.time, datetime.timedelta, datetime.timezone,
@@ -318,8 +378,13 @@ class _CarefulUnpickler(pickle._Unpickler):
             self._made[id(self.stack[-1])] = self.stack[-1]
 
     def _build(self):
-        target = self.stack[-2]
-        if self._made.get(id(target)) is not target and not isinstance(target, (np.generic, np.dtype)):
+        state, target = self.stack[-1], self.stack[-2]
+        if isinstance(target, np.dtype):
+            _check_dtype_state(target, state)
+        elif self._made.get(id(target)) is target:
+            # Once: BUILD again on an array would free the data under its views.
+            self._made[id(target)] = None
+        elif not isinstance(target, np.generic):
             raise _Refused(f"setting the state of {target!r}, an object it did not make")
         pickle._Unpickler.load_build(self)
 
@@ -329,12 +394,35 @@ class _CarefulUnpickler(pickle._Unpickler):
     dispatch[pickle.BUILD[0]] = _build
 
 
+def _check_dtype_state(dtype, state):
+    # numpy sets a dtype's state unchecked (forged fields, flags or sizes make it read raw bytes
+    # as pointers, or out of bounds). The state may change only a plain dtype's byte order or
+    # datetime unit, as numpy's pickles of dtypes do: tried first on a copy (by numpy's own
+    # pickle of it: np.dtype(dtype, copy=True) returns dtype itself).
+    probe = copy.copy(dtype)
+    try:
+        probe.__setstate__(state)
+    except Exception as error:
+        raise _Refused(f"the dtype state {state!r} ({error})") from None
+    same = lambda d: (d.kind, d.char, d.itemsize, d.alignment, d.flags, d.fields, d.subdtype)
+    if dtype.fields is not None or dtype.subdtype is not None or same(probe) != same(dtype):
+        raise _Refused(f"setting the state of {dtype!r} to {state!r}")
+
+
 def _unpickle(data, type_id, allow_pickle):
     """The object pickled in `data` (bytes or a buffer): with pickle.loads when allow_pickle,
     else with the restricted unpickler: the C one while the pickle asks only for what it
     gives (object arrays of plain values, plain indexes), else the careful Python one."""
     if allow_pickle:
         return pickle.loads(memoryview(data))
+    try:
+        # First a walk that runs nothing (python/src/pickle_scan.cc): known opcodes, arguments
+        # inside the bytes, memo indexes below the opcode count. CPython's C unpickler would
+        # otherwise size its memo, or a length-prefixed argument, by what the bytes claim.
+        _arrowpack._check_pickle(data)
+    except ArrowInvalid as malformed:
+        raise DeserializationCallbackError(f"the pickle in a '{type_id}' object is malformed: {malformed}",
+                                           type_id) from None
     try:
         try:
             return _FastUnpickler(io.BytesIO(memoryview(data))).load()

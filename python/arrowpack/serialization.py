@@ -178,75 +178,13 @@ class SerializationContext:
         return deserialize_components(what, context=self, allow_pickle=allow_pickle)
 
 
-class SerializedPyObject:
-    """A serialized object: the structure plus the arrays and buffers it refers to, still in
-    the memory of the objects serialized (nothing is copied until to_buffer/write_to)."""
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data):
-        self._data = data
-
-    @property
-    def base(self):
-        """The object the numpy arrays of read_serialized(source, base) were said to view."""
-        return self._data.base
-
-    @property
-    def total_bytes(self):
-        """The size of to_buffer()'s buffer (and of what write_to writes)."""
-        return self._data.total_bytes
-
-    def write_to(self, sink):
-        """Writes the contiguous form to `sink`: a path, or an object with write() (a file, an
-        io.BytesIO, a pyarrow NativeFile). Arrays and buffers are handed to write() as views
-        of their memory."""
-        if isinstance(sink, (str, os.PathLike)):
-            with open(sink, "wb") as f:
-                self._data._write_to(f)
-        else:
-            self._data._write_to(sink)
-
-    def to_buffer(self, nthreads=1):
-        """The contiguous form as one arrowpack.Buffer (the data is copied once). `nthreads`
-        is accepted for pyarrow's signature; the copy runs on this thread."""
-        del nthreads
-        return self._data._to_buffer()
-
-    def to_components(self, memory_pool=None):
-        """pyarrow's components dict: num_tensors, num_ndarrays, num_buffers,
-        num_sparse_tensors and "data", a list of buffers of which the array bodies and
-        buffers view the serialized objects' memory (no copy). The buffers are
-        pyarrow.Buffer objects when pyarrow has been imported (so that the dict can go to
-        pyarrow's deserialize_components as it is), arrowpack.Buffer objects otherwise."""
-        del memory_pool
-        components = self._data._to_components()
-        pa = sys.modules.get("pyarrow")
-        if pa is not None and hasattr(pa, "py_buffer"):
-            components["data"] = [pa.py_buffer(b) for b in components["data"]]
-        return components
-
-    @staticmethod
-    def from_components(components):
-        """The object back from to_components()'s dict (its buffers are viewed, not copied)."""
-        return SerializedPyObject(_arrowpack._from_components(components))
-
-    def deserialize(self, context=None, allow_pickle=False):
-        """The Python object. numpy arrays come back as read-only views of the serialized
-        memory. Pickled objects are unpickled only with allow_pickle=True (see the module's
-        documentation)."""
-        if context is None:
-            context = _get_default_context()
-        return self._data._deserialize(context, allow_pickle)
-
-
-def serialize(value, context=None):
-    """Serializes `value` (None, bool, int, float, str, bytes, lists, tuples, dicts, sets,
-    numpy arrays and scalars, datetimes, buffers, and objects of the context's registered
-    types) into a SerializedPyObject. Arrays and buffers are referred to, not copied."""
-    if context is None:
-        context = _get_default_context()
-    return SerializedPyObject(_arrowpack._serialize(value, context))
+# SerializedPyObject, serialize, deserialize and deserialize_components are the C++ module's
+# (python/src/serialize.cc): called per object, their Python wrappers cost more than pickle's
+# whole work on a small object.
+SerializedPyObject = _arrowpack.SerializedPyObject
+serialize = _arrowpack.serialize
+deserialize = _arrowpack.deserialize
+deserialize_components = _arrowpack.deserialize_components
 
 
 def serialize_to(value, sink, context=None):
@@ -273,24 +211,12 @@ def _source_buffer(source):
 def read_serialized(source, base=None):
     """Reads a serialized object from `source` (bytes-like, a path, a file object or a
     pyarrow NativeFile). Memory sources are viewed, not copied."""
-    return SerializedPyObject(_arrowpack._read_buffer(_source_buffer(source), base))
+    return _arrowpack._read_buffer(_source_buffer(source), base)
 
 
 def deserialize_from(source, base, context=None, allow_pickle=False):
     """read_serialized(source, base).deserialize(context, allow_pickle)."""
     return read_serialized(source, base).deserialize(context, allow_pickle=allow_pickle)
-
-
-def deserialize(obj, context=None, allow_pickle=False):
-    """The object serialized in `obj` (any object with the buffer protocol: bytes, a
-    pyarrow.Buffer, an arrowpack.Buffer, a memory map's view). numpy arrays come back as
-    read-only views of `obj`'s memory."""
-    return SerializedPyObject(_arrowpack._read_buffer(obj, obj)).deserialize(context, allow_pickle=allow_pickle)
-
-
-def deserialize_components(components, context=None, allow_pickle=False):
-    """The object back from to_components()'s dict, without copying its buffers."""
-    return SerializedPyObject.from_components(components).deserialize(context, allow_pickle=allow_pickle)
 
 
 _default_context = None
@@ -313,3 +239,6 @@ def default_serialization_context():
     context = SerializationContext()
     register_default_serialization_handlers(context)
     return context
+
+
+_arrowpack._set_default_context_factory(_get_default_context)

@@ -21,7 +21,7 @@ SharedRegion = _arrowpack.SharedRegion
 def _components(value, context):
     if not isinstance(value, SerializedPyObject):
         value = serialize(value, context=context)
-    return value._data._to_components()
+    return value._to_components()
 
 
 def send(sock, value, context=None):

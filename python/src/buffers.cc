@@ -221,6 +221,8 @@ void PyTypes::look_for_pyarrow() {
   nb::object module = nb::steal(pa);
   pa_buffer = nb::getattr(module, "Buffer", nb::none()).release().ptr();
   pa_tensor = nb::getattr(module, "Tensor", nb::none()).release().ptr();
+  nb::object wrap = nb::getattr(module, "py_buffer", nb::none());
+  pa_py_buffer = wrap.is_none() ? nullptr : wrap.release().ptr();
   pyarrow_checked = true;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "arrowpack/core/io.h"
@@ -229,10 +230,7 @@ class Decoder {
         if (!epoch.is_valid() || !delta.is_valid()) throw nb::python_error();
         return epoch + delta;
       }
-      case K::kString: {
-        std::string_view s = check(c.string());
-        return nb::steal(PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "strict"));
-      }
+      case K::kString: return text(check(c.string()));
       case K::kBytes: {
         std::string_view s = check(c.bytes());
         return nb::steal(PyBytes_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size())));
@@ -295,20 +293,54 @@ class Decoder {
   nb::object read_dict(const ObjectReader::Cursor& c) {
     const std::int64_t n = check(c.size());
     nb::object out = nb::steal(PyDict_New());
+    bool registered = false;  // a "_pytype_" key: the dict is a registered object
     for (std::int64_t i = 0; i < n; ++i) {
-      nb::object k = read(check(c.key(i)));
+      const ObjectReader::Cursor key = check(c.key(i));
+      nb::object k;
+      if (key.kind() == Value::Kind::kString) {
+        const std::string_view name = check(key.string());
+        registered = registered || name == "_pytype_";
+        k = text(name);
+      } else {
+        k = read(key);
+      }
       nb::object v = read(check(c.value_of(i)));
       if (PyDict_SetItem(out.ptr(), k.ptr(), v.ptr()) != 0) throw nb::python_error();
     }
     // pyarrow hands a dict with "_pytype_" to the context (a registered object).
-    if (PyDict_GetItemString(out.ptr(), "_pytype_") != nullptr) {
-      return context_.attr("_deserialize_callback")(out, nb::bool_(allow_pickle_));
-    }
+    if (registered) return context_.attr("_deserialize_callback")(out, nb::bool_(allow_pickle_));
     return out;
   }
 
+  // A str of UTF-8 bytes of the blob. Short strings are made once per decode and shared (they
+  // are immutable): dict keys and repeated values cost a lookup, as pickle's memo makes them.
+  nb::object text(std::string_view s) {
+    if (s.size() > kSharedTextBytes) {
+      return steal_or_raise(PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "strict"));
+    }
+    auto hit = texts_.find(s);
+    if (hit != texts_.end()) return nb::borrow(hit->second);
+    nb::object made = steal_or_raise(PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "strict"));
+    if (texts_.size() < kSharedTexts) {
+      // The view points into the blob, which outlives the decode; the map holds a reference.
+      texts_.emplace(s, made.ptr());
+      held_.push_back(made);
+    }
+    return made;
+  }
+
+  static nb::object steal_or_raise(PyObject* o) {
+    if (o == nullptr) throw nb::python_error();
+    return nb::steal(o);
+  }
+
+  static constexpr std::size_t kSharedTextBytes = 64;
+  static constexpr std::size_t kSharedTexts = 4096;
+
   nb::handle context_;
   bool allow_pickle_;
+  std::unordered_map<std::string_view, PyObject*> texts_;
+  std::vector<nb::object> held_;
 };
 
 }  // namespace
@@ -383,41 +415,133 @@ nb::dict components_to_dict(Components c) {
   return out;
 }
 
+namespace {
+
+// The default context (serialization.py's), made on first use by the factory it registers.
+nb::object& default_context_factory() {
+  static nb::object* f = new nb::object();  // used until exit
+  return *f;
+}
+nb::handle context_or_default(nb::handle context) {
+  if (!context.is_none()) return context;
+  static PyObject* cached = nullptr;  // the module keeps it alive
+  if (cached == nullptr) {
+    if (!default_context_factory().is_valid()) raise_status(Status::Invalid("arrowpack.serialization is not loaded"));
+    cached = default_context_factory()().release().ptr();
+  }
+  return cached;
+}
+
+// to_components()'s buffers: pyarrow.Buffer objects once pyarrow has been imported, so that
+// the dict goes to pyarrow 11's deserialize_components as it is.
+nb::dict components_for_python(Components c) {
+  nb::dict out = components_to_dict(std::move(c));
+  PyTypes& ty = types();
+  ty.look_for_pyarrow();
+  if (ty.pa_py_buffer != nullptr) {
+    nb::list data = nb::borrow<nb::list>(out["data"]);
+    nb::handle wrap(ty.pa_py_buffer);
+    for (std::size_t i = 0; i < nb::len(data); ++i) data[i] = wrap(data[i]);
+  }
+  return out;
+}
+
+PySerialized read_buffer(nb::handle source, nb::object base) {
+  PySerialized out;
+  out.object = check(SerializedObject::read_from(check(buffer_from_object(source))));
+  out.base = std::move(base);
+  return out;
+}
+
+PySerialized read_components(nb::handle components) {
+  PySerialized out;
+  out.object = check(SerializedObject::from_components(components_from_dict(components)));
+  return out;
+}
+
+}  // namespace
+
 void bind_serialize(nb::module_& m) {
   nb::class_<PySerialized>(m, "SerializedPyObject",
-                           "A serialized Python object: the structure (an Arrow IPC stream) plus the tensors "
-                           "and buffers it refers to, still in their owners' memory.")
-      .def_prop_ro("total_bytes", [](const PySerialized& s) { return check(s.object.total_bytes()); })
+                           "A serialized Python object: the structure (an Arrow IPC stream) plus the arrays "
+                           "and buffers it refers to, still in their owners' memory (nothing is copied until "
+                           "to_buffer() or write_to()).")
+      .def_prop_ro(
+          "total_bytes", [](const PySerialized& s) { return check(s.object.total_bytes()); },
+          "The size of to_buffer()'s buffer (and of what write_to writes).")
       .def_prop_rw(
           "base", [](const PySerialized& s) { return s.base; },
-          [](PySerialized& s, nb::object base) { s.base = std::move(base); })
-      .def("_to_buffer", [](const PySerialized& s) { return wrap_buffer(check(s.object.to_buffer())); })
-      .def("_write_to",
-           [](const PySerialized& s, nb::handle sink) {
-             PyFileSink writer(sink);
-             check(s.object.write_to(&writer));
-           })
+          [](PySerialized& s, nb::object base) { s.base = std::move(base); },
+          "The object read_serialized(source, base) was told the arrays view.")
+      .def(
+          "to_buffer", [](const PySerialized& s, nb::handle) { return wrap_buffer(check(s.object.to_buffer())); },
+          nb::arg("nthreads").none() = nb::none(),
+          "The contiguous form as one arrowpack.Buffer (the data is copied once; nthreads is accepted for "
+          "pyarrow's signature).")
+      .def(
+          "write_to",
+          [](const PySerialized& s, nb::handle sink) {
+            if (PyUnicode_Check(sink.ptr()) || nb::hasattr(sink, "__fspath__")) {
+              nb::object path = nb::module_::import_("os").attr("fspath")(sink);
+              auto file = check(io::FileOutputStream::open(nb::cast<std::string>(path)));
+              check(s.object.write_to(file.get()));
+              check(file->close());
+              return;
+            }
+            PyFileSink writer(sink);
+            check(s.object.write_to(&writer));
+          },
+          nb::arg("sink"),
+          "Writes the contiguous form to a path, or to an object with write() (a file, io.BytesIO, a pyarrow "
+          "NativeFile): arrays and buffers are handed to write() as views of their memory.")
+      .def(
+          "to_components",
+          [](const PySerialized& s, nb::handle) { return components_for_python(check(s.object.to_components())); },
+          nb::arg("memory_pool").none() = nb::none(),
+          "pyarrow's components dict: num_tensors, num_sparse_tensors, num_ndarrays, num_buffers and data, buffers "
+          "of which the array bodies view the serialized objects' memory (no copy). The buffers are pyarrow.Buffer "
+          "objects once pyarrow has been imported, arrowpack.Buffer objects otherwise.")
       .def("_to_components", [](const PySerialized& s) { return components_to_dict(check(s.object.to_components())); })
-      .def("_deserialize", &deserialize_object, nb::arg("context"), nb::arg("allow_pickle"));
+      .def(
+          "deserialize",
+          [](const PySerialized& s, nb::handle context, bool allow_pickle) {
+            return deserialize_object(s, context_or_default(context), allow_pickle);
+          },
+          nb::arg("context").none() = nb::none(), nb::arg("allow_pickle") = false,
+          "The Python object; numpy arrays are read-only views of the serialized memory. Pickled objects are "
+          "unpickled only with allow_pickle=True, and only for types the context registers with pickle=True.")
+      .def_static("from_components", &read_components, nb::arg("components"),
+                  "The object of to_components()'s dict (its buffers are viewed, not copied).");
 
-  m.def("_serialize", &serialize_value, nb::arg("value").none(), nb::arg("context"));
   m.def(
-      "_read_buffer",
-      [](nb::handle source, nb::object base) {
-        PySerialized out;
-        out.object = check(SerializedObject::read_from(check(buffer_from_object(source))));
-        out.base = std::move(base);
-        return out;
-      },
-      nb::arg("source"), nb::arg("base").none() = nb::none());
+      "serialize",
+      [](nb::handle value, nb::handle context) { return serialize_value(value, context_or_default(context)); },
+      nb::arg("value").none(), nb::arg("context").none() = nb::none(),
+      "Serializes `value` (None, bool, int, float, str, bytes, lists, tuples, dicts, sets, numpy arrays and "
+      "scalars, datetimes, buffers, sparse tensors, and objects of the context's registered types) into a "
+      "SerializedPyObject. Arrays and buffers are referred to, not copied.");
   m.def(
-      "_from_components",
-      [](nb::handle components) {
-        PySerialized out;
-        out.object = check(SerializedObject::from_components(components_from_dict(components)));
-        return out;
+      "deserialize",
+      [](nb::handle obj, nb::handle context, bool allow_pickle) {
+        PySerialized s = read_buffer(obj, nb::borrow(obj));
+        return deserialize_object(s, context_or_default(context), allow_pickle);
       },
-      nb::arg("components"));
+      nb::arg("obj"), nb::arg("context").none() = nb::none(), nb::arg("allow_pickle") = false,
+      "The object serialized in `obj` (anything with the buffer protocol: bytes, a pyarrow.Buffer, an "
+      "arrowpack.Buffer, a memory map's view). numpy arrays come back as read-only views of its memory.");
+  m.def(
+      "deserialize_components",
+      [](nb::handle components, nb::handle context, bool allow_pickle) {
+        PySerialized s = read_components(components);
+        return deserialize_object(s, context_or_default(context), allow_pickle);
+      },
+      nb::arg("components"), nb::arg("context").none() = nb::none(), nb::arg("allow_pickle") = false,
+      "The object of a components dict (to_components()'s, pyarrow 11's, or one a transport received), "
+      "without copying its buffers.");
+  m.def("_read_buffer", &read_buffer, nb::arg("source"), nb::arg("base").none() = nb::none());
+  m.def(
+      "_set_default_context_factory", [](nb::object f) { default_context_factory() = std::move(f); },
+      nb::arg("factory"));
 }
 
 }  // namespace arrowpack::python

@@ -114,7 +114,7 @@ def test_ipc_files():
 
 
 def test_frames():
-    c = ap.serialize({"x": np.arange(6.0), "y": "z"})._data._to_components()
+    c = ap.serialize({"x": np.arange(6.0), "y": "z"})._to_components()
     frames = [bytes(f) for f in ap._arrowpack._frames(c)]
 
     def read(data):
@@ -134,3 +134,25 @@ def test_a_blob_of_many_small_values_costs_a_small_multiple(n):
     tracemalloc.stop()
     assert len(value) == 3 * n
     assert peak <= 64 * 1024 + 64 * blob.size
+
+
+def test_the_pickle_walk():
+    # pandas_handlers.py walks each pickle of a blob before unpickling it: mutated pickles get
+    # ArrowInvalid or pass (and real ones pass), never anything else.
+    import pickle
+    import datetime
+    real = [pickle.dumps(v, protocol=p) for p in (2, 4, 5)
+            for v in ([1, "two", 3.0, None, (4, 5)], {"k": [b"x" * 300, datetime.date(2020, 1, 2)]},
+                      list(range(1000)), "é" * 70_000)]
+    for data in real:
+        ap._arrowpack._check_pickle(data)
+    rng = random.Random(7)
+    passed = 0
+    for _ in range(5 * RUNS):
+        data = mutate(rng, rng.choice(real))
+        try:
+            ap._arrowpack._check_pickle(data)
+            passed += 1
+        except ap.ArrowInvalid:
+            pass
+    assert 0 < passed < 5 * RUNS

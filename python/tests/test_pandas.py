@@ -460,3 +460,96 @@ def test_hostile_pickle_from_pyarrow_11_is_refused():
         ap.deserialize(blob)
     assert CALLS == []
     assert ap.deserialize(blob, allow_pickle=True) == ["ran"]
+
+
+
+# numpy sets the state of its dtypes and arrays unchecked: a forged dtype state (an object
+# field, flags that deny objects, a field out of bounds) makes numpy read raw bytes as
+# pointers, an array built again frees its data under its views, and _reconstruct's shape
+# allocates any size. Each crashed (or took gigabytes) before.
+_RECONSTRUCT = np.array([None], dtype=object).__reduce__()[0]
+_FROMBUFFER = np.zeros(1).__reduce_ex__(5)[0]
+
+
+class Built(Reduce):
+    """Pickles as function(*args), then BUILD with state."""
+
+    def __init__(self, function, args, state):
+        super().__init__(function, *args)
+        self.state = state
+
+    def __reduce__(self):
+        return self.function, self.args, self.state
+
+
+def _bytes_array(n):
+    return Built(_RECONSTRUCT, (np.ndarray, (0,), b"b"), (1, (n,), np.dtype("u1"), False, b"B" * n))
+
+
+NUMPY_STATE = {
+    "an object dtype without its object flags": (lambda: Built(_RECONSTRUCT, (np.ndarray, (0,), b"b"), (
+        1, (1,), Built(np.dtype, ("O8", False, True), (3, "|", None, None, None, -1, -1, 0)), False, b"A" * 8)),
+        "object pickle not returning list"),  # (numpy's refusal: the dtype kept its flags)
+    "a forged object field": (lambda: Built(np.dtype, ("V8", False, True),
+                                            (3, "|", None, ("a",), {"a": (np.dtype("O"), 0)}, 8, 1, 0)), "dtype"),
+    "a field out of bounds": (lambda: Built(np.dtype, ("V8", False, True),
+                                            (3, "|", None, ("a",), {"a": (np.dtype("f8"), 1 << 40)}, 8, 1, 16)), "dtype"),
+    "a wider string dtype": (lambda: Built(np.dtype, ("U1", False, True), (3, "<", None, None, None, 400, 4, 8)),
+                             "dtype"),
+    "a view of an array": (lambda: Reduce(_FROMBUFFER, _bytes_array(1 << 16), np.dtype("u1"), (1 << 16,), "C"),
+                           "_frombuffer"),
+    "a huge object array": (lambda: Reduce(_RECONSTRUCT, np.ndarray, (1 << 28,), np.dtype("O")), "_reconstruct"),
+}
+
+
+def _build_again(payload):
+    # The pickle's first object made by REDUCE, built again (one byte) before it stops.
+    import pickletools
+    memo, previous, index = 0, None, None
+    for op, _, _ in pickletools.genops(payload):
+        if op.name == "MEMOIZE":
+            if previous == "REDUCE" and index is None:
+                index = memo
+            memo += 1
+        previous = op.name
+    state = pickle.dumps((1, (1,), np.dtype("u1"), False, b"\0"), protocol=4)
+    state = state[11:-1] if state[2:3] == b"\x95" else state[2:-1]  # no PROTO, FRAME, STOP
+    return payload[:-1] + b"j" + index.to_bytes(4, "little") + state + b"b0."
+
+
+@pytest.mark.parametrize("name", list(NUMPY_STATE))
+def test_forged_numpy_state_is_refused(name):
+    make, what = NUMPY_STATE[name]
+    payload = pickle.dumps(make(), protocol=4)
+    with pytest.raises((ap.DeserializationCallbackError, TypeError), match=what):
+        ap.deserialize(_blob({"data": ap.py_buffer(payload), "_pytype_": "pd.Index"}))
+
+
+def test_an_array_is_built_once():
+    # (with a DatetimeIndex, for the careful unpickler; an index over the array, then the
+    # array built again, as pandas may keep views of it)
+    from pandas.core.indexes.base import _new_Index
+    arr = _bytes_array(1 << 16)
+    payload = pickle.dumps([Reduce(_new_Index, pd.Index, {"data": arr}), pd.DatetimeIndex], protocol=4)
+    with pytest.raises(ap.DeserializationCallbackError, match="did not make"):
+        ap.deserialize(_blob({"data": ap.py_buffer(_build_again(payload)), "_pytype_": "pd.Index"}))
+    # The C unpickler builds it again, but pandas holds a copy.
+    payload = pickle.dumps([Reduce(_new_Index, pd.Index, {"data": arr}), arr], protocol=4)
+    index, again = ap.deserialize(_blob({"data": ap.py_buffer(_build_again(payload)), "_pytype_": "pd.Index"}))
+    assert len(index) == 1 << 16 and index[-1] == ord("B") and list(again) == [0]
+
+
+def test_pickles_that_claim_more_than_they_hold_are_refused_before_unpickling():
+    # A memo index of 2**28 (CPython's C unpickler would size its memo by it: gigabytes from
+    # ten bytes) and a BINBYTES8 claiming 16 GiB, each in a 'pd.Index' payload.
+    import struct
+    huge_memo = b"\x80\x05N" + b"r" + struct.pack("<I", 1 << 28) + b"."
+    huge_bytes = b"\x80\x05\x8e" + struct.pack("<Q", 16 << 30) + b"xx."
+    unknown_opcode = b"\x80\x05\xff."
+    no_stop = b"\x80\x05N"
+    for payload in (huge_memo, huge_bytes, unknown_opcode, no_stop):
+        blob = _blob({"data": ap.py_buffer(payload), "_pytype_": "pd.Index"})
+        with pytest.raises(ap.DeserializationCallbackError, match="malformed"):
+            ap.deserialize(blob)
+    ok = pickle.dumps(pd.Index(["a", "b", "c"] * 100), protocol=pickle.HIGHEST_PROTOCOL)
+    ap._arrowpack._check_pickle(ok)  # a real pickle passes the walk

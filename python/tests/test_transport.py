@@ -42,7 +42,7 @@ def test_socket_garbage_and_a_peer_that_dies_mid_message():
     with pytest.raises(ap.ArrowInvalid):
         transport.receive(b)
     a, b = socket.socketpair()
-    frames = ap._arrowpack._frames(ap.serialize(value())._data._to_components())
+    frames = ap._arrowpack._frames(ap.serialize(value())._to_components())
     a.sendall(bytes(frames[0])[:20])  # the header, cut short
     a.close()
     with pytest.raises(ap.ArrowException):
@@ -76,7 +76,7 @@ def test_an_unsealed_descriptor_is_refused(tmp_path):
 
 
 def test_frames_are_checked_and_viewed():
-    components = ap.serialize(value())._data._to_components()
+    components = ap.serialize(value())._to_components()
     frames = ap._arrowpack._frames(components)
     back = transport.components_from_frames(frames)
     assert [d.address for d in back["data"]] == [d.address for d in frames[1:]]
