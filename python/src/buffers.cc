@@ -1,6 +1,5 @@
 // Status to exceptions, Python memory as Buffers (and the arrowpack.Buffer class), numpy
 // arrays as Tensors and back.
-#include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
 
 #include <cstring>
@@ -8,6 +7,11 @@
 #include <vector>
 
 #include "common.h"
+
+// numpy's C API, for array_from_tensor (this file is its only user in the module).
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#define PY_ARRAY_UNIQUE_SYMBOL arrowpack_numpy_api
+#include <numpy/arrayobject.h>
 
 namespace arrowpack::python {
 
@@ -117,6 +121,7 @@ nb::object wrap_buffer(std::shared_ptr<const Buffer> buffer) {
 }
 
 void bind_buffer(nb::module_& m) {
+  if (_import_array() < 0) throw nb::python_error();  // numpy's C API table
   auto cls = nb::class_<BufferHandle>(m, "Buffer", nb::type_slots(buffer_slots),
                                       "Immutable bytes shared without copying (the buffer protocol gives a "
                                       "read-only view). What deserialize() returns for a serialized buffer, "
@@ -204,8 +209,6 @@ PyTypes& types() {
     for (int i = 0; i < 8; ++i) out.int_types[i] = keep(ints[i]);
     out.longlong = keep("longlong");
     out.ulonglong = keep("ulonglong");
-    out.int64_dtype = np.attr("dtype")("int64").release().ptr();
-    out.uint64_dtype = np.attr("dtype")("uint64").release().ptr();
     return out;
   }();
   return t;
@@ -300,41 +303,44 @@ Result<TensorPtr> tensor_from_array(nb::handle array) {
 }
 
 nb::object array_from_tensor(const TensorPtr& tensor) {
-  namespace dl = nb::dlpack;
   const Tensor& t = *tensor;
-  dl::dtype dtype{};
-  dtype.lanes = 1;
-  dtype.bits = static_cast<std::uint8_t>(t.element_size() * 8);
+  int type_num = 0;
   switch (t.type()->id()) {
-    case TypeId::kInt8:
-    case TypeId::kInt16:
-    case TypeId::kInt32:
-    case TypeId::kInt64: dtype.code = static_cast<std::uint8_t>(dl::dtype_code::Int); break;
-    case TypeId::kUInt8:
-    case TypeId::kUInt16:
-    case TypeId::kUInt32:
-    case TypeId::kUInt64: dtype.code = static_cast<std::uint8_t>(dl::dtype_code::UInt); break;
-    case TypeId::kHalfFloat:
-    case TypeId::kFloat:
-    case TypeId::kDouble: dtype.code = static_cast<std::uint8_t>(dl::dtype_code::Float); break;
+    case TypeId::kInt8: type_num = NPY_INT8; break;
+    case TypeId::kInt16: type_num = NPY_INT16; break;
+    case TypeId::kInt32: type_num = NPY_INT32; break;
+    case TypeId::kInt64: type_num = NPY_INT64; break;  // numpy's own int64 ('l' where long is 64 bits)
+    case TypeId::kUInt8: type_num = NPY_UINT8; break;
+    case TypeId::kUInt16: type_num = NPY_UINT16; break;
+    case TypeId::kUInt32: type_num = NPY_UINT32; break;
+    case TypeId::kUInt64: type_num = NPY_UINT64; break;
+    case TypeId::kHalfFloat: type_num = NPY_FLOAT16; break;
+    case TypeId::kFloat: type_num = NPY_FLOAT32; break;
+    case TypeId::kDouble: type_num = NPY_FLOAT64; break;
     default: raise_status(Status::TypeError("a tensor of ", t.type()->to_string(), " has no numpy dtype"));
   }
-  const std::size_t ndim = t.shape().size();
-  std::vector<std::size_t> shape(t.shape().begin(), t.shape().end());
-  std::vector<std::int64_t> strides(ndim);
-  for (std::size_t i = 0; i < ndim; ++i) strides[i] = t.strides()[i] / t.element_size();
+  const int ndim = static_cast<int>(t.shape().size());
+  std::vector<npy_intp> shape(t.shape().begin(), t.shape().end());
+  std::vector<npy_intp> strides(t.strides().begin(), t.strides().end());
+  // Straight through numpy's C API (nanobind's ndarray route cost a third of a small
+  // decode): a read-only array over the tensor's memory, whose base owns that memory.
+  PyArray_Descr* descr = PyArray_DescrFromType(type_num);  // a new reference, stolen below
+  if (descr == nullptr) throw nb::python_error();
+  nb::object array = nb::steal(PyArray_NewFromDescr(&PyArray_Type, descr, ndim, shape.data(), strides.data(),
+                                                    const_cast<std::uint8_t*>(t.data()->data()), 0, nullptr));
+  if (!array.is_valid()) throw nb::python_error();
   auto* keep = new std::shared_ptr<Buffer>(t.data());
-  nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<std::shared_ptr<Buffer>*>(p); });
-  nb::ndarray<nb::numpy, nb::ro> array(t.data()->data(), ndim, shape.data(), owner, strides.data(), dtype);
-  nb::object out = nb::cast(array);
-  // nanobind names 64-bit integers by their DLPack code, which numpy reads as long long
-  // ('q'); numpy's own int64 arrays (and pyarrow 11's) have the dtype of "int64" ('l' where
-  // C long is 64 bits). A view with that dtype: the same memory, the dtype users compare.
-  const TypeId id = t.type()->id();
-  if (id == TypeId::kInt64 || id == TypeId::kUInt64) {
-    out = out.attr("view")(nb::handle(id == TypeId::kInt64 ? types().int64_dtype : types().uint64_dtype));
+  PyObject* owner = PyCapsule_New(keep, nullptr, [](PyObject* c) {
+    delete static_cast<std::shared_ptr<Buffer>*>(PyCapsule_GetPointer(c, nullptr));
+  });
+  if (owner == nullptr) {
+    delete keep;
+    throw nb::python_error();
   }
-  return out;
+  if (PyArray_SetBaseObject(reinterpret_cast<PyArrayObject*>(array.ptr()), owner) != 0) {  // steals owner
+    throw nb::python_error();
+  }
+  return array;
 }
 
 }  // namespace arrowpack::python

@@ -83,8 +83,6 @@ struct PyTypes {
   PyObject* int_types[8] = {};       // int8 uint8 int16 uint16 int32 uint32 int64 uint64
   PyObject* longlong = nullptr;      // numpy.longlong and numpy.ulonglong: 64-bit, but types of
   PyObject* ulonglong = nullptr;     // their own where int64 is C long (Linux, macOS)
-  PyObject* int64_dtype = nullptr;   // numpy.dtype("int64"), numpy.dtype("uint64"): the
-  PyObject* uint64_dtype = nullptr;  // dtypes numpy gives its own 64-bit arrays
   PyObject* buffer = nullptr;        // arrowpack.Buffer
   PyObject* pa_buffer = nullptr;     // pyarrow.Buffer, once pyarrow is imported
   PyObject* pa_tensor = nullptr;     // pyarrow.Tensor
