@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "arrow_objects.h"
+#include "arrow_data.h"
 #include "arrowpack/core/c/bridge.h"
 #include "arrowpack/core/io.h"
 #include "arrowpack/core/ipc/api.h"

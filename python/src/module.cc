@@ -1,6 +1,6 @@
 // The extension module arrowpack._arrowpack: the C++ half of the Python package. The Python
 // half (python/arrowpack/) holds the API users call and the SerializationContext.
-#include "arrow_objects.h"
+#include "arrow_data.h"
 #include "common.h"
 
 NB_MODULE(_arrowpack, m) {

@@ -1,5 +1,5 @@
 // Types, fields, schemas, arrays, batches and tables for Python, and the Arrow PyCapsule
-// interface (see arrow_objects.h). Arrays are made from numpy arrays (viewed, no copy) or
+// interface (see arrow_data.h). Arrays are made from numpy arrays (viewed, no copy) or
 // from Python sequences (built); they export and import through core's C data bridge.
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "arrow_objects.h"
+#include "arrow_data.h"
 #include "arrowpack/core/builder.h"
 
 namespace arrowpack::python {

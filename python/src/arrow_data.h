@@ -49,7 +49,7 @@ RecordBatchPtr batch_of(nb::handle obj);
 TablePtr table_of(nb::handle obj);
 
 /// Adds DataType, Field, Schema, Array, RecordBatch and Table, and the factories (array,
-/// record_batch, schema, field, int64(), ...) (arrow_objects.cc).
+/// record_batch, schema, field, int64(), ...) (arrow_data.cc).
 void bind_arrow_objects(nb::module_& m);
 
 }  // namespace arrowpack::python
