@@ -81,3 +81,15 @@ def test_scipy_matrices_round_trip(fmt):
     back = ap.deserialize(ap.serialize({"m": m}).to_buffer())["m"]
     assert type(back) is type(m) and back.shape == m.shape
     assert np.array_equal(back.toarray(), m.toarray())
+
+
+def test_torch_tensors_after_explicit_registration():
+    torch = pytest.importorskip("torch")  # not in the CI environments (its wheel pulls in CUDA)
+    context = ap.default_serialization_context()
+    ap.register_torch_serialization_handlers(context)
+    dense = torch.arange(12, dtype=torch.float64).reshape(3, 4)
+    back = ap.deserialize(ap.serialize(dense, context=context).to_buffer(), context=context)
+    assert isinstance(back, torch.Tensor) and torch.equal(back, dense)
+    sparse = torch.sparse_coo_tensor(torch.tensor([[0, 2], [1, 0]]), torch.tensor([1.5, -2.0]), (3, 2))
+    back = ap.deserialize(ap.serialize(sparse, context=context).to_buffer(), context=context)
+    assert back.is_sparse and torch.equal(back.to_dense(), sparse.to_dense())
