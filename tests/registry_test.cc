@@ -898,3 +898,27 @@ TEST_CASE("registry: a structure whose schema says big-endian is refused by name
     }
   }
 }
+
+TEST_CASE("ObjectReader: entries() gives what key() and value_of() give, checked and counted at once") {
+  auto so = ok_or_die(serialize(Value::dict({{"a", 1}, {"b", Value::list({2, 3})}, {3, "c"}})));
+  auto reader = ok_or_die(ObjectReader::open(so, SerializationContext::default_context()));
+  auto root = ok_or_die(reader->root());
+  ObjectReader::Cursor keys[3], values[3];
+  REQUIRE(root.entries(0, keys, values).ok());
+  for (int i = 0; i < 3; ++i) {
+    CHECK(ok_or_die(keys[i].value()) == ok_or_die(ok_or_die(root.key(i)).value()));
+    CHECK(ok_or_die(values[i].value()) == ok_or_die(ok_or_die(root.value_of(i)).value()));
+  }
+  ObjectReader::Cursor two[2];
+  CHECK(root.entries(2, std::span<ObjectReader::Cursor>(two, 2), std::span<ObjectReader::Cursor>(values, 2))
+            .is_index_error());
+  CHECK(root.entries(0, std::span<ObjectReader::Cursor>(two, 2), std::span<ObjectReader::Cursor>(values, 3))
+            .is_invalid());
+  CHECK(values[1]
+            .entries(0, std::span<ObjectReader::Cursor>(two, 1), std::span<ObjectReader::Cursor>(keys, 1))
+            .is_type_error());
+  DeserializeOptions tight;
+  tight.limits.max_elements = 4;
+  auto limited = ok_or_die(ObjectReader::open(so, SerializationContext::default_context(), tight));
+  CHECK(ok_or_die(limited->root()).entries(0, keys, values).is_capacity_error());
+}

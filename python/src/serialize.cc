@@ -294,18 +294,22 @@ class Decoder {
     const std::int64_t n = check(c.size());
     nb::object out = nb::steal(PyDict_New());
     bool registered = false;  // a "_pytype_" key: the dict is a registered object
-    for (std::int64_t i = 0; i < n; ++i) {
-      const ObjectReader::Cursor key = check(c.key(i));
-      nb::object k;
-      if (key.kind() == Value::Kind::kString) {
-        const std::string_view name = check(key.string());
-        registered = registered || name == "_pytype_";
-        k = text(name);
-      } else {
-        k = read(key);
+    ObjectReader::Cursor keys[16], values[16];
+    for (std::int64_t first = 0; first < n; first += 16) {
+      const auto k = static_cast<std::size_t>(std::min<std::int64_t>(16, n - first));
+      check(c.entries(first, std::span<ObjectReader::Cursor>(keys, k), std::span<ObjectReader::Cursor>(values, k)));
+      for (std::size_t j = 0; j < k; ++j) {
+        nb::object key;
+        if (keys[j].kind() == Value::Kind::kString) {
+          const std::string_view name = check(keys[j].string());
+          registered = registered || name == "_pytype_";
+          key = text(name);
+        } else {
+          key = read(keys[j]);
+        }
+        nb::object v = read(values[j]);
+        if (PyDict_SetItem(out.ptr(), key.ptr(), v.ptr()) != 0) throw nb::python_error();
       }
-      nb::object v = read(check(c.value_of(i)));
-      if (PyDict_SetItem(out.ptr(), k.ptr(), v.ptr()) != 0) throw nb::python_error();
     }
     // pyarrow hands a dict with "_pytype_" to the context (a registered object).
     if (registered) return context_.attr("_deserialize_callback")(out, nb::bool_(allow_pickle_));

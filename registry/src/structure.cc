@@ -490,6 +490,26 @@ Result<ObjectReader::Cursor> ObjectReader::Cursor::entry(std::int64_t i, int sid
   return CursorAccess::make(reader_, side == 0 ? child_->keys : child_->vals, first + i, depth_ + 1);
 }
 
+Status ObjectReader::Cursor::entries(std::int64_t first, std::span<Cursor> keys, std::span<Cursor> values) const {
+  if (keys.size() != values.size()) {
+    return Status::Invalid("room for ", keys.size(), " keys and ", values.size(), " values");
+  }
+  if (kind_ != Value::Kind::kDict) return wrong_kind("a dict");
+  std::int64_t begin, end;
+  CursorAccess::range(*child_, at_, &begin, &end);
+  const auto n = static_cast<std::int64_t>(keys.size());
+  if (first < 0 || first > end - begin || n > end - begin - first) {
+    return Status::IndexError(n, " entries from entry ", first, " out of range: the dict holds ", end - begin);
+  }
+  ARROWPACK_RETURN_NOT_OK(reader_->decoder.count_many(depth_ + 1, 2 * n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    CursorAccess::fill(reader_, child_->keys, begin + first + i, depth_ + 1, keys[k]);
+    CursorAccess::fill(reader_, child_->vals, begin + first + i, depth_ + 1, values[k]);
+  }
+  return Status::OK();
+}
+
 Result<ObjectReader::Cursor> ObjectReader::Cursor::key(std::int64_t i) const { return entry(i, 0); }
 Result<ObjectReader::Cursor> ObjectReader::Cursor::value_of(std::int64_t i) const { return entry(i, 1); }
 

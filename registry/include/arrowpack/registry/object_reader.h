@@ -95,6 +95,12 @@ class ObjectReader::Cursor {
   Result<Cursor> key(std::int64_t i) const;
   /// The value of entry i of a dict. The errors of key().
   Result<Cursor> value_of(std::int64_t i) const;
+  /// Entries first .. first + keys.size() - 1 of a dict: their keys into `keys` and their
+  /// values into `values` (of the same size), what key() and value_of() would give for each,
+  /// counted against the limits at once. Invalid when the spans differ in size; TypeError for
+  /// another kind; IndexError when the range is not inside the dict; CapacityError beyond
+  /// ReadLimits::max_elements or max_depth (then the spans are left as they were).
+  Status entries(std::int64_t first, std::span<Cursor> keys, std::span<Cursor> values) const;
 
   /// Every element of a list, tuple or set at once, into `out` (whose size must be size()):
   /// the same result as float64()/integer() on each element(i), without the per-element
