@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common.h"
+#include "pickle_scan.h"
 
 // numpy's C API, for array_from_tensor (this file is its only user in the module).
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
@@ -175,6 +176,15 @@ void bind_buffer(nb::module_& m) {
       "py_buffer", [](nb::handle obj) { return wrap_buffer(check(buffer_from_object(obj))); }, nb::arg("obj"),
       "An arrowpack.Buffer viewing the memory of `obj` (bytes, a numpy array, a memoryview, ...: anything with "
       "the buffer protocol), which it keeps alive. No copy.");
+  m.def(
+      "_check_pickle",
+      [](nb::handle data) {
+        auto b = check(buffer_from_object(data));
+        check(check_pickle(b->view()));
+      },
+      nb::arg("data"),
+      "Raises ArrowInvalid unless `data` is a well-formed pickle whose arguments lie inside it and whose "
+      "memo indexes stay below its opcode count. Runs nothing (pickle_scan.cc).");
 }
 
 // ---- Python files as sinks

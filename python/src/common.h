@@ -7,7 +7,6 @@
 
 #include <memory>
 #include <optional>
-#include <string_view>
 
 #include "arrowpack/core/buffer.h"
 #include "arrowpack/core/io.h"
@@ -129,12 +128,6 @@ void bind_sparse(nb::module_& m);
 void bind_ipc(nb::module_& m);
 /// Adds the transports: sockets, frames for pyzmq, shared memory (transport.cc).
 void bind_transport(nb::module_& m);
-/// Checks a pickle without running it (pickle_scan.cc): Invalid for an opcode pickle does
-/// not know, an argument that runs past the bytes, a memo index at or beyond the number of
-/// opcodes before it, or no STOP. Linear time, no allocation.
-Status check_pickle(std::string_view data);
-/// Adds _check_pickle (pickle_scan.cc).
-void bind_pickle_scan(nb::module_& m);
 /// Adds serialize, SerializedPyObject and the readers (serialize.cc).
 void bind_serialize(nb::module_& m);
 

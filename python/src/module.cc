@@ -10,6 +10,5 @@ NB_MODULE(_arrowpack, m) {
   arrowpack::python::bind_arrow_objects(m);
   arrowpack::python::bind_ipc(m);
   arrowpack::python::bind_transport(m);
-  arrowpack::python::bind_pickle_scan(m);
   arrowpack::python::bind_serialize(m);
 }

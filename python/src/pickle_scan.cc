@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "common.h"
+#include "pickle_scan.h"
 
 namespace arrowpack::python {
 
@@ -34,6 +34,9 @@ struct Opcode {
 };
 
 // The opcodes of pickle protocols 0 to 5 (CPython's Lib/pickle.py names them).
+// An opcode's byte as an index.
+constexpr std::size_t op(char c) { return static_cast<unsigned char>(c); }
+
 constexpr auto opcode_table() {
   struct Table {
     Opcode at[256];
@@ -45,19 +48,19 @@ constexpr auto opcode_table() {
   for (int c : {int{'K'}, 0x80, 0x82}) t.at[c] = {Arg::kFixed, 1};
   for (int c : {int{'M'}, 0x83}) t.at[c] = {Arg::kFixed, 2};
   for (int c : {int{'J'}, 0x84}) t.at[c] = {Arg::kFixed, 4};
-  t.at['G'] = {Arg::kFixed, 8};
+  t.at[op('G')] = {Arg::kFixed, 8};
   t.at[0x95] = {Arg::kFixed, 8};  // FRAME: its length; the frame's opcodes follow as usual
   for (int c : {int{'U'}, 0x8c, int{'C'}, 0x8a}) t.at[c] = {Arg::kCounted, 1};
   for (int c : {int{'T'}, int{'X'}, int{'B'}, 0x8b}) t.at[c] = {Arg::kCounted, 4};
   for (int c : {0x8d, 0x8e, 0x96}) t.at[c] = {Arg::kCounted, 8};
   for (char c : std::string_view("ILSVFP")) t.at[static_cast<std::uint8_t>(c)] = {Arg::kLine, 0};
   for (char c : std::string_view("ci")) t.at[static_cast<std::uint8_t>(c)] = {Arg::kTwoLines, 0};
-  t.at['h'] = {Arg::kMemoFixed, 1};
-  t.at['q'] = {Arg::kMemoFixed, 1};
-  t.at['j'] = {Arg::kMemoFixed, 4};
-  t.at['r'] = {Arg::kMemoFixed, 4};
-  t.at['g'] = {Arg::kMemoLine, 0};
-  t.at['p'] = {Arg::kMemoLine, 0};
+  t.at[op('h')] = {Arg::kMemoFixed, 1};
+  t.at[op('q')] = {Arg::kMemoFixed, 1};
+  t.at[op('j')] = {Arg::kMemoFixed, 4};
+  t.at[op('r')] = {Arg::kMemoFixed, 4};
+  t.at[op('g')] = {Arg::kMemoLine, 0};
+  t.at[op('p')] = {Arg::kMemoLine, 0};
   return t;
 }
 constexpr auto kOpcodes = opcode_table();
@@ -145,18 +148,6 @@ Status check_pickle(std::string_view data) {
     }
   }
   return Status::Invalid("pickle has no STOP opcode");
-}
-
-void bind_pickle_scan(nb::module_& m) {
-  m.def(
-      "_check_pickle",
-      [](nb::handle data) {
-        auto b = check(buffer_from_object(data));
-        check(check_pickle(b->view()));
-      },
-      nb::arg("data"),
-      "Raises ArrowInvalid unless `data` is a well-formed pickle whose arguments lie inside it and whose "
-      "memo indexes stay below its opcode count. Runs nothing.");
 }
 
 }  // namespace arrowpack::python

@@ -1,5 +1,5 @@
 // Writes the fuzz targets' seed corpora: `make_corpus DIR` fills DIR/<target>/ with honest
-// inputs for ipc, serialized, typed, components, zmq, tensor and row_stream (CI fuzzes from them), and
+// inputs for ipc, serialized, typed, components, zmq, tensor, row_stream and pickle (CI fuzzes from them), and
 // `make_corpus --regressions DIR` writes the attacks of tests/hostile_inputs.h, at a small
 // size, as DIR/<target>/<name> (committed in tests/data/fuzz-regressions/).
 #include <sys/mman.h>
@@ -196,6 +196,28 @@ void row_stream_seeds(const std::string& root) {
           char(type | by_batch) + streams[type]);
     }
   }
+  // pickles of plain values, as Python's pickle writes them (protocols 0, 2, 4 and 5: memo
+  // opcodes of each kind, frames, counted and line arguments), for the pickle walk.
+  put(root, "pickle", "list_protocol2",
+      std::string("\x80\x02\x5d\x71\x00\x28\x4b\x01\x58\x03\x00\x00\x00\x74\x77\x6f\x71\x01\x47\x40\x08\x00\x00\x00\x00"
+                  "\x00\x00\x4e\x4b\x04\x4b\x05\x86\x71\x02\x65\x2e",
+                  37));
+  put(root, "pickle", "dict_protocol5",
+      std::string("\x80\x05\x95\x2d\x00\x00\x00\x00\x00\x00\x00\x7d\x94\x8c\x01\x6b\x94\x5d\x94\x28\x43\x0a\x78\x79\x78"
+                  "\x79\x78\x79\x78\x79\x78\x79\x94\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x40\x47\xbf\xf8\x00\x00\x00"
+                  "\x00\x00\x00\x65\x73\x2e",
+                  56));
+  put(root, "pickle", "nested_protocol4",
+      std::string("\x80\x04\x95\x1b\x00\x00\x00\x00\x00\x00\x00\x4b\x01\x85\x94\x7d\x94\x8c\x01\x61\x94\x7d\x94\x8c\x01"
+                  "\x62\x94\x5d\x94\x28\x88\x89\x65\x73\x73\x86\x94\x2e",
+                  38));
+  put(root, "pickle", "date_protocol5",
+      std::string(
+          "\x80\x05\x95\x28\x00\x00\x00\x00\x00\x00\x00\x5d\x94\x28\x8c\x08\x64\x61\x74\x65\x74\x69\x6d\x65\x94\x8c\x04"
+          "\x64\x61\x74\x65\x94\x93\x94\x43\x04\x07\xe4\x01\x02\x94\x85\x94\x52\x94\x68\x06\x68\x06\x65\x2e",
+          51));
+  put(root, "pickle", "text_protocol0",
+      std::string("\x28\x6c\x70\x30\x0a\x56\x61\x0a\x70\x31\x0a\x61\x49\x31\x0a\x61\x46\x32\x2e\x35\x0a\x61\x2e", 23));
 }
 
 void regressions(const std::string& root) {
@@ -223,6 +245,17 @@ void regressions(const std::string& root) {
   put(root, "typed", "huge_child_length", char(0) + h::huge_child_length()->to_string());
   put(root, "typed", "null_column_table", char(3) + h::null_column_table(std::int64_t{1} << 52, 512)->to_string());
   put(root, "components", "header_claims_8_gib", h::components_header(std::int64_t{8} << 30));
+  // Pickles that claim what they do not hold: a memo index of 2**28 (CPython's C unpickler
+  // sizes its memo by it) and a BINBYTES8 of 16 GiB.
+  put(root, "pickle", "memo_index_2_pow_28",
+      std::string("\x80\x05N"
+                  "r\x00\x00\x00\x10"
+                  ".",
+                  9));
+  put(root, "pickle", "binbytes8_of_16_gib",
+      std::string("\x80\x05\x8e\x00\x00\x00\x00\x04\x00\x00\x00"
+                  "xx.",
+                  14));
   // A header that announces 9 tensors and no buffer, then a buffer frame.
   put(root, "zmq", "counts_that_lie",
       zmq_frames({std::string("APCOMP01\x09\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 32), "x"}));
