@@ -161,21 +161,10 @@ def load_pyarrow(disabled):
 
 def make_ops(lib, obj, ap, pa):
     """{op: callable} for one library, with the inputs of the deserializers made here."""
-    if lib == "arrowpack":
-        ser, de, de_c = ap.serialize, ap.deserialize, ap.deserialize_components
-        components = ser(obj).to_components()
-        buf = ser(obj).to_buffer()
-        return {
-            "ser_oob": lambda: ser(obj),
-            "ser_components": lambda: ser(obj).to_components(),
-            "ser_buffer": lambda: ser(obj).to_buffer(),
-            "de_components": lambda: de_c(components),
-            "de_buffer": lambda: de(buf),
-            "rt_components": lambda: de_c(ser(obj).to_components()),
-            "rt_buffer": lambda: de(ser(obj).to_buffer()),
-        }
-    if lib == "pyarrow":
-        ser, de, de_c = pa.serialize, pa.deserialize, pa.deserialize_components
+    if lib in ("arrowpack", "pyarrow"):
+        # The same API (pyarrow 11's): serialize, to_components/to_buffer, and the readers.
+        m = ap if lib == "arrowpack" else pa
+        ser, de, de_c = m.serialize, m.deserialize, m.deserialize_components
         components = ser(obj).to_components()
         buf = ser(obj).to_buffer()
         return {

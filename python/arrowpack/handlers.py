@@ -74,32 +74,27 @@ def _register_collections(context):
 def _register_pyarrow(context):
     import pyarrow as pa
 
-    def batch_to_buffer(batch):
+    def to_stream(obj):
+        # A batch or a table as one IPC stream in a buffer, as pyarrow 11's handlers wrote them.
         sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, batch.schema) as writer:
-            writer.write_batch(batch)
+        with pa.ipc.new_stream(sink, obj.schema) as writer:
+            writer.write(obj)
         return sink.getvalue()
 
     def buffer_to_batch(buf):
         with pa.ipc.open_stream(pa.py_buffer(buf)) as reader:
             return reader.read_next_batch()
 
-    def table_to_buffer(table):
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        return sink.getvalue()
-
     def buffer_to_table(buf):
         with pa.ipc.open_stream(pa.py_buffer(buf)) as reader:
             return reader.read_all()
 
     context.register_type(pa.Array, "pyarrow.Array",
-                          custom_serializer=lambda a: batch_to_buffer(pa.RecordBatch.from_arrays([a], [""])),
+                          custom_serializer=lambda a: to_stream(pa.RecordBatch.from_arrays([a], [""])),
                           custom_deserializer=lambda buf: buffer_to_batch(buf).column(0))
-    context.register_type(pa.RecordBatch, "pyarrow.RecordBatch", custom_serializer=batch_to_buffer,
+    context.register_type(pa.RecordBatch, "pyarrow.RecordBatch", custom_serializer=to_stream,
                           custom_deserializer=buffer_to_batch)
-    context.register_type(pa.Table, "pyarrow.Table", custom_serializer=table_to_buffer,
+    context.register_type(pa.Table, "pyarrow.Table", custom_serializer=to_stream,
                           custom_deserializer=buffer_to_table)
 
 
