@@ -367,6 +367,24 @@ TEST_CASE("record_batch_metadata gives the bytes make_record_batch_payload gives
       CHECK(got.substr(0, want.size()) == want);
       CHECK(got.size() == ((want.size() + 7) & ~std::size_t{7}));
       CHECK(got.find_first_not_of('\0', want.size()) == std::string::npos);
+      // A template made from other numbers of the same shape writes these bytes too.
+      ipc::RecordBatchLayout other = layout;
+      for (auto& n : other.nodes) n = {n.length + 5, n.null_count + 1};
+      for (auto& b : other.buffers) b = {b.offset * 3 + 8, b.length + 16};
+      if (other.length != 0) other.length += 100;
+      if (other.body_length != 0) other.body_length += 1000;
+      auto t = ok_or_die(
+          ipc::RecordBatchMetadataTemplate::make(other.length, other.nodes, other.buffers, other.body_length));
+      REQUIRE(t.fits(layout.length, layout.nodes.size(), layout.buffers.size(), layout.body_length));
+      CHECK_FALSE(t.fits(layout.length, layout.nodes.size() + 1, layout.buffers.size(), layout.body_length));
+      CHECK_FALSE(t.fits(layout.length, layout.nodes.size(), layout.buffers.size() + 1, layout.body_length));
+      CHECK(t.fits(layout.length == 0 ? 1 : 0, layout.nodes.size(), layout.buffers.size(), layout.body_length) ==
+            false);
+      REQUIRE(t.size() == static_cast<std::int64_t>(got.size()));
+      std::string written(got.size(), '\x55');
+      t.write(layout.length, layout.nodes, layout.buffers, layout.body_length,
+              reinterpret_cast<std::uint8_t*>(written.data()));
+      CHECK(written == got);
     }
   };
   check_all();
@@ -375,6 +393,7 @@ TEST_CASE("record_batch_metadata gives the bytes make_record_batch_payload gives
   fresh.join();
   ipc::FieldNodeLayout negative{-1, 0};
   CHECK(ipc::record_batch_metadata(1, std::span(&negative, 1), {}, 0).status().is_invalid());
+  CHECK(ipc::RecordBatchMetadataTemplate::make(1, std::span(&negative, 1), {}, 0).status().is_invalid());
 }
 
 TEST_CASE("record batch metadata read in place: a kept shape still has every number checked") {

@@ -222,19 +222,6 @@ Result<std::vector<std::uint8_t>> schema_message(const SequenceEncoder& top, For
   return out;
 }
 
-// Schema messages by shape, for every encoder of the process.
-Result<std::shared_ptr<const std::vector<std::uint8_t>>> cached_schema_message(const std::string& key,
-                                                                               const SequenceEncoder& top,
-                                                                               FormatMark mark) {
-  using Bytes = std::vector<std::uint8_t>;
-  static auto* cache = new BoundedCache<Bytes>(/*max_entries=*/1024, /*max_key_bytes=*/4096);  // used until exit
-  if (auto hit = cache->find(key)) return hit;
-  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, schema_message(top, mark));
-  auto entry = std::make_shared<const Bytes>(std::move(bytes));
-  cache->add(key, entry);
-  return entry;
-}
-
 // The record batch's field nodes and body buffers, in the IPC order (pre-order), with the
 // bytes of each buffer.
 struct BatchLayout {
@@ -294,21 +281,61 @@ struct BatchLayout {
   }
 };
 
+// What every structure of one shape renders alike: the framed schema message and the
+// record batch's metadata, whose numbers write() puts in place.
+struct ShapeMessages {
+  std::vector<std::uint8_t> schema;
+  ipc::RecordBatchMetadataTemplate batch;
+};
+
+// Shape messages by shape, for every encoder of the process.
+Result<std::shared_ptr<const ShapeMessages>> cached_shape_messages(const std::string& key, const SequenceEncoder& top,
+                                                                   const BatchLayout& layout, FormatMark mark) {
+  static auto* cache = new BoundedCache<ShapeMessages>(/*max_entries=*/1024, /*max_key_bytes=*/4096);  // until exit
+  if (auto hit = cache->find(key)) return hit;
+  auto entry = std::make_shared<ShapeMessages>();
+  ARROWPACK_ASSIGN_OR_RAISE(entry->schema, schema_message(top, mark));
+  ARROWPACK_ASSIGN_OR_RAISE(entry->batch, ipc::RecordBatchMetadataTemplate::make(top.length(), layout.nodes,
+                                                                                 layout.buffers, layout.body_length));
+  std::shared_ptr<const ShapeMessages> shared = std::move(entry);
+  cache->add(key, shared);
+  return shared;
+}
+
+// render()'s per-thread scratch, reached once per call: in a shared library each access to
+// a thread_local is a call to __tls_get_addr, and the profile of one small dict showed about
+// a hundred of them per object when the layout's members reached it directly.
+struct RenderScratch {
+  std::string key;
+  BatchLayout layout;
+};
+[[gnu::noinline]] RenderScratch& render_scratch() {
+  thread_local RenderScratch scratch;
+  return scratch;
+}
+
 }  // namespace
 
 Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool, FormatMark mark) {
-  thread_local std::string key;
-  thread_local BatchLayout layout;
+  RenderScratch& scratch = render_scratch();
+  std::string& key = scratch.key;
+  BatchLayout& layout = scratch.layout;
   key.clear();
   key.push_back(mark == FormatMark::kPyarrow ? 'p' : 'v');  // one schema message per mark
   shape_key(top, &key);
-  ARROWPACK_ASSIGN_OR_RAISE(auto schema, cached_schema_message(key, top, mark));
   layout.clear();
   layout.add_union(top);
-  ARROWPACK_ASSIGN_OR_RAISE(auto meta,
-                            ipc::record_batch_metadata(top.length(), layout.nodes, layout.buffers, layout.body_length));
-  const auto schema_bytes = static_cast<std::int64_t>(schema->size());
-  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t framed_meta, ipc::framed_message_size(meta.size()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto shape, cached_shape_messages(key, top, layout, mark));
+  const std::int64_t num_rows = top.length();
+  std::span<const std::uint8_t> built;  // the metadata, when the kept template does not fit
+  std::int64_t meta_bytes = shape->batch.size();
+  if (!shape->batch.fits(num_rows, layout.nodes.size(), layout.buffers.size(), layout.body_length)) [[unlikely]] {
+    ARROWPACK_ASSIGN_OR_RAISE(built,
+                              ipc::record_batch_metadata(num_rows, layout.nodes, layout.buffers, layout.body_length));
+    meta_bytes = static_cast<std::int64_t>(built.size());
+  }
+  const auto schema_bytes = static_cast<std::int64_t>(shape->schema.size());
+  ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t framed_meta, ipc::framed_message_size(meta_bytes));
   const std::int64_t stream = schema_bytes + framed_meta + layout.body_length + ipc::kEndOfStreamBytes;
   const std::int64_t total = util::round_up(16 + stream, 64);
   ARROWPACK_ASSIGN_OR_RAISE(auto buffer, allocate_buffer(total, pool));
@@ -318,9 +345,16 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool, Format
       static_cast<std::int32_t>(out.ndarrays.size()), static_cast<std::int32_t>(out.buffers.size())};
   std::memcpy(p, counts, 16);
   p += 16;
-  std::memcpy(p, schema->data(), schema->size());
+  std::memcpy(p, shape->schema.data(), shape->schema.size());
   p += schema_bytes;
-  p = ipc::frame_message(meta, p);
+  if (built.empty()) {
+    // The template's bytes are padded to 8: the framing is its prefix and the bytes.
+    p = ipc::frame_prefix(meta_bytes, p);
+    shape->batch.write(num_rows, layout.nodes, layout.buffers, layout.body_length, p);
+    p += meta_bytes;
+  } else {
+    p = ipc::frame_message(built, p);
+  }
   for (std::size_t i = 0; i < layout.buffers.size(); ++i) {
     const std::int64_t size = layout.buffers[i].length, padded = util::round_up(size, 8);
     if (size > 0) std::memcpy(p, layout.sources[i], static_cast<std::size_t>(size));

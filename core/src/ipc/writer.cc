@@ -1,6 +1,7 @@
 // Writing IPC messages, streams and files. Body buffers are written straight from the
 // arrays' memory; only sliced arrays whose offsets must be rebased get new buffers.
 #include <array>
+#include <bit>
 #include <cstring>
 #include <functional>
 #include <unordered_map>
@@ -401,6 +402,53 @@ void patch_record_batch_metadata(std::int64_t num_rows, std::span<const FieldNod
 
 }  // namespace
 
+Result<RecordBatchMetadataTemplate> RecordBatchMetadataTemplate::make(std::int64_t num_rows,
+                                                                      std::span<const FieldNodeLayout> nodes,
+                                                                      std::span<const BodyBufferLayout> buffers,
+                                                                      std::int64_t body_length) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto bytes, record_batch_metadata(num_rows, nodes, buffers, body_length));
+  RecordBatchMetadataTemplate t;
+  t.bytes_.assign(bytes.begin(), bytes.end());
+  t.num_nodes_ = nodes.size();
+  t.num_buffers_ = buffers.size();
+  const std::uint8_t* base = t.bytes_.data();
+  const fb::Message* m = fb::GetMessage(base);
+  const fb::RecordBatch* rb = m->header_as_RecordBatch();
+  // Flatbuffers tables derive privately from flatbuffers::Table, which has no state of its
+  // own: the cast reaches the address of a scalar field (nullptr when left out).
+  auto at = [&](const void* p) { return p == nullptr ? -1 : static_cast<const std::uint8_t*>(p) - base; };
+  t.body_length_at_ = at(reinterpret_cast<const flatbuffers::Table*>(m)->GetAddressOf(fb::Message::VT_BODYLENGTH));
+  t.length_at_ = at(reinterpret_cast<const flatbuffers::Table*>(rb)->GetAddressOf(fb::RecordBatch::VT_LENGTH));
+  t.nodes_at_ = at(rb->nodes()->Data());
+  t.buffers_at_ = at(rb->buffers()->Data());
+  return t;
+}
+
+void RecordBatchMetadataTemplate::write(std::int64_t num_rows, std::span<const FieldNodeLayout> nodes,
+                                        std::span<const BodyBufferLayout> buffers, std::int64_t body_length,
+                                        std::uint8_t* out) const {
+  std::memcpy(out, bytes_.data(), bytes_.size());
+  const auto scalar = [](std::uint8_t* at, std::int64_t x) { flatbuffers::WriteScalar(at, x); };
+  if (length_at_ >= 0) scalar(out + length_at_, num_rows);
+  if (body_length_at_ >= 0) scalar(out + body_length_at_, body_length);
+  // FieldNode and Buffer are structs of two little-endian int64s: on a little-endian host
+  // they are the layouts' bytes.
+  static_assert(sizeof(fb::FieldNode) == sizeof(FieldNodeLayout) && sizeof(fb::Buffer) == sizeof(BodyBufferLayout));
+  if constexpr (std::endian::native == std::endian::little) {
+    if (!nodes.empty()) std::memcpy(out + nodes_at_, nodes.data(), nodes.size_bytes());
+    if (!buffers.empty()) std::memcpy(out + buffers_at_, buffers.data(), buffers.size_bytes());
+  } else {
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      scalar(out + nodes_at_ + 16 * i, nodes[i].length);
+      scalar(out + nodes_at_ + 16 * i + 8, nodes[i].null_count);
+    }
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+      scalar(out + buffers_at_ + 16 * i, buffers[i].offset);
+      scalar(out + buffers_at_ + 16 * i + 8, buffers[i].length);
+    }
+  }
+}
+
 Result<std::span<const std::uint8_t>> record_batch_metadata(std::int64_t num_rows,
                                                             std::span<const FieldNodeLayout> nodes,
                                                             std::span<const BodyBufferLayout> buffers,
@@ -467,15 +515,20 @@ Result<std::int64_t> framed_message_size(std::int64_t metadata_bytes) {
   return 8 + padded;
 }
 
+std::uint8_t* frame_prefix(std::int64_t padded_metadata_bytes, std::uint8_t* out) {
+  const auto len = static_cast<std::int32_t>(padded_metadata_bytes);
+  std::memcpy(out, &internal::kContinuation, 4);
+  std::memcpy(out + 4, &len, 4);
+  return out + 8;
+}
+
 std::uint8_t* frame_message(std::span<const std::uint8_t> metadata, std::uint8_t* out) {
   const auto meta = static_cast<std::int64_t>(metadata.size());
   const std::int64_t padded = round_up(8 + meta, 8) - 8;
-  const auto len = static_cast<std::int32_t>(padded);
-  std::memcpy(out, &internal::kContinuation, 4);
-  std::memcpy(out + 4, &len, 4);
-  if (meta > 0) std::memcpy(out + 8, metadata.data(), metadata.size());
-  std::memset(out + 8 + meta, 0, static_cast<std::size_t>(padded - meta));
-  return out + 8 + padded;
+  out = frame_prefix(padded, out);
+  if (meta > 0) std::memcpy(out, metadata.data(), metadata.size());
+  std::memset(out + meta, 0, static_cast<std::size_t>(padded - meta));
+  return out + padded;
 }
 
 std::uint8_t* end_of_stream_marker(std::uint8_t* out) {

@@ -83,6 +83,10 @@ Result<std::int64_t> framed_message_size(std::int64_t metadata_bytes);
 /// Writes the framing and `metadata` at `out` (framed_message_size(metadata.size()) bytes,
 /// which the caller has checked); returns the end of what it wrote.
 std::uint8_t* frame_message(std::span<const std::uint8_t> metadata, std::uint8_t* out);
+/// Writes the framing's prefix (continuation marker, length) of `padded_metadata_bytes`
+/// bytes of metadata, already a multiple of 8 that fits an int32 (the caller's checks), at
+/// `out`; returns where the metadata goes (8 bytes on).
+std::uint8_t* frame_prefix(std::int64_t padded_metadata_bytes, std::uint8_t* out);
 /// Bytes of the end-of-stream marker (continuation marker, zero length).
 inline constexpr std::int64_t kEndOfStreamBytes = 8;
 /// Writes the end-of-stream marker at `out`; returns its end.
@@ -114,6 +118,37 @@ Result<std::span<const std::uint8_t>> record_batch_metadata(std::int64_t num_row
                                                             std::span<const FieldNodeLayout> nodes,
                                                             std::span<const BodyBufferLayout> buffers,
                                                             std::int64_t body_length);
+
+/// The Message flatbuffer of uncompressed RecordBatches of one shape (counts of field nodes
+/// and body buffers, zero or not of the row count and of the body length), built once and
+/// written many times: write() copies it and puts the numbers in place, for writers that
+/// render many small batches of one shape (the registry's structure streams). The bytes are
+/// those record_batch_metadata() gives. A template is immutable once made: const members are
+/// thread-safe.
+class RecordBatchMetadataTemplate {
+ public:
+  /// The template for batches shaped as these (only the counts and the zero-or-not of
+  /// `num_rows` and `body_length` matter). Invalid for a negative length or offset.
+  static Result<RecordBatchMetadataTemplate> make(std::int64_t num_rows, std::span<const FieldNodeLayout> nodes,
+                                                  std::span<const BodyBufferLayout> buffers, std::int64_t body_length);
+  /// Bytes write() writes: the metadata zero-padded to a multiple of 8.
+  std::int64_t size() const { return static_cast<std::int64_t>(bytes_.size()); }
+  /// Whether a batch with these numbers has this template's shape.
+  bool fits(std::int64_t num_rows, std::size_t num_nodes, std::size_t num_buffers, std::int64_t body_length) const {
+    return num_nodes == num_nodes_ && num_buffers == num_buffers_ && (num_rows != 0) == (length_at_ >= 0) &&
+           (body_length != 0) == (body_length_at_ >= 0);
+  }
+  /// Writes the metadata of a batch with these numbers, which fits() said have this shape
+  /// and which are not negative (the caller's checks), at `out` (size() bytes).
+  void write(std::int64_t num_rows, std::span<const FieldNodeLayout> nodes, std::span<const BodyBufferLayout> buffers,
+             std::int64_t body_length, std::uint8_t* out) const;
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+  std::size_t num_nodes_ = 0, num_buffers_ = 0;
+  // Offsets in bytes_ of the scalars and the vectors of structs; -1 for a scalar left out.
+  std::int64_t length_at_ = -1, body_length_at_ = -1, nodes_at_ = 0, buffers_at_ = 0;
+};
 
 /// A RecordBatch message as written: its length, field nodes and body buffer extents, and
 /// (when read in place from memory) where its body lies and where the message ends.
