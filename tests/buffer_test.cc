@@ -25,6 +25,27 @@ TEST_CASE("the default pool aligns to 64 bytes and counts what it hands out") {
   CHECK(pool.max_memory() == 128);
 }
 
+TEST_CASE("every alignment, small and large sizes: aligned, writable, kept across reallocate, freed") {
+  SystemMemoryPool pool;
+  for (std::int64_t alignment = 8; alignment <= 4096; alignment *= 2) {
+    std::vector<std::pair<std::uint8_t*, std::int64_t>> blocks;
+    for (std::int64_t size : {1, 7, 64, 100, 4095, 70000, (1 << 20) + 3}) {
+      std::uint8_t* p = nullptr;
+      REQUIRE(pool.allocate(size, alignment, &p).ok());
+      CHECK(reinterpret_cast<std::uintptr_t>(p) % static_cast<std::uintptr_t>(alignment) == 0);
+      std::memset(p, 0x5a, static_cast<std::size_t>(size));
+      const std::int64_t grown = size * 3 + 1;
+      REQUIRE(pool.reallocate(size, grown, alignment, &p).ok());
+      CHECK(reinterpret_cast<std::uintptr_t>(p) % static_cast<std::uintptr_t>(alignment) == 0);
+      CHECK(std::all_of(p, p + size, [](std::uint8_t b) { return b == 0x5a; }));
+      std::memset(p, 0x3c, static_cast<std::size_t>(grown));
+      blocks.emplace_back(p, grown);
+    }
+    for (auto [p, size] : blocks) pool.free(p, size, alignment);
+  }
+  CHECK(pool.bytes_allocated() == 0);
+}
+
 TEST_CASE("the pool refuses negative and absurd sizes") {
   SystemMemoryPool pool;
   std::uint8_t* p = nullptr;

@@ -37,6 +37,10 @@ constexpr bool kMapLargeBlocks = true;
 constexpr bool kMapLargeBlocks = true;
 #endif
 constexpr std::int64_t kMapThreshold = std::int64_t{1} << 20;
+// Smaller blocks carry their offset into a malloc block (obtain()); under AddressSanitizer
+// they are exact posix_memalign blocks instead, so that a read past the end is caught at the
+// first byte.
+constexpr bool kHeaderedBlocks = kMapLargeBlocks;
 // Blocks of at least this size ask for transparent huge pages: one page fault per 2 MiB
 // instead of one per 4 KiB when the block is first written.
 constexpr std::int64_t kHugePageThreshold = std::int64_t{4} << 20;
@@ -130,14 +134,32 @@ std::uint8_t* obtain(std::int64_t size, std::int64_t alignment) {
     advise_huge_pages(p, size);
     return static_cast<std::uint8_t*>(p);
   }
-  void* p = nullptr;
-  if (posix_memalign(&p, static_cast<std::size_t>(alignment), static_cast<std::size_t>(size)) != 0) return nullptr;
-  return static_cast<std::uint8_t*>(p);
+  if constexpr (kHeaderedBlocks) {
+    // malloc with room to align: the block starts `offset` bytes into malloc's, and the four
+    // bytes before it hold the offset for release(). posix_memalign cost about 950
+    // instructions a call in glibc against malloc's hundred or so (callgrind, serializing
+    // one small dict: 5% of the call).
+    const auto a = static_cast<std::size_t>(alignment);
+    auto* raw = static_cast<std::uint8_t*>(std::malloc(static_cast<std::size_t>(size) + a + 4));
+    if (raw == nullptr) return nullptr;
+    const std::uintptr_t at = (reinterpret_cast<std::uintptr_t>(raw) + 4 + a - 1) & ~(std::uintptr_t{a} - 1);
+    const auto offset = static_cast<std::uint32_t>(at - reinterpret_cast<std::uintptr_t>(raw));
+    std::memcpy(raw + offset - 4, &offset, 4);
+    return raw + offset;
+  } else {
+    void* p = nullptr;
+    if (posix_memalign(&p, static_cast<std::size_t>(alignment), static_cast<std::size_t>(size)) != 0) return nullptr;
+    return static_cast<std::uint8_t*>(p);
+  }
 }
 
 void release(std::uint8_t* p, std::int64_t size) {
   if (is_mapped(size)) {
     retained().give(p, page_rounded(size));
+  } else if constexpr (kHeaderedBlocks) {
+    std::uint32_t offset;
+    std::memcpy(&offset, p - 4, 4);
+    std::free(p - offset);
   } else {
     std::free(p);
   }

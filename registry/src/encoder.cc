@@ -358,7 +358,7 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool, Format
   for (std::size_t i = 0; i < layout.buffers.size(); ++i) {
     const std::int64_t size = layout.buffers[i].length, padded = util::round_up(size, 8);
     if (size > 0) std::memcpy(p, layout.sources[i], static_cast<std::size_t>(size));
-    std::memset(p + size, 0, static_cast<std::size_t>(padded - size));
+    if (padded > size) std::memset(p + size, 0, static_cast<std::size_t>(padded - size));
     p += padded;
   }
   p = ipc::end_of_stream_marker(p);
