@@ -226,7 +226,12 @@ PyTypes& types() {
 
 void PyTypes::look_for_pyarrow() {
   if (pyarrow_checked) return;
-  PyObject* pa = PyImport_GetModule(nb::str("pyarrow").ptr());  // new reference or null
+  static PyObject* const name = PyUnicode_InternFromString("pyarrow");  // made once: asked on every call until found
+  if (name == nullptr) {
+    PyErr_Clear();
+    return;
+  }
+  PyObject* pa = PyImport_GetModule(name);  // new reference or null
   if (pa == nullptr) {
     PyErr_Clear();
     return;  // not imported yet: look again next time

@@ -460,46 +460,110 @@ nb::object deserialize_object(const PySerialized& s, nb::handle context, bool al
 
 }  // namespace
 
-Components components_from_dict(nb::handle components) {
-  Components c;
-  auto get_int = [&](nb::handle d, const char* key) {
-    nb::object v = d[key];
-    return nb::cast<int>(v);
-  };
-  c.num_tensors = get_int(components, "num_tensors");
-  c.num_ndarrays = get_int(components, "num_ndarrays");
-  c.num_buffers = get_int(components, "num_buffers");
-  if (PyMapping_HasKeyString(components.ptr(), "num_sparse_tensors")) {
-    nb::object sparse = components["num_sparse_tensors"];
-    c.num_sparse_tensors.coo = get_int(sparse, "coo");
-    c.num_sparse_tensors.csr = get_int(sparse, "csr");
-    c.num_sparse_tensors.csc = get_int(sparse, "csc");
-    c.num_sparse_tensors.csf = get_int(sparse, "csf");
-    c.num_sparse_tensors.ndim_csf = get_int(sparse, "ndim_csf");
+namespace {
+
+// The keys of pyarrow's components dict, made once and interned: looking a key up or storing
+// it by its C string made a str each time (the dict's nine keys were a third of
+// to_components() on one small dict).
+struct ComponentKeys {
+  PyObject* num_tensors;
+  PyObject* num_sparse_tensors;
+  PyObject* ndim_csf;
+  PyObject* num_ndarrays;
+  PyObject* num_buffers;
+  PyObject* data;
+  PyObject* coo;
+  PyObject* csr;
+  PyObject* csc;
+  PyObject* csf;
+};
+const ComponentKeys& component_keys() {
+  static const ComponentKeys keys = [] {  // made under the GIL, kept until exit
+    auto intern = [](const char* name) {
+      PyObject* key = PyUnicode_InternFromString(name);
+      if (key == nullptr) throw nb::python_error();
+      return key;
+    };
+    return ComponentKeys{intern("num_tensors"), intern("num_sparse_tensors"),
+                         intern("ndim_csf"),    intern("num_ndarrays"),
+                         intern("num_buffers"), intern("data"),
+                         intern("coo"),         intern("csr"),
+                         intern("csc"),         intern("csf")};
+  }();
+  return keys;
+}
+
+// mapping[key] (KeyError when absent, as d[key] raises), with a dict's fast path.
+nb::object item(nb::handle mapping, PyObject* key) {
+  if (PyDict_CheckExact(mapping.ptr())) {
+    PyObject* v = PyDict_GetItemWithError(mapping.ptr(), key);
+    if (v != nullptr) return nb::borrow(v);
+    if (PyErr_Occurred() == nullptr) PyErr_SetObject(PyExc_KeyError, key);
+    throw nb::python_error();
   }
-  nb::object data = components["data"];
-  for (nb::handle item : data) c.data.push_back(check(buffer_from_object(item)));
+  PyObject* v = PyObject_GetItem(mapping.ptr(), key);
+  if (v == nullptr) throw nb::python_error();
+  return nb::steal(v);
+}
+
+bool has_item(nb::handle mapping, PyObject* key) {
+  if (!PyDict_CheckExact(mapping.ptr()))
+    return PyMapping_HasKey(mapping.ptr(), key) == 1;  // as before: errors are "no"
+  const int found = PyDict_Contains(mapping.ptr(), key);
+  if (found < 0) throw nb::python_error();
+  return found == 1;
+}
+
+void set_item(nb::handle dict, PyObject* key, nb::handle value) {
+  if (!value.is_valid() || PyDict_SetItem(dict.ptr(), key, value.ptr()) != 0) throw nb::python_error();
+}
+
+nb::object count(std::int64_t n) { return nb::steal(PyLong_FromLongLong(n)); }
+
+}  // namespace
+
+Components components_from_dict(nb::handle components) {
+  const ComponentKeys& k = component_keys();
+  Components c;
+  auto get_int = [&](nb::handle d, PyObject* key) { return nb::cast<int>(item(d, key)); };
+  c.num_tensors = get_int(components, k.num_tensors);
+  c.num_ndarrays = get_int(components, k.num_ndarrays);
+  c.num_buffers = get_int(components, k.num_buffers);
+  if (has_item(components, k.num_sparse_tensors)) {
+    nb::object sparse = item(components, k.num_sparse_tensors);
+    c.num_sparse_tensors.coo = get_int(sparse, k.coo);
+    c.num_sparse_tensors.csr = get_int(sparse, k.csr);
+    c.num_sparse_tensors.csc = get_int(sparse, k.csc);
+    c.num_sparse_tensors.csf = get_int(sparse, k.csf);
+    c.num_sparse_tensors.ndim_csf = get_int(sparse, k.ndim_csf);
+  }
+  nb::object data = item(components, k.data);
+  for (nb::handle entry : data) c.data.push_back(check(buffer_from_object(entry)));
   return c;
 }
 
 nb::dict components_to_dict(Components c) {
+  const ComponentKeys& k = component_keys();
   nb::dict out;
   nb::dict sparse;
-  sparse["coo"] = c.num_sparse_tensors.coo;
-  sparse["csr"] = c.num_sparse_tensors.csr;
-  sparse["csc"] = c.num_sparse_tensors.csc;
-  sparse["csf"] = c.num_sparse_tensors.csf;
-  sparse["ndim_csf"] = c.num_sparse_tensors.ndim_csf;
+  set_item(sparse, k.coo, count(c.num_sparse_tensors.coo));
+  set_item(sparse, k.csr, count(c.num_sparse_tensors.csr));
+  set_item(sparse, k.csc, count(c.num_sparse_tensors.csc));
+  set_item(sparse, k.csf, count(c.num_sparse_tensors.csf));
+  set_item(sparse, k.ndim_csf, count(c.num_sparse_tensors.ndim_csf));
   // pyarrow 11's keys in its order, its stray top-level "ndim_csf" (a second copy
   // of the mapping) included, so that code written against its dict finds them.
-  out["num_tensors"] = c.num_tensors;
-  out["num_sparse_tensors"] = sparse;
-  out["ndim_csf"] = sparse.attr("copy")();
-  out["num_ndarrays"] = c.num_ndarrays;
-  out["num_buffers"] = c.num_buffers;
-  nb::list data;
-  for (auto& b : c.data) data.append(wrap_buffer(std::move(b)));
-  out["data"] = data;
+  set_item(out, k.num_tensors, count(c.num_tensors));
+  set_item(out, k.num_sparse_tensors, sparse);
+  set_item(out, k.ndim_csf, nb::steal(PyDict_Copy(sparse.ptr())));
+  set_item(out, k.num_ndarrays, count(c.num_ndarrays));
+  set_item(out, k.num_buffers, count(c.num_buffers));
+  nb::object data = nb::steal(PyList_New(static_cast<Py_ssize_t>(c.data.size())));
+  if (!data.is_valid()) throw nb::python_error();
+  for (std::size_t i = 0; i < c.data.size(); ++i) {
+    PyList_SET_ITEM(data.ptr(), static_cast<Py_ssize_t>(i), wrap_buffer(std::move(c.data[i])).release().ptr());
+  }
+  set_item(out, k.data, data);
   return out;
 }
 
@@ -527,9 +591,13 @@ nb::dict components_for_python(Components c) {
   PyTypes& ty = types();
   ty.look_for_pyarrow();
   if (ty.pa_py_buffer != nullptr) {
-    nb::list data = nb::borrow<nb::list>(out["data"]);
+    PyObject* data = PyDict_GetItemWithError(out.ptr(), component_keys().data);  // borrowed: the list made above
+    if (data == nullptr) throw nb::python_error();
     nb::handle wrap(ty.pa_py_buffer);
-    for (std::size_t i = 0; i < nb::len(data); ++i) data[i] = wrap(data[i]);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(data); ++i) {
+      nb::object wrapped = wrap(nb::handle(PyList_GET_ITEM(data, i)));
+      PyList_SetItem(data, i, wrapped.release().ptr());  // steals; drops the arrowpack.Buffer
+    }
   }
   return out;
 }
