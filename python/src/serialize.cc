@@ -8,6 +8,7 @@
 #include <array>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arrowpack/core/io.h"
@@ -406,11 +407,9 @@ class Decoder {
       slots_[i] = slot;
     }
     void grow() {
-      std::vector<Slot> bigger(2 * (mask_ + 1));
-      Slot* old = slots_;
+      const Slot* old = slots_;  // inline_ or the previous heap_, kept until the loop is done
       const std::size_t old_slots = mask_ + 1;
-      std::vector<Slot> keep = std::move(heap_);  // old's storage when it was on the heap
-      heap_ = std::move(bigger);
+      const std::vector<Slot> previous = std::exchange(heap_, std::vector<Slot>(2 * old_slots));
       slots_ = heap_.data();
       mask_ = heap_.size() - 1;
       for (std::size_t i = 0; i < old_slots; ++i) {

@@ -53,6 +53,21 @@ def test_round_trip(value):
         assert same(value, back), f"{value!r} came back as {back!r}"
 
 
+def test_short_strings_are_shared_within_a_decode_up_to_the_tables_cap():
+    # Repeats of a string of up to 64 bytes come back as one str (as pickle's memo makes them);
+    # longer ones are made each time.
+    out = ap.deserialize(ap.serialize(["key", "key", "x" * 64, "x" * 64, "y" * 65, "y" * 65]).to_buffer())
+    assert out == ["key", "key", "x" * 64, "x" * 64, "y" * 65, "y" * 65]
+    assert out[0] is out[1] and out[2] is out[3] and out[4] is not out[5]
+    # Many distinct strings: the table grows past its inline slots, and stops keeping new
+    # ones at 4096 entries (its memory is bounded); every value still comes back equal.
+    words = [f"w{i}" for i in range(10_000)]
+    back = ap.deserialize(ap.serialize(words + words).to_buffer())
+    assert back == words + words
+    assert back[17] is back[10_017] and back[4095] is back[14_095]
+    assert back[4096] is not back[14_096] and back[9_999] is not back[19_999]
+
+
 def test_numpy_scalars_read_back_as_pyarrow_gives_them():
     # pyarrow keeps bool, float16 as numpy scalars and turns the others into Python numbers.
     back = ap.deserialize(ap.serialize([np.float16(2.5), np.float32(1.5), np.int8(-3), np.uint64(7), np.bool_(True),

@@ -326,14 +326,14 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool, Format
   layout.clear();
   layout.add_union(top);
   ARROWPACK_ASSIGN_OR_RAISE(auto shape, cached_shape_messages(key, top, layout, mark));
+  // The key fixes the counts of nodes and buffers, and a structure holds one top-level value
+  // (so neither its rows nor its body are zero): every structure of a shape fits its template.
   const std::int64_t num_rows = top.length();
-  std::span<const std::uint8_t> built;  // the metadata, when the kept template does not fit
-  std::int64_t meta_bytes = shape->batch.size();
   if (!shape->batch.fits(num_rows, layout.nodes.size(), layout.buffers.size(), layout.body_length)) [[unlikely]] {
-    ARROWPACK_ASSIGN_OR_RAISE(built,
-                              ipc::record_batch_metadata(num_rows, layout.nodes, layout.buffers, layout.body_length));
-    meta_bytes = static_cast<std::int64_t>(built.size());
+    return Status::Invalid("render: a structure of ", num_rows, " top-level values and ", layout.body_length,
+                           " body bytes does not fit the batch message of its shape");
   }
+  const std::int64_t meta_bytes = shape->batch.size();
   const auto schema_bytes = static_cast<std::int64_t>(shape->schema.size());
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t framed_meta, ipc::framed_message_size(meta_bytes));
   const std::int64_t stream = schema_bytes + framed_meta + layout.body_length + ipc::kEndOfStreamBytes;
@@ -347,14 +347,10 @@ Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool, Format
   p += 16;
   std::memcpy(p, shape->schema.data(), shape->schema.size());
   p += schema_bytes;
-  if (built.empty()) {
-    // The template's bytes are padded to 8: the framing is its prefix and the bytes.
-    p = ipc::frame_prefix(meta_bytes, p);
-    shape->batch.write(num_rows, layout.nodes, layout.buffers, layout.body_length, p);
-    p += meta_bytes;
-  } else {
-    p = ipc::frame_message(built, p);
-  }
+  // The template's bytes are padded to 8: the framing is its prefix and the bytes.
+  p = ipc::frame_prefix(meta_bytes, p);
+  shape->batch.write(num_rows, layout.nodes, layout.buffers, layout.body_length, p);
+  p += meta_bytes;
   for (std::size_t i = 0; i < layout.buffers.size(); ++i) {
     const std::int64_t size = layout.buffers[i].length, padded = util::round_up(size, 8);
     if (size > 0) std::memcpy(p, layout.sources[i], static_cast<std::size_t>(size));

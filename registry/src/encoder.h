@@ -193,7 +193,7 @@ class Encoder {
 /// contiguous form's header (the four counts of `out`'s items), the IPC stream (schema,
 /// record batch, end of stream, with 8-byte alignment), zero padding to 64. Sets
 /// out.rendered and out.stream_size. `mark` says whether the schema records the format
-/// version.
+/// version. `top` holds exactly one value (encode() and ObjectWriter::finish() check it).
 Status render(const SequenceEncoder& top, Encoded& out, MemoryPool* pool, FormatMark mark = FormatMark::kVersioned);
 
 // ---- the templates
