@@ -697,6 +697,107 @@ TEST_CASE("ObjectReader: elements() counts the cursors it makes against max_elem
   CHECK(list.elements(3, std::span(all.data(), 1)).is_capacity_error());
 }
 
+namespace {
+// Writes what a walk hands it as text: "{" n, "[" n (lists), "(" n (tuples), "<" n (sets),
+// "}" for an end, scalars as their values, items by kind.
+class TraceVisitor final : public ObjectVisitor {
+ public:
+  std::string trace;
+  int fail_after = -1;  // the call that fails (0-based), -1: none
+  Status on_none() override { return note("none"); }
+  Status on_bool(bool b) override { return note(b ? "true" : "false"); }
+  Status on_int(std::int64_t v) override { return note(std::to_string(v)); }
+  Status on_float(double v, Value::Kind kind) override {
+    return note(std::string(Value::kind_name(kind)) + ":" + std::to_string(v));
+  }
+  Status on_date64(std::int64_t us) override { return note("date:" + std::to_string(us)); }
+  Status on_text(std::string_view s, Value::Kind kind) override {
+    return note((kind == Value::Kind::kBytes ? "b'" : "'") + std::string(s) + "'");
+  }
+  Status on_begin(Value::Kind kind, std::int64_t n) override {
+    const char* open = kind == Value::Kind::kDict    ? "{"
+                       : kind == Value::Kind::kTuple ? "("
+                       : kind == Value::Kind::kSet   ? "<"
+                                                     : "[";
+    return note(open + std::to_string(n));
+  }
+  Status on_end() override { return note("}"); }
+  Status on_item(const ObjectReader::Cursor& item) override {
+    if (item.kind() == Value::Kind::kBuffer) {
+      ARROWPACK_ASSIGN_OR_RAISE(auto b, item.buffer());
+      return note("buffer:" + std::to_string(b->size()));
+    }
+    ARROWPACK_ASSIGN_OR_RAISE(auto t, item.tensor());
+    return note(std::string(Value::kind_name(item.kind())) + ":" + std::to_string(t->size()));
+  }
+
+ private:
+  Status note(const std::string& what) {
+    if (calls_++ == fail_after) return Status::Invalid("visitor stops at ", what);
+    if (!trace.empty()) trace += " ";
+    trace += what;
+    return Status::OK();
+  }
+  int calls_ = 0;
+};
+}  // namespace
+
+TEST_CASE("Cursor::walk hands every element to a visitor, in order, counted as cursors count them") {
+  auto t = iota_tensor(2, 2);
+  const Value v = Value::dict({{"name", "x"},
+                               {"items", Value::list({1, 2.5, nullptr, Value::bytes("b"), true, Value::half(0x3c00)})},
+                               {3, t},
+                               {"nested", Value::tuple({Value::list({}), Value::dict({}), Value::set({7})})},
+                               {"buf", Buffer::from_string("abc")},
+                               {"when", Value::date64_micros(-5)},
+                               {"f", 1.5f}});
+  auto so = ok_or_die(serialize(v));
+  auto reader = ok_or_die(ObjectReader::open(so, SerializationContext::default_context()));
+  const auto root = ok_or_die(reader->root());
+  TraceVisitor all;
+  REQUIRE(root.walk(all).ok());
+  CHECK(all.trace ==
+        "{7 'name' 'x' 'items' [6 1 double:2.500000 none b'b' true half:1.000000 } 3 tensor:4 'nested' (3 [0 } {0 } "
+        "<1 7 } } 'buf' buffer:3 'when' date:-5 'f' float:1.500000 }");
+
+  // From an element inside: the walk of its subtree only.
+  TraceVisitor items;
+  REQUIRE(ok_or_die(root.value_of(1)).walk(items).ok());
+  CHECK(items.trace == "[6 1 double:2.500000 none b'b' true half:1.000000 }");
+  TraceVisitor none;
+  REQUIRE(ObjectReader::Cursor().walk(none).ok());
+  CHECK(none.trace == "none");
+
+  // The first error a visitor returns stops the walk and is what walk() returns.
+  TraceVisitor stops;
+  stops.fail_after = 4;  // at "items"' list
+  const Status st = root.walk(stops);
+  CHECK(st.code() == StatusCode::kInvalid);
+  CHECK(st.message() == "visitor stops at [6");
+  CHECK(stops.trace == "{7 'name' 'x' 'items'");
+
+  // The limits: the containers' elements are counted as elements()/entries() count them.
+  for (const auto& [max_elements, ok] : std::vector<std::pair<std::int64_t, bool>>{{100, true}, {10, false}}) {
+    DeserializeOptions options;
+    options.limits.max_elements = max_elements;
+    auto limited = ok_or_die(ObjectReader::open(so, SerializationContext::default_context(), options));
+    TraceVisitor visitor;
+    const Status walked = ok_or_die(limited->root()).walk(visitor);
+    CHECK(walked.ok() == ok);
+    if (!ok) CHECK(walked.is_capacity_error());
+  }
+  Value deep = Value::list({1});
+  for (int i = 0; i < 6; ++i) deep = Value::list({deep});
+  DeserializeOptions shallow;
+  shallow.limits.max_depth = 4;
+  auto deep_reader =
+      ok_or_die(ObjectReader::open(ok_or_die(serialize(deep)), SerializationContext::default_context(), shallow));
+  TraceVisitor too_deep;
+  const Status deep_status = ok_or_die(deep_reader->root()).walk(too_deep);
+  CHECK(deep_status.is_capacity_error());
+  CHECK(deep_status.message().find("max_depth") != std::string::npos);
+}
+
 TEST_CASE("a structure with a compressed body is refused, by name") {
   const Value v = Value::list({1, "two", 3.0, Value::dict({{"k", nullptr}})});
   auto so = ok_or_die(serialize(v));

@@ -528,6 +528,67 @@ const ReadLimits& ObjectReader::Cursor::limits() const {
   return reader_ == nullptr ? kDefaults : reader_->options.limits;
 }
 
+// Cursor::walk: the columns read as value_at() reads them (parsing checked every slot,
+// offset and list range), with the limits counted as elements()/entries() count them.
+struct ObjectReader::Cursor::Walker {
+  const ObjectReader::Impl* reader;
+  ObjectVisitor& visitor;
+
+  // Slot i of `u`. Scalars are handed over here, inline in the loops of container() (a call
+  // per element was a fifth of the walk); containers and out-of-band items go out of line.
+  [[gnu::always_inline]] Status slot(const UnionView& u, std::int64_t i, int depth) {
+    const ChildView& c = u.child_of(i);
+    const std::int64_t j = u.offset(i);
+    if (c.is_null(j)) return visitor.on_none();
+    switch (c.tag) {
+      case tags::kBool: return visitor.on_bool(c.bit(j));
+      case tags::kInt:
+      case tags::kPy2Int: return visitor.on_int(c.value<std::int64_t>(j));
+      case tags::kDouble: return visitor.on_float(c.value<double>(j), Value::Kind::kDouble);
+      case tags::kFloat: return visitor.on_float(c.value<float>(j), Value::Kind::kFloat);
+      case tags::kHalf: return visitor.on_float(half_to_double(c.value<std::uint16_t>(j)), Value::Kind::kHalf);
+      case tags::kDate64: return visitor.on_date64(c.value<std::int64_t>(j));
+      case tags::kString: return visitor.on_text(c.text(j), Value::Kind::kString);
+      case tags::kBytes: return visitor.on_text(c.text(j), Value::Kind::kBytes);
+      case tags::kList:
+      case tags::kTuple:
+      case tags::kSet:
+      case tags::kDict: return container(c, j, depth);
+      default: return item(u, i, depth);
+    }
+  }
+
+  // List j of child `c` (a list, tuple, set or dict) and everything inside it.
+  [[gnu::noinline]] Status container(const ChildView& c, std::int64_t j, int depth) {
+    const std::int64_t first = c.offset(j), last = c.offset(j + 1);
+    if (c.tag == tags::kDict) {
+      ARROWPACK_RETURN_NOT_OK(reader->decoder.count_many(depth + 1, 2 * (last - first)));
+      ARROWPACK_RETURN_NOT_OK(visitor.on_begin(Value::Kind::kDict, last - first));
+      for (std::int64_t k = first; k < last; ++k) {
+        ARROWPACK_RETURN_NOT_OK(slot(*c.keys, k, depth + 1));
+        ARROWPACK_RETURN_NOT_OK(slot(*c.vals, k, depth + 1));
+      }
+      return visitor.on_end();
+    }
+    ARROWPACK_RETURN_NOT_OK(reader->decoder.count_many(depth + 1, last - first));
+    ARROWPACK_RETURN_NOT_OK(visitor.on_begin(tags::tag_info(c.tag).kind, last - first));
+    for (std::int64_t k = first; k < last; ++k) ARROWPACK_RETURN_NOT_OK(slot(*c.items, k, depth + 1));
+    return visitor.on_end();
+  }
+
+  // Tensors, ndarrays, buffers, sparse tensors: read through a cursor.
+  [[gnu::noinline]] Status item(const UnionView& u, std::int64_t i, int depth) {
+    ObjectReader::Cursor c;
+    CursorAccess::fill(reader, &u, i, depth, c);
+    return visitor.on_item(c);
+  }
+};
+
+Status ObjectReader::Cursor::walk(ObjectVisitor& visitor) const {
+  if (reader_ == nullptr) return visitor.on_none();
+  return Walker{reader_, visitor}.slot(*union_, index_, depth_);
+}
+
 Result<Value> ObjectReader::Cursor::value() const {
   if (reader_ == nullptr) return Value();
   return catch_exceptions("deserializing an object",

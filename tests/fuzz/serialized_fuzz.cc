@@ -1,8 +1,9 @@
 // Fuzz target for serialized objects: the contiguous blob is parsed (read_from), decoded to a
-// Value with unknown types kept opaque, walked through ObjectReader cursors, and rendered as
+// Value with unknown types kept opaque, walked through ObjectReader cursors and Cursor::walk, and rendered as
 // `inspect --json` would. Built as a libFuzzer target with -DARROWPACK_BUILD_FUZZERS=ON, else
 // as a replay program over the files named on the command line.
 #include <cstdint>
+#include <cstdlib>
 #include <iostream>
 
 #include "arrowpack/registry/context.h"
@@ -27,6 +28,45 @@ void walk(const ap::ObjectReader::Cursor& c, int budget) {
   }
 }
 
+// Counts what a walk hands over, and reads every out-of-band item through its cursor; a walk
+// that succeeds must close every container it opened.
+class CountingVisitor final : public ap::ObjectVisitor {
+ public:
+  ap::Status on_none() override { return scalar(); }
+  ap::Status on_bool(bool) override { return scalar(); }
+  ap::Status on_int(std::int64_t) override { return scalar(); }
+  ap::Status on_float(double, ap::Value::Kind) override { return scalar(); }
+  ap::Status on_date64(std::int64_t) override { return scalar(); }
+  ap::Status on_text(std::string_view s, ap::Value::Kind) override {
+    bytes_ += s.size();
+    return scalar();
+  }
+  ap::Status on_begin(ap::Value::Kind, std::int64_t) override {
+    ++open_;
+    return scalar();
+  }
+  ap::Status on_end() override {
+    if (open_-- <= 0) std::abort();  // an end without its begin
+    return ap::Status::OK();
+  }
+  ap::Status on_item(const ap::ObjectReader::Cursor& item) override {
+    (void)item.tensor();
+    (void)item.buffer();
+    (void)item.sparse_tensor();
+    return scalar();
+  }
+  int open() const { return open_; }
+
+ private:
+  ap::Status scalar() {
+    ++calls_;
+    return ap::Status::OK();
+  }
+  std::int64_t calls_ = 0;
+  std::size_t bytes_ = 0;
+  int open_ = 0;
+};
+
 void run(const std::uint8_t* data, std::size_t size) {
   auto blob = ap::Buffer::wrap(data, static_cast<std::int64_t>(size));
   if (auto v = ap::tools::inspect_value(blob, fuzz_budget::limits()); v.ok()) {
@@ -41,7 +81,11 @@ void run(const std::uint8_t* data, std::size_t size) {
   options.allow_unknown_types = true;
   if (auto object = ap::SerializedObject::read_from(blob, options); object.ok()) {
     if (auto reader = ap::ObjectReader::open(*object, kNoTypes, options); reader.ok()) {
-      if (auto root = (*reader)->root(); root.ok()) walk(*root, 8);
+      if (auto root = (*reader)->root(); root.ok()) {
+        walk(*root, 8);
+        CountingVisitor visitor;
+        if (root->walk(visitor).ok() && visitor.open() != 0) std::abort();  // unbalanced
+      }
     }
     (void)ap::deserialize(*object, kNoTypes, options);
   }

@@ -21,6 +21,8 @@ struct UnionView;
 struct ChildView;
 }  // namespace registry_internal
 
+class ObjectVisitor;
+
 class ObjectReader {
  public:
   class Cursor;
@@ -145,10 +147,21 @@ class ObjectReader::Cursor {
   /// converters that bound what they build; valid as long as the reader.
   const ReadLimits& limits() const;
 
+  /// Hands the element, and everything inside it, to `visitor` depth first, in the order the
+  /// elements were written (a dict's entries key, value, key, value...), reading the
+  /// structure's columns directly: what element()/entries() and the typed reads would give,
+  /// without a cursor per element. Containers inside are counted against ReadLimits'
+  /// max_elements and max_depth as elements()/entries() count them (the element itself was
+  /// counted when its cursor was made). Stops at the first error: CapacityError beyond the
+  /// limits, or whatever a visitor call returned (the walk returns it as it is). A default
+  /// Cursor visits as one None. The visitor must not throw.
+  Status walk(ObjectVisitor& visitor) const;
+
  private:
   friend class ObjectReader;
   friend struct CursorAccess;
   Result<Cursor> entry(std::int64_t i, int side) const;  // side 0: key, 1: value
+  struct Walker;
   Status wrong_kind(const char* wanted) const;
   // The reader owns the structure the pointers name; it must outlive the cursor.
   const ObjectReader::Impl* reader_ = nullptr;
@@ -159,6 +172,36 @@ class ObjectReader::Cursor {
   std::int8_t tag_ = 0;
   const registry_internal::ChildView* child_ = nullptr;
   std::int64_t at_ = 0;
+};
+
+/// What Cursor::walk() hands the elements of a serialized value to, one call per element,
+/// depth first. A container is on_begin(), its elements (a dict's entries as key, value, key,
+/// value...), then on_end(). Strings are views of the serialized memory, valid while the
+/// reader lives. Each call returns OK to go on, or the error that stops the walk. Calls come
+/// from the thread that called walk(); a visitor must not throw.
+class ObjectVisitor {
+ public:
+  virtual ~ObjectVisitor() = default;
+  /// A None.
+  virtual Status on_none() = 0;
+  /// A bool.
+  virtual Status on_bool(bool b) = 0;
+  /// An integer (int64).
+  virtual Status on_int(std::int64_t v) = 0;
+  /// A float64, float32 or float16 (`kind` kDouble, kFloat or kHalf), as a double: exact
+  /// for each of the three.
+  virtual Status on_float(double v, Value::Kind kind) = 0;
+  /// A date/time: microseconds since the epoch.
+  virtual Status on_date64(std::int64_t micros) = 0;
+  /// Text (UTF-8, as checked when the reader was opened) or bytes (`kind` kString or kBytes).
+  virtual Status on_text(std::string_view s, Value::Kind kind) = 0;
+  /// A list, tuple, set or dict (`kind`) of `size` elements (a dict: entries) begins.
+  virtual Status on_begin(Value::Kind kind, std::int64_t size) = 0;
+  /// The innermost container begun ends.
+  virtual Status on_end() = 0;
+  /// A tensor, ndarray, buffer or sparse tensor: read it from `item` (tensor(), buffer(),
+  /// sparse_tensor(): their errors are the item's).
+  virtual Status on_item(const ObjectReader::Cursor& item) = 0;
 };
 
 }  // namespace arrowpack
