@@ -204,15 +204,15 @@ class Encoder {
   PendingError pending_;
 };
 
-// Rebuilds the Python object from the reader's walk (ObjectVisitor): one call per element,
-// no cursor per element. Containers being filled are a stack; each finished object goes into
-// the innermost one. Python errors are kept (PendingError) and the walk stopped with a
-// Status; the caller raises the kept exception, so the user sees it as it was raised.
 PyObject* new_ref(PyObject* o) {  // Py_NewRef, which Python 3.9 lacks
   Py_INCREF(o);
   return o;
 }
 
+// Rebuilds the Python object from the reader's walk (ObjectVisitor): one call per element,
+// no cursor per element. Containers being filled are a stack; each finished object goes into
+// the innermost one. Python errors are kept (PendingError) and the walk stopped with a
+// Status; the caller raises the kept exception, so the user sees it as it was raised.
 class Decoder final : public ObjectVisitor {
  public:
   Decoder(nb::handle context, bool allow_pickle) : context_(context), allow_pickle_(allow_pickle) {}

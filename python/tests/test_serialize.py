@@ -258,6 +258,51 @@ def test_a_pickle_of_a_type_not_registered_for_pickling_is_refused_even_when_all
 
 # ---- limits and hostile blobs
 
+def test_nesting_past_the_decoders_inline_stack_round_trips():
+    # The decoder keeps 16 open containers inline, then grows on the heap: 90 levels of
+    # lists, dicts and tuples, within max_depth (100), come back as they went.
+    v = {"leaf": [1, "x", None]}
+    for i in range(90):
+        v = [v] if i % 3 == 0 else ({"k": v, 2: "two"} if i % 3 == 1 else (v, i))
+    assert ap.deserialize(ap.serialize(v).to_buffer()) == v
+    assert ap.deserialize_components(ap.serialize(v).to_components()) == v
+
+
+def test_an_error_deep_inside_a_decode_is_the_users_and_frees_what_was_built():
+    # Three objects are rebuilt, then a deserializer 40 levels down raises: the caller gets
+    # that exception as raised, and the objects and containers built so far are freed.
+    import gc
+    import weakref
+
+    class Probe:
+        pass
+
+    class Boom:
+        pass
+
+    made = []
+
+    def rebuild(data):
+        p = Probe()
+        made.append(weakref.ref(p))
+        return p
+
+    def explode(data):
+        raise ValueError("boom at the bottom")
+
+    ctx = ap.SerializationContext()
+    ctx.register_type(Probe, "Probe", custom_serializer=lambda p: 1, custom_deserializer=rebuild)
+    ctx.register_type(Boom, "Boom", custom_serializer=lambda b: 2, custom_deserializer=explode)
+    deep = [Boom()]
+    for _ in range(40):
+        deep = [deep]
+    blob = ap.serialize([Probe(), Probe(), {"p": Probe()}, deep], context=ctx).to_buffer()
+    with pytest.raises(ValueError, match="boom at the bottom"):
+        ap.deserialize(blob, context=ctx)
+    gc.collect()
+    assert len(made) == 3 and all(r() is None for r in made)
+
+
 def test_depth_limit():
     v = 1
     for _ in range(150):

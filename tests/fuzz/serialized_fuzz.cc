@@ -1,10 +1,11 @@
 // Fuzz target for serialized objects: the contiguous blob is parsed (read_from), decoded to a
-// Value with unknown types kept opaque, walked through ObjectReader cursors and Cursor::walk, and rendered as
-// `inspect --json` would. Built as a libFuzzer target with -DARROWPACK_BUILD_FUZZERS=ON, else
-// as a replay program over the files named on the command line.
+// Value with unknown types kept opaque, walked through ObjectReader cursors and through
+// Cursor::walk, and rendered as `inspect --json` would. Built as a libFuzzer target with -DARROWPACK_BUILD_FUZZERS=ON,
+// else as a replay program over the files named on the command line.
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <vector>
 
 #include "arrowpack/registry/context.h"
 #include "arrowpack/registry/object_reader.h"
@@ -28,43 +29,41 @@ void walk(const ap::ObjectReader::Cursor& c, int budget) {
   }
 }
 
-// Counts what a walk hands over, and reads every out-of-band item through its cursor; a walk
-// that succeeds must close every container it opened.
-class CountingVisitor final : public ap::ObjectVisitor {
+// Checks what a walk hands over: every container gets exactly the elements its on_begin()
+// announced (a dict: two per entry) before its on_end(), which the Python decoder relies on,
+// and every out-of-band item is read through its cursor.
+class CheckingVisitor final : public ap::ObjectVisitor {
  public:
-  ap::Status on_none() override { return scalar(); }
-  ap::Status on_bool(bool) override { return scalar(); }
-  ap::Status on_int(std::int64_t) override { return scalar(); }
-  ap::Status on_float(double, ap::Value::Kind) override { return scalar(); }
-  ap::Status on_date64(std::int64_t) override { return scalar(); }
-  ap::Status on_text(std::string_view s, ap::Value::Kind) override {
-    bytes_ += s.size();
-    return scalar();
-  }
-  ap::Status on_begin(ap::Value::Kind, std::int64_t) override {
-    ++open_;
-    return scalar();
+  ap::Status on_none() override { return element(); }
+  ap::Status on_bool(bool) override { return element(); }
+  ap::Status on_int(std::int64_t) override { return element(); }
+  ap::Status on_float(double, ap::Value::Kind) override { return element(); }
+  ap::Status on_date64(std::int64_t) override { return element(); }
+  ap::Status on_text(std::string_view, ap::Value::Kind) override { return element(); }
+  ap::Status on_begin(ap::Value::Kind kind, std::int64_t size) override {
+    ARROWPACK_RETURN_NOT_OK(element());
+    left_.push_back(kind == ap::Value::Kind::kDict ? 2 * size : size);
+    return ap::Status::OK();
   }
   ap::Status on_end() override {
-    if (open_-- <= 0) std::abort();  // an end without its begin
+    if (left_.empty() || left_.back() != 0) std::abort();  // an end too early, or without its begin
+    left_.pop_back();
     return ap::Status::OK();
   }
   ap::Status on_item(const ap::ObjectReader::Cursor& item) override {
     (void)item.tensor();
     (void)item.buffer();
     (void)item.sparse_tensor();
-    return scalar();
+    return element();
   }
-  int open() const { return open_; }
+  bool balanced() const { return left_.empty(); }
 
  private:
-  ap::Status scalar() {
-    ++calls_;
+  ap::Status element() {
+    if (!left_.empty() && left_.back()-- <= 0) std::abort();  // more elements than announced
     return ap::Status::OK();
   }
-  std::int64_t calls_ = 0;
-  std::size_t bytes_ = 0;
-  int open_ = 0;
+  std::vector<std::int64_t> left_;  // elements still to come, per open container
 };
 
 void run(const std::uint8_t* data, std::size_t size) {
@@ -83,8 +82,8 @@ void run(const std::uint8_t* data, std::size_t size) {
     if (auto reader = ap::ObjectReader::open(*object, kNoTypes, options); reader.ok()) {
       if (auto root = (*reader)->root(); root.ok()) {
         walk(*root, 8);
-        CountingVisitor visitor;
-        if (root->walk(visitor).ok() && visitor.open() != 0) std::abort();  // unbalanced
+        CheckingVisitor visitor;
+        if (root->walk(visitor).ok() && !visitor.balanced()) std::abort();  // a container left open
       }
     }
     (void)ap::deserialize(*object, kNoTypes, options);

@@ -195,7 +195,8 @@ class ObjectVisitor {
   virtual Status on_date64(std::int64_t micros) = 0;
   /// Text (UTF-8, as checked when the reader was opened) or bytes (`kind` kString or kBytes).
   virtual Status on_text(std::string_view s, Value::Kind kind) = 0;
-  /// A list, tuple, set or dict (`kind`) of `size` elements (a dict: entries) begins.
+  /// A list, tuple, set or dict (`kind`) of `size` elements (a dict: entries) begins: exactly
+  /// `size` elements (a dict: 2 x `size`, key then value) follow, then its on_end().
   virtual Status on_begin(Value::Kind kind, std::int64_t size) = 0;
   /// The innermost container begun ends.
   virtual Status on_end() = 0;
