@@ -198,7 +198,7 @@ TEST_CASE("tables compare rows across batch boundaries") {
   CHECK(Table::from_batches(seed->schema(), {other}).status().is_invalid());
 }
 
-TEST_CASE("make() checks offset and length before reading the bitmap; data buffers are required") {
+TEST_CASE("make() checks offset and length before reading the bitmap, data buffers are required") {
   auto bitmap = Buffer::from_string(std::string("\xff", 1));
   auto values = bytes_of({1, 2, 3, 4, 5, 6, 7, 8});
   CHECK(Array::make(int32(), 8, {bitmap, values}, {}, -1, -64).status().is_invalid());

@@ -279,7 +279,7 @@ struct WithChar {
 };
 }  // namespace
 
-TEST_CASE("columnar: enums travel only with a fixed underlying type other than bool; char is int8", "[columnar]") {
+TEST_CASE("columnar: enums travel only with a fixed underlying type other than bool, char is int8", "[columnar]") {
   static_assert(!HasConverter<PlainEnum> && !ColumnarRow<WithPlainEnum>);
   static_assert(!HasConverter<Flag> && !ColumnarRow<WithBoolEnum>);
   static_assert(HasConverter<Side> && ColumnarRow<WithChar>);

@@ -80,7 +80,7 @@ TEST_CASE("decompress refuses sizes that lie, corrupt frames and stray bytes, be
 }
 
 TEST_CASE(
-    "IPC bodies compressed with LZ4 and ZSTD round-trip; with min_space_savings, incompressible buffers are "
+    "IPC bodies compressed with LZ4 and ZSTD round-trip, with min_space_savings, incompressible buffers are "
     "stored as they are") {
   auto noise = random_bytes(4096);
   auto batch = ok_or_die(RecordBatch::make(

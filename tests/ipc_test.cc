@@ -178,11 +178,13 @@ TEST_CASE("reading from a BufferReader is zero-copy: buffers are slices of the s
   CHECK(default_memory_pool()->bytes_allocated() - before < (1 << 20));
 }
 
-TEST_CASE("reading a memory-mapped file is zero-copy; an OS file copies") {
+TEST_CASE("reading a memory-mapped file is zero-copy, an OS file copies") {
   const std::string path = scratch_dir() + "/ipc_test_mmap.arrow";
   {
     auto sink = ok_or_die(io::FileOutputStream::open(path));
-    auto writer = ok_or_die(ipc::new_file(sink, seed_batch()->schema()));
+    ipc::IpcWriteOptions aligned;
+    aligned.alignment = 64;  // cache-line buffers in the mapping (the default, 8, is pyarrow's)
+    auto writer = ok_or_die(ipc::new_file(sink, seed_batch()->schema(), aligned));
     for (int i = 0; i < 10; ++i) REQUIRE(writer->write_batch(*seed_batch()).ok());
     REQUIRE(writer->close().ok());
   }
@@ -197,7 +199,7 @@ TEST_CASE("reading a memory-mapped file is zero-copy; an OS file copies") {
     CHECK(batch->equals(*seed_batch()));
     for (const auto& c : batch->columns()) {
       check_points_into(c, *region);
-      // 64-byte aligned in the mapping (the writer aligns bodies and buffers).
+      // 64-byte aligned in the mapping (the writer aligned bodies and buffers to 64).
       CHECK(reinterpret_cast<std::uintptr_t>(c.buffer(1)->data()) % 64 == 0);
     }
   }
@@ -317,6 +319,50 @@ TEST_CASE("a record batch's layout read in place equals the one read through a M
     tight.limits.max_metadata_bytes = 16;
     CHECK(ipc::read_record_batch_layout(bytes, batch_at, tight, &in_place).is_capacity_error());
   }
+}
+
+TEST_CASE("a record batch read again byte for byte takes the last layout, only where its body lies is new") {
+  auto ints = [](std::vector<std::int64_t> v) { return ok_or_die(array<std::int64_t>(v)); };
+  auto first = write_stream(*ok_or_die(RecordBatch::from_arrays({ints({1, 2, 3})}, {"a"})), 1);
+  auto other = write_stream(*ok_or_die(RecordBatch::from_arrays({ints({4, 5, 6, 7, 8})}, {"a"})), 1);
+  auto batch_at = [](const std::shared_ptr<Buffer>& buf) {
+    io::BufferReader reader(buf);
+    REQUIRE(ok_or_die(ipc::read_message(&reader)));
+    return ok_or_die(reader.tell());
+  };
+  const std::int64_t at = batch_at(first);
+  REQUIRE(batch_at(other) == at);
+  auto span_of = [](const std::shared_ptr<Buffer>& b) {
+    return std::span<const std::uint8_t>(b->data(), static_cast<std::size_t>(b->size()));
+  };
+  ipc::RecordBatchLayout a, again, moved, b;
+  REQUIRE(ipc::read_record_batch_layout(span_of(first), at, {}, &a).ok());
+  REQUIRE(ipc::read_record_batch_layout(span_of(first), at, {}, &again).ok());
+  CHECK(again.length == 3);
+  CHECK(again.body_offset == a.body_offset);
+  CHECK(again.end == a.end);
+  REQUIRE(again.buffers.size() == a.buffers.size());
+  // The same bytes 8 bytes further on: the layout of the last read, the body where it is now.
+  std::vector<std::uint64_t> words(static_cast<std::size_t>(first->size()) / 8 + 2);
+  std::memcpy(reinterpret_cast<std::uint8_t*>(words.data()) + 8, first->data(),
+              static_cast<std::size_t>(first->size()));
+  const std::span<const std::uint8_t> shifted(reinterpret_cast<const std::uint8_t*>(words.data()),
+                                              static_cast<std::size_t>(first->size()) + 8);
+  REQUIRE(ipc::read_record_batch_layout(shifted, at + 8, {}, &moved).ok());
+  CHECK(moved.body_offset == a.body_offset + 8);
+  CHECK(moved.end == a.end + 8);
+  CHECK(moved.length == 3);
+  // Cut inside the body: refused although the metadata is the last one's.
+  CHECK(
+      ipc::read_record_batch_layout(shifted.first(static_cast<std::size_t>(moved.body_offset + 1)), at + 8, {}, &moved)
+          .is_invalid());
+  // Other numbers: the layout of the message read, not the last one's.
+  REQUIRE(ipc::read_record_batch_layout(span_of(other), at, {}, &b).ok());
+  CHECK(b.length == 5);
+  CHECK(b.buffers.back().length != a.buffers.back().length);
+  REQUIRE(ipc::read_record_batch_layout(span_of(first), at, {}, &again).ok());
+  CHECK(again.length == 3);
+  CHECK(again.buffers.back().length == a.buffers.back().length);
 }
 
 TEST_CASE("a record batch's layout read in place from misaligned memory") {

@@ -92,7 +92,7 @@ TEST_CASE("views that point outside their data buffers, or lie about their prefi
   CHECK(Array::make(utf8_view(), 2, {nullptr, buffer_of(view(1, "a\0\0\0", 0, 0))}, {}, 0).status().is_invalid());
 }
 
-TEST_CASE("list views: out of order, overlapping and empty views; builders; IPC; bad views") {
+TEST_CASE("list views: out of order, overlapping and empty views, builders, IPC, bad views") {
   auto child = ok_or_die(array<std::int32_t>({1, 2, 3, 4, 5}));
   auto a = ok_or_die(
       Array::make(list_view(int32()), 4,

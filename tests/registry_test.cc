@@ -249,7 +249,7 @@ TEST_CASE("the contiguous layout: counts, the stream, 64-byte aligned tensors, s
   CHECK(ok_or_die(sink->finish())->equals(*buf));
 }
 
-TEST_CASE("to_buffer copies the data once; deserialize from a buffer copies nothing") {
+TEST_CASE("to_buffer copies the data once, deserialize from a buffer copies nothing") {
   auto big = iota_tensor(500, 500);  // 2 MB
   SystemMemoryPool pool;
   auto so = ok_or_die(serialize(Value::dict({{0, Value::ndarray(big)}, {1, big}})));
@@ -900,6 +900,38 @@ TEST_CASE("what tensors view is kept alive: registered payloads and moved-in val
   auto back = ok_or_die(deserialize(ok_or_die(so.to_buffer()), reader, DeserializeOptions{{}, true}));
   const Value* data = back.as<Object>()->fields->as<Dict>()->find("data");
   CHECK(data->as<Ndarray>()->tensor->value<double>({2}) == 3.5);
+}
+
+TEST_CASE("a SerializedObject copy shares its state, retain() on a copy is that copy's, a moved-from one is empty") {
+  auto matrix = ok_or_die(Tensor::make(float64(), ok_or_die(Buffer::copy_of(std::string(48, 'x').data(), 48)), {2, 3}));
+  SerializedObject a = ok_or_die(serialize(Value::dict({{"m", Value::ndarray(matrix)}, {"n", Value(7)}})));
+  auto blob = ok_or_die(a.to_buffer());
+  SerializedObject read = ok_or_die(SerializedObject::read_from(blob));
+
+  // A copy is the same state (the same vectors, the structure parsed once), not a copy of it.
+  SerializedObject b = read;
+  CHECK(&b.ndarrays() == &read.ndarrays());
+  CHECK(b.structure_validated());
+
+  // retain() on a shared object copies the state first: the owner is kept by b alone.
+  auto owner = std::make_shared<int>(1);
+  std::weak_ptr<int> watch = owner;
+  b.retain(std::move(owner));
+  CHECK(&b.ndarrays() != &read.ndarrays());
+  CHECK(b.ndarrays()[0] == read.ndarrays()[0]);  // the items themselves are shared
+  CHECK(b.structure_validated());
+  CHECK(ok_or_die(b.to_buffer())->equals(*blob));
+  b = SerializedObject();
+  CHECK(watch.expired());
+  CHECK(ok_or_die(deserialize(read, SerializationContext{})).as<Dict>()->find("n")->as<std::int64_t>() != nullptr);
+
+  // A moved-from object is empty: refused by name, its accessors empty.
+  SerializedObject moved = std::move(read);
+  CHECK(moved.ndarrays().size() == 1);
+  CHECK(read.ndarrays().empty());  // NOLINT(bugprone-use-after-move): what moving leaves is documented
+  CHECK(read.total_bytes().status().code() == StatusCode::kInvalid);
+  CHECK(deserialize(read, SerializationContext{}).status().code() == StatusCode::kInvalid);
+  CHECK(read.batch() == nullptr);
 }
 
 TEST_CASE("tensors in a blob must be contiguous") {

@@ -20,7 +20,7 @@ Status check_positive(int x) {
 }
 }  // namespace
 
-TEST_CASE("Status carries a code and a message; OK is cheap and empty") {
+TEST_CASE("Status carries a code and a message, OK is cheap and empty") {
   Status ok;
   CHECK(ok.ok());
   CHECK(ok.to_string() == "OK");

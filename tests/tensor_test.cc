@@ -166,7 +166,7 @@ TEST_CASE("golden float16 tensor and three tensors back to back", "[shared]") {
   CHECK(ok_or_die(sink->finish())->equals(*all));
 }
 
-TEST_CASE("a non-contiguous tensor is written row-major; reading is zero-copy") {
+TEST_CASE("a non-contiguous tensor is written row-major, reading is zero-copy") {
   std::vector<double> v(24);
   std::iota(v.begin(), v.end(), 0.0);
   auto view = ok_or_die(Tensor::make(float64(), Buffer::wrap(v.data(), 192), {4, 3}, {48, 16}, {"r", "c"}));

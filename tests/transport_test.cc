@@ -348,7 +348,7 @@ TEST_CASE("shared memory: a sealed memfd handed over by SCM_RIGHTS is read witho
   CHECK(default_memory_pool()->bytes_allocated() - before < 64 * 1024);  // no copy of the 8 MB
 }
 
-TEST_CASE("shared memory: named regions appear only when complete; unsealed memfds are refused") {
+TEST_CASE("shared memory: named regions appear only when complete, unsealed memfds are refused") {
   const std::string name = "arrowpack-test-" + std::to_string(getpid());
   (void)transport::remove_region(name);
   // A writer that dies before sealing leaves no name behind.
@@ -419,7 +419,7 @@ TEST_CASE("sparse tensors: refused by the framed transports, carried by shared m
   CHECK(mapped->contains(t->data()->data(), 3 * 8));
 }
 
-TEST_CASE("frames: a header frame and the buffers as they are; received frames are checked, not copied") {
+TEST_CASE("frames: a header frame and the buffers as they are, received frames are checked, not copied") {
   auto so = ok_or_die(serialize(sample(3)));
   auto components = ok_or_die(so.to_components());
   auto header = ok_or_die(transport::header_frame(components));

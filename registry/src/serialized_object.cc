@@ -111,74 +111,148 @@ Status check_count(std::int32_t n, const char* what) {
 
 }  // namespace
 
-// What every output form shares, rendered once on first use.
-struct SerializedObject::Cache {
-  std::once_flag stream_once;
-  Status stream_status;
-  std::shared_ptr<Buffer> stream;
-  std::once_flag tensors_once;
-  Status tensors_status;
-  std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
-  std::vector<ipc::SparseTensorMessageParts> sparse_messages;
-  std::once_flag batch_once;
-  RecordBatchPtr batch;  // read from the structure stream on first use
-  std::once_flag structure_once;
-  Status structure_status;
-  std::shared_ptr<const registry_internal::Structure> structure;  // parsed on first use
+// What a SerializedObject holds; its copies share it.
+struct SerializedObject::State {
+  // What every output form shares, made once on first use.
+  struct Cache {
+    std::once_flag stream_once;
+    Status stream_status;
+    std::shared_ptr<Buffer> stream;
+    std::once_flag tensors_once;
+    Status tensors_status;
+    std::vector<ipc::TensorMessageParts> tensor_messages;  // the tensors, then the ndarrays
+    std::vector<ipc::SparseTensorMessageParts> sparse_messages;
+    std::once_flag batch_once;
+    RecordBatchPtr batch;  // read from the structure stream on first use
+    std::once_flag structure_once;
+    Status structure_status;
+    std::shared_ptr<const registry_internal::Structure> structure;  // parsed on first use
 
-  // The Tensor messages of the object's tensors and ndarrays, in that order (and the
-  // SparseTensor messages), built on the first call.
-  Result<const std::vector<ipc::TensorMessageParts>*> messages_of(const SerializedObject& object, MemoryPool* pool);
+    // The Tensor messages of the object's tensors and ndarrays, in that order (and the
+    // SparseTensor messages), built on the first call.
+    Result<const std::vector<ipc::TensorMessageParts>*> messages_of(const SerializedObject& object, MemoryPool* pool);
+  };
+
+  State() = default;
+  // A copy for changing (retain() on a shared object): the parts, not what was made of them.
+  State(const State& o)
+      : batch(o.batch),
+        rendered(o.rendered),
+        stream_source(o.stream_source),
+        stream_offset(o.stream_offset),
+        stream_size(o.stream_size),
+        structure(o.structure),
+        tensors(o.tensors),
+        ndarrays(o.ndarrays),
+        buffers(o.buffers),
+        sparse_tensors(o.sparse_tensors),
+        keep_alive(o.keep_alive),
+        checked(o.checked),
+        input_bytes(o.input_bytes) {}
+  State& operator=(const State&) = delete;
+
+  RecordBatchPtr batch;
+  // Made by the encoder: the header, the structure stream and padding to 64 in one buffer.
+  std::shared_ptr<Buffer> rendered;
+  // Where the structure stream lies (rendered, the blob read, or the first component): a
+  // Buffer of its own is sliced only when one is asked for (structure_stream()).
+  std::shared_ptr<Buffer> stream_source;
+  std::int64_t stream_offset = 0;
+  std::int64_t stream_size = 0;
+  // Read by read_from()/from_components(): the structure's checked views.
+  std::shared_ptr<const registry_internal::Structure> structure;
+  std::vector<TensorPtr> tensors;
+  std::vector<TensorPtr> ndarrays;
+  std::vector<std::shared_ptr<Buffer>> buffers;
+  std::vector<SparseTensorPtr> sparse_tensors;
+  std::vector<std::shared_ptr<const void>> keep_alive;
+  // What is known of the structure batch: nothing (made by the caller), its shape (schema,
+  // disjoint buffers and references, checked by read_from()/from_components()), or that and
+  // its data in full (validated there, or made by serialize()).
+  enum class Checked : std::uint8_t { kNothing, kShape, kValidated };
+  Checked checked = Checked::kNothing;
+  std::int64_t input_bytes = 0;  // of the blob or the components read (0: made in memory)
+  mutable Cache cache;
+  // The state this one was copied from by retain(): what its batch() and the Buffers it
+  // made refer to stays valid while this object lives.
+  std::shared_ptr<const State> origin;
 };
 
-SerializedObject::SerializedObject() : cache_(std::make_shared<Cache>()) {}
+const SerializedObject::State& SerializedObject::state() const {
+  static const State* const empty = new State();  // never destroyed: used until exit
+  return state_ ? *state_ : *empty;
+}
+
+SerializedObject::State& SerializedObject::own() {
+  if (!state_) {
+    state_ = std::make_shared<State>();
+  } else if (state_.use_count() > 1) {
+    auto copy = std::make_shared<State>(*state_);
+    copy->origin = std::move(state_);
+    state_ = std::move(copy);
+  }
+  return *state_;
+}
+
+SerializedObject::SerializedObject() = default;
 
 SerializedObject::SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors,
                                    std::vector<TensorPtr> ndarrays, std::vector<std::shared_ptr<Buffer>> buffers,
                                    std::vector<SparseTensorPtr> sparse_tensors)
-    : batch_(std::move(batch)),
-      tensors_(std::move(tensors)),
-      ndarrays_(std::move(ndarrays)),
-      buffers_(std::move(buffers)),
-      sparse_tensors_(std::move(sparse_tensors)),
-      cache_(std::make_shared<Cache>()) {}
+    : state_(std::make_shared<State>()) {
+  State& s = *state_;
+  s.batch = std::move(batch);
+  s.tensors = std::move(tensors);
+  s.ndarrays = std::move(ndarrays);
+  s.buffers = std::move(buffers);
+  s.sparse_tensors = std::move(sparse_tensors);
+}
+
+const std::vector<TensorPtr>& SerializedObject::tensors() const { return state().tensors; }
+const std::vector<TensorPtr>& SerializedObject::ndarrays() const { return state().ndarrays; }
+const std::vector<std::shared_ptr<Buffer>>& SerializedObject::buffers() const { return state().buffers; }
+const std::vector<SparseTensorPtr>& SerializedObject::sparse_tensors() const { return state().sparse_tensors; }
+bool SerializedObject::structure_validated() const { return state().checked == State::Checked::kValidated; }
+void SerializedObject::retain(std::shared_ptr<const void> owner) { own().keep_alive.push_back(std::move(owner)); }
 
 const RecordBatchPtr& SerializedObject::batch() const {
-  if (batch_ || !stream_source_) return batch_;
-  std::call_once(cache_->batch_once, [this] {
+  const State& s = state();
+  if (s.batch || !s.stream_source) return s.batch;
+  std::call_once(s.cache.batch_once, [this, &s] {
     // Rendered by the encoder of this process: well formed, read without validating again;
     // read from outside: validated in full, as any IPC stream.
     ipc::IpcReadOptions options;
-    options.validation = rendered_ ? Validation::kTrustedBytesOnly : Validation::kFull;
+    options.validation = s.rendered ? Validation::kTrustedBytesOnly : Validation::kFull;
     options.limits.max_depth = 3 * ReadLimits{}.max_depth + 8;
     auto stream = structure_stream();
     if (!stream.ok()) return;
     auto reader = ipc::open_stream(*stream, options);
     if (!reader.ok()) return;
     auto batch = (*reader)->read_next_batch();
-    if (batch.ok()) cache_->batch = batch.move_value();
+    if (batch.ok()) s.cache.batch = batch.move_value();
   });
-  return cache_->batch;
+  return s.cache.batch;
 }
 
 Result<std::shared_ptr<Buffer>> SerializedObject::structure_stream() const {
-  if (stream_source_ && stream_offset_ == 0 && stream_size_ == stream_source_->size()) return stream_source_;
-  if (!batch_ && !stream_source_) return Status::Invalid("empty serialized object");
-  std::call_once(cache_->stream_once, [this] {
-    auto r = stream_source_ ? stream_source_->slice(stream_offset_, stream_size_)
-                            : render_structure(*batch_, default_memory_pool());
+  const State& s = state();
+  if (s.stream_source && s.stream_offset == 0 && s.stream_size == s.stream_source->size()) return s.stream_source;
+  if (!s.batch && !s.stream_source) return Status::Invalid("empty serialized object");
+  std::call_once(s.cache.stream_once, [&s] {
+    auto r = s.stream_source ? s.stream_source->slice(s.stream_offset, s.stream_size)
+                             : render_structure(*s.batch, default_memory_pool());
     if (r.ok()) {
-      cache_->stream = r.move_value();
+      s.cache.stream = r.move_value();
     } else {
-      cache_->stream_status = r.status();
+      s.cache.stream_status = r.status();
     }
   });
-  ARROWPACK_RETURN_NOT_OK(cache_->stream_status);
-  return cache_->stream;
+  ARROWPACK_RETURN_NOT_OK(s.cache.stream_status);
+  return s.cache.stream;
 }
 
-Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::Cache::messages_of(const SerializedObject& object,
-                                                                                         MemoryPool* pool) {
+Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::State::Cache::messages_of(
+    const SerializedObject& object, MemoryPool* pool) {
   std::call_once(tensors_once, [this, &object, pool] {
     auto fail = [this](const Status& st) {
       tensors_status = st;
@@ -186,9 +260,9 @@ Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::Cache::mes
       sparse_messages.clear();
     };
     const Tensor* previous = nullptr;
-    tensor_messages.reserve(object.tensors_.size() + object.ndarrays_.size());
-    sparse_messages.reserve(object.sparse_tensors_.size());
-    for (const auto* list : {&object.tensors_, &object.ndarrays_}) {
+    tensor_messages.reserve(object.state_->tensors.size() + object.state_->ndarrays.size());
+    sparse_messages.reserve(object.state_->sparse_tensors.size());
+    for (const auto* list : {&object.state_->tensors, &object.state_->ndarrays}) {
       for (const auto& t : *list) {
         // Tensors of one type, shape and layout have one metadata flatbuffer: shared, not
         // rebuilt (the 100 matrices of a dict, the rows of a batch of images).
@@ -214,7 +288,7 @@ Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::Cache::mes
         previous = t.get();
       }
     }
-    for (const auto& t : object.sparse_tensors_) {
+    for (const auto& t : object.state_->sparse_tensors) {
       auto parts = ipc::make_sparse_tensor_message_parts(*t, pool);
       if (!parts.ok()) return fail(parts.status());
       sparse_messages.push_back(parts.move_value());
@@ -225,34 +299,36 @@ Result<const std::vector<ipc::TensorMessageParts>*> SerializedObject::Cache::mes
 }
 
 Result<std::int64_t> SerializedObject::total_bytes() const {
-  if (!batch_ && !stream_source_) return Status::Invalid("empty serialized object");
+  const State& s = state();
+  if (!s.batch && !s.stream_source) return Status::Invalid("empty serialized object");
   std::int64_t stream_size = 0;
-  if (stream_source_) {
-    stream_size = stream_size_;
+  if (s.stream_source) {
+    stream_size = s.stream_size;
   } else {
-    ARROWPACK_ASSIGN_OR_RAISE(stream_size, structure_size(*batch_));
+    ARROWPACK_ASSIGN_OR_RAISE(stream_size, structure_size(*s.batch));
   }
   std::int64_t n = util::round_up(16 + stream_size, kTensorAlignment);
-  ARROWPACK_ASSIGN_OR_RAISE(auto messages, cache_->messages_of(*this, default_memory_pool()));
+  ARROWPACK_ASSIGN_OR_RAISE(auto messages, s.cache.messages_of(*this, default_memory_pool()));
   for (const auto& m : *messages) n = util::round_up(n + m.encapsulated_size(), kTensorAlignment);
-  for (const auto& m : cache_->sparse_messages) n = util::round_up(n + m.encapsulated_size(), kTensorAlignment);
-  for (const auto& b : buffers_) n += 8 + b->size();
+  for (const auto& m : s.cache.sparse_messages) n = util::round_up(n + m.encapsulated_size(), kTensorAlignment);
+  for (const auto& b : s.buffers) n += 8 + b->size();
   return n;
 }
 
 Status SerializedObject::write_to(io::OutputStream* sink) const {
-  if (!batch_ && !stream_source_) return Status::Invalid("empty serialized object");
-  ARROWPACK_ASSIGN_OR_RAISE(auto messages, cache_->messages_of(*this, default_memory_pool()));
+  const State& s = state();
+  if (!s.batch && !s.stream_source) return Status::Invalid("empty serialized object");
+  ARROWPACK_ASSIGN_OR_RAISE(auto messages, s.cache.messages_of(*this, default_memory_pool()));
   const std::int32_t counts[4] = {
-      static_cast<std::int32_t>(tensors_.size()), static_cast<std::int32_t>(sparse_tensors_.size()),
-      static_cast<std::int32_t>(ndarrays_.size()), static_cast<std::int32_t>(buffers_.size())};
+      static_cast<std::int32_t>(s.tensors.size()), static_cast<std::int32_t>(s.sparse_tensors.size()),
+      static_cast<std::int32_t>(s.ndarrays.size()), static_cast<std::int32_t>(s.buffers.size())};
   ARROWPACK_RETURN_NOT_OK(sink->write(counts, sizeof(counts)));
   // Straight into the sink: the structure's buffers are copied once, not rendered first.
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t start, sink->tell());
-  if (stream_source_) {
-    ARROWPACK_RETURN_NOT_OK(sink->write(stream_source_->data() + stream_offset_, stream_size_));
+  if (s.stream_source) {
+    ARROWPACK_RETURN_NOT_OK(sink->write(s.stream_source->data() + s.stream_offset, s.stream_size));
   } else {
-    ARROWPACK_RETURN_NOT_OK(write_structure(*batch_, sink, default_memory_pool()));
+    ARROWPACK_RETURN_NOT_OK(write_structure(*s.batch, sink, default_memory_pool()));
   }
   ARROWPACK_ASSIGN_OR_RAISE(const std::int64_t end, sink->tell());
   std::int64_t pos = 16 + (end - start);
@@ -265,13 +341,13 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
     return Status::OK();
   };
   // The tensors, the sparse tensors, then the ndarrays (pyarrow's order).
-  const std::size_t num_tensors = tensors_.size();
+  const std::size_t num_tensors = s.tensors.size();
   for (std::size_t i = 0; i < num_tensors; ++i) {
     ARROWPACK_ASSIGN_OR_RAISE(auto n, ipc::write_tensor_message((*messages)[i], sink));
     pos += n;
     ARROWPACK_RETURN_NOT_OK(pad());
   }
-  for (const auto& m : cache_->sparse_messages) {
+  for (const auto& m : s.cache.sparse_messages) {
     ARROWPACK_ASSIGN_OR_RAISE(auto n, ipc::write_sparse_tensor_message(m, sink));
     pos += n;
     ARROWPACK_RETURN_NOT_OK(pad());
@@ -281,7 +357,7 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
     pos += n;
     ARROWPACK_RETURN_NOT_OK(pad());
   }
-  for (const auto& b : buffers_) {
+  for (const auto& b : s.buffers) {
     const std::int64_t size = b->size();
     ARROWPACK_RETURN_NOT_OK(sink->write(&size, 8));
     if (size > 0) ARROWPACK_RETURN_NOT_OK(sink->write(b));
@@ -290,8 +366,9 @@ Status SerializedObject::write_to(io::OutputStream* sink) const {
 }
 
 Result<std::shared_ptr<Buffer>> SerializedObject::to_buffer(MemoryPool* pool) const {
-  if (rendered_ && tensors_.empty() && ndarrays_.empty() && buffers_.empty() && sparse_tensors_.empty()) {
-    return rendered_;  // the header, the stream and the padding: the whole blob
+  const State& s = state();
+  if (s.rendered && s.tensors.empty() && s.ndarrays.empty() && s.buffers.empty() && s.sparse_tensors.empty()) {
+    return s.rendered;  // the header, the stream and the padding: the whole blob
   }
   ARROWPACK_ASSIGN_OR_RAISE(auto total, total_bytes());
   ARROWPACK_ASSIGN_OR_RAISE(auto out, allocate_buffer(total, pool));
@@ -304,14 +381,15 @@ Result<std::shared_ptr<Buffer>> SerializedObject::to_buffer(MemoryPool* pool) co
 }
 
 Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
-  if (!batch_ && !stream_source_) return Status::Invalid("empty serialized object");
+  const State& s = state();
+  if (!s.batch && !s.stream_source) return Status::Invalid("empty serialized object");
   Components c;
-  c.num_tensors = static_cast<int>(tensors_.size());
-  c.num_ndarrays = static_cast<int>(ndarrays_.size());
-  c.num_buffers = static_cast<int>(buffers_.size());
+  c.num_tensors = static_cast<int>(s.tensors.size());
+  c.num_ndarrays = static_cast<int>(s.ndarrays.size());
+  c.num_buffers = static_cast<int>(s.buffers.size());
   ARROWPACK_ASSIGN_OR_RAISE(auto stream, structure_stream());
-  ARROWPACK_ASSIGN_OR_RAISE(auto messages, cache_->messages_of(*this, pool));
-  for (const auto& t : sparse_tensors_) {
+  ARROWPACK_ASSIGN_OR_RAISE(auto messages, s.cache.messages_of(*this, pool));
+  for (const auto& t : s.sparse_tensors) {
     switch (t->format()) {
       case SparseFormat::kCoo: ++c.num_sparse_tensors.coo; break;
       case SparseFormat::kCsr: ++c.num_sparse_tensors.csr; break;
@@ -330,13 +408,13 @@ Result<Components> SerializedObject::to_components(MemoryPool* pool) const {
       c.data.push_back((*messages)[i].body);
     }
   };
-  dense(0, tensors_.size());
-  for (const auto& m : cache_->sparse_messages) {
+  dense(0, s.tensors.size());
+  for (const auto& m : s.cache.sparse_messages) {
     c.data.push_back(m.metadata);
     c.data.insert(c.data.end(), m.body.begin(), m.body.end());
   }
-  dense(tensors_.size(), messages->size());
-  c.data.insert(c.data.end(), buffers_.begin(), buffers_.end());
+  dense(s.tensors.size(), messages->size());
+  c.data.insert(c.data.end(), s.buffers.begin(), s.buffers.end());
   return c;
 }
 
@@ -463,12 +541,12 @@ Result<SerializedObject> SerializedObject::read_from(const std::shared_ptr<Buffe
     }
     SerializedObject out(nullptr, std::move(tensor_list), std::move(ndarray_list), std::move(buffer_list),
                          std::move(sparse_list));
-    out.stream_source_ = buffer;
-    out.stream_offset_ = 16;
-    out.stream_size_ = structure->size();
-    out.structure_ = std::move(structure);
+    out.state_->stream_source = buffer;
+    out.state_->stream_offset = 16;
+    out.state_->stream_size = structure->size();
+    out.state_->structure = std::move(structure);
     SerializedObjectAccess::mark_read(out, options.validation);
-    out.input_bytes_ = size;
+    out.state_->input_bytes = size;
     return out;
   });
 }
@@ -554,11 +632,11 @@ Result<SerializedObject> SerializedObject::from_components(const Components& c, 
     ARROWPACK_RETURN_NOT_OK(read_dense(c.num_ndarrays, &ndarrays));
     std::vector<std::shared_ptr<Buffer>> buffers(c.data.begin() + static_cast<std::ptrdiff_t>(k), c.data.end());
     SerializedObject out(nullptr, std::move(tensors), std::move(ndarrays), std::move(buffers), std::move(sparse));
-    out.stream_source_ = c.data[0];
-    out.stream_size_ = c.data[0]->size();
-    out.structure_ = std::move(structure);
+    out.state_->stream_source = c.data[0];
+    out.state_->stream_size = c.data[0]->size();
+    out.state_->structure = std::move(structure);
     SerializedObjectAccess::mark_read(out, options.validation);
-    out.input_bytes_ = c.total_bytes();
+    out.state_->input_bytes = c.total_bytes();
     return out;
   });
 }
@@ -588,12 +666,13 @@ Result<Value> deserialize_components(const Components& components, const Seriali
 
 Result<const registry_internal::Structure*> SerializedObjectAccess::structure(const SerializedObject& object,
                                                                               const DeserializeOptions& options) {
-  if (object.structure_) return object.structure_.get();
-  if (!object.batch_ && !object.stream_source_) return Status::Invalid("serialized object without a structure batch");
-  SerializedObject::Cache& cache = *object.cache_;
+  if (object.state().structure) return object.state().structure.get();
+  if (!object.state().batch && !object.state().stream_source)
+    return Status::Invalid("serialized object without a structure batch");
+  SerializedObject::State::Cache& cache = object.state().cache;
   std::call_once(cache.structure_once, [&] {
-    std::shared_ptr<Buffer> source = object.stream_source_;
-    std::int64_t offset = object.stream_offset_;
+    std::shared_ptr<Buffer> source = object.state().stream_source;
+    std::int64_t offset = object.state().stream_offset;
     if (!source) {  // a batch the caller made: rendered first
       auto stream = object.structure_stream();
       if (!stream.ok()) {
@@ -623,34 +702,47 @@ Result<const registry_internal::Structure*> SerializedObjectAccess::structure(co
 SerializedObject SerializedObjectAccess::from_encoded(registry_internal::Encoded&& encoded) {
   SerializedObject out(nullptr, std::move(encoded.tensors), std::move(encoded.ndarrays), std::move(encoded.buffers),
                        std::move(encoded.sparse_tensors));
-  out.stream_source_ = encoded.rendered;
-  out.stream_offset_ = 16;
-  out.stream_size_ = encoded.stream_size;
-  out.rendered_ = std::move(encoded.rendered);
+  out.state_->stream_source = encoded.rendered;
+  out.state_->stream_offset = 16;
+  out.state_->stream_size = encoded.stream_size;
+  out.state_->rendered = std::move(encoded.rendered);
   for (auto& owner : encoded.keep_alive) out.retain(std::move(owner));
-  out.checked_ = SerializedObject::Checked::kValidated;  // made here, well formed by construction
+  out.state_->checked = SerializedObject::State::Checked::kValidated;  // made here, well formed by construction
   return out;
 }
 
 std::int64_t SerializedObjectAccess::input_bytes(const SerializedObject& object) {
-  if (object.input_bytes_ > 0) return object.input_bytes_;
+  if (object.state().input_bytes > 0) return object.state().input_bytes;
   std::int64_t n = 0;
-  if (object.stream_source_) {
-    n += object.stream_size_;
-  } else if (object.batch_) {
-    for (const auto& c : object.batch_->columns()) n += buffer_bytes(*c.data());
+  if (object.state().stream_source) {
+    n += object.state().stream_size;
+  } else if (object.state().batch) {
+    for (const auto& c : object.state().batch->columns()) n += buffer_bytes(*c.data());
   }
-  for (const auto* list : {&object.tensors_, &object.ndarrays_}) {
+  for (const auto* list : {&object.state().tensors, &object.state().ndarrays}) {
     for (const auto& t : *list) n += t->data() ? t->data()->size() : 0;
   }
-  for (const auto& b : object.buffers_) n += b ? b->size() : 0;
-  for (const auto& t : object.sparse_tensors_) {
+  for (const auto& b : object.state().buffers) n += b ? b->size() : 0;
+  for (const auto& t : object.state().sparse_tensors) {
     n += t->data()->size();
     for (const auto& i : {t->indices(), t->indptr()}) n += i ? i->data()->size() : 0;
     for (const auto& i : t->csf_indices()) n += i->data()->size();
     for (const auto& i : t->csf_indptr()) n += i->data()->size();
   }
   return n;
+}
+
+void SerializedObjectAccess::mark_validated(SerializedObject& object) {
+  object.own().checked = SerializedObject::State::Checked::kValidated;
+}
+
+void SerializedObjectAccess::mark_read(SerializedObject& object, Validation validation) {
+  object.own().checked = validation == Validation::kFull ? SerializedObject::State::Checked::kValidated
+                                                         : SerializedObject::State::Checked::kShape;
+}
+
+bool SerializedObjectAccess::shape_checked(const SerializedObject& object) {
+  return object.state().checked != SerializedObject::State::Checked::kNothing;
 }
 
 Status Components::validate(const ReadLimits& limits) const {

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <vector>
 
@@ -87,7 +86,13 @@ struct Components {
 };
 
 /// A serialized object: the structure batch plus the out-of-band tensors and buffers it
-/// refers to by index. Cheap to move; holds references to the caller's memory.
+/// refers to by index. Holds references to the caller's memory.
+///
+/// Cheap to copy and to move: a copy shares the object's state (its items, the structure
+/// read or rendered, the Tensor messages built) and costs one reference count; a moved-from
+/// object is empty. retain() on a copy keeps its owner alive for that copy (and the copies
+/// made of it afterwards) alone. Const members are safe to call from several threads on one
+/// object or on copies of it; retain() is not (it changes the object).
 class SerializedObject {
  public:
   /// An empty object (no structure): deserialize() refuses it with Invalid.
@@ -101,12 +106,15 @@ class SerializedObject {
   /// the structure's stream directly, it is read from that stream on first use (and shared
   /// by copies of the object); null if that fails. Safe to call from several threads.
   const RecordBatchPtr& batch() const;
-  const std::vector<TensorPtr>& tensors() const { return tensors_; }
-  const std::vector<TensorPtr>& ndarrays() const { return ndarrays_; }
-  const std::vector<std::shared_ptr<Buffer>>& buffers() const { return buffers_; }
+  /// The tensors (code 11 refers to them by index). Valid while the object or a copy lives.
+  const std::vector<TensorPtr>& tensors() const;
+  /// The ndarrays (code 21, pyarrow's numpy arrays), valid as tensors() is.
+  const std::vector<TensorPtr>& ndarrays() const;
+  /// The raw buffers (code 14), valid as tensors() is.
+  const std::vector<std::shared_ptr<Buffer>>& buffers() const;
   /// The sparse tensors, all formats in one list in order of appearance (codes 17 to 20
-  /// refer to them by index, as pyarrow's do).
-  const std::vector<SparseTensorPtr>& sparse_tensors() const { return sparse_tensors_; }
+  /// refer to them by index, as pyarrow's do), valid as tensors() is.
+  const std::vector<SparseTensorPtr>& sparse_tensors() const;
 
   /// The size of write_to()'s output / to_buffer()'s buffer. Errors: Invalid for an empty
   /// object; for a structure batch the caller made, those of rendering its stream (Invalid,
@@ -145,7 +153,8 @@ class SerializedObject {
 
   /// Keeps `owner` alive as long as this object (or a copy) exists: the memory that tensors
   /// and buffers view without copying (registered objects' payloads, moved-in values).
-  void retain(std::shared_ptr<const void> owner) { keep_alive_.push_back(std::move(owner)); }
+  /// Not thread safe on one object (copies are independent).
+  void retain(std::shared_ptr<const void> owner);
 
   /// The IPC stream of the structure (rendered once, then shared by every output form).
   /// Safe to call from several threads. Errors: Invalid for an empty object; for a
@@ -155,34 +164,16 @@ class SerializedObject {
 
   /// Whether the structure is known to be well formed: it was read and validated in full by
   /// read_from()/from_components(), or made by serialize() in this process.
-  bool structure_validated() const { return checked_ == Checked::kValidated; }
+  bool structure_validated() const;
 
  private:
-  // What every output form shares, rendered once on first use (serialized_object.cc).
-  struct Cache;
-
-  RecordBatchPtr batch_;
-  // Made by the encoder: the header, the structure stream and padding to 64 in one buffer.
-  std::shared_ptr<Buffer> rendered_;
-  // Where the structure stream lies (rendered_, the blob read, or the first component):
-  // a Buffer of its own is sliced only when one is asked for (structure_stream()).
-  std::shared_ptr<Buffer> stream_source_;
-  std::int64_t stream_offset_ = 0;
-  std::int64_t stream_size_ = 0;
-  // Read by read_from()/from_components(): the structure's checked views.
-  std::shared_ptr<const registry_internal::Structure> structure_;
-  std::vector<TensorPtr> tensors_;
-  std::vector<TensorPtr> ndarrays_;
-  std::vector<std::shared_ptr<Buffer>> buffers_;
-  std::vector<SparseTensorPtr> sparse_tensors_;
-  std::shared_ptr<Cache> cache_;
-  std::vector<std::shared_ptr<const void>> keep_alive_;
-  // What is known of the structure batch: nothing (made by the caller), its shape (schema,
-  // disjoint buffers and references, checked by read_from()/from_components()), or that and
-  // its data in full (validated there, or made by serialize()).
-  enum class Checked : std::uint8_t { kNothing, kShape, kValidated };
-  Checked checked_ = Checked::kNothing;
-  std::int64_t input_bytes_ = 0;  // of the blob or the components read (0: made in memory)
+  // Everything the object holds, shared by its copies (serialized_object.cc): one pointer, so
+  // that handing an object from reader to decoder (Result, moves, copies) costs a reference
+  // count, not the copy of its vectors.
+  struct State;
+  std::shared_ptr<State> state_;
+  const State& state() const;
+  State& own();  // the state for changing: made if empty, copied if shared
   friend struct SerializedObjectAccess;
 };
 

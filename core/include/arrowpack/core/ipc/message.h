@@ -174,7 +174,9 @@ Status read_record_batch_layout(const Message& message, RecordBatchLayout* out);
 /// metadata is verified as read_message() verifies it, and the body must lie inside `bytes`;
 /// each thread keeps a few verified messages laid out as record_batch_metadata() lays them
 /// out, and metadata equal to one of them but for its numbers (lengths, null counts, buffer
-/// extents, which are still checked) is not verified again.
+/// extents, which are still checked) is not verified again. Metadata equal byte for byte to
+/// the last message the thread read (up to 4 KiB) takes that message's layout, checked then,
+/// and only its body's extent is checked again.
 /// Invalid for a truncated or malformed message or another message type (an end-of-stream
 /// marker included); CapacityError for metadata over ReadLimits::max_metadata_bytes;
 /// NotImplemented as above. Metadata that is not 8-byte aligned in memory is read from a
