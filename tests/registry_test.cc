@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -932,6 +933,55 @@ TEST_CASE("a SerializedObject copy shares its state, retain() on a copy is that 
   CHECK(read.total_bytes().status().code() == StatusCode::kInvalid);
   CHECK(deserialize(read, SerializationContext{}).status().code() == StatusCode::kInvalid);
   CHECK(read.batch() == nullptr);
+}
+
+TEST_CASE("a batch of the last one's shape and layout skips the metadata checks, never the body's") {
+  auto blob_of = [](const Value& v) { return ok_or_die(ok_or_die(serialize(v)).to_buffer()); };
+  auto good = blob_of(Value::dict({{"k", "text"}}));
+  auto copy_with = [&](const std::function<void(std::uint8_t*, std::size_t)>& edit) {
+    auto b = ok_or_die(allocate_buffer(good->size()));
+    std::memcpy(b->mutable_data(), good->data(), static_cast<std::size_t>(good->size()));
+    edit(b->mutable_data(), static_cast<std::size_t>(b->size()));
+    return std::shared_ptr<Buffer>(b);
+  };
+  auto text_at = [](const std::uint8_t* p, std::size_t n) {
+    const std::string_view all(reinterpret_cast<const char*>(p), n);
+    const std::size_t at = all.rfind("text");
+    REQUIRE(at != std::string_view::npos);
+    return at;
+  };
+  auto value_of = [](const std::shared_ptr<Buffer>& b) {
+    return std::string(*ok_or_die(deserialize(b, SerializationContext{})).as<Dict>()->find("k")->as<std::string>());
+  };
+  CHECK(value_of(good) == "text");
+  // The same metadata, bytes that are not UTF-8 in the body: refused, as the first time.
+  auto not_utf8 =
+      copy_with([&](std::uint8_t* p, std::size_t n) { std::memcpy(p + text_at(p, n), "\xff\xfe\xfd\xfc", 4); });
+  for (int i = 0; i < 2; ++i) {
+    CHECK(SerializedObject::read_from(not_utf8).status().is_invalid());
+    DeserializeOptions trusted;
+    trusted.validation = Validation::kTrustedBytesOnly;
+    CHECK(SerializedObject::read_from(not_utf8, trusted).ok());
+  }
+  // Its string's offsets (just before its bytes) ending past them: refused.
+  auto past_end = copy_with([&](std::uint8_t* p, std::size_t n) {
+    const std::size_t at = text_at(p, n) - 4;
+    std::int32_t end;
+    std::memcpy(&end, p + at, 4);
+    REQUIRE(end == 4);
+    end = 9;
+    std::memcpy(p + at, &end, 4);
+  });
+  const Status st = SerializedObject::read_from(past_end).status();
+  CHECK(st.is_invalid());
+  CHECK(st.message().find("offsets end at 9") != std::string::npos);
+  CHECK(value_of(good) == "text");
+  // Objects of one shape and other layouts in turn: each reads as itself.
+  auto longer = blob_of(Value::dict({{"k", "a longer text"}}));
+  for (int i = 0; i < 3; ++i) {
+    CHECK(value_of(longer) == "a longer text");
+    CHECK(value_of(good) == "text");
+  }
 }
 
 TEST_CASE("tensors in a blob must be contiguous") {

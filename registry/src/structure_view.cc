@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "arrowpack/core/array.h"
 #include "arrowpack/core/ipc/reader.h"
@@ -131,13 +132,39 @@ bool is_continuation_byte(std::uint8_t b) { return (b & 0xC0) == 0x80; }
 
 // ---- the batch
 
+namespace {
+
+// `n` values of `width` bytes, checked without overflow.
+std::int64_t bytes_for(std::int64_t n, std::int64_t width) {
+  return n > (std::int64_t{1} << 56) ? std::int64_t{1} << 62 : n * width;
+}
+
+// int32 offsets of `c.length` elements into [0, c.limit], non-decreasing.
+Status check_offsets(const ChildView& c, const char* what) {
+  if (c.length == 0) return Status::OK();
+  std::int32_t prev = c.offset(0);
+  if (prev < 0) return Status::Invalid("structure: ", what, " offsets start at ", prev);
+  for (std::int64_t i = 1; i <= c.length; ++i) {
+    const std::int32_t o = c.offset(i);
+    if (o < prev) return Status::Invalid("structure: ", what, " offsets decrease at ", i);
+    prev = o;
+  }
+  if (prev > c.limit) return Status::Invalid("structure: ", what, " offsets end at ", prev, ", beyond ", c.limit);
+  return Status::OK();
+}
+
+}  // namespace
+
+// The metadata pass: every field node and buffer the shape needs, their lengths and sizes
+// checked, as views into the body. What it checks and what it makes depend on the shape and
+// the batch's layout alone (never on the body's bytes): a Plan keeps them for the next batch
+// of the same shape and layout.
 struct Structure::Parser {
   Structure& s;
   const Shape& shape;
   const ipc::RecordBatchLayout& layout;
   const std::uint8_t* body;
   bool v4;  // pre-1.0 metadata: unions have a validity buffer
-  bool check_utf8;
   std::size_t node = 0, buffer = 0;
 
   // next_node() and next_buffer() are inline with their errors out of line: called once per
@@ -162,7 +189,7 @@ struct Structure::Parser {
   }
   // The next buffer, at least `min` bytes long; *size gets its length.
   [[gnu::always_inline]] Result<const std::uint8_t*> next_buffer(std::int64_t min, const char* what,
-                                                                  std::int64_t* size = nullptr) {
+                                                                 std::int64_t* size = nullptr) {
     if (buffer >= layout.buffers.size()) [[unlikely]]
       return missing_buffer();
     const ipc::BodyBufferLayout& b = layout.buffers[buffer++];
@@ -179,23 +206,6 @@ struct Structure::Parser {
     return Status::Invalid("structure batch buffer ", buffer - 1, " (", what, ") has ", b.length, " bytes, needs ",
                            min);
   }
-  // `n` values of `width` bytes, checked without overflow.
-  static std::int64_t bytes_for(std::int64_t n, std::int64_t width) {
-    return n > (std::int64_t{1} << 56) ? std::int64_t{1} << 62 : n * width;
-  }
-  // int32 offsets of `length` elements into [0, limit], non-decreasing.
-  static Status check_offsets(const ChildView& c, std::int64_t limit, const char* what) {
-    if (c.length == 0) return Status::OK();
-    std::int32_t prev = c.offset(0);
-    if (prev < 0) return Status::Invalid("structure: ", what, " offsets start at ", prev);
-    for (std::int64_t i = 1; i <= c.length; ++i) {
-      const std::int32_t o = c.offset(i);
-      if (o < prev) return Status::Invalid("structure: ", what, " offsets decrease at ", i);
-      prev = o;
-    }
-    if (prev > limit) return Status::Invalid("structure: ", what, " offsets end at ", prev, ", beyond ", limit);
-    return Status::OK();
-  }
 
   Status parse_union(int index) {
     const UnionShape& us = shape.unions[static_cast<std::size_t>(index)];
@@ -210,20 +220,6 @@ struct Structure::Parser {
     ARROWPACK_ASSIGN_OR_RAISE(u.offsets, next_buffer(bytes_for(n.length, 4), "union offsets"));
     for (std::size_t j = 0; j < us.children.size(); ++j) {
       ARROWPACK_RETURN_NOT_OK(parse_child(us.children[j], s.children_[us.first_child + j]));
-    }
-    // Every child element used exactly once, in slot order (as pyarrow >= 0.15 and arrowpack
-    // write): aliased slots would let a small blob decode into an unbounded graph.
-    std::array<std::int64_t, kNumTags> next{};
-    for (std::int64_t i = 0; i < u.length; ++i) {
-      const std::uint8_t code = u.codes[i];
-      const int child = code < 128 ? us.child_of_code[code] : -1;
-      if (child < 0) return Status::SerializationError("union slot ", i, " has an undeclared type code");
-      const std::int64_t offset = u.offset(i);
-      if (offset != next[child]++ || offset >= u.children[child].length) {
-        return Status::SerializationError("union slot ", i, " points at element ", offset, " of child '",
-                                          tag_info(us.children[child].tag).name,
-                                          "'; elements must be used once, in order");
-      }
     }
     return Status::OK();
   }
@@ -253,41 +249,19 @@ struct Structure::Parser {
       }
       case Layout::kIndex: {
         ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(bytes_for(n.length, 4), "indices"));
-        std::int64_t& most = cs.tag == kTensor    ? s.refs_.tensors
-                             : cs.tag == kNdarray ? s.refs_.ndarrays
-                             : cs.tag == kBuffer  ? s.refs_.buffers
-                                                  : s.refs_.sparse_tensors;  // one list for 17-20
-        for (std::int64_t i = 0; i < n.length; ++i) {
-          if (!c.is_null(i)) most = std::max<std::int64_t>(most, std::int64_t{c.value<std::int32_t>(i)} + 1);
-        }
         return Status::OK();
       }
       case Layout::kText: {
         ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(offsets_bytes, "offsets"));
-        std::int64_t size = 0;
-        ARROWPACK_ASSIGN_OR_RAISE(c.data, next_buffer(0, "text", &size));
-        ARROWPACK_RETURN_NOT_OK(check_offsets(c, size, "text"));
-        if (cs.tag == kString && check_utf8 && n.length > 0) {
-          // UTF-8 once: the whole range, and every boundary at the start of a character.
-          const std::int32_t first = c.offset(0), last = c.offset(n.length);
-          if (!util::is_valid_utf8(std::string_view(reinterpret_cast<const char*>(c.data) + first,
-                                                    static_cast<std::size_t>(last - first)))) {
-            return Status::Invalid("structure: a string is not valid UTF-8");
-          }
-          for (std::int64_t i = 1; i < n.length; ++i) {
-            const std::int32_t o = c.offset(i);
-            if (o < last && is_continuation_byte(c.data[o])) {
-              return Status::Invalid("structure: string ", i, " starts inside a UTF-8 character");
-            }
-          }
-        }
+        ARROWPACK_ASSIGN_OR_RAISE(c.data, next_buffer(0, "text", &c.limit));
         return Status::OK();
       }
       case Layout::kSequence: {
         ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(offsets_bytes, "list offsets"));
         ARROWPACK_RETURN_NOT_OK(parse_union(cs.items));
         c.items = &s.unions_[static_cast<std::size_t>(cs.items)];
-        return check_offsets(c, c.items->length, "list");
+        c.limit = c.items->length;
+        return Status::OK();
       }
       case Layout::kDict: {
         ARROWPACK_ASSIGN_OR_RAISE(c.values, next_buffer(offsets_bytes, "dict offsets"));
@@ -302,12 +276,95 @@ struct Structure::Parser {
           return Status::Invalid("structure: ", entries.length, " dict entries over ", c.keys->length, " keys and ",
                                  c.vals->length, " values");
         }
-        return check_offsets(c, entries.length, "dict");
+        c.limit = entries.length;
+        return Status::OK();
       }
     }
     return Status::OK();
   }
 };
+
+// The views the metadata pass made for one shape and layout, relative to the body: the same
+// small object arriving again and again (a request, a record of one shape and size) skips the
+// metadata pass, which the profile of one small dict put at 2.7k of its 12.7k instructions.
+// An entry is used only for the same Shape (the one decoded from equal schema bytes, kept
+// alive here) and a layout equal in every number; the body pass runs on every batch.
+struct Structure::Plan {
+  struct UnionPlan {
+    std::int64_t length;
+    std::int64_t codes, offsets;  // from the body; -1: no bytes
+  };
+  struct ChildPlan {
+    std::int64_t length, null_count, limit;
+    std::int64_t validity, values, data;  // from the body; -1: none
+  };
+  std::shared_ptr<const Shape> shape;
+  std::int64_t length = 0, body_length = 0;
+  ipc::MetadataVersion version = ipc::MetadataVersion::kV5;
+  std::vector<ipc::FieldNodeLayout> nodes;
+  std::vector<ipc::BodyBufferLayout> buffers;
+  std::vector<UnionPlan> unions;
+  std::vector<ChildPlan> children;
+
+  static constexpr std::size_t kMaxNodes = 1024;  // larger shapes are parsed each time
+
+  bool matches(const std::shared_ptr<const Shape>& s, const ipc::RecordBatchLayout& layout) const {
+    return shape == s && length == layout.length && body_length == layout.body_length && version == layout.version &&
+           same(nodes, layout.nodes) && same(buffers, layout.buffers);
+  }
+  void remember(const Structure& s, const ipc::RecordBatchLayout& layout, const std::uint8_t* body) {
+    shape.reset();  // unusable until filled
+    if (layout.nodes.size() > kMaxNodes) return;
+    auto at = [body](const std::uint8_t* p) { return p == nullptr ? std::int64_t{-1} : p - body; };
+    unions.clear();
+    for (const UnionView& u : s.unions_) unions.push_back({u.length, at(u.codes), at(u.offsets)});
+    children.clear();
+    for (const ChildView& c : s.children_) {
+      children.push_back({c.length, c.null_count, c.limit, at(c.validity), at(c.values), at(c.data)});
+    }
+    length = layout.length;
+    body_length = layout.body_length;
+    version = layout.version;
+    nodes.assign(layout.nodes.begin(), layout.nodes.end());
+    buffers.assign(layout.buffers.begin(), layout.buffers.end());
+    shape = s.shape_;
+  }
+
+ private:
+  template <typename T>
+  static bool same(const std::vector<T>& a, const std::vector<T>& b) {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) == 16);  // two int64, no padding
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+  }
+};
+
+void Structure::apply(const Plan& plan, const std::uint8_t* body) {
+  auto in_body = [body](std::int64_t at) { return at < 0 ? nullptr : body + at; };
+  for (std::size_t i = 0; i < unions_.size(); ++i) {
+    const UnionShape& us = shape_->unions[i];
+    UnionView& u = unions_[i];
+    u.length = plan.unions[i].length;
+    u.codes = in_body(plan.unions[i].codes);
+    u.offsets = in_body(plan.unions[i].offsets);
+    u.shape = &us;
+    u.children = children_.data() + us.first_child;
+    for (std::size_t j = 0; j < us.children.size(); ++j) {
+      const ChildShape& cs = us.children[j];
+      const Plan::ChildPlan& cp = plan.children[static_cast<std::size_t>(us.first_child) + j];
+      ChildView& c = children_[static_cast<std::size_t>(us.first_child) + j];
+      c.tag = cs.tag;
+      c.length = cp.length;
+      c.null_count = cp.null_count;
+      c.limit = cp.limit;
+      c.validity = in_body(cp.validity);
+      c.values = in_body(cp.values);
+      c.data = in_body(cp.data);
+      if (cs.items >= 0) c.items = &unions_[static_cast<std::size_t>(cs.items)];
+      if (cs.keys >= 0) c.keys = &unions_[static_cast<std::size_t>(cs.keys)];
+      if (cs.vals >= 0) c.vals = &unions_[static_cast<std::size_t>(cs.vals)];
+    }
+  }
+}
 
 namespace {
 // Every buffer of the structure must be memory of its own. No writer of the format aliases
@@ -338,7 +395,70 @@ Status check_disjoint(const std::vector<ipc::BodyBufferLayout>& buffers) {
   }
   return Status::OK();
 }
+
+// The body pass of one union child: its offsets (text, lists, dicts) within their limits and
+// in order, its strings UTF-8 (under full validation), its out-of-band indices counted.
+Status check_child_body(const ChildView& c, bool check_utf8, References* refs) {
+  switch (tag_info(c.tag).layout) {
+    case Layout::kIndex: {
+      std::int64_t& most = c.tag == kTensor    ? refs->tensors
+                           : c.tag == kNdarray ? refs->ndarrays
+                           : c.tag == kBuffer  ? refs->buffers
+                                               : refs->sparse_tensors;  // one list for 17-20
+      for (std::int64_t i = 0; i < c.length; ++i) {
+        if (!c.is_null(i)) most = std::max<std::int64_t>(most, std::int64_t{c.value<std::int32_t>(i)} + 1);
+      }
+      return Status::OK();
+    }
+    case Layout::kText: {
+      ARROWPACK_RETURN_NOT_OK(check_offsets(c, "text"));
+      if (c.tag == kString && check_utf8 && c.length > 0) {
+        // UTF-8 once: the whole range, and every boundary at the start of a character.
+        const std::int32_t first = c.offset(0), last = c.offset(c.length);
+        if (!util::is_valid_utf8(std::string_view(reinterpret_cast<const char*>(c.data) + first,
+                                                  static_cast<std::size_t>(last - first)))) {
+          return Status::Invalid("structure: a string is not valid UTF-8");
+        }
+        for (std::int64_t i = 1; i < c.length; ++i) {
+          const std::int32_t o = c.offset(i);
+          if (o < last && is_continuation_byte(c.data[o])) {
+            return Status::Invalid("structure: string ", i, " starts inside a UTF-8 character");
+          }
+        }
+      }
+      return Status::OK();
+    }
+    case Layout::kSequence: return check_offsets(c, "list");
+    case Layout::kDict: return check_offsets(c, "dict");
+    default: return Status::OK();
+  }
+}
 }  // namespace
+
+Status Structure::check_body(bool check_utf8) {
+  refs_ = References{};
+  for (const UnionView& u : unions_) {
+    const UnionShape& us = *u.shape;
+    for (std::size_t j = 0; j < us.children.size(); ++j) {
+      ARROWPACK_RETURN_NOT_OK(check_child_body(u.children[j], check_utf8, &refs_));
+    }
+    // Every child element used exactly once, in slot order (as pyarrow >= 0.15 and arrowpack
+    // write): aliased slots would let a small blob decode into an unbounded graph.
+    std::array<std::int32_t, kNumTags> next{};
+    for (std::int64_t i = 0; i < u.length; ++i) {
+      const std::uint8_t code = u.codes[i];
+      const int child = code < 128 ? us.child_of_code[code] : -1;
+      if (child < 0) return Status::SerializationError("union slot ", i, " has an undeclared type code");
+      const std::int32_t offset = u.offset(i);
+      if (offset != next[child]++ || offset >= u.children[child].length) {
+        return Status::SerializationError("union slot ", i, " points at element ", offset, " of child '",
+                                          tag_info(us.children[child].tag).name,
+                                          "'; elements must be used once, in order");
+      }
+    }
+  }
+  return Status::OK();
+}
 
 Result<std::shared_ptr<const Structure>> Structure::parse(const std::shared_ptr<Buffer>& buffer, std::int64_t offset,
                                                           const ipc::IpcReadOptions& options, std::int64_t* end) {
@@ -374,8 +494,14 @@ Result<std::shared_ptr<const Structure>> Structure::parse(const std::shared_ptr<
   // The batch is read in place: its body is a range of `buffer`, which the Structure keeps.
   const std::span<const std::uint8_t> bytes(buffer->data(), static_cast<std::size_t>(size));
   if (ipc::end_of_stream_at(bytes, batch_at, end)) return Status::Invalid("serialized object has no structure batch");
-  thread_local ipc::RecordBatchLayout layout;
-  ARROWPACK_RETURN_NOT_OK(ipc::read_record_batch_layout(bytes, batch_at, options, &layout));
+  struct Scratch {
+    ipc::RecordBatchLayout layout;
+    Plan plan;
+  };
+  thread_local Scratch scratch;  // reached once: each access is a call in a shared library
+  Scratch& t = scratch;
+  const ipc::RecordBatchLayout& layout = t.layout;
+  ARROWPACK_RETURN_NOT_OK(ipc::read_record_batch_layout(bytes, batch_at, options, &t.layout));
   if (!ipc::end_of_stream_at(bytes, layout.end, end)) {
     return Status::Invalid("serialized object: more than one message in the structure stream");
   }
@@ -384,22 +510,24 @@ Result<std::shared_ptr<const Structure>> Structure::parse(const std::shared_ptr<
   if (static_cast<std::int64_t>(layout.nodes.size()) != shape.num_nodes) {
     return Status::Invalid("structure batch has ", layout.nodes.size(), " field nodes, its schema ", shape.num_nodes);
   }
-  ARROWPACK_RETURN_NOT_OK(check_disjoint(layout.buffers));
   out->body_ = buffer;
   out->size_views(shape);
-  Parser parser{*out,
-                shape,
-                layout,
-                buffer->data() + layout.body_offset,
-                layout.version < ipc::MetadataVersion::kV5,
-                options.validation == Validation::kFull};
-  ARROWPACK_RETURN_NOT_OK(parser.parse_union(0));
-  if (parser.buffer != layout.buffers.size()) {
-    return Status::Invalid("structure batch has ", layout.buffers.size(), " buffers, its schema ", parser.buffer);
+  const std::uint8_t* body = buffer->data() + layout.body_offset;
+  if (t.plan.matches(out->shape_, layout)) {
+    out->apply(t.plan, body);
+  } else {
+    ARROWPACK_RETURN_NOT_OK(check_disjoint(layout.buffers));
+    Parser parser{*out, shape, layout, body, layout.version < ipc::MetadataVersion::kV5};
+    ARROWPACK_RETURN_NOT_OK(parser.parse_union(0));
+    if (parser.buffer != layout.buffers.size()) {
+      return Status::Invalid("structure batch has ", layout.buffers.size(), " buffers, its schema ", parser.buffer);
+    }
+    if (out->unions_[0].length != layout.length) {
+      return Status::Invalid("the structure column has ", out->unions_[0].length, " rows, its batch ", layout.length);
+    }
+    t.plan.remember(*out, layout, body);
   }
-  if (out->unions_[0].length != layout.length) {
-    return Status::Invalid("the structure column has ", out->unions_[0].length, " rows, its batch ", layout.length);
-  }
+  ARROWPACK_RETURN_NOT_OK(out->check_body(options.validation == Validation::kFull));
   out->size_ = *end - offset;
   return std::shared_ptr<const Structure>(std::move(out));
 }

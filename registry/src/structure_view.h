@@ -1,9 +1,12 @@
 // Reading: the structure stream of a serialized object as checked views of its body, without
 // building Arrow arrays. The schema is decoded once per distinct schema message (a
 // process-wide cache) into a Shape: the unions in pre-order, their children's tags and
-// union codes. The record batch is then checked in one pass (sizes, offsets, union codes and
-// slots used once and in order, UTF-8 under full validation) while its views are built;
-// decoding reads the views with no check left to make but the out-of-band indices.
+// union codes. The record batch is then checked in two passes: the metadata pass checks its
+// field nodes and buffer sizes against the shape and builds the views (a per-thread Plan
+// keeps them for the next batch of the same shape and layout, relative to the body); the
+// body pass checks what the views hold (offsets, union codes and slots used once and in
+// order, UTF-8 under full validation) on every batch. Decoding reads the views with no
+// check left to make but the out-of-band indices.
 #pragma once
 
 #include <array>
@@ -52,6 +55,9 @@ struct ChildView {
   const std::uint8_t* validity = nullptr;  ///< set when null_count > 0
   const std::uint8_t* values = nullptr;    ///< bits, fixed-width values, or int32 offsets
   const std::uint8_t* data = nullptr;      ///< text bytes
+  /// What the offsets of text, lists and dicts may reach: the text bytes, the items of the
+  /// list union, the dict's entries.
+  std::int64_t limit = 0;
   const UnionView* items = nullptr;
   const UnionView* keys = nullptr;
   const UnionView* vals = nullptr;
@@ -114,6 +120,12 @@ class Structure {
 
  private:
   struct Parser;
+  struct Plan;
+  /// The views of `plan` over `body`.
+  void apply(const Plan& plan, const std::uint8_t* body);
+  /// The body pass over the views: union codes and slots, offsets, UTF-8 (when
+  /// `check_utf8`), and the references it counts into refs_.
+  Status check_body(bool check_utf8);
   SchemaPtr schema_;
   std::shared_ptr<const Shape> shape_;
   std::shared_ptr<Buffer> body_;  ///< the memory the views point into (the buffer parsed)
@@ -122,7 +134,7 @@ class Structure {
   void size_views(const Shape& shape);
   std::span<UnionView> unions_;
   std::span<ChildView> children_;
-  static constexpr std::size_t kInlineUnions = 4, kInlineChildren = 16;
+  static constexpr std::size_t kInlineUnions = 8, kInlineChildren = 16;  // a small dict: 5 and 15
   std::array<UnionView, kInlineUnions> inline_unions_{};
   std::array<ChildView, kInlineChildren> inline_children_{};
   std::unique_ptr<UnionView[]> heap_unions_;
