@@ -64,6 +64,11 @@ class Column {
   }
   const std::uint8_t* data() const { return data_; }
   std::int64_t size() const { return size_; }
+  /// Takes `capacity` bytes of arena memory at `data` as an empty column's first block.
+  void adopt(std::uint8_t* data, std::int64_t capacity) {
+    data_ = data;
+    capacity_ = capacity;
+  }
 
  private:
   Status grow(ScratchArena& arena, std::int64_t extra);
