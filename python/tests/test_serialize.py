@@ -113,6 +113,22 @@ def test_components_view_the_arrays_and_come_back_without_copying():
     assert same(ap.deserialize_components(copied)["b"], [b])
 
 
+def test_each_components_dict_is_its_own():
+    # The dicts are copies of templates made once: changing one changes no other.
+    s = ap.serialize({"a": 1})
+    first = s.to_components()
+    first["num_tensors"] = 7
+    first["num_sparse_tensors"]["coo"] = 3
+    first["ndim_csf"]["csf"] = 4
+    first["extra"] = True
+    again = s.to_components()
+    assert list(again) == ["num_tensors", "num_sparse_tensors", "ndim_csf", "num_ndarrays", "num_buffers", "data"]
+    assert again["num_tensors"] == 0 and again["num_sparse_tensors"] == again["ndim_csf"]
+    assert again["num_sparse_tensors"] == {"coo": 0, "csr": 0, "csc": 0, "csf": 0, "ndim_csf": 0}
+    assert again["num_sparse_tensors"] is not again["ndim_csf"]
+    assert ap.deserialize_components(again) == {"a": 1}
+
+
 def test_buffers_travel_out_of_band():
     buf = ap.serialize({"blob": ap.serialize(b"abc").to_buffer()}).to_buffer()
     back = ap.deserialize(buf)["blob"]
