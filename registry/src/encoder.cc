@@ -259,13 +259,17 @@ struct BatchLayout {
     sources.clear();
     body_length = 0;
   }
-  void node(std::int64_t length, std::int64_t null_count) { nodes.push_back({length, null_count}); }
-  void buffer(const std::uint8_t* data, std::int64_t size) {
+  // Inline: called 45 times for one small dict, they were 1.1k of its 4.5k instructions of
+  // rendering as calls (callgrind).
+  [[gnu::always_inline]] void node(std::int64_t length, std::int64_t null_count) {
+    nodes.push_back({length, null_count});
+  }
+  [[gnu::always_inline]] void buffer(const std::uint8_t* data, std::int64_t size) {
     buffers.push_back({body_length, size});
     sources.push_back(data);
-    body_length += util::round_up(size, 8);
+    body_length += (size + 7) & ~std::int64_t{7};
   }
-  void none() { buffer(nullptr, 0); }  // an absent validity bitmap
+  [[gnu::always_inline]] void none() { buffer(nullptr, 0); }  // an absent validity bitmap
 
   void add_union(const SequenceEncoder& s) {
     node(s.length(), 0);

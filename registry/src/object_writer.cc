@@ -16,6 +16,7 @@ namespace tags = registry_internal;
 struct ObjectWriter::Impl {
   Impl(const SerializationContext& context, const ReadLimits& given, MemoryPool* memory, FormatMark format)
       : enc(context, given), pool(memory), mark(format) {
+    frames.reserve(kFirstFrames);
     auto t = SequenceEncoder::make(lease.arena());
     if (t.ok()) {
       top = *t;
@@ -131,6 +132,9 @@ struct ObjectWriter::Impl {
     return Status::OK();
   }
 
+  // Room for this many open containers from the start: growing the vector one frame at a
+  // time was a reallocation at each of a small object's first levels.
+  static constexpr std::size_t kFirstFrames = 16;
   registry_internal::ArenaLease lease;  // first: the columns below live in it
   Encoder enc;
   MemoryPool* pool;
