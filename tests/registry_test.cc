@@ -914,17 +914,45 @@ TEST_CASE("a SerializedObject copy shares its state, retain() on a copy is that 
   CHECK(&b.ndarrays() == &read.ndarrays());
   CHECK(b.structure_validated());
 
-  // retain() on a shared object copies the state first: the owner is kept by b alone.
+  // retain() on a copy: the owner is kept by b alone, and the state is still the one state.
   auto owner = std::make_shared<int>(1);
   std::weak_ptr<int> watch = owner;
   b.retain(std::move(owner));
-  CHECK(&b.ndarrays() != &read.ndarrays());
-  CHECK(b.ndarrays()[0] == read.ndarrays()[0]);  // the items themselves are shared
+  CHECK(&b.ndarrays() == &read.ndarrays());
   CHECK(b.structure_validated());
   CHECK(ok_or_die(b.to_buffer())->equals(*blob));
   b = SerializedObject();
   CHECK(watch.expired());
   CHECK(ok_or_die(deserialize(read, SerializationContext{})).as<Dict>()->find("n")->as<std::int64_t>() != nullptr);
+
+  // The state is never replaced: what batch() and the accessors handed out stays valid after
+  // retain() and after every other copy is gone.
+  {
+    SerializedObject c = ok_or_die(serialize(Value::dict({{"n", Value(1)}})));
+    const RecordBatchPtr& batch = c.batch();
+    REQUIRE(batch != nullptr);
+    SerializedObject d = c;
+    d.retain(std::make_shared<int>(2));
+    c = SerializedObject();
+    CHECK(batch->num_rows() == 1);
+    CHECK(&d.batch() == &batch);
+  }
+  // retain() on shared copies again and again keeps one list of owners per object, and each
+  // owner lives as long as an object that retained it.
+  {
+    SerializedObject e = ok_or_die(serialize(Value(3)));
+    std::vector<std::weak_ptr<int>> watched;
+    for (int i = 0; i < 1000; ++i) {
+      SerializedObject copy = e;
+      auto payload = std::make_shared<int>(i);
+      watched.push_back(payload);
+      e.retain(std::move(payload));
+    }
+    CHECK(!watched.front().expired());
+    CHECK(!watched.back().expired());
+    e = SerializedObject();
+    for (const auto& w : watched) CHECK(w.expired());
+  }
 
   // A moved-from object is empty: refused by name, its accessors empty.
   SerializedObject moved = std::move(read);
@@ -982,6 +1010,26 @@ TEST_CASE("a batch of the last one's shape and layout skips the metadata checks,
     CHECK(value_of(longer) == "a longer text");
     CHECK(value_of(good) == "text");
   }
+  // One layout, two shapes (a str and a bytes value of one length): each reads as itself.
+  auto as_bytes = blob_of(Value::dict({{"k", Value::bytes("text")}}));
+  for (int i = 0; i < 2; ++i) {
+    const Value back = ok_or_die(deserialize(as_bytes, SerializationContext{}));
+    REQUIRE(back.as<Dict>()->find("k")->as<Bytes>() != nullptr);
+    CHECK(back.as<Dict>()->find("k")->as<Bytes>()->data == "text");
+    CHECK(value_of(good) == "text");
+  }
+  // The references are counted on every batch: a header that announces fewer ndarrays than
+  // the structure uses is refused after a good read of the same layout.
+  auto matrix = ok_or_die(Tensor::make(float64(), ok_or_die(Buffer::copy_of(std::string(16, 'x').data(), 16)), {2}));
+  auto with_array = blob_of(Value::dict({{"k", Value::ndarray(matrix)}}));
+  REQUIRE(SerializedObject::read_from(with_array).ok());
+  auto b = ok_or_die(allocate_buffer(with_array->size()));
+  std::memcpy(b->mutable_data(), with_array->data(), static_cast<std::size_t>(with_array->size()));
+  const std::int32_t none = 0;
+  std::memcpy(b->mutable_data() + 8, &none, 4);  // the third count: ndarrays
+  const Status refused = SerializedObject::read_from(std::shared_ptr<Buffer>(b)).status();
+  CHECK(refused.code() == StatusCode::kSerializationError);
+  CHECK(refused.message().find("refers to 0 tensors, 0 sparse tensors, 1 ndarrays") != std::string::npos);
 }
 
 TEST_CASE("tensors in a blob must be contiguous") {

@@ -391,7 +391,7 @@ class Decoder final : public ObjectVisitor {
     TextTable& operator=(const TextTable&) = delete;
     ~TextTable() {
       // Up to the last string kept, not over every slot (a small decode keeps a few).
-      for (std::size_t i = 0, left = used_; left > 0; ++i) {
+      for (std::size_t i = 0, left = used_; left > 0 && i <= mask_; ++i) {
         if (slots_[i].str != nullptr) {
           Py_DECREF(slots_[i].str);
           --left;
@@ -549,20 +549,29 @@ struct ComponentKeys {
   PyObject* csc;
   PyObject* csf;
 };
+// Made on first use under the GIL, kept until exit. Not a function-local static: its
+// initialiser calls Python, which may let another thread run (a collection running a
+// __del__) and that thread would then wait on the static's guard while holding the GIL.
 const ComponentKeys& component_keys() {
-  static const ComponentKeys keys = [] {  // made under the GIL, kept until exit
-    auto intern = [](const char* name) {
-      PyObject* key = PyUnicode_InternFromString(name);
-      if (key == nullptr) throw nb::python_error();
-      return key;
-    };
-    return ComponentKeys{intern("num_tensors"), intern("num_sparse_tensors"),
-                         intern("ndim_csf"),    intern("num_ndarrays"),
-                         intern("num_buffers"), intern("data"),
-                         intern("coo"),         intern("csr"),
-                         intern("csc"),         intern("csf")};
-  }();
-  return keys;
+  static const ComponentKeys* keys = nullptr;
+  if (keys != nullptr) return *keys;
+  const char* names[] = {
+      "num_tensors", "num_sparse_tensors", "ndim_csf", "num_ndarrays", "num_buffers", "data", "coo", "csr", "csc",
+      "csf"};
+  PyObject* made[std::size(names)] = {};
+  for (std::size_t i = 0; i < std::size(names); ++i) {
+    made[i] = PyUnicode_InternFromString(names[i]);
+    if (made[i] == nullptr) {
+      for (PyObject* m : made) Py_XDECREF(m);
+      throw nb::python_error();
+    }
+  }
+  if (keys == nullptr) {  // another thread may have made them meanwhile: theirs are kept
+    keys = new ComponentKeys{made[0], made[1], made[2], made[3], made[4], made[5], made[6], made[7], made[8], made[9]};
+  } else {
+    for (PyObject* m : made) Py_DECREF(m);
+  }
+  return *keys;
 }
 
 // mapping[key] (KeyError when absent, as d[key] raises), with a dict's fast path.
@@ -624,19 +633,19 @@ struct ComponentDicts {
   PyObject* out;          // the top-level keys, values None
   PyObject* zero_sparse;  // coo, csr, csc, csf, ndim_csf: 0
 };
-const ComponentDicts& component_dicts() {
-  static const ComponentDicts dicts = [] {  // made under the GIL, kept until exit
-    const ComponentKeys& k = component_keys();
-    PyObject* out = PyDict_New();
-    PyObject* sparse = PyDict_New();
-    if (out == nullptr || sparse == nullptr) throw nb::python_error();
-    for (PyObject* key : {k.num_tensors, k.num_sparse_tensors, k.ndim_csf, k.num_ndarrays, k.num_buffers, k.data}) {
-      set_item(out, key, Py_None);
-    }
-    for (PyObject* key : {k.coo, k.csr, k.csc, k.csf, k.ndim_csf}) set_item(sparse, key, count(0));
-    return ComponentDicts{out, sparse};
-  }();
-  return dicts;
+const ComponentDicts& component_dicts() {  // made and kept as component_keys() are
+  static const ComponentDicts* dicts = nullptr;
+  if (dicts != nullptr) return *dicts;
+  const ComponentKeys& k = component_keys();
+  nb::object out = nb::steal(PyDict_New());
+  nb::object sparse = nb::steal(PyDict_New());
+  if (!out.is_valid() || !sparse.is_valid()) throw nb::python_error();
+  for (PyObject* key : {k.num_tensors, k.num_sparse_tensors, k.ndim_csf, k.num_ndarrays, k.num_buffers, k.data}) {
+    set_item(out, key, Py_None);
+  }
+  for (PyObject* key : {k.coo, k.csr, k.csc, k.csf, k.ndim_csf}) set_item(sparse, key, count(0));
+  if (dicts == nullptr) dicts = new ComponentDicts{out.release().ptr(), sparse.release().ptr()};
+  return *dicts;
 }
 
 nb::object copy_of(PyObject* dict) {

@@ -41,7 +41,8 @@ constexpr std::int64_t kFirstCodes = 32, kFirstOffsets = 4 * kFirstCodes, kFirst
 }  // namespace
 
 Result<SequenceEncoder*> SequenceEncoder::make(ScratchArena& arena) {
-  static_assert(std::is_trivially_destructible_v<SequenceEncoder>);  // the arena runs no destructors
+  static_assert(std::is_trivially_destructible_v<SequenceEncoder>);               // the arena runs no destructors
+  static_assert(alignof(SequenceEncoder) <= 16 && alignof(SequenceChild) <= 16);  // the arena's alignment
   ARROWPACK_ASSIGN_OR_RAISE(std::uint8_t * p, arena.allocate(kHead + kFirstCodes + kFirstOffsets));
   auto* s = new (p) SequenceEncoder(arena);
   s->codes_.adopt(p + kHead, kFirstCodes);

@@ -134,21 +134,9 @@ struct SerializedObject::State {
   };
 
   State() = default;
-  // A copy for changing (retain() on a shared object): the parts, not what was made of them.
-  State(const State& o)
-      : batch(o.batch),
-        rendered(o.rendered),
-        stream_source(o.stream_source),
-        stream_offset(o.stream_offset),
-        stream_size(o.stream_size),
-        structure(o.structure),
-        tensors(o.tensors),
-        ndarrays(o.ndarrays),
-        buffers(o.buffers),
-        sparse_tensors(o.sparse_tensors),
-        keep_alive(o.keep_alive),
-        checked(o.checked),
-        input_bytes(o.input_bytes) {}
+  // Made once, then shared: only the registry's own code changes a state, before the object
+  // is handed out.
+  State(const State&) = delete;
   State& operator=(const State&) = delete;
 
   RecordBatchPtr batch;
@@ -165,6 +153,7 @@ struct SerializedObject::State {
   std::vector<TensorPtr> ndarrays;
   std::vector<std::shared_ptr<Buffer>> buffers;
   std::vector<SparseTensorPtr> sparse_tensors;
+  // The owners the encoder collected (registered objects' payloads, moved-in values).
   std::vector<std::shared_ptr<const void>> keep_alive;
   // What is known of the structure batch: nothing (made by the caller), its shape (schema,
   // disjoint buffers and references, checked by read_from()/from_components()), or that and
@@ -173,9 +162,6 @@ struct SerializedObject::State {
   Checked checked = Checked::kNothing;
   std::int64_t input_bytes = 0;  // of the blob or the components read (0: made in memory)
   mutable Cache cache;
-  // The state this one was copied from by retain(): what its batch() and the Buffers it
-  // made refer to stays valid while this object lives.
-  std::shared_ptr<const State> origin;
 };
 
 const SerializedObject::State& SerializedObject::state() const {
@@ -184,13 +170,7 @@ const SerializedObject::State& SerializedObject::state() const {
 }
 
 SerializedObject::State& SerializedObject::own() {
-  if (!state_) {
-    state_ = std::make_shared<State>();
-  } else if (state_.use_count() > 1) {
-    auto copy = std::make_shared<State>(*state_);
-    copy->origin = std::move(state_);
-    state_ = std::move(copy);
-  }
+  if (!state_) state_ = std::make_shared<State>();
   return *state_;
 }
 
@@ -213,7 +193,16 @@ const std::vector<TensorPtr>& SerializedObject::ndarrays() const { return state(
 const std::vector<std::shared_ptr<Buffer>>& SerializedObject::buffers() const { return state().buffers; }
 const std::vector<SparseTensorPtr>& SerializedObject::sparse_tensors() const { return state().sparse_tensors; }
 bool SerializedObject::structure_validated() const { return state().checked == State::Checked::kValidated; }
-void SerializedObject::retain(std::shared_ptr<const void> owner) { own().keep_alive.push_back(std::move(owner)); }
+void SerializedObject::retain(std::shared_ptr<const void> owner) {
+  // The owners of this object alone: copied first when a copy shares them, so that copies
+  // stay independent and no chain of states builds up.
+  if (!owners_) {
+    owners_ = std::make_shared<std::vector<std::shared_ptr<const void>>>();
+  } else if (owners_.use_count() > 1) {
+    owners_ = std::make_shared<std::vector<std::shared_ptr<const void>>>(*owners_);
+  }
+  owners_->push_back(std::move(owner));
+}
 
 const RecordBatchPtr& SerializedObject::batch() const {
   const State& s = state();
@@ -706,7 +695,7 @@ SerializedObject SerializedObjectAccess::from_encoded(registry_internal::Encoded
   out.state_->stream_offset = 16;
   out.state_->stream_size = encoded.stream_size;
   out.state_->rendered = std::move(encoded.rendered);
-  for (auto& owner : encoded.keep_alive) out.retain(std::move(owner));
+  out.state_->keep_alive = std::move(encoded.keep_alive);
   out.state_->checked = SerializedObject::State::Checked::kValidated;  // made here, well formed by construction
   return out;
 }

@@ -686,14 +686,18 @@ class LastLayout {
   }
   // Keeps `meta`, just read into `layout`, when it is small.
   void remember(const std::uint8_t* meta, std::int64_t size, int depth, const RecordBatchLayout& layout) {
+    // Unusable until complete: an allocation failing half way leaves no key over a mixed
+    // layout.
+    depth_ = -1;
+    bytes_.clear();
     if (size > kMaxBytes) return;
-    bytes_.assign(meta, meta + size);
-    depth_ = depth;
     layout_.length = layout.length;
     layout_.nodes.assign(layout.nodes.begin(), layout.nodes.end());
     layout_.buffers.assign(layout.buffers.begin(), layout.buffers.end());
     layout_.version = layout.version;
     layout_.body_length = layout.body_length;
+    bytes_.assign(meta, meta + size);
+    depth_ = depth;
   }
 
  private:

@@ -89,10 +89,11 @@ struct Components {
 /// refers to by index. Holds references to the caller's memory.
 ///
 /// Cheap to copy and to move: a copy shares the object's state (its items, the structure
-/// read or rendered, the Tensor messages built) and costs one reference count; a moved-from
-/// object is empty. retain() on a copy keeps its owner alive for that copy (and the copies
-/// made of it afterwards) alone. Const members are safe to call from several threads on one
-/// object or on copies of it; retain() is not (it changes the object).
+/// read or rendered, the Tensor messages built, all fixed once the object is made) and costs
+/// a reference count or two; a moved-from object is empty. retain() on a copy keeps its owner
+/// alive for that copy (and the copies made of it afterwards) alone. Const members are safe
+/// to call from several threads on one object or on copies of it; retain() is not on one
+/// object (it changes it), and is on distinct copies.
 class SerializedObject {
  public:
   /// An empty object (no structure): deserialize() refuses it with Invalid.
@@ -151,9 +152,9 @@ class SerializedObject {
   /// hold; otherwise those of read_from() for the structure and the tensors.
   static Result<SerializedObject> from_components(const Components& components, const DeserializeOptions& options = {});
 
-  /// Keeps `owner` alive as long as this object (or a copy) exists: the memory that tensors
-  /// and buffers view without copying (registered objects' payloads, moved-in values).
-  /// Not thread safe on one object (copies are independent).
+  /// Keeps `owner` alive as long as this object, or a copy made of it after this call,
+  /// exists: the memory that tensors and buffers view without copying (registered objects'
+  /// payloads, moved-in values). Not thread safe on one object (copies are independent).
   void retain(std::shared_ptr<const void> owner);
 
   /// The IPC stream of the structure (rendered once, then shared by every output form).
@@ -172,8 +173,10 @@ class SerializedObject {
   // count, not the copy of its vectors.
   struct State;
   std::shared_ptr<State> state_;
+  // What retain() was given: this object's and its later copies' (copied on write).
+  std::shared_ptr<std::vector<std::shared_ptr<const void>>> owners_;
   const State& state() const;
-  State& own();  // the state for changing: made if empty, copied if shared
+  State& own();  // the state, made if empty, for the registry's code that builds an object
   friend struct SerializedObjectAccess;
 };
 
