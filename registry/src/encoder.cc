@@ -36,17 +36,20 @@ Status Column::grow(ScratchArena& arena, std::int64_t extra) {
 // one small dict has 30 columns (callgrind: Column::grow and the failed fast paths before
 // it were a tenth of serializing it).
 namespace {
-constexpr std::size_t kHead = 16 * ((std::max(sizeof(SequenceEncoder), sizeof(SequenceChild)) + 15) / 16);
+// The struct's bytes, rounded to the arena's 16: its first column starts after them.
+template <typename T>
+constexpr std::size_t head_of = 16 * ((sizeof(T) + 15) / 16);
 constexpr std::int64_t kFirstCodes = 32, kFirstOffsets = 4 * kFirstCodes, kFirstValues = 64, kFirstText = 64;
 }  // namespace
 
 Result<SequenceEncoder*> SequenceEncoder::make(ScratchArena& arena) {
   static_assert(std::is_trivially_destructible_v<SequenceEncoder>);               // the arena runs no destructors
   static_assert(alignof(SequenceEncoder) <= 16 && alignof(SequenceChild) <= 16);  // the arena's alignment
-  ARROWPACK_ASSIGN_OR_RAISE(std::uint8_t * p, arena.allocate(kHead + kFirstCodes + kFirstOffsets));
+  constexpr std::size_t head = head_of<SequenceEncoder>;
+  ARROWPACK_ASSIGN_OR_RAISE(std::uint8_t * p, arena.allocate(head + kFirstCodes + kFirstOffsets));
   auto* s = new (p) SequenceEncoder(arena);
-  s->codes_.adopt(p + kHead, kFirstCodes);
-  s->offsets_.adopt(p + kHead + kFirstCodes, kFirstOffsets);
+  s->codes_.adopt(p + head, kFirstCodes);
+  s->offsets_.adopt(p + head + kFirstCodes, kFirstOffsets);
   ARROWPACK_RETURN_NOT_OK(s->add_child(kNone));
   return s;
 }
@@ -57,10 +60,11 @@ Status SequenceEncoder::add_child(std::int8_t tag) {
   const Layout layout = tag_info(tag).layout;
   const std::int64_t values = layout == Layout::kNull ? 0 : kFirstValues;
   const std::int64_t text = layout == Layout::kText ? kFirstText : 0;
-  ARROWPACK_ASSIGN_OR_RAISE(std::uint8_t * p, arena_->allocate(kHead + static_cast<std::size_t>(values + text)));
+  constexpr std::size_t head = head_of<SequenceChild>;
+  ARROWPACK_ASSIGN_OR_RAISE(std::uint8_t * p, arena_->allocate(head + static_cast<std::size_t>(values + text)));
   auto* c = new (p) SequenceChild();
-  if (values > 0) c->values.adopt(p + kHead, values);
-  if (text > 0) c->data.adopt(p + kHead + values, text);
+  if (values > 0) c->values.adopt(p + head, values);
+  if (text > 0) c->data.adopt(p + head + values, text);
   c->tag = tag;
   switch (layout) {
     case Layout::kNull:

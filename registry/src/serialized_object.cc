@@ -169,11 +169,6 @@ const SerializedObject::State& SerializedObject::state() const {
   return state_ ? *state_ : *empty;
 }
 
-SerializedObject::State& SerializedObject::own() {
-  if (!state_) state_ = std::make_shared<State>();
-  return *state_;
-}
-
 SerializedObject::SerializedObject() = default;
 
 SerializedObject::SerializedObject(RecordBatchPtr batch, std::vector<TensorPtr> tensors,
@@ -721,17 +716,9 @@ std::int64_t SerializedObjectAccess::input_bytes(const SerializedObject& object)
   return n;
 }
 
-void SerializedObjectAccess::mark_validated(SerializedObject& object) {
-  object.own().checked = SerializedObject::State::Checked::kValidated;
-}
-
 void SerializedObjectAccess::mark_read(SerializedObject& object, Validation validation) {
-  object.own().checked = validation == Validation::kFull ? SerializedObject::State::Checked::kValidated
-                                                         : SerializedObject::State::Checked::kShape;
-}
-
-bool SerializedObjectAccess::shape_checked(const SerializedObject& object) {
-  return object.state().checked != SerializedObject::State::Checked::kNothing;
+  object.state_->checked = validation == Validation::kFull ? SerializedObject::State::Checked::kValidated
+                                                           : SerializedObject::State::Checked::kShape;
 }
 
 Status Components::validate(const ReadLimits& limits) const {

@@ -63,11 +63,8 @@ Result<Value> decode(const SerializedObject& object, const SerializationContext&
 namespace arrowpack {
 /// What the registry's own code may set on a SerializedObject.
 struct SerializedObjectAccess {
-  /// Made in this process (serialize(), ObjectWriter): well formed by construction.
-  static void mark_validated(SerializedObject& object);
   /// Read by read_from()/from_components(): its shape checked, its data too under kFull.
   static void mark_read(SerializedObject& object, Validation validation);
-  static bool shape_checked(const SerializedObject& object);
   /// The object's structure (see check_before_decoding()).
   static Result<const registry_internal::Structure*> structure(const SerializedObject& object,
                                                                const DeserializeOptions& options);

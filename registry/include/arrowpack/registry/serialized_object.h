@@ -176,7 +176,6 @@ class SerializedObject {
   // What retain() was given: this object's and its later copies' (copied on write).
   std::shared_ptr<std::vector<std::shared_ptr<const void>>> owners_;
   const State& state() const;
-  State& own();  // the state, made if empty, for the registry's code that builds an object
   friend struct SerializedObjectAccess;
 };
 
