@@ -4,6 +4,10 @@
 // through a replaced operator new) and arrowpack's default pool. An input over the budget
 // aborts, so libFuzzer keeps it as a crash and the replay fails.
 //
+// A target whose reader is not linked into it (python_fuzz: arrowpack is inside the Python
+// module it loads) defines ARROWPACK_FUZZ_HEAP_ONLY: only the heap is counted, which under a
+// sanitizer is everything; the replay then counts operator new alone.
+//
 // The targets read with kLimits: ReadLimits whose decoded-bytes allowance is 4 MiB (instead
 // of 64), so that the budget is tight and fuzzing fast; the mechanism is the same.
 #pragma once
@@ -15,7 +19,9 @@
 #include <cstdlib>
 #include <new>
 
+#ifndef ARROWPACK_FUZZ_HEAP_ONLY
 #include "arrowpack/core/memory_pool.h"
+#endif
 #include "arrowpack/core/read_limits.h"
 
 #if defined(__has_feature)
@@ -31,6 +37,14 @@ namespace fuzz_budget {
 
 inline constexpr std::int64_t kBytesPerInputByte = 64;
 inline constexpr std::int64_t kAllowance = std::int64_t{48} << 20;
+
+// A target whose reader runs with the default ReadLimits, which its caller cannot change
+// (python_fuzz: the Python package's), may also use their decoded-bytes allowance (64 MiB).
+#ifdef ARROWPACK_FUZZ_DEFAULT_LIMITS
+inline const std::int64_t kReaderAllowance = arrowpack::ReadLimits{}.decoded_bytes_allowance;
+#else
+inline const std::int64_t kReaderAllowance = 0;  // limits()' 4 MiB are within kAllowance
+#endif
 
 inline arrowpack::ReadLimits limits() {
   arrowpack::ReadLimits l;
@@ -48,9 +62,21 @@ inline void grew(std::int64_t n) {
   }
 }
 
+#ifdef ARROWPACK_FUZZ_HEAP_ONLY
+struct NoPool {  // what within_budget asks of the pool, for a target that counts the heap only
+  void reset_max_memory() {}
+  std::int64_t bytes_allocated() const { return 0; }
+  std::int64_t max_memory() const { return 0; }
+};
+inline NoPool* pool() {
+  static NoPool none;
+  return &none;
+}
+#else
 inline arrowpack::SystemMemoryPool* pool() {
   return static_cast<arrowpack::SystemMemoryPool*>(arrowpack::default_memory_pool());
 }
+#endif
 
 /// Runs `f` over an input of `size` bytes and aborts when it took more than the budget.
 template <typename F>
@@ -66,7 +92,7 @@ void within_budget(std::size_t size, const char* target, F&& f) {
 #else
   const std::int64_t used = (peak.load() - heap_before) + (pool()->max_memory() - pool_before);
 #endif
-  const std::int64_t budget = kBytesPerInputByte * static_cast<std::int64_t>(size) + kAllowance;
+  const std::int64_t budget = kBytesPerInputByte * static_cast<std::int64_t>(size) + kAllowance + kReaderAllowance;
   if (used > budget) {
     std::fprintf(stderr, "%s: an input of %zu bytes made the reader hold %lld bytes more (budget %lld)\n", target, size,
                  static_cast<long long>(used), static_cast<long long>(budget));

@@ -1,12 +1,14 @@
 // The entry points shared by the fuzz targets: LLVMFuzzerTestOneInput for libFuzzer builds,
 // and otherwise a main() that replays the files named on the command line once each.
-// Include it after defining `void fuzz_one(const std::uint8_t*, std::size_t)`.
+// Include it after defining `void fuzz_one(const std::uint8_t*, std::size_t)`; a target with
+// an LLVMFuzzerInitialize defines ARROWPACK_FUZZ_HAS_INIT, and the replay calls it first too.
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <iostream>
-
-#include "arrowpack/core/io.h"
+#include <iterator>
+#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz_one(data, size);
@@ -15,14 +17,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 #ifndef ARROWPACK_LIBFUZZER
 int main(int argc, char** argv) {
+#ifdef ARROWPACK_FUZZ_HAS_INIT
+  LLVMFuzzerInitialize(&argc, &argv);
+#endif
   int replayed = 0;
   for (int i = 1; i < argc; ++i) {
-    auto bytes = arrowpack::io::read_file(argv[i]);
-    if (!bytes.ok()) {
-      std::cerr << argv[0] << ": " << bytes.status().to_string() << "\n";
+    // Read with the standard library: a target may not link arrowpack (python_fuzz).
+    std::ifstream in(argv[i], std::ios::binary);
+    if (!in) {
+      std::cerr << argv[0] << ": cannot open " << argv[i] << "\n";
       return 1;
     }
-    fuzz_one((*bytes)->data(), static_cast<std::size_t>((*bytes)->size()));
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    fuzz_one(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     ++replayed;
   }
   std::cout << "replayed " << replayed << " inputs without a crash\n";
