@@ -123,9 +123,25 @@ TablePtr table_of(nb::handle obj) {
 
 namespace {
 
-std::vector<std::string> field_names(const Schema& s) {
-  std::vector<std::string> out;
-  for (int i = 0; i < s.num_fields(); ++i) out.push_back(s.field(i)->name());
+// A str of UTF-8 bytes read from outside (a stream's field names and string values): bytes
+// that are not UTF-8 raise UnicodeDecodeError, which says where they are.
+nb::object text_of(std::string_view v) {
+  PyObject* s = PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "strict");
+  if (s == nullptr) throw nb::python_error();
+  return nb::steal(s);
+}
+
+// Text for __str__ and __repr__, which name fields: bytes that are not UTF-8 are shown
+// escaped (\xNN), as they cannot be refused there.
+nb::object shown(const std::string& v) {
+  PyObject* s = PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "backslashreplace");
+  if (s == nullptr) throw nb::python_error();
+  return nb::steal(s);
+}
+
+nb::list field_names(const Schema& s) {
+  nb::list out;
+  for (int i = 0; i < s.num_fields(); ++i) out.append(text_of(s.field(i)->name()));
   return out;
 }
 
@@ -280,8 +296,7 @@ nb::object py_value(const Array& a, std::int64_t i) {
     case TypeId::kDouble: return nb::float_(a.value<double>(i));
     case TypeId::kString:
     case TypeId::kLargeString: {
-      std::string_view v = a.string_view(i);
-      return nb::steal(PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "strict"));
+      return text_of(a.string_view(i));
     }
     case TypeId::kBinary:
     case TypeId::kLargeBinary: {
@@ -347,8 +362,8 @@ void bind_arrow_objects(nb::module_& m) {
              if (!nb::isinstance<PyDataType>(b)) return nb::borrow(Py_NotImplemented);
              return nb::bool_(a.type->equals(*nb::cast<PyDataType&>(b).type));
            })
-      .def("__str__", [](const PyDataType& t) { return t.type->to_string(); })
-      .def("__repr__", [](const PyDataType& t) { return "DataType(" + t.type->to_string() + ")"; })
+      .def("__str__", [](const PyDataType& t) { return shown(t.type->to_string()); })
+      .def("__repr__", [](const PyDataType& t) { return shown("DataType(" + t.type->to_string() + ")"); })
       .def("__arrow_c_schema__",
            [](const PyDataType& t) { return schema_capsule(*arrowpack::schema({field("", t.type)})); });
   m.attr("DataType").attr("__hash__") = nb::none();
@@ -374,11 +389,11 @@ void bind_arrow_objects(nb::module_& m) {
   }
 
   nb::class_<PyField>(m, "Field", "A named, nullable-or-not Arrow type.")
-      .def_prop_ro("name", [](const PyField& f) { return f.field->name(); })
+      .def_prop_ro("name", [](const PyField& f) { return text_of(f.field->name()); })
       .def_prop_ro("type", [](const PyField& f) { return PyDataType{f.field->type()}; })
       .def_prop_ro("nullable", [](const PyField& f) { return f.field->nullable(); })
-      .def("__str__", [](const PyField& f) { return f.field->to_string(); })
-      .def("__repr__", [](const PyField& f) { return "Field(" + f.field->to_string() + ")"; });
+      .def("__str__", [](const PyField& f) { return shown(f.field->to_string()); })
+      .def("__repr__", [](const PyField& f) { return shown("Field(" + f.field->to_string() + ")"); });
   m.def(
       "field",
       [](const std::string& name, nb::handle type, bool nullable) {
@@ -418,7 +433,8 @@ void bind_arrow_objects(nb::module_& m) {
       .def("equals", [](const PyArray& a, const PyArray& b) { return a.array.equals(b.array); })
       .def("__repr__",
            [](const PyArray& a) {
-             return "arrowpack.Array<" + a.array.type()->to_string() + ">(" + std::to_string(a.array.length()) + ")";
+             return shown("arrowpack.Array<" + a.array.type()->to_string() + ">(" + std::to_string(a.array.length()) +
+                          ")");
            })
       .def("__arrow_c_schema__",
            [](const PyArray& a) { return schema_capsule(*arrowpack::schema({field("", a.array.type())})); })
@@ -444,8 +460,8 @@ void bind_arrow_objects(nb::module_& m) {
       .def("__len__", [](const PySchema& s) { return s.schema->num_fields(); })
       .def("equals", [](const PySchema& a, nb::handle b) { return a.schema->equals(*schema_of(b)); })
       .def("__eq__", [](const PySchema& a, nb::handle b) { return a.schema->equals(*schema_of(b)); })
-      .def("__str__", [](const PySchema& s) { return s.schema->to_string(); })
-      .def("__repr__", [](const PySchema& s) { return "arrowpack.Schema\n" + s.schema->to_string(); })
+      .def("__str__", [](const PySchema& s) { return shown(s.schema->to_string()); })
+      .def("__repr__", [](const PySchema& s) { return shown("arrowpack.Schema\n" + s.schema->to_string()); })
       .def("__arrow_c_schema__", [](const PySchema& s) { return schema_capsule(*s.schema); });
   m.def("_schema", [](nb::handle obj) { return PySchema{schema_of(obj)}; });
 
@@ -465,15 +481,15 @@ void bind_arrow_objects(nb::module_& m) {
            [](const PyBatch& b) {
              nb::dict out;
              for (int i = 0; i < b.batch->num_columns(); ++i) {
-               out[nb::str(b.batch->schema()->field(i)->name().c_str())] = to_pylist(b.batch->column(i));
+               out[text_of(b.batch->schema()->field(i)->name())] = to_pylist(b.batch->column(i));
              }
              return out;
            })
       .def("equals", [](const PyBatch& a, nb::handle b) { return a.batch->equals(*batch_of(b)); })
       .def("__repr__",
            [](const PyBatch& b) {
-             return "arrowpack.RecordBatch(" + std::to_string(b.batch->num_rows()) + " rows)\n" +
-                    b.batch->schema()->to_string();
+             return shown("arrowpack.RecordBatch(" + std::to_string(b.batch->num_rows()) + " rows)\n" +
+                          b.batch->schema()->to_string());
            })
       .def("__arrow_c_schema__", [](const PyBatch& b) { return schema_capsule(*b.batch->schema()); })
       .def(
@@ -495,8 +511,8 @@ void bind_arrow_objects(nb::module_& m) {
       .def("equals", [](const PyTable& a, nb::handle b) { return a.table->equals(*table_of(b)); })
       .def("__repr__",
            [](const PyTable& t) {
-             return "arrowpack.Table(" + std::to_string(t.table->num_rows()) + " rows)\n" +
-                    t.table->schema()->to_string();
+             return shown("arrowpack.Table(" + std::to_string(t.table->num_rows()) + " rows)\n" +
+                          t.table->schema()->to_string());
            })
       .def("__arrow_c_schema__", [](const PyTable& t) { return schema_capsule(*t.table->schema()); })
       .def(

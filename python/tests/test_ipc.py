@@ -109,6 +109,25 @@ def test_hostile_bytes_give_typed_errors():
         ipc.open_stream(12)
 
 
+def test_field_names_that_are_not_utf8():
+    # A stream's field names are bytes from outside: as str they raise UnicodeDecodeError,
+    # and the reprs show them escaped. (String values are checked when a batch is read.)
+    batch = ap.record_batch([ap.array(["zq"])], names=["nq"])
+    sink = ipc.BufferOutputStream()
+    with ipc.new_stream(sink, batch.schema) as w:
+        w.write(batch)
+    good = bytes(sink.getvalue())
+    assert good.count(b"nq") == 1 and good.count(b"zq") == 1
+    read = next(iter(ipc.open_stream(good.replace(b"nq", b"\xffq"))))
+    with pytest.raises(UnicodeDecodeError):
+        read.to_pydict()
+    with pytest.raises(UnicodeDecodeError):
+        read.schema.names
+    assert "\\xffq" in repr(read) and "\\xffq" in str(read.schema)
+    with pytest.raises(ap.ArrowInvalid, match="not valid UTF-8"):
+        next(iter(ipc.open_stream(good.replace(b"zq", b"\xfeq"))))
+
+
 def test_polars_takes_the_reader_without_copying():
     pl = pytest.importorskip("polars")
     t = pa.table({"x": np.arange(1000, dtype=np.int64), "s": ["a"] * 1000})
