@@ -20,7 +20,7 @@ import pickle as _pickle
 import sys
 
 from . import _arrowpack
-from .lib import DeserializationCallbackError, SerializationCallbackError
+from .lib import ArrowException, DeserializationCallbackError, SerializationCallbackError
 
 Buffer = _arrowpack.Buffer
 
@@ -32,6 +32,32 @@ def is_named_tuple(cls):
         return False
     fields = getattr(cls, "_fields", None)
     return isinstance(fields, tuple) and all(isinstance(f, str) for f in fields)
+
+
+# What rebuilding an object may raise as it is: the typed errors of hostile input (a value
+# Python refuses, arrowpack's own errors). Anything else arrowpack's handlers raise becomes a
+# DeserializationCallbackError (see _deserialize_callback).
+_TYPED_ERRORS = (ArrowException, DeserializationCallbackError, TypeError, ValueError, OverflowError,
+                 MemoryError)
+
+
+def _is_arrowpacks(deserializer):
+    # The default context's handlers: functions of this package, and the classes and
+    # builtins it registers as they are (collections.deque, int).
+    module = getattr(deserializer, "__module__", None) or ""
+    return module == "arrowpack" or module.startswith("arrowpack.") or module in ("builtins", "collections")
+
+
+def _rebuild_from_fields(type_, serialized):
+    # An object of a type registered without callbacks: a namedtuple's arguments, or the
+    # __dict__ form.
+    if "_pa_getnewargs_" in serialized:
+        return type_.__new__(type_, *serialized["_pa_getnewargs_"])
+    obj = type_.__new__(type_)
+    fields = dict(serialized)
+    fields.pop("_pytype_")
+    obj.__dict__.update(fields)
+    return obj
 
 
 class SerializationContext:
@@ -144,22 +170,30 @@ class SerializationContext:
             raise DeserializationCallbackError(
                 f"Type ID {type_id} not registered in deserialization callback", type_id)
         type_ = self.whitelisted_types[type_id]
-        if type_id in self.custom_deserializers:
-            deserializer = self.custom_deserializers[type_id]
+        deserializer = self.custom_deserializers.get(type_id)
+        if deserializer is not None:
             if getattr(deserializer, "_arrowpack_unpickles", False) and not allow_pickle:
                 raise DeserializationCallbackError(
                     f"objects of type '{type_id}' are rebuilt by unpickling: pass allow_pickle=True "
                     "(only for blobs from a trusted source)", type_id)
+            if "data" not in serialized:
+                raise DeserializationCallbackError(f"the '{type_id}' object of the blob has no 'data'", type_id)
+        try:
+            if deserializer is None:
+                return _rebuild_from_fields(type_, serialized)
             if getattr(deserializer, "_arrowpack_takes_allow_pickle", False):
                 return deserializer(serialized["data"], allow_pickle=allow_pickle)
             return deserializer(serialized["data"])
-        if "_pa_getnewargs_" in serialized:
-            return type_.__new__(type_, *serialized["_pa_getnewargs_"])
-        obj = type_.__new__(type_)
-        fields = dict(serialized)
-        fields.pop("_pytype_")
-        obj.__dict__.update(fields)
-        return obj
+        except _TYPED_ERRORS:
+            raise
+        except Exception as e:
+            # A blob's object that arrowpack's own code (the default context's handlers, the
+            # __dict__ form) cannot rebuild is malformed input: a typed error. A user's
+            # custom_deserializer raises what it raises, as with pyarrow.
+            if deserializer is not None and not _is_arrowpacks(deserializer):
+                raise
+            raise DeserializationCallbackError(
+                f"the '{type_id}' object of the blob is malformed: {type(e).__name__}: {e}", type_id) from e
 
     def serialize(self, obj):
         """serialize(obj, context=self)."""

@@ -123,22 +123,6 @@ TablePtr table_of(nb::handle obj) {
 
 namespace {
 
-// A str of UTF-8 bytes read from outside (a stream's field names and string values): bytes
-// that are not UTF-8 raise UnicodeDecodeError, which says where they are.
-nb::object text_of(std::string_view v) {
-  PyObject* s = PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "strict");
-  if (s == nullptr) throw nb::python_error();
-  return nb::steal(s);
-}
-
-// Text for __str__ and __repr__, which name fields: bytes that are not UTF-8 are shown
-// escaped (\xNN), as they cannot be refused there.
-nb::object shown(const std::string& v) {
-  PyObject* s = PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "backslashreplace");
-  if (s == nullptr) throw nb::python_error();
-  return nb::steal(s);
-}
-
 nb::list field_names(const Schema& s) {
   nb::list out;
   for (int i = 0; i < s.num_fields(); ++i) out.append(text_of(s.field(i)->name()));

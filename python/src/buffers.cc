@@ -39,8 +39,39 @@ const char* exception_name(StatusCode code) {
 void raise_status(const Status& status) {
   nb::object errors = nb::module_::import_("arrowpack.lib");
   nb::object cls = errors.attr(exception_name(status.code()));
-  PyErr_SetString(cls.ptr(), status.message().c_str());
+  // Messages quote types and names from the input: bytes that are not UTF-8 are escaped, and
+  // a NUL does not end the message (PyErr_SetString would raise UnicodeDecodeError instead).
+  nb::object message = shown(status.message());
+  PyErr_SetObject(cls.ptr(), message.ptr());
   throw nb::python_error();
+}
+
+nb::object text_of(std::string_view v) {
+  PyObject* s = PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "strict");
+  if (s == nullptr) throw nb::python_error();
+  return nb::steal(s);
+}
+
+nb::object shown(const std::string& v) {
+  PyObject* s = PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "backslashreplace");
+  if (s == nullptr) throw nb::python_error();
+  return nb::steal(s);
+}
+
+PyObject* imported_module(const char* name) {
+  PyObject* key = PyUnicode_InternFromString(name);
+  PyObject* module = key != nullptr ? PyImport_GetModule(key) : nullptr;  // new reference or null
+  Py_XDECREF(key);
+  if (module != nullptr && !PyModule_Check(module)) Py_CLEAR(module);
+  if (module == nullptr) PyErr_Clear();
+  return module;
+}
+
+PyObject* type_attribute(PyObject* module, const char* name) {
+  PyObject* attr = PyObject_GetAttrString(module, name);
+  if (attr != nullptr && !PyType_Check(attr)) Py_CLEAR(attr);
+  if (attr == nullptr) PyErr_Clear();
+  return attr;
 }
 
 Status PendingError::take(nb::python_error& e, const char* what) {
@@ -226,21 +257,13 @@ PyTypes& types() {
 
 void PyTypes::look_for_pyarrow() {
   if (pyarrow_checked) return;
-  static PyObject* const name = PyUnicode_InternFromString("pyarrow");  // made once: asked on every call until found
-  if (name == nullptr) {
-    PyErr_Clear();
-    return;
-  }
-  PyObject* pa = PyImport_GetModule(name);  // new reference or null
-  if (pa == nullptr) {
-    PyErr_Clear();
-    return;  // not imported yet: look again next time
-  }
+  PyObject* pa = imported_module("pyarrow");
+  if (pa == nullptr) return;  // not imported yet: look again next time
   nb::object module = nb::steal(pa);
-  pa_buffer = nb::getattr(module, "Buffer", nb::none()).release().ptr();
-  pa_tensor = nb::getattr(module, "Tensor", nb::none()).release().ptr();
+  pa_buffer = type_attribute(pa, "Buffer");
+  pa_tensor = type_attribute(pa, "Tensor");
   nb::object wrap = nb::getattr(module, "py_buffer", nb::none());
-  pa_py_buffer = wrap.is_none() ? nullptr : wrap.release().ptr();
+  pa_py_buffer = PyCallable_Check(wrap.ptr()) ? wrap.release().ptr() : nullptr;
   pyarrow_checked = true;
 }
 

@@ -92,6 +92,20 @@ struct PyTypes {
 };
 PyTypes& types();
 
+/// The module `name` if it has been imported (a new reference), else nullptr. What
+/// sys.modules holds in its place is not a module (None blocks an import) is "not imported".
+/// Never raises.
+PyObject* imported_module(const char* name);
+/// module.`name` when it is a type (a new reference), else nullptr. Never raises.
+PyObject* type_attribute(PyObject* module, const char* name);
+
+/// A str of UTF-8 bytes from outside (field names, string values): UnicodeDecodeError, which
+/// says where they are, for bytes that are not UTF-8.
+nb::object text_of(std::string_view v);
+/// Text to show (__str__, __repr__) that may hold bytes from outside: those that are not
+/// UTF-8 are escaped (\xNN).
+nb::object shown(const std::string& v);
+
 /// A numpy array (exactly numpy.ndarray) of a numeric dtype pyarrow serializes as an ndarray
 /// (int/uint 8 to 64 bits, float16/32/64) as a Tensor over its memory (no copy; an array
 /// with negative strides is copied to C order first). nullptr for other dtypes (bool,

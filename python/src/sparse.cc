@@ -143,17 +143,22 @@ struct PyarrowSparse {
 PyarrowSparse& pyarrow_sparse() {
   static PyarrowSparse p;
   if (!p.found) {
-    PyObject* pa = PyImport_GetModule(nb::str("pyarrow").ptr());
-    if (pa == nullptr) {
-      PyErr_Clear();
-      return p;
-    }
+    PyObject* pa = imported_module("pyarrow");
+    if (pa == nullptr) return p;
     nb::object module = nb::steal(pa);
     const char* names[4] = {"SparseCOOTensor", "SparseCSRMatrix", "SparseCSCMatrix", "SparseCSFTensor"};
-    for (int i = 0; i < 4; ++i) p.cls[i] = nb::getattr(module, names[i], nb::none()).release().ptr();
+    for (int i = 0; i < 4; ++i) p.cls[i] = type_attribute(pa, names[i]);
     p.found = true;
   }
   return p;
+}
+
+// The names of the dimensions, which come from the input: UnicodeDecodeError for bytes that
+// are not UTF-8.
+nb::list dim_names_of(const SparseTensor& s) {
+  nb::list names;
+  for (const std::string& name : s.dim_names()) names.append(text_of(name));
+  return names;
 }
 
 }  // namespace
@@ -168,7 +173,7 @@ Result<SparseTensorPtr> sparse_tensor_from_object(nb::handle obj) {
   if (!pa.found) return SparseTensorPtr();
   int kind = -1;
   for (int i = 0; i < 4; ++i) {
-    if (pa.cls[i] != Py_None && PyObject_TypeCheck(obj.ptr(), reinterpret_cast<PyTypeObject*>(pa.cls[i]))) kind = i;
+    if (pa.cls[i] != nullptr && PyObject_TypeCheck(obj.ptr(), reinterpret_cast<PyTypeObject*>(pa.cls[i]))) kind = i;
   }
   if (kind < 0) return SparseTensorPtr();
   // pyarrow's objects give their parts as numpy views; the C++ tensor views those.
@@ -196,10 +201,10 @@ nb::object sparse_tensor_to_python(SparseTensorPtr tensor) {
   nb::tuple parts = to_numpy(h);
   nb::object shape = shape_tuple(s.shape());
   nb::object names = nb::none();
-  if (!s.dim_names().empty()) names = nb::cast(s.dim_names());
+  if (!s.dim_names().empty()) names = dim_names_of(s);
   const int kind = static_cast<int>(s.format());
   nb::handle cls = nb::handle(pa.cls[kind]);
-  if (cls.is_none()) return wrap_sparse_tensor(std::move(tensor));
+  if (!cls.is_valid()) return wrap_sparse_tensor(std::move(tensor));
   switch (s.format()) {
     case SparseFormat::kCoo: return cls.attr("from_numpy")(parts[0], parts[1], shape, names);
     case SparseFormat::kCsr:
@@ -227,7 +232,7 @@ void bind_sparse(nb::module_& m) {
       .def_prop_ro("ndim", [](const SparseHandle& h) { return of(h).ndim(); })
       .def_prop_ro("size", [](const SparseHandle& h) { return of(h).size(); })
       .def_prop_ro("non_zero_length", [](const SparseHandle& h) { return of(h).non_zero_length(); })
-      .def_prop_ro("dim_names", [](const SparseHandle& h) { return of(h).dim_names(); })
+      .def_prop_ro("dim_names", [](const SparseHandle& h) { return dim_names_of(of(h)); })
       .def_prop_ro("is_canonical", [](const SparseHandle& h) { return of(h).is_canonical(); })
       .def_prop_ro("axis_order", [](const SparseHandle& h) { return of(h).axis_order(); })
       .def_prop_ro("type", [](const SparseHandle& h) { return of(h).type()->to_string(); })
@@ -248,7 +253,7 @@ void bind_sparse(nb::module_& m) {
              }
              return nb::bool_(of(a).equals(*nb::inst_ptr<SparseHandle>(b)->tensor));
            })
-      .def("__repr__", [](const SparseHandle& h) { return "<" + of(h).to_string() + ">"; })
+      .def("__repr__", [](const SparseHandle& h) { return shown("<" + of(h).to_string() + ">"); })
       .def_static(
           "from_coo",
           [](nb::handle data, nb::handle coords, nb::handle shape, nb::handle dim_names) {

@@ -156,3 +156,48 @@ def test_the_pickle_walk():
         except ap.ArrowInvalid:
             pass
     assert 0 < passed < 5 * RUNS
+
+
+def test_malformed_objects_of_the_default_handlers_are_typed_errors():
+    # A blob may name a registered type and hold anything under it: what the default
+    # context's handlers cannot rebuild is a DeserializationCallbackError (a TypeError or
+    # ValueError stays one), never a KeyError, IndexError or StopIteration.
+    for bad in ({"_pytype_": "collections.defaultdict", "data": ([1], [2])},  # IndexError inside
+                {"_pytype_": "collections.OrderedDict", "data": {1: 2}},  # KeyError inside
+                {"_pytype_": "np.matrix"},  # no "data"
+                {"_pytype_": "collections.Counter", "data": []}):  # ValueError inside
+        with pytest.raises(EXPECTED) as raised:
+            ap.deserialize(ap.serialize(bad).to_buffer())
+        assert not isinstance(raised.value, (LookupError, StopIteration))
+    with pytest.raises(ap.DeserializationCallbackError, match="'np.matrix' object of the blob has no 'data'"):
+        ap.deserialize(ap.serialize({"_pytype_": "np.matrix"}).to_buffer())
+    with pytest.raises(ap.DeserializationCallbackError, match="malformed: IndexError"):
+        ap.deserialize(ap.serialize({"_pytype_": "collections.defaultdict", "data": ([1], [2])}).to_buffer())
+
+
+def test_dim_names_that_are_not_utf8():
+    t = ap.SparseTensor.from_coo(np.array([1.0, 2.0]), np.array([[0, 1], [1, 0]]), (2, 2), dim_names=["nq", "zq"])
+    blob = bytes(ap.serialize(t).to_buffer())
+    assert blob.count(b"nq") == 1
+    # Once pyarrow is imported its classes come back, made with the names: the read refuses.
+    with pytest.raises(UnicodeDecodeError):
+        read = ap.deserialize(blob.replace(b"nq", b"\xffq"))
+        assert isinstance(read, ap.SparseTensor) and repr(read)  # the repr names no dimension
+        read.dim_names
+
+
+def test_pyarrow_blocked_in_sys_modules():
+    # sys.modules["pyarrow"] = None is how programs keep a package out: arrowpack takes it
+    # for "not imported" (it used to take None's attributes for pyarrow's types).
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['pyarrow'] = None\n"
+            "import numpy as np, arrowpack as ap\n"
+            "b = ap.serialize([ap.py_buffer(b'xy'), np.arange(3)]).to_buffer()\n"
+            "v = ap.deserialize(b); assert bytes(v[0]) == b'xy' and v[1].tolist() == [0, 1, 2]\n"
+            "c = ap.serialize(1).to_components(); assert ap.deserialize_components(c) == 1\n"
+            "import collections; d = collections.OrderedDict(a=1)\n"  # past the pyarrow type checks
+            "assert ap.deserialize(ap.serialize(d).to_buffer()) == d\n"
+            "t = ap.SparseTensor.from_coo(np.array([1.0]), np.array([[0, 0]]), (1, 1))\n"
+            "assert ap.deserialize(ap.serialize(t).to_buffer()).shape == (1, 1)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
