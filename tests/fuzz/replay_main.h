@@ -29,7 +29,12 @@ int main(int argc, char** argv) {
       return 1;
     }
     const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    fuzz_one(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    if (in.bad()) {  // a read error, or a folder
+      std::cerr << argv[0] << ": cannot read " << argv[i] << "\n";
+      return 1;
+    }
+    static const std::uint8_t kNoBytes = 0;  // an empty input is not a null pointer, as with libFuzzer
+    fuzz_one(bytes.empty() ? &kNoBytes : reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     ++replayed;
   }
   std::cout << "replayed " << replayed << " inputs without a crash\n";
