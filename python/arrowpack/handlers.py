@@ -8,6 +8,8 @@ import sys
 
 import numpy as np
 
+from .serialization import registers_own_handlers
+
 
 def _descr_to_dtype(descr):
     return np.lib.format.descr_to_dtype(descr)
@@ -71,6 +73,7 @@ def _register_collections(context):
 
 # ---- pyarrow objects: an IPC stream in a buffer, as pyarrow 11 wrote them
 
+@registers_own_handlers
 def _register_pyarrow(context):
     import pyarrow as pa
 
@@ -100,11 +103,13 @@ def _register_pyarrow(context):
 
 # ---- packages whose handlers live in modules of their own, imported when needed
 
+@registers_own_handlers
 def _register_pandas(context):
     from .pandas_handlers import register_pandas_handlers
     register_pandas_handlers(context)
 
 
+@registers_own_handlers
 def _register_scipy(context):
     from .sparse_handlers import register_scipy_handlers
     register_scipy_handlers(context)
@@ -143,6 +148,13 @@ def register_default_serialization_handlers(context):
     and Table when pyarrow is installed, pandas' DataFrame, Series, Index and Interval,
     Period and Datetime arrays when pandas is installed (pandas_handlers.py), and scipy.sparse
     COO, CSR and CSC matrices when scipy is installed (sparse_handlers.py)."""
+    _register_defaults(context)
+    context._optional_done = set()
+    add_optional_handlers(context)
+
+
+@registers_own_handlers
+def _register_defaults(context):
     context.register_type(int, "int", custom_serializer=str, custom_deserializer=int)
     context.register_type(type(lambda: 0), "function", pickle=True)
     context.register_type(type, "type", pickle=True)
@@ -151,6 +163,4 @@ def register_default_serialization_handlers(context):
     context.register_type(np.ndarray, "np.array", custom_serializer=_serialize_numpy_array_list,
                           custom_deserializer=_deserialize_numpy_array_list)
     _register_collections(context)
-    context._optional_done = set()
-    add_optional_handlers(context)
 

@@ -55,8 +55,9 @@ class SerializationCallbackError(ArrowSerializationError):
 
 
 class DeserializationCallbackError(ArrowSerializationError):
-    """The context cannot rebuild an object: its type is not registered, or it is a pickle
-    that the call did not allow."""
+    """The context cannot rebuild an object: its type is not registered, it is a pickle that
+    the call did not allow, or the default context's handler for its type cannot rebuild what
+    the blob holds (the handler's error is its __cause__)."""
 
     def __init__(self, message, type_id):
         ArrowSerializationError.__init__(self, message)

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _arrowpack
 from .lib import ArrowInvalid, DeserializationCallbackError
+from .serialization import registers_own_handlers
 
 
 # ---- pandas: pyarrow 11's handlers (its _register_custom_pandas_handlers), wire-compatible.
@@ -584,6 +585,7 @@ def _frame_from_blocks(pd, blocks, index, columns):
     return pd.DataFrame(manager) if from_manager is None else from_manager(manager, axes=manager.axes)
 
 
+@registers_own_handlers
 def register_pandas_handlers(context):
     """pyarrow 11's pandas handlers (DataFrame, Series, Index, and the Interval, Period and
     Datetime arrays) in `context`, under its names."""

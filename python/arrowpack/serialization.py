@@ -2,12 +2,17 @@
 over arrowpack's C++ writer and reader. Blobs are pyarrow's format (registry/FORMAT.md):
 pyarrow 11 reads what this writes, and this reads what pyarrow 11 wrote.
 
-One difference is deliberate. pyarrow unpickles any registered-object dict that carries a
+Two differences are deliberate. First, pyarrow unpickles any registered-object dict that carries a
 "pickle" key, before it looks at the type registry, so a blob from an untrusted source runs
 code of the sender's choosing. arrowpack unpickles only objects of types registered with
 ``pickle=True``, and only when the caller passes ``allow_pickle=True``; by default such an
 object is refused with DeserializationCallbackError. Handlers of the default context that
-unpickle (functions, classes) follow the same rule.
+unpickle (functions, classes) follow the same rule. Second, an object that the default
+context's own handlers cannot rebuild from a blob (an OrderedDict whose data is not two
+lists, a registered object without its "data") is refused with DeserializationCallbackError,
+its cause chained, where pyarrow lets KeyError, IndexError or StopIteration escape: hostile
+bytes get typed errors. A handler registered with register_type raises what it raises, as
+with pyarrow.
 
 Two markers on a custom deserializer take part in that rule: with a true
 ``_arrowpack_unpickles`` it is called only when allow_pickle=True; with a true
@@ -15,6 +20,7 @@ Two markers on a custom deserializer take part in that rule: with a true
 handlers that unpickle only what they vouch for unless allowed more (the pandas handlers'
 restricted unpickler, handlers.py).
 """
+import functools
 import os
 import pickle as _pickle
 import sys
@@ -34,18 +40,28 @@ def is_named_tuple(cls):
     return isinstance(fields, tuple) and all(isinstance(f, str) for f in fields)
 
 
-# What rebuilding an object may raise as it is: the typed errors of hostile input (a value
-# Python refuses, arrowpack's own errors). Anything else arrowpack's handlers raise becomes a
-# DeserializationCallbackError (see _deserialize_callback).
+# What the default context's handlers may raise as it is on a malformed object: the typed
+# errors of hostile input (a value Python refuses, arrowpack's own errors). Anything else
+# they raise becomes a DeserializationCallbackError (see _deserialize_callback).
 _TYPED_ERRORS = (ArrowException, DeserializationCallbackError, TypeError, ValueError, OverflowError,
                  MemoryError)
 
 
-def _is_arrowpacks(deserializer):
-    # The default context's handlers: functions of this package, and the classes and
-    # builtins it registers as they are (collections.deque, int).
-    module = getattr(deserializer, "__module__", None) or ""
-    return module == "arrowpack" or module.startswith("arrowpack.") or module in ("builtins", "collections")
+def registers_own_handlers(register):
+    """Decorates a function of this package that registers handlers in a context (its first
+    argument): the type ids it registers are arrowpack's own, whose errors on a malformed
+    object _deserialize_callback turns into DeserializationCallbackError."""
+    @functools.wraps(register)
+    def wrapped(context, *args, **kwargs):
+        before = getattr(context, "_registering_own", None)
+        if before is None:  # not an arrowpack context
+            return register(context, *args, **kwargs)
+        context._registering_own = True
+        try:
+            return register(context, *args, **kwargs)
+        finally:
+            context._registering_own = before
+    return wrapped
 
 
 def _rebuild_from_fields(type_, serialized):
@@ -56,7 +72,11 @@ def _rebuild_from_fields(type_, serialized):
     obj = type_.__new__(type_)
     fields = dict(serialized)
     fields.pop("_pytype_")
-    obj.__dict__.update(fields)
+    try:
+        obj.__dict__.update(fields)
+    except AttributeError as e:  # a type whose objects have no __dict__ (its __slots__)
+        raise DeserializationCallbackError(
+            f"the blob's object of type '{type_.__name__}' has fields, which its type cannot hold", None) from e
     return obj
 
 
@@ -76,6 +96,10 @@ class SerializationContext:
         # The optional packages whose default handlers were looked at (handlers.py); None
         # for a context without default handlers.
         self._optional_done = None
+        # The type ids whose handlers are arrowpack's own (registered under
+        # registers_own_handlers); registering a type id again makes it the caller's.
+        self._own_handlers = set()
+        self._registering_own = False
 
     def set_pickle(self, serializer, deserializer):
         """The functions that pickle and unpickle objects of types registered with
@@ -94,6 +118,7 @@ class SerializationContext:
         result.pickle_serializer = self.pickle_serializer
         result.pickle_deserializer = self.pickle_deserializer
         result._optional_done = None if self._optional_done is None else set(self._optional_done)
+        result._own_handlers = set(self._own_handlers)
         return result
 
     def register_type(self, type_, type_id, pickle=False, custom_serializer=None, custom_deserializer=None):
@@ -108,6 +133,10 @@ class SerializationContext:
                             f"{type(type_id)}.")
         self.type_to_type_id[type_] = type_id
         self.whitelisted_types[type_id] = type_
+        if self._registering_own:
+            self._own_handlers.add(type_id)
+        else:
+            self._own_handlers.discard(type_id)
         if pickle:
             self.types_to_pickle.add(type_id)
         if custom_serializer is not None:
@@ -151,6 +180,8 @@ class SerializationContext:
         if not isinstance(type_id, str):
             raise DeserializationCallbackError(f"the type id {type_id!r} is not a string", type_id)
         if "pickle" in serialized:
+            if "data" not in serialized:
+                raise DeserializationCallbackError(f"the '{type_id}' pickle of the blob has no 'data'", type_id)
             if type_id not in self.types_to_pickle:
                 raise DeserializationCallbackError(
                     f"the blob holds a pickle of type '{type_id}', which this context does not register "
@@ -178,19 +209,18 @@ class SerializationContext:
                     "(only for blobs from a trusted source)", type_id)
             if "data" not in serialized:
                 raise DeserializationCallbackError(f"the '{type_id}' object of the blob has no 'data'", type_id)
+        if deserializer is None:
+            return _rebuild_from_fields(type_, serialized)
         try:
-            if deserializer is None:
-                return _rebuild_from_fields(type_, serialized)
             if getattr(deserializer, "_arrowpack_takes_allow_pickle", False):
                 return deserializer(serialized["data"], allow_pickle=allow_pickle)
             return deserializer(serialized["data"])
         except _TYPED_ERRORS:
             raise
         except Exception as e:
-            # A blob's object that arrowpack's own code (the default context's handlers, the
-            # __dict__ form) cannot rebuild is malformed input: a typed error. A user's
-            # custom_deserializer raises what it raises, as with pyarrow.
-            if deserializer is not None and not _is_arrowpacks(deserializer):
+            # What arrowpack's own handlers cannot rebuild is malformed input: a typed error.
+            # A handler of the caller's raises what it raises, as with pyarrow.
+            if type_id not in self._own_handlers:
                 raise
             raise DeserializationCallbackError(
                 f"the '{type_id}' object of the blob is malformed: {type(e).__name__}: {e}", type_id) from e

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from ._arrowpack import SparseTensor
+from .serialization import registers_own_handlers
 
 
 def sparse_from_scipy(matrix):
@@ -59,6 +60,7 @@ def _pyarrow_format(tensor):
             "SparseCSFTensor": "csf"}[name]
 
 
+@registers_own_handlers
 def register_scipy_handlers(context):
     """scipy.sparse's coo_matrix, csr_matrix and csc_matrix (and their subclasses) under
     pyarrow 11's names. Other formats (lil, dok, bsr, ...) are not registered, as in pyarrow:
@@ -82,6 +84,7 @@ def register_scipy_handlers(context):
         context.register_type(cls, name, custom_serializer=serialize, custom_deserializer=deserialize)
 
 
+@registers_own_handlers
 def register_torch_serialization_handlers(context):
     """torch tensors (dense: as numpy arrays viewing their memory; sparse COO: as a COO sparse
     tensor), under pyarrow 11's names ("torch.FloatTensor", ..., "torch.Tensor"). Explicit, as in

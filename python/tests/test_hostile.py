@@ -165,7 +165,7 @@ def test_malformed_objects_of_the_default_handlers_are_typed_errors():
     for bad in ({"_pytype_": "collections.defaultdict", "data": ([1], [2])},  # IndexError inside
                 {"_pytype_": "collections.OrderedDict", "data": {1: 2}},  # KeyError inside
                 {"_pytype_": "np.matrix"},  # no "data"
-                {"_pytype_": "collections.Counter", "data": []}):  # ValueError inside
+                {"_pytype_": "collections.Counter", "data": []}):  # IndexError inside
         with pytest.raises(EXPECTED) as raised:
             ap.deserialize(ap.serialize(bad).to_buffer())
         assert not isinstance(raised.value, (LookupError, StopIteration))
