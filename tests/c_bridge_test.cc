@@ -325,3 +325,41 @@ TEST_CASE("C data interface: hostile structs get typed errors") {
     CHECK(c::import_type(root).status().code() == StatusCode::kCapacityError);
   }
 }
+
+TEST_CASE("C data interface: a field name or timezone holding a NUL byte is refused, not cut short") {
+  // An IPC stream may carry such names; the C structs hold them as C strings.
+  using namespace std::string_literals;
+  const auto cut_name = field("ab\0cd"s, int32());
+  const auto cut_zone = field("t", timestamp(TimeUnit::kMicro, "Europe\0/Paris"s));
+  const auto nested = field("s", struct_({field("x", int8()), field("y\0"s, utf8())}));
+  for (const auto& f : {cut_name, cut_zone, nested}) {
+    ArrowSchema out;
+    std::memset(&out, 0xAB, sizeof out);  // as a caller's uninitialised struct
+    const Status st = c::export_field(*f, &out);
+    CHECK(st.code() == StatusCode::kInvalid);
+    CHECK_THAT(st.message(), Catch::Contains("NUL byte") && Catch::Contains("\\x00"));
+    CHECK(out.release == nullptr);
+    ArrowSchema whole{};
+    CHECK(c::export_schema(*schema({field("ok", int8()), f}), &whole).code() == StatusCode::kInvalid);
+    CHECK(whole.release == nullptr);
+  }
+  CHECK(c::export_type(*timestamp(TimeUnit::kMicro, "Europe\0/Paris"s), nullptr).code() == StatusCode::kInvalid);
+  ArrowSchema fine{};
+  REQUIRE(c::export_field(*field("t", timestamp(TimeUnit::kMicro, "Europe/Paris")), &fine).ok());
+  CHECK(std::string(fine.format) == "tsu:Europe/Paris");
+  fine.release(&fine);
+}
+
+TEST_CASE("C data interface: a decimal of any int32 scale round-trips, as the IPC reader takes it") {
+  for (const std::int32_t scale : {67108866, -2147483647 - 1, 2147483647, 0, -5}) {
+    const auto type = ok_or_die(decimal128(9, scale));
+    ArrowSchema out{};
+    REQUIRE(c::export_type(*type, &out).ok());
+    auto back = ok_or_die(c::import_type(&out));
+    CHECK(back->equals(*type));
+  }
+  ArrowSchema too_big{};
+  too_big.format = "d:9,2147483648";
+  too_big.release = [](ArrowSchema* s) { s->release = nullptr; };
+  CHECK_THAT(c::import_type(&too_big).status().message(), Catch::Contains("out of range"));
+}

@@ -128,6 +128,19 @@ def test_field_names_that_are_not_utf8():
         next(iter(ipc.open_stream(good.replace(b"zq", b"\xfeq"))))
 
 
+def test_a_timezone_with_a_nul_byte_is_refused_by_the_c_data_interface():
+    # An IPC stream may hold one; the C structs' formats are C strings, which would cut it
+    # short (the consumer would see another timezone): the export refuses it.
+    t = pa.table({"t": pa.array([1, 2], pa.timestamp("us", tz="Europe/Paris"))})
+    bad = stream_bytes(t, batches=1).to_pybytes().replace(b"Europe/Paris", b"Europe\0Paris")
+    batch = next(iter(ipc.open_stream(bad)))
+    assert len(batch) == 2
+    with pytest.raises(ap.ArrowInvalid, match="NUL byte"):
+        batch.__arrow_c_array__()
+    with pytest.raises(pa.ArrowInvalid, match="NUL byte"):  # the stream's error, as pyarrow raises it
+        pa.table(ipc.open_stream(bad))
+
+
 def test_polars_takes_the_reader_without_copying():
     pl = pytest.importorskip("polars")
     t = pa.table({"x": np.arange(1000, dtype=np.int64), "s": ["a"] * 1000})

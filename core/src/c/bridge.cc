@@ -356,7 +356,10 @@ Result<DataTypePtr> type_from(const ArrowSchema* s, const ImportOptions& options
         (!parse.rest.empty() && (!parse.take(",") || !parse.number(&bits) || !parse.rest.empty()))) {
       return bad_format(format, "bad decimal parameters");
     }
-    if (a > 1000 || a < -1000 || b > 1000 || b < -1000) return bad_format(format, "decimal parameters out of range");
+    // Any int32 scale, as the IPC reader (and Arrow C++) takes it: what reads from a stream
+    // must travel through these structs too. The precision is checked by decimalN().
+    constexpr std::int64_t lo = std::numeric_limits<std::int32_t>::min(), hi = std::numeric_limits<std::int32_t>::max();
+    if (a < lo || a > hi || b < lo || b > hi) return bad_format(format, "decimal parameters out of range");
     const auto p = static_cast<std::int32_t>(a), sc = static_cast<std::int32_t>(b);
     Result<DataTypePtr> t = bits == 32    ? decimal32(p, sc)
                             : bits == 64  ? decimal64(p, sc)
@@ -745,12 +748,35 @@ void stream_release(ArrowArrayStream* s) {
   s->release = nullptr;
 }
 
+// Names and formats are C strings in an ArrowSchema: a field name or a timezone holding a
+// NUL byte (an IPC stream may carry one) would reach the consumer cut short, so such a type
+// is refused instead. Metadata is length-prefixed and carries any bytes.
+Status check_c_strings(const DataType& type, std::string_view name) {
+  auto refuse = [](const char* what, std::string_view text) {
+    return Status::Invalid("the C data interface cannot carry the ", what, " '", escape_message(text),
+                           "': it holds a NUL byte, and its names and formats are C strings");
+  };
+  if (name.find('\0') != std::string_view::npos) return refuse("field name", name);
+  if (type.id() == TypeId::kTimestamp && type.timezone().find('\0') != std::string::npos) {
+    return refuse("timezone", type.timezone());
+  }
+  if (type.id() == TypeId::kDictionary) return check_c_strings(*type.value_type(), "");
+  for (int i = 0; i < type.num_fields(); ++i) {
+    ARROWPACK_RETURN_NOT_OK(check_c_strings(*type.field(i)->type(), type.field(i)->name()));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 // ---- export
 
 Status export_type(const DataType& type, ArrowSchema* out) {
   if (out == nullptr) return Status::Invalid("no ArrowSchema to export into");
+  if (Status st = check_c_strings(type, ""); !st.ok()) {
+    out->release = nullptr;
+    return st;
+  }
   return catch_exceptions("exporting a type", [&] {
     fill_schema(type, "", true, nullptr, out);
     return Status::OK();
@@ -759,6 +785,10 @@ Status export_type(const DataType& type, ArrowSchema* out) {
 
 Status export_field(const Field& f, ArrowSchema* out) {
   if (out == nullptr) return Status::Invalid("no ArrowSchema to export into");
+  if (Status st = check_c_strings(*f.type(), f.name()); !st.ok()) {
+    out->release = nullptr;
+    return st;
+  }
   return catch_exceptions("exporting a field", [&] {
     fill_schema(*f.type(), f.name(), f.nullable(), f.metadata(), out);
     return Status::OK();
@@ -767,6 +797,12 @@ Status export_field(const Field& f, ArrowSchema* out) {
 
 Status export_schema(const Schema& schema, ArrowSchema* out) {
   if (out == nullptr) return Status::Invalid("no ArrowSchema to export into");
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    if (Status st = check_c_strings(*schema.field(i)->type(), schema.field(i)->name()); !st.ok()) {
+      out->release = nullptr;
+      return st;
+    }
+  }
   return catch_exceptions("exporting a schema", [&] {
     fill_schema(*struct_(schema.fields()), "", false, schema.metadata(), out);
     return Status::OK();
@@ -776,7 +812,12 @@ Status export_schema(const Schema& schema, ArrowSchema* out) {
 Status export_array(const Array& array, ArrowArray* out, ArrowSchema* out_schema) {
   if (out == nullptr) return Status::Invalid("no ArrowArray to export into");
   if (!array.data()) return Status::Invalid("empty array handle");
-  if (out_schema) ARROWPACK_RETURN_NOT_OK(export_type(*array.type(), out_schema));
+  if (out_schema) {
+    if (Status st = export_type(*array.type(), out_schema); !st.ok()) {
+      out->release = nullptr;
+      return st;
+    }
+  }
   Status st = catch_exceptions("exporting an array", [&] {
     fill_array(array.data(), out);
     return Status::OK();
@@ -787,7 +828,12 @@ Status export_array(const Array& array, ArrowArray* out, ArrowSchema* out_schema
 
 Status export_record_batch(const RecordBatch& batch, ArrowArray* out, ArrowSchema* out_schema) {
   if (out == nullptr) return Status::Invalid("no ArrowArray to export into");
-  if (out_schema) ARROWPACK_RETURN_NOT_OK(export_schema(*batch.schema(), out_schema));
+  if (out_schema) {
+    if (Status st = export_schema(*batch.schema(), out_schema); !st.ok()) {
+      out->release = nullptr;
+      return st;
+    }
+  }
   Status st = catch_exceptions("exporting a record batch", [&] {
     fill_array(batch_as_struct(batch), out);
     return Status::OK();

@@ -35,7 +35,9 @@ struct ImportOptions {
 };
 
 // ---- export (arrowpack -> C). Errors: NotImplemented for a type the interface has no format
-// for (none today); Invalid for a null `out`. On error `out` is left released (release NULL).
+// for (none today); Invalid for a null `out`, and for a field name or timestamp timezone that
+// holds a NUL byte (an IPC stream may carry one; the interface's names and formats are C
+// strings, which would cut it short). On error `out` is left released (release NULL).
 
 /// `type` as an ArrowSchema with an empty name, nullable. Invalid for a null `out`.
 Status export_type(const DataType& type, ArrowSchema* out);
