@@ -5,9 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -23,13 +23,17 @@ int main(int argc, char** argv) {
   int replayed = 0;
   for (int i = 1; i < argc; ++i) {
     // Read with the standard library: a target may not link arrowpack (python_fuzz).
-    std::ifstream in(argv[i], std::ios::binary);
-    if (!in) {
-      std::cerr << argv[0] << ": cannot open " << argv[i] << "\n";
+    std::error_code error;
+    std::ifstream in;
+    if (std::filesystem::is_regular_file(argv[i], error)) in.open(argv[i], std::ios::binary);
+    if (!in.is_open()) {
+      std::cerr << argv[0] << ": cannot open " << argv[i] << " (not a readable file)\n";
       return 1;
     }
-    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) {  // a read error, or a folder
+    std::vector<char> bytes;
+    char chunk[1 << 16];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) bytes.insert(bytes.end(), chunk, chunk + in.gcount());
+    if (in.bad()) {
       std::cerr << argv[0] << ": cannot read " << argv[i] << "\n";
       return 1;
     }
