@@ -363,3 +363,22 @@ TEST_CASE("C data interface: a decimal of any int32 scale round-trips, as the IP
   too_big.release = [](ArrowSchema* s) { s->release = nullptr; };
   CHECK_THAT(c::import_type(&too_big).status().message(), Catch::Contains("out of range"));
 }
+
+TEST_CASE("C data interface: run_end_encoded children keep their names through it, as through IPC") {
+  const auto named = std::make_shared<DataType>(TypeId::kRunEndEncoded,
+                                                FieldVector{field("ends", int32(), false), field("v", utf8(), false)},
+                                                DataType::Params{});
+  ArrowSchema out{};
+  REQUIRE(c::export_type(*named, &out).ok());
+  auto back = ok_or_die(c::import_type(&out));
+  CHECK(back->equals(*named));
+  CHECK(back->field(0)->name() == "ends");
+  CHECK(!back->field(1)->nullable());
+  // Run ends flagged nullable by a producer are taken as never null.
+  ArrowSchema lenient{};
+  REQUIRE(c::export_type(*ok_or_die(run_end_encoded(int16(), int8())), &lenient).ok());
+  lenient.children[0]->flags |= ARROW_FLAG_NULLABLE;
+  auto taken = ok_or_die(c::import_type(&lenient));
+  CHECK(!taken->field(0)->nullable());
+  CHECK(taken->equals(*ok_or_die(run_end_encoded(int16(), int8()))));
+}

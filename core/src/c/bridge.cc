@@ -417,7 +417,14 @@ Result<DataTypePtr> type_from(const ArrowSchema* s, const ImportOptions& options
         break;
       }
       case TypeId::kRunEndEncoded: {
-        ARROWPACK_ASSIGN_OR_RAISE(type, run_end_encoded(children[0]->type(), children[1]->type()));
+        // As the IPC reader: the children keep the names (and the values their flag) they
+        // came with, so that a batch read from a stream crosses the interface unchanged (the
+        // factory names them "run_ends" and "values"). Run ends are never null: a producer
+        // flagging them nullable is taken as it means it.
+        ARROWPACK_RETURN_NOT_OK(run_end_encoded(children[0]->type(), children[1]->type()).status());
+        FieldVector fields = {field(children[0]->name(), children[0]->type(), false, children[0]->metadata()),
+                              children[1]};
+        type = std::make_shared<DataType>(TypeId::kRunEndEncoded, std::move(fields), DataType::Params{});
         break;
       }
       // Parametric formats, parsed above.
