@@ -64,7 +64,7 @@ def registers_own_handlers(register):
     return wrapped
 
 
-def _rebuild_from_fields(type_, serialized):
+def _rebuild_from_fields(type_, type_id, serialized):
     # An object of a type registered without callbacks: a namedtuple's arguments, or the
     # __dict__ form.
     if "_pa_getnewargs_" in serialized:
@@ -76,7 +76,7 @@ def _rebuild_from_fields(type_, serialized):
         obj.__dict__.update(fields)
     except AttributeError as e:  # a type whose objects have no __dict__ (its __slots__)
         raise DeserializationCallbackError(
-            f"the blob's object of type '{type_.__name__}' has fields, which its type cannot hold", None) from e
+            f"the blob's '{type_id}' object has fields, which its type cannot hold", type_id) from e
     return obj
 
 
@@ -210,7 +210,7 @@ class SerializationContext:
             if "data" not in serialized:
                 raise DeserializationCallbackError(f"the '{type_id}' object of the blob has no 'data'", type_id)
         if deserializer is None:
-            return _rebuild_from_fields(type_, serialized)
+            return _rebuild_from_fields(type_, type_id, serialized)
         try:
             if getattr(deserializer, "_arrowpack_takes_allow_pickle", False):
                 return deserializer(serialized["data"], allow_pickle=allow_pickle)

@@ -58,10 +58,10 @@ nb::object shown(const std::string& v) {
   return nb::steal(s);
 }
 
-PyObject* imported_module(const char* name) {
-  PyObject* key = PyUnicode_InternFromString(name);
+PyObject* imported_pyarrow() {
+  static PyObject* key = nullptr;  // interned once and kept (a plain pointer: set under the GIL)
+  if (key == nullptr) key = PyUnicode_InternFromString("pyarrow");
   PyObject* module = key != nullptr ? PyImport_GetModule(key) : nullptr;  // new reference or null
-  Py_XDECREF(key);
   if (module != nullptr && !PyModule_Check(module)) Py_CLEAR(module);
   if (module == nullptr) PyErr_Clear();
   return module;
@@ -257,7 +257,7 @@ PyTypes& types() {
 
 void PyTypes::look_for_pyarrow() {
   if (pyarrow_checked) return;
-  PyObject* pa = imported_module("pyarrow");
+  PyObject* pa = imported_pyarrow();
   if (pa == nullptr) return;  // not imported yet: look again next time
   nb::object module = nb::steal(pa);
   pa_buffer = type_attribute(pa, "Buffer");

@@ -92,10 +92,11 @@ struct PyTypes {
 };
 PyTypes& types();
 
-/// The module `name` if it has been imported (a new reference), else nullptr. What
-/// sys.modules holds in its place is not a module (None blocks an import) is "not imported".
-/// Never raises.
-PyObject* imported_module(const char* name);
+/// The pyarrow module if it has been imported (a new reference), else nullptr: what
+/// sys.modules holds in its place that is not a module (None blocks an import) is "not
+/// imported". Never raises, never imports. Asked on every call until pyarrow is found, so
+/// its key is made once.
+PyObject* imported_pyarrow();
 /// module.`name` when it is a type (a new reference), else nullptr. Never raises.
 PyObject* type_attribute(PyObject* module, const char* name);
 

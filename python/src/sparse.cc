@@ -143,7 +143,7 @@ struct PyarrowSparse {
 PyarrowSparse& pyarrow_sparse() {
   static PyarrowSparse p;
   if (!p.found) {
-    PyObject* pa = imported_module("pyarrow");
+    PyObject* pa = imported_pyarrow();
     if (pa == nullptr) return p;
     nb::object module = nb::steal(pa);
     const char* names[4] = {"SparseCOOTensor", "SparseCSRMatrix", "SparseCSCMatrix", "SparseCSFTensor"};

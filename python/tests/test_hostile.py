@@ -201,3 +201,16 @@ def test_pyarrow_blocked_in_sys_modules():
             "t = ap.SparseTensor.from_coo(np.array([1.0]), np.array([[0, 0]]), (1, 1))\n"
             "assert ap.deserialize(ap.serialize(t).to_buffer()).shape == (1, 1)\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_type_id_registered_again_is_the_callers_and_clone_keeps_which_are_arrowpacks():
+    import collections
+    c = ap.SerializationContext()
+    ap.register_default_serialization_handlers(c)
+    blob = c.serialize({"_pytype_": "collections.OrderedDict", "data": {1: 2}}).to_buffer()
+    with pytest.raises(ap.DeserializationCallbackError):  # arrowpack's handler: typed
+        c.clone().deserialize(blob)
+    c.register_type(collections.OrderedDict, "collections.OrderedDict",
+                    custom_serializer=lambda d: list(d.items()), custom_deserializer=lambda data: data[0])
+    with pytest.raises(KeyError):  # the caller's handler raises what it raises, as with pyarrow
+        c.deserialize(blob)
